@@ -1,0 +1,55 @@
+# vfpga: an FPGA virtio-fs card. `make help` lists the targets.
+#
+# Everything built goes under $(BUILD). Each area of the tree adds its own
+# targets in mk/<area>.mk; a test target is registered by appending its name to
+# TEST_TARGETS (run by `make test`) and a benchmark to BENCH_TARGETS.
+
+BUILD      ?= build
+PYTHON     ?= python3
+CC         ?= cc
+CXX        ?= c++
+VERILATOR  ?= verilator
+YOSYS      ?= yosys
+RV_PREFIX  ?= riscv64-unknown-elf-
+RV_CC      ?= $(RV_PREFIX)gcc
+RV_OBJCOPY ?= $(RV_PREFIX)objcopy
+RV_OBJDUMP ?= $(RV_PREFIX)objdump
+RV_ARCH    ?= -march=rv32im_zicsr -mabi=ilp32
+
+BIN        := $(BUILD)/bin
+GEN        := $(BUILD)/gen
+
+HOST_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -Werror
+
+TEST_TARGETS  :=
+BENCH_TARGETS :=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test bench clean gen
+
+help: ## List the targets with one line each
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk -F':.*## ' '{ printf "  %-18s %s\n", $$1, $$2 }'
+
+setup: ## Install the Debian packages the project uses (idempotent)
+	@sh tools/setup.sh
+
+# --- generated memory map views --------------------------------------------
+GEN_MAP := $(GEN)/soc_map_pkg.sv $(GEN)/soc_map.h $(GEN)/soc_map.ld $(GEN)/soc_map.md
+$(GEN)/soc_map.stamp: rtl/soc_map.toml tools/gen_soc_map.py
+	@mkdir -p $(GEN)
+	$(PYTHON) tools/gen_soc_map.py rtl/soc_map.toml $(GEN)
+	@touch $@
+$(GEN_MAP): $(GEN)/soc_map.stamp
+gen: $(GEN)/soc_map.stamp ## Generate the memory-map views (SV package, C header, linker, table)
+
+include $(sort $(wildcard mk/*.mk))
+
+test: ## Run every test (the README's test command)
+	@sh tools/run_tests.sh $(MAKE) $(TEST_TARGETS)
+
+bench: $(BENCH_TARGETS) ## Run the benchmarks; results under $(BUILD)/bench
+	@cat $(BUILD)/bench/*.md 2>/dev/null || true
+
+clean: ## Remove everything built
+	rm -rf $(BUILD)

@@ -1,0 +1,147 @@
+/*
+ * The contract between the FUSE server (firmware/fuse) and the filesystem
+ * (firmware/fs, ext4). Inode numbers are the filesystem's own (ext4: root is 2);
+ * the FUSE layer maps FUSE_ROOT_ID to vfs_root() and validates every node ID it
+ * is given before calling in here, but the filesystem still checks that an inode
+ * number is in range and allocated (-ESTALE otherwise) and never trusts on-disk
+ * data (-EUCLEAN / -EIO for corrupt metadata, never a crash).
+ *
+ * All functions return 0 (or a byte count where stated) on success and a
+ * negative errno on failure. Nothing here allocates per-call memory that the
+ * caller must free. Names are (pointer, length) pairs, not NUL-terminated; the
+ * filesystem rejects length 0, length > 255, '/' and NUL with -EINVAL or
+ * -ENAMETOOLONG.
+ *
+ * Single-threaded: the caller serialises all calls on one struct vfs.
+ */
+#ifndef VFS_H
+#define VFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct blockdev;
+struct vfs;
+
+struct vfs_attr {
+	uint64_t ino;
+	uint64_t size;
+	uint64_t blocks;	/* 512-byte units, as stat(2) */
+	uint64_t atime, mtime, ctime;	/* seconds since the epoch */
+	uint32_t atimensec, mtimensec, ctimensec;
+	uint32_t mode;		/* S_IFMT type bits and permissions */
+	uint32_t nlink;
+	uint32_t uid, gid;
+	uint32_t rdev;		/* Linux new_encode_dev() form */
+	uint32_t blksize;
+	uint32_t generation;
+};
+
+/* vfs_setattr() valid bits (same meaning as FATTR_* in linux/fuse.h). */
+#define VFS_SET_MODE		(1u << 0)
+#define VFS_SET_UID		(1u << 1)
+#define VFS_SET_GID		(1u << 2)
+#define VFS_SET_SIZE		(1u << 3)
+#define VFS_SET_ATIME		(1u << 4)
+#define VFS_SET_MTIME		(1u << 5)
+#define VFS_SET_ATIME_NOW	(1u << 7)
+#define VFS_SET_MTIME_NOW	(1u << 8)
+#define VFS_SET_CTIME		(1u << 10)
+
+struct vfs_setattr {
+	uint32_t valid;
+	uint32_t mode, uid, gid;
+	uint64_t size;
+	uint64_t atime, mtime, ctime;
+	uint32_t atimensec, mtimensec, ctimensec;
+};
+
+struct vfs_statfs {
+	uint64_t blocks, bfree, bavail;	/* in units of bsize */
+	uint64_t files, ffree;
+	uint32_t bsize, namelen, frsize;
+};
+
+/* File types in readdir callbacks: DT_* values of dirent.h. */
+typedef int (*vfs_filldir_t)(void *ctx, const char *name, size_t namelen,
+			     uint64_t ino, unsigned dtype, uint64_t next_cookie);
+
+/* Mount flags */
+#define VFS_MOUNT_RDONLY	(1u << 0)
+
+/* Time source: seconds and nanoseconds since the epoch (host: clock_gettime;
+ * card: the timer plus a base the driver sets). Set before mounting. */
+typedef void (*vfs_clock_t)(uint64_t *sec, uint32_t *nsec);
+void vfs_set_clock(vfs_clock_t clock);
+
+/* Mount: validates the superblock and group descriptors (and their checksums),
+ * refuses features it cannot handle with a message naming them (-EINVAL) and an
+ * image that needs journal recovery it cannot do (-EUCLEAN). */
+int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags);
+int vfs_unmount(struct vfs *fs);	/* writes everything back and marks clean */
+int vfs_sync(struct vfs *fs);		/* everything durable (data + metadata) */
+uint64_t vfs_root(const struct vfs *fs);
+const char *vfs_last_error(const struct vfs *fs);	/* human-readable reason */
+
+int vfs_lookup(struct vfs *fs, uint64_t dir, const char *name, size_t len,
+	       struct vfs_attr *out);
+int vfs_getattr(struct vfs *fs, uint64_t ino, struct vfs_attr *out);
+int vfs_setattr(struct vfs *fs, uint64_t ino, const struct vfs_setattr *sa,
+		struct vfs_attr *out);
+
+/* Creates a regular file, FIFO, socket or device node (type from mode). */
+int vfs_mknod(struct vfs *fs, uint64_t dir, const char *name, size_t len,
+	      uint32_t mode, uint32_t rdev, uint32_t uid, uint32_t gid,
+	      struct vfs_attr *out);
+int vfs_mkdir(struct vfs *fs, uint64_t dir, const char *name, size_t len,
+	      uint32_t mode, uint32_t uid, uint32_t gid, struct vfs_attr *out);
+int vfs_symlink(struct vfs *fs, uint64_t dir, const char *name, size_t len,
+		const char *target, size_t tlen, uint32_t uid, uint32_t gid,
+		struct vfs_attr *out);
+int vfs_link(struct vfs *fs, uint64_t ino, uint64_t newdir, const char *name,
+	     size_t len, struct vfs_attr *out);
+/* Unlink/rmdir drop the name; an inode whose nlink reaches 0 is freed by
+ * vfs_evict() once the FUSE layer holds no reference to it. */
+int vfs_unlink(struct vfs *fs, uint64_t dir, const char *name, size_t len);
+int vfs_rmdir(struct vfs *fs, uint64_t dir, const char *name, size_t len);
+#define VFS_RENAME_NOREPLACE	(1u << 0)
+#define VFS_RENAME_EXCHANGE	(1u << 1)
+int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
+	       uint64_t newdir, const char *nname, size_t nlen, unsigned flags);
+/* An unlinked regular file (O_TMPFILE): nlink 0 until vfs_link() names it. */
+int vfs_tmpfile(struct vfs *fs, uint64_t dir, uint32_t mode, uint32_t uid,
+		uint32_t gid, struct vfs_attr *out);
+/* The FUSE layer dropped its last reference (lookup count 0, no open handle). */
+int vfs_evict(struct vfs *fs, uint64_t ino);
+
+/* Returns the target length; copies at most size bytes (no NUL added). */
+int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size);
+
+/* Returns bytes read (short at end of file, 0 past it). Holes read as zeros. */
+long vfs_read(struct vfs *fs, uint64_t ino, uint64_t off, void *buf, size_t len);
+/* Returns bytes written; extends the file; -EFBIG past the maximum file size,
+ * -ENOSPC when out of blocks (the filesystem stays consistent). */
+long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len);
+/* mode: 0 (allocate, extend size), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE |
+ * FALLOC_FL_KEEP_SIZE, FALLOC_FL_ZERO_RANGE; others -EOPNOTSUPP. */
+int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uint64_t len);
+/* whence: SEEK_DATA or SEEK_HOLE; stores the result offset; -ENXIO past EOF. */
+int vfs_lseek(struct vfs *fs, uint64_t ino, uint64_t off, int whence, uint64_t *result);
+int vfs_fsync(struct vfs *fs, uint64_t ino, int datasync);
+
+/* Calls fill for each entry from cookie on ("." and ".." included, cookie 0 =
+ * start) until fill returns non-zero or the directory ends. Cookies are stable
+ * across inserts and deletes of other entries. */
+int vfs_readdir(struct vfs *fs, uint64_t dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
+
+int vfs_statfs(struct vfs *fs, struct vfs_statfs *out);
+
+/* xattrs: name is the full "user.foo" form; flags XATTR_CREATE/XATTR_REPLACE.
+ * getxattr/listxattr with size 0 return the needed size; -ERANGE if too small. */
+int vfs_setxattr(struct vfs *fs, uint64_t ino, const char *name, const void *value,
+		 size_t size, int flags);
+long vfs_getxattr(struct vfs *fs, uint64_t ino, const char *name, void *value, size_t size);
+long vfs_listxattr(struct vfs *fs, uint64_t ino, char *list, size_t size);
+int vfs_removexattr(struct vfs *fs, uint64_t ino, const char *name);
+
+#endif /* VFS_H */
