@@ -1,0 +1,242 @@
+/*
+ * vfpga-sim: runs an RV32 ELF on the Verilator model of the SoC.
+ *
+ *   vfpga-sim --elf FILE [--max-cycles N] [--trace FILE.fst] [--no-tohost]
+ *
+ * Loads every PT_LOAD segment into the TCMs through the loader port, releases
+ * reset (the core starts at the reset vector) and runs until the program
+ * stores (code << 1) | 1 to its `tohost` symbol or to SIMCTRL.EXIT.
+ * Exit status: 0 pass (code 0), 1 fail (code != 0), 2 bad usage or image,
+ * 3 timeout. UART output goes to stdout; the summary goes to stderr.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_load.h"
+#include "soc_map.h"
+#include "vtop.h"
+
+#define EXIT_PASS 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+#define EXIT_TIMEOUT 3
+
+#define DEFAULT_MAX_CYCLES 100000000ull
+#define RESET_CYCLES 4
+
+struct options {
+	const char *elf;
+	const char *trace;
+	unsigned long long max_cycles;
+	int no_tohost;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vfpga-sim --elf FILE [--max-cycles N] [--trace FILE.fst] [--no-tohost]\n"
+		"  --elf FILE        RV32 executable linked for the SoC memory map\n"
+		"  --max-cycles N    give up after N cycles (default %llu), exit 3\n"
+		"  --trace FILE.fst  write a waveform\n"
+		"  --no-tohost       allow an image without a tohost symbol (SIMCTRL.EXIT ends it)\n",
+		DEFAULT_MAX_CYCLES);
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_cycles = DEFAULT_MAX_CYCLES;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(EXIT_PASS);
+		} else if (!strcmp(a, "--no-tohost")) {
+			o->no_tohost = 1;
+		} else if (i + 1 < argc && !strcmp(a, "--elf")) {
+			o->elf = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--trace")) {
+			o->trace = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--max-cycles")) {
+			char *end;
+
+			errno = 0;
+			o->max_cycles = strtoull(argv[++i], &end, 0);
+			if (errno || *end || o->max_cycles == 0) {
+				fprintf(stderr, "vfpga-sim: bad --max-cycles value '%s'\n", argv[i]);
+				return -1;
+			}
+		} else {
+			fprintf(stderr, "vfpga-sim: unknown or incomplete argument '%s'\n", a);
+			return -1;
+		}
+	}
+	if (!o->elf) {
+		fprintf(stderr, "vfpga-sim: --elf FILE is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int seg_fits(const struct elf_seg *s, uint32_t base, uint32_t size)
+{
+	return s->addr >= base && s->addr - base <= size && s->memsz <= size - (s->addr - base);
+}
+
+/* Every segment must lie wholly inside one TCM. */
+static int check_layout(const struct elf_image *img, const char *path)
+{
+	for (int i = 0; i < img->nsegs; i++) {
+		const struct elf_seg *s = &img->segs[i];
+
+		if (seg_fits(s, SOC_ITCM_BASE, SOC_ITCM_SIZE) ||
+		    seg_fits(s, SOC_DTCM_BASE, SOC_DTCM_SIZE))
+			continue;
+		fprintf(stderr,
+			"vfpga-sim: %s: segment at 0x%08x..0x%08llx (%u bytes) does not fit the memory map:\n"
+			"  ITCM 0x%08x..0x%08x, DTCM 0x%08x..0x%08x\n",
+			path, s->addr, (unsigned long long)s->addr + s->memsz, s->memsz,
+			SOC_ITCM_BASE, SOC_ITCM_BASE + SOC_ITCM_SIZE, SOC_DTCM_BASE,
+			SOC_DTCM_BASE + SOC_DTCM_SIZE);
+		return -1;
+	}
+	return 0;
+}
+
+/* Region shadow: the image is assembled byte by byte first, so that segments
+ * sharing a word do not overwrite each other, then sent as whole words. */
+struct shadow {
+	uint32_t base, size;
+	uint8_t *bytes;
+	uint32_t lo, hi;	/* touched range, word-aligned */
+};
+
+static void shadow_put(struct shadow *sh, const struct elf_seg *s)
+{
+	uint32_t off = s->addr - sh->base;
+
+	memcpy(sh->bytes + off, s->data, s->filesz);
+	memset(sh->bytes + off + s->filesz, 0, s->memsz - s->filesz);
+	if (sh->lo > (off & ~3u))
+		sh->lo = off & ~3u;
+	if (sh->hi < ((off + s->memsz + 3) & ~3u))
+		sh->hi = (off + s->memsz + 3) & ~3u;
+}
+
+static void load_image(struct vtop *t, const struct elf_image *img)
+{
+	struct shadow sh[2] = {
+		{ SOC_ITCM_BASE, SOC_ITCM_SIZE, NULL, SOC_ITCM_SIZE, 0 },
+		{ SOC_DTCM_BASE, SOC_DTCM_SIZE, NULL, SOC_DTCM_SIZE, 0 },
+	};
+
+	for (int r = 0; r < 2; r++) {
+		sh[r].bytes = calloc(1, sh[r].size);
+		if (!sh[r].bytes) {
+			fprintf(stderr, "vfpga-sim: out of memory\n");
+			exit(EXIT_USAGE);
+		}
+	}
+	for (int i = 0; i < img->nsegs; i++)
+		for (int r = 0; r < 2; r++)
+			if (seg_fits(&img->segs[i], sh[r].base, sh[r].size))
+				shadow_put(&sh[r], &img->segs[i]);
+	for (int r = 0; r < 2; r++) {
+		for (uint32_t off = sh[r].lo; off < sh[r].hi; off += 4) {
+			const uint8_t *b = sh[r].bytes + off;
+
+			vtop_load_word(t, sh[r].base + off,
+				       b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24);
+		}
+		free(sh[r].bytes);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct elf_image img;
+	char err[256];
+	uint32_t tohost = 0;
+	int have_tohost;
+	struct vtop *t;
+	unsigned long long cycles = 0, instret = 0;
+	int status = EXIT_TIMEOUT;
+	uint32_t code = 0;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (parse_args(argc, argv, &opt)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (elf_read(opt.elf, &img, err, sizeof(err))) {
+		fprintf(stderr, "vfpga-sim: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (check_layout(&img, opt.elf)) {
+		elf_free(&img);
+		return EXIT_USAGE;
+	}
+	have_tohost = !elf_symbol(&img, "tohost", &tohost);
+	if (!have_tohost && !opt.no_tohost) {
+		fprintf(stderr,
+			"vfpga-sim: %s has no 'tohost' symbol, so the run could never end;\n"
+			"  define one (see README, memory map) or pass --no-tohost to rely on SIMCTRL.EXIT\n",
+			opt.elf);
+		elf_free(&img);
+		return EXIT_USAGE;
+	}
+	if (img.entry != SOC_RESET_VECTOR)
+		fprintf(stderr, "vfpga-sim: note: ELF entry 0x%08x is not the reset vector 0x%08x; "
+			"execution starts at the reset vector\n", img.entry, SOC_RESET_VECTOR);
+
+	t = vtop_new(opt.trace);
+	vtop_set_reset(t, 1);
+	for (int i = 0; i < RESET_CYCLES; i++)
+		vtop_clock(t);
+	load_image(t, &img);
+	vtop_set_reset(t, 0);
+
+	while (cycles < opt.max_cycles) {
+		struct vtop_obs o;
+		uint32_t value = 0;
+		int ended = 0;
+
+		vtop_observe(t, &o);
+		if (o.con_valid)
+			putchar(o.con_data);
+		if (o.retire)
+			instret++;
+		if (o.store_valid && have_tohost && o.store_addr == (tohost & ~3u) &&
+		    (o.store_be & 1) && (o.store_data & 1)) {
+			value = o.store_data;
+			ended = 1;
+		}
+		if (o.exit_valid) {
+			value = o.exit_value;
+			ended = 1;
+		}
+		vtop_clock(t);
+		cycles++;
+		if (ended) {
+			code = value >> 1;
+			status = code ? EXIT_FAIL : EXIT_PASS;
+			break;
+		}
+	}
+
+	if (status == EXIT_TIMEOUT)
+		fprintf(stderr, "vfpga-sim: timeout: no tohost write within %llu cycles\n",
+			opt.max_cycles);
+	else if (status == EXIT_FAIL)
+		fprintf(stderr, "vfpga-sim: FAIL code %u\n", code);
+	else
+		fprintf(stderr, "vfpga-sim: PASS\n");
+	fprintf(stderr, "cycles %llu instret %llu\n", cycles, instret);
+	vtop_free(t);
+	elf_free(&img);
+	return status;
+}

@@ -1,0 +1,89 @@
+// Thin C++ shim between the Verilator-generated model and the C testbench.
+#include "vtop.h"
+
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include "Vsoc_top.h"
+
+struct vtop {
+	VerilatedContext *ctx;
+	Vsoc_top *top;
+	VerilatedFstC *fst;
+	uint64_t time;
+};
+
+static void vtop_eval(struct vtop *t)
+{
+	t->top->eval();
+	if (t->fst)
+		t->fst->dump(t->time);
+	t->time++;
+}
+
+extern "C" struct vtop *vtop_new(const char *trace_path)
+{
+	struct vtop *t = new vtop();
+	t->ctx = new VerilatedContext;
+	t->top = new Vsoc_top(t->ctx);
+	t->fst = nullptr;
+	t->time = 0;
+	if (trace_path) {
+		t->ctx->traceEverOn(true);
+		t->fst = new VerilatedFstC;
+		t->top->trace(t->fst, 99);
+		t->fst->open(trace_path);
+	}
+	t->top->clk = 0;
+	t->top->rst = 1;
+	t->top->ld_valid = 0;
+	t->top->irq_lines = 0;
+	t->top->eval();
+	return t;
+}
+
+extern "C" void vtop_free(struct vtop *t)
+{
+	if (t->fst) {
+		t->fst->close();
+		delete t->fst;
+	}
+	t->top->final();
+	delete t->top;
+	delete t->ctx;
+	delete t;
+}
+
+extern "C" void vtop_set_reset(struct vtop *t, int rst) { t->top->rst = rst ? 1 : 0; }
+extern "C" void vtop_set_irq(struct vtop *t, uint32_t lines) { t->top->irq_lines = lines; }
+
+extern "C" void vtop_clock(struct vtop *t)
+{
+	t->top->clk = 1;
+	vtop_eval(t);
+	t->top->clk = 0;
+	vtop_eval(t);
+}
+
+extern "C" void vtop_load_word(struct vtop *t, uint32_t addr, uint32_t data)
+{
+	t->top->ld_valid = 1;
+	t->top->ld_addr = addr;
+	t->top->ld_data = data;
+	vtop_clock(t);
+	t->top->ld_valid = 0;
+}
+
+extern "C" void vtop_observe(struct vtop *t, struct vtop_obs *o)
+{
+	t->top->eval();
+	o->con_valid = t->top->con_valid;
+	o->con_data = t->top->con_data;
+	o->exit_valid = t->top->exit_valid;
+	o->exit_value = t->top->exit_value;
+	o->store_valid = t->top->store_valid;
+	o->store_addr = t->top->store_addr;
+	o->store_data = t->top->store_data;
+	o->store_be = t->top->store_be;
+	o->retire = t->top->retire;
+}
