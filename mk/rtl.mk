@@ -34,3 +34,32 @@ $(BIN)/vfpga-sim: $(RTL_ALL) $(RTL_WAIVERS) sim/vtop.cpp sim/vtop.h $(VSIM_C_OBJ
 	cp $(VSIM_DIR)/vfpga-sim $@
 
 sim: $(BIN)/vfpga-sim ## Build the RTL simulator build/bin/vfpga-sim
+
+# --- Yosys synthesis check (Xilinx 7-series cells) --------------------------
+SYNTH_DIR := $(BUILD)/synth
+CPU_RTL := $(GEN)/soc_map_pkg.sv rtl/cpu/cpu_pkg.sv \
+           $(filter-out rtl/cpu/cpu_pkg.sv,$(sort $(wildcard rtl/cpu/*.sv)))
+
+$(SYNTH_DIR)/soc_top.counts: $(RTL_ALL) tests/synth/synth_xilinx.sh
+	YOSYS=$(YOSYS) sh tests/synth/synth_xilinx.sh soc_top $(SYNTH_DIR) $(RTL_ALL)
+
+$(SYNTH_DIR)/cpu_core.counts: $(CPU_RTL) tests/synth/synth_xilinx.sh
+	YOSYS=$(YOSYS) sh tests/synth/synth_xilinx.sh cpu_core $(SYNTH_DIR) $(CPU_RTL)
+
+synth-check: $(SYNTH_DIR)/soc_top.counts ## Yosys synth_xilinx of the SoC; fails on any error, records LUT/FF/BRAM
+
+test-synth: ## Test: the SoC synthesises with Yosys without error
+	@rm -f $(SYNTH_DIR)/soc_top.counts
+	@$(MAKE) --no-print-directory synth-check
+TEST_TARGETS += test-synth
+
+bench-synth: $(SYNTH_DIR)/soc_top.counts $(SYNTH_DIR)/cpu_core.counts ## Benchmark: LUT/FF/BRAM/DSP of the core and the SoC
+	@mkdir -p $(BUILD)/bench
+	@{ echo "| Block (Yosys synth_xilinx, xc7) | LUT | FF | BRAM36 | DSP |"; \
+	   echo "|---|---|---|---|---|"; \
+	   for t in cpu_core soc_top; do \
+	     . $(abspath $(SYNTH_DIR))/$$t.counts; \
+	     echo "| $$t | $$lut | $$ff | $$bram36 | $$dsp |"; \
+	   done; } > $(BUILD)/bench/synth.md
+	@cat $(BUILD)/bench/synth.md
+BENCH_TARGETS += bench-synth

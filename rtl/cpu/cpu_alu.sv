@@ -13,8 +13,6 @@ module cpu_alu (
   input  wire logic [31:0] br_b,
   output logic        br_taken
 );
-  import cpu_pkg::*;
-
   logic [4:0] shamt;
   logic eq, lt, ltu;
 
@@ -22,16 +20,16 @@ module cpu_alu (
 
   always_comb begin
     unique case (op)
-      ALU_ADD:   result = a + b;
-      ALU_SUB:   result = a - b;
-      ALU_SLL:   result = a << shamt;
-      ALU_SLT:   result = {31'b0, $signed(a) < $signed(b)};
-      ALU_SLTU:  result = {31'b0, a < b};
-      ALU_XOR:   result = a ^ b;
-      ALU_SRL:   result = a >> shamt;
-      ALU_SRA:   result = $unsigned($signed(a) >>> shamt);
-      ALU_OR:    result = a | b;
-      ALU_AND:   result = a & b;
+      cpu_pkg::ALU_ADD:   result = a + b;
+      cpu_pkg::ALU_SUB:   result = a - b;
+      cpu_pkg::ALU_SLL:   result = a << shamt;
+      cpu_pkg::ALU_SLT:   result = {31'b0, $signed(a) < $signed(b)};
+      cpu_pkg::ALU_SLTU:  result = {31'b0, a < b};
+      cpu_pkg::ALU_XOR:   result = a ^ b;
+      cpu_pkg::ALU_SRL:   result = a >> shamt;
+      cpu_pkg::ALU_SRA:   result = $unsigned($signed(a) >>> shamt);
+      cpu_pkg::ALU_OR:    result = a | b;
+      cpu_pkg::ALU_AND:   result = a & b;
       default:   result = a + b;
     endcase
   end
@@ -42,12 +40,12 @@ module cpu_alu (
 
   always_comb begin
     unique case (br_funct3)
-      BR_EQ:   br_taken = eq;
-      BR_NE:   br_taken = !eq;
-      BR_LT:   br_taken = lt;
-      BR_GE:   br_taken = !lt;
-      BR_LTU:  br_taken = ltu;
-      BR_GEU:  br_taken = !ltu;
+      cpu_pkg::BR_EQ:   br_taken = eq;
+      cpu_pkg::BR_NE:   br_taken = !eq;
+      cpu_pkg::BR_LT:   br_taken = lt;
+      cpu_pkg::BR_GE:   br_taken = !lt;
+      cpu_pkg::BR_LTU:  br_taken = ltu;
+      cpu_pkg::BR_GEU:  br_taken = !ltu;
       default: br_taken = 1'b0;
     endcase
   end

@@ -52,8 +52,6 @@ module cpu_core #(
   output logic [63:0] cycle_count,
   output logic [63:0] instret_count
 );
-  import cpu_pkg::*;
-
   initial begin
     if (RESET_VECTOR[1:0] != 2'b00) $error("cpu_core: RESET_VECTOR must be 4-byte aligned");
   end
@@ -221,8 +219,8 @@ module cpu_core #(
 
   always_comb begin
     unique case (ex_opa_sel_q)
-      OPA_PC:   ex_op_a = ex_pc_q;
-      OPA_ZERO: ex_op_a = 32'd0;
+      cpu_pkg::OPA_PC:   ex_op_a = ex_pc_q;
+      cpu_pkg::OPA_ZERO: ex_op_a = 32'd0;
       default:  ex_op_a = ex_a;
     endcase
     ex_op_b = ex_opb_imm_q ? ex_imm_q : ex_b;
@@ -261,31 +259,33 @@ module cpu_core #(
       2'b01:   ex_misaligned_mem = ex_mem_addr[0];
       default: ex_misaligned_mem = (ex_mem_addr[1:0] != 2'b00);
     endcase
-    ex_csr_operand = ex_instr_q[14] ? {27'd0, ex_rs1_q} : ex_a;
-    ex_csr_wr_req = (ex_instr_q[13:12] == CSR_RW) || (ex_rs1_q != 5'd0);
+    // The rs1 field is a register or, for the immediate forms, the uimm; a
+    // CSRRS/CSRRC with x0 or uimm 0 does not write (no read-only trap).
+    ex_csr_operand = ex_instr_q[14] ? {27'd0, ex_instr_q[19:15]} : ex_a;
+    ex_csr_wr_req = (ex_instr_q[13:12] == cpu_pkg::CSR_RW) || (ex_instr_q[19:15] != 5'd0);
   end
 
   // Exceptions of the instruction in execute, highest priority first.
   always_comb begin
     ex_exc = 1'b1;
-    ex_exc_cause = EXC_ILLEGAL;
+    ex_exc_cause = cpu_pkg::EXC_ILLEGAL;
     ex_exc_tval = 32'd0;
     if (ex_ierr_q) begin
-      ex_exc_cause = EXC_IACCESS_FAULT; ex_exc_tval = ex_pc_q;
+      ex_exc_cause = cpu_pkg::EXC_IACCESS_FAULT; ex_exc_tval = ex_pc_q;
     end else if (ex_illegal_q || (ex_is_csr_q && ex_csr_illegal)) begin
-      ex_exc_cause = EXC_ILLEGAL; ex_exc_tval = ex_instr_q;
+      ex_exc_cause = cpu_pkg::EXC_ILLEGAL; ex_exc_tval = ex_instr_q;
     end else if (ex_is_ecall_q) begin
-      ex_exc_cause = EXC_ECALL_M;
+      ex_exc_cause = cpu_pkg::EXC_ECALL_M;
     end else if (ex_is_ebreak_q) begin
-      ex_exc_cause = EXC_BREAKPOINT; ex_exc_tval = ex_pc_q;
+      ex_exc_cause = cpu_pkg::EXC_BREAKPOINT; ex_exc_tval = ex_pc_q;
     end else if (ex_is_mem && ex_misaligned_mem) begin
-      ex_exc_cause = ex_is_store_q ? EXC_SADDR_MISALIGNED : EXC_LADDR_MISALIGNED;
+      ex_exc_cause = ex_is_store_q ? cpu_pkg::EXC_SADDR_MISALIGNED : cpu_pkg::EXC_LADDR_MISALIGNED;
       ex_exc_tval = ex_mem_addr;
     end else if (ex_is_mem && dmem_fault) begin
-      ex_exc_cause = ex_is_store_q ? EXC_SACCESS_FAULT : EXC_LACCESS_FAULT;
+      ex_exc_cause = ex_is_store_q ? cpu_pkg::EXC_SACCESS_FAULT : cpu_pkg::EXC_LACCESS_FAULT;
       ex_exc_tval = ex_mem_addr;
     end else if (ex_misaligned_target) begin
-      ex_exc_cause = EXC_IADDR_MISALIGNED; ex_exc_tval = ex_target;
+      ex_exc_cause = cpu_pkg::EXC_IADDR_MISALIGNED; ex_exc_tval = ex_target;
     end else begin
       ex_exc = 1'b0;
     end
@@ -348,9 +348,9 @@ module cpu_core #(
 
   always_comb begin
     unique case (ex_res_sel_q)
-      RES_PC4: ex_result = ex_pc4;
-      RES_MUL: ex_result = ex_mul_result;
-      RES_CSR: ex_result = ex_csr_rdata;
+      cpu_pkg::RES_PC4: ex_result = ex_pc4;
+      cpu_pkg::RES_MUL: ex_result = ex_mul_result;
+      cpu_pkg::RES_CSR: ex_result = ex_csr_rdata;
       default: ex_result = ex_alu_result;
     endcase
   end

@@ -12,7 +12,7 @@ module cpu_csr #(
 
   // --- CSR instruction in execute ---
   input  wire logic [11:0] csr_addr,
-  input  wire logic [1:0]  csr_op,       // CSR_RW / CSR_RS / CSR_RC
+  input  wire logic [1:0]  csr_op,       // cpu_pkg::CSR_RW / cpu_pkg::CSR_RS / cpu_pkg::CSR_RC
   input  wire logic [31:0] csr_operand,  // rs1 value or zero-extended uimm
   input  wire logic        csr_wr_req,   // the instruction writes (not RS/RC with x0/0)
   output logic [31:0] csr_rdata,
@@ -44,9 +44,7 @@ module cpu_csr #(
   output logic [63:0] cycle_count,
   output logic [63:0] instret_count
 );
-  import cpu_pkg::*;
-
-  localparam logic [31:0] MIE_MASK = (32'd1 << IRQ_MSI) | (32'd1 << IRQ_MTI) | (32'd1 << IRQ_MEI);
+  localparam logic [31:0] MIE_MASK = (32'd1 << cpu_pkg::IRQ_MSI) | (32'd1 << cpu_pkg::IRQ_MTI) | (32'd1 << cpu_pkg::IRQ_MEI);
   localparam logic [31:0] MSTATUS_MPP_M = 32'h0000_1800;  // MPP hard-wired to M
 
   logic        mie_q, mie_d;        // mstatus.MIE
@@ -64,9 +62,9 @@ module cpu_csr #(
   logic [31:0] wdata;
   logic        exists, read_only;
 
-  assign mstatus = MSTATUS_MPP_M | (32'(mpie_q) << MSTATUS_MPIE) | (32'(mie_q) << MSTATUS_MIE);
-  assign mip = (32'(irq_software) << IRQ_MSI) | (32'(irq_timer) << IRQ_MTI) |
-               (32'(irq_external) << IRQ_MEI);
+  assign mstatus = MSTATUS_MPP_M | (32'(mpie_q) << cpu_pkg::MSTATUS_MPIE) | (32'(mie_q) << cpu_pkg::MSTATUS_MIE);
+  assign mip = (32'(irq_software) << cpu_pkg::IRQ_MSI) | (32'(irq_timer) << cpu_pkg::IRQ_MTI) |
+               (32'(irq_external) << cpu_pkg::IRQ_MEI);
   assign pending = mip & mie_reg_q;
 
   // Read side and existence
@@ -74,24 +72,24 @@ module cpu_csr #(
     exists = 1'b1;
     csr_rdata = 32'd0;
     unique case (csr_addr)
-      CSR_MSTATUS:   csr_rdata = mstatus;
-      CSR_MSTATUSH:  csr_rdata = 32'd0;
-      CSR_MISA:      csr_rdata = MISA_VALUE;
-      CSR_MIE:       csr_rdata = mie_reg_q;
-      CSR_MTVEC:     csr_rdata = mtvec_q;
-      CSR_MCOUNTINH: csr_rdata = 32'd0;
-      CSR_MSCRATCH:  csr_rdata = mscratch_q;
-      CSR_MEPC:      csr_rdata = mepc_q;
-      CSR_MCAUSE:    csr_rdata = mcause_q;
-      CSR_MTVAL:     csr_rdata = mtval_q;
-      CSR_MIP:       csr_rdata = mip;
-      CSR_TSELECT, CSR_TDATA1, CSR_TDATA2, CSR_TDATA3: csr_rdata = 32'd0;
-      CSR_MCYCLE,   CSR_CYCLE:    csr_rdata = mcycle_q[31:0];
-      CSR_MCYCLEH,  CSR_CYCLEH:   csr_rdata = mcycle_q[63:32];
-      CSR_MINSTRET, CSR_INSTRET:  csr_rdata = minstret_q[31:0];
-      CSR_MINSTRETH, CSR_INSTRETH: csr_rdata = minstret_q[63:32];
-      CSR_MVENDORID, CSR_MARCHID, CSR_MIMPID, CSR_MCONFIGPTR: csr_rdata = 32'd0;
-      CSR_MHARTID:   csr_rdata = HART_ID;
+      cpu_pkg::CSR_MSTATUS:   csr_rdata = mstatus;
+      cpu_pkg::CSR_MSTATUSH:  csr_rdata = 32'd0;
+      cpu_pkg::CSR_MISA:      csr_rdata = cpu_pkg::MISA_VALUE;
+      cpu_pkg::CSR_MIE:       csr_rdata = mie_reg_q;
+      cpu_pkg::CSR_MTVEC:     csr_rdata = mtvec_q;
+      cpu_pkg::CSR_MCOUNTINH: csr_rdata = 32'd0;
+      cpu_pkg::CSR_MSCRATCH:  csr_rdata = mscratch_q;
+      cpu_pkg::CSR_MEPC:      csr_rdata = mepc_q;
+      cpu_pkg::CSR_MCAUSE:    csr_rdata = mcause_q;
+      cpu_pkg::CSR_MTVAL:     csr_rdata = mtval_q;
+      cpu_pkg::CSR_MIP:       csr_rdata = mip;
+      cpu_pkg::CSR_TSELECT, cpu_pkg::CSR_TDATA1, cpu_pkg::CSR_TDATA2, cpu_pkg::CSR_TDATA3: csr_rdata = 32'd0;
+      cpu_pkg::CSR_MCYCLE,   cpu_pkg::CSR_CYCLE:    csr_rdata = mcycle_q[31:0];
+      cpu_pkg::CSR_MCYCLEH,  cpu_pkg::CSR_CYCLEH:   csr_rdata = mcycle_q[63:32];
+      cpu_pkg::CSR_MINSTRET, cpu_pkg::CSR_INSTRET:  csr_rdata = minstret_q[31:0];
+      cpu_pkg::CSR_MINSTRETH, cpu_pkg::CSR_INSTRETH: csr_rdata = minstret_q[63:32];
+      cpu_pkg::CSR_MVENDORID, cpu_pkg::CSR_MARCHID, cpu_pkg::CSR_MIMPID, cpu_pkg::CSR_MCONFIGPTR: csr_rdata = 32'd0;
+      cpu_pkg::CSR_MHARTID:   csr_rdata = HART_ID;
       default:       exists = 1'b0;
     endcase
   end
@@ -101,17 +99,17 @@ module cpu_csr #(
 
   always_comb begin
     unique case (csr_op)
-      CSR_RS:  wdata = csr_rdata | csr_operand;
-      CSR_RC:  wdata = csr_rdata & ~csr_operand;
+      cpu_pkg::CSR_RS:  wdata = csr_rdata | csr_operand;
+      cpu_pkg::CSR_RC:  wdata = csr_rdata & ~csr_operand;
       default: wdata = csr_operand;
     endcase
   end
 
   // Interrupt arbitration: external > software > timer (privileged spec order).
   always_comb begin
-    irq_cause = 5'(IRQ_MTI);
-    if (pending[IRQ_MEI])      irq_cause = 5'(IRQ_MEI);
-    else if (pending[IRQ_MSI]) irq_cause = 5'(IRQ_MSI);
+    irq_cause = 5'(cpu_pkg::IRQ_MTI);
+    if (pending[cpu_pkg::IRQ_MEI])      irq_cause = 5'(cpu_pkg::IRQ_MEI);
+    else if (pending[cpu_pkg::IRQ_MSI]) irq_cause = 5'(cpu_pkg::IRQ_MSI);
   end
   assign irq_wake = (pending != 32'd0);
   assign irq_take = irq_wake && mie_q;
@@ -143,20 +141,20 @@ module cpu_csr #(
       mpie_d = 1'b1;
     end else if (csr_commit && csr_wr_req) begin
       unique case (csr_addr)
-        CSR_MSTATUS: begin
-          mie_d = wdata[MSTATUS_MIE];
-          mpie_d = wdata[MSTATUS_MPIE];
+        cpu_pkg::CSR_MSTATUS: begin
+          mie_d = wdata[cpu_pkg::MSTATUS_MIE];
+          mpie_d = wdata[cpu_pkg::MSTATUS_MPIE];
         end
-        CSR_MIE:      mie_reg_d = wdata & MIE_MASK;
-        CSR_MTVEC:    mtvec_d = {wdata[31:2], 1'b0, wdata[0]};
-        CSR_MSCRATCH: mscratch_d = wdata;
-        CSR_MEPC:     mepc_d = {wdata[31:2], 2'b00};
-        CSR_MCAUSE:   mcause_d = wdata;
-        CSR_MTVAL:    mtval_d = wdata;
-        CSR_MCYCLE:   mcycle_d = {mcycle_q[63:32], wdata};
-        CSR_MCYCLEH:  mcycle_d = {wdata, mcycle_q[31:0]};
-        CSR_MINSTRET: minstret_d = {minstret_q[63:32], wdata};
-        CSR_MINSTRETH: minstret_d = {wdata, minstret_q[31:0]};
+        cpu_pkg::CSR_MIE:      mie_reg_d = wdata & MIE_MASK;
+        cpu_pkg::CSR_MTVEC:    mtvec_d = {wdata[31:2], 1'b0, wdata[0]};
+        cpu_pkg::CSR_MSCRATCH: mscratch_d = wdata;
+        cpu_pkg::CSR_MEPC:     mepc_d = {wdata[31:2], 2'b00};
+        cpu_pkg::CSR_MCAUSE:   mcause_d = wdata;
+        cpu_pkg::CSR_MTVAL:    mtval_d = wdata;
+        cpu_pkg::CSR_MCYCLE:   mcycle_d = {mcycle_q[63:32], wdata};
+        cpu_pkg::CSR_MCYCLEH:  mcycle_d = {wdata, mcycle_q[31:0]};
+        cpu_pkg::CSR_MINSTRET: minstret_d = {minstret_q[63:32], wdata};
+        cpu_pkg::CSR_MINSTRETH: minstret_d = {wdata, minstret_q[31:0]};
         default: ;
       endcase
     end

@@ -38,8 +38,6 @@ module cpu_decode (
   output logic        is_fence_i,
   output logic        illegal
 );
-  import cpu_pkg::*;
-
   logic [6:0] opcode;
   logic [2:0] funct3;
   logic [6:0] funct7;
@@ -63,10 +61,10 @@ module cpu_decode (
     rs2_used = 1'b0;
     rd_we = 1'b0;
     imm = imm_i;
-    alu_op = ALU_ADD;
-    opa_sel = OPA_RS1;
+    alu_op = cpu_pkg::ALU_ADD;
+    opa_sel = cpu_pkg::OPA_RS1;
     opb_imm = 1'b1;
-    res_sel = RES_ALU;
+    res_sel = cpu_pkg::RES_ALU;
     is_branch = 1'b0;
     is_jal = 1'b0;
     is_jalr = 1'b0;
@@ -88,81 +86,81 @@ module cpu_decode (
       illegal = 1'b1;
     end else begin
       unique case (opcode)
-        OPC_LUI: begin
-          rd_we = 1'b1; imm = imm_u; opa_sel = OPA_ZERO;
+        cpu_pkg::OPC_LUI: begin
+          rd_we = 1'b1; imm = imm_u; opa_sel = cpu_pkg::OPA_ZERO;
         end
-        OPC_AUIPC: begin
-          rd_we = 1'b1; imm = imm_u; opa_sel = OPA_PC;
+        cpu_pkg::OPC_AUIPC: begin
+          rd_we = 1'b1; imm = imm_u; opa_sel = cpu_pkg::OPA_PC;
         end
-        OPC_JAL: begin
-          rd_we = 1'b1; imm = imm_j; is_jal = 1'b1; res_sel = RES_PC4;
+        cpu_pkg::OPC_JAL: begin
+          rd_we = 1'b1; imm = imm_j; is_jal = 1'b1; res_sel = cpu_pkg::RES_PC4;
         end
-        OPC_JALR: begin
-          rd_we = 1'b1; rs1_used = 1'b1; is_jalr = 1'b1; res_sel = RES_PC4;
+        cpu_pkg::OPC_JALR: begin
+          rd_we = 1'b1; rs1_used = 1'b1; is_jalr = 1'b1; res_sel = cpu_pkg::RES_PC4;
           illegal = (funct3 != 3'b000);
         end
-        OPC_BRANCH: begin
+        cpu_pkg::OPC_BRANCH: begin
           rs1_used = 1'b1; rs2_used = 1'b1; imm = imm_b; is_branch = 1'b1;
           illegal = (funct3 == 3'b010) || (funct3 == 3'b011);
         end
-        OPC_LOAD: begin
+        cpu_pkg::OPC_LOAD: begin
           rd_we = 1'b1; rs1_used = 1'b1; is_load = 1'b1;
           illegal = (funct3 == 3'b011) || (funct3 == 3'b110) || (funct3 == 3'b111);
         end
-        OPC_STORE: begin
+        cpu_pkg::OPC_STORE: begin
           rs1_used = 1'b1; rs2_used = 1'b1; imm = imm_s; is_store = 1'b1;
           illegal = (funct3[2] == 1'b1) || (funct3[1:0] == 2'b11);
         end
-        OPC_OP_IMM: begin
+        cpu_pkg::OPC_OP_IMM: begin
           rd_we = 1'b1; rs1_used = 1'b1;
           unique case (funct3)
-            3'b000: alu_op = ALU_ADD;
-            3'b010: alu_op = ALU_SLT;
-            3'b011: alu_op = ALU_SLTU;
-            3'b100: alu_op = ALU_XOR;
-            3'b110: alu_op = ALU_OR;
-            3'b111: alu_op = ALU_AND;
+            3'b000: alu_op = cpu_pkg::ALU_ADD;
+            3'b010: alu_op = cpu_pkg::ALU_SLT;
+            3'b011: alu_op = cpu_pkg::ALU_SLTU;
+            3'b100: alu_op = cpu_pkg::ALU_XOR;
+            3'b110: alu_op = cpu_pkg::ALU_OR;
+            3'b111: alu_op = cpu_pkg::ALU_AND;
             3'b001: begin
-              alu_op = ALU_SLL;
+              alu_op = cpu_pkg::ALU_SLL;
               illegal = (funct7 != 7'b0000000);
             end
             3'b101: begin
-              alu_op = funct7[5] ? ALU_SRA : ALU_SRL;
+              alu_op = funct7[5] ? cpu_pkg::ALU_SRA : cpu_pkg::ALU_SRL;
               illegal = (funct7 != 7'b0000000) && (funct7 != 7'b0100000);
             end
             default: ;
           endcase
         end
-        OPC_OP: begin
+        cpu_pkg::OPC_OP: begin
           rd_we = 1'b1; rs1_used = 1'b1; rs2_used = 1'b1; opb_imm = 1'b0;
           if (funct7 == 7'b0000001) begin
             if (funct3[2]) is_div = 1'b1;
-            else res_sel = RES_MUL;
+            else res_sel = cpu_pkg::RES_MUL;
           end else if (funct7 == 7'b0000000) begin
             unique case (funct3)
-              3'b000: alu_op = ALU_ADD;
-              3'b001: alu_op = ALU_SLL;
-              3'b010: alu_op = ALU_SLT;
-              3'b011: alu_op = ALU_SLTU;
-              3'b100: alu_op = ALU_XOR;
-              3'b101: alu_op = ALU_SRL;
-              3'b110: alu_op = ALU_OR;
-              3'b111: alu_op = ALU_AND;
+              3'b000: alu_op = cpu_pkg::ALU_ADD;
+              3'b001: alu_op = cpu_pkg::ALU_SLL;
+              3'b010: alu_op = cpu_pkg::ALU_SLT;
+              3'b011: alu_op = cpu_pkg::ALU_SLTU;
+              3'b100: alu_op = cpu_pkg::ALU_XOR;
+              3'b101: alu_op = cpu_pkg::ALU_SRL;
+              3'b110: alu_op = cpu_pkg::ALU_OR;
+              3'b111: alu_op = cpu_pkg::ALU_AND;
               default: ;
             endcase
           end else if (funct7 == 7'b0100000 && (funct3 == 3'b000 || funct3 == 3'b101)) begin
-            alu_op = (funct3 == 3'b000) ? ALU_SUB : ALU_SRA;
+            alu_op = (funct3 == 3'b000) ? cpu_pkg::ALU_SUB : cpu_pkg::ALU_SRA;
           end else begin
             illegal = 1'b1;
           end
         end
-        OPC_MISC_MEM: begin
+        cpu_pkg::OPC_MISC_MEM: begin
           // FENCE (any pred/succ/fm) is a no-op for this in-order core with
           // a single memory port; FENCE.I refetches after it.
           if (funct3 == 3'b001) is_fence_i = 1'b1;
           else if (funct3 != 3'b000) illegal = 1'b1;
         end
-        OPC_SYSTEM: begin
+        cpu_pkg::OPC_SYSTEM: begin
           if (funct3 == 3'b000) begin
             if (rd != 5'd0 || rs1 != 5'd0) illegal = 1'b1;
             else unique case (instr[31:20])
@@ -175,7 +173,7 @@ module cpu_decode (
           end else if (funct3 == 3'b100) begin
             illegal = 1'b1;
           end else begin
-            is_csr = 1'b1; rd_we = 1'b1; res_sel = RES_CSR;
+            is_csr = 1'b1; rd_we = 1'b1; res_sel = cpu_pkg::RES_CSR;
             rs1_used = !funct3[2];
           end
         end

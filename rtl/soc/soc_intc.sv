@@ -19,8 +19,6 @@ module soc_intc #(
   input  wire logic [NIRQ-1:0] irq_lines,
   output logic        irq_external
 );
-  import soc_map_pkg::*;
-
   initial begin
     if (NIRQ < 1 || NIRQ > 32) $error("soc_intc: NIRQ must be 1..32");
   end
@@ -32,10 +30,10 @@ module soc_intc #(
   always_comb begin
     enable_d = enable_q;
     rdata_d = 32'd0;
-    if (req && we && addr == INTC_ENABLE) enable_d = wdata[NIRQ-1:0];
+    if (req && we && addr == soc_map_pkg::INTC_ENABLE) enable_d = wdata[NIRQ-1:0];
     if (req && !we) begin
-      if (addr == INTC_PENDING) rdata_d = 32'(pending_q);
-      if (addr == INTC_ENABLE)  rdata_d = 32'(enable_q);
+      if (addr == soc_map_pkg::INTC_PENDING) rdata_d = 32'(pending_q);
+      if (addr == soc_map_pkg::INTC_ENABLE)  rdata_d = 32'(enable_q);
     end
   end
 

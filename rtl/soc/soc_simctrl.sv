@@ -17,16 +17,14 @@ module soc_simctrl (
   output logic        exit_valid,
   output logic [31:0] exit_value
 );
-  import soc_map_pkg::*;
-
   logic [31:0] scratch_q, scratch_d;
   logic [31:0] rdata_q, rdata_d;
 
   always_comb begin
     scratch_d = scratch_q;
     rdata_d = 32'd0;
-    if (req && we && addr == SIMCTRL_SCRATCH) scratch_d = wdata;
-    if (req && !we && addr == SIMCTRL_SCRATCH) rdata_d = scratch_q;
+    if (req && we && addr == soc_map_pkg::SIMCTRL_SCRATCH) scratch_d = wdata;
+    if (req && !we && addr == soc_map_pkg::SIMCTRL_SCRATCH) rdata_d = scratch_q;
   end
 
   always_ff @(posedge clk) begin
@@ -36,6 +34,6 @@ module soc_simctrl (
   end
 
   assign rdata = rdata_q;
-  assign exit_valid = req && we && (addr == SIMCTRL_EXIT) && wdata[0];
+  assign exit_valid = req && we && (addr == soc_map_pkg::SIMCTRL_EXIT) && wdata[0];
   assign exit_value = wdata;
 endmodule

@@ -18,8 +18,6 @@ module soc_timer (
   output logic        irq_timer,
   output logic        irq_software
 );
-  import soc_map_pkg::*;
-
   logic [63:0] mtime_q, mtime_d;
   logic [63:0] mtimecmp_q, mtimecmp_d;
   logic        msip_q, msip_d;
@@ -35,20 +33,20 @@ module soc_timer (
     rdata_d = 32'd0;
     if (req && we) begin
       unique case (addr)
-        TIMER_MTIME_LO:    mtime_d[31:0] = (mtime_q[31:0] & ~wmask) | (wdata & wmask);
-        TIMER_MTIME_HI:    mtime_d[63:32] = (mtime_q[63:32] & ~wmask) | (wdata & wmask);
-        TIMER_MTIMECMP_LO: mtimecmp_d[31:0] = (mtimecmp_q[31:0] & ~wmask) | (wdata & wmask);
-        TIMER_MTIMECMP_HI: mtimecmp_d[63:32] = (mtimecmp_q[63:32] & ~wmask) | (wdata & wmask);
-        TIMER_MSIP:        if (be[0]) msip_d = wdata[0];
+        soc_map_pkg::TIMER_MTIME_LO:    mtime_d[31:0] = (mtime_q[31:0] & ~wmask) | (wdata & wmask);
+        soc_map_pkg::TIMER_MTIME_HI:    mtime_d[63:32] = (mtime_q[63:32] & ~wmask) | (wdata & wmask);
+        soc_map_pkg::TIMER_MTIMECMP_LO: mtimecmp_d[31:0] = (mtimecmp_q[31:0] & ~wmask) | (wdata & wmask);
+        soc_map_pkg::TIMER_MTIMECMP_HI: mtimecmp_d[63:32] = (mtimecmp_q[63:32] & ~wmask) | (wdata & wmask);
+        soc_map_pkg::TIMER_MSIP:        if (be[0]) msip_d = wdata[0];
         default: ;
       endcase
     end else if (req) begin
       unique case (addr)
-        TIMER_MTIME_LO:    rdata_d = mtime_q[31:0];
-        TIMER_MTIME_HI:    rdata_d = mtime_q[63:32];
-        TIMER_MTIMECMP_LO: rdata_d = mtimecmp_q[31:0];
-        TIMER_MTIMECMP_HI: rdata_d = mtimecmp_q[63:32];
-        TIMER_MSIP:        rdata_d = {31'd0, msip_q};
+        soc_map_pkg::TIMER_MTIME_LO:    rdata_d = mtime_q[31:0];
+        soc_map_pkg::TIMER_MTIME_HI:    rdata_d = mtime_q[63:32];
+        soc_map_pkg::TIMER_MTIMECMP_LO: rdata_d = mtimecmp_q[31:0];
+        soc_map_pkg::TIMER_MTIMECMP_HI: rdata_d = mtimecmp_q[63:32];
+        soc_map_pkg::TIMER_MSIP:        rdata_d = {31'd0, msip_q};
         default: ;
       endcase
     end

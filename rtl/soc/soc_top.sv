@@ -8,8 +8,8 @@
 // simulator's ELF loader; on a board, the host's firmware download), device
 // interrupt lines, the UART line, and observation outputs for the simulator.
 module soc_top #(
-  parameter int ITCM_AW = soc_map_pkg::ITCM_AW,  // ITCM byte-address bits
-  parameter int DTCM_AW = soc_map_pkg::DTCM_AW,  // DTCM byte-address bits
+  parameter int ITCM_ABITS = 18,  // ITCM byte-address bits (size 2**ITCM_ABITS, within its map region)
+  parameter int DTCM_ABITS = 18,  // DTCM byte-address bits (size 2**DTCM_ABITS, within its map region)
   parameter int UART_CLKS_PER_BIT = 1,           // 1 in simulation; set by the board
   parameter int NIRQ = 32                        // device interrupt lines
 ) (
@@ -38,11 +38,9 @@ module soc_top #(
   output logic [63:0] cycle_count,
   output logic [63:0] instret_count
 );
-  import soc_map_pkg::*;
-
   initial begin
-    if ((32'd1 << ITCM_AW) > ITCM_SIZE) $error("soc_top: ITCM larger than its map region");
-    if ((32'd1 << DTCM_AW) > DTCM_SIZE) $error("soc_top: DTCM larger than its map region");
+    if ((32'd1 << ITCM_ABITS) > soc_map_pkg::ITCM_SIZE) $error("soc_top: ITCM larger than its map region");
+    if ((32'd1 << DTCM_ABITS) > soc_map_pkg::DTCM_SIZE) $error("soc_top: DTCM larger than its map region");
   end
 
   // Data-bus targets
@@ -75,12 +73,12 @@ module soc_top #(
 
   always_comb begin
     sel = '0;
-    sel[T_ITCM]    = in_region(dmem_addr, ITCM_BASE, ITCM_SIZE);
-    sel[T_DTCM]    = in_region(dmem_addr, DTCM_BASE, DTCM_SIZE);
-    sel[T_UART]    = in_region(dmem_addr, UART_BASE, UART_SIZE);
-    sel[T_TIMER]   = in_region(dmem_addr, TIMER_BASE, TIMER_SIZE);
-    sel[T_INTC]    = in_region(dmem_addr, INTC_BASE, INTC_SIZE);
-    sel[T_SIMCTRL] = in_region(dmem_addr, SIMCTRL_BASE, SIMCTRL_SIZE);
+    sel[T_ITCM]    = in_region(dmem_addr, soc_map_pkg::ITCM_BASE, soc_map_pkg::ITCM_SIZE);
+    sel[T_DTCM]    = in_region(dmem_addr, soc_map_pkg::DTCM_BASE, soc_map_pkg::DTCM_SIZE);
+    sel[T_UART]    = in_region(dmem_addr, soc_map_pkg::UART_BASE, soc_map_pkg::UART_SIZE);
+    sel[T_TIMER]   = in_region(dmem_addr, soc_map_pkg::TIMER_BASE, soc_map_pkg::TIMER_SIZE);
+    sel[T_INTC]    = in_region(dmem_addr, soc_map_pkg::INTC_BASE, soc_map_pkg::INTC_SIZE);
+    sel[T_SIMCTRL] = in_region(dmem_addr, soc_map_pkg::SIMCTRL_BASE, soc_map_pkg::SIMCTRL_SIZE);
   end
 
   assign dmem_fault = (sel == '0);
@@ -94,7 +92,7 @@ module soc_top #(
       rvalid_q <= dmem_req && !dmem_we && dmem_gnt;
       rsel_q <= sel;
     end
-    imem_err_q <= !in_region(imem_addr, ITCM_BASE, ITCM_SIZE);
+    imem_err_q <= !in_region(imem_addr, soc_map_pkg::ITCM_BASE, soc_map_pkg::ITCM_SIZE);
   end
 
   always_comb begin
@@ -111,8 +109,8 @@ module soc_top #(
   assign dmem_rvalid = rvalid_q;
 
   cpu_core #(
-    .RESET_VECTOR (RESET_VECTOR),
-    .HART_ID      (HART_ID)
+    .RESET_VECTOR (soc_map_pkg::RESET_VECTOR),
+    .HART_ID      (soc_map_pkg::HART_ID)
   ) u_core (
     .clk           (clk),
     .rst           (rst),
@@ -138,25 +136,25 @@ module soc_top #(
 
   // TCM port B: the loader while in reset, the data bus otherwise.
   logic        ld_itcm, ld_dtcm;
-  assign ld_itcm = ld_valid && in_region(ld_addr, ITCM_BASE, ITCM_SIZE);
-  assign ld_dtcm = ld_valid && in_region(ld_addr, DTCM_BASE, DTCM_SIZE);
+  assign ld_itcm = ld_valid && in_region(ld_addr, soc_map_pkg::ITCM_BASE, soc_map_pkg::ITCM_SIZE);
+  assign ld_dtcm = ld_valid && in_region(ld_addr, soc_map_pkg::DTCM_BASE, soc_map_pkg::DTCM_SIZE);
 
   soc_tcm #(
-    .AW        (ITCM_AW),
+    .AW        (ITCM_ABITS),
     .DUAL_PORT (1'b1)
   ) u_itcm (
     .clk     (clk),
-    .a_addr  (imem_addr[ITCM_AW-1:0]),
+    .a_addr  (imem_addr[ITCM_ABITS-1:0]),
     .a_rdata (imem_rdata),
     .b_en    (ld_itcm || (dmem_req && sel[T_ITCM])),
     .b_we    (ld_itcm ? 4'b1111 : (dmem_we ? dmem_be : 4'b0000)),
-    .b_addr  (ld_itcm ? ld_addr[ITCM_AW-1:0] : dmem_addr[ITCM_AW-1:0]),
+    .b_addr  (ld_itcm ? ld_addr[ITCM_ABITS-1:0] : dmem_addr[ITCM_ABITS-1:0]),
     .b_wdata (ld_itcm ? ld_data : dmem_wdata),
     .b_rdata (itcm_rdata)
   );
 
   soc_tcm #(
-    .AW        (DTCM_AW),
+    .AW        (DTCM_ABITS),
     .DUAL_PORT (1'b0)
   ) u_dtcm (
     .clk     (clk),
@@ -164,7 +162,7 @@ module soc_top #(
     .a_rdata (),
     .b_en    (ld_dtcm || (dmem_req && sel[T_DTCM])),
     .b_we    (ld_dtcm ? 4'b1111 : (dmem_we ? dmem_be : 4'b0000)),
-    .b_addr  (ld_dtcm ? ld_addr[DTCM_AW-1:0] : dmem_addr[DTCM_AW-1:0]),
+    .b_addr  (ld_dtcm ? ld_addr[DTCM_ABITS-1:0] : dmem_addr[DTCM_ABITS-1:0]),
     .b_wdata (ld_dtcm ? ld_data : dmem_wdata),
     .b_rdata (dtcm_rdata)
   );

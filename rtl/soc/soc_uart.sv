@@ -23,8 +23,6 @@ module soc_uart #(
   output logic        tx_valid,
   output logic [7:0]  tx_data
 );
-  import soc_map_pkg::*;
-
   localparam int FRAME_BITS = 10;                 // start + 8 data + stop
   localparam int CW = $clog2(CLKS_PER_BIT + 1);   // bit-timer width
 
@@ -39,7 +37,7 @@ module soc_uart #(
   logic          busy, write_tx;
 
   assign busy = (bits_q != 4'd0);
-  assign write_tx = req && we && (addr == UART_TXDATA);
+  assign write_tx = req && we && (addr == soc_map_pkg::UART_TXDATA);
   assign gnt = !(write_tx && busy);
 
   always_comb begin
@@ -60,7 +58,7 @@ module soc_uart #(
       bits_d = 4'(FRAME_BITS);
       timer_d = '0;
     end
-    if (req && !we && addr == UART_STATUS) rdata_d = {31'd0, !busy};
+    if (req && !we && addr == soc_map_pkg::UART_STATUS) rdata_d = {31'd0, !busy};
   end
 
   always_ff @(posedge clk) begin
