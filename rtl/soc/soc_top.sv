@@ -65,6 +65,7 @@ module soc_top #(
   logic        rvalid_q;
   logic [31:0] itcm_rdata, dtcm_rdata, uart_rdata, timer_rdata, intc_rdata, simctrl_rdata;
   logic        uart_gnt;
+  logic [31:0] simctrl_irq;
 
   function automatic logic in_region(input logic [31:0] a, input logic [31:0] base,
                                      input logic [31:0] size);
@@ -206,7 +207,7 @@ module soc_top #(
     .addr         (dmem_addr[11:0]),
     .wdata        (dmem_wdata),
     .rdata        (intc_rdata),
-    .irq_lines    (irq_lines),
+    .irq_lines    (irq_lines | simctrl_irq[NIRQ-1:0]),
     .irq_external (irq_external)
   );
 
@@ -219,7 +220,8 @@ module soc_top #(
     .wdata      (dmem_wdata),
     .rdata      (simctrl_rdata),
     .exit_valid (exit_valid),
-    .exit_value (exit_value)
+    .exit_value (exit_value),
+    .irq        (simctrl_irq)
   );
 
   assign store_valid = dmem_req && dmem_we && dmem_gnt;
