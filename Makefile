@@ -14,7 +14,7 @@ RV_PREFIX  ?= riscv64-unknown-elf-
 RV_CC      ?= $(RV_PREFIX)gcc
 RV_OBJCOPY ?= $(RV_PREFIX)objcopy
 RV_OBJDUMP ?= $(RV_PREFIX)objdump
-RV_ARCH    ?= -march=rv32im_zicsr -mabi=ilp32
+RV_ARCH    ?= -march=rv32im_zicsr_zifencei -mabi=ilp32
 
 BIN        := $(BUILD)/bin
 GEN        := $(BUILD)/gen

@@ -63,3 +63,13 @@ bench-synth: $(SYNTH_DIR)/soc_top.counts $(SYNTH_DIR)/cpu_core.counts ## Benchma
 	   done; } > $(BUILD)/bench/synth.md
 	@cat $(BUILD)/bench/synth.md
 BENCH_TARGETS += bench-synth
+
+# --- simulator bad-input tests -----------------------------------------------
+test-sim-bad-input: $(BIN)/vfpga-sim $(GEN)/soc_map.stamp ## Test: vfpga-sim refuses bad images, times out, survives garbage code
+	sh tests/sim/run.sh $(BIN)/vfpga-sim $(BUILD)/tests/sim $(RV_CC) "$(RV_ARCH)" $(GEN)
+TEST_TARGETS += test-sim-bad-input
+
+# --- the README's memory map is the generated one ---------------------------
+test-memory-map: $(GEN)/soc_map.stamp ## Test: README memory map table equals the one generated from rtl/soc_map.toml
+	@sh tests/map/check_readme.sh README.md $(GEN)/soc_map.md
+TEST_TARGETS += test-memory-map
