@@ -25,7 +25,7 @@ TEST_TARGETS  :=
 BENCH_TARGETS :=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test bench clean gen
+.PHONY: help setup demo demo-run test bench clean gen readme
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -45,11 +45,20 @@ gen: $(GEN)/soc_map.stamp ## Generate the memory-map views (SV package, C header
 
 include $(sort $(wildcard mk/*.mk))
 
-test: ## Run every test (the README's test command)
-	@sh tools/run_tests.sh $(MAKE) $(TEST_TARGETS)
+demo: setup ## Main job: the simulated SoC boots the firmware, which prints its banner and counts
+	@$(MAKE) --no-print-directory demo-run
 
-bench: $(BENCH_TARGETS) ## Run the benchmarks; results under $(BUILD)/bench
+demo-run: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf
+	$(BIN)/vfpga-sim --elf $(BUILD)/firmware/hello.elf
+
+test: setup ## Run every test (the README's test command); ends with "N passed, N failed"
+	@sh tools/run_tests.sh "$(MAKE)" $(TEST_TARGETS)
+
+bench: $(BENCH_TARGETS) ## Run the benchmarks; results under $(BUILD)/bench/*.md
 	@cat $(BUILD)/bench/*.md 2>/dev/null || true
+
+readme: $(GEN)/soc_map.stamp ## Refresh the README's memory map and benchmark tables from build/ (after make bench)
+	sh tools/update_readme.sh README.md $(GEN)/soc_map.md $(BUILD)/bench
 
 clean: ## Remove everything built
 	rm -rf $(BUILD)
