@@ -1,0 +1,54 @@
+# Firmware: the bare-metal runtime (firmware/runtime) and the programs built
+# on it (firmware/apps/<app>/*.c -> $(BUILD)/firmware/<app>.elf + .dump).
+#
+# Compile with $(RV_ARCH); link with the same ISA minus Z* extensions, because
+# gcc 12's multilib matcher does not know "_zicsr" and would otherwise pick
+# the rv64 default picolibc/libgcc instead of rv32im/ilp32.
+
+FW_BUILD   := $(BUILD)/firmware
+FW_SIM     ?= $(BIN)/vfpga-sim
+FW_APPS    := hello trapdump bench
+FW_TESTS   := hello trapdump
+FW_INC     := -Ifirmware/runtime/include -I$(GEN)
+FW_CFLAGS  ?= -O2 -g -std=gnu11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections
+FW_LINK_ARCH := $(foreach w,$(RV_ARCH),$(if $(filter -march=%,$(w)),$(firstword $(subst _, ,$(w))),$(w)))
+FW_LDFLAGS ?= -Wl,--gc-sections -Wl,--no-warn-rwx-segments
+FW_LIBC    := --specs=picolibc.specs -DPICOLIBC_INTEGER_PRINTF_SCANF
+FW_RT_DIR  := firmware/runtime
+FW_RT_SRCS := $(wildcard $(FW_RT_DIR)/*.S) $(wildcard $(FW_RT_DIR)/*.c)
+FW_RT_OBJS := $(patsubst $(FW_RT_DIR)/%,$(FW_BUILD)/runtime/%.o,$(FW_RT_SRCS))
+FW_RT_HDRS := $(wildcard $(FW_RT_DIR)/include/*.h)
+FW_LD      := $(FW_RT_DIR)/link.ld
+FW_ELFS    := $(patsubst %,$(FW_BUILD)/%.elf,$(FW_APPS))
+
+.PHONY: firmware test-firmware bench-cpi
+
+firmware: $(FW_ELFS) $(FW_ELFS:.elf=.dump) ## Build the firmware programs (hello, trapdump, bench) under build/firmware
+
+$(FW_BUILD)/runtime/%.o: $(FW_RT_DIR)/% $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -c $< -o $@
+
+$(FW_BUILD)/apps/%.o: firmware/apps/% $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -c $< -o $@
+
+# One rule per application: its objects are every .c/.S in its folder.
+define FW_APP_RULE
+FW_$(1)_OBJS := $$(patsubst firmware/apps/%,$$(FW_BUILD)/apps/%.o,$$(sort $$(wildcard firmware/apps/$(1)/*.c firmware/apps/$(1)/*.S)))
+$$(FW_BUILD)/$(1).elf: $$(FW_$(1)_OBJS) $$(FW_RT_OBJS) $$(FW_LD) $$(GEN)/soc_map.stamp
+	$$(RV_CC) $$(FW_LINK_ARCH) $$(FW_LIBC) -nostartfiles -T $$(FW_LD) -L $$(GEN) \
+	  $$(FW_LDFLAGS) -Wl,-Map=$$(FW_BUILD)/$(1).map \
+	  $$(FW_RT_OBJS) $$(FW_$(1)_OBJS) -o $$@
+endef
+$(foreach a,$(FW_APPS),$(eval $(call FW_APP_RULE,$(a))))
+
+$(FW_BUILD)/%.dump: $(FW_BUILD)/%.elf
+	$(RV_OBJDUMP) -d -h -t $< > $@
+
+test-firmware: $(patsubst %,$(FW_BUILD)/%.elf,$(FW_TESTS)) $(FW_SIM) ## Test: run hello and trapdump on $(FW_SIM) and check output and exit codes
+	@sh firmware/apps/fwtest.sh $(FW_SIM) $(FW_BUILD) $(FW_TESTS)
+
+bench-cpi: $(FW_BUILD)/bench.elf $(FW_SIM) ## Bench: run the CPI workload (memcpy, crc32c, sort, search) on $(FW_SIM), write build/bench/cpi.md
+	@mkdir -p $(BUILD)/bench
+	@sh firmware/apps/bench/run_bench.sh $(FW_SIM) $(FW_BUILD)/bench.elf $(BUILD)/bench/cpi.md
