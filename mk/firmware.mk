@@ -7,8 +7,8 @@
 
 FW_BUILD   := $(BUILD)/firmware
 FW_SIM     ?= $(BIN)/vfpga-sim
-FW_APPS    := hello trapdump bench
-FW_TESTS   := hello trapdump
+FW_APPS    := hello trapdump rttest bench
+FW_TESTS   := hello trapdump rttest
 FW_INC     := -Ifirmware/runtime/include -I$(GEN)
 FW_CFLAGS  ?= -O2 -g -std=gnu11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections
 FW_LINK_ARCH := $(foreach w,$(RV_ARCH),$(if $(filter -march=%,$(w)),$(firstword $(subst _, ,$(w))),$(w)))
@@ -23,7 +23,7 @@ FW_ELFS    := $(patsubst %,$(FW_BUILD)/%.elf,$(FW_APPS))
 
 .PHONY: firmware test-firmware bench-cpi
 
-firmware: $(FW_ELFS) $(FW_ELFS:.elf=.dump) ## Build the firmware programs (hello, trapdump, bench) under build/firmware
+firmware: $(FW_ELFS) $(FW_ELFS:.elf=.dump) ## Build the firmware programs (hello, trapdump, rttest, bench) under build/firmware
 
 $(FW_BUILD)/runtime/%.o: $(FW_RT_DIR)/% $(FW_RT_HDRS) $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
@@ -46,7 +46,7 @@ $(foreach a,$(FW_APPS),$(eval $(call FW_APP_RULE,$(a))))
 $(FW_BUILD)/%.dump: $(FW_BUILD)/%.elf
 	$(RV_OBJDUMP) -d -h -t $< > $@
 
-test-firmware: $(patsubst %,$(FW_BUILD)/%.elf,$(FW_TESTS)) $(FW_SIM) ## Test: run hello and trapdump on $(FW_SIM) and check output and exit codes
+test-firmware: $(patsubst %,$(FW_BUILD)/%.elf,$(FW_TESTS)) $(FW_SIM) ## Test: run hello, trapdump and rttest on $(FW_SIM) and check output and exit codes
 	@sh firmware/apps/fwtest.sh $(FW_SIM) $(FW_BUILD) $(FW_TESTS)
 
 bench-cpi: $(FW_BUILD)/bench.elf $(FW_SIM) ## Bench: run the CPI workload (memcpy, crc32c, sort, search) on $(FW_SIM), write build/bench/cpi.md

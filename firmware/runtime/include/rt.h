@@ -29,5 +29,6 @@ extern char __text_start[], __text_end[];
 extern char __data_start[], __bss_start[], __bss_end[];
 extern char __heap_start[], __heap_end[];
 extern char __stack_bottom[], __stack_top[];
+extern char __trap_stack_bottom[], __trap_stack_top[];
 
 #endif /* RT_RT_H */
