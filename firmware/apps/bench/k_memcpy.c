@@ -1,5 +1,5 @@
 /*
- * memcpy kernels: picolibc's memcpy (what the firmware itself calls) on
+ * memcpy kernels: the runtime's memcpy (what the firmware itself calls) on
  * small, medium and large blocks, with both pointers word-aligned and with
  * source and destination misaligned differently (forcing the byte path).
  */

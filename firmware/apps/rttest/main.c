@@ -2,10 +2,12 @@
  * rttest - self-check of the runtime's services on the real SoC: nested
  * critical sections, ecall/ebreak handlers, the software and device
  * interrupts, software-timer ordering and cancelling, register
- * preservation across interrupts, the heap and the counters.
+ * preservation across interrupts, the heap, the counters and the
+ * runtime's memcpy/memset.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rt.h"
 
@@ -13,7 +15,7 @@
 #define OTHER_IRQ_LINE   6
 #define WAIT_TICKS       20000u
 #define SOAK_ITERATIONS  20000u
-#define SOAK_PERIOD      97u     /* ticks: odd, so it lands all over the loop */
+#define SOAK_PERIOD      397u    /* ticks: odd, so it lands all over the loop */
 
 uint32_t rttest_reg_soak(uint32_t iterations);
 
@@ -68,18 +70,26 @@ static bool on_env(struct trap_frame *f, void *arg)
 	return true;
 }
 
+/* ecall/ebreak with 41 in a0; the handler adds one per trap. */
+static uint32_t trap_with_a0(bool ebreak)
+{
+	uint32_t v;
+
+	if (ebreak)
+		__asm__ volatile ("li a0, 42\n ebreak\n mv %0, a0" : "=r"(v) :: "a0", "memory");
+	else
+		__asm__ volatile ("li a0, 41\n ecall\n mv %0, a0" : "=r"(v) :: "a0", "memory");
+	return v;
+}
+
 static void test_exceptions(void)
 {
-	register uint32_t a0 __asm__("a0") = 41;
-
 	trap_set_exc_handler(CAUSE_ECALL_M, on_env, NULL);
-	__asm__ volatile ("ecall" : "+r"(a0) :: "memory");
-	check(a0 == 42 && exc_seen_cause == CAUSE_ECALL_M, "ecall handler");
+	check(trap_with_a0(false) == 42 && exc_seen_cause == CAUSE_ECALL_M, "ecall handler");
 	trap_set_exc_handler(CAUSE_ECALL_M, NULL, NULL);
 
 	trap_set_exc_handler(CAUSE_BREAKPOINT, on_env, NULL);
-	__asm__ volatile ("ebreak" : "+r"(a0) :: "memory");
-	check(a0 == 43 && exc_seen_cause == CAUSE_BREAKPOINT, "ebreak handler");
+	check(trap_with_a0(true) == 43 && exc_seen_cause == CAUSE_BREAKPOINT, "ebreak handler");
 	trap_set_exc_handler(CAUSE_BREAKPOINT, NULL, NULL);
 
 	check(csr_read(CSR_MSCRATCH) == (uint32_t)(uintptr_t)__trap_stack_top,
@@ -206,6 +216,58 @@ static void test_reg_soak(void)
 	printf("rttest: (%lu timer interrupts during the soak)\n", (unsigned long)soak_ticks);
 }
 
+/* The runtime's word-wise memcpy/memset against a byte-wise reference,
+ * for every source/destination alignment and the sizes around its cut-offs. */
+#define STR_BUF 1100u
+static uint8_t str_src[STR_BUF], str_dst[STR_BUF];
+static void *(*volatile memcpy_fn)(void *, const void *, size_t) = memcpy;
+static void *(*volatile memset_fn)(void *, int, size_t) = memset;
+
+/* Untouched bytes keep a position-dependent fill (not a constant, so the
+ * compiler cannot turn the fill loop into a memset call). */
+#define FILL(i) ((uint8_t)((i) ^ 0xa5))
+#define STR_GUARD 12u
+
+static bool string_case(unsigned so, unsigned dof, size_t n)
+{
+	size_t end = dof + n + STR_GUARD;
+
+	for (size_t i = 0; i < end; i++)
+		str_dst[i] = FILL(i);
+	memcpy_fn(str_dst + dof, str_src + so, n);
+	for (size_t i = 0; i < end; i++) {
+		uint8_t want = (i >= dof && i < dof + n) ? str_src[so + i - dof] : FILL(i);
+
+		if (str_dst[i] != want)
+			return false;
+	}
+	memset_fn(str_dst + dof, 0x5c, n);
+	for (size_t i = 0; i < end; i++) {
+		uint8_t want = (i >= dof && i < dof + n) ? 0x5c : FILL(i);
+
+		if (str_dst[i] != want)
+			return false;
+	}
+	return true;
+}
+
+static void test_string(void)
+{
+	static const size_t big[] = { 63, 64, 100, 257, 1000 };
+	bool ok = true;
+
+	for (unsigned i = 0; i < STR_BUF; i++)
+		str_src[i] = (uint8_t)(i * 7 + 3);
+	for (unsigned so = 0; so < 4 && ok; so++)
+		for (unsigned dof = 0; dof < 4 && ok; dof++) {
+			for (size_t n = 0; n <= 36 && ok; n++)
+				ok = string_case(so, dof, n);
+			for (size_t k = 0; k < sizeof(big) / sizeof(big[0]) && ok; k++)
+				ok = string_case(so, dof, big[k]);
+		}
+	check(ok, "memcpy/memset at every alignment");
+}
+
 static void test_heap_and_counters(void)
 {
 	uint64_t c0 = rt_rdcycle64(), i0 = rt_rdinstret64(), c1, i1;
@@ -228,6 +290,7 @@ int main(void)
 	test_timers();
 	test_reg_soak();
 	test_heap_and_counters();
+	test_string();
 	if (failures) {
 		printf("rttest: %u of %u checks FAILED\n", failures, checks);
 		return 1;
