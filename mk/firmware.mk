@@ -17,7 +17,6 @@ FW_LIBC    := --specs=picolibc.specs -DPICOLIBC_INTEGER_PRINTF_SCANF
 FW_RT_DIR  := firmware/runtime
 FW_RT_SRCS := $(wildcard $(FW_RT_DIR)/*.S) $(wildcard $(FW_RT_DIR)/*.c)
 FW_RT_OBJS := $(patsubst $(FW_RT_DIR)/%,$(FW_BUILD)/runtime/%.o,$(FW_RT_SRCS))
-FW_RT_HDRS := $(wildcard $(FW_RT_DIR)/include/*.h)
 FW_LD      := $(FW_RT_DIR)/link.ld
 FW_ELFS    := $(patsubst %,$(FW_BUILD)/%.elf,$(FW_APPS))
 
@@ -25,13 +24,16 @@ FW_ELFS    := $(patsubst %,$(FW_BUILD)/%.elf,$(FW_APPS))
 
 firmware: $(FW_ELFS) $(FW_ELFS:.elf=.dump) ## Build the firmware programs (hello, trapdump, rttest, bench) under build/firmware
 
-$(FW_BUILD)/runtime/%.o: $(FW_RT_DIR)/% $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+# Header dependencies come from -MMD; soc_map.stamp orders the generator first.
+$(FW_BUILD)/runtime/%.o: $(FW_RT_DIR)/% $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -c $< -o $@
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) -MMD -MP $(FW_INC) -c $< -o $@
 
-$(FW_BUILD)/apps/%.o: firmware/apps/% $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+$(FW_BUILD)/apps/%.o: firmware/apps/% $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -c $< -o $@
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) -MMD -MP $(FW_INC) -c $< -o $@
+
+-include $(wildcard $(FW_BUILD)/runtime/*.d $(FW_BUILD)/apps/*/*.d)
 
 # One rule per application: its objects are every .c/.S in its folder.
 define FW_APP_RULE

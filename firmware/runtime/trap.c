@@ -5,6 +5,7 @@
  * The dump writes straight to the UART with libc-free helpers: the trap may
  * have hit in the middle of printf, or with a broken heap or stack.
  */
+#include <errno.h>
 #include <stddef.h>
 
 #include "rt.h"
@@ -69,7 +70,7 @@ int trap_set_irq_handler(unsigned irq, irq_handler_fn fn, void *arg)
 	uint32_t flags;
 
 	if (irq >= NUM_IRQS)
-		return -1;
+		return -EINVAL;
 	flags = irq_save();
 	irq_table[irq].fn = fn;
 	irq_table[irq].arg = arg;
@@ -82,7 +83,7 @@ int trap_set_exc_handler(unsigned cause, exc_handler_fn fn, void *arg)
 	uint32_t flags;
 
 	if (cause >= TRAP_NUM_CAUSES)
-		return -1;
+		return -EINVAL;
 	flags = irq_save();
 	exc_table[cause].fn = fn;
 	exc_table[cause].arg = arg;
@@ -116,7 +117,7 @@ int intc_set_handler(unsigned line, irq_handler_fn fn, void *arg)
 	uint32_t flags;
 
 	if (line >= NUM_INTC_LINES)
-		return -1;
+		return -EINVAL;
 	flags = irq_save();
 	intc_table[line].fn = fn;
 	intc_table[line].arg = arg;

@@ -51,6 +51,9 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 36 * 4, "trap_entry.S frame layout");
 
 typedef void (*irq_handler_fn)(unsigned irq, void *arg);
+
+/* Registration returns 0, or -EINVAL for a number out of range; a NULL fn
+ * unregisters. Handlers run with interrupts disabled. */
 /* Return true if handled (adjust f->mepc to skip the instruction). */
 typedef bool (*exc_handler_fn)(struct trap_frame *f, void *arg);
 
