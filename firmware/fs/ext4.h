@@ -1,0 +1,386 @@
+/*
+ * Internal interface of the ext4 implementation behind vfs.h.
+ *
+ * On-disk structures are read through the little-endian helpers below (the
+ * formats are little-endian, jbd2 big-endian); nothing here assumes the host
+ * byte order or alignment beyond what the helpers do.
+ *
+ * Memory: no malloc. Everything lives in struct vfs, which comes from a static
+ * pool of EXT4_MAX_MOUNTS entries; sizes are set by the macros below (the card
+ * build overrides them).
+ */
+#ifndef EXT4_H
+#define EXT4_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "blockdev.h"
+#include "vfs.h"
+
+#ifndef EXT4_MAX_MOUNTS
+#define EXT4_MAX_MOUNTS 2
+#endif
+#ifndef EXT4_CACHE_BYTES		/* metadata block cache, per mount */
+#define EXT4_CACHE_BYTES (4u << 20)
+#endif
+#ifndef EXT4_CACHE_MAX_BUFS
+#define EXT4_CACHE_MAX_BUFS 4096
+#endif
+#ifndef EXT4_MAX_BLOCK_SIZE
+#define EXT4_MAX_BLOCK_SIZE 4096
+#endif
+#ifndef EXT4_MAX_INODE_SIZE
+#define EXT4_MAX_INODE_SIZE 1024
+#endif
+#ifndef EXT4_MAX_PENDING_FREE		/* block ranges freed in the open transaction */
+#define EXT4_MAX_PENDING_FREE 512
+#endif
+#ifndef EXT4_MAX_REVOKE			/* revoke records held during journal replay */
+#define EXT4_MAX_REVOKE 4096
+#endif
+#define EXT4_HASH_SIZE 1024		/* power of two */
+
+/* ---- little/big endian helpers ---- */
+static inline uint16_t le16(const void *p) { const uint8_t *b = p; return (uint16_t)(b[0] | b[1] << 8); }
+static inline uint32_t le32(const void *p) { const uint8_t *b = p; return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24; }
+static inline uint64_t le64(const void *p) { return le32(p) | (uint64_t)le32((const uint8_t *)p + 4) << 32; }
+static inline void put16(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }
+static inline void put32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); b[2] = (uint8_t)(v >> 16); b[3] = (uint8_t)(v >> 24); }
+static inline void put64(void *p, uint64_t v) { put32(p, (uint32_t)v); put32((uint8_t *)p + 4, (uint32_t)(v >> 32)); }
+static inline uint32_t be32(const void *p) { const uint8_t *b = p; return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]; }
+static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_t)(v >> 24); b[1] = (uint8_t)(v >> 16); b[2] = (uint8_t)(v >> 8); b[3] = (uint8_t)v; }
+
+/* ---- superblock field offsets ---- */
+#define SB_INODES_COUNT		0x00
+#define SB_BLOCKS_LO		0x04
+#define SB_R_BLOCKS_LO		0x08
+#define SB_FREE_BLOCKS_LO	0x0c
+#define SB_FREE_INODES		0x10
+#define SB_FIRST_DATA_BLOCK	0x14
+#define SB_LOG_BLOCK_SIZE	0x18
+#define SB_LOG_CLUSTER_SIZE	0x1c
+#define SB_BLOCKS_PER_GROUP	0x20
+#define SB_CLUSTERS_PER_GROUP	0x24
+#define SB_INODES_PER_GROUP	0x28
+#define SB_MTIME		0x2c
+#define SB_WTIME		0x30
+#define SB_MAGIC		0x38
+#define SB_STATE		0x3a
+#define SB_REV_LEVEL		0x4c
+#define SB_FIRST_INO		0x54
+#define SB_INODE_SIZE		0x58
+#define SB_FEATURE_COMPAT	0x5c
+#define SB_FEATURE_INCOMPAT	0x60
+#define SB_FEATURE_RO_COMPAT	0x64
+#define SB_UUID			0x68
+#define SB_RESERVED_GDT		0xce
+#define SB_JOURNAL_INUM		0xe0
+#define SB_JOURNAL_DEV		0xe4
+#define SB_LAST_ORPHAN		0xe8
+#define SB_HASH_SEED		0xec
+#define SB_DEF_HASH_VERSION	0xfc
+#define SB_DESC_SIZE		0xfe
+#define SB_FIRST_META_BG	0x104
+#define SB_BLOCKS_HI		0x150
+#define SB_R_BLOCKS_HI		0x154
+#define SB_FREE_BLOCKS_HI	0x158
+#define SB_WANT_EXTRA_ISIZE	0x15e
+#define SB_FLAGS		0x160
+#define SB_LOG_GROUPS_PER_FLEX	0x174
+#define SB_CHECKSUM_TYPE	0x175
+#define SB_KBYTES_WRITTEN	0x178
+#define SB_CHECKSUM_SEED	0x270
+#define SB_CHECKSUM		0x3fc
+
+#define EXT4_SUPER_MAGIC	0xef53
+
+#define COMPAT_HAS_JOURNAL	0x0004
+#define COMPAT_EXT_ATTR		0x0008
+#define COMPAT_DIR_INDEX	0x0020
+#define COMPAT_ORPHAN_FILE	0x1000
+
+#define INCOMPAT_FILETYPE	0x0002
+#define INCOMPAT_RECOVER	0x0004
+#define INCOMPAT_EXTENTS	0x0040
+#define INCOMPAT_64BIT		0x0080
+#define INCOMPAT_FLEX_BG	0x0200
+#define INCOMPAT_CSUM_SEED	0x2000
+#define INCOMPAT_LARGEDIR	0x4000
+
+#define RO_COMPAT_SPARSE_SUPER	0x0001
+#define RO_COMPAT_LARGE_FILE	0x0002
+#define RO_COMPAT_HUGE_FILE	0x0008
+#define RO_COMPAT_GDT_CSUM	0x0010
+#define RO_COMPAT_DIR_NLINK	0x0020
+#define RO_COMPAT_EXTRA_ISIZE	0x0040
+#define RO_COMPAT_METADATA_CSUM	0x0400
+#define RO_COMPAT_READONLY	0x1000
+#define RO_COMPAT_ORPHAN_PRESENT 0x10000
+
+/* group descriptor fields */
+#define GD_BLOCK_BITMAP		0x00
+#define GD_INODE_BITMAP		0x04
+#define GD_INODE_TABLE		0x08
+#define GD_FREE_BLOCKS		0x0c
+#define GD_FREE_INODES		0x0e
+#define GD_USED_DIRS		0x10
+#define GD_FLAGS		0x12
+#define GD_BB_CSUM_LO		0x18
+#define GD_IB_CSUM_LO		0x1a
+#define GD_ITABLE_UNUSED	0x1c
+#define GD_CHECKSUM		0x1e
+#define GD_BLOCK_BITMAP_HI	0x20
+#define GD_INODE_BITMAP_HI	0x24
+#define GD_INODE_TABLE_HI	0x28
+#define GD_FREE_BLOCKS_HI	0x2c
+#define GD_FREE_INODES_HI	0x2e
+#define GD_USED_DIRS_HI		0x30
+#define GD_ITABLE_UNUSED_HI	0x32
+#define GD_BB_CSUM_HI		0x38
+#define GD_IB_CSUM_HI		0x3a
+#define BG_INODE_UNINIT		0x1
+#define BG_BLOCK_UNINIT		0x2
+#define BG_INODE_ZEROED		0x4
+
+/* inode fields */
+#define I_MODE		0x00
+#define I_UID		0x02
+#define I_SIZE_LO	0x04
+#define I_ATIME		0x08
+#define I_CTIME		0x0c
+#define I_MTIME		0x10
+#define I_DTIME		0x14
+#define I_GID		0x18
+#define I_LINKS		0x1a
+#define I_BLOCKS_LO	0x1c
+#define I_FLAGS		0x20
+#define I_BLOCK		0x28
+#define I_GENERATION	0x64
+#define I_FILE_ACL_LO	0x68
+#define I_SIZE_HI	0x6c
+#define I_BLOCKS_HI	0x74
+#define I_FILE_ACL_HI	0x76
+#define I_UID_HI	0x78
+#define I_GID_HI	0x7a
+#define I_CSUM_LO	0x7c
+#define I_EXTRA_ISIZE	0x80
+#define I_CSUM_HI	0x82
+#define I_CTIME_EXTRA	0x84
+#define I_MTIME_EXTRA	0x88
+#define I_ATIME_EXTRA	0x8c
+#define I_CRTIME	0x90
+#define I_CRTIME_EXTRA	0x94
+
+#define EXT4_HUGE_FILE_FL	0x00040000
+#define EXT4_INDEX_FL		0x00001000
+#define EXT4_EXTENTS_FL		0x00080000
+#define EXT4_EA_INODE_FL	0x00200000
+#define EXT4_INLINE_DATA_FL	0x10000000
+
+#define EXT4_ROOT_INO		2
+#define EXT4_GOOD_OLD_INODE_SIZE 128
+
+#define S_IFMT_	0170000
+#define S_IFSOCK_ 0140000
+#define S_IFLNK_ 0120000
+#define S_IFREG_ 0100000
+#define S_IFBLK_ 0060000
+#define S_IFDIR_ 0040000
+#define S_IFCHR_ 0020000
+#define S_IFIFO_ 0010000
+
+/* ---- block cache ---- */
+#define BUF_VALID	0x01
+#define BUF_DIRTY	0x02	/* modified in the open transaction (metadata) */
+#define BUF_CHECKED	0x04	/* checksum verified since read from disk */
+
+struct ext4_buf {
+	uint64_t blk;
+	uint8_t *data;
+	uint32_t lru;
+	uint16_t ref;
+	uint8_t flags;
+	int32_t hnext;		/* hash chain, -1 = end */
+};
+
+struct ext4_inode {
+	uint32_t ino;
+	uint8_t raw[EXT4_MAX_INODE_SIZE];
+};
+
+struct pending_free {
+	uint64_t blk;
+	uint32_t len;
+};
+
+struct vfs {
+	int in_use;
+	struct blockdev *bd;
+	int rdonly;
+	int broken;		/* an error left memory and disk apart: no more writes */
+	int disk_dirty;		/* RECOVER flag written to disk this mount */
+	char err[160];
+
+	/* geometry */
+	uint32_t bs, log_bs, spb;	/* block size, log2, sectors per block */
+	uint64_t blocks_count;
+	uint32_t ngroups, bpg, ipg, isz, desc_size, desc_per_block;
+	uint32_t first_data_block, first_ino, inodes_count, inode_extra_want;
+	uint32_t compat, incompat, ro_compat;
+	int csum, gdt_csum, is64, has_journal, dir_nlink, filetype;
+	uint32_t csum_seed;
+	uint64_t gdt_start;
+	uint32_t gdt_blocks;
+	uint32_t log_groups_per_flex;
+
+	/* superblock lives in a pinned cache buffer */
+	struct ext4_buf *sbbuf;
+	uint8_t *sb;
+
+	/* journal */
+	uint32_t jino;
+	uint32_t jlen, jfirst, jseq;
+	uint32_t jfeat_incompat, jfeat_compat;
+	uint32_t jcsum_seed;
+	uint8_t juuid[16];
+
+	/* transaction */
+	uint32_t ndirty;
+	struct pending_free pend[EXT4_MAX_PENDING_FREE];
+	uint32_t npend;
+	uint64_t tx_limit;	/* commit before an operation once ndirty passes this */
+
+	/* allocation hints */
+	uint32_t last_group;
+
+	/* cache */
+	uint32_t nbufs, tick;
+	struct ext4_buf bufs[EXT4_CACHE_MAX_BUFS];
+	int32_t hash[EXT4_HASH_SIZE];
+	uint8_t cache_mem[EXT4_CACHE_BYTES] __attribute__((aligned(64)));
+
+	/* scratch blocks (one operation at a time) */
+	uint8_t scratch[EXT4_MAX_BLOCK_SIZE] __attribute__((aligned(64)));
+	uint8_t scratch2[EXT4_MAX_BLOCK_SIZE] __attribute__((aligned(64)));
+	uint8_t jbuf[EXT4_MAX_BLOCK_SIZE] __attribute__((aligned(64)));
+	struct ext4_inode tmpino;
+	struct ext4_inode jinode;	/* the journal inode, for block mapping */
+	uint32_t orphan_count;
+	/* xattr workspace */
+	uint8_t xval[3 * EXT4_MAX_BLOCK_SIZE];
+	struct xattr_ent {
+		uint8_t index, nlen;
+		char name[256];
+		uint32_t vlen, voff;
+		int in_block;
+	} xents[64];
+	uint32_t nx;
+	uint64_t revoke_blk[EXT4_MAX_REVOKE];
+	uint32_t revoke_seq[EXT4_MAX_REVOKE];
+};
+
+/* error helpers (fs.c) */
+int ext4_error(struct vfs *fs, int err, const char *fmt, ...);
+int ext4_corrupt(struct vfs *fs, const char *what, uint64_t where);
+void ext4_now(uint64_t *sec, uint32_t *nsec);
+
+/* cache.c */
+void cache_init(struct vfs *fs);
+int bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
+int bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
+void bput(struct vfs *fs, struct ext4_buf *b);
+void bdirty(struct vfs *fs, struct ext4_buf *b);
+void bforget(struct vfs *fs, uint64_t blk);
+int dev_read(struct vfs *fs, uint64_t blk, uint32_t n, void *buf);
+int dev_write(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf);
+int dev_flush(struct vfs *fs);
+
+/* journal.c */
+int journal_load(struct vfs *fs);
+int journal_recover(struct vfs *fs);
+int fs_commit(struct vfs *fs);
+int fs_maybe_commit(struct vfs *fs);
+
+/* super.c: groups, bitmaps, allocation */
+uint8_t *gd_get(struct vfs *fs, uint32_t g, struct ext4_buf **b);
+void gd_dirty(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext4_buf *b);
+uint64_t gd_block_bitmap(struct vfs *fs, const uint8_t *gd);
+uint64_t gd_inode_bitmap(struct vfs *fs, const uint8_t *gd);
+uint64_t gd_inode_table(struct vfs *fs, const uint8_t *gd);
+uint32_t gd_free_blocks(struct vfs *fs, const uint8_t *gd);
+uint32_t gd_free_inodes(struct vfs *fs, const uint8_t *gd);
+uint16_t gd_csum(struct vfs *fs, uint32_t g, const uint8_t *gd);
+uint64_t sb_free_blocks(struct vfs *fs);
+void sb_set_free_blocks(struct vfs *fs, uint64_t v);
+void sb_csum_set(struct vfs *fs);
+int alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, uint32_t *got);
+void free_blocks(struct vfs *fs, uint64_t start, uint32_t len);
+int apply_pending_frees(struct vfs *fs);
+int alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino);
+int free_inode(struct vfs *fs, uint32_t ino, int is_dir);
+int inode_allocated(struct vfs *fs, uint32_t ino);
+int group_has_super(struct vfs *fs, uint32_t g);
+
+/* inode.c */
+int inode_read(struct vfs *fs, uint32_t ino, struct ext4_inode *ip);
+int inode_write(struct vfs *fs, struct ext4_inode *ip);
+uint32_t inode_csum_seed(struct vfs *fs, const struct ext4_inode *ip);
+uint64_t i_size(const struct ext4_inode *ip);
+void i_set_size(struct ext4_inode *ip, uint64_t sz);
+uint32_t i_mode(const struct ext4_inode *ip);
+uint32_t i_nlink(const struct ext4_inode *ip);
+void i_set_nlink(struct ext4_inode *ip, uint32_t n);
+uint64_t i_blocks(struct vfs *fs, const struct ext4_inode *ip);
+void i_add_blocks(struct vfs *fs, struct ext4_inode *ip, int64_t fsblocks);
+uint64_t i_file_acl(const struct ext4_inode *ip);
+void i_set_file_acl(struct ext4_inode *ip, uint64_t b);
+uint32_t i_flags(const struct ext4_inode *ip);
+void i_touch(struct vfs *fs, struct ext4_inode *ip, int a, int m, int c);
+void i_set_time(struct vfs *fs, struct ext4_inode *ip, int off, int extra, uint64_t sec, uint32_t nsec);
+void i_get_time(struct vfs *fs, const struct ext4_inode *ip, int off, int extra, uint64_t *sec, uint32_t *nsec);
+uint32_t i_extra_isize(struct vfs *fs, const struct ext4_inode *ip);
+
+/* extent.c */
+#define EXT_INIT_MAX_LEN 32768u
+int ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit);
+int ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit);
+int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data);
+void ext_init_root(struct ext4_inode *ip);
+int ext_next_data(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint32_t *found);
+int ext_check_root(struct vfs *fs, struct ext4_inode *ip);
+
+/* file.c */
+long file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len);
+long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len);
+int file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size);
+int file_release_all(struct vfs *fs, struct ext4_inode *ip);
+uint64_t file_max_size(struct vfs *fs);
+
+/* dir.c */
+struct dir_loc {
+	uint32_t lblk;		/* directory block holding the entry */
+	uint32_t off;		/* entry offset in that block */
+	uint32_t ino;
+	uint8_t ftype;
+};
+int dir_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, struct dir_loc *loc);
+int dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, uint32_t ino, uint32_t mode);
+int dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc);
+int dir_set(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc, uint32_t ino, uint32_t mode);
+int dir_is_empty(struct vfs *fs, struct ext4_inode *dir);
+int dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent);
+int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
+int dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct ext4_buf **out);
+uint8_t mode_to_ftype(uint32_t mode);
+
+/* xattr.c */
+int xattr_set(struct vfs *fs, struct ext4_inode *ip, const char *name, const void *val, size_t size, int flags);
+long xattr_get(struct vfs *fs, struct ext4_inode *ip, const char *name, void *val, size_t size);
+long xattr_list(struct vfs *fs, struct ext4_inode *ip, char *list, size_t size);
+int xattr_remove(struct vfs *fs, struct ext4_inode *ip, const char *name);
+int xattr_release(struct vfs *fs, struct ext4_inode *ip);
+
+#endif

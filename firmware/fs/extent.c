@@ -1,0 +1,560 @@
+/*
+ * Extent trees: lookup, insertion (merge, leaf split, depth growth) and range
+ * removal (trimming, splitting, freeing emptied nodes, collapsing the depth).
+ *
+ * Invariant kept everywhere: an index entry's key equals the first logical
+ * block of its child, so every leaf but the leftmost starts at its key.
+ */
+#include "crc.h"
+#include "ext4.h"
+
+#define EH_MAGIC 0xf30a
+#define EXT_MAX_DEPTH 5
+#define ROOT_MAX 4
+
+struct path_ent {
+	struct ext4_buf *b;	/* NULL for the root (in the inode) */
+	uint8_t *h;		/* node header */
+	int idx;		/* chosen entry; -1 when before the first */
+};
+
+struct path {
+	int depth;
+	struct path_ent p[EXT_MAX_DEPTH + 1];
+};
+
+static uint16_t eh_entries(const uint8_t *h) { return le16(h + 2); }
+static uint16_t eh_max(const uint8_t *h) { return le16(h + 4); }
+static uint16_t eh_depth(const uint8_t *h) { return le16(h + 6); }
+static uint8_t *ent(uint8_t *h, int i) { return h + 12 + 12 * i; }
+
+static uint32_t e_block(const uint8_t *e) { return le32(e); }
+static uint32_t e_len(const uint8_t *e) { uint32_t l = le16(e + 4); return l > EXT_INIT_MAX_LEN ? l - EXT_INIT_MAX_LEN : l; }
+static int e_uninit(const uint8_t *e) { return le16(e + 4) > EXT_INIT_MAX_LEN; }
+static uint64_t e_start(const uint8_t *e) { return le32(e + 8) | (uint64_t)le16(e + 6) << 32; }
+static void e_set(uint8_t *e, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit)
+{
+	put32(e, lblk);
+	put16(e + 4, uninit ? len + EXT_INIT_MAX_LEN : len);
+	put16(e + 6, (uint32_t)(pblk >> 32) & 0xffff);
+	put32(e + 8, (uint32_t)pblk);
+}
+static uint64_t ei_leaf(const uint8_t *e) { return le32(e + 4) | (uint64_t)le16(e + 8) << 32; }
+static void ei_set(uint8_t *e, uint32_t lblk, uint64_t blk)
+{
+	put32(e, lblk);
+	put32(e + 4, (uint32_t)blk);
+	put16(e + 8, (uint32_t)(blk >> 32) & 0xffff);
+	put16(e + 10, 0);
+}
+
+static uint32_t block_max(struct vfs *fs) { return (fs->bs - 12) / 12; }
+
+void ext_init_root(struct ext4_inode *ip)
+{
+	uint8_t *h = ip->raw + I_BLOCK;
+
+	memset(h, 0, 60);
+	put16(h, EH_MAGIC);
+	put16(h + 4, ROOT_MAX);
+}
+
+static void node_csum_set(struct vfs *fs, struct ext4_inode *ip, uint8_t *data)
+{
+	if (fs->csum) {
+		uint32_t off = 12 + 12 * eh_max(data);
+		put32(data + off, crc32c_raw(inode_csum_seed(fs, ip), data, off));
+	}
+}
+
+static int check_header(struct vfs *fs, const uint8_t *h, uint32_t max, int depth, uint32_t ino)
+{
+	if (le16(h) != EH_MAGIC || eh_entries(h) > eh_max(h) || eh_max(h) > max ||
+	    eh_max(h) == 0 || (depth >= 0 && eh_depth(h) != depth) || eh_depth(h) > EXT_MAX_DEPTH)
+		return ext4_corrupt(fs, "extent header of inode", ino);
+	return 0;
+}
+
+int ext_check_root(struct vfs *fs, struct ext4_inode *ip)
+{
+	return check_header(fs, ip->raw + I_BLOCK, ROOT_MAX, -1, ip->ino);
+}
+
+static void path_release(struct vfs *fs, struct path *pa)
+{
+	for (int i = 0; i <= pa->depth; i++) {
+		if (pa->p[i].b)
+			bput(fs, pa->p[i].b);
+		pa->p[i].b = NULL;
+	}
+}
+
+/* Index of the last entry whose key is <= lblk, -1 if none. */
+static int search(uint8_t *h, uint32_t lblk)
+{
+	int lo = 0, hi = eh_entries(h) - 1, r = -1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (le32(ent(h, mid)) <= lblk) {
+			r = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return r;
+}
+
+static int find_path(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, struct path *pa)
+{
+	uint8_t *h = ip->raw + I_BLOCK;
+	int err = check_header(fs, h, ROOT_MAX, -1, ip->ino);
+
+	memset(pa, 0, sizeof(*pa));
+	if (err)
+		return err;
+	pa->depth = eh_depth(h);
+	pa->p[0].h = h;
+	for (int lv = 0; lv < pa->depth; lv++) {
+		struct ext4_buf *b;
+		uint64_t child;
+		int i;
+
+		if (eh_entries(h) == 0) {
+			path_release(fs, pa);
+			return ext4_corrupt(fs, "empty extent index of inode", ip->ino);
+		}
+		i = search(h, lblk);
+		if (i < 0)
+			i = 0;
+		pa->p[lv].idx = i;
+		child = ei_leaf(ent(h, i));
+		err = bread(fs, child, &b);
+		if (err) {
+			path_release(fs, pa);
+			return err;
+		}
+		pa->p[lv + 1].b = b;
+		h = b->data;
+		pa->p[lv + 1].h = h;
+		err = check_header(fs, h, block_max(fs), pa->depth - lv - 1, ip->ino);
+		if (!err && fs->csum && !(b->flags & BUF_CHECKED)) {
+			uint32_t off = 12 + 12 * eh_max(h);
+			if (le32(h + off) != crc32c_raw(inode_csum_seed(fs, ip), h, off))
+				err = ext4_corrupt(fs, "extent block checksum", child);
+		}
+		if (err) {
+			path_release(fs, pa);
+			return err;
+		}
+		b->flags |= BUF_CHECKED;
+	}
+	pa->p[pa->depth].idx = search(h, lblk);
+	return 0;
+}
+
+static void node_dirty(struct vfs *fs, struct ext4_inode *ip, struct path *pa, int lv)
+{
+	if (lv == 0)
+		return;	/* the root is in the inode; the caller writes it */
+	node_csum_set(fs, ip, pa->p[lv].h);
+	bdirty(fs, pa->p[lv].b);
+}
+
+/* The first key of node lv changed: propagate into the parents. */
+static void update_keys(struct vfs *fs, struct ext4_inode *ip, struct path *pa, int lv)
+{
+	while (lv > 0) {
+		uint8_t *h = pa->p[lv].h;
+		uint8_t *pe;
+		if (eh_entries(h) == 0)
+			return;
+		pe = ent(pa->p[lv - 1].h, pa->p[lv - 1].idx);
+		if (le32(pe) == le32(ent(h, 0)))
+			return;
+		put32(pe, le32(ent(h, 0)));
+		node_dirty(fs, ip, pa, lv - 1);
+		if (pa->p[lv - 1].idx != 0)
+			return;
+		lv--;
+	}
+}
+
+int ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit)
+{
+	struct path pa;
+	uint8_t *h, *e;
+	int i, err = find_path(fs, ip, lblk, &pa);
+
+	if (err)
+		return err;
+	h = pa.p[pa.depth].h;
+	i = pa.p[pa.depth].idx;
+	*pblk = 0;
+	*uninit = 0;
+	if (i >= 0) {
+		e = ent(h, i);
+		if (lblk < e_block(e) + e_len(e)) {
+			*pblk = e_start(e) + (lblk - e_block(e));
+			*len = e_block(e) + e_len(e) - lblk;
+			*uninit = e_uninit(e);
+			if (e_start(e) + e_len(e) > fs->blocks_count || e_len(e) == 0 || e_start(e) == 0)
+				err = ext4_corrupt(fs, "extent outside the filesystem, inode", ip->ino);
+			path_release(fs, &pa);
+			return err;
+		}
+	}
+	/* a hole: how far to the next extent? */
+	*len = 0xffffffffu - lblk;
+	if (i + 1 < eh_entries(h)) {
+		*len = e_block(ent(h, i + 1)) - lblk;
+	} else {
+		for (int lv = pa.depth - 1; lv >= 0; lv--) {
+			uint8_t *ph = pa.p[lv].h;
+			if (pa.p[lv].idx + 1 < eh_entries(ph)) {
+				uint32_t nk = le32(ent(ph, pa.p[lv].idx + 1));
+				if (nk > lblk)
+					*len = nk - lblk;
+				break;
+			}
+		}
+	}
+	if (*len == 0)
+		*len = 1;
+	path_release(fs, &pa);
+	return 0;
+}
+
+static int alloc_node(struct vfs *fs, struct ext4_inode *ip, uint64_t *blk)
+{
+	uint32_t got;
+
+	return alloc_blocks(fs, fs->first_data_block + (uint64_t)((ip->ino - 1) / fs->ipg) * fs->bpg,
+			    1, blk, &got);
+}
+
+/* Moves the root's entries into a new block and makes the root an index over it. */
+static int grow_depth(struct vfs *fs, struct ext4_inode *ip)
+{
+	uint8_t *root = ip->raw + I_BLOCK;
+	struct ext4_buf *b;
+	uint64_t blk;
+	int err = alloc_node(fs, ip, &blk);
+
+	if (err)
+		return err;
+	if (eh_depth(root) >= EXT_MAX_DEPTH) {
+		free_blocks(fs, blk, 1);
+		return -EFBIG;
+	}
+	err = bget_zero(fs, blk, &b);
+	if (err) {
+		free_blocks(fs, blk, 1);
+		return err;
+	}
+	memcpy(b->data, root, 12 + 12 * eh_entries(root));
+	put16(b->data + 4, block_max(fs));
+	node_csum_set(fs, ip, b->data);
+	bdirty(fs, b);
+	bput(fs, b);
+	put16(root + 6, eh_depth(root) + 1);
+	put16(root + 2, 1);
+	ei_set(ent(root, 0), eh_entries(b->data) ? le32(ent(b->data, 0)) : 0, blk);
+	i_add_blocks(fs, ip, 1);
+	return 0;
+}
+
+/*
+ * Splits node lv of the path (full); its parent must have room. Appends at
+ * the right edge of a leaf start an empty new leaf keyed at lblk so that
+ * sequential files fill their leaves completely.
+ */
+static int split_node(struct vfs *fs, struct ext4_inode *ip, struct path *pa, int lv, uint32_t lblk)
+{
+	uint8_t *h = pa->p[lv].h, *ph = pa->p[lv - 1].h;
+	int n = eh_entries(h), pidx = pa->p[lv - 1].idx, move;
+	int is_leaf = eh_depth(h) == 0;
+	struct ext4_buf *b;
+	uint64_t blk;
+	uint32_t key;
+	int err;
+
+	if (is_leaf && pa->p[lv].idx == n - 1 && lblk > e_block(ent(h, n - 1)))
+		move = 0;
+	else
+		move = n / 2;
+	err = alloc_node(fs, ip, &blk);
+	if (err)
+		return err;
+	err = bget_zero(fs, blk, &b);
+	if (err) {
+		free_blocks(fs, blk, 1);
+		return err;
+	}
+	put16(b->data, EH_MAGIC);
+	put16(b->data + 2, move);
+	put16(b->data + 4, block_max(fs));
+	put16(b->data + 6, eh_depth(h));
+	memcpy(ent(b->data, 0), ent(h, n - move), 12 * move);
+	key = move ? le32(ent(h, n - move)) : lblk;
+	node_csum_set(fs, ip, b->data);
+	bdirty(fs, b);
+	bput(fs, b);
+	memset(ent(h, n - move), 0, 12 * move);
+	put16(h + 2, n - move);
+	node_dirty(fs, ip, pa, lv);
+	memmove(ent(ph, pidx + 2), ent(ph, pidx + 1), 12 * (eh_entries(ph) - pidx - 1));
+	ei_set(ent(ph, pidx + 1), key, blk);
+	put16(ph + 2, eh_entries(ph) + 1);
+	node_dirty(fs, ip, pa, lv - 1);
+	i_add_blocks(fs, ip, 1);
+	return 0;
+}
+
+/* Makes room in the leaf of the path: splits the lowest full node whose
+ * parent has room, or grows the tree. The caller looks the path up again. */
+static int make_room(struct vfs *fs, struct ext4_inode *ip, struct path *pa, uint32_t lblk)
+{
+	int lv = pa->depth;
+
+	while (lv > 0 && eh_entries(pa->p[lv - 1].h) >= eh_max(pa->p[lv - 1].h))
+		lv--;
+	if (lv == 0)
+		return grow_depth(fs, ip);
+	return split_node(fs, ip, pa, lv, lblk);
+}
+
+/* Maps [lblk, lblk+len) (a hole) to pblk. Writes the inode. */
+int ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit)
+{
+	uint32_t maxlen = uninit ? EXT_INIT_MAX_LEN - 1 : EXT_INIT_MAX_LEN;
+	int err;
+
+	while (len) {
+		uint32_t n = len > maxlen ? maxlen : len;
+		for (;;) {
+			struct path pa;
+			uint8_t *h, *e;
+			int i, cnt, lv;
+
+			err = find_path(fs, ip, lblk, &pa);
+			if (err)
+				return err;
+			lv = pa.depth;
+			h = pa.p[lv].h;
+			i = pa.p[lv].idx;
+			cnt = eh_entries(h);
+			if (i >= 0) {
+				e = ent(h, i);
+				if (e_block(e) + e_len(e) > lblk) {
+					path_release(fs, &pa);
+					return ext4_corrupt(fs, "overlapping extent insert, inode", ip->ino);
+				}
+				if (e_uninit(e) == uninit && e_block(e) + e_len(e) == lblk &&
+				    e_start(e) + e_len(e) == pblk && e_len(e) + n <= maxlen) {
+					e_set(e, e_block(e), e_start(e), e_len(e) + n, uninit);
+					node_dirty(fs, ip, &pa, lv);
+					path_release(fs, &pa);
+					break;
+				}
+			}
+			if (i + 1 < cnt) {
+				e = ent(h, i + 1);
+				if (lblk + n > e_block(e)) {
+					path_release(fs, &pa);
+					return ext4_corrupt(fs, "overlapping extent insert, inode", ip->ino);
+				}
+				if (e_uninit(e) == uninit && lblk + n == e_block(e) &&
+				    pblk + n == e_start(e) && e_len(e) + n <= maxlen) {
+					e_set(e, lblk, pblk, e_len(e) + n, uninit);
+					node_dirty(fs, ip, &pa, lv);
+					if (i + 1 == 0)
+						update_keys(fs, ip, &pa, lv);
+					path_release(fs, &pa);
+					break;
+				}
+			}
+			if (cnt < eh_max(h)) {
+				memmove(ent(h, i + 2), ent(h, i + 1), 12 * (cnt - i - 1));
+				e_set(ent(h, i + 1), lblk, pblk, n, uninit);
+				put16(h + 2, cnt + 1);
+				node_dirty(fs, ip, &pa, lv);
+				if (i + 1 == 0)
+					update_keys(fs, ip, &pa, lv);
+				path_release(fs, &pa);
+				break;
+			}
+			err = make_room(fs, ip, &pa, lblk);
+			path_release(fs, &pa);
+			if (err) {
+				inode_write(fs, ip);
+				return err;
+			}
+		}
+		lblk += n;
+		pblk += n;
+		len -= n;
+	}
+	return inode_write(fs, ip);
+}
+
+/* Removes entry i of node lv; frees nodes that become empty. */
+static void delete_entry(struct vfs *fs, struct ext4_inode *ip, struct path *pa, int lv, int i)
+{
+	for (;;) {
+		uint8_t *h = pa->p[lv].h;
+		int cnt = eh_entries(h);
+
+		memmove(ent(h, i), ent(h, i + 1), 12 * (cnt - i - 1));
+		memset(ent(h, cnt - 1), 0, 12);
+		put16(h + 2, cnt - 1);
+		if (cnt - 1 > 0 || lv == 0) {
+			node_dirty(fs, ip, pa, lv);
+			if (i == 0 && cnt - 1 > 0)
+				update_keys(fs, ip, pa, lv);
+			if (lv == 0 && cnt - 1 == 0)
+				ext_init_root(ip);
+			return;
+		}
+		/* node empty: free it and drop its index entry */
+		free_blocks(fs, pa->p[lv].b->blk, 1);
+		i_add_blocks(fs, ip, -1);
+		i = pa->p[lv - 1].idx;
+		lv--;
+	}
+}
+
+/* Pulls a single child back into the root while it fits. */
+static int collapse(struct vfs *fs, struct ext4_inode *ip)
+{
+	uint8_t *root = ip->raw + I_BLOCK;
+
+	while (eh_depth(root) > 0 && eh_entries(root) == 1) {
+		struct ext4_buf *b;
+		uint64_t child = ei_leaf(ent(root, 0));
+		int err = bread(fs, child, &b);
+		if (err)
+			return err;
+		if (eh_entries(b->data) > ROOT_MAX) {
+			bput(fs, b);
+			break;
+		}
+		memcpy(ent(root, 0), ent(b->data, 0), 12 * eh_entries(b->data));
+		put16(root + 2, eh_entries(b->data));
+		put16(root + 6, eh_depth(b->data));
+		bput(fs, b);
+		free_blocks(fs, child, 1);
+		i_add_blocks(fs, ip, -1);
+	}
+	return 0;
+}
+
+/*
+ * Unmaps [start, end); frees the data blocks when free_data. Works from the
+ * end so that every intermediate state is a valid tree (and may be committed
+ * when the transaction grows large). Writes the inode.
+ */
+int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data)
+{
+	int err = 0;
+
+	while (end > start) {
+		struct path pa;
+		uint8_t *h, *e;
+		uint32_t eb, el, ee;
+		uint64_t ep;
+		int i, lv, un;
+
+		err = find_path(fs, ip, end - 1, &pa);
+		if (err)
+			break;
+		lv = pa.depth;
+		h = pa.p[lv].h;
+		i = pa.p[lv].idx;
+		if (i < 0) {
+			path_release(fs, &pa);
+			break;
+		}
+		e = ent(h, i);
+		eb = e_block(e);
+		el = e_len(e);
+		ee = eb + el;
+		ep = e_start(e);
+		un = e_uninit(e);
+		if (ee <= start) {
+			path_release(fs, &pa);
+			break;
+		}
+		if (eb >= start && ee <= end) {
+			delete_entry(fs, ip, &pa, lv, i);
+			if (free_data) {
+				free_blocks(fs, ep, el);
+				i_add_blocks(fs, ip, -(int64_t)el);
+			}
+			end = eb;
+		} else if (eb < start && ee <= end) {
+			uint32_t keep = start - eb;
+			e_set(e, eb, ep, keep, un);
+			node_dirty(fs, ip, &pa, lv);
+			if (free_data) {
+				free_blocks(fs, ep + keep, el - keep);
+				i_add_blocks(fs, ip, -(int64_t)(el - keep));
+			}
+			end = start;
+		} else if (eb >= start) {
+			uint32_t cut = end - eb;
+			e_set(e, end, ep + cut, el - cut, un);
+			node_dirty(fs, ip, &pa, lv);
+			if (i == 0)
+				update_keys(fs, ip, &pa, lv);
+			if (free_data) {
+				free_blocks(fs, ep, cut);
+				i_add_blocks(fs, ip, -(int64_t)cut);
+			}
+			end = eb;
+		} else {
+			/* the range is inside one extent: keep the head, re-insert the tail */
+			e_set(e, eb, ep, start - eb, un);
+			node_dirty(fs, ip, &pa, lv);
+			path_release(fs, &pa);
+			err = inode_write(fs, ip);
+			if (!err)
+				err = ext_insert(fs, ip, end, ep + (end - eb), ee - end, un);
+			if (err) {
+				/* undo: give the head its old length back */
+				struct path pb;
+				if (!find_path(fs, ip, eb, &pb)) {
+					if (pb.p[pb.depth].idx >= 0) {
+						uint8_t *x = ent(pb.p[pb.depth].h, pb.p[pb.depth].idx);
+						if (e_block(x) == eb)
+							e_set(x, eb, ep, el, un);
+						node_dirty(fs, ip, &pb, pb.depth);
+					}
+					path_release(fs, &pb);
+				}
+				inode_write(fs, ip);
+				return err;
+			}
+			if (free_data) {
+				free_blocks(fs, ep + (start - eb), end - start);
+				i_add_blocks(fs, ip, -(int64_t)(end - start));
+			}
+			end = start;
+			continue;
+		}
+		path_release(fs, &pa);
+		if (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2) {
+			err = inode_write(fs, ip);
+			if (!err)
+				err = fs_maybe_commit(fs);
+			if (err)
+				return err;
+		}
+	}
+	if (!err)
+		err = collapse(fs, ip);
+	if (!err)
+		err = inode_write(fs, ip);
+	return err;
+}

@@ -1,0 +1,531 @@
+/*
+ * jbd2 journal: replay at mount, and the commit path.
+ *
+ * One transaction at a time. Between commits, metadata changes stay in the
+ * cache (dirty buffers); file data goes to its blocks directly. fs_commit():
+ *   1. freed blocks go back to the bitmaps (they were held until now so that
+ *      nothing the committed state uses could be overwritten by new data);
+ *   2. journal superblock (start, sequence), descriptor blocks with copies of
+ *      every dirty buffer; flush;
+ *   3. commit block; flush: the transaction is durable;
+ *   4. the buffers are written in place; flush;
+ *   5. journal superblock start = 0 (journal empty); flush.
+ * A crash before 3 completes leaves the previous state; after it, replay at
+ * the next mount (ours, the kernel's or e2fsck's) yields the new state.
+ */
+#include "crc.h"
+#include "ext4.h"
+
+#define JBD2_MAGIC 0xc03b3998u
+#define JT_DESC 1
+#define JT_COMMIT 2
+#define JT_SB1 3
+#define JT_SB2 4
+#define JT_REVOKE 5
+
+#define JF_INCOMPAT_REVOKE 0x1
+#define JF_INCOMPAT_64BIT 0x2
+#define JF_INCOMPAT_ASYNC 0x4
+#define JF_INCOMPAT_CSUM2 0x8
+#define JF_INCOMPAT_CSUM3 0x10
+#define JF_KNOWN (JF_INCOMPAT_REVOKE | JF_INCOMPAT_64BIT | JF_INCOMPAT_ASYNC | \
+		  JF_INCOMPAT_CSUM2 | JF_INCOMPAT_CSUM3)
+
+#define TAG_ESCAPE 1
+#define TAG_SAME_UUID 2
+#define TAG_LAST 8
+
+/* journal superblock offsets */
+#define JS_BLOCKSIZE 0x0c
+#define JS_MAXLEN 0x10
+#define JS_FIRST 0x14
+#define JS_SEQUENCE 0x18
+#define JS_START 0x1c
+#define JS_FEAT_COMPAT 0x24
+#define JS_FEAT_INCOMPAT 0x28
+#define JS_UUID 0x30
+#define JS_CSUM_TYPE 0x50
+#define JS_CHECKSUM 0xfc
+
+static int csum_v23(struct vfs *fs)
+{
+	return fs->jfeat_incompat & (JF_INCOMPAT_CSUM2 | JF_INCOMPAT_CSUM3);
+}
+
+static uint32_t tag_bytes(struct vfs *fs)
+{
+	uint32_t sz;
+
+	if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3)
+		return 16;
+	sz = 12;
+	if (fs->jfeat_incompat & JF_INCOMPAT_CSUM2)
+		sz += 2;
+	if (fs->jfeat_incompat & JF_INCOMPAT_64BIT)
+		return sz;
+	return sz - 4;
+}
+
+/* Physical block of journal block j. */
+static int jmap(struct vfs *fs, uint32_t j, uint64_t *pblk)
+{
+	uint32_t len;
+	int un, err = ext_map(fs, &fs->jinode, j, pblk, &len, &un);
+
+	if (!err && !*pblk)
+		err = ext4_corrupt(fs, "hole in the journal", j);
+	return err;
+}
+
+static int jread(struct vfs *fs, uint32_t j, void *buf)
+{
+	uint64_t p;
+	int err = jmap(fs, j, &p);
+
+	return err ? err : dev_read(fs, p, 1, buf);
+}
+
+static int jwrite(struct vfs *fs, uint32_t j, const void *buf)
+{
+	uint64_t p;
+	int err = jmap(fs, j, &p);
+
+	return err ? err : dev_write(fs, p, 1, buf);
+}
+
+static int jsb_write(struct vfs *fs, uint32_t start)
+{
+	uint8_t *b = fs->jbuf;
+	int err = jread(fs, 0, b);
+
+	if (err)
+		return err;
+	putbe32(b + JS_START, start);
+	putbe32(b + JS_SEQUENCE, fs->jseq);
+	if (csum_v23(fs)) {
+		putbe32(b + JS_CHECKSUM, 0);
+		putbe32(b + JS_CHECKSUM, crc32c_raw(0xffffffffu, b, 1024));
+	}
+	return jwrite(fs, 0, b);
+}
+
+/* Reads the journal inode and superblock. Returns 1 when replay is needed. */
+int journal_load(struct vfs *fs)
+{
+	uint8_t *b = fs->jbuf;
+	uint32_t type, incompat;
+	int err;
+
+	fs->jino = le32(fs->sb + SB_JOURNAL_INUM);
+	if (le32(fs->sb + SB_JOURNAL_DEV) || fs->jino == 0)
+		return ext4_error(fs, -EINVAL, "external journals are not supported");
+	err = inode_read(fs, fs->jino, &fs->jinode);
+	if (err)
+		return err;
+	if (!(i_flags(&fs->jinode) & EXT4_EXTENTS_FL))
+		return ext4_error(fs, -EINVAL, "journal inode without extents is not supported");
+	err = ext_check_root(fs, &fs->jinode);
+	if (!err)
+		err = jread(fs, 0, b);
+	if (err)
+		return err;
+	type = be32(b + 4);
+	if (be32(b) != JBD2_MAGIC || (type != JT_SB1 && type != JT_SB2))
+		return ext4_corrupt(fs, "journal superblock magic", fs->jino);
+	if (be32(b + JS_BLOCKSIZE) != fs->bs)
+		return ext4_corrupt(fs, "journal block size", be32(b + JS_BLOCKSIZE));
+	fs->jlen = be32(b + JS_MAXLEN);
+	fs->jfirst = be32(b + JS_FIRST);
+	fs->jseq = be32(b + JS_SEQUENCE);
+	if (fs->jlen > i_size(&fs->jinode) / fs->bs || fs->jfirst == 0 || fs->jfirst + 16 > fs->jlen)
+		return ext4_corrupt(fs, "journal size", fs->jlen);
+	incompat = type == JT_SB2 ? be32(b + JS_FEAT_INCOMPAT) : 0;
+	fs->jfeat_incompat = incompat;
+	fs->jfeat_compat = type == JT_SB2 ? be32(b + JS_FEAT_COMPAT) : 0;
+	if (incompat & ~JF_KNOWN)
+		return ext4_error(fs, -EINVAL, "unsupported journal features 0x%x (fast_commit?)",
+				  incompat & ~JF_KNOWN);
+	memcpy(fs->juuid, b + JS_UUID, 16);
+	fs->jcsum_seed = crc32c_raw(0xffffffffu, fs->juuid, 16);
+	if (csum_v23(fs)) {
+		uint32_t want = be32(b + JS_CHECKSUM);
+		putbe32(b + JS_CHECKSUM, 0);
+		if (crc32c_raw(0xffffffffu, b, 1024) != want)
+			return ext4_corrupt(fs, "journal superblock checksum", fs->jino);
+	}
+	return be32(b + JS_START) != 0;
+}
+
+static uint32_t jnext(struct vfs *fs, uint32_t j)
+{
+	return j + 1 >= fs->jlen ? fs->jfirst : j + 1;
+}
+
+static int block_tail_ok(struct vfs *fs, uint8_t *b)
+{
+	uint32_t want;
+
+	if (!csum_v23(fs))
+		return 1;
+	want = be32(b + fs->bs - 4);
+	putbe32(b + fs->bs - 4, 0);
+	return crc32c_raw(fs->jcsum_seed, b, fs->bs) == want;
+}
+
+static int commit_ok(struct vfs *fs, uint8_t *b)
+{
+	uint32_t want;
+
+	if (!csum_v23(fs))
+		return 1;
+	want = be32(b + 16);
+	putbe32(b + 16, 0);
+	return crc32c_raw(fs->jcsum_seed, b, fs->bs) == want;
+}
+
+static uint64_t tag_block(struct vfs *fs, const uint8_t *t)
+{
+	uint64_t blk = be32(t);
+
+	if (fs->jfeat_incompat & JF_INCOMPAT_64BIT)
+		blk |= (uint64_t)be32(t + 8) << 32;
+	return blk;
+}
+
+static uint32_t tag_flags(struct vfs *fs, const uint8_t *t)
+{
+	if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3)
+		return be32(t + 4);
+	return (uint32_t)(t[6] << 8 | t[7]);
+}
+
+static int revoked(struct vfs *fs, uint32_t nrev, uint64_t blk, uint32_t seq)
+{
+	for (uint32_t i = 0; i < nrev; i++)
+		if (fs->revoke_blk[i] == blk && (int32_t)(fs->revoke_seq[i] - seq) >= 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Replays the committed transactions (pass 1 finds the end and the revoke
+ * records, pass 2 writes the blocks home), then marks the journal empty.
+ */
+int journal_recover(struct vfs *fs)
+{
+	uint8_t *b = fs->jbuf;
+	uint32_t start, seq, end_seq, j, nrev = 0, tb = tag_bytes(fs);
+	uint32_t dlimit = fs->bs - (csum_v23(fs) ? 4 : 0);
+	int err;
+
+	err = jread(fs, 0, b);
+	if (err)
+		return err;
+	start = be32(b + JS_START);
+	seq = be32(b + JS_SEQUENCE);
+	if (start < fs->jfirst || start >= fs->jlen)
+		return ext4_corrupt(fs, "journal start", start);
+	/* pass 1: scan */
+	j = start;
+	end_seq = seq;
+	for (uint32_t steps = 0; steps < fs->jlen; steps++) {
+		uint32_t type;
+		err = jread(fs, j, b);
+		if (err)
+			return err;
+		if (be32(b) != JBD2_MAGIC || be32(b + 8) != end_seq)
+			break;
+		type = be32(b + 4);
+		if (type == JT_DESC) {
+			uint32_t off = 12, n = 0;
+			if (!block_tail_ok(fs, b))
+				break;
+			while (off + tb <= dlimit) {
+				uint32_t fl = tag_flags(fs, b + off);
+				off += tb + ((fl & TAG_SAME_UUID) ? 0 : 16);
+				n++;
+				if (fl & TAG_LAST)
+					break;
+			}
+			for (uint32_t k = 0; k <= n; k++)
+				j = jnext(fs, j);
+			continue;
+		} else if (type == JT_COMMIT) {
+			if (!commit_ok(fs, b))
+				break;
+			end_seq++;
+		} else if (type == JT_REVOKE) {
+			uint32_t cnt = be32(b + 12), rs = (fs->jfeat_incompat & JF_INCOMPAT_64BIT) ? 8 : 4;
+			if (!block_tail_ok(fs, b) || cnt > dlimit)
+				break;
+			for (uint32_t off = 16; off + rs <= cnt; off += rs) {
+				uint64_t rb = rs == 8 ? (uint64_t)be32(b + off) << 32 | be32(b + off + 4) : be32(b + off);
+				if (nrev >= EXT4_MAX_REVOKE)
+					return ext4_error(fs, -EUCLEAN, "journal needs recovery: too many revoke records");
+				fs->revoke_blk[nrev] = rb;
+				fs->revoke_seq[nrev] = end_seq;
+				nrev++;
+			}
+		} else {
+			break;
+		}
+		j = jnext(fs, j);
+	}
+	/* revoke records of an uncommitted transaction do not count */
+	for (uint32_t i = 0; i < nrev; i++)
+		if ((int32_t)(fs->revoke_seq[i] - end_seq) >= 0)
+			fs->revoke_blk[i] = ~0ull;
+	/* pass 2: replay */
+	j = start;
+	{
+		uint8_t *jsb_seq = fs->scratch2;
+		err = jread(fs, 0, jsb_seq);
+		if (err)
+			return err;
+		seq = be32(jsb_seq + JS_SEQUENCE);
+	}
+	while ((int32_t)(seq - end_seq) < 0) {
+		uint32_t type;
+		err = jread(fs, j, fs->scratch2);
+		if (err)
+			return err;
+		memcpy(b, fs->scratch2, fs->bs);
+		type = be32(b + 4);
+		if (type == JT_DESC) {
+			uint32_t off = 12;
+			uint32_t dj = j;
+			while (off + tb <= dlimit) {
+				const uint8_t *t = b + off;
+				uint32_t fl = tag_flags(fs, t);
+				uint64_t home = tag_block(fs, t);
+				dj = jnext(fs, dj);
+				err = jread(fs, dj, fs->scratch);
+				if (err)
+					return err;
+				if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3 || fs->jfeat_incompat & JF_INCOMPAT_CSUM2) {
+					uint8_t sq[4];
+					uint32_t c;
+					putbe32(sq, seq);
+					c = crc32c_raw(crc32c_raw(fs->jcsum_seed, sq, 4), fs->scratch, fs->bs);
+					if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3 ? be32(t + 12) != c
+					    : (uint32_t)(t[4] << 8 | t[5]) != (c & 0xffff))
+						goto next_tag;	/* damaged copy: skip it */
+				}
+				if (!revoked(fs, nrev, home, seq)) {
+					if (fl & TAG_ESCAPE)
+						putbe32(fs->scratch, JBD2_MAGIC);
+					if (home == 0 || home >= fs->blocks_count)
+						return ext4_corrupt(fs, "journal tag block", home);
+					err = fs->bd->write(fs->bd, home * fs->spb, fs->spb, fs->scratch);
+					if (err)
+						return err;
+				}
+			next_tag:
+				off += tb + ((fl & TAG_SAME_UUID) ? 0 : 16);
+				if (fl & TAG_LAST)
+					break;
+			}
+			j = jnext(fs, dj);
+			continue;
+		}
+		if (type == JT_COMMIT)
+			seq++;
+		j = jnext(fs, j);
+	}
+	err = fs->bd->flush(fs->bd);
+	if (err)
+		return err;
+	fs->jseq = end_seq;
+	err = jsb_write(fs, 0);
+	if (!err)
+		err = fs->bd->flush(fs->bd);
+	return err;
+}
+
+/* ---- commit ---- */
+
+static int write_in_place(struct vfs *fs)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; i < fs->nbufs && !err; i++) {
+		struct ext4_buf *b = &fs->bufs[i];
+		if ((b->flags & (BUF_VALID | BUF_DIRTY)) == (BUF_VALID | BUF_DIRTY))
+			err = dev_write(fs, b->blk, 1, b->data);
+	}
+	if (!err)
+		err = dev_flush(fs);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < fs->nbufs; i++)
+		fs->bufs[i].flags &= (uint8_t)~BUF_DIRTY;
+	fs->ndirty = 0;
+	return 0;
+}
+
+static int write_descriptor(struct vfs *fs, uint32_t at, uint8_t *d)
+{
+	if (csum_v23(fs)) {
+		putbe32(d + fs->bs - 4, 0);
+		putbe32(d + fs->bs - 4, crc32c_raw(fs->jcsum_seed, d, fs->bs));
+	}
+	return jwrite(fs, at, d);
+}
+
+int fs_commit(struct vfs *fs)
+{
+	uint32_t tb, dlimit, j, dpos = 0, off = 0, first_tag = 1, need;
+	uint8_t *d = fs->jbuf;
+	uint8_t *last_tag = NULL;
+	uint64_t s;
+	uint32_t ns;
+	int err;
+
+	if (fs->broken)
+		return -EIO;
+	if (fs->rdonly)
+		return 0;
+	err = apply_pending_frees(fs);
+	if (err)
+		return err;
+	if (fs->ndirty == 0)
+		return dev_flush(fs);
+	ext4_now(&s, &ns);
+	put32(fs->sb + SB_WTIME, (uint32_t)s);
+	sb_csum_set(fs);
+	bdirty(fs, fs->sbbuf);
+	if (!fs->has_journal) {
+		err = write_in_place(fs);
+		goto out;
+	}
+	tb = tag_bytes(fs);
+	dlimit = fs->bs - (csum_v23(fs) ? 4 : 0);
+	need = fs->ndirty + fs->ndirty / ((dlimit - 12 - 16) / tb) + 3;
+	if (need >= fs->jlen - fs->jfirst) {
+		fs->broken = 1;
+		return ext4_error(fs, -ENOSPC, "transaction of %u blocks does not fit the journal",
+				  fs->ndirty);
+	}
+	err = jsb_write(fs, fs->jfirst);
+	if (err)
+		goto out;
+	j = fs->jfirst;
+	for (uint32_t i = 0; i < fs->nbufs; i++) {
+		struct ext4_buf *b = &fs->bufs[i];
+		const uint8_t *src = b->data;
+		uint32_t fl = 0;
+		uint8_t *t;
+
+		if ((b->flags & (BUF_VALID | BUF_DIRTY)) != (BUF_VALID | BUF_DIRTY))
+			continue;
+		if (dpos && off + tb + (first_tag ? 16 : 0) > dlimit) {
+			err = write_descriptor(fs, dpos, d);
+			if (err)
+				goto out;
+			dpos = 0;
+		}
+		if (!dpos) {
+			dpos = j;
+			j++;
+			memset(d, 0, fs->bs);
+			putbe32(d, JBD2_MAGIC);
+			putbe32(d + 4, JT_DESC);
+			putbe32(d + 8, fs->jseq);
+			off = 12;
+			first_tag = 1;
+		}
+		if (be32(src) == JBD2_MAGIC) {
+			memcpy(fs->scratch, src, fs->bs);
+			putbe32(fs->scratch, 0);
+			src = fs->scratch;
+			fl |= TAG_ESCAPE;
+		}
+		if (!first_tag)
+			fl |= TAG_SAME_UUID;
+		if (!first_tag && last_tag) {
+			if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3)
+				putbe32(last_tag + 4, be32(last_tag + 4) & ~TAG_LAST);
+			else
+				last_tag[7] &= (uint8_t)~TAG_LAST;
+		}
+		t = d + off;
+		putbe32(t, (uint32_t)b->blk);
+		if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3) {
+			uint8_t sq[4];
+			putbe32(t + 4, fl);
+			putbe32(t + 8, (uint32_t)(b->blk >> 32));
+			putbe32(sq, fs->jseq);
+			putbe32(t + 12, crc32c_raw(crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs));
+		} else {
+			t[6] = (uint8_t)(fl >> 8);
+			t[7] = (uint8_t)fl;
+			if (fs->jfeat_incompat & JF_INCOMPAT_64BIT)
+				putbe32(t + 8, (uint32_t)(b->blk >> 32));
+			if (fs->jfeat_incompat & JF_INCOMPAT_CSUM2) {
+				uint8_t sq[4];
+				uint32_t c;
+				putbe32(sq, fs->jseq);
+				c = crc32c_raw(crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs);
+				t[4] = (uint8_t)(c >> 8);
+				t[5] = (uint8_t)c;
+			}
+		}
+		last_tag = t;
+		off += tb;
+		if (first_tag) {
+			memcpy(d + off, fs->juuid, 16);
+			off += 16;
+			first_tag = 0;
+		}
+		err = jwrite(fs, j, src);
+		if (err)
+			goto out;
+		j++;
+		/* mark this tag last; cleared if another follows in the same block */
+		if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3)
+			putbe32(t + 4, be32(t + 4) | TAG_LAST);
+		else
+			t[7] |= TAG_LAST;
+	}
+	if (dpos) {
+		err = write_descriptor(fs, dpos, d);
+		if (err)
+			goto out;
+	}
+	err = dev_flush(fs);
+	if (err)
+		goto out;
+	memset(d, 0, fs->bs);
+	putbe32(d, JBD2_MAGIC);
+	putbe32(d + 4, JT_COMMIT);
+	putbe32(d + 8, fs->jseq);
+	put32(d + 0x30, 0);
+	putbe32(d + 0x30, (uint32_t)(s >> 32));
+	putbe32(d + 0x34, (uint32_t)s);
+	putbe32(d + 0x38, ns);
+	if (csum_v23(fs))
+		putbe32(d + 16, crc32c_raw(fs->jcsum_seed, d, fs->bs));
+	err = jwrite(fs, j, d);
+	if (!err)
+		err = dev_flush(fs);
+	if (err)
+		goto out;
+	err = write_in_place(fs);
+	if (err)
+		goto out;
+	fs->jseq++;
+	err = jsb_write(fs, 0);
+	if (!err)
+		err = dev_flush(fs);
+out:
+	if (err)
+		fs->broken = 1;
+	return err;
+}
+
+int fs_maybe_commit(struct vfs *fs)
+{
+	if (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2)
+		return fs_commit(fs);
+	return 0;
+}

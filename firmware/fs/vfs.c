@@ -1,0 +1,1466 @@
+/* The vfs.h API over the ext4 internals: mount, and one function per call. */
+#include "crc.h"
+#include "ext4.h"
+
+static struct vfs pool[EXT4_MAX_MOUNTS];
+
+#define DIR_NLINK_MAX 65000
+#define LINK_MAX_ 65000
+
+static const struct { uint32_t bit; const char *name; } incompat_names[] = {
+	{ 0x0001, "compression" }, { 0x0008, "journal_dev" }, { 0x0010, "meta_bg" },
+	{ 0x0100, "mmp" }, { 0x0400, "ea_inode" }, { 0x1000, "dirdata" },
+	{ 0x8000, "inline_data" }, { 0x10000, "encrypt" }, { 0x20000, "casefold" },
+};
+static const struct { uint32_t bit; const char *name; } ro_names[] = {
+	{ 0x0004, "btree_dir" }, { 0x0080, "snapshot" }, { 0x0100, "quota" },
+	{ 0x0200, "bigalloc" }, { 0x0800, "replica" }, { 0x2000, "project" },
+	{ 0x4000, "shared_blocks" }, { 0x8000, "verity" },
+	{ 0x10000, "orphan_present" },
+};
+
+#define INCOMPAT_OK (INCOMPAT_FILETYPE | INCOMPAT_RECOVER | INCOMPAT_EXTENTS | INCOMPAT_64BIT | \
+		     INCOMPAT_FLEX_BG | INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR)
+#define RO_OK (RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_HUGE_FILE | \
+	       RO_COMPAT_GDT_CSUM | RO_COMPAT_DIR_NLINK | RO_COMPAT_EXTRA_ISIZE | \
+	       RO_COMPAT_METADATA_CSUM)
+
+static int check_features(struct vfs *fs)
+{
+	uint32_t bad = fs->incompat & ~INCOMPAT_OK, robad = fs->ro_compat & ~RO_OK;
+	char names[120];
+	size_t pos = 0;
+
+	names[0] = 0;
+	for (unsigned i = 0; i < sizeof(incompat_names) / sizeof(incompat_names[0]); i++)
+		if (bad & incompat_names[i].bit) {
+			size_t n = strlen(incompat_names[i].name);
+			if (pos + n + 2 < sizeof(names)) {
+				memcpy(names + pos, incompat_names[i].name, n);
+				pos += n;
+				names[pos++] = ' ';
+				names[pos] = 0;
+			}
+		}
+	if (bad)
+		return ext4_error(fs, -EINVAL, "unsupported incompatible features: %s(0x%x)", names, bad);
+	if (robad && !fs->rdonly) {
+		for (unsigned i = 0; i < sizeof(ro_names) / sizeof(ro_names[0]); i++)
+			if (robad & ro_names[i].bit) {
+				size_t n = strlen(ro_names[i].name);
+				if (pos + n + 2 < sizeof(names)) {
+					memcpy(names + pos, ro_names[i].name, n);
+					pos += n;
+					names[pos++] = ' ';
+					names[pos] = 0;
+				}
+			}
+		return ext4_error(fs, -EINVAL, "unsupported read-only-compatible features: %s(0x%x); mount read-only",
+				  names, robad);
+	}
+	if ((fs->ro_compat & RO_COMPAT_READONLY) && !fs->rdonly)
+		return ext4_error(fs, -EROFS, "filesystem is marked read-only");
+	if (!(fs->incompat & INCOMPAT_EXTENTS) && !fs->rdonly)
+		return ext4_error(fs, -EINVAL, "filesystem without the extent feature (ext2/ext3) is not supported");
+	return 0;
+}
+
+/* Superblock checks that need no other block. */
+static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_bytes)
+{
+	uint32_t lbs = le32(sb + SB_LOG_BLOCK_SIZE);
+
+	if (le16(sb + SB_MAGIC) != EXT4_SUPER_MAGIC)
+		return ext4_error(fs, -EINVAL, "not an ext2/3/4 filesystem (bad superblock magic)");
+	if (lbs > 2 || (1024u << lbs) > EXT4_MAX_BLOCK_SIZE)
+		return ext4_error(fs, -EINVAL, "unsupported block size %u", 1024u << (lbs & 15));
+	fs->log_bs = 10 + lbs;
+	fs->bs = 1024u << lbs;
+	fs->spb = fs->bs / BLOCKDEV_SECTOR_SIZE;
+	fs->compat = le32(sb + SB_FEATURE_COMPAT);
+	fs->incompat = le32(sb + SB_FEATURE_INCOMPAT);
+	fs->ro_compat = le32(sb + SB_FEATURE_RO_COMPAT);
+	fs->csum = !!(fs->ro_compat & RO_COMPAT_METADATA_CSUM);
+	fs->gdt_csum = !fs->csum && (fs->ro_compat & RO_COMPAT_GDT_CSUM);
+	if (fs->csum) {
+		if (sb[SB_CHECKSUM_TYPE] != 1)
+			return ext4_error(fs, -EINVAL, "unknown metadata checksum type %u", sb[SB_CHECKSUM_TYPE]);
+		if (le32(sb + SB_CHECKSUM) != crc32c_raw(0xffffffffu, sb, SB_CHECKSUM))
+			return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+	}
+	if (le32(sb + SB_REV_LEVEL) == 0) {
+		fs->isz = 128;
+		fs->first_ino = 11;
+	} else {
+		fs->isz = le16(sb + SB_INODE_SIZE);
+		fs->first_ino = le32(sb + SB_FIRST_INO);
+	}
+	fs->is64 = !!(fs->incompat & INCOMPAT_64BIT);
+	fs->desc_size = fs->is64 ? le16(sb + SB_DESC_SIZE) : 32;
+	fs->blocks_count = le32(sb + SB_BLOCKS_LO) | (fs->is64 ? (uint64_t)le32(sb + SB_BLOCKS_HI) << 32 : 0);
+	fs->first_data_block = le32(sb + SB_FIRST_DATA_BLOCK);
+	fs->bpg = le32(sb + SB_BLOCKS_PER_GROUP);
+	fs->ipg = le32(sb + SB_INODES_PER_GROUP);
+	fs->inodes_count = le32(sb + SB_INODES_COUNT);
+	if (fs->isz < 128 || fs->isz > fs->bs || (fs->isz & (fs->isz - 1)) || fs->isz > EXT4_MAX_INODE_SIZE)
+		return ext4_error(fs, -EINVAL, "unsupported inode size %u", fs->isz);
+	if (fs->desc_size < 32 || fs->desc_size > 1024 || (fs->desc_size & (fs->desc_size - 1)))
+		return ext4_error(fs, -EUCLEAN, "bad group descriptor size %u", fs->desc_size);
+	if (le32(sb + SB_LOG_CLUSTER_SIZE) != lbs)
+		return ext4_error(fs, -EINVAL, "cluster size differs from block size (bigalloc)");
+	if (fs->bpg == 0 || fs->bpg > fs->bs * 8 || fs->ipg == 0 || fs->ipg > fs->bs * 8 ||
+	    (fs->ipg & 7) || (fs->bpg & 7))
+		return ext4_error(fs, -EUCLEAN, "bad blocks/inodes per group");
+	if (fs->first_data_block != (fs->bs == 1024 ? 1u : 0u) || fs->blocks_count <= fs->first_data_block)
+		return ext4_error(fs, -EUCLEAN, "bad first data block or block count");
+	if (fs->blocks_count * fs->bs > dev_blocks_bytes)
+		return ext4_error(fs, -EINVAL, "filesystem (%L blocks) is larger than the device",
+				  (unsigned long long)fs->blocks_count);
+	fs->ngroups = (uint32_t)((fs->blocks_count - fs->first_data_block + fs->bpg - 1) / fs->bpg);
+	if ((uint64_t)fs->ngroups * fs->ipg != fs->inodes_count)
+		return ext4_error(fs, -EUCLEAN, "inode count does not match the groups");
+	if (fs->first_ino < 11 || fs->first_ino >= fs->inodes_count)
+		return ext4_error(fs, -EUCLEAN, "bad first inode");
+	fs->desc_per_block = fs->bs / fs->desc_size;
+	fs->gdt_blocks = (fs->ngroups + fs->desc_per_block - 1) / fs->desc_per_block;
+	fs->gdt_start = fs->first_data_block + 1;
+	fs->has_journal = !!(fs->compat & COMPAT_HAS_JOURNAL);
+	fs->dir_nlink = !!(fs->ro_compat & RO_COMPAT_DIR_NLINK);
+	fs->filetype = !!(fs->incompat & INCOMPAT_FILETYPE);
+	fs->inode_extra_want = 0;
+	if (fs->isz > 128) {
+		fs->inode_extra_want = le16(sb + SB_WANT_EXTRA_ISIZE);
+		if (fs->inode_extra_want < 32)
+			fs->inode_extra_want = 32;
+		if (128 + fs->inode_extra_want > fs->isz)
+			fs->inode_extra_want = fs->isz - 128;
+	}
+	if (fs->incompat & INCOMPAT_CSUM_SEED)
+		fs->csum_seed = le32(sb + SB_CHECKSUM_SEED);
+	else
+		fs->csum_seed = crc32c_raw(0xffffffffu, sb + SB_UUID, 16);
+	return check_features(fs);
+}
+
+static int check_groups(struct vfs *fs)
+{
+	uint64_t free_b = 0, free_i = 0;
+
+	for (uint32_t g = 0; g < fs->ngroups; g++) {
+		struct ext4_buf *b;
+		uint8_t *gd = gd_get(fs, g, &b);
+		uint64_t itb;
+		if (!gd)
+			return -EIO;
+		if ((fs->csum || fs->gdt_csum) && le16(gd + GD_CHECKSUM) != gd_csum(fs, g, gd)) {
+			bput(fs, b);
+			return ext4_error(fs, -EUCLEAN, "group descriptor %u checksum mismatch", g);
+		}
+		itb = ((uint64_t)fs->ipg * fs->isz + fs->bs - 1) / fs->bs;
+		if (gd_block_bitmap(fs, gd) >= fs->blocks_count || gd_block_bitmap(fs, gd) <= fs->first_data_block ||
+		    gd_inode_bitmap(fs, gd) >= fs->blocks_count || gd_inode_bitmap(fs, gd) <= fs->first_data_block ||
+		    gd_inode_table(fs, gd) + itb > fs->blocks_count || gd_inode_table(fs, gd) <= fs->first_data_block ||
+		    gd_free_blocks(fs, gd) > fs->bpg || gd_free_inodes(fs, gd) > fs->ipg) {
+			bput(fs, b);
+			return ext4_error(fs, -EUCLEAN, "group descriptor %u is corrupt", g);
+		}
+		free_b += gd_free_blocks(fs, gd);
+		free_i += gd_free_inodes(fs, gd);
+		bput(fs, b);
+	}
+	/* the kernel keeps the superblock counters lazily; the groups are exact */
+	put32(fs->sb + SB_FREE_INODES, (uint32_t)free_i);
+	put32(fs->sb + SB_FREE_BLOCKS_LO, (uint32_t)free_b);
+	if (fs->is64)
+		put32(fs->sb + SB_FREE_BLOCKS_HI, (uint32_t)(free_b >> 32));
+	return 0;
+}
+
+static int iget(struct vfs *fs, uint64_t ino, struct ext4_inode *ip);
+static int release_inode(struct vfs *fs, struct ext4_inode *ip);
+
+/* Frees every inode on the orphan list (unlinked while open, then a crash or
+ * an unmount: nobody can reach them any more). */
+static int process_orphans(struct vfs *fs)
+{
+	uint32_t n = 0;
+
+	while (le32(fs->sb + SB_LAST_ORPHAN)) {
+		struct ext4_inode *ip = &fs->tmpino;
+		uint32_t ino = le32(fs->sb + SB_LAST_ORPHAN);
+		int err;
+
+		if (++n > fs->inodes_count || ino > fs->inodes_count)
+			return ext4_corrupt(fs, "orphan list", ino);
+		err = inode_read(fs, ino, ip);
+		if (err)
+			return err;
+		put32(fs->sb + SB_LAST_ORPHAN, le32(ip->raw + I_DTIME));
+		bdirty(fs, fs->sbbuf);
+		put32(ip->raw + I_DTIME, 0);
+		if (i_nlink(ip) == 0) {
+			err = release_inode(fs, ip);
+		} else {
+			err = inode_write(fs, ip);
+		}
+		if (err)
+			return err;
+		err = fs_maybe_commit(fs);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Marks the on-disk superblock "needs recovery" before the first change of
+ * this mount reaches the disk (as the kernel does while mounted). */
+static int begin_modify(struct vfs *fs)
+{
+	int err;
+
+	if (fs->broken)
+		return -EIO;
+	if (fs->rdonly)
+		return -EROFS;
+	if (!fs->disk_dirty && fs->has_journal) {
+		if (fs->sbbuf->flags & BUF_DIRTY) {
+			/* only the recomputed counters: safe to write in place */
+		}
+		put32(fs->sb + SB_FEATURE_INCOMPAT, le32(fs->sb + SB_FEATURE_INCOMPAT) | INCOMPAT_RECOVER);
+		sb_csum_set(fs);
+		err = dev_write(fs, fs->sbbuf->blk, 1, fs->sbbuf->data);
+		if (!err)
+			err = dev_flush(fs);
+		if (err)
+			return err;
+	}
+	fs->disk_dirty = 1;
+	return fs_maybe_commit(fs);
+}
+
+int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags)
+{
+	struct vfs *fs = NULL;
+	uint8_t raw[1024];
+	int err, replayed = 0;
+
+	*out = NULL;
+	for (int i = 0; i < EXT4_MAX_MOUNTS; i++)
+		if (!pool[i].in_use) {
+			fs = &pool[i];
+			break;
+		}
+	if (!fs)
+		return ext4_error(NULL, -EBUSY, "too many mounted filesystems");
+	memset(fs, 0, offsetof(struct vfs, bufs));
+	fs->bd = bd;
+	fs->rdonly = !!(flags & VFS_MOUNT_RDONLY);
+again:
+	if (bd->nsectors < 4)
+		return ext4_error(NULL, -EINVAL, "device too small");
+	err = bd->read(bd, 2, 2, raw);
+	if (err)
+		return ext4_error(NULL, err, "cannot read the superblock");
+	err = check_super(fs, raw, bd->nsectors * BLOCKDEV_SECTOR_SIZE);
+	if (err)
+		goto fail;
+	cache_init(fs);
+	err = bread(fs, fs->bs == 1024 ? 1 : 0, &fs->sbbuf);
+	if (err)
+		goto fail;
+	fs->sb = fs->sbbuf->data + (fs->bs == 1024 ? 0 : 1024);
+	err = check_groups(fs);
+	if (err)
+		goto fail;
+	if (fs->has_journal) {
+		err = journal_load(fs);
+		if (err < 0)
+			goto fail;
+		if (err == 1 || (fs->incompat & INCOMPAT_RECOVER)) {
+			if (replayed) {
+				err = ext4_error(fs, -EUCLEAN, "journal still needs recovery after replay");
+				goto fail;
+			}
+			if (fs->rdonly) {
+				err = ext4_error(fs, -EUCLEAN, "journal needs recovery; mount read-write to replay it");
+				goto fail;
+			}
+			if (err == 1) {
+				err = journal_recover(fs);
+				if (err)
+					goto fail;
+			}
+			/* replay rewrote metadata: clear RECOVER and start over */
+			err = bd->read(bd, 2, 2, raw);
+			if (err)
+				goto fail;
+			put32(raw + SB_FEATURE_INCOMPAT, le32(raw + SB_FEATURE_INCOMPAT) & ~INCOMPAT_RECOVER);
+			if (le32(raw + SB_FEATURE_RO_COMPAT) & RO_COMPAT_METADATA_CSUM)
+				put32(raw + SB_CHECKSUM, crc32c_raw(0xffffffffu, raw, SB_CHECKSUM));
+			err = bd->write(bd, 2, 2, raw);
+			if (!err)
+				err = bd->flush(bd);
+			if (err)
+				goto fail;
+			replayed = 1;
+			goto again;
+		}
+	} else if (!fs->rdonly) {
+		/* no journal: writes are ordered but a crash can leave damage */
+	}
+	fs->tx_limit = fs->nbufs / 3;
+	if (fs->has_journal && fs->tx_limit > (fs->jlen - fs->jfirst) / 2)
+		fs->tx_limit = (fs->jlen - fs->jfirst) / 2;
+	{
+		struct ext4_inode *root = &fs->tmpino;
+		err = inode_read(fs, EXT4_ROOT_INO, root);
+		if (!err && (i_mode(root) & S_IFMT_) != S_IFDIR_)
+			err = ext4_corrupt(fs, "root is not a directory", 2);
+		if (err)
+			goto fail;
+	}
+	if (!fs->rdonly && le32(fs->sb + SB_LAST_ORPHAN)) {
+		err = begin_modify(fs);
+		if (!err)
+			err = process_orphans(fs);
+		if (!err)
+			err = fs_commit(fs);
+		if (err)
+			goto fail;
+	}
+	if (fs->rdonly) {
+		/* nothing may reach the disk */
+	}
+	fs->in_use = 1;
+	*out = fs;
+	return 0;
+fail:
+	return err;
+}
+
+int vfs_sync(struct vfs *fs)
+{
+	if (fs->rdonly)
+		return 0;
+	if (fs->broken)
+		return -EIO;
+	return fs_commit(fs);
+}
+
+int vfs_unmount(struct vfs *fs)
+{
+	int err = 0;
+
+	if (!fs || !fs->in_use)
+		return -EINVAL;
+	if (!fs->rdonly && !fs->broken && fs->disk_dirty) {
+		err = process_orphans(fs);
+		if (!err)
+			err = fs_commit(fs);
+		if (!err && fs->has_journal) {
+			put32(fs->sb + SB_FEATURE_INCOMPAT,
+			      le32(fs->sb + SB_FEATURE_INCOMPAT) & ~INCOMPAT_RECOVER);
+			sb_csum_set(fs);
+			err = dev_write(fs, fs->sbbuf->blk, 1, fs->sbbuf->data);
+			if (!err)
+				err = dev_flush(fs);
+		}
+	} else if (fs->broken) {
+		err = -EIO;
+	}
+	fs->in_use = 0;
+	return err;
+}
+
+uint64_t vfs_root(const struct vfs *fs)
+{
+	(void)fs;
+	return EXT4_ROOT_INO;
+}
+
+/* ---- helpers ---- */
+
+static int iget(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
+{
+	int a, err;
+
+	if (ino < 1 || ino > fs->inodes_count || (ino < fs->first_ino && ino != EXT4_ROOT_INO))
+		return -ESTALE;
+	a = inode_allocated(fs, (uint32_t)ino);
+	if (a < 0)
+		return a;
+	if (!a)
+		return -ESTALE;
+	err = inode_read(fs, (uint32_t)ino, ip);
+	if (err)
+		return err;
+	if (i_mode(ip) == 0)
+		return -ESTALE;
+	if ((i_flags(ip) & EXT4_INLINE_DATA_FL) || (i_flags(ip) & EXT4_EA_INODE_FL))
+		return ext4_error(fs, -EOPNOTSUPP, "inode %u uses inline data / ea_inode", (unsigned)ino);
+	if (i_flags(ip) & EXT4_EXTENTS_FL) {
+		err = ext_check_root(fs, ip);
+		if (err)
+			return err;
+	} else {
+		uint32_t t = i_mode(ip) & S_IFMT_;
+		if (t == S_IFREG_ || t == S_IFDIR_ || (t == S_IFLNK_ && i_size(ip) >= 60)) {
+			if (i_blocks(fs, ip) != 0 || i_size(ip) != 0)
+				return ext4_error(fs, -EOPNOTSUPP,
+						  "inode %u uses block maps (ext2/ext3 layout)", (unsigned)ino);
+		}
+	}
+	return 0;
+}
+
+static int getdir(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
+{
+	int err = iget(fs, ino, ip);
+
+	if (!err && (i_mode(ip) & S_IFMT_) != S_IFDIR_)
+		err = -ENOTDIR;
+	return err;
+}
+
+static int check_name(const char *name, size_t len)
+{
+	if (len == 0)
+		return -EINVAL;
+	if (len > 255)
+		return -ENAMETOOLONG;
+	if (memchr(name, '/', len) || memchr(name, 0, len))
+		return -EINVAL;
+	return 0;
+}
+
+static int is_dots(const char *name, size_t len)
+{
+	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+static void fill_attr(struct vfs *fs, const struct ext4_inode *ip, struct vfs_attr *a)
+{
+	uint32_t t;
+
+	if (!a)
+		return;
+	memset(a, 0, sizeof(*a));
+	a->ino = ip->ino;
+	a->size = i_size(ip);
+	a->blocks = i_blocks(fs, ip);
+	i_get_time(fs, ip, I_ATIME, I_ATIME_EXTRA, &a->atime, &a->atimensec);
+	i_get_time(fs, ip, I_MTIME, I_MTIME_EXTRA, &a->mtime, &a->mtimensec);
+	i_get_time(fs, ip, I_CTIME, I_CTIME_EXTRA, &a->ctime, &a->ctimensec);
+	a->mode = i_mode(ip);
+	a->nlink = i_nlink(ip);
+	a->uid = le16(ip->raw + I_UID) | (uint32_t)le16(ip->raw + I_UID_HI) << 16;
+	a->gid = le16(ip->raw + I_GID) | (uint32_t)le16(ip->raw + I_GID_HI) << 16;
+	t = a->mode & S_IFMT_;
+	if (t == S_IFCHR_ || t == S_IFBLK_)
+		a->rdev = le32(ip->raw + I_BLOCK) ? le32(ip->raw + I_BLOCK) : le32(ip->raw + I_BLOCK + 4);
+	a->blksize = fs->bs;
+	a->generation = le32(ip->raw + I_GENERATION);
+}
+
+static void set_owner(struct ext4_inode *ip, uint32_t uid, uint32_t gid)
+{
+	put16(ip->raw + I_UID, uid & 0xffff);
+	put16(ip->raw + I_UID_HI, uid >> 16);
+	put16(ip->raw + I_GID, gid & 0xffff);
+	put16(ip->raw + I_GID_HI, gid >> 16);
+}
+
+static void nlink_inc(struct vfs *fs, struct ext4_inode *dir)
+{
+	uint32_t n = i_nlink(dir);
+
+	if (n == 1 && fs->dir_nlink)
+		return;
+	if (n + 1 >= DIR_NLINK_MAX && fs->dir_nlink)
+		i_set_nlink(dir, 1);
+	else
+		i_set_nlink(dir, n + 1);
+}
+
+static void nlink_dec_dir(struct ext4_inode *dir)
+{
+	uint32_t n = i_nlink(dir);
+
+	if (n > 2)
+		i_set_nlink(dir, n - 1);
+}
+
+/* New inode with the common fields; written by the caller. */
+static int new_inode(struct vfs *fs, uint32_t parent, uint32_t mode, uint32_t uid, uint32_t gid,
+		     struct ext4_inode *ip)
+{
+	uint32_t ino, t = mode & S_IFMT_;
+	uint64_t s;
+	uint32_t ns;
+	int err = alloc_inode(fs, parent, t == S_IFDIR_, &ino);
+
+	if (err)
+		return err;
+	memset(ip->raw, 0, fs->isz);
+	ip->ino = ino;
+	put16(ip->raw + I_MODE, mode);
+	set_owner(ip, uid, gid);
+	if (fs->isz > EXT4_GOOD_OLD_INODE_SIZE)
+		put16(ip->raw + I_EXTRA_ISIZE, fs->inode_extra_want);
+	ext4_now(&s, &ns);
+	i_set_time(fs, ip, I_ATIME, I_ATIME_EXTRA, s, ns);
+	i_set_time(fs, ip, I_MTIME, I_MTIME_EXTRA, s, ns);
+	i_set_time(fs, ip, I_CTIME, I_CTIME_EXTRA, s, ns);
+	i_set_time(fs, ip, I_CRTIME, I_CRTIME_EXTRA, s, ns);
+	put32(ip->raw + I_GENERATION, crc32c_raw(ns ^ (uint32_t)s, &ino, 4) ^ fs->tick);
+	if (t == S_IFREG_ || t == S_IFDIR_ || t == S_IFLNK_) {
+		put32(ip->raw + I_FLAGS, EXT4_EXTENTS_FL);
+		ext_init_root(ip);
+	}
+	i_set_nlink(ip, 1);
+	return 0;
+}
+
+static int orphan_add(struct vfs *fs, struct ext4_inode *ip)
+{
+	put32(ip->raw + I_DTIME, le32(fs->sb + SB_LAST_ORPHAN));
+	put32(fs->sb + SB_LAST_ORPHAN, ip->ino);
+	bdirty(fs, fs->sbbuf);
+	return inode_write(fs, ip);
+}
+
+static int orphan_del(struct vfs *fs, struct ext4_inode *ip)
+{
+	uint32_t cur = le32(fs->sb + SB_LAST_ORPHAN), n = 0;
+	struct ext4_inode *x = &fs->tmpino;
+	int err;
+
+	if (cur == ip->ino) {
+		put32(fs->sb + SB_LAST_ORPHAN, le32(ip->raw + I_DTIME));
+		bdirty(fs, fs->sbbuf);
+		put32(ip->raw + I_DTIME, 0);
+		return inode_write(fs, ip);
+	}
+	while (cur) {
+		if (++n > fs->inodes_count)
+			return ext4_corrupt(fs, "orphan list loop", cur);
+		err = inode_read(fs, cur, x);
+		if (err)
+			return err;
+		if (le32(x->raw + I_DTIME) == ip->ino) {
+			put32(x->raw + I_DTIME, le32(ip->raw + I_DTIME));
+			err = inode_write(fs, x);
+			if (err)
+				return err;
+			put32(ip->raw + I_DTIME, 0);
+			return inode_write(fs, ip);
+		}
+		cur = le32(x->raw + I_DTIME);
+	}
+	return 0;
+}
+
+/* Frees an inode with nlink 0 (already off the orphan list). */
+static int release_inode(struct vfs *fs, struct ext4_inode *ip)
+{
+	uint64_t s;
+	uint32_t ns;
+	int is_dir = (i_mode(ip) & S_IFMT_) == S_IFDIR_;
+	int err = file_release_all(fs, ip);
+
+	if (err)
+		return err;
+	i_set_size(ip, 0);
+	ext4_now(&s, &ns);
+	put32(ip->raw + I_DTIME, (uint32_t)s ? (uint32_t)s : 1);
+	err = inode_write(fs, ip);
+	if (!err)
+		err = free_inode(fs, ip->ino, is_dir);
+	return err;
+}
+
+/* ---- the API ---- */
+
+int vfs_lookup(struct vfs *fs, uint64_t dir, const char *name, size_t len, struct vfs_attr *out)
+{
+	struct ext4_inode *d = &fs->tmpino, ip;
+	struct dir_loc loc;
+	int err = check_name(name, len);
+
+	if (err)
+		return err;
+	err = getdir(fs, dir, d);
+	if (err)
+		return err;
+	err = dir_find(fs, d, name, len, &loc);
+	if (err)
+		return err;
+	err = iget(fs, loc.ino, &ip);
+	if (err == -ESTALE)
+		err = ext4_corrupt(fs, "directory entry points to a free inode", loc.ino);
+	if (!err)
+		fill_attr(fs, &ip, out);
+	return err;
+}
+
+int vfs_getattr(struct vfs *fs, uint64_t ino, struct vfs_attr *out)
+{
+	struct ext4_inode ip;
+	int err = iget(fs, ino, &ip);
+
+	if (!err)
+		fill_attr(fs, &ip, out);
+	return err;
+}
+
+int vfs_setattr(struct vfs *fs, uint64_t ino, const struct vfs_setattr *sa, struct vfs_attr *out)
+{
+	struct ext4_inode ip;
+	uint64_t s;
+	uint32_t ns;
+	int err = begin_modify(fs);
+
+	if (!err)
+		err = iget(fs, ino, &ip);
+	if (err)
+		return err;
+	ext4_now(&s, &ns);
+	if (sa->valid & VFS_SET_SIZE) {
+		uint32_t t = i_mode(&ip) & S_IFMT_;
+		if (t == S_IFDIR_)
+			return -EISDIR;
+		if (t != S_IFREG_)
+			return -EINVAL;
+		if (sa->size > file_max_size(fs))
+			return -EFBIG;
+		if (sa->size != i_size(&ip)) {
+			err = file_truncate(fs, &ip, sa->size);
+			if (err)
+				return err;
+			i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, s, ns);
+		}
+	}
+	if (sa->valid & VFS_SET_MODE)
+		put16(ip.raw + I_MODE, (i_mode(&ip) & S_IFMT_) | (sa->mode & 07777));
+	if (sa->valid & (VFS_SET_UID | VFS_SET_GID)) {
+		uint32_t uid = le16(ip.raw + I_UID) | (uint32_t)le16(ip.raw + I_UID_HI) << 16;
+		uint32_t gid = le16(ip.raw + I_GID) | (uint32_t)le16(ip.raw + I_GID_HI) << 16;
+		set_owner(&ip, (sa->valid & VFS_SET_UID) ? sa->uid : uid, (sa->valid & VFS_SET_GID) ? sa->gid : gid);
+	}
+	if (sa->valid & VFS_SET_ATIME_NOW)
+		i_set_time(fs, &ip, I_ATIME, I_ATIME_EXTRA, s, ns);
+	else if (sa->valid & VFS_SET_ATIME)
+		i_set_time(fs, &ip, I_ATIME, I_ATIME_EXTRA, sa->atime, sa->atimensec);
+	if (sa->valid & VFS_SET_MTIME_NOW)
+		i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, s, ns);
+	else if (sa->valid & VFS_SET_MTIME)
+		i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, sa->mtime, sa->mtimensec);
+	if (sa->valid & VFS_SET_CTIME)
+		i_set_time(fs, &ip, I_CTIME, I_CTIME_EXTRA, sa->ctime, sa->ctimensec);
+	else
+		i_set_time(fs, &ip, I_CTIME, I_CTIME_EXTRA, s, ns);
+	err = inode_write(fs, &ip);
+	if (!err)
+		fill_attr(fs, &ip, out);
+	return err;
+}
+
+/* Common tail of the create calls: name the new inode in dir. */
+static int link_new(struct vfs *fs, struct ext4_inode *d, const char *name, size_t len,
+		    struct ext4_inode *ip)
+{
+	int err = dir_add(fs, d, name, len, ip->ino, i_mode(ip));
+
+	if (err)
+		return err;
+	if ((i_mode(ip) & S_IFMT_) == S_IFDIR_)
+		nlink_inc(fs, d);
+	i_touch(fs, d, 0, 1, 1);
+	return inode_write(fs, d);
+}
+
+static int prepare_create(struct vfs *fs, uint64_t dir, const char *name, size_t len,
+			  struct ext4_inode *d)
+{
+	struct dir_loc loc;
+	int err = check_name(name, len);
+
+	if (!err)
+		err = begin_modify(fs);
+	if (!err)
+		err = getdir(fs, dir, d);
+	if (err)
+		return err;
+	if (i_nlink(d) == 0)
+		return -ENOENT;
+	err = dir_find(fs, d, name, len, &loc);
+	if (err == 0)
+		return -EEXIST;
+	return err == -ENOENT ? 0 : err;
+}
+
+int vfs_mknod(struct vfs *fs, uint64_t dir, const char *name, size_t len, uint32_t mode,
+	      uint32_t rdev, uint32_t uid, uint32_t gid, struct vfs_attr *out)
+{
+	struct ext4_inode d, ip;
+	uint32_t t = mode & S_IFMT_;
+	int err;
+
+	if (t == 0)
+		mode |= t = S_IFREG_;
+	if (t != S_IFREG_ && t != S_IFIFO_ && t != S_IFSOCK_ && t != S_IFCHR_ && t != S_IFBLK_)
+		return -EINVAL;
+	err = prepare_create(fs, dir, name, len, &d);
+	if (!err)
+		err = new_inode(fs, (uint32_t)dir, mode, uid, gid, &ip);
+	if (err)
+		return err;
+	if (t == S_IFCHR_ || t == S_IFBLK_) {
+		uint32_t major = (rdev >> 8) & 0xfff, minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+		if (major < 256 && minor < 256)
+			put32(ip.raw + I_BLOCK, major << 8 | minor);
+		else
+			put32(ip.raw + I_BLOCK + 4, rdev);
+	}
+	err = inode_write(fs, &ip);
+	if (!err)
+		err = link_new(fs, &d, name, len, &ip);
+	if (err) {
+		free_inode(fs, ip.ino, 0);
+		return err;
+	}
+	fill_attr(fs, &ip, out);
+	return 0;
+}
+
+int vfs_mkdir(struct vfs *fs, uint64_t dir, const char *name, size_t len, uint32_t mode,
+	      uint32_t uid, uint32_t gid, struct vfs_attr *out)
+{
+	struct ext4_inode d, ip;
+	int err = prepare_create(fs, dir, name, len, &d);
+
+	if (!err && i_nlink(&d) >= LINK_MAX_ && !fs->dir_nlink)
+		err = -EMLINK;
+	if (!err)
+		err = new_inode(fs, (uint32_t)dir, S_IFDIR_ | (mode & 07777), uid, gid, &ip);
+	if (err)
+		return err;
+	i_set_nlink(&ip, 2);
+	err = dir_init(fs, &ip, (uint32_t)dir);
+	if (err) {
+		free_inode(fs, ip.ino, 1);
+		return err;
+	}
+	err = link_new(fs, &d, name, len, &ip);
+	if (err) {
+		i_set_nlink(&ip, 0);
+		release_inode(fs, &ip);
+		return err;
+	}
+	fill_attr(fs, &ip, out);
+	return 0;
+}
+
+int vfs_symlink(struct vfs *fs, uint64_t dir, const char *name, size_t len, const char *target,
+		size_t tlen, uint32_t uid, uint32_t gid, struct vfs_attr *out)
+{
+	struct ext4_inode d, ip;
+	int err;
+
+	if (tlen == 0)
+		return -ENOENT;
+	if (tlen >= fs->bs)
+		return -ENAMETOOLONG;
+	err = prepare_create(fs, dir, name, len, &d);
+	if (!err)
+		err = new_inode(fs, (uint32_t)dir, S_IFLNK_ | 0777, uid, gid, &ip);
+	if (err)
+		return err;
+	if (tlen < 60) {
+		put32(ip.raw + I_FLAGS, 0);
+		memset(ip.raw + I_BLOCK, 0, 60);
+		memcpy(ip.raw + I_BLOCK, target, tlen);
+		i_set_size(&ip, tlen);
+		err = inode_write(fs, &ip);
+	} else {
+		uint64_t pblk;
+		uint32_t got;
+		struct ext4_buf *b;
+		err = alloc_blocks(fs, 0, 1, &pblk, &got);
+		if (!err) {
+			err = bget_zero(fs, pblk, &b);
+			if (err) {
+				free_blocks(fs, pblk, 1);
+			} else {
+				memcpy(b->data, target, tlen);
+				bdirty(fs, b);
+				bput(fs, b);
+				i_set_size(&ip, tlen);
+				err = ext_insert(fs, &ip, 0, pblk, 1, 0);
+				if (err)
+					free_blocks(fs, pblk, 1);
+				else
+					i_add_blocks(fs, &ip, 1);
+			}
+		}
+		if (!err)
+			err = inode_write(fs, &ip);
+	}
+	if (!err)
+		err = link_new(fs, &d, name, len, &ip);
+	if (err) {
+		i_set_nlink(&ip, 0);
+		release_inode(fs, &ip);
+		return err;
+	}
+	fill_attr(fs, &ip, out);
+	return 0;
+}
+
+int vfs_link(struct vfs *fs, uint64_t ino, uint64_t newdir, const char *name, size_t len,
+	     struct vfs_attr *out)
+{
+	struct ext4_inode d, ip;
+	int err = prepare_create(fs, newdir, name, len, &d);
+
+	if (!err)
+		err = iget(fs, ino, &ip);
+	if (err)
+		return err;
+	if ((i_mode(&ip) & S_IFMT_) == S_IFDIR_)
+		return -EPERM;
+	if (i_nlink(&ip) >= LINK_MAX_)
+		return -EMLINK;
+	err = dir_add(fs, &d, name, len, ip.ino, i_mode(&ip));
+	if (err)
+		return err;
+	i_touch(fs, &d, 0, 1, 1);
+	err = inode_write(fs, &d);
+	if (err)
+		return err;
+	if (i_nlink(&ip) == 0) {
+		err = orphan_del(fs, &ip);	/* an O_TMPFILE gets its name */
+		if (err)
+			return err;
+	}
+	i_set_nlink(&ip, i_nlink(&ip) + 1);
+	i_touch(fs, &ip, 0, 0, 1);
+	err = inode_write(fs, &ip);
+	if (!err)
+		fill_attr(fs, &ip, out);
+	return err;
+}
+
+static int drop_link(struct vfs *fs, struct ext4_inode *ip)
+{
+	uint32_t n = i_nlink(ip);
+
+	if ((i_mode(ip) & S_IFMT_) == S_IFDIR_)
+		n = 0;
+	else if (n > 0)
+		n--;
+	i_set_nlink(ip, n);
+	i_touch(fs, ip, 0, 0, 1);
+	if (n == 0)
+		return orphan_add(fs, ip);
+	return inode_write(fs, ip);
+}
+
+static int remove_common(struct vfs *fs, uint64_t dir, const char *name, size_t len, int want_dir)
+{
+	struct ext4_inode d, ip;
+	struct dir_loc loc;
+	int err = check_name(name, len);
+
+	if (!err)
+		err = begin_modify(fs);
+	if (!err)
+		err = getdir(fs, dir, &d);
+	if (err)
+		return err;
+	if (want_dir && len == 1 && name[0] == '.')
+		return -EINVAL;
+	if (want_dir && is_dots(name, len))
+		return -ENOTEMPTY;
+	if (is_dots(name, len))
+		return -EISDIR;
+	err = dir_find(fs, &d, name, len, &loc);
+	if (!err)
+		err = iget(fs, loc.ino, &ip);
+	if (err)
+		return err == -ESTALE ? ext4_corrupt(fs, "directory entry points to a free inode", loc.ino) : err;
+	if (want_dir) {
+		if ((i_mode(&ip) & S_IFMT_) != S_IFDIR_)
+			return -ENOTDIR;
+		err = dir_is_empty(fs, &ip);
+		if (err < 0)
+			return err;
+		if (!err)
+			return -ENOTEMPTY;
+	} else if ((i_mode(&ip) & S_IFMT_) == S_IFDIR_) {
+		return -EISDIR;
+	}
+	err = dir_remove(fs, &d, &loc);
+	if (err)
+		return err;
+	if (want_dir)
+		nlink_dec_dir(&d);
+	i_touch(fs, &d, 0, 1, 1);
+	err = inode_write(fs, &d);
+	if (!err)
+		err = drop_link(fs, &ip);
+	return err;
+}
+
+int vfs_unlink(struct vfs *fs, uint64_t dir, const char *name, size_t len)
+{
+	return remove_common(fs, dir, name, len, 0);
+}
+
+int vfs_rmdir(struct vfs *fs, uint64_t dir, const char *name, size_t len)
+{
+	return remove_common(fs, dir, name, len, 1);
+}
+
+/* Is dir `ino` below (or equal to) directory `top`? Walks up through "..". */
+static int is_below(struct vfs *fs, uint32_t ino, uint32_t top)
+{
+	struct ext4_inode d;
+	struct dir_loc loc;
+	uint32_t n = 0;
+
+	while (ino != EXT4_ROOT_INO) {
+		int err;
+		if (ino == top)
+			return 1;
+		if (++n > fs->inodes_count)
+			return ext4_corrupt(fs, "directory loop", ino);
+		err = getdir(fs, ino, &d);
+		if (!err)
+			err = dir_find(fs, &d, "..", 2, &loc);
+		if (err)
+			return err;
+		ino = loc.ino;
+	}
+	return top == EXT4_ROOT_INO;
+}
+
+static int set_dotdot(struct vfs *fs, struct ext4_inode *dir, uint32_t parent)
+{
+	struct dir_loc loc;
+	int err = dir_find(fs, dir, "..", 2, &loc);
+
+	if (!err)
+		err = dir_set(fs, dir, &loc, parent, S_IFDIR_);
+	return err;
+}
+
+int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
+	       uint64_t newdir, const char *nname, size_t nlen, unsigned flags)
+{
+	struct ext4_inode od, nd, src, dst;
+	struct dir_loc oloc, nloc;
+	int err, have_dst, sdir, ddir = 0, same = olddir == newdir;
+
+	if ((flags & ~(VFS_RENAME_NOREPLACE | VFS_RENAME_EXCHANGE)) ||
+	    flags == (VFS_RENAME_NOREPLACE | VFS_RENAME_EXCHANGE))
+		return -EINVAL;
+	err = check_name(oname, olen);
+	if (!err)
+		err = check_name(nname, nlen);
+	if (!err)
+		err = begin_modify(fs);
+	if (err)
+		return err;
+	if (is_dots(oname, olen) || is_dots(nname, nlen))
+		return -EBUSY;
+	err = getdir(fs, olddir, &od);
+	if (!err)
+		err = getdir(fs, newdir, &nd);
+	if (!err)
+		err = dir_find(fs, &od, oname, olen, &oloc);
+	if (!err)
+		err = iget(fs, oloc.ino, &src);
+	if (err)
+		return err;
+	err = dir_find(fs, &nd, nname, nlen, &nloc);
+	if (err && err != -ENOENT)
+		return err;
+	have_dst = !err;
+	if (have_dst && (flags & VFS_RENAME_NOREPLACE))
+		return -EEXIST;
+	if (!have_dst && (flags & VFS_RENAME_EXCHANGE))
+		return -ENOENT;
+	if (have_dst && nloc.ino == oloc.ino)
+		return 0;
+	if (i_nlink(&nd) == 0)
+		return -ENOENT;
+	sdir = (i_mode(&src) & S_IFMT_) == S_IFDIR_;
+	if (have_dst) {
+		err = iget(fs, nloc.ino, &dst);
+		if (err)
+			return err;
+		ddir = (i_mode(&dst) & S_IFMT_) == S_IFDIR_;
+	}
+	/* no directory may move below itself */
+	if (sdir && !same) {
+		err = is_below(fs, (uint32_t)newdir, src.ino);
+		if (err)
+			return err < 0 ? err : -EINVAL;
+	}
+	if ((flags & VFS_RENAME_EXCHANGE) && ddir && !same) {
+		err = is_below(fs, (uint32_t)olddir, dst.ino);
+		if (err)
+			return err < 0 ? err : -EINVAL;
+	}
+	if (flags & VFS_RENAME_EXCHANGE) {
+		err = dir_set(fs, &nd, &nloc, src.ino, i_mode(&src));
+		if (!err)
+			err = dir_set(fs, &od, &oloc, dst.ino, i_mode(&dst));
+		if (err)
+			return err;
+		if (!same) {
+			if (sdir)
+				err = set_dotdot(fs, &src, (uint32_t)newdir);
+			if (!err && ddir)
+				err = set_dotdot(fs, &dst, (uint32_t)olddir);
+			if (err)
+				return err;
+			if (sdir && !ddir) {
+				nlink_dec_dir(&od);
+				nlink_inc(fs, &nd);
+			} else if (ddir && !sdir) {
+				nlink_dec_dir(&nd);
+				nlink_inc(fs, &od);
+			}
+		}
+		i_touch(fs, &src, 0, 0, 1);
+		i_touch(fs, &dst, 0, 0, 1);
+		err = inode_write(fs, &src);
+		if (!err)
+			err = inode_write(fs, &dst);
+		goto dirs;
+	}
+	if (have_dst) {
+		if (sdir && !ddir)
+			return -ENOTDIR;
+		if (!sdir && ddir)
+			return -EISDIR;
+		if (ddir) {
+			err = dir_is_empty(fs, &dst);
+			if (err < 0)
+				return err;
+			if (!err)
+				return -ENOTEMPTY;
+		}
+		err = dir_set(fs, &nd, &nloc, src.ino, i_mode(&src));
+	} else {
+		if (sdir && !same && i_nlink(&nd) >= LINK_MAX_ && !fs->dir_nlink)
+			return -EMLINK;
+		err = dir_add(fs, &nd, nname, nlen, src.ino, i_mode(&src));
+		if (!err && same)
+			od = nd;	/* dir_add may have rewritten the directory inode */
+	}
+	if (err)
+		return err;
+	/* the old entry: look it up again, dir_add may have moved nothing but
+	 * could have changed the inode (size, flags) */
+	err = dir_find(fs, &od, oname, olen, &oloc);
+	if (!err)
+		err = dir_remove(fs, &od, &oloc);
+	if (err)
+		return err;
+	if (sdir && !same) {
+		err = set_dotdot(fs, &src, (uint32_t)newdir);
+		if (err)
+			return err;
+		nlink_dec_dir(&od);
+		nlink_inc(fs, &nd);
+	}
+	if (have_dst) {
+		if (ddir)
+			nlink_dec_dir(same ? &od : &nd);
+		err = drop_link(fs, &dst);
+		if (err)
+			return err;
+	}
+	i_touch(fs, &src, 0, 0, 1);
+	err = inode_write(fs, &src);
+dirs:
+	if (err)
+		return err;
+	i_touch(fs, &od, 0, 1, 1);
+	err = inode_write(fs, &od);
+	if (!err && !same) {
+		i_touch(fs, &nd, 0, 1, 1);
+		err = inode_write(fs, &nd);
+	}
+	return err;
+}
+
+int vfs_tmpfile(struct vfs *fs, uint64_t dir, uint32_t mode, uint32_t uid, uint32_t gid,
+		struct vfs_attr *out)
+{
+	struct ext4_inode d, ip;
+	int err = begin_modify(fs);
+
+	if (!err)
+		err = getdir(fs, dir, &d);
+	if (!err)
+		err = new_inode(fs, (uint32_t)dir, S_IFREG_ | (mode & 07777), uid, gid, &ip);
+	if (err)
+		return err;
+	i_set_nlink(&ip, 0);
+	err = orphan_add(fs, &ip);
+	if (!err)
+		fill_attr(fs, &ip, out);
+	return err;
+}
+
+int vfs_evict(struct vfs *fs, uint64_t ino)
+{
+	struct ext4_inode ip;
+	int err;
+
+	if (fs->rdonly)
+		return 0;
+	err = iget(fs, ino, &ip);
+	if (err)
+		return err;
+	if (i_nlink(&ip) != 0)
+		return 0;
+	err = begin_modify(fs);
+	if (!err)
+		err = orphan_del(fs, &ip);
+	if (!err)
+		err = release_inode(fs, &ip);
+	return err;
+}
+
+int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size)
+{
+	struct ext4_inode ip;
+	uint64_t len;
+	int err = iget(fs, ino, &ip);
+
+	if (err)
+		return err;
+	if ((i_mode(&ip) & S_IFMT_) != S_IFLNK_)
+		return -EINVAL;
+	len = i_size(&ip);
+	if (len >= fs->bs)
+		return ext4_corrupt(fs, "symlink length", ino);
+	if (!(i_flags(&ip) & EXT4_EXTENTS_FL)) {
+		if (len >= 60)
+			return ext4_corrupt(fs, "fast symlink length", ino);
+		memcpy(buf, ip.raw + I_BLOCK, len < size ? len : size);
+	} else {
+		uint64_t pblk;
+		uint32_t l;
+		int un;
+		struct ext4_buf *b;
+		err = ext_map(fs, &ip, 0, &pblk, &l, &un);
+		if (!err && !pblk)
+			err = ext4_corrupt(fs, "symlink without a block", ino);
+		if (!err)
+			err = bread(fs, pblk, &b);
+		if (err)
+			return err;
+		memcpy(buf, b->data, len < size ? len : size);
+		bput(fs, b);
+	}
+	return (int)len;
+}
+
+static int get_reg(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
+{
+	int err = iget(fs, ino, ip);
+
+	if (err)
+		return err;
+	if ((i_mode(ip) & S_IFMT_) == S_IFDIR_)
+		return -EISDIR;
+	if ((i_mode(ip) & S_IFMT_) != S_IFREG_)
+		return -EINVAL;
+	return 0;
+}
+
+long vfs_read(struct vfs *fs, uint64_t ino, uint64_t off, void *buf, size_t len)
+{
+	struct ext4_inode ip;
+	int err = get_reg(fs, ino, &ip);
+
+	if (err)
+		return err;
+	return file_read(fs, &ip, off, buf, len);
+}
+
+long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len)
+{
+	struct ext4_inode ip;
+	long n;
+	int err = begin_modify(fs);
+
+	if (!err)
+		err = get_reg(fs, ino, &ip);
+	if (err)
+		return err;
+	if (len == 0)
+		return 0;
+	n = file_write(fs, &ip, off, buf, len);
+	if (n > 0) {
+		i_touch(fs, &ip, 0, 1, 1);
+		err = inode_write(fs, &ip);
+		if (err)
+			return err;
+	}
+	return n;
+}
+
+#define FALLOC_KEEP_SIZE 0x01
+#define FALLOC_PUNCH_HOLE 0x02
+#define FALLOC_ZERO_RANGE 0x10
+
+/* Zeroes [off, off+len) inside one block, if that block holds data. */
+static int zero_partial(struct vfs *fs, struct ext4_inode *ip, uint64_t off, uint32_t len)
+{
+	uint64_t pblk;
+	uint32_t l;
+	int un, err = ext_map(fs, ip, (uint32_t)(off / fs->bs), &pblk, &l, &un);
+
+	if (err || !pblk || un || !len)
+		return err;
+	err = dev_read(fs, pblk, 1, fs->scratch);
+	if (err)
+		return err;
+	memset(fs->scratch + off % fs->bs, 0, len);
+	return dev_write(fs, pblk, 1, fs->scratch);
+}
+
+static int punch(struct vfs *fs, struct ext4_inode *ip, uint64_t off, uint64_t end)
+{
+	uint64_t fb = (off + fs->bs - 1) / fs->bs, lb = end / fs->bs;
+	int err = 0;
+
+	if (fb > lb) {	/* inside one block */
+		return zero_partial(fs, ip, off, (uint32_t)(end - off));
+	}
+	if (off % fs->bs)
+		err = zero_partial(fs, ip, off, (uint32_t)(fs->bs - off % fs->bs));
+	if (!err && end % fs->bs)
+		err = zero_partial(fs, ip, lb * fs->bs, (uint32_t)(end % fs->bs));
+	if (!err && lb > fb)
+		err = ext_remove(fs, ip, (uint32_t)fb, (uint32_t)lb, 1);
+	return err;
+}
+
+/* Maps every hole in [fb, lb) with unwritten extents. */
+static int prealloc(struct vfs *fs, struct ext4_inode *ip, uint64_t fb, uint64_t lb)
+{
+	while (fb < lb) {
+		uint64_t pblk, start;
+		uint32_t l, got, want;
+		int un, err = ext_map(fs, ip, (uint32_t)fb, &pblk, &l, &un);
+
+		if (err)
+			return err;
+		if (pblk) {
+			fb += l;
+			continue;
+		}
+		want = (uint32_t)(lb - fb < l ? lb - fb : l);
+		if (want > 2048)
+			want = 2048;
+		err = alloc_blocks(fs, fs->first_data_block + (uint64_t)((ip->ino - 1) / fs->ipg) * fs->bpg,
+				   want, &start, &got);
+		if (err)
+			return err;
+		err = ext_insert(fs, ip, (uint32_t)fb, start, got, 1);
+		if (err) {
+			free_blocks(fs, start, got);
+			return err;
+		}
+		i_add_blocks(fs, ip, got);
+		fb += got;
+		err = inode_write(fs, ip);
+		if (!err)
+			err = fs_maybe_commit(fs);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uint64_t len)
+{
+	struct ext4_inode ip;
+	uint64_t end = off + len;
+	int err;
+
+	if (mode != 0 && mode != FALLOC_KEEP_SIZE && mode != (FALLOC_PUNCH_HOLE | FALLOC_KEEP_SIZE) &&
+	    mode != FALLOC_ZERO_RANGE && mode != (FALLOC_ZERO_RANGE | FALLOC_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if (len == 0)
+		return -EINVAL;
+	if (end < off || end > file_max_size(fs))
+		return -EFBIG;
+	err = begin_modify(fs);
+	if (!err)
+		err = get_reg(fs, ino, &ip);
+	if (err)
+		return err;
+	if (mode & FALLOC_PUNCH_HOLE) {
+		uint64_t size = i_size(&ip);
+		if (off >= size)
+			return 0;
+		if (end > size)
+			end = size;
+		err = punch(fs, &ip, off, end);
+	} else {
+		uint64_t fb = off / fs->bs, lb = (end + fs->bs - 1) / fs->bs;
+		if (mode & FALLOC_ZERO_RANGE) {
+			uint64_t zend = end;
+			if (zend > i_size(&ip))
+				zend = i_size(&ip);
+			if (off < zend)
+				err = punch(fs, &ip, off, zend);
+		}
+		if (!err)
+			err = prealloc(fs, &ip, fb, lb);
+		if (!err && !(mode & FALLOC_KEEP_SIZE) && end > i_size(&ip))
+			i_set_size(&ip, end);
+	}
+	if (err)
+		return err;
+	i_touch(fs, &ip, 0, mode != 0 && mode != FALLOC_KEEP_SIZE, 1);
+	return inode_write(fs, &ip);
+}
+
+int vfs_lseek(struct vfs *fs, uint64_t ino, uint64_t off, int whence, uint64_t *result)
+{
+	struct ext4_inode ip;
+	uint64_t size;
+	int err = get_reg(fs, ino, &ip);
+
+	if (err)
+		return err;
+	size = i_size(&ip);
+	if (off >= size)
+		return -ENXIO;
+	if (whence != 3 && whence != 4)
+		return -EINVAL;
+	for (uint64_t b = off / fs->bs; b * fs->bs < size;) {
+		uint64_t pblk;
+		uint32_t l;
+		int un;
+		err = ext_map(fs, &ip, (uint32_t)b, &pblk, &l, &un);
+		if (err)
+			return err;
+		if (whence == 3 && pblk) {
+			*result = b * fs->bs > off ? b * fs->bs : off;
+			return 0;
+		}
+		if (whence == 4 && !pblk) {
+			*result = b * fs->bs > off ? b * fs->bs : off;
+			return 0;
+		}
+		b += l;
+	}
+	if (whence == 3)
+		return -ENXIO;
+	*result = size;
+	return 0;
+}
+
+int vfs_fsync(struct vfs *fs, uint64_t ino, int datasync)
+{
+	struct ext4_inode ip;
+	int err;
+
+	(void)datasync;
+	err = iget(fs, ino, &ip);
+	if (err)
+		return err;
+	return vfs_sync(fs);
+}
+
+int vfs_readdir(struct vfs *fs, uint64_t dir, uint64_t cookie, vfs_filldir_t fill, void *ctx)
+{
+	struct ext4_inode d;
+	int err = getdir(fs, dir, &d);
+
+	if (err)
+		return err;
+	return dir_iterate(fs, &d, cookie, fill, ctx);
+}
+
+int vfs_statfs(struct vfs *fs, struct vfs_statfs *out)
+{
+	uint64_t r = le32(fs->sb + SB_R_BLOCKS_LO) | (fs->is64 ? (uint64_t)le32(fs->sb + SB_R_BLOCKS_HI) << 32 : 0);
+	uint64_t pend = 0;
+
+	for (uint32_t i = 0; i < fs->npend; i++)
+		pend += fs->pend[i].len;
+	memset(out, 0, sizeof(*out));
+	out->blocks = fs->blocks_count;
+	out->bfree = sb_free_blocks(fs) + pend;
+	out->bavail = out->bfree > r ? out->bfree - r : 0;
+	out->files = fs->inodes_count;
+	out->ffree = le32(fs->sb + SB_FREE_INODES);
+	out->bsize = fs->bs;
+	out->frsize = fs->bs;
+	out->namelen = 255;
+	return 0;
+}
+
+int vfs_setxattr(struct vfs *fs, uint64_t ino, const char *name, const void *value, size_t size, int flags)
+{
+	struct ext4_inode ip;
+	int err = begin_modify(fs);
+
+	if (!err)
+		err = iget(fs, ino, &ip);
+	if (!err)
+		err = xattr_set(fs, &ip, name, value, size, flags);
+	if (!err) {
+		i_touch(fs, &ip, 0, 0, 1);
+		err = inode_write(fs, &ip);
+	}
+	return err;
+}
+
+long vfs_getxattr(struct vfs *fs, uint64_t ino, const char *name, void *value, size_t size)
+{
+	struct ext4_inode ip;
+	int err = iget(fs, ino, &ip);
+
+	if (err)
+		return err;
+	return xattr_get(fs, &ip, name, value, size);
+}
+
+long vfs_listxattr(struct vfs *fs, uint64_t ino, char *list, size_t size)
+{
+	struct ext4_inode ip;
+	int err = iget(fs, ino, &ip);
+
+	if (err)
+		return err;
+	return xattr_list(fs, &ip, list, size);
+}
+
+int vfs_removexattr(struct vfs *fs, uint64_t ino, const char *name)
+{
+	struct ext4_inode ip;
+	int err = begin_modify(fs);
+
+	if (!err)
+		err = iget(fs, ino, &ip);
+	if (!err)
+		err = xattr_remove(fs, &ip, name);
+	if (!err) {
+		i_touch(fs, &ip, 0, 0, 1);
+		err = inode_write(fs, &ip);
+	}
+	return err;
+}
