@@ -1,8 +1,9 @@
 # RTL: sources, lint, the Verilator simulator build and the Yosys synthesis check.
 
-RTL_PKGS := $(GEN)/soc_map_pkg.sv rtl/cpu/cpu_pkg.sv
-RTL_SRCS := $(filter-out rtl/cpu/cpu_pkg.sv,$(sort $(wildcard rtl/cpu/*.sv))) \
-            $(sort $(wildcard rtl/soc/*.sv))
+RTL_PKGS := $(GEN)/soc_map_pkg.sv rtl/cpu/cpu_pkg.sv rtl/pcie/pcie_pkg.sv
+RTL_SRCS := $(filter-out %_pkg.sv,$(sort $(wildcard rtl/cpu/*.sv rtl/soc/*.sv rtl/pcie/*.sv \
+              rtl/virtio/*.sv rtl/card/*.sv)))
+RTL_TOP  := card_top
 RTL_ALL  := $(RTL_PKGS) $(RTL_SRCS)
 RTL_WAIVERS := rtl/lint/waivers.vlt
 
@@ -14,7 +15,7 @@ VERILATOR_FLAGS ?= -O3 --x-assign fast --x-initial fast -Wno-fatal
 .PHONY: lint sim synth test-lint test-synth
 
 lint: $(GEN)/soc_map.stamp ## Lint all RTL with verilator --lint-only -Wall (waivers in rtl/lint/waivers.vlt)
-	$(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(RTL_ALL) --top-module soc_top
+	$(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(RTL_ALL) --top-module $(RTL_TOP)
 
 test-lint: lint ## Test: RTL is lint clean
 TEST_TARGETS += test-lint
@@ -27,7 +28,7 @@ $(BUILD)/sim/%.o: sim/%.c sim/*.h $(GEN)/soc_map.stamp
 $(BIN)/vfpga-sim: $(RTL_ALL) $(RTL_WAIVERS) sim/vtop.cpp sim/vtop.h $(VSIM_C_OBJS)
 	@mkdir -p $(BIN) $(BUILD)/verilator
 	$(VERILATOR) --cc --exe --build -j 2 $(VERILATOR_FLAGS) --trace-fst \
-	  --top-module soc_top -Mdir $(VSIM_DIR) $(RTL_WAIVERS) $(RTL_ALL) \
+	  --top-module $(RTL_TOP) -Mdir $(VSIM_DIR) $(RTL_WAIVERS) $(RTL_ALL) \
 	  $(abspath sim/vtop.cpp) -CFLAGS "-O2 -I$(abspath sim)" \
 	  -LDFLAGS "$(abspath $(VSIM_C_OBJS))" -o vfpga-sim >$(VSIM_DIR).log 2>&1 || \
 	  { tail -40 $(VSIM_DIR).log; exit 1; }

@@ -4,11 +4,11 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
-#include "Vsoc_top.h"
+#include "Vcard_top.h"
 
 struct vtop {
 	VerilatedContext *ctx;
-	Vsoc_top *top;
+	Vcard_top *top;
 	VerilatedFstC *fst;
 	uint64_t time;
 };
@@ -25,7 +25,7 @@ extern "C" struct vtop *vtop_new(const char *trace_path)
 {
 	struct vtop *t = new vtop();
 	t->ctx = new VerilatedContext;
-	t->top = new Vsoc_top(t->ctx);
+	t->top = new Vcard_top(t->ctx);
 	t->fst = nullptr;
 	t->time = 0;
 	if (trace_path) {
@@ -38,6 +38,10 @@ extern "C" struct vtop *vtop_new(const char *trace_path)
 	t->top->rst = 1;
 	t->top->ld_valid = 0;
 	t->top->irq_lines = 0;
+	t->top->rx_tlp_valid = 0;
+	t->top->tx_tlp_ready = 1;
+	t->top->mem_gnt = 1;
+	t->top->mem_rvalid = 0;
 	t->top->eval();
 	return t;
 }

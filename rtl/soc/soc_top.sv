@@ -23,6 +23,11 @@ module soc_top #(
 
   // --- devices ---
   input  wire logic [NIRQ-1:0] irq_lines,
+  output logic        ext_req,        // VIRTIO region: the PCIe function's firmware view
+  output logic        ext_we,
+  output logic [11:0] ext_addr,
+  output logic [31:0] ext_wdata,
+  input  wire logic [31:0] ext_rdata,      // one cycle after ext_req
   output logic        uart_tx,
 
   // --- observation ---
@@ -50,7 +55,8 @@ module soc_top #(
   localparam int T_TIMER = 3;
   localparam int T_INTC = 4;
   localparam int T_SIMCTRL = 5;
-  localparam int NTARGETS = 6;
+  localparam int T_EXT = 6;
+  localparam int NTARGETS = 7;
 
   // core ports
   logic [31:0] imem_addr, imem_rdata;
@@ -80,6 +86,7 @@ module soc_top #(
     sel[T_TIMER]   = in_region(dmem_addr, soc_map_pkg::TIMER_BASE, soc_map_pkg::TIMER_SIZE);
     sel[T_INTC]    = in_region(dmem_addr, soc_map_pkg::INTC_BASE, soc_map_pkg::INTC_SIZE);
     sel[T_SIMCTRL] = in_region(dmem_addr, soc_map_pkg::SIMCTRL_BASE, soc_map_pkg::SIMCTRL_SIZE);
+    sel[T_EXT]     = in_region(dmem_addr, soc_map_pkg::VIRTIO_BASE, soc_map_pkg::VIRTIO_SIZE);
   end
 
   assign dmem_fault = (sel == '0);
@@ -104,6 +111,7 @@ module soc_top #(
       rsel_q[T_TIMER]:   dmem_rdata = timer_rdata;
       rsel_q[T_INTC]:    dmem_rdata = intc_rdata;
       rsel_q[T_SIMCTRL]: dmem_rdata = simctrl_rdata;
+      rsel_q[T_EXT]:     dmem_rdata = ext_rdata;
       default:           dmem_rdata = 32'd0;
     endcase
   end
@@ -223,6 +231,11 @@ module soc_top #(
     .exit_value (exit_value),
     .irq        (simctrl_irq)
   );
+
+  assign ext_req = dmem_req && sel[T_EXT];
+  assign ext_we = dmem_we;
+  assign ext_addr = dmem_addr[11:0];
+  assign ext_wdata = dmem_wdata;
 
   assign store_valid = dmem_req && dmem_we && dmem_gnt;
   assign store_addr = dmem_addr;
