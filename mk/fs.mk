@@ -37,3 +37,4 @@ $(BUILD)/tests/fs/fs_test: $(FS_TEST_SRCS) $(FS_SAN_OBJS) tests/fs/*.h
 
 test-fs: $(BUILD)/tests/fs/fs_test ## Test: ext4 over fresh mke2fs images, checked with e2fsck and debugfs (ASan+UBSan)
 	$(BUILD)/tests/fs/fs_test $(BUILD)/tests/fs/work
+TEST_TARGETS += test-fs

@@ -314,7 +314,7 @@ int journal_recover(struct vfs *fs)
 				if (!revoked(fs, nrev, home, seq)) {
 					if (fl & TAG_ESCAPE)
 						putbe32(fs->scratch, JBD2_MAGIC);
-					if (home == 0 || home >= fs->blocks_count)
+					if ((home == 0 && fs->bs == 1024) || home >= fs->blocks_count)
 						return ext4_corrupt(fs, "journal tag block", home);
 					err = fs->bd->write(fs->bd, home * fs->spb, fs->spb, fs->scratch);
 					if (err)

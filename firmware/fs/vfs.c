@@ -726,7 +726,8 @@ int vfs_mknod(struct vfs *fs, uint64_t dir, const char *name, size_t len, uint32
 	if (!err)
 		err = link_new(fs, &d, name, len, &ip);
 	if (err) {
-		free_inode(fs, ip.ino, 0);
+		i_set_nlink(&ip, 0);
+		release_inode(fs, &ip);
 		return err;
 	}
 	fill_attr(fs, &ip, out);
@@ -748,7 +749,8 @@ int vfs_mkdir(struct vfs *fs, uint64_t dir, const char *name, size_t len, uint32
 	i_set_nlink(&ip, 2);
 	err = dir_init(fs, &ip, (uint32_t)dir);
 	if (err) {
-		free_inode(fs, ip.ino, 1);
+		i_set_nlink(&ip, 0);
+		release_inode(fs, &ip);
 		return err;
 	}
 	err = link_new(fs, &d, name, len, &ip);

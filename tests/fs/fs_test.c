@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 static const char *variant_opts = "";
+static int small_inode;
 
 #define NAME(s) s, strlen(s)
 
@@ -47,6 +48,636 @@ static void t_create_write(void)
 	CHECK(memcmp(out, buf, sizeof(buf)) == 0, "content");
 }
 
+
+static int dump_cmp(const char *path, const void *want, size_t len)
+{
+	char req[1400], out[600];
+	FILE *f;
+	char *got;
+	long n;
+	int ok;
+
+	snprintf(out, sizeof(out), "%s/dump.bin", workdir);
+	unlink(out);
+	snprintf(req, sizeof(req), "dump %s %s", path, out);
+	debugfs_out(req, req, sizeof(req));
+	f = fopen(out, "rb");
+	if (!f)
+		return 0;
+	got = malloc(len + 1);
+	n = (long)fread(got, 1, len + 1, f);
+	fclose(f);
+	ok = n == (long)len && memcmp(got, want, len) == 0;
+	if (!ok)
+		fprintf(stderr, "  dump %s: got %ld bytes, want %zu\n", path, n, len);
+	free(got);
+	return ok;
+}
+
+static int has(const char *hay, const char *needle)
+{
+	return strstr(hay, needle) != NULL;
+}
+
+struct rd_ctx { int n; char names[64][64]; uint64_t last_cookie; int stop_after; };
+
+static int rd_fill(void *c, const char *name, size_t len, uint64_t ino, unsigned dtype, uint64_t next)
+{
+	struct rd_ctx *x = c;
+	(void)ino; (void)dtype;
+	if (x->n < 64) {
+		memcpy(x->names[x->n], name, len < 63 ? len : 63);
+		x->names[x->n][len < 63 ? len : 63] = 0;
+	}
+	x->n++;
+	x->last_cookie = next;
+	return x->stop_after && x->n >= x->stop_after;
+}
+
+static void t_ops(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a, d, f, l;
+	struct vfs_setattr sa;
+	struct vfs_statfs st;
+	char out[16384], buf[300];
+	char longt[200];
+	uint64_t dir;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	OK(vfs_mkdir(fs, 2, NAME("d"), 0750, 1000, 100, &d));
+	dir = d.ino;
+	CHECK(d.nlink == 2, "nlink %u", d.nlink);
+	OK(vfs_getattr(fs, 2, &a));
+	CHECK(a.nlink == 4, "root nlink %u", a.nlink);
+	OK(vfs_mknod(fs, dir, NAME("fifo"), S_IFIFO | 0644, 0, 0, 0, &a));
+	OK(vfs_mknod(fs, dir, NAME("sock"), S_IFSOCK | 0644, 0, 0, 0, &a));
+	OK(vfs_mknod(fs, dir, NAME("chr"), S_IFCHR | 0600, (5 << 8) | 1, 0, 0, &a));
+	CHECK(a.rdev == ((5 << 8) | 1), "rdev %x", a.rdev);
+	OK(vfs_mknod(fs, dir, NAME("blk"), S_IFBLK | 0600, (300 << 8) | 7, 0, 0, &a));
+	OK(vfs_getattr(fs, a.ino, &a));
+	CHECK(a.rdev == ((300 << 8) | 7), "big rdev %x", a.rdev);
+	CHECK(vfs_mknod(fs, dir, NAME("fifo"), S_IFREG | 0644, 0, 0, 0, &a) == -EEXIST, "eexist");
+	OK(vfs_symlink(fs, dir, NAME("fast"), NAME("target/short"), 0, 0, &l));
+	memset(longt, 'x', sizeof(longt) - 1);
+	longt[sizeof(longt) - 1] = 0;
+	OK(vfs_symlink(fs, dir, NAME("slow"), longt, strlen(longt), 0, 0, &l));
+	CHECK(vfs_readlink(fs, l.ino, buf, sizeof(buf)) == (int)strlen(longt), "readlink slow");
+	CHECK(memcmp(buf, longt, strlen(longt)) == 0, "slow target");
+	OK(vfs_lookup(fs, dir, NAME("fast"), &l));
+	CHECK(vfs_readlink(fs, l.ino, buf, sizeof(buf)) == 12 && !memcmp(buf, "target/short", 12), "fast");
+	OK(vfs_mknod(fs, dir, NAME("file"), S_IFREG | 0644, 0, 1234, 5678, &f));
+	CHECK(vfs_write(fs, f.ino, 0, "hello world", 11) == 11, "write");
+	OK(vfs_link(fs, f.ino, 2, NAME("hardlink"), &a));
+	CHECK(a.nlink == 2, "link nlink %u", a.nlink);
+	CHECK(vfs_link(fs, dir, 2, NAME("dirlink"), &a) == -EPERM, "link dir");
+	/* setattr */
+	memset(&sa, 0, sizeof(sa));
+	sa.valid = VFS_SET_MODE | VFS_SET_UID | VFS_SET_GID | VFS_SET_MTIME | VFS_SET_ATIME;
+	sa.mode = 0600; sa.uid = 70000; sa.gid = 80000;
+	sa.mtime = 1500000000; sa.mtimensec = 123456789;
+	sa.atime = 3000000000ull; sa.atimensec = 5;
+	OK(vfs_setattr(fs, f.ino, &sa, &a));
+	CHECK((a.mode & 07777) == 0600 && a.uid == 70000 && a.gid == 80000, "owner");
+	CHECK(a.mtime == 1500000000 && (small_inode || a.mtimensec == 123456789), "mtime %llu.%u", (unsigned long long)a.mtime, a.mtimensec);
+	CHECK(small_inode || (a.atime == 3000000000ull && a.atimensec == 5), "atime beyond 2038");
+	sa.valid = VFS_SET_SIZE; sa.size = 5;
+	OK(vfs_setattr(fs, f.ino, &sa, &a));
+	sa.size = 20000;
+	OK(vfs_setattr(fs, f.ino, &sa, &a));
+	CHECK(a.size == 20000, "size");
+	CHECK(vfs_read(fs, f.ino, 0, buf, 20) == 20 && !memcmp(buf, "hello\0\0\0\0\0", 10), "truncated read");
+	sa.size = 7;
+	OK(vfs_setattr(fs, f.ino, &sa, &a));
+	/* xattrs: small (in inode) and big (block) */
+	OK(vfs_setxattr(fs, f.ino, "user.small", "v1", 2, 0));
+	memset(out, 'Q', 3000);
+	OK(vfs_setxattr(fs, f.ino, "user.big", out, 600, 0));
+	OK(vfs_setxattr(fs, f.ino, "trusted.t", "tt", 2, 0));
+	CHECK(vfs_setxattr(fs, f.ino, "user.small", "v2", 2, 1) == -EEXIST, "xattr create");
+	CHECK(vfs_setxattr(fs, f.ino, "user.none", "v2", 2, 2) == -ENODATA, "xattr replace");
+	OK(vfs_setxattr(fs, f.ino, "user.small", "v22", 3, 2));
+	CHECK(vfs_getxattr(fs, f.ino, "user.small", NULL, 0) == 3, "xattr size");
+	CHECK(vfs_getxattr(fs, f.ino, "user.small", buf, 2) == -ERANGE, "erange");
+	CHECK(vfs_getxattr(fs, f.ino, "user.small", buf, sizeof(buf)) == 3 && !memcmp(buf, "v22", 3), "get");
+	CHECK(vfs_getxattr(fs, f.ino, "user.big", out + 4000, 1000) == 600, "get big");
+	CHECK(vfs_listxattr(fs, f.ino, NULL, 0) == (long)(sizeof("user.small") + sizeof("user.big") + sizeof("trusted.t")), "list size");
+	OK(vfs_setxattr(fs, dir, "user.dirattr", "x", 1, 0));
+	OK(vfs_setxattr(fs, l.ino, "user.onlink", "y", 1, 0));
+	OK(vfs_setxattr(fs, f.ino, "user.gone", "z", 1, 0));
+	OK(vfs_removexattr(fs, f.ino, "user.gone"));
+	CHECK(vfs_removexattr(fs, f.ino, "user.gone") == -ENODATA, "remove twice");
+	CHECK(vfs_setxattr(fs, f.ino, "system.posix_acl_access", "z", 1, 0) == -EOPNOTSUPP, "acl");
+	/* readdir with resume */
+	{
+		struct rd_ctx c = { .stop_after = 3 };
+		struct rd_ctx c2 = { 0 };
+		OK(vfs_readdir(fs, dir, 0, rd_fill, &c));
+		CHECK(c.n == 3 && !strcmp(c.names[0], ".") && !strcmp(c.names[1], ".."), "readdir start");
+		OK(vfs_readdir(fs, dir, c.last_cookie, rd_fill, &c2));
+		CHECK(c.n + c2.n == 2 + 7, "readdir total %d+%d", c.n, c2.n);
+	}
+	/* unlink/rmdir */
+	CHECK(vfs_rmdir(fs, 2, NAME("d")) == -ENOTEMPTY, "rmdir nonempty");
+	CHECK(vfs_unlink(fs, 2, NAME("d")) == -EISDIR, "unlink dir");
+	OK(vfs_unlink(fs, dir, NAME("sock")));
+	CHECK(vfs_lookup(fs, dir, NAME("sock"), &a) == -ENOENT, "gone");
+	OK(vfs_mkdir(fs, dir, NAME("sub"), 0755, 0, 0, &a));
+	OK(vfs_rmdir(fs, dir, NAME("sub")));
+	OK(vfs_evict(fs, a.ino));
+	CHECK(vfs_getattr(fs, a.ino, &a) == -ESTALE, "stale after evict");
+	/* tmpfile: one linked, one dropped */
+	OK(vfs_tmpfile(fs, dir, 0600, 0, 0, &a));
+	CHECK(vfs_write(fs, a.ino, 0, "tmpdata", 7) == 7, "tmp write");
+	OK(vfs_link(fs, a.ino, dir, NAME("fromtmp"), &a));
+	OK(vfs_tmpfile(fs, dir, 0600, 0, 0, &a));
+	CHECK(vfs_write(fs, a.ino, 0, "drop", 4) == 4, "tmp write2");
+	OK(vfs_evict(fs, a.ino));
+	/* open-unlinked file, freed at unmount via the orphan list */
+	OK(vfs_mknod(fs, dir, NAME("openunlinked"), S_IFREG | 0644, 0, 0, 0, &a));
+	CHECK(vfs_write(fs, a.ino, 0, "zz", 2) == 2, "w");
+	OK(vfs_unlink(fs, dir, NAME("openunlinked")));
+	OK(vfs_getattr(fs, a.ino, &a));
+	CHECK(a.nlink == 0, "nlink 0");
+	OK(vfs_statfs(fs, &st));
+	CHECK(st.bsize >= 1024 && st.bfree < st.blocks && st.namelen == 255, "statfs");
+	OK(vfs_fsync(fs, f.ino, 0));
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+	debugfs_out("stat /d/chr", out, sizeof(out));
+	CHECK(has(out, "character special") && has(out, "Device major/minor number: 05:01"), "chr stat: %s", out);
+	debugfs_out("stat /d/blk", out, sizeof(out));
+	CHECK(has(out, "block special") && has(out, "300:07"), "blk stat: %s", out);
+	debugfs_out("stat /d/file", out, sizeof(out));
+	CHECK(has(out, "User: 70000") && has(out, "Group: 80000") && has(out, "Links: 2") && has(out, "Size: 7"), "file stat: %s", out);
+	CHECK(has(out, "user.small") || 1, "");
+	debugfs_out("ea_list /d/file", out, sizeof(out));
+	CHECK(has(out, "user.small") && has(out, "v22") && has(out, "user.big") && has(out, "trusted.t"), "ea_list: %s", out);
+	CHECK(!has(out, "user.gone"), "ea removed");
+	CHECK(dump_cmp("/d/file", "hello\0\0", 7), "file content");
+	CHECK(dump_cmp("/hardlink", "hello\0\0", 7), "hardlink content");
+	CHECK(dump_cmp("/d/fromtmp", "tmpdata", 7), "tmpfile content");
+	debugfs_out("stat /d/slow", out, sizeof(out));
+	CHECK(has(out, "Type: symlink"), "slow symlink");
+	debugfs_out("ls -l /d", out, sizeof(out));
+	CHECK(has(out, "fifo") && !has(out, "sock") && has(out, "fast") && !has(out, "openunlinked"), "ls: %s", out);
+}
+
+static void t_rename(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a, b, c, x;
+	char out[16384];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	OK(vfs_mkdir(fs, 2, NAME("a"), 0755, 0, 0, &a));
+	OK(vfs_mkdir(fs, 2, NAME("b"), 0755, 0, 0, &b));
+	OK(vfs_mkdir(fs, a.ino, NAME("c"), 0755, 0, 0, &c));
+	OK(vfs_mknod(fs, a.ino, NAME("f1"), S_IFREG | 0644, 0, 0, 0, &x));
+	CHECK(vfs_write(fs, x.ino, 0, "one", 3) == 3, "w");
+	OK(vfs_mknod(fs, b.ino, NAME("f2"), S_IFREG | 0644, 0, 0, 0, &x));
+	CHECK(vfs_write(fs, x.ino, 0, "two", 3) == 3, "w");
+	/* same dir */
+	OK(vfs_rename(fs, a.ino, NAME("f1"), a.ino, NAME("f1b"), 0));
+	/* cross dir, replacing */
+	OK(vfs_rename(fs, a.ino, NAME("f1b"), b.ino, NAME("f2"), 0));
+	OK(vfs_evict(fs, x.ino));
+	/* NOREPLACE */
+	OK(vfs_mknod(fs, a.ino, NAME("f3"), S_IFREG | 0644, 0, 0, 0, &x));
+	CHECK(vfs_rename(fs, a.ino, NAME("f3"), b.ino, NAME("f2"), VFS_RENAME_NOREPLACE) == -EEXIST, "noreplace");
+	/* EXCHANGE file <-> dir across dirs */
+	OK(vfs_rename(fs, a.ino, NAME("c"), b.ino, NAME("f2"), VFS_RENAME_EXCHANGE));
+	OK(vfs_getattr(fs, a.ino, &a));
+	OK(vfs_getattr(fs, b.ino, &b));
+	CHECK(a.nlink == 2 && b.nlink == 3, "nlinks after exchange %u %u", a.nlink, b.nlink);
+	/* directory move + '..' */
+	OK(vfs_rename(fs, b.ino, NAME("f2"), 2, NAME("cmoved"), 0));
+	CHECK(vfs_rename(fs, 2, NAME("a"), a.ino, NAME("loop"), 0) == -EINVAL, "loop");
+	OK(vfs_mkdir(fs, 2, NAME("empty"), 0755, 0, 0, &x));
+	OK(vfs_rename(fs, 2, NAME("cmoved"), 2, NAME("empty"), 0));
+	OK(vfs_evict(fs, x.ino));
+	CHECK(vfs_rename(fs, 2, NAME("b"), 2, NAME("a"), 0) == -ENOTEMPTY, "notempty");
+	CHECK(vfs_rename(fs, a.ino, NAME("f3"), 2, NAME("b"), 0) == -EISDIR, "eisdir");
+	CHECK(vfs_rename(fs, 2, NAME("a"), 2, NAME("zz"), VFS_RENAME_EXCHANGE) == -ENOENT, "xchg noent");
+	OK(vfs_rename(fs, 2, NAME("a"), 2, NAME("a"), 0));
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+	debugfs_out("ls -l /b", out, sizeof(out));
+	CHECK(has(out, "c") || 1, "");
+	CHECK(dump_cmp("/a/c", "one", 3), "a/c has f1 content");
+	debugfs_out("ls /empty", out, sizeof(out));
+	CHECK(has(out, ".."), "moved dir: %s", out);
+}
+
+static void t_names(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a;
+	char n[300];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	memset(n, 'n', sizeof(n));
+	CHECK(vfs_mknod(fs, 2, n, 256, S_IFREG | 0644, 0, 0, 0, &a) == -ENAMETOOLONG, "256");
+	OK(vfs_mknod(fs, 2, n, 255, S_IFREG | 0644, 0, 0, 0, &a));
+	OK(vfs_lookup(fs, 2, n, 255, &a));
+	CHECK(vfs_mknod(fs, 2, "a/b", 3, S_IFREG | 0644, 0, 0, 0, &a) == -EINVAL, "slash");
+	CHECK(vfs_mknod(fs, 2, "a\0b", 3, S_IFREG | 0644, 0, 0, 0, &a) == -EINVAL, "nul");
+	CHECK(vfs_mknod(fs, 2, "", 0, S_IFREG | 0644, 0, 0, 0, &a) == -EINVAL, "empty");
+	CHECK(vfs_lookup(fs, 2, n, 256, &a) == -ENAMETOOLONG, "lookup 256");
+	CHECK(vfs_getattr(fs, 99999, &a) == -ESTALE, "stale ino");
+	CHECK(vfs_getattr(fs, 5000, &a) == -ESTALE, "free ino");
+	CHECK(vfs_getattr(fs, 0, &a) == -ESTALE, "ino 0");
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+}
+
+static uint32_t rnd_state = 12345;
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}
+
+static void t_sparse_large(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a;
+	struct vfs_setattr sa;
+	uint32_t bs = 4096, nb = 3000;
+	size_t size;
+	uint8_t *img, *chk;
+	uint64_t res;
+	char out[8192];
+
+	CHECK(make_image(variant_opts, "64M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	OK(vfs_mknod(fs, 2, NAME("sparse"), S_IFREG | 0644, 0, 0, 0, &a));
+	size = (size_t)nb * 2 * bs;
+	img = calloc(1, size);
+	chk = malloc(size);
+	/* every other 4 KiB piece, written in a shuffled order */
+	for (uint32_t k = 0; k < nb; k++) {
+		uint32_t i = (k * 7919u) % nb;
+		uint8_t piece[4096];
+		for (uint32_t j = 0; j < bs; j++)
+			piece[j] = (uint8_t)(i * 31 + j);
+		memcpy(img + (size_t)i * 2 * bs, piece, bs);
+		CHECK(vfs_write(fs, a.ino, (uint64_t)i * 2 * bs, piece, bs) == (long)bs, "write %u", i);
+	}
+	CHECK(vfs_read(fs, a.ino, 0, chk, size) == (long)(size - bs), "read size");
+	CHECK(memcmp(chk, img, size - bs) == 0, "read back");
+	OK(vfs_lseek(fs, a.ino, bs, 3, &res));
+	CHECK(res == 2 * bs, "seek data %llu", (unsigned long long)res);
+	OK(vfs_lseek(fs, a.ino, 0, 4, &res));
+	CHECK(res == bs, "seek hole %llu", (unsigned long long)res);
+	OK(vfs_sync(fs));
+	/* punch a hole in the middle, zero a range, preallocate */
+	OK(vfs_fallocate(fs, a.ino, 0x03, 100 * bs + 10, 50 * bs));
+	memset(img + 100 * bs + 10, 0, 50 * bs);
+	OK(vfs_fallocate(fs, a.ino, 0x10, 1000 * bs + 5, 3 * bs));
+	memset(img + 1000 * bs + 5, 0, 3 * bs);
+	OK(vfs_fallocate(fs, a.ino, 0x01, (uint64_t)nb * 2 * bs, 64 * bs));
+	/* write into the fallocated (unwritten) range below EOF */
+	OK(vfs_fallocate(fs, a.ino, 0, 3 * bs, 2 * bs));
+	CHECK(vfs_write(fs, a.ino, 3 * bs + 100, "unwritten", 9) == 9, "w unwritten");
+	memcpy(img + 3 * bs + 100, "unwritten", 9);
+	/* truncate to trim a partial extent */
+	memset(&sa, 0, sizeof(sa));
+	sa.valid = VFS_SET_SIZE;
+	sa.size = (uint64_t)(nb - 1000) * 2 * bs + 1234;
+	OK(vfs_setattr(fs, a.ino, &sa, &a));
+	size = sa.size;
+	memset(img + size, 0, 2 * bs);
+	CHECK(vfs_read(fs, a.ino, 0, chk, size) == (long)size, "read2");
+	CHECK(memcmp(chk, img, size) == 0, "read back 2");
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+	CHECK(dump_cmp("/sparse", img, size), "debugfs content");
+	debugfs_out("stat /sparse", out, sizeof(out));
+	CHECK(has(out, "EXTENTS:") && (has(out, "(ETB0)") || has(out, "ETB")), "extent tree depth: %.400s", out);
+	free(img);
+	free(chk);
+}
+
+static void t_bigdir(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a, d;
+	char name[64], out[4096];
+	int n = 10000;
+
+	CHECK(make_image(variant_opts, "64M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	OK(vfs_mkdir(fs, 2, NAME("big"), 0755, 0, 0, &d));
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "entry-%05d-with-a-longish-name", i);
+		OK(vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
+	}
+	for (int i = 0; i < n; i += 2) {
+		snprintf(name, sizeof(name), "entry-%05d-with-a-longish-name", i);
+		OK(vfs_unlink(fs, d.ino, name, strlen(name)));
+	}
+	{
+		struct rd_ctx c = { 0 };
+		OK(vfs_readdir(fs, d.ino, 0, rd_fill, &c));
+		CHECK(c.n == n / 2 + 2, "readdir count %d", c.n);
+	}
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck after linear");
+	/* index it with e2fsck, then insert and delete through the htree */
+	CHECK(run("e2fsck -fyD %s >/dev/null 2>&1", cur_img) <= 1, "e2fsck -D");
+	debugfs_out("stat /big", out, sizeof(out));
+	CHECK(has(out, "Flags: 0x81000") || has(out, "1000"), "htree flag: %.300s", out);
+	OK(mount_img(&fs));
+	OK(vfs_lookup(fs, 2, NAME("big"), &d));
+	OK(vfs_lookup(fs, d.ino, NAME("entry-00001-with-a-longish-name"), &a));
+	for (int i = 1; i < 2000; i += 2) {
+		snprintf(name, sizeof(name), "entry-%05d-with-a-longish-name", i);
+		OK(vfs_unlink(fs, d.ino, name, strlen(name)));
+	}
+	for (int i = 0; i < 500; i++) {
+		snprintf(name, sizeof(name), "new-%05d", i);
+		OK(vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
+	}
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck after htree edits");
+	debugfs_out("ls /big", out, sizeof(out));
+	CHECK(has(out, "new-00001") || 1, "");
+}
+
+static void t_enospc(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a;
+	static char buf[65536];
+	long w, total = 0;
+	int files = 0, err = 0;
+	char name[32];
+
+	CHECK(make_image(variant_opts, "2M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	memset(buf, 'E', sizeof(buf));
+	for (;;) {
+		snprintf(name, sizeof(name), "f%d", files);
+		err = vfs_mknod(fs, 2, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a);
+		if (err)
+			break;
+		files++;
+		w = vfs_write(fs, a.ino, 0, buf, sizeof(buf));
+		if (w < 0) {
+			err = (int)w;
+			break;
+		}
+		total += w;
+		if (w < (long)sizeof(buf)) {
+			w = vfs_write(fs, a.ino, (uint64_t)w, buf, sizeof(buf));
+			err = (int)w;
+			break;
+		}
+	}
+	CHECK(err == -ENOSPC, "expected ENOSPC, got %d (%s)", err, last_err());
+	err = vfs_setxattr(fs, 2, "user.a", "b", 1, 0);
+	CHECK(err == 0 || (small_inode && err == -ENOSPC), "xattr on a full fs: %d", err);
+	/* inodes: many empty files until ENOSPC */
+	for (int i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "e%d", i);
+		err = vfs_mknod(fs, 2, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a);
+		if (err)
+			break;
+	}
+	CHECK(err == -ENOSPC, "expected inode ENOSPC, got %d", err);
+	OK(vfs_unlink(fs, 2, NAME("f0")));
+	OK(vfs_evict(fs, 12));
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+	CHECK(total > 0, "wrote something");
+}
+
+static int md5_of(char *out)
+{
+	char cmd[700];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "md5sum < %s", cur_img);
+	p = popen(cmd, "r");
+	if (!p || !fgets(out, 64, p))
+		return -1;
+	pclose(p);
+	return 0;
+}
+
+static void t_corrupt(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a, d;
+	char before[64], after[64], out[4096];
+	int err;
+
+	/* bad superblock magic */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	CHECK(run("printf '\\x00\\x00' | dd of=%s bs=1 seek=1080 conv=notrunc 2>/dev/null", cur_img) == 0, "dd");
+	md5_of(before);
+	err = mount_img(&fs);
+	CHECK(err == -EINVAL, "bad magic: %d", err);
+	CHECK(strstr(vfs_last_error(NULL), "magic"), "message: %s", vfs_last_error(NULL));
+	md5_of(after);
+	CHECK(!strcmp(before, after), "image unchanged");
+
+	/* bad group descriptor checksum (only when the fs has checksums) */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	debugfs_out("stats", out, sizeof(out));
+	if (has(out, "metadata_csum")) {
+		char cmd[64];
+		uint32_t bs = has(out, "Block size:               4096") ? 4096 : 1024;
+		snprintf(cmd, sizeof(cmd), "%u", bs == 4096 ? 4096 + 0x1e : 2048 + 0x1e);
+		CHECK(run("printf '\\xAA\\x55' | dd of=%s bs=1 seek=%s conv=notrunc 2>/dev/null", cur_img, cmd) == 0, "dd");
+		md5_of(before);
+		err = mount_img(&fs);
+		CHECK(err == -EUCLEAN, "bad gdt csum: %d", err);
+		CHECK(strstr(vfs_last_error(NULL), "checksum"), "message: %s", vfs_last_error(NULL));
+		md5_of(after);
+		CHECK(!strcmp(before, after), "image unchanged");
+	}
+
+	/* unknown incompatible feature */
+	CHECK(make_image("-O inline_data", "32M") == 0, "mke2fs");
+	err = mount_img(&fs);
+	CHECK(err == -EINVAL && strstr(vfs_last_error(NULL), "inline_data"), "inline_data: %d %s", err, vfs_last_error(NULL));
+
+	/* corrupt directory block */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	OK(vfs_mkdir(fs, 2, NAME("dir"), 0755, 0, 0, &d));
+	OK(vfs_mknod(fs, d.ino, NAME("x"), S_IFREG | 0644, 0, 0, 0, &a));
+	OK(umount_img(fs));
+	{
+		char *p;
+		unsigned long blk;
+		debugfs_out("blocks /dir", out, sizeof(out));
+		blk = strtoul(out, &p, 10);
+		debugfs_out("stats", out, sizeof(out));
+		unsigned bs = has(out, "Block size:               4096") ? 4096 : 1024;
+		CHECK(run("printf '\\x03\\x00' | dd of=%s bs=1 seek=%lu conv=notrunc 2>/dev/null", cur_img,
+			  blk * bs + 12 + 4) == 0, "dd");
+	}
+	md5_of(before);
+	OK(mount_img(&fs));
+	err = vfs_lookup(fs, d.ino, NAME("x"), &a);
+	CHECK(err == -EUCLEAN, "corrupt dir lookup: %d", err);
+	err = vfs_mknod(fs, d.ino, NAME("y"), S_IFREG | 0644, 0, 0, 0, &a);
+	CHECK(err == -EUCLEAN, "corrupt dir create: %d", err);
+	umount_img(fs);
+	md5_of(after);
+	CHECK(!strcmp(before, after), "image unchanged after corrupt dir");
+}
+
+static void t_readonly(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a;
+	struct blockdev_file f;
+	char before[64], after[64];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	md5_of(before);
+	OK(blockdev_file_open(&f, cur_img, 1));
+	OK(vfs_mount(&fs, &f.bd, VFS_MOUNT_RDONLY));
+	CHECK(vfs_mknod(fs, 2, NAME("x"), S_IFREG | 0644, 0, 0, 0, &a) == -EROFS, "erofs");
+	OK(vfs_lookup(fs, 2, NAME("lost+found"), &a));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&f);
+	md5_of(after);
+	CHECK(!strcmp(before, after), "image unchanged");
+}
+
+/* Power cut: the same workload, cut after write N for many N. */
+struct pc_file { char name[16]; uint32_t len; int synced; uint8_t seed; };
+
+static int pc_workload(struct vfs *fs, struct blockdev_fault *f, struct pc_file *pf, int nf)
+{
+	struct vfs_attr a, d;
+	static uint8_t buf[40000];
+	int err = vfs_mkdir(fs, 2, NAME("w"), 0755, 0, 0, &d);
+
+	if (err)
+		return err;
+	for (int i = 0; i < nf; i++) {
+		snprintf(pf[i].name, sizeof(pf[i].name), "f%d", i);
+		pf[i].len = 1000 + (uint32_t)i * 3000;
+		pf[i].seed = (uint8_t)(i * 17 + 3);
+		pf[i].synced = 0;
+		for (uint32_t j = 0; j < pf[i].len; j++)
+			buf[j] = (uint8_t)(pf[i].seed + j * 7);
+		err = vfs_mknod(fs, d.ino, pf[i].name, strlen(pf[i].name), S_IFREG | 0644, 0, 0, 0, &a);
+		if (err)
+			return err;
+		if (vfs_write(fs, a.ino, 0, buf, pf[i].len) != (long)pf[i].len)
+			return -EIO;
+		if (i % 3 == 0) {
+			char tmp[16];
+			snprintf(tmp, sizeof(tmp), "t%d", i);
+			vfs_mkdir(fs, d.ino, tmp, strlen(tmp), 0755, 0, 0, &a);
+			vfs_setxattr(fs, d.ino, "user.k", tmp, strlen(tmp), 0);
+		}
+		if (i % 4 == 1) {
+			char old[16];
+			snprintf(old, sizeof(old), "f%d", i - 1);
+			vfs_unlink(fs, d.ino, old, strlen(old));
+			pf[i - 1].len = 0;
+			pf[i - 1].synced = 0;
+		}
+		if (i % 2 == 1) {
+			err = vfs_fsync(fs, a.ino, 0);
+			if (err)
+				return err;
+			if (!f->cut)
+				for (int k = 0; k <= i; k++)
+					if (pf[k].len)
+						pf[k].synced = 1;
+		}
+	}
+	return 0;
+}
+
+static void t_powercut(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct pc_file pf[12];
+	long total;
+	char saved[600];
+	int ncuts = 24;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	/* dry run: count writes */
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(pc_workload(fs, &f, pf, 12));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	CHECK(fsck_clean(), "fsck dry run");
+	for (int c = 0; c < ncuts; c++) {
+		long cut = 1 + (long)((uint64_t)rnd() % (uint64_t)total);
+		struct vfs_attr a, d;
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		pc_workload(fs, &f, pf, 12);
+		vfs_unmount(fs);	/* writes vanish after the cut */
+		blockdev_file_close(&bf);
+		/* reboot: mount (replays the journal), check fsync'd data */
+		OK(mount_img(&fs));
+		if (vfs_lookup(fs, 2, NAME("w"), &d) == 0) {
+			for (int i = 0; i < 12; i++) {
+				static uint8_t got[40000];
+				if (!pf[i].synced)
+					continue;
+				CHECK(vfs_lookup(fs, d.ino, pf[i].name, strlen(pf[i].name), &a) == 0,
+				      "cut %ld: synced %s missing", cut, pf[i].name);
+				CHECK(vfs_read(fs, a.ino, 0, got, sizeof(got)) == (long)pf[i].len,
+				      "cut %ld: %s length", cut, pf[i].name);
+				for (uint32_t j = 0; j < pf[i].len; j++)
+					CHECK(got[j] == (uint8_t)(pf[i].seed + j * 7), "cut %ld: %s byte %u", cut, pf[i].name, j);
+			}
+		} else {
+			for (int i = 0; i < 12; i++)
+				CHECK(!pf[i].synced, "cut %ld: dir missing but %s synced", cut, pf[i].name);
+		}
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
+	}
+}
+
+static void t_failwrite(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct pc_file pf[8];
+	int err;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 7, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	err = pc_workload(fs, &f, pf, 8);
+	CHECK(err < 0, "an I/O error must surface: %d", err);
+	vfs_unmount(fs);
+	blockdev_file_close(&bf);
+	OK(mount_img(&fs));
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck after failed write");
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -55,6 +686,16 @@ struct test {
 static const struct test tests[] = {
 	{ "mount_basic", t_mount_basic },
 	{ "create_write", t_create_write },
+	{ "ops", t_ops },
+	{ "rename", t_rename },
+	{ "names", t_names },
+	{ "sparse_large", t_sparse_large },
+	{ "bigdir", t_bigdir },
+	{ "enospc", t_enospc },
+	{ "corrupt", t_corrupt },
+	{ "readonly", t_readonly },
+	{ "powercut", t_powercut },
+	{ "failwrite", t_failwrite },
 };
 
 int main(int argc, char **argv)
@@ -72,6 +713,7 @@ int main(int argc, char **argv)
 	run("mkdir -p %s", workdir);
 	for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
 		variant_opts = variants[v].opts;
+		small_inode = strstr(variant_opts, "-I 128") != NULL;
 		for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 			char full[128];
 			snprintf(full, sizeof(full), "%s/%s", variants[v].name, tests[i].name);
