@@ -678,6 +678,96 @@ static void t_failwrite(void)
 	CHECK(fsck_clean(), "fsck after failed write");
 }
 
+
+/* A journal written by e2fsprogs' jbd2 code (kernel format: 64bit tags,
+ * csum v3 when -c, revoke records): our mount must replay it. */
+static void t_replay_foreign(void)
+{
+	struct vfs *fs;
+	char cmds[1024], d1[8192], d2[1024], out[4096];
+	FILE *f;
+	struct vfs_statfs st;
+	const char *c = strstr(variant_opts, "metadata_csum") ? "" : " -c";
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	for (int i = 0; i < 8192; i++)
+		d1[i] = (char)(i * 13 + 1 + i / 4096);
+	for (int i = 0; i < 1024; i++)
+		d2[i] = (char)(i * 3 + 7);
+	snprintf(out, sizeof(out), "%s/d1", workdir);
+	f = fopen(out, "wb"); fwrite(d1, 1, sizeof(d1), f); fclose(f);
+	snprintf(out, sizeof(out), "%s/d2", workdir);
+	f = fopen(out, "wb"); fwrite(d2, 1, sizeof(d2), f); fclose(f);
+	snprintf(cmds, sizeof(cmds), "%s/jcmds", workdir);
+	f = fopen(cmds, "w");
+	fprintf(f, "jo%s\njw -b 5000,5001 %s/d1\njc\njo%s\njw -b 5002,5003 %s/d1\njc\njo%s\njw -r 5002\njc\n",
+		c, workdir, c, workdir, c);
+	fclose(f);
+	CHECK(run("debugfs -w -f %s %s >/dev/null 2>&1", cmds, cur_img) == 0, "debugfs journal write");
+	debugfs_out("stats", out, sizeof(out));
+	CHECK(has(out, "needs_recovery"), "journal not dirty: %.200s", out);
+	OK(mount_img(&fs));
+	OK(vfs_statfs(fs, &st));
+	{
+		uint32_t bs = st.bsize;
+		uint8_t blk[4096];
+		struct blockdev_file bf;
+		umount_img(fs);
+		OK(blockdev_file_open(&bf, cur_img, 1));
+		CHECK(bf.bd.read(&bf.bd, 5000ull * bs / 512, bs / 512, blk) == 0, "read");
+		CHECK(memcmp(blk, d1, bs) == 0, "block 5000 replayed");
+		CHECK(bf.bd.read(&bf.bd, 5002ull * bs / 512, bs / 512, blk) == 0, "read");
+		CHECK(memcmp(blk, d1, bs) != 0, "block 5002 revoked but replayed");
+		CHECK(bf.bd.read(&bf.bd, 5003ull * bs / 512, bs / 512, blk) == 0, "read");
+		CHECK(memcmp(blk, d1 + bs, bs) == 0, "block 5003 replayed");
+		blockdev_file_close(&bf);
+	}
+	CHECK(fsck_clean(), "fsck after replay");
+}
+
+/* e2fsck must be able to replay the journal we write, too. */
+static void t_replay_by_e2fsck(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct pc_file pf[12];
+	long total;
+	char saved[600];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(pc_workload(fs, &f, pf, 12));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	fprintf(stderr, "  workload: %ld writes, %ld flushes\n", total, f.flushes);
+	for (int c = 0; c < 8; c++) {
+		long cut = 1 + (long)((uint64_t)rnd() % (uint64_t)total);
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		pc_workload(fs, &f, pf, 12);
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		/* e2fsck -p replays the journal and processes the orphan list */
+		if (c < 3)
+			run("dumpe2fs -h %s 2>/dev/null | grep -E 'features|Journal start' | tr '\\n' ' ' >&2; echo >&2", cur_img);
+		{
+			int r = run("e2fsck -fp %s >%s/fsck-p.log 2>&1", cur_img, workdir);
+			if (r > 1)
+				run("cat %s/fsck-p.log >&2", workdir);
+			CHECK(r <= 1, "cut %ld: e2fsck -p exit %d", cut, r);
+		}
+		CHECK(fsck_clean(), "cut %ld: clean after e2fsck replay", cut);
+	}
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -696,6 +786,8 @@ static const struct test tests[] = {
 	{ "readonly", t_readonly },
 	{ "powercut", t_powercut },
 	{ "failwrite", t_failwrite },
+	{ "replay_foreign", t_replay_foreign },
+	{ "replay_by_e2fsck", t_replay_by_e2fsck },
 };
 
 int main(int argc, char **argv)
