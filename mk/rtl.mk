@@ -7,12 +7,19 @@ RTL_TOP  := card_top
 RTL_ALL  := $(RTL_PKGS) $(RTL_SRCS)
 RTL_WAIVERS := rtl/lint/waivers.vlt
 
-VSIM_DIR   := $(BUILD)/verilator/soc
-VSIM_C_SRCS := sim/vfpga_sim.c sim/elf_load.c
+VSIM_DIR    := $(BUILD)/verilator/card
+VSIM_C_SRCS := sim/vfpga_sim.c sim/elf_load.c sim/soc_load.c
 VSIM_C_OBJS := $(patsubst sim/%.c,$(BUILD)/sim/%.o,$(VSIM_C_SRCS))
 VERILATOR_FLAGS ?= -O3 --x-assign fast --x-initial fast -Wno-fatal
+VERILATOR_ROOT_INC ?= $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)/include
+# The Verilator model of card_top as a set of objects any C program can link
+# (through the C interface in sim/vtop.h): one Verilator build serves every
+# simulator binary.
+VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/Vcard_top__ALL.a $(VSIM_DIR)/verilated.o \
+               $(VSIM_DIR)/verilated_fst_c.o $(VSIM_DIR)/verilated_threads.o
+VMODEL_LIBS := -lz -pthread
 
-.PHONY: lint sim synth test-lint test-synth
+.PHONY: lint sim synth test-lint test-synth vmodel
 
 lint: $(GEN)/soc_map.stamp ## Lint all RTL with verilator --lint-only -Wall (waivers in rtl/lint/waivers.vlt)
 	$(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(RTL_ALL) --top-module $(RTL_TOP)
@@ -22,17 +29,31 @@ TEST_TARGETS += test-lint
 
 $(BUILD)/sim/%.o: sim/%.c sim/*.h $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -I$(GEN) -Isim -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -I$(GEN) -Isim -Isim/rc -c $< -o $@
 
 # One Verilator build at a time: the machine has two cores, and the build uses both.
-$(BIN)/vfpga-sim: $(RTL_ALL) $(RTL_WAIVERS) sim/vtop.cpp sim/vtop.h $(VSIM_C_OBJS)
-	@mkdir -p $(BIN) $(BUILD)/verilator
-	$(VERILATOR) --cc --exe --build -j 2 $(VERILATOR_FLAGS) --trace-fst \
+$(VSIM_DIR)/stamp: $(RTL_ALL) $(RTL_WAIVERS)
+	@mkdir -p $(VSIM_DIR)
+	$(VERILATOR) --cc --build -j 2 $(VERILATOR_FLAGS) --trace-fst \
 	  --top-module $(RTL_TOP) -Mdir $(VSIM_DIR) $(RTL_WAIVERS) $(RTL_ALL) \
-	  $(abspath sim/vtop.cpp) -CFLAGS "-O2 -I$(abspath sim)" \
-	  -LDFLAGS "$(abspath $(VSIM_C_OBJS))" -o vfpga-sim >$(VSIM_DIR).log 2>&1 || \
+	  >$(VSIM_DIR).log 2>&1 || { tail -40 $(VSIM_DIR).log; exit 1; }
+	$(MAKE) --no-print-directory -C $(VSIM_DIR) -f V$(RTL_TOP).mk \
+	  verilated.o verilated_fst_c.o verilated_threads.o >>$(VSIM_DIR).log 2>&1 || \
 	  { tail -40 $(VSIM_DIR).log; exit 1; }
-	cp $(VSIM_DIR)/vfpga-sim $@
+	@touch $@
+
+$(VSIM_DIR)/vtop.o: sim/vtop.cpp sim/vtop.h $(VSIM_DIR)/stamp
+	$(CXX) -O2 -std=c++14 -Isim -I$(VSIM_DIR) -I$(VERILATOR_ROOT_INC) \
+	  -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
+
+$(VSIM_DIR)/Vcard_top__ALL.a $(VSIM_DIR)/verilated.o $(VSIM_DIR)/verilated_fst_c.o \
+  $(VSIM_DIR)/verilated_threads.o: $(VSIM_DIR)/stamp
+
+vmodel: $(VMODEL_OBJS) ## Build the Verilator model of card_top (objects under build/verilator)
+
+$(BIN)/vfpga-sim: $(VSIM_C_OBJS) $(VMODEL_OBJS)
+	@mkdir -p $(BIN)
+	$(CXX) -o $@ $(VSIM_C_OBJS) $(VMODEL_OBJS) $(VMODEL_LIBS)
 
 sim: $(BIN)/vfpga-sim ## Build the RTL simulator build/bin/vfpga-sim
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "elf_load.h"
+#include "soc_load.h"
 #include "soc_map.h"
 #include "vtop.h"
 
@@ -81,80 +82,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int seg_fits(const struct elf_seg *s, uint32_t base, uint32_t size)
-{
-	return s->addr >= base && s->addr - base <= size && s->memsz <= size - (s->addr - base);
-}
-
-/* Every segment must lie wholly inside one TCM. */
-static int check_layout(const struct elf_image *img, const char *path)
-{
-	for (int i = 0; i < img->nsegs; i++) {
-		const struct elf_seg *s = &img->segs[i];
-
-		if (seg_fits(s, SOC_ITCM_BASE, SOC_ITCM_SIZE) ||
-		    seg_fits(s, SOC_DTCM_BASE, SOC_DTCM_SIZE))
-			continue;
-		fprintf(stderr,
-			"vfpga-sim: %s: segment at 0x%08x..0x%08llx (%u bytes) does not fit the memory map:\n"
-			"  ITCM 0x%08x..0x%08x, DTCM 0x%08x..0x%08x\n",
-			path, s->addr, (unsigned long long)s->addr + s->memsz, s->memsz,
-			SOC_ITCM_BASE, SOC_ITCM_BASE + SOC_ITCM_SIZE, SOC_DTCM_BASE,
-			SOC_DTCM_BASE + SOC_DTCM_SIZE);
-		return -1;
-	}
-	return 0;
-}
-
-/* Region shadow: the image is assembled byte by byte first, so that segments
- * sharing a word do not overwrite each other, then sent as whole words. */
-struct shadow {
-	uint32_t base, size;
-	uint8_t *bytes;
-	uint32_t lo, hi;	/* touched range, word-aligned */
-};
-
-static void shadow_put(struct shadow *sh, const struct elf_seg *s)
-{
-	uint32_t off = s->addr - sh->base;
-
-	memcpy(sh->bytes + off, s->data, s->filesz);
-	memset(sh->bytes + off + s->filesz, 0, s->memsz - s->filesz);
-	if (sh->lo > (off & ~3u))
-		sh->lo = off & ~3u;
-	if (sh->hi < ((off + s->memsz + 3) & ~3u))
-		sh->hi = (off + s->memsz + 3) & ~3u;
-}
-
-static void load_image(struct vtop *t, const struct elf_image *img)
-{
-	struct shadow sh[2] = {
-		{ SOC_ITCM_BASE, SOC_ITCM_SIZE, NULL, SOC_ITCM_SIZE, 0 },
-		{ SOC_DTCM_BASE, SOC_DTCM_SIZE, NULL, SOC_DTCM_SIZE, 0 },
-	};
-
-	for (int r = 0; r < 2; r++) {
-		sh[r].bytes = calloc(1, sh[r].size);
-		if (!sh[r].bytes) {
-			fprintf(stderr, "vfpga-sim: out of memory\n");
-			exit(EXIT_USAGE);
-		}
-	}
-	for (int i = 0; i < img->nsegs; i++)
-		for (int r = 0; r < 2; r++)
-			if (seg_fits(&img->segs[i], sh[r].base, sh[r].size))
-				shadow_put(&sh[r], &img->segs[i]);
-	for (int r = 0; r < 2; r++) {
-		for (uint32_t off = sh[r].lo; off < sh[r].hi; off += 4) {
-			const uint8_t *b = sh[r].bytes + off;
-
-			vtop_load_word(t, sh[r].base + off,
-				       b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24);
-		}
-		free(sh[r].bytes);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -176,7 +103,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfpga-sim: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (check_layout(&img, opt.elf)) {
+	if (soc_check_layout(&img, opt.elf)) {
 		elf_free(&img);
 		return EXIT_USAGE;
 	}
@@ -197,7 +124,11 @@ int main(int argc, char **argv)
 	vtop_set_reset(t, 1);
 	for (int i = 0; i < RESET_CYCLES; i++)
 		vtop_clock(t);
-	load_image(t, &img);
+	if (soc_load_image(t, &img)) {
+		vtop_free(t);
+		elf_free(&img);
+		return EXIT_USAGE;
+	}
 	vtop_set_reset(t, 0);
 
 	while (cycles < opt.max_cycles) {

@@ -91,3 +91,50 @@ extern "C" void vtop_observe(struct vtop *t, struct vtop_obs *o)
 	o->store_be = t->top->store_be;
 	o->retire = t->top->retire;
 }
+
+extern "C" void vtop_set_rx(struct vtop *t, int valid, const struct vtop_beat *b)
+{
+	t->top->rx_tlp_valid = valid ? 1 : 0;
+	if (!valid)
+		return;
+	for (int i = 0; i < 4; i++)
+		t->top->rx_tlp_hdr[i] = b->hdr[i];
+	for (int i = 0; i < VTOP_TLP_BEAT_DWS; i++)
+		t->top->rx_tlp_data[i] = b->data[i];
+	t->top->rx_tlp_sop = b->sop ? 1 : 0;
+	t->top->rx_tlp_eop = b->eop ? 1 : 0;
+}
+
+extern "C" int vtop_rx_ready(struct vtop *t) { return t->top->rx_tlp_ready; }
+
+extern "C" int vtop_get_tx(struct vtop *t, struct vtop_beat *b)
+{
+	if (!t->top->tx_tlp_valid)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		b->hdr[i] = t->top->tx_tlp_hdr[i];
+	for (int i = 0; i < VTOP_TLP_BEAT_DWS; i++)
+		b->data[i] = t->top->tx_tlp_data[i];
+	b->sop = t->top->tx_tlp_sop;
+	b->eop = t->top->tx_tlp_eop;
+	return 1;
+}
+
+extern "C" void vtop_set_tx_ready(struct vtop *t, int ready) { t->top->tx_tlp_ready = ready ? 1 : 0; }
+extern "C" int vtop_intx(struct vtop *t) { return t->top->intx_assert; }
+extern "C" uint32_t vtop_pcie_errors(struct vtop *t) { return t->top->pcie_err_count; }
+
+extern "C" void vtop_get_mem(struct vtop *t, struct vtop_mem_req *r)
+{
+	r->valid = t->top->mem_req && t->top->mem_gnt;
+	r->we = t->top->mem_we;
+	r->addr = t->top->mem_addr;
+	r->be = t->top->mem_be;
+	r->wdata = t->top->mem_wdata;
+}
+
+extern "C" void vtop_set_mem_rdata(struct vtop *t, int valid, uint32_t data)
+{
+	t->top->mem_rvalid = valid ? 1 : 0;
+	t->top->mem_rdata = data;
+}

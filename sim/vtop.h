@@ -28,6 +28,24 @@ struct vtop_obs {
 	int retire;
 };
 
+/* PCIe side of the card: one beat of a generic TLP stream (docs/pcie-function.md). */
+#define VTOP_TLP_BEAT_DWS 8
+
+struct vtop_beat {
+	uint32_t hdr[4];
+	uint32_t data[VTOP_TLP_BEAT_DWS];
+	int sop, eop;
+};
+
+/* BAR2 memory port of the card (DDR) as the testbench sees it in a cycle. */
+struct vtop_mem_req {
+	int valid;		/* a request this cycle (it is granted) */
+	int we;
+	uint32_t addr;		/* byte offset in BAR2 */
+	uint8_t be;
+	uint32_t wdata;
+};
+
 /* trace_path: an FST file to write, or NULL. */
 struct vtop *vtop_new(const char *trace_path);
 void vtop_free(struct vtop *t);
@@ -39,6 +57,21 @@ void vtop_load_word(struct vtop *t, uint32_t addr, uint32_t data);
 void vtop_observe(struct vtop *t, struct vtop_obs *obs);
 /* Rising edge: ends the current cycle. */
 void vtop_clock(struct vtop *t);
+
+/* Host-to-card beat for the current cycle (valid = 0: none). Accepted at the
+ * next vtop_clock() if vtop_rx_ready() says so after vtop_observe(). */
+void vtop_set_rx(struct vtop *t, int valid, const struct vtop_beat *b);
+int vtop_rx_ready(struct vtop *t);
+/* Card-to-host beat of the current cycle; returns 1 if valid. The beat is
+ * taken at the next vtop_clock() when ready was set. */
+int vtop_get_tx(struct vtop *t, struct vtop_beat *b);
+void vtop_set_tx_ready(struct vtop *t, int ready);
+int vtop_intx(struct vtop *t);
+uint32_t vtop_pcie_errors(struct vtop *t);
+/* BAR2 memory: the request of the current cycle, and read data returned for
+ * the previous cycle's read (set before vtop_clock). */
+void vtop_get_mem(struct vtop *t, struct vtop_mem_req *r);
+void vtop_set_mem_rdata(struct vtop *t, int valid, uint32_t data);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,528 @@
+#include "rc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_load.h"
+#include "soc_load.h"
+#include "sparse_mem.h"
+#include "vtop.h"
+
+#define RC_DEFAULT_TIMEOUT 200000ull
+#define RC_QUEUE 64		/* TLPs waiting to enter the card */
+#define RC_DEFAULT_DEV_ID 0x0100u
+#define RC_RESET_CYCLES 4
+
+struct rc {
+	struct vtop *t;
+	FILE *console;
+	uint64_t cycles, timeout;
+	uint16_t rc_id, dev_id;
+	uint8_t next_tag;
+
+	/* host -> card: queued TLPs, sent beat by beat */
+	struct tlp *txq[RC_QUEUE];
+	unsigned txq_head, txq_count, txq_beat;
+
+	/* card -> host: TLP being assembled */
+	struct tlp in;
+	unsigned in_dws;	/* payload DWs received so far */
+	int in_active;
+
+	/* completions for our non-posted requests */
+	int cpl_wait_tag;	/* tag awaited, -1 none */
+	int cpl_done;
+	struct tlp cpl;
+
+	/* BAR2 memory (DDR) */
+	struct sparse_mem ddr;
+	int mem_rvalid_next;
+	uint32_t mem_rdata_next;
+
+	struct sparse_mem host;
+	struct rc_msi msi[RC_MAX_MSI];
+	unsigned nmsi;
+
+	int fw_exited;
+	uint32_t fw_code;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen)
+{
+	struct rc *rc = calloc(1, sizeof(*rc));
+	struct elf_image img;
+
+	if (!rc) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	rc->console = o->console;
+	rc->timeout = o->timeout ? o->timeout : RC_DEFAULT_TIMEOUT;
+	rc->rc_id = o->rc_id;
+	rc->dev_id = o->dev_id ? o->dev_id : RC_DEFAULT_DEV_ID;
+	rc->cpl_wait_tag = -1;
+	smem_init(&rc->ddr);
+	smem_init(&rc->host);
+	rc->t = vtop_new(o->trace);
+	vtop_set_reset(rc->t, 1);
+	for (int i = 0; i < RC_RESET_CYCLES; i++)
+		vtop_clock(rc->t);
+	if (o->firmware) {
+		if (elf_read(o->firmware, &img, err, errlen))
+			goto out_fail;
+		if (soc_check_layout(&img, o->firmware) || soc_load_image(rc->t, &img)) {
+			fail(err, errlen, "%s cannot be loaded", o->firmware);
+			elf_free(&img);
+			goto out_fail;
+		}
+		elf_free(&img);
+		vtop_set_reset(rc->t, 0);
+	} else {
+		/* No firmware: the function runs, the soft core is parked on an
+		 * endless loop at the reset vector (a JAL to itself). */
+		vtop_load_word(rc->t, 0x80000000u, 0x0000006fu);
+		vtop_set_reset(rc->t, 0);
+	}
+	return rc;
+
+out_fail:
+	rc_close(rc);
+	return NULL;
+}
+
+void rc_close(struct rc *rc)
+{
+	if (!rc)
+		return;
+	vtop_free(rc->t);
+	for (unsigned i = 0; i < rc->txq_count; i++)
+		free(rc->txq[(rc->txq_head + i) % RC_QUEUE]);
+	smem_free(&rc->ddr);
+	smem_free(&rc->host);
+	free(rc);
+}
+
+static unsigned tlp_beats(const struct tlp *t)
+{
+	unsigned n = tlp_has_data(t) ? t->ndata : 0;
+
+	return n <= VTOP_TLP_BEAT_DWS ? 1 : (n + VTOP_TLP_BEAT_DWS - 1) / VTOP_TLP_BEAT_DWS;
+}
+
+static int queue_tlp(struct rc *rc, const struct tlp *t)
+{
+	struct tlp *c;
+
+	if (rc->txq_count == RC_QUEUE)
+		return -EAGAIN;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	*c = *t;
+	rc->txq[(rc->txq_head + rc->txq_count) % RC_QUEUE] = c;
+	rc->txq_count++;
+	return 0;
+}
+
+/* The card's DMA reads host memory: answer with one completion per request
+ * (at most 1024 DWs; the MRRS the card obeys keeps requests small). */
+static void serve_read(struct rc *rc, const struct tlp *r)
+{
+	struct tlp c;
+	unsigned len = tlp_len(r);
+	uint64_t addr = tlp_addr(r);
+
+	memset(&c, 0, sizeof(c));
+	c.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_CPL, len);
+	c.hdr[1] = (uint32_t)rc->rc_id << 16 | TLP_CPL_SC << 13 | ((len * 4) & 0xfff);
+	c.hdr[2] = (uint32_t)tlp_req_id(r) << 16 | tlp_req_tag(r) << 8 | (addr & 0x7f);
+	rc_host_read(rc, addr, c.data, len * 4);
+	c.ndata = len;
+	queue_tlp(rc, &c);
+}
+
+static void handle_from_card(struct rc *rc, const struct tlp *t)
+{
+	unsigned type = tlp_type(t);
+
+	if (type == TLP_TYPE_CPL) {
+		if (rc->cpl_wait_tag >= 0 && (int)tlp_cpl_tag(t) == rc->cpl_wait_tag) {
+			rc->cpl = *t;
+			rc->cpl_done = 1;
+		} else {
+			fprintf(stderr, "rc: unexpected completion, tag %u\n", tlp_cpl_tag(t));
+		}
+	} else if (type == TLP_TYPE_MEM && tlp_has_data(t)) {
+		uint64_t addr = tlp_addr(t);
+
+		if (addr >= RC_MSI_BASE && addr < RC_MSI_BASE + RC_MSI_SIZE) {
+			if (rc->nmsi < RC_MAX_MSI) {
+				rc->msi[rc->nmsi].addr = addr;
+				rc->msi[rc->nmsi].data = t->data[0];
+				rc->msi[rc->nmsi].cycle = rc->cycles;
+			}
+			rc->nmsi++;
+		} else {
+			unsigned fbe = tlp_first_be(t), lbe = tlp_last_be(t), n = tlp_len(t);
+
+			for (unsigned i = 0; i < n; i++) {
+				unsigned be = (i == 0) ? fbe : (i == n - 1) ? lbe : 0xf;
+
+				for (unsigned b = 0; b < 4; b++)
+					if (be & (1u << b)) {
+						uint8_t v = (uint8_t)(t->data[i] >> (8 * b));
+
+						smem_write(&rc->host, addr + 4 * i + b, &v, 1);
+					}
+			}
+		}
+	} else if (type == TLP_TYPE_MEM) {
+		serve_read(rc, t);
+	} else {
+		fprintf(stderr, "rc: card sent an unexpected TLP, DW0 0x%08x\n", t->hdr[0]);
+	}
+}
+
+static void step_one(struct rc *rc)
+{
+	struct vtop_obs o;
+	struct vtop_beat b;
+	struct vtop_mem_req mr;
+	struct tlp *head = rc->txq_count ? rc->txq[rc->txq_head] : NULL;
+	int rx_fire = 0, tx_valid;
+
+	if (head) {
+		unsigned nb = tlp_beats(head), first = rc->txq_beat * VTOP_TLP_BEAT_DWS;
+
+		memset(&b, 0, sizeof(b));
+		memcpy(b.hdr, head->hdr, sizeof(b.hdr));
+		for (unsigned i = 0; i < VTOP_TLP_BEAT_DWS && first + i < head->ndata; i++)
+			b.data[i] = head->data[first + i];
+		b.sop = rc->txq_beat == 0;
+		b.eop = rc->txq_beat == nb - 1;
+		vtop_set_rx(rc->t, 1, &b);
+	} else {
+		vtop_set_rx(rc->t, 0, NULL);
+	}
+	vtop_set_mem_rdata(rc->t, rc->mem_rvalid_next, rc->mem_rdata_next);
+	vtop_set_tx_ready(rc->t, 1);
+	vtop_observe(rc->t, &o);
+
+	if (head && vtop_rx_ready(rc->t))
+		rx_fire = 1;
+	tx_valid = vtop_get_tx(rc->t, &b);
+
+	vtop_get_mem(rc->t, &mr);
+	rc->mem_rvalid_next = 0;
+	if (mr.valid) {
+		uint32_t w;
+
+		smem_read(&rc->ddr, mr.addr & ~3u, &w, 4);
+		if (mr.we) {
+			for (unsigned i = 0; i < 4; i++)
+				if (mr.be & (1u << i))
+					w = (w & ~(0xffu << (8 * i))) | (mr.wdata & (0xffu << (8 * i)));
+			smem_write(&rc->ddr, mr.addr & ~3u, &w, 4);
+		} else {
+			rc->mem_rvalid_next = 1;
+			rc->mem_rdata_next = w;
+		}
+	}
+	if (o.con_valid && rc->console)
+		fputc(o.con_data, rc->console);
+	if (o.exit_valid && !rc->fw_exited) {
+		rc->fw_exited = 1;
+		rc->fw_code = o.exit_value >> 1;
+	}
+
+	vtop_clock(rc->t);
+	rc->cycles++;
+
+	if (rx_fire) {
+		if (++rc->txq_beat == tlp_beats(head)) {
+			free(head);
+			rc->txq_head = (rc->txq_head + 1) % RC_QUEUE;
+			rc->txq_count--;
+			rc->txq_beat = 0;
+		}
+	}
+	if (tx_valid) {
+		if (b.sop) {
+			memset(&rc->in, 0, sizeof(rc->in));
+			memcpy(rc->in.hdr, b.hdr, sizeof(b.hdr));
+			rc->in_dws = 0;
+			rc->in_active = 1;
+		}
+		if (rc->in_active) {
+			unsigned want = tlp_has_data(&rc->in) ? tlp_len(&rc->in) : 0;
+
+			for (unsigned i = 0; i < VTOP_TLP_BEAT_DWS && rc->in_dws < want; i++)
+				rc->in.data[rc->in_dws++] = b.data[i];
+			if (b.eop) {
+				rc->in.ndata = rc->in_dws;
+				rc->in_active = 0;
+				handle_from_card(rc, &rc->in);
+			}
+		}
+	}
+}
+
+void rc_step(struct rc *rc, uint64_t cycles)
+{
+	while (cycles--)
+		step_one(rc);
+}
+
+uint64_t rc_cycles(const struct rc *rc) { return rc->cycles; }
+
+int rc_firmware_exited(const struct rc *rc, uint32_t *code)
+{
+	if (rc->fw_exited && code)
+		*code = rc->fw_code;
+	return rc->fw_exited;
+}
+
+int rc_send(struct rc *rc, const struct tlp *t, int nonposted, struct tlp *cpl)
+{
+	uint64_t start = rc->cycles;
+	int ret;
+
+	if (nonposted) {
+		rc->cpl_wait_tag = (int)tlp_req_tag(t);
+		rc->cpl_done = 0;
+	}
+	ret = queue_tlp(rc, t);
+	if (ret)
+		return ret;
+	while (rc->cycles - start < rc->timeout) {
+		step_one(rc);
+		if (nonposted ? rc->cpl_done : rc->txq_count == 0)
+			break;
+	}
+	rc->cpl_wait_tag = -1;
+	if (nonposted && !rc->cpl_done)
+		return -ETIMEDOUT;
+	if (!nonposted && rc->txq_count)
+		return -ETIMEDOUT;
+	if (nonposted && cpl)
+		*cpl = rc->cpl;
+	return 0;
+}
+
+static unsigned be_of(uint64_t addr, unsigned size)
+{
+	return ((1u << size) - 1) << (addr & 3);
+}
+
+/* Completion data of a 1-DW read, shifted to the access's bytes. */
+static int finish_read(const struct tlp *cpl, unsigned off, unsigned size, uint64_t *val)
+{
+	if (tlp_cpl_status(cpl) != TLP_CPL_SC || !tlp_has_data(cpl))
+		return -EIO;
+	if (size == 8) {
+		if (cpl->ndata < 2)
+			return -EIO;
+		*val = cpl->data[0] | (uint64_t)cpl->data[1] << 32;
+		return 0;
+	}
+	*val = (cpl->data[0] >> (8 * (off & 3))) & (size == 4 ? 0xffffffffu : ((1u << (8 * size)) - 1));
+	return 0;
+}
+
+int rc_cfg_read(struct rc *rc, uint16_t off, unsigned size, uint32_t *val)
+{
+	struct tlp t, c;
+	uint64_t v;
+	int ret;
+
+	if ((size != 1 && size != 2 && size != 4) || (off & (size - 1)) || off >= 4096)
+		return -EINVAL;
+	memset(&t, 0, sizeof(t));
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_CFG0, 1);
+	t.hdr[1] = (uint32_t)rc->rc_id << 16 | (uint32_t)rc->next_tag++ << 8 | be_of(off, size);
+	t.hdr[2] = (uint32_t)rc->dev_id << 16 | (off & 0xffcu);
+	ret = rc_send(rc, &t, 1, &c);
+	if (ret)
+		return ret;
+	ret = finish_read(&c, off, size, &v);
+	if (!ret)
+		*val = (uint32_t)v;
+	return ret;
+}
+
+int rc_cfg_write(struct rc *rc, uint16_t off, unsigned size, uint32_t val)
+{
+	struct tlp t, c;
+	int ret;
+
+	if ((size != 1 && size != 2 && size != 4) || (off & (size - 1)) || off >= 4096)
+		return -EINVAL;
+	memset(&t, 0, sizeof(t));
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_CFG0, 1);
+	t.hdr[1] = (uint32_t)rc->rc_id << 16 | (uint32_t)rc->next_tag++ << 8 | be_of(off, size);
+	t.hdr[2] = (uint32_t)rc->dev_id << 16 | (off & 0xffcu);
+	t.data[0] = val << (8 * (off & 3));
+	t.ndata = 1;
+	ret = rc_send(rc, &t, 1, &c);
+	if (ret)
+		return ret;
+	return tlp_cpl_status(&c) == TLP_CPL_SC ? 0 : -EIO;
+}
+
+static void mem_header(struct rc *rc, struct tlp *t, int write, uint64_t addr, unsigned size)
+{
+	unsigned ndw = size == 8 ? 2 : 1;
+	unsigned fbe = size == 8 ? 0xf : be_of(addr, size), lbe = size == 8 ? 0xf : 0;
+	int wide = addr >> 32 != 0;
+
+	memset(t, 0, sizeof(*t));
+	t->hdr[0] = tlp_dw0(write ? (wide ? TLP_FMT_4DW_DATA : TLP_FMT_3DW_DATA)
+				  : (wide ? TLP_FMT_4DW_NODATA : TLP_FMT_3DW_NODATA),
+			    TLP_TYPE_MEM, ndw);
+	t->hdr[1] = (uint32_t)rc->rc_id << 16 | (uint32_t)rc->next_tag++ << 8 | lbe << 4 | fbe;
+	if (wide) {
+		t->hdr[2] = (uint32_t)(addr >> 32);
+		t->hdr[3] = (uint32_t)addr & ~3u;
+	} else {
+		t->hdr[2] = (uint32_t)addr & ~3u;
+	}
+}
+
+int rc_mem_read(struct rc *rc, uint64_t addr, unsigned size, uint64_t *val)
+{
+	struct tlp t, c;
+	int ret;
+
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || (addr & (size - 1)))
+		return -EINVAL;
+	mem_header(rc, &t, 0, addr, size);
+	ret = rc_send(rc, &t, 1, &c);
+	if (ret)
+		return ret;
+	return finish_read(&c, (unsigned)addr, size, val);
+}
+
+int rc_mem_write(struct rc *rc, uint64_t addr, unsigned size, uint64_t val)
+{
+	struct tlp t;
+
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || (addr & (size - 1)))
+		return -EINVAL;
+	mem_header(rc, &t, 1, addr, size);
+	if (size == 8) {
+		t.data[0] = (uint32_t)val;
+		t.data[1] = (uint32_t)(val >> 32);
+		t.ndata = 2;
+	} else {
+		t.data[0] = (uint32_t)val << (8 * (addr & 3));
+		t.ndata = 1;
+	}
+	return rc_send(rc, &t, 0, NULL);
+}
+
+int rc_enumerate(struct rc *rc, struct rc_bar bars[6])
+{
+	uint64_t next32 = 0xf0000000ull, next64 = 0x800000000ull;
+	uint32_t id, v, ptr;
+	int ret;
+
+	memset(bars, 0, 6 * sizeof(*bars));
+	ret = rc_cfg_read(rc, 0x00, 4, &id);
+	if (ret)
+		return ret;
+	if ((id & 0xffff) == 0xffff)
+		return -ENODEV;
+	for (int i = 0; i < 6; i++) {
+		uint16_t off = (uint16_t)(0x10 + 4 * i);
+		uint32_t orig, lo, hi = 0xffffffffu;
+		uint64_t mask;
+
+		if ((ret = rc_cfg_read(rc, off, 4, &orig)) || (ret = rc_cfg_write(rc, off, 4, 0xffffffffu)) ||
+		    (ret = rc_cfg_read(rc, off, 4, &lo)))
+			return ret;
+		if (lo == 0 || (lo & 1))
+			continue;	/* unimplemented, or I/O (not used by this card) */
+		bars[i].is64 = ((lo >> 1) & 3) == 2;
+		bars[i].prefetch = (lo >> 3) & 1;
+		if (bars[i].is64) {
+			if ((ret = rc_cfg_write(rc, off + 4, 4, 0xffffffffu)) ||
+			    (ret = rc_cfg_read(rc, off + 4, 4, &hi)))
+				return ret;
+		}
+		mask = (uint64_t)hi << 32 | (lo & ~0xfu);
+		bars[i].size = ~mask + 1;
+		if (bars[i].is64 && bars[i].prefetch) {
+			next64 = (next64 + bars[i].size - 1) & ~(bars[i].size - 1);
+			bars[i].base = next64;
+			next64 += bars[i].size;
+		} else {
+			next32 = (next32 + bars[i].size - 1) & ~(bars[i].size - 1);
+			bars[i].base = next32;
+			next32 += bars[i].size;
+		}
+		if ((ret = rc_cfg_write(rc, off, 4, (uint32_t)bars[i].base)))
+			return ret;
+		if (bars[i].is64 && (ret = rc_cfg_write(rc, off + 4, 4, (uint32_t)(bars[i].base >> 32))))
+			return ret;
+		if (bars[i].is64)
+			i++;
+	}
+	/* Memory space and bus master on. */
+	if ((ret = rc_cfg_read(rc, 0x04, 2, &v)) || (ret = rc_cfg_write(rc, 0x04, 2, v | 0x6)))
+		return ret;
+	/* MPS 256, MRRS 512 in the PCI Express capability. */
+	if ((ret = rc_cfg_read(rc, 0x34, 1, &ptr)))
+		return ret;
+	for (int guard = 0; ptr && guard < 48; guard++) {
+		uint32_t hdr;
+
+		if ((ret = rc_cfg_read(rc, (uint16_t)(ptr & 0xfc), 2, &hdr)))
+			return ret;
+		if ((hdr & 0xff) == 0x10) {
+			uint16_t ctl = (uint16_t)((ptr & 0xfc) + 8);
+
+			if ((ret = rc_cfg_read(rc, ctl, 2, &v)))
+				return ret;
+			v = (v & ~0x70e0u) | (1u << 5) | (2u << 12);
+			if ((ret = rc_cfg_write(rc, ctl, 2, v)))
+				return ret;
+			break;
+		}
+		ptr = hdr >> 8;
+	}
+	return 0;
+}
+
+unsigned rc_msi_count(const struct rc *rc) { return rc->nmsi; }
+
+const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i)
+{
+	return i < rc->nmsi && i < RC_MAX_MSI ? &rc->msi[i] : NULL;
+}
+
+int rc_intx(struct rc *rc) { return vtop_intx(rc->t); }
+
+void rc_host_write(struct rc *rc, uint64_t addr, const void *buf, size_t len)
+{
+	smem_write(&rc->host, addr, buf, len);
+}
+
+void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len)
+{
+	smem_read(&rc->host, addr, buf, len);
+}
+
+uint32_t rc_card_errors(struct rc *rc) { return vtop_pcie_errors(rc->t); }
+uint16_t rc_dev_id(const struct rc *rc) { return rc->dev_id; }

@@ -1,0 +1,83 @@
+/*
+ * Root-complex testbench for the card: drives the card's TLP streams in the
+ * Verilator model, plays host memory, answers the card's DMA, captures MSI-X
+ * and INTx, and backs BAR2 with a sparse DDR model. The card's soft core runs
+ * alongside (with a firmware image, or idle).
+ *
+ * Host accesses (configuration, BAR reads and writes) are blocking: they run
+ * simulated cycles until the completion arrives or a timeout passes.
+ */
+#ifndef RC_H
+#define RC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tlp.h"
+
+#define RC_MSI_BASE 0xfee00000ull	/* x86 MSI address window */
+#define RC_MSI_SIZE 0x00100000ull
+#define RC_MAX_MSI 256
+
+struct rc;
+
+struct rc_opts {
+	const char *firmware;	/* ELF for the card's soft core, or NULL (core held in reset) */
+	const char *trace;	/* FST waveform, or NULL */
+	FILE *console;		/* where the card's UART goes (NULL: discarded) */
+	uint64_t timeout;	/* cycles a host access may take (0: default) */
+	uint16_t rc_id;		/* requester ID of the root port (default 0x0000) */
+	uint16_t dev_id;	/* bus/device/function given to the card (default 0x0100) */
+};
+
+struct rc_msi {
+	uint64_t addr;
+	uint32_t data;
+	uint64_t cycle;
+};
+
+struct rc_bar {
+	uint64_t base;
+	uint64_t size;
+	int is64, prefetch;
+};
+
+struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen);
+void rc_close(struct rc *rc);
+
+void rc_step(struct rc *rc, uint64_t cycles);
+uint64_t rc_cycles(const struct rc *rc);
+int rc_firmware_exited(const struct rc *rc, uint32_t *code);
+
+/* Configuration space (Type 0, our device); size 1, 2 or 4 at a naturally aligned offset.
+ * Return 0, -EIO for an unsuccessful completion, -ETIMEDOUT without one. */
+int rc_cfg_read(struct rc *rc, uint16_t off, unsigned size, uint32_t *val);
+int rc_cfg_write(struct rc *rc, uint16_t off, unsigned size, uint32_t val);
+
+/* Memory space (BARs); size 1, 2, 4 or 8, naturally aligned. */
+int rc_mem_read(struct rc *rc, uint64_t addr, unsigned size, uint64_t *val);
+int rc_mem_write(struct rc *rc, uint64_t addr, unsigned size, uint64_t val);
+
+/* Sends any TLP (for malformed-request tests). For a non-posted TLP with tag
+ * `tag`, waits for its completion and stores it in *cpl (if not NULL);
+ * returns 0, or -ETIMEDOUT. Posted TLPs return after the stream took them. */
+int rc_send(struct rc *rc, const struct tlp *t, int nonposted, struct tlp *cpl);
+
+/* Linux-like enumeration: BAR sizing and assignment (64-bit prefetchable BARs
+ * above 4 GiB), memory and bus-master enable, MPS 256 and MRRS 512. */
+int rc_enumerate(struct rc *rc, struct rc_bar bars[6]);
+
+/* Interrupts */
+unsigned rc_msi_count(const struct rc *rc);
+const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i);
+int rc_intx(struct rc *rc);
+
+/* The card's DMA view of host memory (sparse, zero-filled). */
+void rc_host_write(struct rc *rc, uint64_t addr, const void *buf, size_t len);
+void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len);
+
+uint32_t rc_card_errors(struct rc *rc);
+uint16_t rc_dev_id(const struct rc *rc);
+
+#endif /* RC_H */
