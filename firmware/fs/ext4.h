@@ -20,6 +20,11 @@
 #include "blockdev.h"
 #include "vfs.h"
 
+/* picolibc (the card's libc) has no EUCLEAN; Linux's value is used. */
+#ifndef EUCLEAN
+#define EUCLEAN 117
+#endif
+
 #ifndef EXT4_MAX_MOUNTS
 #define EXT4_MAX_MOUNTS 2
 #endif

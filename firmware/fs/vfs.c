@@ -572,7 +572,11 @@ static int release_inode(struct vfs *fs, struct ext4_inode *ip)
 		return err;
 	i_set_size(ip, 0);
 	ext4_now(&s, &ns);
-	put32(ip->raw + I_DTIME, (uint32_t)s ? (uint32_t)s : 1);
+	/* a small dtime reads as an orphan-list link to e2fsck: without a
+	 * clock, use the last write or mkfs time */
+	if (s <= fs->inodes_count)
+		s = le32(fs->sb + SB_WTIME) > fs->inodes_count ? le32(fs->sb + SB_WTIME) : le32(fs->sb + 0x108);
+	put32(ip->raw + I_DTIME, (uint32_t)s);
 	err = inode_write(fs, ip);
 	if (!err)
 		err = free_inode(fs, ip->ino, is_dir);

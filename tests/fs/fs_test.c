@@ -756,8 +756,6 @@ static void t_replay_by_e2fsck(void)
 		vfs_unmount(fs);
 		blockdev_file_close(&bf);
 		/* e2fsck -p replays the journal and processes the orphan list */
-		if (c < 3)
-			run("dumpe2fs -h %s 2>/dev/null | grep -E 'features|Journal start' | tr '\\n' ' ' >&2; echo >&2", cur_img);
 		{
 			int r = run("e2fsck -fp %s >%s/fsck-p.log 2>&1", cur_img, workdir);
 			if (r > 1)
@@ -765,6 +763,153 @@ static void t_replay_by_e2fsck(void)
 			CHECK(r <= 1, "cut %ld: e2fsck -p exit %d", cut, r);
 		}
 		CHECK(fsck_clean(), "cut %ld: clean after e2fsck replay", cut);
+	}
+}
+
+
+/* Random writes, truncates, hole punches and preallocations on two files,
+ * checked against an in-memory model, across remounts. */
+static void t_random_model(void)
+{
+	enum { MAXSZ = 1536 * 1024, NF = 2 };
+	struct vfs *fs;
+	struct vfs_attr a;
+	uint8_t *model[NF], *buf = malloc(MAXSZ);
+	uint64_t msize[NF] = { 0, 0 }, ino[NF];
+	char name[32];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	for (int k = 0; k < NF; k++) {
+		model[k] = calloc(1, MAXSZ);
+		snprintf(name, sizeof(name), "r%d", k);
+		OK(vfs_mknod(fs, 2, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
+		ino[k] = a.ino;
+	}
+	rnd_state = 777;
+	for (int step = 0; step < 1500; step++) {
+		int k = (int)(rnd() % NF), op = (int)(rnd() % 100);
+		uint64_t off = rnd() % (MAXSZ - 70000), len = 1 + rnd() % (rnd() % 4 ? 5000 : 65536);
+		if (op < 55) {
+			for (uint64_t j = 0; j < len; j++)
+				buf[j] = (uint8_t)(rnd() >> 3);
+			CHECK(vfs_write(fs, ino[k], off, buf, len) == (long)len, "step %d write", step);
+			memcpy(model[k] + off, buf, len);
+			if (off + len > msize[k])
+				msize[k] = off + len;
+		} else if (op < 65) {
+			struct vfs_setattr sa = { .valid = VFS_SET_SIZE, .size = off };
+			OK(vfs_setattr(fs, ino[k], &sa, &a));
+			if (off < msize[k])
+				memset(model[k] + off, 0, msize[k] - off);
+			msize[k] = off;
+		} else if (op < 80) {
+			OK(vfs_fallocate(fs, ino[k], 0x03, off, len));
+			if (off < msize[k])
+				memset(model[k] + off, 0, (off + len > msize[k] ? msize[k] : off + len) - off);
+		} else if (op < 87) {
+			OK(vfs_fallocate(fs, ino[k], 0x10, off, len));
+			if (off < msize[k])
+				memset(model[k] + off, 0, (off + len > msize[k] ? msize[k] : off + len) - off);
+			if (off + len > msize[k])
+				msize[k] = off + len;
+		} else if (op < 94) {
+			OK(vfs_fallocate(fs, ino[k], rnd() % 2 ? 0x01 : 0, off, len));
+			OK(vfs_getattr(fs, ino[k], &a));
+			msize[k] = a.size;
+		} else if (op < 97) {
+			OK(vfs_sync(fs));
+		} else {
+			OK(umount_img(fs));
+			OK(mount_img(&fs));
+		}
+		if (step % 100 == 99 || step == 1499) {
+			for (int q = 0; q < NF; q++) {
+				OK(vfs_getattr(fs, ino[q], &a));
+				CHECK(a.size == msize[q], "step %d size %llu vs %llu", step,
+				      (unsigned long long)a.size, (unsigned long long)msize[q]);
+				CHECK(vfs_read(fs, ino[q], 0, buf, MAXSZ) == (long)msize[q], "read");
+				for (uint64_t j = 0; j < msize[q]; j++)
+					CHECK(buf[j] == model[q][j], "step %d file %d byte %llu", step, q, (unsigned long long)j);
+			}
+		}
+	}
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+	for (int q = 0; q < NF; q++) {
+		snprintf(name, sizeof(name), "/r%d", q);
+		CHECK(dump_cmp(name, model[q], msize[q]), "debugfs content %d", q);
+		free(model[q]);
+	}
+	free(buf);
+}
+
+
+/* Power cuts during extent-tree growth, truncation and hole punching. */
+static int pc_extents(struct vfs *fs)
+{
+	struct vfs_attr a;
+	uint8_t piece[4096];
+	int err = vfs_mknod(fs, 2, NAME("big"), S_IFREG | 0644, 0, 0, 0, &a);
+
+	if (err)
+		return err;
+	for (uint32_t k = 0; k < 600; k++) {
+		uint32_t i = (k * 7919u) % 600;
+		memset(piece, (int)(i & 0xff), sizeof(piece));
+		if (vfs_write(fs, a.ino, (uint64_t)i * 8192, piece, 1024) != 1024)
+			return -EIO;
+		if (k % 150 == 149 && (err = vfs_fsync(fs, a.ino, 0)))
+			return err;
+	}
+	if ((err = vfs_fallocate(fs, a.ino, 0x03, 100 * 8192, 200 * 8192)))
+		return err;
+	{
+		struct vfs_setattr sa = { .valid = VFS_SET_SIZE, .size = 400 * 8192 + 77 };
+		if ((err = vfs_setattr(fs, a.ino, &sa, &a)))
+			return err;
+	}
+	return vfs_fsync(fs, a.ino, 0);
+}
+
+static void t_powercut_extents(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	long total;
+	char saved[600];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(pc_extents(fs));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	CHECK(fsck_clean(), "fsck dry run");
+	for (int c = 0; c < 16; c++) {
+		long cut = 1 + (long)((uint64_t)rnd() % (uint64_t)total);
+		struct vfs_attr a;
+		int fin;
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		pc_extents(fs);
+		fin = !f.cut;
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		OK(mount_img(&fs));
+		if (fin) {
+			OK(vfs_lookup(fs, 2, NAME("big"), &a));
+			CHECK(a.size == 400 * 8192 + 77, "size after completed run");
+		}
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
 	}
 }
 
@@ -787,6 +932,8 @@ static const struct test tests[] = {
 	{ "powercut", t_powercut },
 	{ "failwrite", t_failwrite },
 	{ "replay_foreign", t_replay_foreign },
+	{ "powercut_extents", t_powercut_extents },
+	{ "random_model", t_random_model },
 	{ "replay_by_e2fsck", t_replay_by_e2fsck },
 };
 
@@ -802,6 +949,7 @@ int main(int argc, char **argv)
 	const char *only = argc > 2 ? argv[2] : NULL;
 
 	workdir = argc > 1 ? argv[1] : "/tmp/fs_test";
+	vfs_set_clock(host_clock);
 	run("mkdir -p %s", workdir);
 	for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
 		variant_opts = variants[v].opts;

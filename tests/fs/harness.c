@@ -67,7 +67,7 @@ int debugfs_out(const char *req, char *out, size_t size)
 	return (int)n;
 }
 
-static void host_clock(uint64_t *sec, uint32_t *nsec)
+void host_clock(uint64_t *sec, uint32_t *nsec)
 {
 	struct timespec ts;
 

@@ -30,5 +30,6 @@ int debugfs_out(const char *req, char *out, size_t size);
 int mount_img(struct vfs **fs);
 int umount_img(struct vfs *fs);
 extern struct vfs *cur_fs;
+void host_clock(uint64_t *sec, uint32_t *nsec);
 
 #endif
