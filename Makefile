@@ -43,7 +43,9 @@ $(GEN)/soc_map.stamp: rtl/soc_map.toml tools/gen_soc_map.py
 $(GEN_MAP): $(GEN)/soc_map.stamp
 gen: $(GEN)/soc_map.stamp ## Generate the memory-map views (SV package, C header, linker, table)
 
-include $(sort $(wildcard mk/*.mk))
+# rtl.mk first: it defines the simulator model that other areas link.
+include mk/rtl.mk
+include $(filter-out mk/rtl.mk,$(sort $(wildcard mk/*.mk)))
 
 demo: setup ## Main job: the simulated SoC boots the firmware, which prints its banner and counts
 	@$(MAKE) --no-print-directory demo-run

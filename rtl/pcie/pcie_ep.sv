@@ -152,8 +152,8 @@ module pcie_ep #(
     h_is_cfg = (h_type == pcie_pkg::TYPE_CFG0) && (h_fmt == pcie_pkg::FMT_3DW_NODATA ||
                                                    h_fmt == pcie_pkg::FMT_3DW_DATA);
     h_is_cpl = (h_type == pcie_pkg::TYPE_CPL);
-    // Non-posted: everything but memory writes and messages (type 10xxx).
-    h_nonposted = !(h_type[4:3] == 2'b10) && !(h_is_mem && h_fmt[1]);
+    // Non-posted: everything but memory writes, messages (type 10xxx) and completions.
+    h_nonposted = !(h_type[4:3] == 2'b10) && !(h_is_mem && h_fmt[1]) && !h_is_cpl;
     h_bar0 = mem_enable && ((h_addr & BAR0_MASK) == bar0_base);
     h_bar2 = mem_enable && ((h_addr & BAR2_MASK) == bar2_base);
   end

@@ -47,6 +47,7 @@ struct rc {
 
 	int fw_exited;
 	uint32_t fw_code;
+	unsigned unexpected;	/* TLPs from the card that no rule explains */
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -162,7 +163,9 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 			rc->cpl = *t;
 			rc->cpl_done = 1;
 		} else {
-			fprintf(stderr, "rc: unexpected completion, tag %u\n", tlp_cpl_tag(t));
+			fprintf(stderr, "rc: unexpected completion at cycle %llu: tag %u status %u, DW0 0x%08x\n",
+				(unsigned long long)rc->cycles, tlp_cpl_tag(t), tlp_cpl_status(t), t->hdr[0]);
+			rc->unexpected++;
 		}
 	} else if (type == TLP_TYPE_MEM && tlp_has_data(t)) {
 		uint64_t addr = tlp_addr(t);
@@ -192,6 +195,7 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 		serve_read(rc, t);
 	} else {
 		fprintf(stderr, "rc: card sent an unexpected TLP, DW0 0x%08x\n", t->hdr[0]);
+		rc->unexpected++;
 	}
 }
 
@@ -526,3 +530,5 @@ void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len)
 
 uint32_t rc_card_errors(struct rc *rc) { return vtop_pcie_errors(rc->t); }
 uint16_t rc_dev_id(const struct rc *rc) { return rc->dev_id; }
+
+unsigned rc_unexpected(const struct rc *rc) { return rc->unexpected; }

@@ -1,0 +1,489 @@
+/*
+ * Root-complex testbench of the card's PCIe function: enumeration the way
+ * Linux does it, the configuration space and its capabilities, the virtio
+ * registers, MSI-X (with masking) and INTx, BAR2, and malformed requests.
+ * The card's soft core runs tests/pcie/echo_fw.S, which answers queue
+ * notifications with interrupts.
+ *
+ * usage: pcie_test FIRMWARE.elf
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/virtio_config.h>
+#include <linux/virtio_pci.h>
+#include <linux/virtio_ring.h>
+
+#include "rc.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                        \
+	do {                                                    \
+		if (cond) {                                     \
+			passed++;                               \
+		} else {                                        \
+			failed++;                               \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                    \
+			printf("\n");                           \
+		}                                               \
+	} while (0)
+
+static struct rc *rc;
+static struct rc_bar bars[6];
+
+static uint32_t cfg32(uint16_t off)
+{
+	uint32_t v = 0xdeadbeef;
+	int ret = rc_cfg_read(rc, off, 4, &v);
+
+	CHECK(ret == 0, "config read 0x%x: %d", off, ret);
+	return v;
+}
+
+static uint32_t cfg8(uint16_t off)
+{
+	uint32_t v = 0xdead;
+	int ret = rc_cfg_read(rc, off, 1, &v);
+
+	CHECK(ret == 0, "config read8 0x%x: %d", off, ret);
+	return v;
+}
+
+static uint64_t bar0_rd(uint32_t off, unsigned size)
+{
+	uint64_t v = 0xdeadbeef;
+	int ret = rc_mem_read(rc, bars[0].base + off, size, &v);
+
+	CHECK(ret == 0, "BAR0 read 0x%x size %u: %d", off, size, ret);
+	return v;
+}
+
+static void bar0_wr(uint32_t off, unsigned size, uint64_t v)
+{
+	int ret = rc_mem_write(rc, bars[0].base + off, size, v);
+
+	CHECK(ret == 0, "BAR0 write 0x%x: %d", off, ret);
+}
+
+#define COMMON(f) offsetof(struct virtio_pci_common_cfg, f)
+
+/* Runs until n MSI messages were seen in total, or a bound passes. */
+static int wait_msi(unsigned n, uint64_t max_cycles)
+{
+	uint64_t start = rc_cycles(rc);
+
+	while (rc_msi_count(rc) < n && rc_cycles(rc) - start < max_cycles)
+		rc_step(rc, 16);
+	return rc_msi_count(rc) >= n;
+}
+
+static void test_enumeration(void)
+{
+	uint32_t v;
+
+	CHECK(rc_enumerate(rc, bars) == 0, "enumeration failed");
+	CHECK(bars[0].size == 32 * 1024 && bars[0].is64 && !bars[0].prefetch,
+	      "BAR0: size %llu is64 %d prefetch %d", (unsigned long long)bars[0].size,
+	      bars[0].is64, bars[0].prefetch);
+	CHECK(bars[2].size == (1ull << 30) && bars[2].is64 && bars[2].prefetch,
+	      "BAR2: size %llu is64 %d prefetch %d", (unsigned long long)bars[2].size,
+	      bars[2].is64, bars[2].prefetch);
+	CHECK(bars[2].base >= (1ull << 32), "BAR2 assigned above 4 GiB");
+	CHECK(bars[4].size == 0, "BAR4 absent");
+	v = cfg32(0x00);
+	CHECK(v == 0x105a1af4, "IDs 0x%08x", v);
+	v = cfg32(0x08);
+	CHECK((v & 0xff) >= 1 && (v >> 8) == 0x018000, "class/revision 0x%08x", v);
+	v = cfg32(0x2c);
+	CHECK(v == 0x00401af4, "subsystem 0x%08x", v);
+	v = cfg32(0x04);
+	CHECK((v & 0x6) == 0x6 && (v >> 16) & 0x10, "command/status 0x%08x", v);
+	/* Read-only fields stay put. */
+	CHECK(rc_cfg_write(rc, 0x00, 4, 0x12345678) == 0, "write IDs");
+	CHECK(cfg32(0x00) == 0x105a1af4, "IDs are read-only");
+	CHECK(cfg8(0x3d) == 1, "interrupt pin INTA");
+}
+
+static void test_capabilities(void)
+{
+	uint32_t ptr = cfg8(0x34), seen = 0, vendor_types = 0;
+	int guard = 0;
+
+	CHECK(ptr == 0x40, "capability pointer 0x%x", ptr);
+	while (ptr && guard++ < 48) {
+		uint32_t id = cfg8((uint16_t)ptr), next = cfg8((uint16_t)(ptr + 1));
+
+		CHECK((ptr & 3) == 0 && ptr >= 0x40, "capability at 0x%x aligned, past the header", ptr);
+		if (id == 0x10) {
+			uint32_t devctl;
+
+			seen |= 1;
+			devctl = cfg32((uint16_t)(ptr + 8)) & 0xffff;
+			CHECK(((devctl >> 5) & 7) == 1 && ((devctl >> 12) & 7) == 2,
+			      "MPS 256 / MRRS 512 programmed, devctl 0x%04x", devctl);
+			/* MPS above what the card supports is clamped. */
+			rc_cfg_write(rc, (uint16_t)(ptr + 8), 2, (devctl & ~0xe0u) | (3u << 5));
+			devctl = cfg32((uint16_t)(ptr + 8)) & 0xffff;
+			CHECK(((devctl >> 5) & 7) == 1, "MPS clamped to 256, devctl 0x%04x", devctl);
+		} else if (id == 0x11) {
+			uint32_t ctl = cfg32((uint16_t)ptr) >> 16, table = cfg32((uint16_t)(ptr + 4));
+			uint32_t pba = cfg32((uint16_t)(ptr + 8));
+
+			seen |= 2;
+			CHECK((ctl & 0x7ff) + 1 == 8, "MSI-X table size %u", (ctl & 0x7ff) + 1);
+			CHECK(table == 0x4000 && pba == 0x5000, "MSI-X table 0x%x PBA 0x%x", table, pba);
+		} else if (id == 0x01) {
+			seen |= 4;
+		} else if (id == 0x09) {
+			uint32_t type = cfg8((uint16_t)(ptr + 3)), bar = cfg8((uint16_t)(ptr + 4));
+			uint32_t off = cfg32((uint16_t)(ptr + 8)), len = cfg32((uint16_t)(ptr + 12));
+
+			vendor_types |= 1u << type;
+			switch (type) {
+			case VIRTIO_PCI_CAP_COMMON_CFG:
+				CHECK(bar == 0 && off == 0 && len >= sizeof(struct virtio_pci_common_cfg),
+				      "common cap bar %u off 0x%x len 0x%x", bar, off, len);
+				break;
+			case VIRTIO_PCI_CAP_NOTIFY_CFG:
+				CHECK(bar == 0 && off == 0x1000 && cfg32((uint16_t)(ptr + 16)) == 4,
+				      "notify cap bar %u off 0x%x", bar, off);
+				break;
+			case VIRTIO_PCI_CAP_ISR_CFG:
+				CHECK(bar == 0 && off == 0x2000, "ISR cap");
+				break;
+			case VIRTIO_PCI_CAP_DEVICE_CFG:
+				CHECK(bar == 0 && off == 0x3000 && len >= 40, "device cap");
+				break;
+			case VIRTIO_PCI_CAP_SHARED_MEMORY_CFG:
+				CHECK(bar == 2 && cfg8((uint16_t)(ptr + 5)) == 0 && cfg8((uint16_t)(ptr + 2)) == 24 &&
+				      off == 0 && cfg32((uint16_t)(ptr + 16)) == 0 &&
+				      len == 0x40000000u && cfg32((uint16_t)(ptr + 20)) == 0,
+				      "shm cap: bar %u id %u length 0x%x:%08x", bar, cfg8((uint16_t)(ptr + 5)),
+				      cfg32((uint16_t)(ptr + 20)), len);
+				break;
+			default:
+				CHECK(0, "unknown virtio cap type %u", type);
+			}
+		}
+		ptr = next;
+	}
+	CHECK(guard < 48, "capability list ends");
+	CHECK(seen == 7, "PM, PCIe and MSI-X capabilities present (0x%x)", seen);
+	CHECK(vendor_types == (1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 8),
+	      "virtio caps common, notify, ISR, device, shm present (0x%x)", vendor_types);
+}
+
+static void test_common_cfg(void)
+{
+	uint64_t v;
+	char tag[37] = { 0 };
+
+	bar0_wr(COMMON(device_feature_select), 4, 0);
+	v = bar0_rd(COMMON(device_feature), 4);
+	CHECK(v == ((1u << VIRTIO_RING_F_INDIRECT_DESC) | (1u << VIRTIO_RING_F_EVENT_IDX)),
+	      "features 31:0 0x%llx", (unsigned long long)v);
+	bar0_wr(COMMON(device_feature_select), 4, 1);
+	v = bar0_rd(COMMON(device_feature), 4);
+	CHECK(v == (1u << 0 | 1u << 1 | 1u << 4), "features 63:32 0x%llx", (unsigned long long)v);
+	CHECK(bar0_rd(COMMON(num_queues), 2) == 5, "num_queues");
+	for (int i = 0; i < 36; i += 4) {
+		uint32_t w = (uint32_t)bar0_rd(0x3000 + i, 4);
+
+		memcpy(tag + i, &w, 4);
+	}
+	CHECK(!strcmp(tag, "vfpga"), "default tag '%s'", tag);
+	CHECK(bar0_rd(0x3024, 4) == 4, "num_request_queues");
+
+	/* Handshake: FEATURES_OK needs VERSION_1. */
+	bar0_wr(COMMON(device_status), 1, 0);
+	bar0_wr(COMMON(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	bar0_wr(COMMON(guest_feature_select), 4, 1);
+	bar0_wr(COMMON(guest_feature), 4, 0);
+	bar0_wr(COMMON(device_status), 1, 0x0b);
+	CHECK(!(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_FEATURES_OK),
+	      "FEATURES_OK refused without VERSION_1");
+	bar0_wr(COMMON(guest_feature), 4, 1u << 0 | 1u << 8);	/* VERSION_1 and an unoffered bit */
+	CHECK(bar0_rd(COMMON(guest_feature), 4) == 1, "unoffered feature bits dropped");
+	bar0_wr(COMMON(device_status), 1, 0x0b);
+	CHECK(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_FEATURES_OK, "FEATURES_OK kept");
+
+	/* Queue 1: size, vector, addresses, enable. */
+	bar0_wr(COMMON(queue_select), 2, 1);
+	CHECK(bar0_rd(COMMON(queue_size), 2) == 1024, "max queue size");
+	CHECK(bar0_rd(COMMON(queue_notify_off), 2) == 1, "notify off");
+	bar0_wr(COMMON(queue_size), 2, 256);
+	bar0_wr(COMMON(queue_msix_vector), 2, 2);
+	bar0_wr(COMMON(queue_desc_lo), 4, 0x10000);
+	bar0_wr(COMMON(queue_desc_hi), 4, 0x1);
+	bar0_wr(COMMON(queue_avail_lo), 4, 0x11000);
+	bar0_wr(COMMON(queue_used_lo), 4, 0x12000);
+	bar0_wr(COMMON(queue_enable), 2, 1);
+	CHECK(bar0_rd(COMMON(queue_size), 2) == 256, "queue size 256");
+	CHECK(bar0_rd(COMMON(queue_msix_vector), 2) == 2, "queue vector 2");
+	CHECK(bar0_rd(COMMON(queue_desc_hi), 4) == 1 && bar0_rd(COMMON(queue_desc_lo), 4) == 0x10000,
+	      "desc address");
+	CHECK(bar0_rd(COMMON(queue_enable), 2) == 1, "queue enabled");
+	/* Vector past the table: NO_VECTOR. */
+	bar0_wr(COMMON(queue_select), 2, 3);
+	bar0_wr(COMMON(queue_msix_vector), 2, 40);
+	CHECK(bar0_rd(COMMON(queue_msix_vector), 2) == VIRTIO_MSI_NO_VECTOR, "vector 40 refused");
+	/* Queue select out of range reads zero. */
+	bar0_wr(COMMON(queue_select), 2, 9);
+	CHECK(bar0_rd(COMMON(queue_size), 2) == 0, "queue 9 does not exist");
+	/* Queue 0 and config vectors for the interrupt tests. */
+	bar0_wr(COMMON(queue_select), 2, 0);
+	bar0_wr(COMMON(queue_msix_vector), 2, 1);
+	bar0_wr(COMMON(queue_enable), 2, 1);
+	bar0_wr(COMMON(msix_config), 2, 0);
+	CHECK(bar0_rd(COMMON(msix_config), 2) == 0, "config vector 0");
+}
+
+static uint16_t msix_cap(void)
+{
+	uint32_t ptr = cfg8(0x34);
+
+	for (int guard = 0; ptr && guard < 48; guard++) {
+		if (cfg8((uint16_t)ptr) == 0x11)
+			return (uint16_t)ptr;
+		ptr = cfg8((uint16_t)(ptr + 1));
+	}
+	return 0;
+}
+
+static void test_msix(void)
+{
+	uint16_t cap = msix_cap();
+	unsigned n0;
+	const struct rc_msi *m;
+
+	for (unsigned v = 0; v < 8; v++) {
+		bar0_wr(0x4000 + 16 * v, 4, RC_MSI_BASE + 0x1000 * v);
+		bar0_wr(0x4000 + 16 * v + 4, 4, 0);
+		bar0_wr(0x4000 + 16 * v + 8, 4, 0x40 + v);
+		bar0_wr(0x4000 + 16 * v + 12, 4, 0);	/* unmask */
+	}
+	CHECK(bar0_rd(0x4000 + 16 * 3 + 8, 4) == 0x43, "MSI-X table readback");
+	CHECK(rc_cfg_write(rc, (uint16_t)(cap + 2), 2, 0x8000) == 0, "MSI-X enable");
+	CHECK(cfg32(cap) >> 31, "MSI-X enabled");
+
+	/* Notify queue 1: the firmware raises its interrupt, vector 2. */
+	n0 = rc_msi_count(rc);
+	bar0_wr(0x1000 + 4 * 1, 2, 1);
+	CHECK(wait_msi(n0 + 1, 20000), "MSI for queue 1");
+	m = rc_msi_get(rc, n0);
+	CHECK(m && m->data == 0x42 && m->addr == RC_MSI_BASE + 0x2000, "vector 2 message (data 0x%x)",
+	      m ? m->data : 0);
+
+	/* Masked vector: pending bit, sent on unmask. */
+	bar0_wr(0x4000 + 16 * 2 + 12, 4, 1);
+	n0 = rc_msi_count(rc);
+	bar0_wr(0x1000 + 4 * 1, 2, 1);
+	rc_step(rc, 5000);
+	CHECK(rc_msi_count(rc) == n0, "no message while masked");
+	CHECK(bar0_rd(0x5000, 4) & (1u << 2), "PBA bit 2 pending");
+	bar0_wr(0x4000 + 16 * 2 + 12, 4, 0);
+	CHECK(wait_msi(n0 + 1, 20000), "message after unmask");
+	CHECK((bar0_rd(0x5000, 4) & (1u << 2)) == 0, "PBA bit 2 cleared");
+
+	/* Function mask holds every vector. */
+	rc_cfg_write(rc, (uint16_t)(cap + 2), 2, 0xc000);
+	n0 = rc_msi_count(rc);
+	bar0_wr(0x1000 + 4 * 1, 2, 1);
+	rc_step(rc, 5000);
+	CHECK(rc_msi_count(rc) == n0, "no message under function mask");
+	rc_cfg_write(rc, (uint16_t)(cap + 2), 2, 0x8000);
+	CHECK(wait_msi(n0 + 1, 20000), "message after function unmask");
+
+	/* Queue 0 notify: the firmware changes the tag and raises a config change. */
+	{
+		uint32_t gen = (uint32_t)bar0_rd(COMMON(config_generation), 1);
+		char tag[8] = { 0 };
+		uint32_t w;
+
+		n0 = rc_msi_count(rc);
+		bar0_wr(0x1000, 2, 0);
+		CHECK(wait_msi(n0 + 1, 20000), "config-change MSI");
+		m = rc_msi_get(rc, n0);
+		CHECK(m && m->data == 0x40, "config vector 0 message");
+		CHECK((uint32_t)bar0_rd(COMMON(config_generation), 1) != gen, "config generation moved");
+		w = (uint32_t)bar0_rd(0x3000, 4);
+		memcpy(tag, &w, 4);
+		CHECK(!strcmp(tag, "echo"), "tag now '%s'", tag);
+	}
+	CHECK(rc_intx(rc) == 0, "no INTx while MSI-X is on");
+}
+
+static void test_intx(void)
+{
+	uint16_t cap = msix_cap();
+	uint64_t start;
+
+	rc_cfg_write(rc, (uint16_t)(cap + 2), 2, 0x0000);
+	bar0_rd(0x2000, 1);	/* clear ISR */
+	CHECK(rc_intx(rc) == 0, "INTx idle");
+	bar0_wr(0x1000 + 4 * 1, 2, 1);
+	start = rc_cycles(rc);
+	while (!rc_intx(rc) && rc_cycles(rc) - start < 20000)
+		rc_step(rc, 16);
+	CHECK(rc_intx(rc), "INTx asserted");
+	CHECK((cfg32(0x04) >> 16) & 0x8, "status.interrupt set");
+	CHECK(bar0_rd(0x2000, 1) == 1, "ISR queue bit");
+	rc_step(rc, 4);
+	CHECK(rc_intx(rc) == 0, "INTx deasserted after ISR read");
+	CHECK(bar0_rd(0x2000, 1) == 0, "ISR cleared by read");
+	/* INTx disable in the command register. */
+	rc_cfg_write(rc, 0x04, 2, 0x0406);
+	bar0_wr(0x1000 + 4 * 1, 2, 1);
+	rc_step(rc, 5000);
+	CHECK(rc_intx(rc) == 0, "INTx disabled");
+	bar0_rd(0x2000, 1);
+	rc_cfg_write(rc, 0x04, 2, 0x0006);
+}
+
+static void test_bad_queue_size(void)
+{
+	bar0_wr(COMMON(queue_select), 2, 2);
+	bar0_wr(COMMON(queue_size), 2, 100);
+	bar0_wr(COMMON(queue_enable), 2, 1);
+	CHECK(bar0_rd(COMMON(queue_enable), 2) == 0, "queue size 100 not enabled");
+	CHECK(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET, "NEEDS_RESET set");
+	CHECK(bar0_rd(0x2000, 1) & 2, "ISR config bit");
+	/* Reset returns everything to its initial state. */
+	bar0_wr(COMMON(device_status), 1, 0);
+	CHECK(bar0_rd(COMMON(device_status), 1) == 0, "status reset");
+	bar0_wr(COMMON(queue_select), 2, 1);
+	CHECK(bar0_rd(COMMON(queue_enable), 2) == 0, "queue 1 disabled by reset");
+	CHECK(bar0_rd(COMMON(queue_msix_vector), 2) == VIRTIO_MSI_NO_VECTOR, "vector reset");
+	CHECK(bar0_rd(COMMON(queue_size), 2) == 1024, "size reset");
+	CHECK(bar0_rd(COMMON(msix_config), 2) == VIRTIO_MSI_NO_VECTOR, "config vector reset");
+}
+
+static void test_bar2(void)
+{
+	uint64_t v = 0;
+	struct tlp t, c;
+
+	CHECK(rc_mem_write(rc, bars[2].base + 0x1000, 8, 0x1122334455667788ull) == 0, "BAR2 write");
+	CHECK(rc_mem_read(rc, bars[2].base + 0x1000, 8, &v) == 0 && v == 0x1122334455667788ull,
+	      "BAR2 read 0x%llx", (unsigned long long)v);
+	CHECK(rc_mem_write(rc, bars[2].base + 0x3ffffffe, 2, 0xbeef) == 0, "BAR2 last bytes");
+	CHECK(rc_mem_read(rc, bars[2].base + 0x3ffffffc, 4, &v) == 0 && v == 0xbeef0000,
+	      "BAR2 byte enables 0x%llx", (unsigned long long)v);
+	/* 8-DW write and read in one TLP. */
+	memset(&t, 0, sizeof(t));
+	t.hdr[0] = tlp_dw0(TLP_FMT_4DW_DATA, TLP_TYPE_MEM, 8);
+	t.hdr[1] = 0x0000ff00 | 0xff;
+	t.hdr[2] = (uint32_t)(bars[2].base >> 32);
+	t.hdr[3] = (uint32_t)bars[2].base + 0x2000;
+	for (int i = 0; i < 8; i++)
+		t.data[i] = 0xa0000000u + (uint32_t)i;
+	t.ndata = 8;
+	CHECK(rc_send(rc, &t, 0, NULL) == 0, "8-DW write");
+	t.hdr[0] = tlp_dw0(TLP_FMT_4DW_NODATA, TLP_TYPE_MEM, 8);
+	t.hdr[1] = 0x00002a00 | 0xff;
+	t.ndata = 0;
+	CHECK(rc_send(rc, &t, 1, &c) == 0, "8-DW read");
+	CHECK(tlp_cpl_status(&c) == TLP_CPL_SC && tlp_len(&c) == 8 && tlp_cpl_bytes(&c) == 32 &&
+	      c.data[7] == 0xa0000007u && c.data[0] == 0xa0000000u, "8-DW read data");
+}
+
+static void test_malformed(void)
+{
+	struct tlp t, c;
+	uint32_t err0 = rc_card_errors(rc);
+
+	memset(&t, 0, sizeof(t));
+	/* Memory read outside every BAR: UR. */
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_MEM, 1);
+	t.hdr[1] = 0x00001100 | 0xf;
+	t.hdr[2] = 0x10000000;
+	CHECK(rc_send(rc, &t, 1, &c) == 0 && tlp_cpl_status(&c) == TLP_CPL_UR, "stray read: UR");
+	/* Type 1 configuration, I/O read: UR. */
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_CFG1, 1);
+	t.hdr[1] = 0x00001200 | 0xf;
+	t.hdr[2] = 0x01000000;
+	CHECK(rc_send(rc, &t, 1, &c) == 0 && tlp_cpl_status(&c) == TLP_CPL_UR, "CfgRd1: UR");
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_IO, 1);
+	t.hdr[1] = 0x00001300 | 0xf;
+	t.hdr[2] = 0x1000;
+	CHECK(rc_send(rc, &t, 1, &c) == 0 && tlp_cpl_status(&c) == TLP_CPL_UR, "IO read: UR");
+	/* A BAR0 read longer than one beat: CA, no hang. */
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_MEM, 16);
+	t.hdr[1] = 0x00001400 | 0xff;
+	t.hdr[2] = (uint32_t)bars[0].base;
+	CHECK(rc_send(rc, &t, 1, &c) == 0 && tlp_cpl_status(&c) == TLP_CPL_CA, "long BAR0 read: CA");
+	/* A poisoned write is dropped. */
+	bar0_wr(COMMON(queue_select), 2, 1);
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_MEM, 1) | (1u << 14);
+	t.hdr[1] = 0x00001500 | 0x3;
+	t.hdr[2] = (uint32_t)bars[0].base + COMMON(queue_select);
+	t.data[0] = 4;
+	t.ndata = 1;
+	CHECK(rc_send(rc, &t, 0, NULL) == 0, "poisoned write sent");
+	CHECK(bar0_rd(COMMON(queue_select), 2) == 1, "poisoned write ignored");
+	/* A write with 16 DWs of payload (two beats) to BAR0 is dropped whole. */
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_MEM, 16);
+	t.hdr[1] = 0x00001600 | 0xff;
+	t.hdr[2] = (uint32_t)bars[0].base + COMMON(queue_select);
+	for (int i = 0; i < 16; i++)
+		t.data[i] = 3;
+	t.ndata = 16;
+	CHECK(rc_send(rc, &t, 0, NULL) == 0, "long write sent");
+	CHECK(bar0_rd(COMMON(queue_select), 2) == 1, "long write dropped");
+	/* A completion nobody asked for, a message: dropped. */
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_CPL, 1);
+	t.hdr[1] = 4;
+	t.hdr[2] = (uint32_t)rc_dev_id(rc) << 16 | 0x7700;
+	t.ndata = 1;
+	CHECK(rc_send(rc, &t, 0, NULL) == 0, "stray completion sent");
+	t.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_MSG, 0) | 0x14;
+	t.ndata = 0;
+	CHECK(rc_send(rc, &t, 0, NULL) == 0, "message sent");
+	CHECK(rc_card_errors(rc) >= err0 + 6, "errors counted (%u -> %u)", err0, rc_card_errors(rc));
+	/* Still alive. */
+	CHECK(cfg32(0x00) == 0x105a1af4, "device answers after bad input");
+	/* Memory space disabled: BAR reads get UR. */
+	rc_cfg_write(rc, 0x04, 2, 0x0004);
+	{
+		uint64_t v;
+
+		CHECK(rc_mem_read(rc, bars[0].base, 4, &v) == -EIO, "BAR0 closed when memory space is off");
+	}
+	rc_cfg_write(rc, 0x04, 2, 0x0006);
+}
+
+int main(int argc, char **argv)
+{
+	struct rc_opts o = { 0 };
+	char err[256];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: pcie_test FIRMWARE.elf\n");
+		return 2;
+	}
+	o.firmware = argv[1];
+	o.console = stderr;
+	o.trace = getenv("PCIE_TEST_TRACE");
+	rc = rc_open(&o, err, sizeof(err));
+	if (!rc) {
+		fprintf(stderr, "pcie_test: %s\n", err);
+		return 2;
+	}
+	test_enumeration();
+	test_capabilities();
+	test_common_cfg();
+	test_msix();
+	test_intx();
+	test_bad_queue_size();
+	test_bar2();
+	test_malformed();
+	CHECK(rc_unexpected(rc) == 0, "%u unexpected TLPs from the card", rc_unexpected(rc));
+	printf("pcie_test: %llu cycles\n", (unsigned long long)rc_cycles(rc));
+	rc_close(rc);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
