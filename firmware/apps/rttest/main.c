@@ -5,6 +5,8 @@
  * preservation across interrupts, the heap, the counters and the
  * runtime's memcpy/memset.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +270,10 @@ static void test_string(void)
 	check(ok, "memcpy/memset at every alignment");
 }
 
+#define TLS_PROBE 0x1234abcdu
+static __thread volatile uint32_t tls_probe = TLS_PROBE;
+static __thread volatile uint32_t tls_zero;
+
 static void test_heap_and_counters(void)
 {
 	uint64_t c0 = rt_rdcycle64(), i0 = rt_rdinstret64(), c1, i1;
@@ -276,6 +282,10 @@ static void test_heap_and_counters(void)
 
 	free(p);
 	check(ok, "malloc from the heap");
+	/* errno is thread-local in picolibc: this exercises tp, .tdata, .tbss. */
+	errno = 0;
+	check(strtoul("99999999999", NULL, 10) == ULONG_MAX && errno == ERANGE &&
+	      tls_probe == TLS_PROBE && tls_zero == 0, "thread-local data and errno");
 	c1 = rt_rdcycle64();
 	i1 = rt_rdinstret64();
 	check(c1 > c0 && i1 > i0 && c1 - c0 >= i1 - i0, "cycle and instret counters advance");
