@@ -1,9 +1,17 @@
 /*
- * Directories. Entries are found by a linear scan (htree directories are
- * read through their leaves). Inserting into an htree directory first turns
- * it into a plain linear one (index blocks become empty entry blocks, the
- * index flag is cleared): always valid ext4, and the leaves do not move, so
- * readdir cookies (byte positions) stay stable.
+ * Directories, linear and htree (hashed).
+ *
+ * Linear directories are scanned; readdir cookies are byte positions, which
+ * inserts and deletes of other entries never move.
+ *
+ * Htree directories are searched and extended through their index: a full
+ * leaf is split by hash (new block appended, index entry inserted), a full
+ * index node is split, a full root grows the tree by one level. A linear
+ * directory becomes an htree one when it outgrows its first block (as the
+ * kernel does). Readdir cookies there are (major hash << 32 | minor hash) + 1
+ * of the last entry returned, which leaf splits do not change. A directory
+ * whose index this code cannot handle (unknown hash, too deep) is turned
+ * back into a linear one on its first insert.
  */
 #include "crc.h"
 #include "ext4.h"
@@ -63,6 +71,7 @@ static void block_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf 
 {
 	tail_set(fs, dir, b->data);
 	bdirty(fs, b);
+	fs->dir_gen++;
 }
 
 static int check_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, const uint8_t *d)
@@ -124,35 +133,53 @@ static uint32_t dir_nblocks(struct vfs *fs, struct ext4_inode *dir)
 	return (uint32_t)(i_size(dir) / fs->bs);
 }
 
+/* Looks for name in directory block lb. 1 found, 0 not, <0 error. */
+static int find_in_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lb, const char *name,
+			 size_t len, struct dir_loc *loc)
+{
+	struct ext4_buf *b;
+	uint32_t off = 0, lim;
+	int err = dir_read_block(fs, dir, lb, &b);
+
+	if (err)
+		return err;
+	if (is_dx_block(fs, dir, lb, b->data) && lb != 0) {
+		bput(fs, b);
+		return 0;
+	}
+	lim = limit_of(fs, dir, lb, b->data);
+	while (off < lim) {
+		uint8_t *e = b->data + off;
+		if (DE_INODE(e) && DE_NAMELEN(e) == len && !memcmp(e + 8, name, len)) {
+			loc->lblk = lb;
+			loc->off = off;
+			loc->ino = DE_INODE(e);
+			loc->ftype = DE_TYPE(e);
+			bput(fs, b);
+			return 1;
+		}
+		off += DE_RECLEN(e);
+	}
+	bput(fs, b);
+	return 0;
+}
+
+static int dx_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len,
+		   struct dir_loc *loc);
+
 int dir_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, struct dir_loc *loc)
 {
 	uint32_t n = dir_nblocks(fs, dir);
 
-	for (uint32_t lb = 0; lb < n; lb++) {
-		struct ext4_buf *b;
-		uint32_t off = 0, lim;
-		int err = dir_read_block(fs, dir, lb, &b);
-
-		if (err)
+	if (i_flags(dir) & EXT4_INDEX_FL) {
+		int err = dx_find(fs, dir, name, len, loc);
+		if (err != -EOPNOTSUPP)
 			return err;
-		if (is_dx_block(fs, dir, lb, b->data) && lb != 0) {
-			bput(fs, b);
-			continue;
-		}
-		lim = limit_of(fs, dir, lb, b->data);
-		while (off < lim) {
-			uint8_t *e = b->data + off;
-			if (DE_INODE(e) && DE_NAMELEN(e) == len && !memcmp(e + 8, name, len)) {
-				loc->lblk = lb;
-				loc->off = off;
-				loc->ino = DE_INODE(e);
-				loc->ftype = DE_TYPE(e);
-				bput(fs, b);
-				return 0;
-			}
-			off += DE_RECLEN(e);
-		}
-		bput(fs, b);
+	}
+	for (uint32_t lb = 0; lb < n; lb++) {
+		int r = find_in_block(fs, dir, lb, name, len, loc);
+		if (r)
+			return r < 0 ? r : 0;
 	}
 	return -ENOENT;
 }
@@ -187,66 +214,104 @@ static int dx_unindex(struct vfs *fs, struct ext4_inode *dir)
 	return inode_write(fs, dir);
 }
 
+/* Puts the entry into block b if it has room: 0, or -ENOSPC. */
+static int insert_in_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lb, struct ext4_buf *b,
+			   const char *name, size_t len, uint32_t ino, uint8_t ft)
+{
+	uint32_t need = rec_size((uint32_t)len), off = 0, lim = limit_of(fs, dir, lb, b->data);
+
+	if (is_dx_block(fs, dir, lb, b->data))
+		return -ENOSPC;
+	while (off < lim) {
+		uint8_t *e = b->data + off;
+		uint32_t rl = DE_RECLEN(e);
+		uint32_t used = DE_INODE(e) ? rec_size(DE_NAMELEN(e)) : 0;
+		if (rl >= used && rl - used >= need) {
+			if (used) {
+				put16(e + 4, used);
+				e += used;
+				put16(e + 4, rl - used);
+			}
+			put32(e, ino);
+			e[6] = (uint8_t)len;
+			e[7] = ft;
+			memcpy(e + 8, name, len);
+			block_dirty(fs, dir, b);
+			return 0;
+		}
+		off += rl;
+	}
+	return -ENOSPC;
+}
+
+/* Appends an empty block to the directory; returns it zeroed (not dirty). */
+static int append_block(struct vfs *fs, struct ext4_inode *dir, uint32_t *lblk, struct ext4_buf **out)
+{
+	uint32_t n = dir_nblocks(fs, dir), got, l;
+	uint64_t pblk = 0, goal = 0;
+	int un, err;
+
+	if (n && !ext_map(fs, dir, n - 1, &pblk, &l, &un) && pblk)
+		goal = pblk + 1;
+	err = alloc_blocks(fs, goal, 1, &pblk, &got);
+	if (err)
+		return err;
+	err = ext_insert(fs, dir, n, pblk, 1, 0);
+	if (err) {
+		free_blocks(fs, pblk, 1);
+		return err;
+	}
+	i_add_blocks(fs, dir, 1);
+	i_set_size(dir, (uint64_t)(n + 1) * fs->bs);
+	err = inode_write(fs, dir);
+	if (!err)
+		err = bget_zero(fs, pblk, out);
+	if (err)
+		return err;
+	*lblk = n;
+	return 0;
+}
+
+static int dx_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len,
+		  uint32_t ino, uint8_t ft);
+static int dx_make_indexed(struct vfs *fs, struct ext4_inode *dir);
+
 int dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, uint32_t ino, uint32_t mode)
 {
-	uint32_t need = rec_size((uint32_t)len), n;
 	uint8_t ft = fs->filetype ? mode_to_ftype(mode) : 0;
 	struct ext4_buf *b;
-	uint64_t pblk;
-	uint32_t got;
+	uint32_t n, lb;
 	int err;
 
 	if (i_flags(dir) & EXT4_INDEX_FL) {
+		err = dx_add(fs, dir, name, len, ino, ft);
+		if (err != -EOPNOTSUPP)
+			return err;
 		err = dx_unindex(fs, dir);
 		if (err)
 			return err;
 	}
 	n = dir_nblocks(fs, dir);
-	for (uint32_t lb = 0; lb < n; lb++) {
-		uint32_t off = 0, lim;
-
+	for (lb = 0; lb < n; lb++) {
 		err = dir_read_block(fs, dir, lb, &b);
 		if (err)
 			return err;
-		lim = limit_of(fs, dir, lb, b->data);
-		while (off < lim) {
-			uint8_t *e = b->data + off;
-			uint32_t rl = DE_RECLEN(e);
-			uint32_t used = DE_INODE(e) ? rec_size(DE_NAMELEN(e)) : 0;
-			if (rl - used >= need) {
-				if (used) {
-					put16(e + 4, used);
-					e += used;
-					put16(e + 4, rl - used);
-				}
-				put32(e, ino);
-				e[6] = (uint8_t)len;
-				e[7] = ft;
-				memcpy(e + 8, name, len);
-				block_dirty(fs, dir, b);
-				bput(fs, b);
-				return 0;
-			}
-			off += rl;
-		}
+		err = insert_in_block(fs, dir, lb, b, name, len, ino, ft);
 		bput(fs, b);
-	}
-	/* no room: append a block */
-	{
-		uint64_t goal = 0;
-		uint32_t l;
-		int un;
-		if (n && !ext_map(fs, dir, n - 1, &pblk, &l, &un) && pblk)
-			goal = pblk + 1;
-		err = alloc_blocks(fs, goal, 1, &pblk, &got);
-		if (err)
+		if (err != -ENOSPC)
 			return err;
 	}
-	err = bget_zero(fs, pblk, &b);
-	if (err) {
-		free_blocks(fs, pblk, 1);
-		return err;
+	if (n == 1 && (fs->compat & COMPAT_DIR_INDEX)) {
+		err = dx_make_indexed(fs, dir);
+		if (err == 0)
+			return dx_add(fs, dir, name, len, ino, ft);
+		if (err != -EOPNOTSUPP)
+			return err;
 	}
+	/* no room: append a block */
+	err = append_block(fs, dir, &lb, &b);
+	if (err)
+		return err;
 	put32(b->data, ino);
 	put16(b->data + 4, fs->bs - (fs->csum ? TAIL : 0));
 	b->data[6] = (uint8_t)len;
@@ -254,15 +319,7 @@ int dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len
 	memcpy(b->data + 8, name, len);
 	block_dirty(fs, dir, b);
 	bput(fs, b);
-	err = ext_insert(fs, dir, n, pblk, 1, 0);
-	if (err) {
-		bforget(fs, pblk);
-		free_blocks(fs, pblk, 1);
-		return err;
-	}
-	i_add_blocks(fs, dir, 1);
-	i_set_size(dir, (uint64_t)(n + 1) * fs->bs);
-	return inode_write(fs, dir);
+	return 0;
 }
 
 int dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc)
@@ -376,9 +433,17 @@ int dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent)
 
 static const uint8_t dtype_of[8] = { 0, 8, 4, 2, 6, 1, 12, 10 };
 
+static int dx_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
+
 int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx)
 {
 	uint32_t n = dir_nblocks(fs, dir);
+
+	if (i_flags(dir) & EXT4_INDEX_FL) {
+		int err = dx_iterate(fs, dir, cookie, fill, ctx);
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
 
 	for (uint32_t lb = (uint32_t)(cookie / fs->bs); lb < n; lb++) {
 		struct ext4_buf *b;
@@ -424,4 +489,572 @@ int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_fil
 		bput(fs, b);
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ htree */
+
+#define DX_MAX_LEVELS 3
+#define SB_FLAGS_UNSIGNED_HASH 0x2
+
+struct dx_frame {
+	struct ext4_buf *b;
+	uint8_t *cl;		/* count/limit header; entry i at cl + 8*i */
+	int at;			/* entry followed */
+};
+
+struct dx_path {
+	int n;			/* frames in use: indirect levels + 1 */
+	int version;
+	uint32_t leaf;
+	struct dx_frame f[DX_MAX_LEVELS];
+};
+
+static uint32_t dx_limit(const uint8_t *cl) { return le16(cl); }
+static uint32_t dx_count(const uint8_t *cl) { return le16(cl + 2); }
+static uint32_t dx_hash_at(const uint8_t *cl, uint32_t i) { return i ? le32(cl + 8 * i) : 0; }
+static uint32_t dx_block_at(const uint8_t *cl, uint32_t i) { return le32(cl + 8 * i + 4) & 0x0fffffff; }
+static uint32_t dx_tail(struct vfs *fs) { return fs->csum ? 8 : 0; }
+static uint32_t dx_root_limit(struct vfs *fs) { return (fs->bs - 32 - dx_tail(fs)) / 8; }
+static uint32_t dx_node_limit(struct vfs *fs) { return (fs->bs - 8 - dx_tail(fs)) / 8; }
+static uint32_t dx_max_levels(struct vfs *fs) { return (fs->incompat & INCOMPAT_LARGEDIR) ? 3 : 2; }
+
+static uint32_t dx_csum(struct vfs *fs, struct ext4_inode *dir, const uint8_t *data, const uint8_t *cl)
+{
+	uint32_t size = (uint32_t)(cl - data) + dx_count(cl) * 8;
+	const uint8_t *t = cl + dx_limit(cl) * 8;
+	uint8_t zero[4] = { 0, 0, 0, 0 };
+	uint32_t c = crc32c_raw(inode_csum_seed(fs, dir), data, size);
+
+	c = crc32c_raw(c, t, 4);
+	return crc32c_raw(c, zero, 4);
+}
+
+static int dx_node_ok(struct vfs *fs, struct ext4_inode *dir, const uint8_t *data, const uint8_t *cl,
+		      uint32_t want_limit)
+{
+	if (dx_limit(cl) != want_limit || dx_count(cl) == 0 || dx_count(cl) > dx_limit(cl))
+		return 0;
+	if (fs->csum && le32(cl + dx_limit(cl) * 8 + 4) != dx_csum(fs, dir, data, cl))
+		return 0;
+	return 1;
+}
+
+static void dx_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b, uint8_t *cl)
+{
+	if (fs->csum) {
+		uint8_t *t = cl + dx_limit(cl) * 8;
+		put32(t, 0);
+		put32(t + 4, dx_csum(fs, dir, b->data, cl));
+	}
+	bdirty(fs, b);
+	fs->dir_gen++;
+}
+
+static void dx_release(struct vfs *fs, struct dx_path *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->f[i].b)
+			bput(fs, p->f[i].b);
+	p->n = 0;
+}
+
+static int dx_name_hash(struct vfs *fs, int version, const char *name, size_t len,
+			uint32_t *major, uint32_t *minor)
+{
+	uint32_t seed[4];
+
+	for (int i = 0; i < 4; i++)
+		seed[i] = le32(fs->sb + SB_HASH_SEED + 4 * i);
+	return ext4_dx_hash(seed, version, name, len, major, minor);
+}
+
+static int dx_read_node(struct vfs *fs, struct ext4_inode *dir, uint32_t blk, struct dx_frame *f)
+{
+	struct ext4_buf *b;
+	int err;
+
+	if (blk == 0 || blk >= dir_nblocks(fs, dir))
+		return ext4_corrupt(fs, "htree index points outside the directory", dir->ino);
+	err = dir_read_block(fs, dir, blk, &b);
+	if (err)
+		return err;
+	if (le32(b->data) != 0 || DE_RECLEN(b->data) != fs->bs ||
+	    !dx_node_ok(fs, dir, b->data, b->data + 8, dx_node_limit(fs))) {
+		bput(fs, b);
+		return ext4_corrupt(fs, "htree index node", blk);
+	}
+	f->b = b;
+	f->cl = b->data + 8;
+	f->at = 0;
+	return 0;
+}
+
+/* The hash version of an htree directory, with the superblock's char signedness. */
+static int dx_version(struct vfs *fs, struct ext4_inode *dir, int *version)
+{
+	struct ext4_buf *b;
+	int err = dir_read_block(fs, dir, 0, &b);
+
+	if (err)
+		return err;
+	*version = b->data[28];
+	bput(fs, b);
+	if (*version <= 2 && (le32(fs->sb + SB_FLAGS) & SB_FLAGS_UNSIGNED_HASH))
+		*version += 3;
+	return *version > 5 ? -EOPNOTSUPP : 0;
+}
+
+/* Walks the index down to the leaf for hash. -EOPNOTSUPP: an index this
+ * code does not handle (the caller falls back to a linear scan). */
+static int dx_probe(struct vfs *fs, struct ext4_inode *dir, uint32_t hash, struct dx_path *p)
+{
+	struct ext4_buf *b;
+	uint8_t *root;
+	uint32_t levels;
+	int err;
+
+	p->n = 0;
+	err = dir_read_block(fs, dir, 0, &b);
+	if (err)
+		return err;
+	root = b->data;
+	levels = root[30];
+	p->version = root[28];
+	if (p->version <= 2 && (le32(fs->sb + SB_FLAGS) & SB_FLAGS_UNSIGNED_HASH))
+		p->version += 3;
+	if (p->version > 5 || levels >= dx_max_levels(fs) || root[29] != 8 ||
+	    !is_dx_block(fs, dir, 0, root)) {
+		bput(fs, b);
+		return -EOPNOTSUPP;
+	}
+	if (!dx_node_ok(fs, dir, root, root + 32, dx_root_limit(fs))) {
+		bput(fs, b);
+		return ext4_corrupt(fs, "htree root", dir->ino);
+	}
+	p->f[0].b = b;
+	p->f[0].cl = root + 32;
+	p->n = 1;
+	for (uint32_t lv = 0;; lv++) {
+		struct dx_frame *f = &p->f[lv];
+		uint32_t lo = 1, hi = dx_count(f->cl), at = 0;
+		/* last entry whose hash is <= hash */
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (dx_hash_at(f->cl, mid) <= hash) {
+				at = mid;
+				lo = mid + 1;
+			} else {
+				hi = mid;
+			}
+		}
+		f->at = (int)at;
+		if (lv == levels) {
+			p->leaf = dx_block_at(f->cl, at);
+			if (p->leaf == 0 || p->leaf >= dir_nblocks(fs, dir)) {
+				dx_release(fs, p);
+				return ext4_corrupt(fs, "htree leaf outside the directory", dir->ino);
+			}
+			return 0;
+		}
+		err = dx_read_node(fs, dir, dx_block_at(f->cl, at), &p->f[lv + 1]);
+		if (err) {
+			dx_release(fs, p);
+			return err;
+		}
+		p->n++;
+	}
+}
+
+/* Moves to the next leaf in hash order. 1 moved (next_hash = the index hash
+ * of the new position), 0 at the end, <0 error. */
+static int dx_next(struct vfs *fs, struct ext4_inode *dir, struct dx_path *p, uint32_t *next_hash)
+{
+	int lv;
+
+	for (lv = p->n - 1; lv >= 0; lv--)
+		if ((uint32_t)p->f[lv].at + 1 < dx_count(p->f[lv].cl))
+			break;
+	if (lv < 0)
+		return 0;
+	p->f[lv].at++;
+	*next_hash = dx_hash_at(p->f[lv].cl, (uint32_t)p->f[lv].at);
+	for (; lv < p->n - 1; lv++) {
+		int err;
+		bput(fs, p->f[lv + 1].b);
+		p->f[lv + 1].b = NULL;
+		err = dx_read_node(fs, dir, dx_block_at(p->f[lv].cl, (uint32_t)p->f[lv].at), &p->f[lv + 1]);
+		if (err)
+			return err;
+	}
+	p->leaf = dx_block_at(p->f[p->n - 1].cl, (uint32_t)p->f[p->n - 1].at);
+	if (p->leaf == 0 || p->leaf >= dir_nblocks(fs, dir))
+		return ext4_corrupt(fs, "htree leaf outside the directory", dir->ino);
+	return 1;
+}
+
+static int dx_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len,
+		   struct dir_loc *loc)
+{
+	struct dx_path p;
+	uint32_t h, minor, nh;
+	int err;
+
+	err = dx_version(fs, dir, &p.version);
+	if (!err)
+		err = dx_name_hash(fs, p.version, name, len, &h, &minor);
+	if (!err)
+		err = dx_probe(fs, dir, h, &p);
+	if (err)
+		return err;
+	for (;;) {
+		int r = find_in_block(fs, dir, p.leaf, name, len, loc);
+		if (r) {
+			dx_release(fs, &p);
+			return r < 0 ? r : 0;
+		}
+		r = dx_next(fs, dir, &p, &nh);
+		if (r <= 0 || (nh & ~1u) != h || !(nh & 1)) {
+			dx_release(fs, &p);
+			return r < 0 ? r : -ENOENT;
+		}
+	}
+}
+
+static void node_init(struct vfs *fs, uint8_t *d, uint32_t limit, uint32_t count)
+{
+	put32(d, 0);
+	put16(d + 4, fs->bs);
+	d[6] = 0;
+	d[7] = 0;
+	put16(d + 8, limit);
+	put16(d + 10, count);
+}
+
+/* The bottom index node is full: split the lowest full node whose parent
+ * has room, or give the root one more level. The caller probes again. */
+static int dx_grow_index(struct vfs *fs, struct ext4_inode *dir, struct dx_path *p)
+{
+	struct ext4_buf *nb;
+	uint32_t nl;
+	int lv = p->n - 1, err;
+
+	while (lv >= 0 && dx_count(p->f[lv].cl) >= dx_limit(p->f[lv].cl))
+		lv--;
+	if (lv < 0) {
+		uint8_t *rcl = p->f[0].cl;
+		uint32_t cnt = dx_count(rcl);
+		if ((uint32_t)p->n >= dx_max_levels(fs))
+			return ext4_error(fs, -ENOSPC, "directory index of inode %u is full", dir->ino);
+		err = append_block(fs, dir, &nl, &nb);
+		if (err)
+			return err;
+		memcpy(nb->data + 8, rcl, cnt * 8);
+		node_init(fs, nb->data, dx_node_limit(fs), cnt);
+		dx_dirty(fs, dir, nb, nb->data + 8);
+		bput(fs, nb);
+		put16(rcl + 2, 1);
+		put32(rcl + 4, nl);
+		memset(rcl + 8, 0, (cnt - 1) * 8);
+		p->f[0].b->data[30]++;
+		dx_dirty(fs, dir, p->f[0].b, rcl);
+		return 0;
+	}
+	{
+		struct dx_frame *parent = &p->f[lv], *child = &p->f[lv + 1];
+		uint32_t cnt = dx_count(child->cl), m = cnt / 2, split = dx_hash_at(child->cl, m);
+		uint32_t pc = dx_count(parent->cl), at = (uint32_t)parent->at;
+
+		err = append_block(fs, dir, &nl, &nb);
+		if (err)
+			return err;
+		memcpy(nb->data + 8, child->cl + 8 * m, (cnt - m) * 8);
+		node_init(fs, nb->data, dx_node_limit(fs), cnt - m);
+		dx_dirty(fs, dir, nb, nb->data + 8);
+		bput(fs, nb);
+		memset(child->cl + 8 * m, 0, (cnt - m) * 8);
+		put16(child->cl + 2, m);
+		dx_dirty(fs, dir, child->b, child->cl);
+		memmove(parent->cl + 8 * (at + 2), parent->cl + 8 * (at + 1), 8 * (pc - at - 1));
+		put32(parent->cl + 8 * (at + 1), split);
+		put32(parent->cl + 8 * (at + 1) + 4, nl);
+		put16(parent->cl + 2, pc + 1);
+		dx_dirty(fs, dir, parent->b, parent->cl);
+	}
+	return 0;
+}
+
+static int dx_cmp_key(const struct dx_sort_ent *a, const struct dx_sort_ent *b)
+{
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static void dx_sort(struct dx_sort_ent *v, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) {
+		struct dx_sort_ent t = v[i];
+		uint32_t j = i;
+		while (j > 0 && dx_cmp_key(&v[j - 1], &t) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = t;
+	}
+}
+
+/* Collects the live entries of a leaf with their hash keys, sorted. */
+static int dx_collect(struct vfs *fs, struct ext4_inode *dir, int version, uint32_t lb,
+		      const uint8_t *d, uint32_t *count)
+{
+	uint32_t off = 0, lim = limit_of(fs, dir, lb, d), n = 0;
+
+	while (off < lim) {
+		const uint8_t *e = d + off;
+		if (DE_INODE(e)) {
+			uint32_t ma, mi;
+			int err = dx_name_hash(fs, version, (const char *)e + 8, DE_NAMELEN(e), &ma, &mi);
+			if (err)
+				return err;
+			fs->dxs[n].key = (uint64_t)ma << 32 | mi;
+			fs->dxs[n].off = off;
+			fs->dxs[n].size = rec_size(DE_NAMELEN(e));
+			n++;
+		}
+		off += DE_RECLEN(e);
+	}
+	dx_sort(fs->dxs, n);
+	*count = n;
+	return 0;
+}
+
+/* Writes entries [from, to) of fs->dxs (taken from src) compactly into d. */
+static void dx_fill_leaf(struct vfs *fs, uint8_t *d, const uint8_t *src, uint32_t from, uint32_t to)
+{
+	uint32_t off = 0, end = fs->bs - (fs->csum ? TAIL : 0), last = 0;
+
+	memset(d, 0, end);
+	for (uint32_t i = from; i < to; i++) {
+		const uint8_t *e = src + fs->dxs[i].off;
+		memcpy(d + off, e, 8 + DE_NAMELEN(e));
+		put16(d + off + 4, fs->dxs[i].size);
+		last = off;
+		off += fs->dxs[i].size;
+	}
+	if (from == to)
+		put16(d, end);	/* one empty entry spanning the block */
+	else
+		put16(d + last + 4, end - last);
+}
+
+/* Splits the full leaf p->leaf by hash into itself and a new block. */
+static int dx_split_leaf(struct vfs *fs, struct ext4_inode *dir, struct dx_path *p)
+{
+	struct dx_frame *f = &p->f[p->n - 1];
+	struct ext4_buf *b, *nb;
+	uint32_t n, m, total = 0, acc = 0, split, nl, cnt = dx_count(f->cl), at = (uint32_t)f->at;
+	int err = dir_read_block(fs, dir, p->leaf, &b);
+
+	if (err)
+		return err;
+	err = dx_collect(fs, dir, p->version, p->leaf, b->data, &n);
+	if (!err && n < 2)
+		err = -ENOSPC;
+	if (err) {
+		bput(fs, b);
+		return err;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		total += fs->dxs[i].size;
+	for (m = 0; m < n - 1 && acc + fs->dxs[m].size <= total / 2; m++)
+		acc += fs->dxs[m].size;
+	if (m == 0)
+		m = 1;
+	split = (uint32_t)(fs->dxs[m].key >> 32);
+	if ((uint32_t)(fs->dxs[m - 1].key >> 32) == split)
+		split |= 1;	/* equal hashes continue in the next block */
+	err = append_block(fs, dir, &nl, &nb);
+	if (err) {
+		bput(fs, b);
+		return err;
+	}
+	memcpy(fs->scratch2, b->data, fs->bs);
+	dx_fill_leaf(fs, nb->data, fs->scratch2, m, n);
+	block_dirty(fs, dir, nb);
+	bput(fs, nb);
+	dx_fill_leaf(fs, b->data, fs->scratch2, 0, m);
+	block_dirty(fs, dir, b);
+	bput(fs, b);
+	memmove(f->cl + 8 * (at + 2), f->cl + 8 * (at + 1), 8 * (cnt - at - 1));
+	put32(f->cl + 8 * (at + 1), split);
+	put32(f->cl + 8 * (at + 1) + 4, nl);
+	put16(f->cl + 2, cnt + 1);
+	dx_dirty(fs, dir, f->b, f->cl);
+	return 0;
+}
+
+static int dx_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len,
+		  uint32_t ino, uint8_t ft)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct dx_path p;
+		struct ext4_buf *b;
+		uint32_t h, minor;
+		int err = dx_version(fs, dir, &p.version);
+
+		if (!err)
+			err = dx_name_hash(fs, p.version, name, len, &h, &minor);
+		if (!err)
+			err = dx_probe(fs, dir, h, &p);
+		if (err)
+			return err;
+		err = dir_read_block(fs, dir, p.leaf, &b);
+		if (!err) {
+			err = insert_in_block(fs, dir, p.leaf, b, name, len, ino, ft);
+			bput(fs, b);
+		}
+		if (err != -ENOSPC) {
+			dx_release(fs, &p);
+			return err;
+		}
+		if (dx_count(p.f[p.n - 1].cl) >= dx_limit(p.f[p.n - 1].cl))
+			err = dx_grow_index(fs, dir, &p);
+		else
+			err = dx_split_leaf(fs, dir, &p);
+		dx_release(fs, &p);
+		if (err)
+			return err;
+	}
+	return ext4_corrupt(fs, "htree insert does not converge", dir->ino);
+}
+
+/* A one-block linear directory that is full becomes an htree: its entries
+ * move to a new leaf, block 0 becomes the index root. */
+static int dx_make_indexed(struct vfs *fs, struct ext4_inode *dir)
+{
+	struct ext4_buf *b, *nb;
+	uint32_t nl, off, lim, dst = 0, last = 0, end = fs->bs - (fs->csum ? TAIL : 0);
+	uint8_t *d;
+	int version = fs->sb[SB_DEF_HASH_VERSION];
+	int err = dir_read_block(fs, dir, 0, &b);
+
+	if (err)
+		return err;
+	d = b->data;
+	if (version > 2 || DE_RECLEN(d) != 12 || DE_NAMELEN(d) != 1 || d[8] != '.' ||
+	    DE_NAMELEN(d + 12) != 2 || d[20] != '.' || d[21] != '.') {
+		bput(fs, b);
+		return -EOPNOTSUPP;
+	}
+	err = append_block(fs, dir, &nl, &nb);
+	if (err) {
+		bput(fs, b);
+		return err;
+	}
+	lim = limit_of(fs, dir, 0, d);
+	off = 12 + DE_RECLEN(d + 12);
+	memset(nb->data, 0, end);
+	for (; off < lim; off += DE_RECLEN(d + off)) {
+		const uint8_t *e = d + off;
+		if (!DE_INODE(e))
+			continue;
+		memcpy(nb->data + dst, e, 8 + DE_NAMELEN(e));
+		put16(nb->data + dst + 4, rec_size(DE_NAMELEN(e)));
+		last = dst;
+		dst += rec_size(DE_NAMELEN(e));
+	}
+	if (dst)
+		put16(nb->data + last + 4, end - last);
+	else
+		put16(nb->data, end);
+	block_dirty(fs, dir, nb);
+	bput(fs, nb);
+	put16(d + 12 + 4, fs->bs - 12);
+	memset(d + 24, 0, fs->bs - 24);
+	d[28] = (uint8_t)version;
+	d[29] = 8;
+	put16(d + 32, dx_root_limit(fs));
+	put16(d + 34, 1);
+	put32(d + 36, nl);
+	put32(dir->raw + I_FLAGS, i_flags(dir) | EXT4_INDEX_FL);
+	dx_dirty(fs, dir, b, d + 32);
+	bput(fs, b);
+	return inode_write(fs, dir);
+}
+
+/* Readdir in hash order; see the top of the file for the cookies. */
+static int dx_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx)
+{
+	struct dx_path p;
+	int err;
+
+	if (cookie == 0) {
+		if (fill(ctx, ".", 1, dir->ino, 4, 1))
+			return 0;
+		cookie = 1;
+	}
+	if (cookie == 1) {
+		struct ext4_buf *b;
+		uint32_t parent;
+		err = dir_read_block(fs, dir, 0, &b);
+		if (err)
+			return err;
+		parent = DE_INODE(b->data + 12);
+		bput(fs, b);
+		if (fill(ctx, "..", 2, parent, 4, 2))
+			return 0;
+		cookie = 2;
+	}
+restart:
+	err = dx_probe(fs, dir, (uint32_t)(cookie >> 32), &p);
+	if (err)
+		return err;
+	for (;;) {
+		struct ext4_buf *b;
+		uint32_t n, gen, nh;
+		int r;
+
+		err = dir_read_block(fs, dir, p.leaf, &b);
+		if (err) {
+			dx_release(fs, &p);
+			return err;
+		}
+		err = dx_collect(fs, dir, p.version, p.leaf, b->data, &n);
+		if (err) {
+			bput(fs, b);
+			dx_release(fs, &p);
+			return err;
+		}
+		gen = ++fs->dir_gen;
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t key = fs->dxs[i].key < 2 ? 2 : fs->dxs[i].key;
+			const uint8_t *e;
+			char name[256];
+			uint32_t ino;
+			unsigned dt;
+			if (key < cookie)
+				continue;
+			e = b->data + fs->dxs[i].off;
+			memcpy(name, e + 8, DE_NAMELEN(e));
+			name[DE_NAMELEN(e)] = 0;
+			ino = DE_INODE(e);
+			dt = fs->filetype && DE_TYPE(e) < 8 ? dtype_of[DE_TYPE(e)] : 0;
+			cookie = key + 1;
+			if (fill(ctx, name, DE_NAMELEN(e), ino, dt, cookie)) {
+				bput(fs, b);
+				dx_release(fs, &p);
+				return 0;
+			}
+			if (fs->dir_gen != gen) {
+				/* the callback changed a directory: look again */
+				bput(fs, b);
+				dx_release(fs, &p);
+				goto restart;
+			}
+		}
+		bput(fs, b);
+		r = dx_next(fs, dir, &p, &nh);
+		if (r <= 0) {
+			dx_release(fs, &p);
+			return r;
+		}
+	}
 }

@@ -283,6 +283,12 @@ struct vfs {
 		int in_block;
 	} xents[64];
 	uint32_t nx;
+	/* htree readdir: one leaf's entries sorted by hash */
+	uint32_t dir_gen;
+	struct dx_sort_ent {
+		uint64_t key;
+		uint32_t off, size;
+	} dxs[EXT4_MAX_BLOCK_SIZE / 12 + 1];
 	uint64_t revoke_blk[EXT4_MAX_REVOKE];
 	uint32_t revoke_seq[EXT4_MAX_REVOKE];
 };
@@ -380,6 +386,8 @@ int dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent);
 int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
 int dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct ext4_buf **out);
 uint8_t mode_to_ftype(uint32_t mode);
+int ext4_dx_hash(const uint32_t seed[4], int version, const char *name, size_t len,
+		 uint32_t *major, uint32_t *minor);
 
 /* xattr.c */
 int xattr_set(struct vfs *fs, struct ext4_inode *ip, const char *name, const void *val, size_t size, int flags);

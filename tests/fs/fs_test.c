@@ -386,7 +386,12 @@ static void t_bigdir(void)
 		CHECK(c.n == n / 2 + 2, "readdir count %d", c.n);
 	}
 	OK(umount_img(fs));
-	CHECK(fsck_clean(), "fsck after linear");
+	CHECK(fsck_clean(), "fsck after 10000 creates and 5000 deletes");
+	debugfs_out("stat /big", out, sizeof(out));
+	CHECK(has(out, "Flags: 0x81000"), "big directory is not indexed: %.300s", out);
+	debugfs_out("htree /big", out, sizeof(out));
+	CHECK(has(out, "Indirect levels: "), "htree: %.300s", out);
+	fprintf(stderr, "  %.*s\n", (int)(strchr(strstr(out, "Indirect levels"), '\n') - strstr(out, "Indirect levels")), strstr(out, "Indirect levels"));
 	/* index it with e2fsck, then insert and delete through the htree */
 	CHECK(run("e2fsck -fyD %s >/dev/null 2>&1", cur_img) <= 1, "e2fsck -D");
 	debugfs_out("stat /big", out, sizeof(out));
