@@ -435,6 +435,8 @@ static const uint8_t dtype_of[8] = { 0, 8, 4, 2, 6, 1, 12, 10 };
 
 static int dx_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
 
+static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
+
 int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx)
 {
 	uint32_t n = dir_nblocks(fs, dir);
@@ -444,6 +446,10 @@ int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_fil
 		if (err != -EOPNOTSUPP)
 			return err;
 	}
+	/* With dir_index, a linear directory may become an htree at any insert:
+	 * its cookies are hash based too, so they survive the conversion. */
+	if (fs->compat & COMPAT_DIR_INDEX)
+		return hash_iterate(fs, dir, cookie, fill, ctx);
 
 	for (uint32_t lb = (uint32_t)(cookie / fs->bs); lb < n; lb++) {
 		struct ext4_buf *b;
@@ -981,28 +987,16 @@ static int dx_make_indexed(struct vfs *fs, struct ext4_inode *dir)
 }
 
 /* Readdir in hash order; see the top of the file for the cookies. */
+static int emit_dots(struct vfs *fs, struct ext4_inode *dir, uint64_t *cookie, vfs_filldir_t fill, void *ctx);
+
 static int dx_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx)
 {
 	struct dx_path p;
 	int err;
 
-	if (cookie == 0) {
-		if (fill(ctx, ".", 1, dir->ino, 4, 1))
-			return 0;
-		cookie = 1;
-	}
-	if (cookie == 1) {
-		struct ext4_buf *b;
-		uint32_t parent;
-		err = dir_read_block(fs, dir, 0, &b);
-		if (err)
-			return err;
-		parent = DE_INODE(b->data + 12);
-		bput(fs, b);
-		if (fill(ctx, "..", 2, parent, 4, 2))
-			return 0;
-		cookie = 2;
-	}
+	err = emit_dots(fs, dir, &cookie, fill, ctx);
+	if (err)
+		return err < 0 ? err : 0;
 restart:
 	err = dx_probe(fs, dir, (uint32_t)(cookie >> 32), &p);
 	if (err)
@@ -1055,6 +1049,115 @@ restart:
 		if (r <= 0) {
 			dx_release(fs, &p);
 			return r;
+		}
+	}
+}
+
+static int emit_dots(struct vfs *fs, struct ext4_inode *dir, uint64_t *cookie, vfs_filldir_t fill, void *ctx)
+{
+	if (*cookie == 0) {
+		if (fill(ctx, ".", 1, dir->ino, 4, 1))
+			return 1;
+		*cookie = 1;
+	}
+	if (*cookie == 1) {
+		struct dir_loc loc;
+		int r = find_in_block(fs, dir, 0, "..", 2, &loc);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return ext4_corrupt(fs, "directory without ..", dir->ino);
+		if (fill(ctx, "..", 2, loc.ino, 4, 2))
+			return 1;
+		*cookie = 2;
+	}
+	return 0;
+}
+
+#define HASH_BATCH 64
+
+/*
+ * Readdir of a linear directory in hash order (same cookies as an htree):
+ * each pass scans the directory for the HASH_BATCH smallest keys at or past
+ * the cookie. Linear directories are one block here (bigger ones become
+ * htrees), so a pass is cheap.
+ */
+static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx)
+{
+	uint32_t nb = dir_nblocks(fs, dir);
+	int version = fs->sb[SB_DEF_HASH_VERSION], err;
+
+	if (version > 2)
+		version = 1;
+	if (le32(fs->sb + SB_FLAGS) & SB_FLAGS_UNSIGNED_HASH)
+		version += 3;
+	err = emit_dots(fs, dir, &cookie, fill, ctx);
+	if (err)
+		return err < 0 ? err : 0;
+	for (;;) {
+		uint32_t n = 0, gen;
+
+		for (uint32_t lb = 0; lb < nb; lb++) {
+			struct ext4_buf *b;
+			uint32_t off = 0, lim;
+			err = dir_read_block(fs, dir, lb, &b);
+			if (err)
+				return err;
+			lim = limit_of(fs, dir, lb, b->data);
+			if (is_dx_block(fs, dir, lb, b->data) && lb != 0)
+				lim = 0;
+			while (off < lim) {
+				const uint8_t *e = b->data + off;
+				uint32_t nl = DE_NAMELEN(e), ma, mi, j;
+				uint64_t key;
+				off += DE_RECLEN(e);
+				if (!DE_INODE(e) || (nl == 1 && e[8] == '.') || (nl == 2 && e[8] == '.' && e[9] == '.'))
+					continue;
+				err = dx_name_hash(fs, version, (const char *)e + 8, nl, &ma, &mi);
+				if (err) {
+					bput(fs, b);
+					return err;
+				}
+				key = (uint64_t)ma << 32 | mi;
+				if (key < 2)
+					key = 2;
+				if (key < cookie || (n == HASH_BATCH && key >= fs->dxs[n - 1].key))
+					continue;
+				j = n < HASH_BATCH ? n++ : n - 1;
+				while (j > 0 && fs->dxs[j - 1].key > key) {
+					fs->dxs[j] = fs->dxs[j - 1];
+					j--;
+				}
+				fs->dxs[j].key = key;
+				fs->dxs[j].off = (uint32_t)(e - b->data);
+				fs->dxs[j].size = lb;
+			}
+			bput(fs, b);
+		}
+		if (n == 0)
+			return 0;
+		gen = ++fs->dir_gen;
+		for (uint32_t i = 0; i < n; i++) {
+			struct ext4_buf *b;
+			const uint8_t *e;
+			char name[256];
+			uint32_t ino, nl;
+			unsigned dt;
+			err = dir_read_block(fs, dir, fs->dxs[i].size, &b);
+			if (err)
+				return err;
+			e = b->data + fs->dxs[i].off;
+			nl = DE_NAMELEN(e);
+			memcpy(name, e + 8, nl);
+			name[nl] = 0;
+			ino = DE_INODE(e);
+			dt = fs->filetype && DE_TYPE(e) < 8 ? dtype_of[DE_TYPE(e)] : 0;
+			bput(fs, b);
+			cookie = fs->dxs[i].key + 1;
+			if (fill(ctx, name, nl, ino, dt, cookie))
+				return 0;
+			if (fs->dir_gen != gen)
+				break;	/* the directory changed: scan again from the cookie */
 		}
 	}
 }
