@@ -99,8 +99,10 @@ static int grab(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 		if (!victim || (int32_t)(b->lru - victim->lru) < 0)
 			victim = b;
 	}
-	if (!victim)
+	if (!victim) {
+		fs->broken = 1;	/* an operation may be half done in memory */
 		return ext4_error(fs, -ENOMEM, "block cache exhausted");
+	}
 	if (victim->flags & BUF_VALID)
 		unhash(fs, victim);
 	victim->blk = blk;

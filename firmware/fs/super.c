@@ -71,8 +71,12 @@ int ext4_error(struct vfs *fs, int err, const char *fmt, ...)
 	return err;
 }
 
+/* Corruption found: from now on nothing more is written (as ext4's
+ * errors=remount-ro); the last committed state stays on disk. */
 int ext4_corrupt(struct vfs *fs, const char *what, uint64_t where)
 {
+	if (fs)
+		fs->broken = 1;
 	return ext4_error(fs, -EUCLEAN, "corrupt filesystem: %s (%L)", what,
 			  (unsigned long long)where);
 }

@@ -219,7 +219,7 @@ static int begin_modify(struct vfs *fs)
 	int err;
 
 	if (fs->broken)
-		return -EIO;
+		return -EROFS;
 	if (fs->rdonly)
 		return -EROFS;
 	if (!fs->disk_dirty && fs->has_journal) {
