@@ -316,8 +316,10 @@ static void t_sparse_large(void)
 	OK(mount_img(&fs));
 	OK(vfs_mknod(fs, 2, NAME("sparse"), S_IFREG | 0644, 0, 0, 0, &a));
 	size = (size_t)nb * 2 * bs;
-	img = calloc(1, size);
-	chk = malloc(size);
+	static uint8_t imgm[3000 * 2 * 4096], chkm[3000 * 2 * 4096];
+	img = imgm;
+	chk = chkm;
+	memset(img, 0, size);
 	/* every other 4 KiB piece, written in a shuffled order */
 	for (uint32_t k = 0; k < nb; k++) {
 		uint32_t i = (k * 7919u) % nb;
@@ -358,8 +360,6 @@ static void t_sparse_large(void)
 	CHECK(dump_cmp("/sparse", img, size), "debugfs content");
 	debugfs_out("stat /sparse", out, sizeof(out));
 	CHECK(has(out, "EXTENTS:") && (has(out, "(ETB0)") || has(out, "ETB")), "extent tree depth: %.400s", out);
-	free(img);
-	free(chk);
 }
 
 static void t_bigdir(void)
@@ -781,14 +781,16 @@ static void t_random_model(void)
 	enum { MAXSZ = 1536 * 1024, NF = 2 };
 	struct vfs *fs;
 	struct vfs_attr a;
-	uint8_t *model[NF], *buf = malloc(MAXSZ);
+	static uint8_t models[NF][MAXSZ], bufm[MAXSZ];
+	uint8_t *model[NF], *buf = bufm;
 	uint64_t msize[NF] = { 0, 0 }, ino[NF];
 	char name[32];
 
 	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
 	OK(mount_img(&fs));
 	for (int k = 0; k < NF; k++) {
-		model[k] = calloc(1, MAXSZ);
+		model[k] = models[k];
+		memset(model[k], 0, MAXSZ);
 		snprintf(name, sizeof(name), "r%d", k);
 		OK(vfs_mknod(fs, 2, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
 		ino[k] = a.ino;
@@ -846,9 +848,7 @@ static void t_random_model(void)
 	for (int q = 0; q < NF; q++) {
 		snprintf(name, sizeof(name), "/r%d", q);
 		CHECK(dump_cmp(name, model[q], msize[q]), "debugfs content %d", q);
-		free(model[q]);
 	}
-	free(buf);
 }
 
 
@@ -1127,6 +1127,8 @@ int main(int argc, char **argv)
 		{ "1k-128", "-b 1024 -I 128" },
 		{ "uninit_bg", "-O ^metadata_csum,uninit_bg" },
 		{ "nodirindex", "-O ^dir_index -b 2048" },
+		{ "orphanfile-seed", "-O orphan_file,metadata_csum_seed" },
+		{ "no64bit-largedir", "-O ^64bit,large_dir -b 4096" },
 	};
 	int pass = 0, fail = 0;
 	const char *only = argc > 2 ? argv[2] : NULL;
