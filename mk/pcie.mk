@@ -23,3 +23,32 @@ $(PCIE_TEST_DIR)/echo_fw.elf: tests/pcie/echo_fw.S tests/sim/link.ld $(GEN)/soc_
 test-pcie: $(BIN)/pcie_test $(PCIE_TEST_DIR)/echo_fw.elf ## Test: root-complex testbench of the PCIe function (config space, virtio regs, MSI-X, INTx, BAR2, bad TLPs)
 	$(BIN)/pcie_test $(PCIE_TEST_DIR)/echo_fw.elf
 TEST_TARGETS += test-pcie
+
+# --- DMA engine: firmware-driven test under several host behaviours -------
+DMA_TEST_DIR := $(BUILD)/tests/dma
+
+$(DMA_TEST_DIR)/dma_test.o: tests/dma/dma_test.c tests/dma/dma_layout.h sim/rc/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -c $< -o $@
+
+$(BIN)/dma_test: $(DMA_TEST_DIR)/dma_test.o $(RC_OBJS) $(VMODEL_OBJS)
+	@mkdir -p $(BIN)
+	$(CXX) -o $@ $^ $(VMODEL_LIBS)
+
+$(DMA_TEST_DIR)/dmatest.o: tests/dma/dmatest.c tests/dma/dma_layout.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -c $< -o $@
+
+$(DMA_TEST_DIR)/dmatest.elf: $(DMA_TEST_DIR)/dmatest.o $(FW_RT_OBJS) $(FW_LD)
+	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
+	  $(FW_RT_OBJS) $< -o $@
+
+test-dma: $(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf ## Test: DMA engine at every alignment, reordered/split completions, UR/CA/timeout, MPS/MRRS/4K rules
+	$(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf
+TEST_TARGETS += test-dma
+
+bench-dma: $(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf ## Benchmark: DMA throughput for 4 KiB and 128 KiB, bytes per cycle
+	@mkdir -p $(BUILD)/bench
+	$(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf --bench $(BUILD)/bench/dma.md > /dev/null
+	@cat $(BUILD)/bench/dma.md
+BENCH_TARGETS += bench-dma

@@ -59,8 +59,8 @@ module card_top #(
 );
   // SoC interrupt line 31 is the function's notification interrupt.
   logic        ext_req, ext_we, fn_irq;
-  logic [11:0] ext_addr;
-  logic [31:0] ext_wdata, ext_rdata;
+  logic [3:0]  ext_be;
+  logic [31:0] ext_addr, ext_wdata, ext_rdata;
 
   soc_top #(
     .UART_CLKS_PER_BIT (UART_CLKS_PER_BIT),
@@ -74,6 +74,7 @@ module card_top #(
     .irq_lines     ({fn_irq, irq_lines}),
     .ext_req       (ext_req),
     .ext_we        (ext_we),
+    .ext_be        (ext_be),
     .ext_addr      (ext_addr),
     .ext_wdata     (ext_wdata),
     .ext_rdata     (ext_rdata),
@@ -113,6 +114,7 @@ module card_top #(
     .intx_assert  (intx_assert),
     .f_req        (ext_req),
     .f_we         (ext_we),
+    .f_be         (ext_be),
     .f_addr       (ext_addr),
     .f_wdata      (ext_wdata),
     .f_rdata      (ext_rdata),

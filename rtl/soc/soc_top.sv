@@ -23,9 +23,10 @@ module soc_top #(
 
   // --- devices ---
   input  wire logic [NIRQ-1:0] irq_lines,
-  output logic        ext_req,        // VIRTIO region: the PCIe function's firmware view
+  output logic        ext_req,        // VIRTIO, DMA, DMABUF regions: the PCIe function
   output logic        ext_we,
-  output logic [11:0] ext_addr,
+  output logic [3:0]  ext_be,
+  output logic [31:0] ext_addr,
   output logic [31:0] ext_wdata,
   input  wire logic [31:0] ext_rdata,      // one cycle after ext_req
   output logic        uart_tx,
@@ -86,7 +87,9 @@ module soc_top #(
     sel[T_TIMER]   = in_region(dmem_addr, soc_map_pkg::TIMER_BASE, soc_map_pkg::TIMER_SIZE);
     sel[T_INTC]    = in_region(dmem_addr, soc_map_pkg::INTC_BASE, soc_map_pkg::INTC_SIZE);
     sel[T_SIMCTRL] = in_region(dmem_addr, soc_map_pkg::SIMCTRL_BASE, soc_map_pkg::SIMCTRL_SIZE);
-    sel[T_EXT]     = in_region(dmem_addr, soc_map_pkg::VIRTIO_BASE, soc_map_pkg::VIRTIO_SIZE);
+    sel[T_EXT]     = in_region(dmem_addr, soc_map_pkg::VIRTIO_BASE, soc_map_pkg::VIRTIO_SIZE) ||
+                     in_region(dmem_addr, soc_map_pkg::DMA_BASE, soc_map_pkg::DMA_SIZE) ||
+                     in_region(dmem_addr, soc_map_pkg::DMABUF_BASE, soc_map_pkg::DMABUF_SIZE);
   end
 
   assign dmem_fault = (sel == '0);
@@ -234,7 +237,8 @@ module soc_top #(
 
   assign ext_req = dmem_req && sel[T_EXT];
   assign ext_we = dmem_we;
-  assign ext_addr = dmem_addr[11:0];
+  assign ext_be = dmem_be;
+  assign ext_addr = dmem_addr;
   assign ext_wdata = dmem_wdata;
 
   assign store_valid = dmem_req && dmem_we && dmem_gnt;

@@ -1,13 +1,16 @@
 `default_nettype none
 // vfs_pcie: the card's virtio-fs PCIe function: the endpoint core (config
-// space, MSI-X, BAR decode, completions) and the virtio register file.
-// Clock domain: clk. Interfaces: generic TLP streams toward the hard IP, the
-// firmware register port (SoC MMIO, VIRTIO region), the BAR2 memory port.
+// space, MSI-X, BAR decode, completions), the virtio register file, and the
+// DMA engine with its buffer. Clock domain: clk. Interfaces: generic TLP
+// streams toward the hard IP, the firmware port (SoC MMIO: VIRTIO, DMA and
+// DMABUF regions), the BAR2 memory port.
 module vfs_pcie #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
   parameter int NUM_REQ_QUEUES = 4,   // request queues besides hiprio
-  parameter int MSIX_VECTORS = 8      // MSI-X table entries
+  parameter int MSIX_VECTORS = 8,     // MSI-X table entries
+  parameter int DMA_TAGS = 32,        // DMA read tags in flight
+  parameter int DMA_TIMEOUT = 65536   // DMA completion timeout, cycles
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -27,10 +30,11 @@ module vfs_pcie #(
   input  wire logic         tx_tlp_ready,
   output logic              intx_assert,
 
-  // --- firmware register port ---
+  // --- firmware port ---
   input  wire logic        f_req,
   input  wire logic        f_we,
-  input  wire logic [11:0] f_addr,
+  input  wire logic [3:0]  f_be,
+  input  wire logic [31:0] f_addr,
   input  wire logic [31:0] f_wdata,
   output logic [31:0] f_rdata,        // one cycle after f_req
   output logic        f_irq,
@@ -48,15 +52,85 @@ module vfs_pcie #(
   // --- status ---
   output logic [31:0] err_count
 );
+  localparam int DMABUF_AW = $clog2(soc_map_pkg::DMABUF_SIZE);  // DMA buffer byte-address bits
+
   logic        app_req, app_we, app_rvalid_q;
   logic [14:0] app_addr;
   logic [3:0]  app_be;
-  logic [31:0] app_wdata, app_rdata_c, app_rdata_q, f_rdata_c;
+  logic [31:0] app_wdata, app_rdata_c, app_rdata_q;
   logic        irq_valid, intx_level, msix_enable, dev_reset;
   logic [15:0] irq_vector;
   logic [15:0] requester_id;
   logic        bus_master;
   logic [2:0]  max_payload, max_read_req;
+
+  // Stream plumbing: requests to the endpoint, completions to the DMA engine;
+  // endpoint and DMA transmit through one arbiter.
+  logic              ep_rx_valid, ep_rx_ready, dma_rx_valid, dma_rx_ready;
+  logic [127:0]      ep_tx_hdr, dma_tx_hdr;
+  logic [DATA_W-1:0] ep_tx_data, dma_tx_data;
+  logic              ep_tx_sop, ep_tx_eop, ep_tx_valid, ep_tx_ready;
+  logic              dma_tx_sop, dma_tx_eop, dma_tx_valid, dma_tx_ready;
+
+  // Firmware port decode
+  logic        sel_virtio, sel_dma, sel_buf;
+  logic        rsel_buf_q;
+  logic [31:0] virtio_rdata_c, dma_rdata_c, regs_rdata_q, buf_rdata;
+
+  assign sel_virtio = (f_addr & ~(soc_map_pkg::VIRTIO_SIZE - 32'd1)) == soc_map_pkg::VIRTIO_BASE;
+  assign sel_dma = (f_addr & ~(soc_map_pkg::DMA_SIZE - 32'd1)) == soc_map_pkg::DMA_BASE;
+  assign sel_buf = (f_addr & ~(soc_map_pkg::DMABUF_SIZE - 32'd1)) == soc_map_pkg::DMABUF_BASE;
+
+  // DMA engine
+  logic        dcmd_valid, dcmd_ready, dcmd_write, dflush, ddone_valid;
+  logic [63:0] dcmd_host;
+  logic [DMABUF_AW-1:0] dcmd_local;
+  logic [24:0] dcmd_len;
+  logic [2:0]  ddone_status;
+  logic [31:0] dunexpected;
+  logic        lm_en;
+  logic [DATA_W/8-1:0] lm_we;
+  logic [DMABUF_AW-$clog2(DATA_W/8)-1:0] lm_row;
+  logic [DATA_W-1:0] lm_wdata, lm_rdata;
+
+  pcie_rx_demux u_rx_demux (
+    .clk       (clk),
+    .rst       (rst),
+    .in_type   (rx_tlp_hdr[28:24]),
+    .in_sop    (rx_tlp_sop),
+    .in_eop    (rx_tlp_eop),
+    .in_valid  (rx_tlp_valid),
+    .in_ready  (rx_tlp_ready),
+    .req_valid (ep_rx_valid),
+    .req_ready (ep_rx_ready),
+    .cpl_valid (dma_rx_valid),
+    .cpl_ready (dma_rx_ready)
+  );
+
+  pcie_tx_arb #(
+    .DATA_W (DATA_W)
+  ) u_tx_arb (
+    .clk       (clk),
+    .rst       (rst),
+    .a_hdr     (ep_tx_hdr),
+    .a_data    (ep_tx_data),
+    .a_sop     (ep_tx_sop),
+    .a_eop     (ep_tx_eop),
+    .a_valid   (ep_tx_valid),
+    .a_ready   (ep_tx_ready),
+    .b_hdr     (dma_tx_hdr),
+    .b_data    (dma_tx_data),
+    .b_sop     (dma_tx_sop),
+    .b_eop     (dma_tx_eop),
+    .b_valid   (dma_tx_valid),
+    .b_ready   (dma_tx_ready),
+    .out_hdr   (tx_tlp_hdr),
+    .out_data  (tx_tlp_data),
+    .out_sop   (tx_tlp_sop),
+    .out_eop   (tx_tlp_eop),
+    .out_valid (tx_tlp_valid),
+    .out_ready (tx_tlp_ready)
+  );
 
   pcie_ep #(
     .DATA_W         (DATA_W),
@@ -69,14 +143,14 @@ module vfs_pcie #(
     .rx_tlp_data  (rx_tlp_data),
     .rx_tlp_sop   (rx_tlp_sop),
     .rx_tlp_eop   (rx_tlp_eop),
-    .rx_tlp_valid (rx_tlp_valid),
-    .rx_tlp_ready (rx_tlp_ready),
-    .tx_tlp_hdr   (tx_tlp_hdr),
-    .tx_tlp_data  (tx_tlp_data),
-    .tx_tlp_sop   (tx_tlp_sop),
-    .tx_tlp_eop   (tx_tlp_eop),
-    .tx_tlp_valid (tx_tlp_valid),
-    .tx_tlp_ready (tx_tlp_ready),
+    .rx_tlp_valid (ep_rx_valid),
+    .rx_tlp_ready (ep_rx_ready),
+    .tx_tlp_hdr   (ep_tx_hdr),
+    .tx_tlp_data  (ep_tx_data),
+    .tx_tlp_sop   (ep_tx_sop),
+    .tx_tlp_eop   (ep_tx_eop),
+    .tx_tlp_valid (ep_tx_valid),
+    .tx_tlp_ready (ep_tx_ready),
     .app_req      (app_req),
     .app_we       (app_we),
     .app_addr     (app_addr),
@@ -117,11 +191,11 @@ module vfs_pcie #(
     .h_be         (app_be),
     .h_wdata      (app_wdata),
     .h_rdata      (app_rdata_c),
-    .f_req        (f_req),
+    .f_req        (f_req && sel_virtio),
     .f_we         (f_we),
-    .f_addr       (f_addr),
+    .f_addr       (f_addr[11:0]),
     .f_wdata      (f_wdata),
-    .f_rdata      (f_rdata_c),
+    .f_rdata      (virtio_rdata_c),
     .f_irq        (f_irq),
     .msix_enable  (msix_enable),
     .irq_valid    (irq_valid),
@@ -130,9 +204,92 @@ module vfs_pcie #(
     .dev_reset    (dev_reset)
   );
 
+  dma_regs #(
+    .LOCAL_AW (DMABUF_AW)
+  ) u_dma_regs (
+    .clk         (clk),
+    .rst         (rst),
+    .req         (f_req && sel_dma),
+    .we          (f_we),
+    .addr        (f_addr[11:0]),
+    .wdata       (f_wdata),
+    .rdata       (dma_rdata_c),
+    .cmd_valid   (dcmd_valid),
+    .cmd_ready   (dcmd_ready),
+    .cmd_write   (dcmd_write),
+    .cmd_host    (dcmd_host),
+    .cmd_local   (dcmd_local),
+    .cmd_len     (dcmd_len),
+    .flush       (dflush),
+    .done_valid  (ddone_valid),
+    .done_status (ddone_status),
+    .unexpected  (dunexpected)
+  );
+
+  dma_engine #(
+    .DATA_W   (DATA_W),
+    .TAGS     (DMA_TAGS),
+    .LOCAL_AW (DMABUF_AW),
+    .TIMEOUT  (DMA_TIMEOUT)
+  ) u_dma (
+    .clk             (clk),
+    .rst             (rst || dev_reset),
+    .bus_master      (bus_master),
+    .max_payload     (max_payload),
+    .max_read_req    (max_read_req),
+    .requester_id    (requester_id),
+    .cmd_valid       (dcmd_valid),
+    .cmd_ready       (dcmd_ready),
+    .cmd_write       (dcmd_write),
+    .cmd_host        (dcmd_host),
+    .cmd_local       (dcmd_local),
+    .cmd_len         (dcmd_len),
+    .flush           (dflush),
+    .done_valid      (ddone_valid),
+    .done_status     (ddone_status),
+    .tx_hdr          (dma_tx_hdr),
+    .tx_data         (dma_tx_data),
+    .tx_sop          (dma_tx_sop),
+    .tx_eop          (dma_tx_eop),
+    .tx_valid        (dma_tx_valid),
+    .tx_ready        (dma_tx_ready),
+    .rx_hdr          (rx_tlp_hdr),
+    .rx_data         (rx_tlp_data),
+    .rx_sop          (rx_tlp_sop),
+    .rx_eop          (rx_tlp_eop),
+    .rx_valid        (dma_rx_valid),
+    .rx_ready        (dma_rx_ready),
+    .lm_en           (lm_en),
+    .lm_we           (lm_we),
+    .lm_row          (lm_row),
+    .lm_wdata        (lm_wdata),
+    .lm_rdata        (lm_rdata),
+    .stat_unexpected (dunexpected)
+  );
+
+  dma_buf #(
+    .DATA_W (DATA_W),
+    .AW     (DMABUF_AW)
+  ) u_dma_buf (
+    .clk     (clk),
+    .d_en    (lm_en),
+    .d_we    (lm_we),
+    .d_row   (lm_row),
+    .d_wdata (lm_wdata),
+    .d_rdata (lm_rdata),
+    .c_en    (f_req && sel_buf),
+    .c_we    (f_we ? f_be : 4'b0000),
+    .c_addr  (f_addr[DMABUF_AW-1:0]),
+    .c_wdata (f_wdata),
+    .c_rdata (buf_rdata)
+  );
+
   always_ff @(posedge clk) begin
     app_rvalid_q <= app_req && !app_we;
     app_rdata_q <= app_rdata_c;
-    f_rdata <= f_rdata_c;
+    regs_rdata_q <= sel_virtio ? virtio_rdata_c : dma_rdata_c;
+    if (f_req) rsel_buf_q <= sel_buf;
   end
+
+  assign f_rdata = rsel_buf_q ? buf_rdata : regs_rdata_q;
 endmodule

@@ -47,7 +47,19 @@ struct rc {
 
 	int fw_exited;
 	uint32_t fw_code;
+	int have_tohost;
+	uint32_t tohost;
 	unsigned unexpected;	/* TLPs from the card that no rule explains */
+
+	/* the card's reads: completions waiting for their time */
+	struct rc_dma_faults faults;
+	struct pending { uint64_t due; uint64_t seq; struct tlp *t; } *pend;
+	size_t npend, cap_pend;
+	uint64_t seq;
+	uint32_t rng;
+	uint8_t outstanding[256];	/* tags of the card's reads in flight */
+	struct rc_dma_stats st;
+	unsigned mps, mrrs;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -74,6 +86,9 @@ struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen)
 	rc->rc_id = o->rc_id;
 	rc->dev_id = o->dev_id ? o->dev_id : RC_DEFAULT_DEV_ID;
 	rc->cpl_wait_tag = -1;
+	rc->rng = 0x2545f491u;
+	rc->mps = 256;
+	rc->mrrs = 512;
 	smem_init(&rc->ddr);
 	smem_init(&rc->host);
 	rc->t = vtop_new(o->trace);
@@ -83,6 +98,7 @@ struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen)
 	if (o->firmware) {
 		if (elf_read(o->firmware, &img, err, errlen))
 			goto out_fail;
+		rc->have_tohost = !elf_symbol(&img, "tohost", &rc->tohost);
 		if (soc_check_layout(&img, o->firmware) || soc_load_image(rc->t, &img)) {
 			fail(err, errlen, "%s cannot be loaded", o->firmware);
 			elf_free(&img);
@@ -110,6 +126,9 @@ void rc_close(struct rc *rc)
 	vtop_free(rc->t);
 	for (unsigned i = 0; i < rc->txq_count; i++)
 		free(rc->txq[(rc->txq_head + i) % RC_QUEUE]);
+	for (size_t i = 0; i < rc->npend; i++)
+		free(rc->pend[i].t);
+	free(rc->pend);
 	smem_free(&rc->ddr);
 	smem_free(&rc->host);
 	free(rc);
@@ -137,21 +156,147 @@ static int queue_tlp(struct rc *rc, const struct tlp *t)
 	return 0;
 }
 
-/* The card's DMA reads host memory: answer with one completion per request
- * (at most 1024 DWs; the MRRS the card obeys keeps requests small). */
+static uint32_t rnd(struct rc *rc)
+{
+	rc->rng ^= rc->rng << 13;
+	rc->rng ^= rc->rng >> 17;
+	rc->rng ^= rc->rng << 5;
+	return rc->rng;
+}
+
+static void add_pending(struct rc *rc, uint64_t due, const struct tlp *t)
+{
+	struct tlp *c = malloc(sizeof(*c));
+
+	if (!c)
+		abort();
+	*c = *t;
+	if (rc->npend == rc->cap_pend) {
+		rc->cap_pend = rc->cap_pend ? 2 * rc->cap_pend : 64;
+		rc->pend = realloc(rc->pend, rc->cap_pend * sizeof(*rc->pend));
+		if (!rc->pend)
+			abort();
+	}
+	rc->pend[rc->npend].due = due;
+	rc->pend[rc->npend].seq = rc->seq++;
+	rc->pend[rc->npend].t = c;
+	rc->npend++;
+}
+
+/* Moves completions whose time has come into the stream toward the card, the
+ * earliest first (ties in the order they were made). */
+static void release_pending(struct rc *rc)
+{
+	while (rc->npend && rc->txq_count < RC_QUEUE) {
+		size_t best = rc->npend;
+
+		for (size_t i = 0; i < rc->npend; i++)
+			if (rc->pend[i].due <= rc->cycles &&
+			    (best == rc->npend || rc->pend[i].due < rc->pend[best].due ||
+			     (rc->pend[i].due == rc->pend[best].due && rc->pend[i].seq < rc->pend[best].seq)))
+				best = i;
+		if (best == rc->npend)
+			return;
+		{
+			const struct tlp *t = rc->pend[best].t;
+
+			/* The last completion of a request frees its tag. */
+			if (!tlp_has_data(t) || tlp_cpl_bytes(t) <= tlp_len(t) * 4 - tlp_cpl_lower(t) % 4)
+				rc->outstanding[tlp_cpl_tag(t)] = 0;
+		}
+		queue_tlp(rc, rc->pend[best].t);
+		free(rc->pend[best].t);
+		rc->pend[best] = rc->pend[--rc->npend];
+	}
+}
+
+static int in_range(uint64_t a, uint64_t base, uint64_t len)
+{
+	return len && a >= base && a - base < len;
+}
+
+static unsigned be_low(unsigned be) { return be & 1 ? 0 : be & 2 ? 1 : be & 4 ? 2 : be & 8 ? 3 : 0; }
+static unsigned be_high(unsigned be) { return be & 8 ? 3 : be & 4 ? 2 : be & 2 ? 1 : 0; }
+
+/* Checks a request of the card against MPS/MRRS and the 4 KiB rule. */
+static void check_request(struct rc *rc, const struct tlp *r, unsigned bytes, int write)
+{
+	uint64_t a = tlp_addr(r);
+	unsigned limit = write ? rc->mps : rc->mrrs;
+
+	if (tlp_len(r) * 4 > limit || (a & ~0xfffull) != ((a + tlp_len(r) * 4 - 1) & ~0xfffull))
+		rc->st.boundary_violations++;
+	if (write) {
+		rc->st.wr_tlps++;
+		rc->st.wr_bytes += bytes;
+		if (bytes > rc->st.max_wr_bytes)
+			rc->st.max_wr_bytes = bytes;
+	} else {
+		rc->st.rd_tlps++;
+		rc->st.rd_bytes += bytes;
+		if (bytes > rc->st.max_rd_bytes)
+			rc->st.max_rd_bytes = bytes;
+	}
+}
+
+/* The card's DMA reads host memory: completions as the fault settings say
+ * (latency, reordering across requests, RCB splits, UR/CA, silence). */
 static void serve_read(struct rc *rc, const struct tlp *r)
 {
 	struct tlp c;
-	unsigned len = tlp_len(r);
-	uint64_t addr = tlp_addr(r);
+	unsigned len = tlp_len(r), fbe = tlp_first_be(r), lbe = tlp_last_be(r);
+	unsigned tag = tlp_req_tag(r);
+	uint64_t addr = tlp_addr(r), first, due;
+	unsigned bytes;
+	const struct rc_dma_faults *f = &rc->faults;
+
+	if (len == 1)
+		bytes = fbe ? be_high(fbe) - be_low(fbe) + 1 : 1;
+	else
+		bytes = len * 4 - be_low(fbe) - (3 - be_high(lbe));
+	first = addr + be_low(fbe);
+	check_request(rc, r, bytes, 0);
+	if (rc->outstanding[tag])
+		rc->st.tag_reuse++;
+	due = rc->cycles + f->latency + (f->jitter ? rnd(rc) % (f->jitter + 1) : 0);
 
 	memset(&c, 0, sizeof(c));
-	c.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_CPL, len);
-	c.hdr[1] = (uint32_t)rc->rc_id << 16 | TLP_CPL_SC << 13 | ((len * 4) & 0xfff);
-	c.hdr[2] = (uint32_t)tlp_req_id(r) << 16 | tlp_req_tag(r) << 8 | (addr & 0x7f);
-	rc_host_read(rc, addr, c.data, len * 4);
-	c.ndata = len;
-	queue_tlp(rc, &c);
+	if (in_range(first, f->drop_base, f->drop_len))
+		return;
+	if (in_range(first, f->ur_base, f->ur_len) || in_range(first, f->ca_base, f->ca_len)) {
+		unsigned st = in_range(first, f->ur_base, f->ur_len) ? TLP_CPL_UR : TLP_CPL_CA;
+
+		c.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_CPL, 0);
+		c.hdr[1] = (uint32_t)rc->rc_id << 16 | st << 13 | (bytes & 0xfff);
+		c.hdr[2] = (uint32_t)tlp_req_id(r) << 16 | tag << 8 | (first & 0x7f);
+		add_pending(rc, due, &c);
+		return;
+	}
+	rc->outstanding[tag] = 1;
+	/* Completions of one request go in address order, each ending on an RCB
+	 * boundary (except the last). */
+	{
+		uint64_t a = first, end = first + bytes;
+
+		while (a < end) {
+			uint64_t stop = f->rcb ? ((a / f->rcb) + 1) * f->rcb : end;
+			uint64_t dw0 = a & ~3ull, dwend;
+			unsigned n;
+
+			if (stop > end)
+				stop = end;
+			dwend = (stop + 3) & ~3ull;
+			n = (unsigned)((dwend - dw0) / 4);
+			c.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_CPL, n);
+			c.hdr[1] = (uint32_t)rc->rc_id << 16 | TLP_CPL_SC << 13 | ((end - a) & 0xfff);
+			c.hdr[2] = (uint32_t)tlp_req_id(r) << 16 | tag << 8 | (a & 0x7f);
+			rc_host_read(rc, dw0, c.data, n * 4);
+			c.ndata = n;
+			add_pending(rc, due, &c);
+			due++;
+			a = stop;
+		}
+	}
 }
 
 static void handle_from_card(struct rc *rc, const struct tlp *t)
@@ -170,6 +315,13 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 	} else if (type == TLP_TYPE_MEM && tlp_has_data(t)) {
 		uint64_t addr = tlp_addr(t);
 
+		if (!(addr >= RC_MSI_BASE && addr < RC_MSI_BASE + RC_MSI_SIZE)) {
+			unsigned fbe = tlp_first_be(t), lbe = tlp_last_be(t), n = tlp_len(t);
+			unsigned bytes = n == 1 ? (fbe ? be_high(fbe) - be_low(fbe) + 1 : 0)
+					        : n * 4 - be_low(fbe) - (3 - be_high(lbe));
+
+			check_request(rc, t, bytes, 1);
+		}
 		if (addr >= RC_MSI_BASE && addr < RC_MSI_BASE + RC_MSI_SIZE) {
 			if (rc->nmsi < RC_MAX_MSI) {
 				rc->msi[rc->nmsi].addr = addr;
@@ -204,8 +356,11 @@ static void step_one(struct rc *rc)
 	struct vtop_obs o;
 	struct vtop_beat b;
 	struct vtop_mem_req mr;
-	struct tlp *head = rc->txq_count ? rc->txq[rc->txq_head] : NULL;
+	struct tlp *head;
 	int rx_fire = 0, tx_valid;
+
+	release_pending(rc);
+	head = rc->txq_count ? rc->txq[rc->txq_head] : NULL;
 
 	if (head) {
 		unsigned nb = tlp_beats(head), first = rc->txq_beat * VTOP_TLP_BEAT_DWS;
@@ -249,6 +404,11 @@ static void step_one(struct rc *rc)
 	if (o.exit_valid && !rc->fw_exited) {
 		rc->fw_exited = 1;
 		rc->fw_code = o.exit_value >> 1;
+	}
+	if (rc->have_tohost && o.store_valid && o.store_addr == (rc->tohost & ~3u) &&
+	    (o.store_be & 1) && (o.store_data & 1) && !rc->fw_exited) {
+		rc->fw_exited = 1;
+		rc->fw_code = o.store_data >> 1;
 	}
 
 	vtop_clock(rc->t);
@@ -532,3 +692,18 @@ uint32_t rc_card_errors(struct rc *rc) { return vtop_pcie_errors(rc->t); }
 uint16_t rc_dev_id(const struct rc *rc) { return rc->dev_id; }
 
 unsigned rc_unexpected(const struct rc *rc) { return rc->unexpected; }
+
+void rc_set_dma_faults(struct rc *rc, const struct rc_dma_faults *f)
+{
+	rc->faults = *f;
+	if (f->seed)
+		rc->rng = f->seed;
+}
+
+void rc_dma_stats(const struct rc *rc, struct rc_dma_stats *st) { *st = rc->st; }
+
+void rc_set_limits(struct rc *rc, unsigned mps, unsigned mrrs)
+{
+	rc->mps = mps;
+	rc->mrrs = mrrs;
+}

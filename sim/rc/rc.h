@@ -43,7 +43,30 @@ struct rc_bar {
 	int is64, prefetch;
 };
 
+/* How the host answers the card's DMA reads. */
+struct rc_dma_faults {
+	unsigned latency;		/* cycles from a read request to its first completion */
+	unsigned jitter;		/* extra 0..jitter cycles per request: completions reorder */
+	unsigned rcb;			/* split completions at this boundary (0: whole request) */
+	uint64_t ur_base, ur_len;	/* reads in this range complete with UR */
+	uint64_t ca_base, ca_len;	/* ... with CA */
+	uint64_t drop_base, drop_len;	/* ... never complete */
+	unsigned seed;
+};
+
+/* What the host saw of the card's requests. */
+struct rc_dma_stats {
+	uint64_t rd_tlps, rd_bytes, wr_tlps, wr_bytes;
+	unsigned max_rd_bytes, max_wr_bytes;
+	uint64_t boundary_violations;	/* requests crossing 4 KiB, or over MRRS/MPS */
+	uint64_t tag_reuse;		/* a tag reused while its request was outstanding */
+};
+
 struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen);
+void rc_set_dma_faults(struct rc *rc, const struct rc_dma_faults *f);
+void rc_dma_stats(const struct rc *rc, struct rc_dma_stats *st);
+/* Limits the card must obey (bytes), checked on every request it sends. */
+void rc_set_limits(struct rc *rc, unsigned mps, unsigned mrrs);
 void rc_close(struct rc *rc);
 
 void rc_step(struct rc *rc, uint64_t cycles);
