@@ -177,31 +177,36 @@ static int check_groups(struct vfs *fs)
 }
 
 static int iget(struct vfs *fs, uint64_t ino, struct ext4_inode *ip);
-static int release_inode(struct vfs *fs, struct ext4_inode *ip);
+static int release_inode(struct vfs *fs, struct ext4_inode *ip, int listed);
+static int orphan_del(struct vfs *fs, struct ext4_inode *ip);
 
 /* Frees every inode on the orphan list (unlinked while open, then a crash or
- * an unmount: nobody can reach them any more). */
+ * an unmount: nobody can reach them any more). An inode there with links
+ * (a truncate the kernel did not finish) loses the blocks past its size. */
 static int process_orphans(struct vfs *fs)
 {
 	uint32_t n = 0;
 
 	while (le32(fs->sb + SB_LAST_ORPHAN)) {
-		struct ext4_inode *ip = &fs->tmpino;
+		struct ext4_inode ip;
 		uint32_t ino = le32(fs->sb + SB_LAST_ORPHAN);
 		int err;
 
-		if (++n > fs->inodes_count || ino > fs->inodes_count)
+		if (++n > fs->inodes_count || ino > fs->inodes_count || ino == 0)
 			return ext4_corrupt(fs, "orphan list", ino);
-		err = inode_read(fs, ino, ip);
+		err = inode_read(fs, ino, &ip);
 		if (err)
 			return err;
-		put32(fs->sb + SB_LAST_ORPHAN, le32(ip->raw + I_DTIME));
-		bdirty(fs, fs->sbbuf);
-		put32(ip->raw + I_DTIME, 0);
-		if (i_nlink(ip) == 0) {
-			err = release_inode(fs, ip);
+		if (i_nlink(&ip) == 0) {
+			err = release_inode(fs, &ip, 1);
 		} else {
-			err = inode_write(fs, ip);
+			if ((i_mode(&ip) & S_IFMT_) == S_IFREG_ && (i_flags(&ip) & EXT4_EXTENTS_FL)) {
+				uint64_t first = (i_size(&ip) + fs->bs - 1) / fs->bs;
+				if (first < 0xffffffffull)
+					err = ext_remove(fs, &ip, (uint32_t)first, 0xffffffffu, 1);
+			}
+			if (!err)
+				err = orphan_del(fs, &ip);
 		}
 		if (err)
 			return err;
@@ -560,14 +565,20 @@ static int orphan_del(struct vfs *fs, struct ext4_inode *ip)
 	return 0;
 }
 
-/* Frees an inode with nlink 0 (already off the orphan list). */
-static int release_inode(struct vfs *fs, struct ext4_inode *ip)
+/*
+ * Frees an inode with nlink 0. A listed one stays on the orphan list while
+ * its blocks go (a big release may commit part way: after a crash the list
+ * still leads to it), and leaves the list in the step that frees it.
+ */
+static int release_inode(struct vfs *fs, struct ext4_inode *ip, int listed)
 {
 	uint64_t s;
 	uint32_t ns;
 	int is_dir = (i_mode(ip) & S_IFMT_) == S_IFDIR_;
 	int err = file_release_all(fs, ip);
 
+	if (!err && listed)
+		err = orphan_del(fs, ip);
 	if (err)
 		return err;
 	i_set_size(ip, 0);
@@ -731,7 +742,7 @@ int vfs_mknod(struct vfs *fs, uint64_t dir, const char *name, size_t len, uint32
 		err = link_new(fs, &d, name, len, &ip);
 	if (err) {
 		i_set_nlink(&ip, 0);
-		release_inode(fs, &ip);
+		release_inode(fs, &ip, 0);
 		return err;
 	}
 	fill_attr(fs, &ip, out);
@@ -754,13 +765,13 @@ int vfs_mkdir(struct vfs *fs, uint64_t dir, const char *name, size_t len, uint32
 	err = dir_init(fs, &ip, (uint32_t)dir);
 	if (err) {
 		i_set_nlink(&ip, 0);
-		release_inode(fs, &ip);
+		release_inode(fs, &ip, 0);
 		return err;
 	}
 	err = link_new(fs, &d, name, len, &ip);
 	if (err) {
 		i_set_nlink(&ip, 0);
-		release_inode(fs, &ip);
+		release_inode(fs, &ip, 0);
 		return err;
 	}
 	fill_attr(fs, &ip, out);
@@ -816,7 +827,7 @@ int vfs_symlink(struct vfs *fs, uint64_t dir, const char *name, size_t len, cons
 		err = link_new(fs, &d, name, len, &ip);
 	if (err) {
 		i_set_nlink(&ip, 0);
-		release_inode(fs, &ip);
+		release_inode(fs, &ip, 0);
 		return err;
 	}
 	fill_attr(fs, &ip, out);
@@ -1137,9 +1148,7 @@ int vfs_evict(struct vfs *fs, uint64_t ino)
 		return 0;
 	err = begin_modify(fs);
 	if (!err)
-		err = orphan_del(fs, &ip);
-	if (!err)
-		err = release_inode(fs, &ip);
+		err = release_inode(fs, &ip, 1);
 	return err;
 }
 
