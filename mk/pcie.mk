@@ -52,3 +52,26 @@ bench-dma: $(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf ## Benchmark: DMA through
 	$(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf --bench $(BUILD)/bench/dma.md > /dev/null
 	@cat $(BUILD)/bench/dma.md
 BENCH_TARGETS += bench-dma
+
+# --- the card firmware (firmware/card): virtqueues over DMA, FUSE_INIT ------
+# Linux uapi headers for the RV32 build: only include/linux and asm-generic.
+UAPI_DIR := $(BUILD)/uapi
+$(UAPI_DIR)/stamp:
+	@mkdir -p $(UAPI_DIR)
+	ln -sfn /usr/include/linux $(UAPI_DIR)/linux
+	ln -sfn /usr/include/asm-generic $(UAPI_DIR)/asm-generic
+	ln -sfn /usr/include/asm-generic $(UAPI_DIR)/asm
+	@touch $@
+
+CARD_FW_SRCS := $(sort $(wildcard firmware/card/*.c))
+CARD_FW_OBJS := $(patsubst firmware/card/%.c,$(BUILD)/firmware/card/%.o,$(CARD_FW_SRCS))
+
+$(BUILD)/firmware/card/%.o: firmware/card/%.c firmware/card/*.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -idirafter $(UAPI_DIR) -c $< -o $@
+
+$(BUILD)/firmware/card.elf: $(CARD_FW_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
+	  $(FW_RT_OBJS) $(CARD_FW_OBJS) -o $@
+
+card-firmware: $(BUILD)/firmware/card.elf ## Build the card firmware (virtqueues over DMA, FUSE_INIT)

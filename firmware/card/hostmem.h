@@ -1,0 +1,40 @@
+/*
+ * Host memory as the card's firmware reaches it: through the DMA engine and
+ * the DMA buffer (DMABUF). The top DMA_SCRATCH bytes of DMABUF are this
+ * module's own staging area for small reads and writes (ring indices,
+ * descriptors, used elements); the rest belongs to the caller.
+ */
+#ifndef CARD_HOSTMEM_H
+#define CARD_HOSTMEM_H
+
+#include <stdint.h>
+
+#include "soc_map.h"
+
+#define DMA_SCRATCH      4096u
+#define DMABUF_USER_SIZE (SOC_DMABUF_SIZE - DMA_SCRATCH)
+#define DMABUF           ((volatile uint8_t *)SOC_DMABUF_BASE)
+
+/* DMA status codes (DMA.STATUS bits 6:4) */
+#define DMA_OK       0
+#define DMA_UR       1
+#define DMA_CA       2
+#define DMA_TIMEOUT  3
+#define DMA_BADARG   4
+#define DMA_NOBM     5
+
+/* Moves len bytes between host address `host` and DMABUF offset `local`;
+ * returns 0 or -EIO (any DMA error; hostmem_last_status() says which). */
+int hostmem_to_buf(uint64_t host, uint32_t local, uint32_t len);
+int hostmem_from_buf(uint64_t host, uint32_t local, uint32_t len);
+unsigned hostmem_last_status(void);
+
+/* Small transfers through the scratch area (len <= DMA_SCRATCH). */
+int hostmem_read(uint64_t host, void *dst, uint32_t len);
+int hostmem_write(uint64_t host, const void *src, uint32_t len);
+
+/* Copies between DMABUF and CPU memory. */
+void buf_copy_out(uint32_t local, void *dst, uint32_t len);
+void buf_copy_in(uint32_t local, const void *src, uint32_t len);
+
+#endif /* CARD_HOSTMEM_H */

@@ -1,0 +1,205 @@
+#include "vq.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <linux/virtio_ring.h>
+
+#include "hostmem.h"
+#include "rt.h"
+
+#define VIRTIO_REG(r) (SOC_VIRTIO_BASE + SOC_VIRTIO_##r)
+
+_Static_assert(sizeof(struct vring_desc) == 16, "vring_desc");
+_Static_assert(sizeof(struct vring_used_elem) == 8, "vring_used_elem");
+
+int vq_setup(struct vq *q, unsigned index, uint64_t features)
+{
+	uint32_t size;
+
+	memset(q, 0, sizeof(*q));
+	q->index = index;
+	mmio_write32(VIRTIO_REG(QSEL), index);
+	size = mmio_read32(VIRTIO_REG(QSIZE));
+	if (!(size >> 31))
+		return -EAGAIN;
+	q->size = (uint16_t)size;
+	q->desc = mmio_read32(VIRTIO_REG(QDESC_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QDESC_HI)) << 32;
+	q->avail = mmio_read32(VIRTIO_REG(QAVAIL_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QAVAIL_HI)) << 32;
+	q->used = mmio_read32(VIRTIO_REG(QUSED_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QUSED_HI)) << 32;
+	q->event_idx = (features >> VIRTIO_RING_F_EVENT_IDX) & 1;
+	q->indirect = (features >> VIRTIO_RING_F_INDIRECT_DESC) & 1;
+	q->ready = 1;
+	return 0;
+}
+
+static int add_seg(struct vq_req *r, const struct vring_desc *d)
+{
+	int wr = (d->flags & VRING_DESC_F_WRITE) != 0;
+
+	if (d->addr + d->len < d->addr)
+		return -EIO;			/* address wraps */
+	if (!wr && r->nwr)
+		return -EIO;			/* readable after writable */
+	if (wr) {
+		if (r->nwr == VQ_MAX_SEGS)
+			return -EIO;
+		r->wr[r->nwr].addr = d->addr;
+		r->wr[r->nwr++].len = d->len;
+		r->wr_len += d->len;
+	} else {
+		if (r->nrd == VQ_MAX_SEGS)
+			return -EIO;
+		r->rd[r->nrd].addr = d->addr;
+		r->rd[r->nrd++].len = d->len;
+		r->rd_len += d->len;
+	}
+	return 0;
+}
+
+/* Walks an indirect table of n descriptors at `table`. */
+static int walk_indirect(struct vq_req *r, uint64_t table, uint32_t bytes)
+{
+	struct vring_desc d;
+	uint32_t n = bytes / sizeof(d), i = 0, seen = 0;
+
+	if (bytes == 0 || bytes % sizeof(d) || table + bytes < table)
+		return -EIO;
+	for (;;) {
+		if (++seen > n)
+			return -EIO;		/* a loop */
+		if (hostmem_read(table + (uint64_t)i * sizeof(d), &d, sizeof(d)))
+			return -EIO;
+		if (d.flags & VRING_DESC_F_INDIRECT)
+			return -EIO;		/* nested indirect */
+		if (add_seg(r, &d))
+			return -EIO;
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return 0;
+		if (d.next >= n)
+			return -EIO;
+		i = d.next;
+	}
+}
+
+int vq_pop(struct vq *q, struct vq_req *r)
+{
+	uint16_t avail_idx, head, i;
+	struct vring_desc d;
+	unsigned seen = 0;
+
+	if (!q->ready)
+		return 0;
+	if (hostmem_read(q->avail + offsetof(struct vring_avail, idx), &avail_idx, 2))
+		return -EIO;
+	if (avail_idx == q->last_avail)
+		return 0;
+	if ((uint16_t)(avail_idx - q->last_avail) > q->size)
+		return -EIO;			/* the driver's index ran ahead of the ring */
+	if (hostmem_read(q->avail + offsetof(struct vring_avail, ring) +
+			 2u * (q->last_avail % q->size), &head, 2))
+		return -EIO;
+	if (head >= q->size)
+		return -EIO;
+	memset(r, 0, offsetof(struct vq_req, rd));
+	r->head = head;
+	i = head;
+	for (;;) {
+		if (++seen > q->size)
+			return -EIO;		/* a loop, or a chain longer than the ring */
+		if (hostmem_read(q->desc + (uint64_t)i * sizeof(d), &d, sizeof(d)))
+			return -EIO;
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			if (!q->indirect || (d.flags & VRING_DESC_F_NEXT))
+				return -EIO;
+			if (walk_indirect(r, d.addr, d.len))
+				return -EIO;
+			break;
+		}
+		if (add_seg(r, &d))
+			return -EIO;
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			break;
+		if (d.next >= q->size)
+			return -EIO;
+		i = d.next;
+	}
+	q->last_avail++;
+	/* Tell the driver how far we have read (it kicks again past this). */
+	if (q->event_idx) {
+		uint16_t ev = q->last_avail;
+
+		if (hostmem_write(q->used + offsetof(struct vring_used, ring) +
+				  sizeof(struct vring_used_elem) * q->size, &ev, 2))
+			return -EIO;
+	}
+	return 1;
+}
+
+long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max)
+{
+	uint32_t done = 0;
+
+	for (unsigned s = 0; s < r->nrd && done < max; s++) {
+		uint32_t n = r->rd[s].len;
+
+		if (n > max - done)
+			n = max - done;
+		if (n && hostmem_to_buf(r->rd[s].addr, local + done, n))
+			return -EIO;
+		done += n;
+	}
+	return done;
+}
+
+long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len)
+{
+	uint32_t done = 0;
+
+	if (len > r->wr_len)
+		return -ENOSPC;
+	for (unsigned s = 0; s < r->nwr && done < len; s++) {
+		uint32_t n = r->wr[s].len;
+
+		if (n > len - done)
+			n = len - done;
+		if (n && hostmem_from_buf(r->wr[s].addr, local + done, n))
+			return -EIO;
+		done += n;
+	}
+	return done;
+}
+
+int vq_push(struct vq *q, const struct vq_req *r, uint32_t len)
+{
+	struct vring_used_elem e = { .id = r->head, .len = len };
+	uint16_t old = q->used_idx, now = (uint16_t)(q->used_idx + 1);
+	int notify;
+
+	if (hostmem_write(q->used + offsetof(struct vring_used, ring) + sizeof(e) * (old % q->size),
+			  &e, sizeof(e)))
+		return -EIO;
+	/* The element is in host memory before the index that publishes it:
+	 * the DMA engine completes one command before the next starts. */
+	if (hostmem_write(q->used + offsetof(struct vring_used, idx), &now, 2))
+		return -EIO;
+	q->used_idx = now;
+	if (q->event_idx) {
+		uint16_t used_event;
+
+		if (hostmem_read(q->avail + offsetof(struct vring_avail, ring) + 2u * q->size,
+				 &used_event, 2))
+			return -EIO;
+		notify = vring_need_event(used_event, now, old);
+	} else {
+		uint16_t flags;
+
+		if (hostmem_read(q->avail + offsetof(struct vring_avail, flags), &flags, 2))
+			return -EIO;
+		notify = !(flags & VRING_AVAIL_F_NO_INTERRUPT);
+	}
+	if (notify)
+		mmio_write32(VIRTIO_REG(RAISE), q->index);
+	return 0;
+}
