@@ -145,6 +145,13 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 			if (want > 2048)
 				want = 2048;
 			err = alloc_blocks(fs, goal_for(fs, ip, lblk), (uint32_t)want, &start, &got);
+			if (err == -ENOSPC && fs->npend) {
+				/* blocks freed in this transaction come back at its
+				 * commit; the file is consistent here, so commit */
+				err = fs_commit(fs);
+				if (!err)
+					err = alloc_blocks(fs, goal_for(fs, ip, lblk), (uint32_t)want, &start, &got);
+			}
 			if (err)
 				break;
 			chunk = (size_t)got * fs->bs - boff;

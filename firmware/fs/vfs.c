@@ -240,6 +240,10 @@ static int begin_modify(struct vfs *fs)
 			return err;
 	}
 	fs->disk_dirty = 1;
+	/* space freed in the open transaction is only reusable after it
+	 * commits: commit first when free space runs low */
+	if (fs->npend && sb_free_blocks(fs) < 256)
+		return fs_commit(fs);
 	return fs_maybe_commit(fs);
 }
 

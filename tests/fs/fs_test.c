@@ -458,6 +458,13 @@ static void t_enospc(void)
 	CHECK(err == -ENOSPC, "expected inode ENOSPC, got %d", err);
 	OK(vfs_unlink(fs, 2, NAME("f0")));
 	OK(vfs_evict(fs, 12));
+	/* the space of a file deleted just now is usable at once */
+	OK(vfs_lookup(fs, 2, NAME("f1"), &a));
+	OK(vfs_unlink(fs, 2, NAME("f1")));
+	OK(vfs_evict(fs, a.ino));
+	OK(vfs_lookup(fs, 2, NAME("e0"), &a));
+	w = vfs_write(fs, a.ino, 0, buf, 60000);
+	CHECK(w == 60000, "write after delete on a full fs: %ld", w);
 	OK(umount_img(fs));
 	CHECK(fsck_clean(), "fsck");
 	CHECK(total > 0, "wrote something");
