@@ -485,7 +485,8 @@ static void nlink_inc(struct vfs *fs, struct ext4_inode *dir)
 
 	if (n == 1 && fs->dir_nlink)
 		return;
-	if (n + 1 >= DIR_NLINK_MAX && fs->dir_nlink)
+	/* past 65000 subdirectories the count becomes 1 ("many"), as e2fsck expects */
+	if (n + 1 > DIR_NLINK_MAX && fs->dir_nlink)
 		i_set_nlink(dir, 1);
 	else
 		i_set_nlink(dir, n + 1);

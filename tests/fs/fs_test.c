@@ -1105,6 +1105,35 @@ static void t_fuzz(void)
 	fprintf(stderr, "  %d of 80 corrupted images mounted\n", mounted);
 }
 
+
+/* dir_nlink: past 65000 subdirectories the parent's count is 1. */
+static void t_dirnlink(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a, d;
+	char name[32];
+	int n = 65002;
+
+	if (variant_opts[0])
+		return;	/* slow: default features only */
+	CHECK(make_image("-N 70000 -b 4096", "400M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	OK(vfs_mkdir(fs, 2, NAME("p"), 0755, 0, 0, &d));
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%d", i);
+		OK(vfs_mkdir(fs, d.ino, name, strlen(name), 0755, 0, 0, &a));
+		if (i == 64997) {
+			OK(vfs_getattr(fs, d.ino, &a));
+			CHECK(a.nlink == 65000, "nlink at 64998 subdirs: %u", a.nlink);
+		}
+	}
+	OK(vfs_getattr(fs, d.ino, &a));
+	CHECK(a.nlink == 1, "nlink past 65000: %u", a.nlink);
+	OK(vfs_rmdir(fs, d.ino, NAME("7")));
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1119,6 +1148,7 @@ static const struct test tests[] = {
 	{ "sparse_large", t_sparse_large },
 	{ "bigdir", t_bigdir },
 	{ "readdir_stable", t_readdir_stable },
+	{ "dirnlink", t_dirnlink },
 	{ "enospc", t_enospc },
 	{ "corrupt", t_corrupt },
 	{ "readonly", t_readonly },
