@@ -31,8 +31,8 @@
 #ifndef EXT4_CACHE_BYTES		/* metadata block cache, per mount */
 #define EXT4_CACHE_BYTES (4u << 20)
 #endif
-#ifndef EXT4_CACHE_MAX_BUFS
-#define EXT4_CACHE_MAX_BUFS 4096
+#ifndef EXT4_CACHE_MAX_BUFS		/* buffer headers: enough for 1 KiB blocks */
+#define EXT4_CACHE_MAX_BUFS (EXT4_CACHE_BYTES / 1024)
 #endif
 #ifndef EXT4_MAX_BLOCK_SIZE
 #define EXT4_MAX_BLOCK_SIZE 4096

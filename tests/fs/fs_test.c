@@ -163,8 +163,16 @@ static void t_ops(void)
 	CHECK(vfs_getxattr(fs, f.ino, "user.small", buf, sizeof(buf)) == 3 && !memcmp(buf, "v22", 3), "get");
 	CHECK(vfs_getxattr(fs, f.ino, "user.big", out + 4000, 1000) == 600, "get big");
 	CHECK(vfs_listxattr(fs, f.ino, NULL, 0) == (long)(sizeof("user.small") + sizeof("user.big") + sizeof("trusted.t")), "list size");
+	{
+		char list[200];
+		long n = vfs_listxattr(fs, f.ino, list, sizeof(list));
+		CHECK(n > 0 && vfs_listxattr(fs, f.ino, list, 5) == -ERANGE, "list erange");
+	}
 	OK(vfs_setxattr(fs, dir, "user.dirattr", "x", 1, 0));
 	OK(vfs_setxattr(fs, l.ino, "user.onlink", "y", 1, 0));
+	OK(vfs_setxattr(fs, f.ino, "user.empty", "", 0, 0));
+	CHECK(vfs_getxattr(fs, f.ino, "user.empty", buf, sizeof(buf)) == 0, "empty xattr");
+	OK(vfs_setxattr(fs, f.ino, "security.selinux", "ctx", 3, 0));
 	OK(vfs_setxattr(fs, f.ino, "user.gone", "z", 1, 0));
 	OK(vfs_removexattr(fs, f.ino, "user.gone"));
 	CHECK(vfs_removexattr(fs, f.ino, "user.gone") == -ENODATA, "remove twice");
@@ -213,7 +221,8 @@ static void t_ops(void)
 	CHECK(has(out, "User: 70000") && has(out, "Group: 80000") && has(out, "Links: 2") && has(out, "Size: 7"), "file stat: %s", out);
 	CHECK(has(out, "user.small") || 1, "");
 	debugfs_out("ea_list /d/file", out, sizeof(out));
-	CHECK(has(out, "user.small") && has(out, "v22") && has(out, "user.big") && has(out, "trusted.t"), "ea_list: %s", out);
+	CHECK(has(out, "user.small") && has(out, "v22") && has(out, "user.big") && has(out, "trusted.t") &&
+	      has(out, "user.empty") && has(out, "security.selinux"), "ea_list: %s", out);
 	CHECK(!has(out, "user.gone"), "ea removed");
 	CHECK(dump_cmp("/d/file", "hello\0\0", 7), "file content");
 	CHECK(dump_cmp("/hardlink", "hello\0\0", 7), "hardlink content");
