@@ -8,8 +8,9 @@
  * leaf is split by hash (new block appended, index entry inserted), a full
  * index node is split, a full root grows the tree by one level. A linear
  * directory becomes an htree one when it outgrows its first block (as the
- * kernel does). Readdir cookies there are (major hash << 32 | minor hash) + 1
- * of the last entry returned, which leaf splits do not change. A directory
+ * kernel does). Readdir cookies there are ((major hash >> 1) << 32 | minor
+ * hash) + 1 of the last entry returned (below 2^63, as loff_t needs), which
+ * leaf splits do not change. A directory
  * whose index this code cannot handle (unknown hash, too deep) is turned
  * back into a linear one on its first insert.
  */
@@ -820,7 +821,7 @@ static int dx_collect(struct vfs *fs, struct ext4_inode *dir, int version, uint3
 			int err = dx_name_hash(fs, version, (const char *)e + 8, DE_NAMELEN(e), &ma, &mi);
 			if (err)
 				return err;
-			fs->dxs[n].key = (uint64_t)ma << 32 | mi;
+			fs->dxs[n].key = (uint64_t)(ma >> 1) << 32 | mi;
 			fs->dxs[n].off = off;
 			fs->dxs[n].size = rec_size(DE_NAMELEN(e));
 			n++;
@@ -874,8 +875,8 @@ static int dx_split_leaf(struct vfs *fs, struct ext4_inode *dir, struct dx_path 
 		acc += fs->dxs[m].size;
 	if (m == 0)
 		m = 1;
-	split = (uint32_t)(fs->dxs[m].key >> 32);
-	if ((uint32_t)(fs->dxs[m - 1].key >> 32) == split)
+	split = (uint32_t)(fs->dxs[m].key >> 32) << 1;	/* keys hold major >> 1 */
+	if ((uint32_t)(fs->dxs[m - 1].key >> 32) << 1 == split)
 		split |= 1;	/* equal hashes continue in the next block */
 	err = append_block(fs, dir, &nl, &nb);
 	if (err) {
@@ -998,7 +999,7 @@ static int dx_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, v
 	if (err)
 		return err < 0 ? err : 0;
 restart:
-	err = dx_probe(fs, dir, (uint32_t)(cookie >> 32), &p);
+	err = dx_probe(fs, dir, (uint32_t)(cookie >> 32) << 1, &p);
 	if (err)
 		return err;
 	for (;;) {
@@ -1118,7 +1119,7 @@ static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie,
 					bput(fs, b);
 					return err;
 				}
-				key = (uint64_t)ma << 32 | mi;
+				key = (uint64_t)(ma >> 1) << 32 | mi;
 				if (key < 2)
 					key = 2;
 				if (key < cookie || (n == HASH_BATCH && key >= fs->dxs[n - 1].key))

@@ -499,7 +499,6 @@ int fs_commit(struct vfs *fs)
 	putbe32(d, JBD2_MAGIC);
 	putbe32(d + 4, JT_COMMIT);
 	putbe32(d + 8, fs->jseq);
-	put32(d + 0x30, 0);
 	putbe32(d + 0x30, (uint32_t)(s >> 32));
 	putbe32(d + 0x34, (uint32_t)s);
 	putbe32(d + 0x38, ns);

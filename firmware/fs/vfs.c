@@ -228,9 +228,8 @@ static int begin_modify(struct vfs *fs)
 	if (fs->rdonly)
 		return -EROFS;
 	if (!fs->disk_dirty && fs->has_journal) {
-		if (fs->sbbuf->flags & BUF_DIRTY) {
-			/* only the recomputed counters: safe to write in place */
-		}
+		/* nothing has changed yet: the buffer holds the on-disk superblock
+		 * (plus the recomputed free counters), safe to write in place */
 		put32(fs->sb + SB_FEATURE_INCOMPAT, le32(fs->sb + SB_FEATURE_INCOMPAT) | INCOMPAT_RECOVER);
 		sb_csum_set(fs);
 		err = dev_write(fs, fs->sbbuf->blk, 1, fs->sbbuf->data);
@@ -314,9 +313,9 @@ again:
 			replayed = 1;
 			goto again;
 		}
-	} else if (!fs->rdonly) {
-		/* no journal: writes are ordered but a crash can leave damage */
 	}
+	/* commit before the transaction outgrows a third of the cache or half
+	 * of the journal: one operation never needs the rest */
 	fs->tx_limit = fs->nbufs / 3;
 	if (fs->has_journal && fs->tx_limit > (fs->jlen - fs->jfirst) / 2)
 		fs->tx_limit = (fs->jlen - fs->jfirst) / 2;
@@ -336,9 +335,6 @@ again:
 			err = fs_commit(fs);
 		if (err)
 			goto fail;
-	}
-	if (fs->rdonly) {
-		/* nothing may reach the disk */
 	}
 	fs->in_use = 1;
 	*out = fs;
