@@ -14,7 +14,7 @@ FS_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 FS_SAN_OBJS  := $(patsubst %.c,$(BUILD)/host-san/%.o,$(FS_HOST_SRCS))
 FS_TEST_SRCS := $(sort $(wildcard tests/fs/*.c))
 
-.PHONY: libvfs test-fs
+.PHONY: libvfs test-fs test-fs-rv32
 
 $(BUILD)/host/firmware/%.o: firmware/%.c $(FS_HDRS)
 	@mkdir -p $(dir $@)
@@ -38,3 +38,18 @@ $(BUILD)/tests/fs/fs_test: $(FS_TEST_SRCS) $(FS_SAN_OBJS) tests/fs/*.h
 test-fs: $(BUILD)/tests/fs/fs_test ## Test: ext4 over fresh mke2fs images, checked with e2fsck and debugfs (ASan+UBSan)
 	$(BUILD)/tests/fs/fs_test $(BUILD)/tests/fs/work
 TEST_TARGETS += test-fs
+
+# The portable sources as the card build will compile them: RV32, picolibc,
+# freestanding, with card-sized pools.
+FS_RV_DEFS ?= -DEXT4_CACHE_BYTES='(256u << 10)' -DEXT4_MAX_MOUNTS=1 \
+              -DEXT4_MAX_INODE_SIZE=256 -DEXT4_MAX_REVOKE=1024
+FS_RV_OBJS := $(patsubst firmware/fs/%.c,$(BUILD)/rv32/fs/%.o,$(FS_SRCS))
+
+$(BUILD)/rv32/fs/%.o: firmware/fs/%.c $(FS_HDRS)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) --specs=picolibc.specs -O2 -std=gnu11 -Wall -Wextra -Werror \
+	  -ffreestanding $(FS_RV_DEFS) -Ifirmware/include -Ifirmware/fs -c $< -o $@
+
+test-fs-rv32: $(FS_RV_OBJS) ## Test: the filesystem sources compile for RV32 (picolibc, freestanding)
+	@$(RV_PREFIX)size -t $(FS_RV_OBJS) | tail -1
+TEST_TARGETS += test-fs-rv32
