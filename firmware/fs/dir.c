@@ -75,6 +75,18 @@ static void block_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf 
 	fs->dir_gen++;
 }
 
+static void dx_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b, uint8_t *cl);
+
+/* After an entry changed in place: block 0 of an htree (the index root,
+ * holding "." and "..") carries the index checksum, not a dirent tail. */
+static void entry_block_dirty(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct ext4_buf *b)
+{
+	if (lblk == 0 && is_dx_block(fs, dir, 0, b->data))
+		dx_dirty(fs, dir, b, b->data + 32);
+	else
+		block_dirty(fs, dir, b);
+}
+
 static int check_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, const uint8_t *d)
 {
 	int dx = is_dx_block(fs, dir, lblk, d);
@@ -172,6 +184,11 @@ int dir_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t le
 {
 	uint32_t n = dir_nblocks(fs, dir);
 
+	if (len <= 2 && name[0] == '.' && (len == 1 || name[1] == '.')) {
+		/* "." and ".." open block 0, also in an htree (outside the index) */
+		int r = find_in_block(fs, dir, 0, name, len, loc);
+		return r < 0 ? r : r ? 0 : ext4_corrupt(fs, "directory without . or ..", dir->ino);
+	}
 	if (i_flags(dir) & EXT4_INDEX_FL) {
 		int err = dx_find(fs, dir, name, len, loc);
 		if (err != -EOPNOTSUPP)
@@ -345,7 +362,7 @@ int dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc
 	} else {
 		put32(b->data + off, 0);
 	}
-	block_dirty(fs, dir, b);
+	entry_block_dirty(fs, dir, loc->lblk, b);
 	bput(fs, b);
 	return 0;
 }
@@ -359,7 +376,7 @@ int dir_set(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc, u
 		return err;
 	put32(b->data + loc->off, ino);
 	b->data[loc->off + 7] = fs->filetype ? mode_to_ftype(mode) : 0;
-	block_dirty(fs, dir, b);
+	entry_block_dirty(fs, dir, loc->lblk, b);
 	bput(fs, b);
 	return 0;
 }

@@ -374,7 +374,7 @@ static void t_sparse_large(void)
 static void t_bigdir(void)
 {
 	struct vfs *fs;
-	struct vfs_attr a, d;
+	struct vfs_attr a, d, x;
 	char name[64], out[4096];
 	int n = 10000;
 
@@ -418,6 +418,14 @@ static void t_bigdir(void)
 		snprintf(name, sizeof(name), "new-%05d", i);
 		OK(vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
 	}
+	/* move the htree directory: its ".." lives outside the index */
+	OK(vfs_mkdir(fs, 2, NAME("parent"), 0755, 0, 0, &a));
+	OK(vfs_rename(fs, 2, NAME("big"), a.ino, NAME("big"), 0));
+	OK(vfs_lookup(fs, d.ino, NAME(".."), &x));
+	CHECK(x.ino == a.ino, "'..' of the moved directory: %llu", (unsigned long long)x.ino);
+	OK(vfs_lookup(fs, d.ino, NAME("."), &x));
+	CHECK(x.ino == d.ino, "'.'");
+	OK(vfs_rename(fs, a.ino, NAME("big"), 2, NAME("big"), 0));
 	OK(umount_img(fs));
 	CHECK(fsck_clean(), "fsck after htree edits");
 	debugfs_out("ls /big", out, sizeof(out));
