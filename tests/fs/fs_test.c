@@ -1153,6 +1153,235 @@ static void t_dirnlink(void)
 	CHECK(fsck_clean(), "fsck");
 }
 
+
+/* Random namespace operations (create, mkdir, link, unlink, rmdir, rename
+ * with flags) against a model of the tree; then every directory is listed
+ * and compared with the model, and e2fsck checks the image. */
+enum { NS_MAX = 6000, NS_DIRS = 40 };
+struct ns_ent { int dir; char name[24]; uint64_t ino; int is_dir; int alive; };
+static struct ns_ent ns[NS_MAX];
+static int ns_n;
+static uint64_t ns_dir_ino[NS_DIRS];
+static int ns_dir_parent[NS_DIRS], ns_dir_alive[NS_DIRS], ns_ndirs;
+
+static int ns_find(int dir, const char *name)
+{
+	for (int i = 0; i < ns_n; i++)
+		if (ns[i].alive && ns[i].dir == dir && !strcmp(ns[i].name, name))
+			return i;
+	return -1;
+}
+
+static int ns_dir_of_ino(uint64_t ino)
+{
+	for (int d = 0; d < ns_ndirs; d++)
+		if (ns_dir_alive[d] && ns_dir_ino[d] == ino)
+			return d;
+	return -1;
+}
+
+static int ns_dir_empty(int d)
+{
+	for (int i = 0; i < ns_n; i++)
+		if (ns[i].alive && ns[i].dir == d)
+			return 0;
+	return 1;
+}
+
+/* is directory a inside directory b (or b itself)? */
+static int ns_inside(int a, int b)
+{
+	for (int n = 0; n < 100 && a >= 0; n++) {
+		if (a == b)
+			return 1;
+		a = a == 0 ? -1 : ns_dir_parent[a];
+	}
+	return 0;
+}
+
+struct ns_list { int n; char names[NS_MAX][40]; };
+static struct ns_list ns_got;
+
+static int ns_fill(void *c, const char *name, size_t len, uint64_t ino, unsigned dtype, uint64_t next)
+{
+	struct ns_list *l = c;
+	(void)dtype; (void)next;
+	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.') ||
+	    (len == 10 && !memcmp(name, "lost+found", 10)))
+		return 0;
+	if (l->n < NS_MAX)
+		snprintf(l->names[l->n], sizeof(l->names[0]), "%.*s:%llu", (int)len, name, (unsigned long long)ino);
+	l->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(a, b); }
+
+static void t_namespace(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a;
+	char name[24];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	ns_n = 0;
+	ns_ndirs = 1;
+	ns_dir_ino[0] = 2;
+	ns_dir_alive[0] = 1;
+	ns_dir_parent[0] = -1;
+	rnd_state = 99;
+	for (int step = 0; step < 10000; step++) {
+		int op = (int)(rnd() % 100), d = (int)(rnd() % (uint32_t)ns_ndirs), r, expect, i;
+		if (!ns_dir_alive[d])
+			continue;
+		if (step < 700) {
+			d = ns_ndirs > 1 ? 1 : 0;	/* fill one directory: htree */
+			op = step < 5 ? 30 : 0;
+		}
+		snprintf(name, sizeof(name), "n%u", rnd() % (step < 700 ? 100000 : 300));
+		i = ns_find(d, name);
+		if (op < 25) {			/* create */
+			r = vfs_mknod(fs, ns_dir_ino[d], name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a);
+			CHECK((r == 0) == (i < 0), "step %d create %s: %d", step, name, r);
+			if (!r && ns_n < NS_MAX)
+				ns[ns_n++] = (struct ns_ent){ d, "", a.ino, 0, 1 }, strcpy(ns[ns_n - 1].name, name);
+		} else if (op < 32) {		/* mkdir */
+			if (ns_ndirs >= NS_DIRS)
+				continue;
+			r = vfs_mkdir(fs, ns_dir_ino[d], name, strlen(name), 0755, 0, 0, &a);
+			CHECK((r == 0) == (i < 0), "step %d mkdir %s: %d", step, name, r);
+			if (!r) {
+				ns[ns_n++] = (struct ns_ent){ d, "", a.ino, 1, 1 };
+				strcpy(ns[ns_n - 1].name, name);
+				ns_dir_ino[ns_ndirs] = a.ino;
+				ns_dir_parent[ns_ndirs] = d;
+				ns_dir_alive[ns_ndirs++] = 1;
+			}
+		} else if (op < 50) {		/* unlink or rmdir an existing entry */
+			int k;
+			if (ns_n == 0)
+				continue;
+			k = (int)(rnd() % (uint32_t)ns_n);
+			if (!ns[k].alive)
+				continue;
+			if (ns[k].is_dir) {
+				int dd = ns_dir_of_ino(ns[k].ino);
+				expect = ns_dir_empty(dd);
+				r = vfs_rmdir(fs, ns_dir_ino[ns[k].dir], ns[k].name, strlen(ns[k].name));
+				CHECK((r == 0) == expect, "step %d rmdir %s: %d", step, ns[k].name, r);
+				if (!r) {
+					ns_dir_alive[dd] = 0;
+					ns[k].alive = 0;
+				}
+			} else {
+				r = vfs_unlink(fs, ns_dir_ino[ns[k].dir], ns[k].name, strlen(ns[k].name));
+				CHECK(r == 0, "step %d unlink %s: %d", step, ns[k].name, r);
+				ns[k].alive = 0;
+			}
+			OK(vfs_evict(fs, ns[k].ino));
+		} else if (op < 58) {		/* link */
+			int k;
+			if (ns_n == 0 || ns_n >= NS_MAX)
+				continue;
+			k = (int)(rnd() % (uint32_t)ns_n);
+			if (!ns[k].alive || ns[k].is_dir)
+				continue;
+			r = vfs_link(fs, ns[k].ino, ns_dir_ino[d], name, strlen(name), &a);
+			CHECK((r == 0) == (i < 0), "step %d link %s: %d", step, name, r);
+			if (!r) {
+				ns[ns_n++] = (struct ns_ent){ d, "", ns[k].ino, 0, 1 };
+				strcpy(ns[ns_n - 1].name, name);
+			}
+		} else if (op < 95) {		/* rename */
+			int k, fl = (int)(rnd() % 4), sd, dd;
+			unsigned flags = fl == 1 ? VFS_RENAME_NOREPLACE : fl == 2 ? VFS_RENAME_EXCHANGE : 0;
+			if (ns_n == 0)
+				continue;
+			k = (int)(rnd() % (uint32_t)ns_n);
+			if (!ns[k].alive)
+				continue;
+			sd = ns[k].is_dir ? ns_dir_of_ino(ns[k].ino) : -1;
+			dd = i >= 0 && ns[i].is_dir ? ns_dir_of_ino(ns[i].ino) : -1;
+			if (i >= 0 && ns[i].ino == ns[k].ino)
+				expect = 1;
+			else if (flags == VFS_RENAME_EXCHANGE)
+				expect = i >= 0 && !(sd >= 0 && ns_inside(d, sd)) &&
+					 !(dd >= 0 && ns_inside(ns[k].dir, dd));
+			else if (flags == VFS_RENAME_NOREPLACE && i >= 0)
+				expect = 0;
+			else if (sd >= 0 && ns_inside(d, sd))
+				expect = 0;
+			else if (i >= 0)
+				expect = (sd >= 0) == (dd >= 0) && (dd < 0 || ns_dir_empty(dd));
+			else
+				expect = 1;
+			r = vfs_rename(fs, ns_dir_ino[ns[k].dir], ns[k].name, strlen(ns[k].name),
+				       ns_dir_ino[d], name, strlen(name), flags);
+			CHECK((r == 0) == expect, "step %d rename %s -> %s flags %u: %d (expected %s)", step,
+			      ns[k].name, name, flags, r, expect ? "success" : "failure");
+			if (r || (i >= 0 && ns[i].ino == ns[k].ino))
+				continue;
+			if (flags == VFS_RENAME_EXCHANGE) {
+				int kd = ns[k].dir;
+				char kn[24];
+				strcpy(kn, ns[k].name);
+				ns[k].dir = d;
+				strcpy(ns[k].name, name);
+				ns[i].dir = kd;
+				strcpy(ns[i].name, kn);
+				if (sd >= 0)
+					ns_dir_parent[sd] = d;
+				if (dd >= 0)
+					ns_dir_parent[dd] = kd;
+			} else {
+				if (i >= 0) {
+					ns[i].alive = 0;
+					if (dd >= 0)
+						ns_dir_alive[dd] = 0;
+					OK(vfs_evict(fs, ns[i].ino));
+				}
+				ns[k].dir = d;
+				strcpy(ns[k].name, name);
+				if (sd >= 0)
+					ns_dir_parent[sd] = d;
+			}
+		} else if (op < 97) {
+			OK(vfs_sync(fs));
+		} else {
+			OK(umount_img(fs));
+			OK(mount_img(&fs));
+		}
+	}
+	{
+		int alive = 0, dirs = 0;
+		for (int i = 0; i < ns_n; i++)
+			alive += ns[i].alive;
+		for (int d = 0; d < ns_ndirs; d++)
+			dirs += ns_dir_alive[d];
+		fprintf(stderr, "  %d entries, %d directories at the end\n", alive, dirs);
+	}
+	/* compare every directory with the model */
+	for (int d = 0; d < ns_ndirs; d++) {
+		static char want[NS_MAX][40];
+		int nw = 0;
+		if (!ns_dir_alive[d])
+			continue;
+		ns_got.n = 0;
+		OK(vfs_readdir(fs, ns_dir_ino[d], 0, ns_fill, &ns_got));
+		for (int i = 0; i < ns_n; i++)
+			if (ns[i].alive && ns[i].dir == d)
+				snprintf(want[nw++], sizeof(want[0]), "%s:%llu", ns[i].name, (unsigned long long)ns[i].ino);
+		CHECK(ns_got.n == nw, "dir %d: %d entries, model %d", d, ns_got.n, nw);
+		qsort(want, (size_t)nw, sizeof(want[0]), cmp_str);
+		qsort(ns_got.names, (size_t)ns_got.n, sizeof(ns_got.names[0]), cmp_str);
+		for (int i = 0; i < nw; i++)
+			CHECK(!strcmp(want[i], ns_got.names[i]), "dir %d: %s vs %s", d, want[i], ns_got.names[i]);
+	}
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1163,6 +1392,7 @@ static const struct test tests[] = {
 	{ "create_write", t_create_write },
 	{ "ops", t_ops },
 	{ "rename", t_rename },
+	{ "namespace", t_namespace },
 	{ "names", t_names },
 	{ "sparse_large", t_sparse_large },
 	{ "bigdir", t_bigdir },
