@@ -75,3 +75,22 @@ $(BUILD)/firmware/card.elf: $(CARD_FW_OBJS) $(FW_RT_OBJS) $(FW_LD)
 	  $(FW_RT_OBJS) $(CARD_FW_OBJS) -o $@
 
 card-firmware: $(BUILD)/firmware/card.elf ## Build the card firmware (virtqueues over DMA, FUSE_INIT)
+
+# --- the request path: harness driver -> RTL -> card firmware --------------
+$(PCIE_TEST_DIR)/vq_test.o: tests/pcie/vq_test.c sim/rc/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -c $< -o $@
+
+$(BIN)/vq_test: $(PCIE_TEST_DIR)/vq_test.o $(RC_OBJS) $(VMODEL_OBJS)
+	@mkdir -p $(BIN)
+	$(CXX) -o $@ $^ $(VMODEL_LIBS)
+
+test-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf ## Test: FUSE requests through the RTL and the card firmware's virtqueues (INIT, ENOSYS, malformed chains)
+	$(BIN)/vq_test $(BUILD)/firmware/card.elf
+TEST_TARGETS += test-vq
+
+bench-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf ## Benchmark: notify to used-ring cycles for FUSE_INIT and a minimal request
+	@mkdir -p $(BUILD)/bench
+	$(BIN)/vq_test $(BUILD)/firmware/card.elf --bench $(BUILD)/bench/vq.md > /dev/null
+	@cat $(BUILD)/bench/vq.md
+BENCH_TARGETS += bench-vq

@@ -23,6 +23,12 @@
 #define REQ_MAX (32u * 1024)
 #define REP_OFF REQ_MAX			/* reply bytes in DMABUF */
 #define CARD_MAX_PAGES 8u		/* 32 KiB per READ/WRITE until DDR buffers */
+#define STATUS_RESET_SEEN (1u << 16)
+
+/* Errors go to the guest as Linux errno values (asm-generic/errno*.h), not
+ * picolibc's numbering. */
+#define WIRE_EINVAL 22
+#define WIRE_ENOSYS 38
 
 _Static_assert(sizeof(struct fuse_in_header) == 40, "fuse_in_header");
 _Static_assert(sizeof(struct fuse_out_header) == 16, "fuse_out_header");
@@ -34,6 +40,14 @@ static struct vq_req req;
 static unsigned nqueues;
 static int broken;
 static uint32_t served;
+
+static uint32_t pending;	/* queues notified and not yet served */
+
+static void forget_queues(void)
+{
+	memset(queues, 0, sizeof(queues));
+	broken = 0;
+}
 
 static uint64_t driver_features(void)
 {
@@ -54,7 +68,7 @@ static uint32_t fuse_answer(const struct fuse_in_header *in, uint32_t in_len)
 	uint32_t len = sizeof(out);
 
 	if (in->len != in_len || in->len < sizeof(*in)) {
-		out.error = -EINVAL;
+		out.error = -WIRE_EINVAL;
 	} else if (in->opcode == FUSE_INIT) {
 		struct fuse_init_in ii;
 		struct fuse_init_out io;
@@ -87,7 +101,7 @@ static uint32_t fuse_answer(const struct fuse_in_header *in, uint32_t in_len)
 	} else if (in->opcode == FUSE_FORGET || in->opcode == FUSE_BATCH_FORGET) {
 		return 0;	/* no reply at all */
 	} else {
-		out.error = -ENOSYS;
+		out.error = -WIRE_ENOSYS;
 	}
 	out.len = len;
 	buf_copy_in(REP_OFF, &out, sizeof(out));
@@ -125,36 +139,36 @@ static void serve_queue(struct vq *q)
 		served++;
 	}
 	if (ret < 0)
-		device_fail("malformed descriptor chain");
+		device_fail(vq_error);
 }
 
 int main(void)
 {
-	uint32_t status_seen = 0;
-
 	printf("card firmware: virtio-fs function, %lu queues\n",
 	       (unsigned long)mmio_read32(VIRTIO_REG(NUMQ)));
 	nqueues = mmio_read32(VIRTIO_REG(NUMQ));
 	if (nqueues > MAX_QUEUES)
 		nqueues = MAX_QUEUES;
 	for (;;) {
-		uint32_t status = mmio_read32(VIRTIO_REG(STATUS)) & 0xff;
-		uint32_t notified;
+		uint32_t reg, status;
 
-		if (status == 0 && status_seen) {
-			/* The driver reset the device: forget every queue. */
-			memset(queues, 0, sizeof(queues));
-			broken = 0;
-		}
-		status_seen = status;
-		notified = mmio_read32(VIRTIO_REG(NOTIFY));
-		if (!notified)
-			continue;
-		if (!(status & VIRTIO_CONFIG_S_DRIVER_OK) && !(status & VIRTIO_CONFIG_S_FEATURES_OK))
-			continue;
+		/* A reset clears the function's notification bits, so bits read
+		 * after it are for the new configuration; bits that raced with it
+		 * only cause a harmless look at a queue. */
+		reg = mmio_read32(VIRTIO_REG(STATUS));
+		if (reg & STATUS_RESET_SEEN)
+			forget_queues();
+		pending |= mmio_read32(VIRTIO_REG(NOTIFY));
+		reg = mmio_read32(VIRTIO_REG(STATUS));
+		if (reg & STATUS_RESET_SEEN)
+			forget_queues();
+		status = reg & 0xff;
+		if (!pending || !(status & VIRTIO_CONFIG_S_DRIVER_OK))
+			continue;	/* notifications wait for DRIVER_OK */
 		for (unsigned qi = 0; qi < nqueues; qi++) {
-			if (!(notified & (1u << qi)))
+			if (!(pending & (1u << qi)))
 				continue;
+			pending &= ~(1u << qi);
 			if (!queues[qi].ready && vq_setup(&queues[qi], qi, driver_features()))
 				continue;
 			serve_queue(&queues[qi]);

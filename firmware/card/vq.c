@@ -12,6 +12,15 @@
 #define VIRTIO_REG(r) (SOC_VIRTIO_BASE + SOC_VIRTIO_##r)
 
 _Static_assert(sizeof(struct vring_desc) == 16, "vring_desc");
+
+const char *vq_error = "";
+
+/* Records why a chain was refused; returns -EIO. */
+static int refuse(const char *why)
+{
+	vq_error = why;
+	return -EIO;
+}
 _Static_assert(sizeof(struct vring_used_elem) == 8, "vring_used_elem");
 
 int vq_setup(struct vq *q, unsigned index, uint64_t features)
@@ -39,18 +48,18 @@ static int add_seg(struct vq_req *r, const struct vring_desc *d)
 	int wr = (d->flags & VRING_DESC_F_WRITE) != 0;
 
 	if (d->addr + d->len < d->addr)
-		return -EIO;			/* address wraps */
+		return refuse("buffer address wraps");
 	if (!wr && r->nwr)
-		return -EIO;			/* readable after writable */
+		return refuse("readable buffer after a writable one");
 	if (wr) {
 		if (r->nwr == VQ_MAX_SEGS)
-			return -EIO;
+			return refuse("too many writable buffers");
 		r->wr[r->nwr].addr = d->addr;
 		r->wr[r->nwr++].len = d->len;
 		r->wr_len += d->len;
 	} else {
 		if (r->nrd == VQ_MAX_SEGS)
-			return -EIO;
+			return refuse("too many readable buffers");
 		r->rd[r->nrd].addr = d->addr;
 		r->rd[r->nrd++].len = d->len;
 		r->rd_len += d->len;
@@ -65,20 +74,20 @@ static int walk_indirect(struct vq_req *r, uint64_t table, uint32_t bytes)
 	uint32_t n = bytes / sizeof(d), i = 0, seen = 0;
 
 	if (bytes == 0 || bytes % sizeof(d) || table + bytes < table)
-		return -EIO;
+		return refuse("indirect table length");
 	for (;;) {
 		if (++seen > n)
-			return -EIO;		/* a loop */
+			return refuse("loop in an indirect table");
 		if (hostmem_read(table + (uint64_t)i * sizeof(d), &d, sizeof(d)))
-			return -EIO;
+			return refuse("DMA error reading an indirect descriptor");
 		if (d.flags & VRING_DESC_F_INDIRECT)
-			return -EIO;		/* nested indirect */
+			return refuse("nested indirect table");
 		if (add_seg(r, &d))
 			return -EIO;
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (d.next >= n)
-			return -EIO;
+			return refuse("indirect next out of range");
 		i = d.next;
 	}
 }
@@ -92,27 +101,29 @@ int vq_pop(struct vq *q, struct vq_req *r)
 	if (!q->ready)
 		return 0;
 	if (hostmem_read(q->avail + offsetof(struct vring_avail, idx), &avail_idx, 2))
-		return -EIO;
+		return refuse("DMA error reading the avail index");
 	if (avail_idx == q->last_avail)
 		return 0;
 	if ((uint16_t)(avail_idx - q->last_avail) > q->size)
-		return -EIO;			/* the driver's index ran ahead of the ring */
+		return refuse("avail index ran ahead of the ring");
 	if (hostmem_read(q->avail + offsetof(struct vring_avail, ring) +
 			 2u * (q->last_avail % q->size), &head, 2))
-		return -EIO;
+		return refuse("DMA error reading the avail ring");
 	if (head >= q->size)
-		return -EIO;
+		return refuse("head index out of range");
 	memset(r, 0, offsetof(struct vq_req, rd));
 	r->head = head;
 	i = head;
 	for (;;) {
 		if (++seen > q->size)
-			return -EIO;		/* a loop, or a chain longer than the ring */
+			return refuse("descriptor loop or chain longer than the ring");
 		if (hostmem_read(q->desc + (uint64_t)i * sizeof(d), &d, sizeof(d)))
-			return -EIO;
+			return refuse("DMA error reading a descriptor");
 		if (d.flags & VRING_DESC_F_INDIRECT) {
-			if (!q->indirect || (d.flags & VRING_DESC_F_NEXT))
-				return -EIO;
+			if (!q->indirect)
+				return refuse("indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC");
+			if (d.flags & VRING_DESC_F_NEXT)
+				return refuse("INDIRECT together with NEXT");
 			if (walk_indirect(r, d.addr, d.len))
 				return -EIO;
 			break;
@@ -122,7 +133,7 @@ int vq_pop(struct vq *q, struct vq_req *r)
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			break;
 		if (d.next >= q->size)
-			return -EIO;
+			return refuse("next index out of range");
 		i = d.next;
 	}
 	q->last_avail++;
@@ -132,7 +143,7 @@ int vq_pop(struct vq *q, struct vq_req *r)
 
 		if (hostmem_write(q->used + offsetof(struct vring_used, ring) +
 				  sizeof(struct vring_used_elem) * q->size, &ev, 2))
-			return -EIO;
+			return refuse("DMA error writing avail_event");
 	}
 	return 1;
 }

@@ -36,6 +36,9 @@ struct vq {
 	int event_idx, indirect;
 };
 
+/* Why the last chain was refused (a fixed string). */
+extern const char *vq_error;
+
 /* Reads the queue's configuration from the function; 0 when it is enabled. */
 int vq_setup(struct vq *q, unsigned index, uint64_t features);
 /* 1 and *r filled when a chain was taken, 0 when the ring is empty, -EIO on a

@@ -71,6 +71,7 @@ module virtio_regs #(
   logic [NQ-1:0] notified_q;
   logic [31:0] tag_q [0:TAG_DWORDS-1];
   logic [QW-1:0] fw_qsel_q;
+  logic        reset_seen_q;           // a driver reset the firmware has not seen yet
 
   // Per-queue state
   logic [15:0] qsize_q   [0:NQ-1];
@@ -130,7 +131,7 @@ module virtio_regs #(
   always_comb begin
     f_rdata = 32'd0;
     unique case (f_addr)
-      soc_map_pkg::VIRTIO_STATUS:    f_rdata = {16'd0, generation_q, status_q};
+      soc_map_pkg::VIRTIO_STATUS:    f_rdata = {15'd0, reset_seen_q, generation_q, status_q};
       soc_map_pkg::VIRTIO_NOTIFY:    f_rdata = 32'(notified_q);
       soc_map_pkg::VIRTIO_QSEL:      f_rdata = 32'(fw_qsel_q);
       soc_map_pkg::VIRTIO_QSIZE:     f_rdata = {qenable_q[fw_qsel_q], 15'd0, qsize_q[fw_qsel_q]};
@@ -203,6 +204,7 @@ module virtio_regs #(
         qavail_q[q] <= 64'd0;
         qused_q[q] <= 64'd0;
       end
+      reset_seen_q <= !rst;
       if (rst) begin
         generation_q <= 8'd0;
         fw_qsel_q <= '0;
@@ -254,13 +256,16 @@ module virtio_regs #(
           default: ;
         endcase
       end
-      if (notify_hit && qenable_q[notify_q]) notified_q[notify_q] <= 1'b1;
       // ISR: read to clear, then new causes
       if (h_req && !h_we && h_addr == pcie_pkg::BAR0_ISR) isr_q <= 2'b00;
       if (raise_queue) isr_q[0] <= 1'b1;
       if (raise_cfg) isr_q[1] <= 1'b1;
       // ---- firmware writes
-      if (f_req && !f_we && f_addr == soc_map_pkg::VIRTIO_NOTIFY) notified_q <= '0;
+      // A notification in the cycle the firmware reads (and so clears) the
+      // bits survives into the next read.
+      notified_q <= ((f_req && !f_we && f_addr == soc_map_pkg::VIRTIO_NOTIFY) ? '0 : notified_q) |
+                    ((notify_hit && qenable_q[notify_q]) ? (NQ'(1) << notify_q) : '0);
+      if (f_req && !f_we && f_addr == soc_map_pkg::VIRTIO_STATUS) reset_seen_q <= 1'b0;
       if (fail) status_q[S_NEEDS_RESET] <= 1'b1;
       if (f_wr && f_addr == soc_map_pkg::VIRTIO_QSEL && f_wdata < 32'(NQ)) fw_qsel_q <= f_wdata[QW-1:0];
       if (f_wr && f_addr >= soc_map_pkg::VIRTIO_TAG && f_addr < soc_map_pkg::VIRTIO_TAG + 12'(4 * TAG_DWORDS)) begin

@@ -60,6 +60,7 @@ struct rc {
 	uint8_t outstanding[256];	/* tags of the card's reads in flight */
 	struct rc_dma_stats st;
 	unsigned mps, mrrs;
+	int trace_tlps;		/* RC_TRACE_TLPS set: print every TLP from the card */
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -87,6 +88,7 @@ struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen)
 	rc->dev_id = o->dev_id ? o->dev_id : RC_DEFAULT_DEV_ID;
 	rc->cpl_wait_tag = -1;
 	rc->rng = 0x2545f491u;
+	rc->trace_tlps = getenv("RC_TRACE_TLPS") != NULL;
 	rc->mps = 256;
 	rc->mrrs = 512;
 	smem_init(&rc->ddr);
@@ -302,6 +304,11 @@ static void serve_read(struct rc *rc, const struct tlp *r)
 static void handle_from_card(struct rc *rc, const struct tlp *t)
 {
 	unsigned type = tlp_type(t);
+
+	if (rc->trace_tlps)
+		fprintf(stderr, "rc %llu: card -> host DW0 %08x DW1 %08x addr %llx data0 %08x\n",
+			(unsigned long long)rc->cycles, t->hdr[0], t->hdr[1],
+			(unsigned long long)(type == TLP_TYPE_MEM ? tlp_addr(t) : 0), t->data[0]);
 
 	if (type == TLP_TYPE_CPL) {
 		if (rc->cpl_wait_tag >= 0 && (int)tlp_cpl_tag(t) == rc->cpl_wait_tag) {

@@ -79,6 +79,16 @@ static void test_reads(void)
 			check_read((h & 1 ? H_SRC_LO : H_SRC) + hoffs[h], lo, lens[l]);
 			n++;
 		}
+	/* Back-to-back pieces of one buffer (a split FUSE header): earlier bytes stay. */
+	for (uint32_t i = 0; i < 200; i++)
+		BUF[i] = FILL;
+	if (dma(H_SRC, 0, 20, 0) || dma(H_SRC + 20, 20, 84, 0))
+		fail("split read status", H_SRC, 0, 104, 0);
+	for (uint32_t i = 0; i < 120; i++)
+		if (BUF[i] != (i < 104 ? src_pattern(H_SRC + i) : FILL)) {
+			fail("split read data", H_SRC, 0, 104, i);
+			break;
+		}
 	/* The whole buffer in one command, and a read ending at its last byte. */
 	check_read(H_SRC + 3, 0, BUF_SIZE);
 	check_read(H_SRC + 100, BUF_SIZE - 777, 777);

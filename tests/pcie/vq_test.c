@@ -1,0 +1,477 @@
+/*
+ * System test of the card's request path: a minimal virtio-pci driver in the
+ * harness (enumeration, handshake, one split queue in host memory) sends
+ * FUSE requests to the card; the card firmware (firmware/card) takes them
+ * from the ring over DMA and answers. Checks FUSE_INIT negotiation, ENOSYS,
+ * EINVAL for a bad header, direct and indirect chains, event-index and flag
+ * interrupt suppression, a too-short reply buffer, and every malformed chain
+ * (loop, out-of-range next, nested indirect, INDIRECT with NEXT, readable
+ * after writable, bad indirect length) ending in DEVICE_NEEDS_RESET with a
+ * configuration interrupt, then reset and recovery. Reports notify-to-
+ * interrupt cycles.
+ *
+ * usage: vq_test CARD_FIRMWARE.elf [--bench FILE.md]
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/fuse.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_pci.h>
+#include <linux/virtio_ring.h>
+
+#include "rc.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                        \
+	do {                                                    \
+		if (cond) {                                     \
+			passed++;                               \
+		} else {                                        \
+			failed++;                               \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                    \
+			printf("\n");                           \
+		}                                               \
+	} while (0)
+
+#define COMMON(f) offsetof(struct virtio_pci_common_cfg, f)
+#define QSIZE 16
+#define QUEUE 1			/* first request queue */
+#define VEC_CFG 0
+#define VEC_Q 2
+#define DESC_BASE 0x200000000ull	/* host memory of the ring, above 4 GiB */
+#define AVAIL_BASE (DESC_BASE + 0x1000)
+#define USED_BASE (DESC_BASE + 0x2000)
+#define BUF_BASE (DESC_BASE + 0x10000)
+#define IND_BASE (DESC_BASE + 0x8000)
+
+static struct rc *rc;
+static struct rc_bar bars[6];
+static uint16_t avail_idx, used_seen;
+static int event_idx;
+
+static uint64_t bar0_rd(uint32_t off, unsigned size)
+{
+	uint64_t v = 0;
+
+	rc_mem_read(rc, bars[0].base + off, size, &v);
+	return v;
+}
+
+static void bar0_wr(uint32_t off, unsigned size, uint64_t v)
+{
+	rc_mem_write(rc, bars[0].base + off, size, v);
+}
+
+static void put_desc(uint64_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
+		     uint16_t next)
+{
+	struct vring_desc d = { .addr = addr, .len = len, .flags = flags, .next = next };
+
+	rc_host_write(rc, table + 16ull * i, &d, sizeof(d));
+}
+
+static void set_used_event(uint16_t v)
+{
+	rc_host_write(rc, AVAIL_BASE + offsetof(struct vring_avail, ring) + 2 * QSIZE, &v, 2);
+}
+
+static void publish(uint16_t head)
+{
+	rc_host_write(rc, AVAIL_BASE + offsetof(struct vring_avail, ring) + 2 * (avail_idx % QSIZE),
+		      &head, 2);
+	avail_idx++;
+	rc_host_write(rc, AVAIL_BASE + offsetof(struct vring_avail, idx), &avail_idx, 2);
+	bar0_wr(0x1000 + 4 * QUEUE, 2, QUEUE);
+}
+
+static uint16_t used_idx(void)
+{
+	uint16_t v;
+
+	rc_host_read(rc, USED_BASE + offsetof(struct vring_used, idx), &v, 2);
+	return v;
+}
+
+/* Waits until the used index moves past used_seen; returns the cycles taken, 0 on timeout. */
+static uint64_t wait_used(uint64_t max)
+{
+	uint64_t start = rc_cycles(rc);
+
+	while (used_idx() == used_seen && rc_cycles(rc) - start < max)
+		rc_step(rc, 8);
+	if (used_idx() == used_seen)
+		return 0;
+	return rc_cycles(rc) - start;
+}
+
+static void used_elem(uint16_t i, uint32_t *id, uint32_t *len)
+{
+	struct vring_used_elem e;
+
+	rc_host_read(rc, USED_BASE + offsetof(struct vring_used, ring) + 8 * (i % QSIZE), &e, sizeof(e));
+	*id = e.id;
+	*len = e.len;
+}
+
+static void setup_device(int want_event_idx)
+{
+	uint32_t ptr = 0, hdr = 0;
+
+	bar0_wr(COMMON(device_status), 1, 0);
+	bar0_wr(COMMON(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	bar0_wr(COMMON(guest_feature_select), 4, 0);
+	bar0_wr(COMMON(guest_feature), 4, (1u << VIRTIO_RING_F_INDIRECT_DESC) |
+					   (want_event_idx ? 1u << VIRTIO_RING_F_EVENT_IDX : 0));
+	bar0_wr(COMMON(guest_feature_select), 4, 1);
+	bar0_wr(COMMON(guest_feature), 4, 1u | 2u);	/* VERSION_1, ACCESS_PLATFORM */
+	bar0_wr(COMMON(device_status), 1, 0x0b);
+	CHECK(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_FEATURES_OK, "FEATURES_OK");
+	event_idx = want_event_idx;
+	/* MSI-X: config vector 0, queue vector 2 */
+	for (unsigned v = 0; v < 4; v++) {
+		bar0_wr(0x4000 + 16 * v, 4, RC_MSI_BASE + 0x100 * v);
+		bar0_wr(0x4000 + 16 * v + 4, 4, 0);
+		bar0_wr(0x4000 + 16 * v + 8, 4, 0x100 + v);
+		bar0_wr(0x4000 + 16 * v + 12, 4, 0);
+	}
+	rc_cfg_read(rc, 0x34, 1, &ptr);
+	for (int g = 0; ptr && g < 48; g++) {
+		rc_cfg_read(rc, (uint16_t)ptr, 2, &hdr);
+		if ((hdr & 0xff) == 0x11) {
+			rc_cfg_write(rc, (uint16_t)(ptr + 2), 2, 0x8000);
+			break;
+		}
+		ptr = hdr >> 8;
+	}
+	bar0_wr(COMMON(msix_config), 2, VEC_CFG);
+	/* Clean rings */
+	{
+		static uint8_t zero[0x3000];
+
+		rc_host_write(rc, DESC_BASE, zero, sizeof(zero));
+	}
+	avail_idx = 0;
+	used_seen = 0;
+	bar0_wr(COMMON(queue_select), 2, QUEUE);
+	bar0_wr(COMMON(queue_size), 2, QSIZE);
+	bar0_wr(COMMON(queue_msix_vector), 2, VEC_Q);
+	bar0_wr(COMMON(queue_desc_lo), 4, (uint32_t)DESC_BASE);
+	bar0_wr(COMMON(queue_desc_hi), 4, (uint32_t)(DESC_BASE >> 32));
+	bar0_wr(COMMON(queue_avail_lo), 4, (uint32_t)AVAIL_BASE);
+	bar0_wr(COMMON(queue_avail_hi), 4, (uint32_t)(AVAIL_BASE >> 32));
+	bar0_wr(COMMON(queue_used_lo), 4, (uint32_t)USED_BASE);
+	bar0_wr(COMMON(queue_used_hi), 4, (uint32_t)(USED_BASE >> 32));
+	bar0_wr(COMMON(queue_enable), 2, 1);
+	bar0_wr(COMMON(device_status), 1, 0x0f);
+	if (event_idx)
+		set_used_event(0);
+}
+
+static unsigned count_msi(uint32_t data, unsigned from)
+{
+	unsigned n = 0;
+
+	for (unsigned i = from; i < rc_msi_count(rc); i++)
+		if (rc_msi_get(rc, i) && rc_msi_get(rc, i)->data == data)
+			n++;
+	return n;
+}
+
+/* A FUSE request: header + args at BUF_BASE, reply area at BUF_BASE + 0x1000. */
+static uint32_t make_request(uint32_t opcode, uint64_t unique, const void *arg, uint32_t arglen,
+			     int32_t len_delta)
+{
+	struct fuse_in_header in = { 0 };
+
+	in.len = (uint32_t)(sizeof(in) + arglen + len_delta);
+	in.opcode = opcode;
+	in.unique = unique;
+	in.nodeid = FUSE_ROOT_ID;
+	rc_host_write(rc, BUF_BASE, &in, sizeof(in));
+	if (arglen)
+		rc_host_write(rc, BUF_BASE + sizeof(in), arg, arglen);
+	return (uint32_t)sizeof(in) + arglen;
+}
+
+static int get_reply(struct fuse_out_header *out, void *body, uint32_t len)
+{
+	rc_host_read(rc, BUF_BASE + 0x1000, out, sizeof(*out));
+	if (body)
+		rc_host_read(rc, BUF_BASE + 0x1000 + sizeof(*out), body, len);
+	return 0;
+}
+
+static uint64_t notify_cycles[64];
+static unsigned nnotify;
+
+/* Sends a request as the chain [hdr+args (readable), reply (writable)]; checks it comes back. */
+static int roundtrip(uint32_t reqlen, uint32_t replen, uint32_t *used_len, const char *what)
+{
+	uint32_t id, len;
+	uint64_t cyc;
+
+	put_desc(DESC_BASE, 0, BUF_BASE, 40, VRING_DESC_F_NEXT, 1);
+	put_desc(DESC_BASE, 1, BUF_BASE + 40, reqlen - 40, VRING_DESC_F_NEXT, 2);
+	put_desc(DESC_BASE, 2, BUF_BASE + 0x1000, replen, VRING_DESC_F_WRITE, 0);
+	if (reqlen == 40)
+		put_desc(DESC_BASE, 0, BUF_BASE, 40, VRING_DESC_F_NEXT, 2);
+	publish(0);
+	cyc = wait_used(2000000);
+	CHECK(cyc != 0, "%s: no used entry", what);
+	if (!cyc)
+		return -1;
+	if (nnotify < 64)
+		notify_cycles[nnotify++] = cyc;
+	used_elem(used_seen, &id, &len);
+	used_seen++;
+	CHECK(id == 0, "%s: used id %u", what, id);
+	*used_len = len;
+	return 0;
+}
+
+static void test_init(void)
+{
+	struct fuse_init_in ii = { .major = 7, .minor = 38, .max_readahead = 65536,
+				   .flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_INIT_EXT };
+	struct fuse_out_header out;
+	struct fuse_init_out io;
+	uint32_t len = 0;
+	unsigned m0 = rc_msi_count(rc);
+
+	roundtrip(make_request(FUSE_INIT, 1, &ii, sizeof(ii), 0), 16 + sizeof(io), &len, "FUSE_INIT");
+	get_reply(&out, &io, sizeof(io));
+	CHECK(len == 16 + sizeof(io) && out.len == len && out.error == 0 && out.unique == 1,
+	      "INIT reply: used len %u, out.len %u error %d", len, out.len, out.error);
+	CHECK(io.major == 7 && io.minor == 38 && io.max_write == 32768 && io.max_pages == 8,
+	      "INIT negotiated %u.%u max_write %u max_pages %u", io.major, io.minor, io.max_write,
+	      io.max_pages);
+	CHECK((io.flags & FUSE_MAX_PAGES) && !(io.flags & ~ii.flags), "INIT flags 0x%x", io.flags);
+	rc_step(rc, 2000);
+	CHECK(count_msi(0x100 + VEC_Q, m0) == 1, "one queue interrupt for INIT");
+}
+
+static void test_enosys_and_einval(void)
+{
+	struct fuse_out_header out;
+	uint32_t len = 0;
+	struct fuse_getattr_in ga = { 0 };
+
+	roundtrip(make_request(FUSE_GETATTR, 2, &ga, sizeof(ga), 0), 200, &len, "GETATTR");
+	get_reply(&out, NULL, 0);
+	CHECK(len == 16 && out.error == -ENOSYS && out.unique == 2, "ENOSYS: len %u error %d", len, out.error);
+	roundtrip(make_request(9999, 3, NULL, 0, 0), 200, &len, "unknown opcode");
+	get_reply(&out, NULL, 0);
+	CHECK(out.error == -ENOSYS && out.unique == 3, "unknown opcode: ENOSYS (%d)", out.error);
+	roundtrip(make_request(FUSE_GETATTR, 4, &ga, sizeof(ga), 8), 200, &len, "bad len");
+	get_reply(&out, NULL, 0);
+	CHECK(out.error == -EINVAL && out.unique == 4, "header len mismatch: EINVAL (%d)", out.error);
+	/* Reply buffer too short for the header: returned with nothing written. */
+	roundtrip(make_request(FUSE_GETATTR, 5, &ga, sizeof(ga), 0), 8, &len, "short reply");
+	CHECK(len == 0, "short reply buffer: used len %u", len);
+}
+
+static void test_indirect(void)
+{
+	struct fuse_init_in ii = { .major = 7, .minor = 31, .flags = FUSE_ASYNC_READ };
+	struct fuse_out_header out;
+	struct fuse_init_out io;
+	uint32_t id, len;
+
+	make_request(FUSE_INIT, 6, &ii, sizeof(ii), 0);
+	put_desc(IND_BASE, 0, BUF_BASE, 20, VRING_DESC_F_NEXT, 2);	/* split header, out of order */
+	put_desc(IND_BASE, 2, BUF_BASE + 20, 20 + sizeof(ii), VRING_DESC_F_NEXT, 1);
+	put_desc(IND_BASE, 1, BUF_BASE + 0x1000, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 3);
+	put_desc(IND_BASE, 3, BUF_BASE + 0x1010, 200, VRING_DESC_F_WRITE, 0);
+	put_desc(DESC_BASE, 5, IND_BASE, 4 * 16, VRING_DESC_F_INDIRECT, 0);
+	publish(5);
+	CHECK(wait_used(2000000), "indirect: no used entry");
+	used_elem(used_seen++, &id, &len);
+	get_reply(&out, &io, sizeof(io));
+	CHECK(id == 5 && len == 16 + sizeof(io) && out.error == 0 && io.minor == 31,
+	      "indirect INIT: id %u len %u error %d minor %u", id, len, out.error, io.minor);
+}
+
+static void test_event_idx(void)
+{
+	unsigned m0 = rc_msi_count(rc);
+	struct fuse_getattr_in ga = { 0 };
+	uint32_t len;
+
+	/* used_event far ahead: no interrupt for this one. */
+	set_used_event((uint16_t)(used_seen + 5));
+	roundtrip(make_request(FUSE_GETATTR, 7, &ga, sizeof(ga), 0), 200, &len, "suppressed");
+	rc_step(rc, 3000);
+	CHECK(count_msi(0x100 + VEC_Q, m0) == 0, "event index suppressed the interrupt");
+	/* used_event = the index now being filled: interrupt. */
+	set_used_event(used_seen);
+	roundtrip(make_request(FUSE_GETATTR, 8, &ga, sizeof(ga), 0), 200, &len, "event");
+	rc_step(rc, 3000);
+	CHECK(count_msi(0x100 + VEC_Q, m0) == 1, "event index interrupt (%u)", count_msi(0x100 + VEC_Q, m0));
+	{
+		uint16_t ev;
+
+		rc_host_read(rc, USED_BASE + offsetof(struct vring_used, ring) + 8 * QSIZE, &ev, 2);
+		CHECK(ev == avail_idx, "device publishes avail_event %u (avail %u)", ev, avail_idx);
+	}
+}
+
+static void test_flags_suppression(void)
+{
+	unsigned m0 = rc_msi_count(rc);
+	struct fuse_getattr_in ga = { 0 };
+	uint16_t flags = VRING_AVAIL_F_NO_INTERRUPT;
+	uint32_t len;
+
+	rc_host_write(rc, AVAIL_BASE, &flags, 2);
+	roundtrip(make_request(FUSE_GETATTR, 9, &ga, sizeof(ga), 0), 200, &len, "no-interrupt");
+	rc_step(rc, 3000);
+	CHECK(count_msi(0x100 + VEC_Q, m0) == 0, "NO_INTERRUPT respected");
+	flags = 0;
+	rc_host_write(rc, AVAIL_BASE, &flags, 2);
+}
+
+struct bad_chain {
+	const char *name;
+	void (*build)(void);
+};
+
+static void chain_loop(void)
+{
+	put_desc(DESC_BASE, 0, BUF_BASE, 40, VRING_DESC_F_NEXT, 1);
+	put_desc(DESC_BASE, 1, BUF_BASE + 40, 8, VRING_DESC_F_NEXT, 0);
+}
+static void chain_next_range(void) { put_desc(DESC_BASE, 0, BUF_BASE, 40, VRING_DESC_F_NEXT, QSIZE + 3); }
+static void chain_rd_after_wr(void)
+{
+	put_desc(DESC_BASE, 0, BUF_BASE + 0x1000, 100, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	put_desc(DESC_BASE, 1, BUF_BASE, 40, 0, 0);
+}
+static void chain_nested_indirect(void)
+{
+	put_desc(IND_BASE, 0, IND_BASE + 0x100, 32, VRING_DESC_F_INDIRECT, 0);
+	put_desc(DESC_BASE, 0, IND_BASE, 16, VRING_DESC_F_INDIRECT, 0);
+}
+static void chain_indirect_next(void)
+{
+	put_desc(IND_BASE, 0, BUF_BASE, 40, 0, 0);
+	put_desc(DESC_BASE, 0, IND_BASE, 16, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
+}
+static void chain_indirect_len(void) { put_desc(DESC_BASE, 0, IND_BASE, 20, VRING_DESC_F_INDIRECT, 0); }
+static void chain_indirect_loop(void)
+{
+	put_desc(IND_BASE, 0, BUF_BASE, 40, VRING_DESC_F_NEXT, 1);
+	put_desc(IND_BASE, 1, BUF_BASE, 40, VRING_DESC_F_NEXT, 0);
+	put_desc(DESC_BASE, 0, IND_BASE, 32, VRING_DESC_F_INDIRECT, 0);
+}
+static void chain_wrap(void) { put_desc(DESC_BASE, 0, 0xfffffffffffffff0ull, 0x100, 0, 0); }
+static void chain_no_header(void) { put_desc(DESC_BASE, 0, BUF_BASE, 10, 0, 0); }
+
+static void test_malformed(void)
+{
+	static const struct bad_chain bad[] = {
+		{ "descriptor loop", chain_loop },
+		{ "next out of range", chain_next_range },
+		{ "readable after writable", chain_rd_after_wr },
+		{ "nested indirect", chain_nested_indirect },
+		{ "INDIRECT with NEXT", chain_indirect_next },
+		{ "indirect length not a multiple of 16", chain_indirect_len },
+		{ "loop inside an indirect table", chain_indirect_loop },
+		{ "address wraps", chain_wrap },
+		{ "no FUSE header", chain_no_header },
+	};
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned m0 = rc_msi_count(rc);
+		uint64_t start;
+		uint32_t len;
+		struct fuse_getattr_in ga = { 0 };
+		uint8_t junk[0x1000];
+
+		memset(junk, 0xa5, sizeof(junk));
+		rc_host_write(rc, BUF_BASE + 0x1000, junk, sizeof(junk));
+		bad[i].build();
+		publish(0);
+		start = rc_cycles(rc);
+		while (!(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
+		       rc_cycles(rc) - start < 2000000)
+			rc_step(rc, 64);
+		CHECK(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET,
+		      "%s: DEVICE_NEEDS_RESET", bad[i].name);
+		rc_step(rc, 2000);
+		CHECK(count_msi(0x100 + VEC_CFG, m0) >= 1, "%s: configuration interrupt", bad[i].name);
+		CHECK(used_idx() == used_seen, "%s: nothing returned in the used ring", bad[i].name);
+		{
+			uint8_t back[0x1000];
+
+			rc_host_read(rc, BUF_BASE + 0x1000, back, sizeof(back));
+			CHECK(!memcmp(back, junk, sizeof(junk)), "%s: no write into the buffers", bad[i].name);
+		}
+		/* Reset, set up again, and the device serves normally. */
+		setup_device(1);
+		roundtrip(make_request(FUSE_GETATTR, 100 + i, &ga, sizeof(ga), 0), 200, &len, bad[i].name);
+		CHECK(len == 16, "%s: served after reset (len %u)", bad[i].name, len);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct rc_opts o = { 0 };
+	char err[256];
+	FILE *bench = NULL;
+
+	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--bench"))) {
+		fprintf(stderr, "usage: vq_test CARD_FIRMWARE.elf [--bench FILE.md]\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
+	o.firmware = argv[1];
+	o.console = getenv("VQ_TEST_CONSOLE") ? stderr : NULL;
+	o.timeout = 100000;
+	rc = rc_open(&o, err, sizeof(err));
+	if (!rc) {
+		fprintf(stderr, "vq_test: %s\n", err);
+		return 2;
+	}
+	CHECK(rc_enumerate(rc, bars) == 0, "enumerate");
+	setup_device(0);
+	test_init();
+	test_enosys_and_einval();
+	test_flags_suppression();
+	setup_device(1);
+	test_indirect();
+	test_event_idx();
+	test_malformed();
+	CHECK(rc_unexpected(rc) == 0, "unexpected TLPs from the card");
+	if (nnotify) {
+		uint64_t sum = 0, min = ~0ull, max = 0;
+
+		for (unsigned i = 0; i < nnotify; i++) {
+			sum += notify_cycles[i];
+			if (notify_cycles[i] < min)
+				min = notify_cycles[i];
+			if (notify_cycles[i] > max)
+				max = notify_cycles[i];
+		}
+		printf("notify to used-ring update: %u requests, min %llu, mean %llu, max %llu cycles\n",
+		       nnotify, (unsigned long long)min, (unsigned long long)(sum / nnotify),
+		       (unsigned long long)max);
+		if (argc == 4 && (bench = fopen(argv[3], "w"))) {
+			fprintf(bench, "| Request path (firmware virtqueue over DMA) | cycles | µs at 250 MHz |\n"
+				       "|---|---|---|\n");
+			fprintf(bench, "| FUSE_INIT, notify to used-ring update | %llu | %.2f |\n",
+				(unsigned long long)notify_cycles[0], notify_cycles[0] / 250.0);
+			fprintf(bench, "| minimal request (ENOSYS), notify to used-ring update | %llu | %.2f |\n",
+				(unsigned long long)notify_cycles[1], notify_cycles[1] / 250.0);
+			fclose(bench);
+		}
+	}
+	rc_close(rc);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
