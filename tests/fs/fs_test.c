@@ -1382,6 +1382,99 @@ static void t_namespace(void)
 	CHECK(fsck_clean(), "fsck");
 }
 
+
+/* Power cuts during a random mix of namespace operations and writes. */
+static int pc_namespace(struct vfs *fs)
+{
+	struct vfs_attr a, d;
+	uint64_t dirs[8];
+	int nd = 1;
+	char n1[24], n2[24];
+	static char buf[9000];
+
+	dirs[0] = 2;
+	rnd_state = 5150;
+	for (int step = 0; step < 1500; step++) {
+		uint64_t d1 = dirs[rnd() % (uint32_t)nd], d2 = dirs[rnd() % (uint32_t)nd];
+		int op = (int)(rnd() % 10);
+		snprintf(n1, sizeof(n1), "p%u", rnd() % 200);
+		snprintf(n2, sizeof(n2), "p%u", rnd() % 200);
+		if (step < 300)
+			op = step == 0 ? 9 : 0;
+		switch (op) {
+		case 0: case 1:
+			if (vfs_mknod(fs, d1, n1, strlen(n1), S_IFREG | 0644, 0, 0, 0, &a) == 0)
+				vfs_write(fs, a.ino, 0, buf, rnd() % sizeof(buf));
+			break;
+		case 2: case 3:
+			vfs_rename(fs, d1, n1, strlen(n1), d2, n2, strlen(n2), rnd() % 3);
+			break;
+		case 4:
+			if (vfs_lookup(fs, d1, n1, strlen(n1), &a) == 0 && vfs_unlink(fs, d1, n1, strlen(n1)) == 0)
+				vfs_evict(fs, a.ino);
+			break;
+		case 5:
+			if (vfs_lookup(fs, d1, n1, strlen(n1), &a) == 0)
+				vfs_link(fs, a.ino, d2, n2, strlen(n2), &a);
+			break;
+		case 6:
+			if (vfs_lookup(fs, d1, n1, strlen(n1), &a) == 0 && (a.mode & S_IFMT) == S_IFREG)
+				vfs_write(fs, a.ino, rnd() % 50000, buf, rnd() % sizeof(buf));
+			break;
+		case 7:
+			if (vfs_sync(fs))
+				return -EIO;
+			break;
+		case 8:
+			vfs_setxattr(fs, d1, "user.x", buf, rnd() % 300, 0);
+			break;
+		case 9:
+			if (nd < 8 && vfs_mkdir(fs, d1, n1, strlen(n1), 0755, 0, 0, &d) == 0)
+				dirs[nd++] = d.ino;
+			break;
+		}
+	}
+	return vfs_sync(fs);
+}
+
+static void t_powercut_namespace(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	long total;
+	char saved[600];
+	uint32_t seed = 31337;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(pc_namespace(fs));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	CHECK(fsck_clean(), "fsck dry run");
+	for (int c = 0; c < 16; c++) {
+		long cut;
+		seed = seed * 1103515245u + 12345u;
+		cut = 1 + (long)((seed >> 8) % (uint32_t)total);
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		pc_namespace(fs);
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		OK(mount_img(&fs));
+		walk(fs, 2, 0);
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
+	}
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1405,6 +1498,7 @@ static const struct test tests[] = {
 	{ "failwrite", t_failwrite },
 	{ "replay_foreign", t_replay_foreign },
 	{ "powercut_extents", t_powercut_extents },
+	{ "powercut_namespace", t_powercut_namespace },
 	{ "random_model", t_random_model },
 	{ "fuzz", t_fuzz },
 	{ "replay_by_e2fsck", t_replay_by_e2fsck },
