@@ -284,8 +284,10 @@ int journal_recover(struct vfs *fs)
 			return err;
 		seq = be32(jsb_seq + JS_SEQUENCE);
 	}
-	while ((int32_t)(seq - end_seq) < 0) {
+	for (uint32_t steps = 0; (int32_t)(seq - end_seq) < 0; steps++) {
 		uint32_t type;
+		if (steps > fs->jlen)	/* replay rewrote the log under us */
+			return ext4_corrupt(fs, "journal changed during replay", j);
 		err = jread(fs, j, fs->scratch2);
 		if (err)
 			return err;

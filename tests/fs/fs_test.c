@@ -1475,6 +1475,65 @@ static void t_powercut_namespace(void)
 	}
 }
 
+
+/* A journal that needs recovery, with random bytes flipped in its first
+ * blocks: mount may refuse or replay, never crash or hang. */
+static void t_fuzz_journal(void)
+{
+	struct vfs *fs;
+	char cmds[1024], out[8192], saved[600];
+	static char d1[8192];
+	FILE *f;
+	unsigned long jblk[16];
+	int nj = 0, mounted = 0;
+	unsigned bs;
+	const char *c = strstr(variant_opts, "metadata_csum") ? "" : " -c";
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(out, sizeof(out), "%s/d1", workdir);
+	f = fopen(out, "wb");
+	fwrite(d1, 1, sizeof(d1), f);
+	fclose(f);
+	snprintf(cmds, sizeof(cmds), "%s/jcmds", workdir);
+	f = fopen(cmds, "w");
+	fprintf(f, "jo%s\njw -b 300,301,5000 %s/d1\njc\njo%s\njw -b 5002 %s/d1\njc\njo%s\njw -r 5002\njc\n",
+		c, workdir, c, workdir, c);
+	fclose(f);
+	CHECK(run("debugfs -w -f %s %s >/dev/null 2>&1", cmds, cur_img) == 0, "debugfs journal write");
+	debugfs_out("stats", out, sizeof(out));
+	bs = (unsigned)atoi(strstr(out, "Block size:") + 11);
+	debugfs_out("blocks <8>", out, sizeof(out));
+	for (char *p = out; nj < 12 && *p;) {
+		char *e;
+		unsigned long v = strtoul(p, &e, 10);
+		if (e == p)
+			break;
+		jblk[nj++] = v;
+		p = e;
+	}
+	CHECK(nj >= 10, "journal blocks: %s", out);
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	rnd_state = 777;
+	for (int it = 0; it < 40; it++) {
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		f = fopen(cur_img, "r+b");
+		for (int k = 0; k < 1 + it % 6; k++) {
+			unsigned long b = jblk[rnd() % (uint32_t)nj];
+			long off = (long)(b * bs + (it % 2 ? rnd() % 64 : rnd() % bs));
+			fseek(f, off, SEEK_SET);
+			fputc((int)(rnd() & 0xff), f);
+		}
+		fclose(f);
+		if (mount_img(&fs) != 0)
+			continue;
+		mounted++;
+		walk(fs, 2, 0);
+		umount_img(fs);
+	}
+	fprintf(stderr, "  %d of 40 damaged journals mounted\n", mounted);
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1501,6 +1560,7 @@ static const struct test tests[] = {
 	{ "powercut_namespace", t_powercut_namespace },
 	{ "random_model", t_random_model },
 	{ "fuzz", t_fuzz },
+	{ "fuzz_journal", t_fuzz_journal },
 	{ "replay_by_e2fsck", t_replay_by_e2fsck },
 };
 
