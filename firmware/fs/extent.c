@@ -544,7 +544,10 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 			continue;
 		}
 		path_release(fs, &pa);
-		if (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2) {
+		/* A pure deletion is consistent after every step and may commit
+		 * part way; an unmap that keeps the blocks (unwritten extent
+		 * conversion) is not until the caller maps them again. */
+		if (free_data && (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2)) {
 			err = inode_write(fs, ip);
 			if (!err)
 				err = fs_maybe_commit(fs);
