@@ -1169,7 +1169,8 @@ int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size)
 	if (!(i_flags(&ip) & EXT4_EXTENTS_FL)) {
 		if (len >= 60)
 			return ext4_corrupt(fs, "fast symlink length", ino);
-		memcpy(buf, ip.raw + I_BLOCK, len < size ? len : size);
+		if (size)
+			memcpy(buf, ip.raw + I_BLOCK, len < size ? len : size);
 	} else {
 		uint64_t pblk;
 		uint32_t l;
@@ -1182,7 +1183,8 @@ int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size)
 			err = bread(fs, pblk, &b);
 		if (err)
 			return err;
-		memcpy(buf, b->data, len < size ? len : size);
+		if (size)
+			memcpy(buf, b->data, len < size ? len : size);
 		bput(fs, b);
 	}
 	return (int)len;

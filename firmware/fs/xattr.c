@@ -330,7 +330,8 @@ int xattr_set(struct vfs *fs, struct ext4_inode *ip, const char *name, const voi
 	}
 	if (vused + size > sizeof(fs->xval))
 		return -ENOSPC;
-	memcpy(fs->xval + vused, val, size);
+	if (size)
+		memcpy(fs->xval + vused, val, size);
 	fs->xents[i].voff = vused;
 	fs->xents[i].vlen = (uint32_t)size;
 	return store_all(fs, ip);

@@ -170,7 +170,8 @@ static void t_ops(void)
 	}
 	OK(vfs_setxattr(fs, dir, "user.dirattr", "x", 1, 0));
 	OK(vfs_setxattr(fs, l.ino, "user.onlink", "y", 1, 0));
-	OK(vfs_setxattr(fs, f.ino, "user.empty", "", 0, 0));
+	OK(vfs_setxattr(fs, f.ino, "user.empty", NULL, 0, 0));
+	CHECK(vfs_readlink(fs, l.ino, NULL, 0) == 12, "readlink size query");
 	CHECK(vfs_getxattr(fs, f.ino, "user.empty", buf, sizeof(buf)) == 0, "empty xattr");
 	OK(vfs_setxattr(fs, f.ino, "security.selinux", "ctx", 3, 0));
 	OK(vfs_setxattr(fs, f.ino, "user.gone", "z", 1, 0));
