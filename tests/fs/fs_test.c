@@ -1576,6 +1576,7 @@ int main(int argc, char **argv)
 		{ "nodirindex", "-O ^dir_index -b 2048" },
 		{ "orphanfile-seed", "-O orphan_file,metadata_csum_seed" },
 		{ "no64bit-largedir", "-O ^64bit,large_dir -b 4096" },
+		{ "inode1024", "-I 1024" },
 	};
 	int pass = 0, fail = 0;
 	const char *only = argc > 2 ? argv[2] : NULL;
