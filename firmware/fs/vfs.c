@@ -177,6 +177,7 @@ static int check_groups(struct vfs *fs)
 }
 
 static int iget(struct vfs *fs, uint64_t ino, struct ext4_inode *ip);
+static void ensure_extents(struct ext4_inode *ip);
 static int release_inode(struct vfs *fs, struct ext4_inode *ip, int listed);
 static int orphan_del(struct vfs *fs, struct ext4_inode *ip);
 
@@ -650,6 +651,7 @@ int vfs_setattr(struct vfs *fs, uint64_t ino, const struct vfs_setattr *sa, stru
 		if (sa->size > file_max_size(fs))
 			return -EFBIG;
 		if (sa->size != i_size(&ip)) {
+			ensure_extents(&ip);
 			err = file_truncate(fs, &ip, sa->size);
 			if (err)
 				return err;
@@ -1203,6 +1205,16 @@ static int get_reg(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
 	return 0;
 }
 
+/* An empty block-mapped file (older tools) gets an extent tree before its
+ * first block (iget refused the ones that own blocks). */
+static void ensure_extents(struct ext4_inode *ip)
+{
+	if (!(i_flags(ip) & EXT4_EXTENTS_FL)) {
+		put32(ip->raw + I_FLAGS, i_flags(ip) | EXT4_EXTENTS_FL);
+		ext_init_root(ip);
+	}
+}
+
 long vfs_read(struct vfs *fs, uint64_t ino, uint64_t off, void *buf, size_t len)
 {
 	struct ext4_inode ip;
@@ -1225,6 +1237,7 @@ long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size
 		return err;
 	if (len == 0)
 		return 0;
+	ensure_extents(&ip);
 	n = file_write(fs, &ip, off, buf, len);
 	if (n > 0) {
 		i_touch(fs, &ip, 0, 1, 1);
@@ -1327,6 +1340,7 @@ int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uin
 		err = get_reg(fs, ino, &ip);
 	if (err)
 		return err;
+	ensure_extents(&ip);
 	if (mode & FALLOC_PUNCH_HOLE) {
 		uint64_t size = i_size(&ip);
 		if (off >= size)

@@ -1535,6 +1535,29 @@ static void t_fuzz_journal(void)
 	fprintf(stderr, "  %d of 40 damaged journals mounted\n", mounted);
 }
 
+
+/* An empty file without the extents flag (as older tools make them) can be
+ * written: it gets an extent tree. */
+static void t_blockmap_empty(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a;
+	char out[4096];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	CHECK(run("debugfs -w -R 'write /dev/null old' %s >/dev/null 2>&1", cur_img) == 0, "debugfs write");
+	CHECK(run("debugfs -w -R 'set_inode_field /old flags 0' %s >/dev/null 2>&1", cur_img) == 0, "debugfs sif");
+	CHECK(run("debugfs -w -R 'set_inode_field /old block[0] 0' %s >/dev/null 2>&1", cur_img) == 0, "debugfs sif");
+	debugfs_out("stat /old", out, sizeof(out));
+	CHECK(has(out, "Flags: 0x0"), "flags: %.200s", out);
+	OK(mount_img(&fs));
+	OK(vfs_lookup(fs, 2, NAME("old"), &a));
+	CHECK(vfs_write(fs, a.ino, 0, "data!", 5) == 5, "write");
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+	CHECK(dump_cmp("/old", "data!", 5), "content");
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1547,6 +1570,7 @@ static const struct test tests[] = {
 	{ "rename", t_rename },
 	{ "namespace", t_namespace },
 	{ "names", t_names },
+	{ "blockmap_empty", t_blockmap_empty },
 	{ "sparse_large", t_sparse_large },
 	{ "bigdir", t_bigdir },
 	{ "readdir_stable", t_readdir_stable },
