@@ -63,18 +63,24 @@ $(UAPI_DIR)/stamp:
 	ln -sfn /usr/include/asm-generic $(UAPI_DIR)/asm
 	@touch $@
 
-CARD_FW_SRCS := $(sort $(wildcard firmware/card/*.c))
+# card.elf uses the RTL virtqueue engine (vq_hw.c); card_soft.elf walks the
+# rings in firmware (vq_soft.c), the reference the engine is tested against.
+CARD_FW_SRCS := $(filter-out firmware/card/vq_hw.c firmware/card/vq_soft.c,$(sort $(wildcard firmware/card/*.c)))
 CARD_FW_OBJS := $(patsubst firmware/card/%.c,$(BUILD)/firmware/card/%.o,$(CARD_FW_SRCS))
 
 $(BUILD)/firmware/card/%.o: firmware/card/%.c firmware/card/*.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -idirafter $(UAPI_DIR) -c $< -o $@
 
-$(BUILD)/firmware/card.elf: $(CARD_FW_OBJS) $(FW_RT_OBJS) $(FW_LD)
+$(BUILD)/firmware/card.elf: $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_hw.o $(FW_RT_OBJS) $(FW_LD)
 	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
-	  $(FW_RT_OBJS) $(CARD_FW_OBJS) -o $@
+	  $(FW_RT_OBJS) $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_hw.o -o $@
 
-card-firmware: $(BUILD)/firmware/card.elf ## Build the card firmware (virtqueues over DMA, FUSE_INIT)
+$(BUILD)/firmware/card_soft.elf: $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_soft.o $(FW_RT_OBJS) $(FW_LD)
+	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
+	  $(FW_RT_OBJS) $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_soft.o -o $@
+
+card-firmware: $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf ## Build the card firmware (hardware virtqueues; card_soft.elf: rings walked in firmware)
 
 # --- the request path: harness driver -> RTL -> card firmware --------------
 $(PCIE_TEST_DIR)/vq_test.o: tests/pcie/vq_test.c sim/rc/*.h
@@ -85,12 +91,14 @@ $(BIN)/vq_test: $(PCIE_TEST_DIR)/vq_test.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-test-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf ## Test: FUSE requests through the RTL and the card firmware's virtqueues (INIT, ENOSYS, malformed chains)
+test-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf ## Test: FUSE requests through the RTL virtqueue engine and the card firmware (INIT, ENOSYS, malformed chains), and the firmware reference walker
 	$(BIN)/vq_test $(BUILD)/firmware/card.elf
+	$(BIN)/vq_test $(BUILD)/firmware/card_soft.elf
 TEST_TARGETS += test-vq
 
-bench-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf ## Benchmark: notify to used-ring cycles for FUSE_INIT and a minimal request
+bench-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf ## Benchmark: notify to used-ring cycles for FUSE_INIT and a minimal request
 	@mkdir -p $(BUILD)/bench
-	$(BIN)/vq_test $(BUILD)/firmware/card.elf --bench $(BUILD)/bench/vq.md > /dev/null
-	@cat $(BUILD)/bench/vq.md
+	$(BIN)/vq_test $(BUILD)/firmware/card.elf --bench $(BUILD)/bench/vq.md --label "RTL virtqueue engine" > /dev/null
+	$(BIN)/vq_test $(BUILD)/firmware/card_soft.elf --bench $(BUILD)/bench/vq_soft.md --label "rings walked in firmware" > /dev/null
+	@cat $(BUILD)/bench/vq.md $(BUILD)/bench/vq_soft.md
 BENCH_TARGETS += bench-vq

@@ -2,7 +2,7 @@
 
 RTL_PKGS := $(GEN)/soc_map_pkg.sv rtl/cpu/cpu_pkg.sv rtl/pcie/pcie_pkg.sv
 RTL_SRCS := $(filter-out %_pkg.sv,$(sort $(wildcard rtl/cpu/*.sv rtl/soc/*.sv rtl/pcie/*.sv \
-              rtl/virtio/*.sv rtl/dma/*.sv rtl/card/*.sv)))
+              rtl/virtio/*.sv rtl/dma/*.sv rtl/vq/*.sv rtl/card/*.sv)))
 RTL_TOP  := card_top
 RTL_ALL  := $(RTL_PKGS) $(RTL_SRCS)
 RTL_WAIVERS := rtl/lint/waivers.vlt

@@ -1,7 +1,7 @@
 `default_nettype none
 // vfs_pcie: the card's virtio-fs PCIe function: the endpoint core (config
 // space, MSI-X, BAR decode, completions), the virtio register file, and the
-// DMA engine with its buffer. Clock domain: clk. Interfaces: generic TLP
+// DMA engine with its buffer, and the virtqueue engine. Clock domain: clk. Interfaces: generic TLP
 // streams toward the hard IP, the firmware port (SoC MMIO: VIRTIO, DMA and
 // DMABUF regions), the BAR2 memory port.
 module vfs_pcie #(
@@ -9,7 +9,7 @@ module vfs_pcie #(
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
   parameter int NUM_REQ_QUEUES = 4,   // request queues besides hiprio
   parameter int MSIX_VECTORS = 8,     // MSI-X table entries
-  parameter int DMA_TAGS = 32,        // DMA read tags in flight
+  parameter int DMA_TAGS = 16,        // DMA read tags in flight (tags 0..DMA_TAGS-1)
   parameter int DMA_TIMEOUT = 65536   // DMA completion timeout, cycles
 ) (
   input  wire logic        clk,
@@ -66,20 +66,34 @@ module vfs_pcie #(
 
   // Stream plumbing: requests to the endpoint, completions to the DMA engine;
   // endpoint and DMA transmit through one arbiter.
-  logic              ep_rx_valid, ep_rx_ready, dma_rx_valid, dma_rx_ready;
+  logic              ep_rx_valid, ep_rx_ready, dma_rx_valid, dma_rx_ready, cpl_valid, cpl_ready;
+  logic              vq_rx_valid, vq_rx_ready, cpl_to_vq;
+  logic [127:0]      vq_tx_hdr, dt_tx_hdr;
+  logic [DATA_W-1:0] vq_tx_data, dt_tx_data;
+  logic              vq_tx_sop, vq_tx_eop, vq_tx_valid, vq_tx_ready;
+  logic              dt_tx_sop, dt_tx_eop, dt_tx_valid, dt_tx_ready;
   logic [127:0]      ep_tx_hdr, dma_tx_hdr;
   logic [DATA_W-1:0] ep_tx_data, dma_tx_data;
   logic              ep_tx_sop, ep_tx_eop, ep_tx_valid, ep_tx_ready;
   logic              dma_tx_sop, dma_tx_eop, dma_tx_valid, dma_tx_ready;
 
   // Firmware port decode
-  logic        sel_virtio, sel_dma, sel_buf;
+  logic        sel_virtio, sel_dma, sel_buf, sel_vq;
   logic        rsel_buf_q;
-  logic [31:0] virtio_rdata_c, dma_rdata_c, regs_rdata_q, buf_rdata;
+  logic [31:0] virtio_rdata_c, dma_rdata_c, vq_rdata_c, regs_rdata_q, buf_rdata;
+
+  // Queue engine
+  logic [NUM_REQ_QUEUES*16+15:0] q_size;
+  logic [NUM_REQ_QUEUES*64+63:0] q_desc, q_avail, q_used;
+  logic [NUM_REQ_QUEUES:0]       q_enable;
+  logic [63:0] driver_features;
+  logic        eng_irq_valid;
+  logic [15:0] eng_irq_queue;
 
   assign sel_virtio = (f_addr & ~(soc_map_pkg::VIRTIO_SIZE - 32'd1)) == soc_map_pkg::VIRTIO_BASE;
   assign sel_dma = (f_addr & ~(soc_map_pkg::DMA_SIZE - 32'd1)) == soc_map_pkg::DMA_BASE;
   assign sel_buf = (f_addr & ~(soc_map_pkg::DMABUF_SIZE - 32'd1)) == soc_map_pkg::DMABUF_BASE;
+  assign sel_vq = (f_addr & ~(soc_map_pkg::VQ_SIZE - 32'd1)) == soc_map_pkg::VQ_BASE;
 
   // DMA engine
   logic        dcmd_valid, dcmd_ready, dcmd_write, dflush, ddone_valid;
@@ -103,9 +117,16 @@ module vfs_pcie #(
     .in_ready  (rx_tlp_ready),
     .req_valid (ep_rx_valid),
     .req_ready (ep_rx_ready),
-    .cpl_valid (dma_rx_valid),
-    .cpl_ready (dma_rx_ready)
+    .cpl_valid (cpl_valid),
+    .cpl_ready (cpl_ready)
   );
+
+  // Completions: tags below DMA_TAGS belong to the DMA engine, the rest to the
+  // queue engine (which only ever has single-beat completions).
+  assign cpl_to_vq = (rx_tlp_hdr[79:72] >= 8'(DMA_TAGS));
+  assign dma_rx_valid = cpl_valid && !cpl_to_vq;
+  assign vq_rx_valid = cpl_valid && cpl_to_vq;
+  assign cpl_ready = cpl_to_vq ? vq_rx_ready : dma_rx_ready;
 
   pcie_tx_arb #(
     .DATA_W (DATA_W)
@@ -118,18 +139,44 @@ module vfs_pcie #(
     .a_eop     (ep_tx_eop),
     .a_valid   (ep_tx_valid),
     .a_ready   (ep_tx_ready),
-    .b_hdr     (dma_tx_hdr),
-    .b_data    (dma_tx_data),
-    .b_sop     (dma_tx_sop),
-    .b_eop     (dma_tx_eop),
-    .b_valid   (dma_tx_valid),
-    .b_ready   (dma_tx_ready),
+    .b_hdr     (dt_tx_hdr),
+    .b_data    (dt_tx_data),
+    .b_sop     (dt_tx_sop),
+    .b_eop     (dt_tx_eop),
+    .b_valid   (dt_tx_valid),
+    .b_ready   (dt_tx_ready),
     .out_hdr   (tx_tlp_hdr),
     .out_data  (tx_tlp_data),
     .out_sop   (tx_tlp_sop),
     .out_eop   (tx_tlp_eop),
     .out_valid (tx_tlp_valid),
     .out_ready (tx_tlp_ready)
+  );
+
+  // The DMA and queue engines share the arbiter's second input.
+  pcie_tx_arb #(
+    .DATA_W (DATA_W)
+  ) u_tx_arb_engines (
+    .clk       (clk),
+    .rst       (rst),
+    .a_hdr     (dma_tx_hdr),
+    .a_data    (dma_tx_data),
+    .a_sop     (dma_tx_sop),
+    .a_eop     (dma_tx_eop),
+    .a_valid   (dma_tx_valid),
+    .a_ready   (dma_tx_ready),
+    .b_hdr     (vq_tx_hdr),
+    .b_data    (vq_tx_data),
+    .b_sop     (vq_tx_sop),
+    .b_eop     (vq_tx_eop),
+    .b_valid   (vq_tx_valid),
+    .b_ready   (vq_tx_ready),
+    .out_hdr   (dt_tx_hdr),
+    .out_data  (dt_tx_data),
+    .out_sop   (dt_tx_sop),
+    .out_eop   (dt_tx_eop),
+    .out_valid (dt_tx_valid),
+    .out_ready (dt_tx_ready)
   );
 
   pcie_ep #(
@@ -200,8 +247,52 @@ module vfs_pcie #(
     .msix_enable  (msix_enable),
     .irq_valid    (irq_valid),
     .irq_vector   (irq_vector),
-    .intx         (intx_level),
-    .dev_reset    (dev_reset)
+    .intx            (intx_level),
+    .q_size          (q_size),
+    .q_desc          (q_desc),
+    .q_avail         (q_avail),
+    .q_used          (q_used),
+    .q_enable        (q_enable),
+    .driver_features (driver_features),
+    .eng_irq_valid   (eng_irq_valid),
+    .eng_irq_queue   (eng_irq_queue),
+    .dev_reset       (dev_reset)
+  );
+
+  vq_engine #(
+    .NQ       (NUM_REQ_QUEUES + 1),
+    .DATA_W   (DATA_W),
+    .TIMEOUT  (DMA_TIMEOUT),
+    .TAG_BASE (8'(DMA_TAGS))
+  ) u_vq (
+    .clk            (clk),
+    .rst            (rst || dev_reset),
+    .q_size         (q_size),
+    .q_desc         (q_desc),
+    .q_avail        (q_avail),
+    .q_used         (q_used),
+    .q_enable       (q_enable),
+    .feat_event_idx (driver_features[29]),
+    .feat_indirect  (driver_features[28]),
+    .requester_id   (requester_id),
+    .bus_master     (bus_master),
+    .req            (f_req && sel_vq),
+    .we             (f_we),
+    .addr           (f_addr[11:0]),
+    .wdata          (f_wdata),
+    .rdata          (vq_rdata_c),
+    .tx_hdr         (vq_tx_hdr),
+    .tx_data        (vq_tx_data),
+    .tx_sop         (vq_tx_sop),
+    .tx_eop         (vq_tx_eop),
+    .tx_valid       (vq_tx_valid),
+    .tx_ready       (vq_tx_ready),
+    .rx_hdr         (rx_tlp_hdr),
+    .rx_data        (rx_tlp_data),
+    .rx_valid       (vq_rx_valid),
+    .rx_ready       (vq_rx_ready),
+    .irq_valid      (eng_irq_valid),
+    .irq_queue      (eng_irq_queue)
   );
 
   dma_regs #(
@@ -287,7 +378,7 @@ module vfs_pcie #(
   always_ff @(posedge clk) begin
     app_rvalid_q <= app_req && !app_we;
     app_rdata_q <= app_rdata_c;
-    regs_rdata_q <= sel_virtio ? virtio_rdata_c : dma_rdata_c;
+    regs_rdata_q <= sel_virtio ? virtio_rdata_c : sel_vq ? vq_rdata_c : dma_rdata_c;
     if (f_req) rsel_buf_q <= sel_buf;
   end
 

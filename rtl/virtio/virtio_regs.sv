@@ -37,9 +37,20 @@ module virtio_regs #(
   output logic [15:0] irq_vector,
   output logic        intx,           // INTx level (ISR non-zero, MSI-X off)
 
+  // --- queue engine ---
+  output logic [NQ_PORT*16-1:0] q_size,
+  output logic [NQ_PORT*64-1:0] q_desc,
+  output logic [NQ_PORT*64-1:0] q_avail,
+  output logic [NQ_PORT*64-1:0] q_used,
+  output logic [NQ_PORT-1:0]    q_enable,
+  output logic [63:0] driver_features,
+  input  wire logic        eng_irq_valid,   // used-buffer interrupt for eng_irq_queue
+  input  wire logic [15:0] eng_irq_queue,
+
   // --- function reset (device status written 0) ---
   output logic        dev_reset
 );
+  localparam int NQ_PORT = NUM_REQ_QUEUES + 1;  // queues on the engine ports
   localparam int NQ = NUM_REQ_QUEUES + 1;                // hiprio + request queues
   localparam int QW = (NQ > 1) ? $clog2(NQ) : 1;         // queue index width
   localparam logic [15:0] NO_VECTOR = 16'hffff;          // VIRTIO_MSI_NO_VECTOR
@@ -162,8 +173,9 @@ module virtio_regs #(
   assign f_wr = f_req && f_we;
   assign reset_req = h_wr && h_addr == 15'h0014 && h_be[0] && h_wdata[7:0] == 8'd0;
   assign raise_cfg = (f_wr && f_addr == soc_map_pkg::VIRTIO_RAISE && f_wdata[31]) || (f_wr && f_addr == soc_map_pkg::VIRTIO_FAIL);
-  assign raise_queue = f_wr && f_addr == soc_map_pkg::VIRTIO_RAISE && !f_wdata[31] && f_wdata[15:0] < 16'(NQ);
-  assign raise_q = f_wdata[QW-1:0];
+  assign raise_queue = (f_wr && f_addr == soc_map_pkg::VIRTIO_RAISE && !f_wdata[31] && f_wdata[15:0] < 16'(NQ)) ||
+                       (eng_irq_valid && eng_irq_queue < 16'(NQ));
+  assign raise_q = eng_irq_valid ? eng_irq_queue[QW-1:0] : f_wdata[QW-1:0];
   assign fail = f_wr && f_addr == soc_map_pkg::VIRTIO_FAIL;
   assign notify_hit = h_wr && h_addr >= pcie_pkg::BAR0_NOTIFY && h_addr < pcie_pkg::BAR0_ISR &&
                       h_addr[11:2] < 10'(NQ);
@@ -276,20 +288,46 @@ module virtio_regs #(
   end
 
   // MSI-X requests: a used-buffer notification uses the queue's vector, a
-  // configuration change msix_config.
+  // configuration change msix_config. One request per cycle: a queue
+  // notification that meets a configuration change goes out a cycle later.
+  logic        deferred_q;
+  logic [15:0] deferred_vec_q;
+
   always_comb begin
     irq_valid = 1'b0;
     irq_vector = NO_VECTOR;
     if (!rst && !reset_req) begin
       if (raise_cfg) begin
         irq_valid = 1'b1; irq_vector = msix_config_q;
+      end else if (deferred_q) begin
+        irq_valid = 1'b1; irq_vector = deferred_vec_q;
       end else if (raise_queue) begin
         irq_valid = 1'b1; irq_vector = qvector_q[raise_q];
       end
     end
   end
 
-  assign intx = (isr_q != 2'b00) && !msix_enable;  // gated by Command.INTx_Disable in pcie_ep
+  always_ff @(posedge clk) begin
+    if (rst || reset_req) begin
+      deferred_q <= 1'b0;
+    end else if (raise_queue && (raise_cfg || deferred_q)) begin
+      deferred_q <= 1'b1;
+      deferred_vec_q <= qvector_q[raise_q];
+    end else if (!raise_cfg) begin
+      deferred_q <= 1'b0;
+    end
+  end
+
+  assign intx = (isr_q != 2'b00) && !msix_enable;
+
+  for (genvar q = 0; q < NQ; q++) begin : g_qports
+    assign q_size[16 * q +: 16] = qsize_q[q];
+    assign q_desc[64 * q +: 64] = qdesc_q[q];
+    assign q_avail[64 * q +: 64] = qavail_q[q];
+    assign q_used[64 * q +: 64] = qused_q[q];
+  end
+  assign q_enable = qenable_q;
+  assign driver_features = gfeat_q;  // gated by Command.INTx_Disable in pcie_ep
   assign f_irq = |notified_q;
   assign dev_reset = reset_req;
 endmodule

@@ -1,3 +1,8 @@
+/*
+ * Firmware implementation of vq.h: walks the rings itself through the DMA
+ * engine. The reference the hardware engine (vq_hw.c, rtl/vq) is tested
+ * against; built as card_soft.elf.
+ */
 #include "vq.h"
 
 #include <errno.h>
@@ -146,40 +151,6 @@ int vq_pop(struct vq *q, struct vq_req *r)
 			return refuse("DMA error writing avail_event");
 	}
 	return 1;
-}
-
-long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max)
-{
-	uint32_t done = 0;
-
-	for (unsigned s = 0; s < r->nrd && done < max; s++) {
-		uint32_t n = r->rd[s].len;
-
-		if (n > max - done)
-			n = max - done;
-		if (n && hostmem_to_buf(r->rd[s].addr, local + done, n))
-			return -EIO;
-		done += n;
-	}
-	return done;
-}
-
-long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len)
-{
-	uint32_t done = 0;
-
-	if (len > r->wr_len)
-		return -ENOSPC;
-	for (unsigned s = 0; s < r->nwr && done < len; s++) {
-		uint32_t n = r->wr[s].len;
-
-		if (n > len - done)
-			n = len - done;
-		if (n && hostmem_from_buf(r->wr[s].addr, local + done, n))
-			return -EIO;
-		done += n;
-	}
-	return done;
 }
 
 int vq_push(struct vq *q, const struct vq_req *r, uint32_t len)
