@@ -340,6 +340,129 @@ static void test_flags_suppression(void)
 	rc_host_write(rc, AVAIL_BASE, &flags, 2);
 }
 
+static uint32_t rng = 12345;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+/*
+ * Random legal chains: a FUSE_INIT request cut into 1-6 readable pieces and a
+ * reply area cut into 1-6 writable pieces, at random addresses, direct or
+ * through an indirect table with a random order of entries. The reply must
+ * arrive whole across the pieces, and the bytes around them untouched.
+ */
+static void test_random_chains(unsigned n)
+{
+	for (unsigned t = 0; t < n; t++) {
+		struct fuse_init_in ii = { .major = 7, .minor = 20 + rnd() % 19,
+					   .flags = FUSE_ASYNC_READ | FUSE_MAX_PAGES };
+		uint8_t reqb[40 + sizeof(ii)], rep[16 + 64], back[16 + 64 + 64];
+		unsigned nr = 1 + rnd() % 6, nw = 1 + rnd() % 6, total = sizeof(reqb), replen = sizeof(rep);
+		unsigned cut_r[8], cut_w[8], ndesc, order[16];
+		uint64_t wr_addr[8];
+		int indirect = rnd() % 2;
+		uint32_t id, len;
+		struct fuse_out_header out;
+		struct fuse_init_out io;
+
+		make_request(FUSE_INIT, 1000 + t, &ii, sizeof(ii), 0);
+		rc_host_read(rc, BUF_BASE, reqb, sizeof(reqb));
+		/* cut points, increasing, pieces of at least 1 byte */
+		cut_r[0] = 0;
+		for (unsigned i = 1; i < nr; i++)
+			cut_r[i] = cut_r[i - 1] + 1 + rnd() % ((total - cut_r[i - 1]) / (nr - i + 1));
+		cut_r[nr] = total;
+		cut_w[0] = 0;
+		for (unsigned i = 1; i < nw; i++)
+			cut_w[i] = cut_w[i - 1] + 1 + rnd() % ((replen - cut_w[i - 1]) / (nw - i + 1));
+		cut_w[nw] = replen;
+		/* scatter the request pieces and give each reply piece a place, with gaps */
+		{
+			uint64_t a = BUF_BASE + 0x3000 + rnd() % 64;
+			uint8_t fill[4096];
+
+			memset(fill, 0x5a, sizeof(fill));
+			rc_host_write(rc, BUF_BASE + 0x3000, fill, sizeof(fill));
+			for (unsigned i = 0; i < nr; i++) {
+				rc_host_write(rc, a, reqb + cut_r[i], cut_r[i + 1] - cut_r[i]);
+				order[i] = i;
+				wr_addr[i] = a;	/* reuse: request piece i lives at a */
+				a += cut_r[i + 1] - cut_r[i] + 1 + rnd() % 40;
+			}
+			{
+				uint64_t ra[8];
+
+				for (unsigned i = 0; i < nr; i++)
+					ra[i] = wr_addr[i];
+				for (unsigned i = 0; i < nw; i++) {
+					wr_addr[i] = a;
+					a += cut_w[i + 1] - cut_w[i] + 1 + rnd() % 40;
+				}
+				/* descriptors: entries 0..nr-1 readable, nr..nr+nw-1 writable,
+				 * placed at a random permutation of slots */
+				ndesc = nr + nw;
+				for (unsigned i = 0; i < ndesc; i++)
+					order[i] = i;
+				for (unsigned i = ndesc - 1; i > 0; i--) {
+					unsigned j = rnd() % (i + 1), tmp = order[i];
+
+					order[i] = order[j];
+					order[j] = tmp;
+				}
+				/* A device walks an indirect table from its entry 0. */
+				if (indirect)
+					for (unsigned i = 1; i < ndesc; i++)
+						if (order[i] == 0) {
+							order[i] = order[0];
+							order[0] = 0;
+						}
+				{
+					uint64_t table = indirect ? IND_BASE : DESC_BASE;
+
+					for (unsigned i = 0; i < ndesc; i++) {
+						int wr = i >= nr;
+						unsigned k = wr ? i - nr : i;
+						uint64_t addr = wr ? wr_addr[k] : ra[k];
+						uint32_t l = wr ? cut_w[k + 1] - cut_w[k] : cut_r[k + 1] - cut_r[k];
+						uint16_t fl = (uint16_t)((wr ? VRING_DESC_F_WRITE : 0) |
+									 (i + 1 < ndesc ? VRING_DESC_F_NEXT : 0));
+
+						put_desc(table, order[i], addr, l, fl,
+							 (uint16_t)(i + 1 < ndesc ? order[i + 1] : 0));
+					}
+					if (indirect) {
+						put_desc(DESC_BASE, 7, IND_BASE, 16 * ndesc, VRING_DESC_F_INDIRECT, 0);
+						publish(7);
+					} else {
+						publish((uint16_t)order[0]);
+					}
+				}
+			}
+		}
+		CHECK(wait_used(2000000), "random chain %u: no used entry", t);
+		used_elem(used_seen++, &id, &len);
+		CHECK(id == (indirect ? 7u : order[0]) && len == replen,
+		      "random chain %u (%s, %u+%u pieces): id %u len %u", t, indirect ? "indirect" : "direct",
+		      nr, nw, id, len);
+		/* reassemble the reply from its pieces */
+		for (unsigned i = 0; i < nw; i++)
+			rc_host_read(rc, wr_addr[i], rep + cut_w[i], cut_w[i + 1] - cut_w[i]);
+		memcpy(&out, rep, sizeof(out));
+		memcpy(&io, rep + sizeof(out), sizeof(io));
+		CHECK(out.error == 0 && out.unique == 1000 + t && out.len == replen && io.minor == ii.minor,
+		      "random chain %u: reply error %d unique %llu minor %u/%u", t, out.error,
+		      (unsigned long long)out.unique, io.minor, ii.minor);
+		/* a byte just past the last reply piece is untouched */
+		rc_host_read(rc, wr_addr[nw - 1] + (cut_w[nw] - cut_w[nw - 1]), back, 1);
+		CHECK(back[0] == 0x5a, "random chain %u: wrote past the reply buffer", t);
+	}
+}
+
 struct bad_chain {
 	const char *name;
 	void (*build)(void);
@@ -453,6 +576,7 @@ int main(int argc, char **argv)
 	setup_device(1);
 	test_indirect();
 	test_event_idx();
+	test_random_chains(60);
 	test_malformed();
 	CHECK(rc_unexpected(rc) == 0, "unexpected TLPs from the card");
 	if (nnotify) {
