@@ -1605,7 +1605,10 @@ int main(int argc, char **argv)
 	int pass = 0, fail = 0;
 	const char *only = argc > 2 ? argv[2] : NULL;
 
-	workdir = argc > 1 ? argv[1] : "/tmp/fs_test";
+	/* a directory of our own: two runs at once must not share images */
+	static char wd[400];
+	snprintf(wd, sizeof(wd), "%s/run-%d", argc > 1 ? argv[1] : "/tmp/fs_test", (int)getpid());
+	workdir = wd;
 	vfs_set_clock(host_clock);
 	run("mkdir -p %s", workdir);
 	for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
@@ -1631,7 +1634,8 @@ int main(int argc, char **argv)
 				pass++;
 		}
 	}
-	run("rm -f %s/img %s/pristine %s/fuzzbase %s/dump.bin", workdir, workdir, workdir, workdir);
+	if (!fail)
+		run("rm -rf %s", workdir);	/* kept for a look when something failed */
 	printf("%d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
 }
