@@ -46,6 +46,9 @@
 #ifndef EXT4_MAX_REVOKE			/* revoke records held during journal replay */
 #define EXT4_MAX_REVOKE 4096
 #endif
+#ifndef EXT4_COMMIT_INTERVAL		/* seconds: a change older than this commits */
+#define EXT4_COMMIT_INTERVAL 5		/* at the next call that changes something */
+#endif
 #define EXT4_HASH_SIZE 1024		/* power of two */
 
 /* ---- little/big endian helpers ---- */
@@ -257,6 +260,7 @@ struct vfs {
 	struct pending_free pend[EXT4_MAX_PENDING_FREE];
 	uint32_t npend;
 	uint64_t tx_limit;	/* commit before an operation once ndirty passes this */
+	uint64_t last_commit;	/* clock seconds of the last commit */
 
 	/* allocation hints */
 	uint32_t last_group;

@@ -393,6 +393,7 @@ int fs_commit(struct vfs *fs)
 	if (fs->ndirty == 0)
 		return dev_flush(fs);
 	ext4_now(&s, &ns);
+	fs->last_commit = s;
 	put32(fs->sb + SB_WTIME, (uint32_t)s);
 	sb_csum_set(fs);
 	bdirty(fs, fs->sbbuf);

@@ -244,6 +244,14 @@ static int begin_modify(struct vfs *fs)
 	 * commits: commit first when free space runs low */
 	if (fs->npend && sb_free_blocks(fs) < 256)
 		return fs_commit(fs);
+	/* like the kernel's 5 s commit: bound what a power cut can take */
+	if (fs->ndirty || fs->npend) {
+		uint64_t s;
+		uint32_t ns;
+		ext4_now(&s, &ns);
+		if (s >= fs->last_commit + EXT4_COMMIT_INTERVAL || s < fs->last_commit)
+			return fs_commit(fs);
+	}
 	return fs_maybe_commit(fs);
 }
 
@@ -336,6 +344,10 @@ again:
 			err = fs_commit(fs);
 		if (err)
 			goto fail;
+	}
+	{
+		uint32_t ns;
+		ext4_now(&fs->last_commit, &ns);
 	}
 	fs->in_use = 1;
 	*out = fs;

@@ -1558,6 +1558,42 @@ static void t_blockmap_empty(void)
 	CHECK(dump_cmp("/old", "data!", 5), "content");
 }
 
+
+/* Changes older than EXT4_COMMIT_INTERVAL commit at the next change. */
+static uint64_t fake_now = 1700000000;
+static void fake_clock(uint64_t *sec, uint32_t *nsec)
+{
+	*sec = fake_now;
+	*nsec = 0;
+}
+
+static void t_commit_interval(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct vfs_attr a;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	vfs_set_clock(fake_clock);
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(vfs_mknod(fs, 2, NAME("early"), S_IFREG | 0644, 0, 0, 0, &a));
+	fake_now += 10;
+	OK(vfs_mknod(fs, 2, NAME("late"), S_IFREG | 0644, 0, 0, 0, &a));
+	f.cut_after = f.writes;	/* power lost now: "late" was never committed */
+	OK(vfs_mknod(fs, 2, NAME("later"), S_IFREG | 0644, 0, 0, 0, &a));
+	vfs_unmount(fs);
+	blockdev_file_close(&bf);
+	vfs_set_clock(host_clock);
+	OK(mount_img(&fs));
+	OK(vfs_lookup(fs, 2, NAME("early"), &a));
+	CHECK(vfs_lookup(fs, 2, NAME("late"), &a) == -ENOENT, "late committed without a sync");
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+}
+
 struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1580,6 +1616,7 @@ static const struct test tests[] = {
 	{ "readonly", t_readonly },
 	{ "powercut", t_powercut },
 	{ "failwrite", t_failwrite },
+	{ "commit_interval", t_commit_interval },
 	{ "replay_foreign", t_replay_foreign },
 	{ "powercut_extents", t_powercut_extents },
 	{ "powercut_namespace", t_powercut_namespace },
