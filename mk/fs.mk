@@ -14,7 +14,7 @@ FS_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 FS_SAN_OBJS  := $(patsubst %.c,$(BUILD)/host-san/%.o,$(FS_HOST_SRCS))
 FS_TEST_SRCS := $(sort $(wildcard tests/fs/*.c))
 
-.PHONY: libvfs test-fs test-fs-rv32
+.PHONY: libvfs test-fs test-fs-rv32 test-fs-kernel
 
 $(BUILD)/host/firmware/%.o: firmware/%.c $(FS_HDRS)
 	@mkdir -p $(dir $@)
@@ -53,3 +53,14 @@ $(BUILD)/rv32/fs/%.o: firmware/fs/%.c $(FS_HDRS)
 test-fs-rv32: $(FS_RV_OBJS) ## Test: the filesystem sources compile for RV32 (picolibc, freestanding)
 	@$(RV_PREFIX)size -t $(FS_RV_OBJS) | tail -1
 TEST_TARGETS += test-fs-rv32
+
+# Kernel compatibility: Linux (user-mode Linux) mounts, reads and edits our
+# images and replays our journal. Needs Debian's user-mode-linux package;
+# skips (exit 0, says so) without it. Not in TEST_TARGETS for that reason.
+$(BUILD)/tests/fs/kernel_img: tests/fs/kernel/kernel_img.c $(BUILD)/host/libvfs.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) $< $(BUILD)/host/libvfs.a -o $@
+
+test-fs-kernel: $(BUILD)/tests/fs/kernel_img ## Test: the Linux kernel (UML) reads/edits our images and replays our journal
+	@sh tests/fs/kernel/kernel_check.sh $(BUILD)/tests/fs/kernel_img $(BUILD)/tests/fs/kernel-work; \
+	  rc=$$?; [ $$rc = 77 ] && exit 0; exit $$rc

@@ -1,0 +1,79 @@
+/*
+ * Builds an image through vfs.h for the kernel check (kernel_check.sh):
+ * an htree directory, data, a sparse file, symlinks, an xattr, a directory
+ * move; with a second argument N, more changes follow and the device is cut
+ * N writes into their commit (the program then exits without unmounting).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "blockdev_file.h"
+#include "vfs.h"
+
+static void host_clock(uint64_t *s, uint32_t *n)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	*s = (uint64_t)t.tv_sec;
+	*n = (uint32_t)t.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[65536];
+	struct blockdev_file f;
+	struct blockdev_fault fl;
+	struct vfs *fs;
+	struct vfs_attr a, d;
+	char name[64];
+	long cut = argc > 2 ? atol(argv[2]) : 0;
+
+	if (argc < 2 || blockdev_file_open(&f, argv[1], 0))
+		return 2;
+	vfs_set_clock(host_clock);
+	blockdev_fault_init(&fl, &f.bd, 0, 0);
+	if (vfs_mount(&fs, &fl.bd, 0)) {
+		fprintf(stderr, "mount: %s\n", vfs_last_error(NULL));
+		return 1;
+	}
+	if (vfs_mkdir(fs, 2, "big", 3, 0755, 0, 0, &d))
+		return 1;
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "entry-%05d-with-a-longish-name", i);
+		if (vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a))
+			return 1;
+	}
+	for (int i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = (char)(i * 7);
+	if (vfs_mknod(fs, 2, "hello", 5, S_IFREG | 0644, 0, 0, 0, &a) ||
+	    vfs_write(fs, a.ino, 0, buf, sizeof(buf)) != (long)sizeof(buf) ||
+	    vfs_setxattr(fs, a.ino, "user.k", "value", 5, 0))
+		return 1;
+	if (vfs_mknod(fs, 2, "sparse", 6, S_IFREG | 0644, 0, 0, 0, &a))
+		return 1;
+	for (int i = 0; i < 500; i++)
+		if (vfs_write(fs, a.ino, (uint64_t)i * 20000, buf, 1000) != 1000)
+			return 1;
+	memset(name, 's', 60);
+	if (vfs_symlink(fs, 2, "slow", 4, name, 60, 0, 0, &a) ||
+	    vfs_symlink(fs, 2, "fast", 4, "hello", 5, 0, 0, &a) ||
+	    vfs_mkdir(fs, 2, "sub", 3, 0755, 0, 0, &a) ||
+	    vfs_rename(fs, 2, "sub", 3, d.ino, "sub", 3, 0) || vfs_sync(fs))
+		return 1;
+	if (cut) {
+		for (int i = 3000; i < 3300; i++) {
+			snprintf(name, sizeof(name), "entry-%05d-with-a-longish-name", i);
+			if (vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a))
+				return 1;
+		}
+		fl.cut_after = fl.writes + cut;
+		vfs_sync(fs);
+		printf("%d\n", fl.cut);	/* 1: the cut happened inside the commit */
+		return 0;		/* no unmount: the power is gone */
+	}
+	return vfs_unmount(fs) ? 1 : 0;
+}
