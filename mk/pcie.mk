@@ -10,7 +10,7 @@ $(BUILD)/sim/rc/%.o: sim/rc/%.c sim/rc/*.h sim/*.h $(GEN)/soc_map.stamp
 
 $(PCIE_TEST_DIR)/pcie_test.o: tests/pcie/pcie_test.c sim/rc/*.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -Itests/include -c $< -o $@
 
 $(BIN)/pcie_test: $(PCIE_TEST_DIR)/pcie_test.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
@@ -29,7 +29,7 @@ DMA_TEST_DIR := $(BUILD)/tests/dma
 
 $(DMA_TEST_DIR)/dma_test.o: tests/dma/dma_test.c tests/dma/dma_layout.h sim/rc/*.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -Itests/include -c $< -o $@
 
 $(BIN)/dma_test: $(DMA_TEST_DIR)/dma_test.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
@@ -85,7 +85,7 @@ card-firmware: $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf ## Bui
 # --- the request path: harness driver -> RTL -> card firmware --------------
 $(PCIE_TEST_DIR)/vq_test.o: tests/pcie/vq_test.c sim/rc/*.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -Itests/include -c $< -o $@
 
 $(BIN)/vq_test: $(PCIE_TEST_DIR)/vq_test.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)

@@ -39,6 +39,9 @@ struct vq {
 /* Why the last chain was refused (a fixed string). */
 extern const char *vq_error;
 
+/* Reads a queue's configuration into q (shared by the implementations);
+ * 0, or -EAGAIN while the queue is not enabled. */
+int vq_read_config(struct vq *q, unsigned index);
 /* Reads the queue's configuration from the function; 0 when it is enabled. */
 int vq_setup(struct vq *q, unsigned index, uint64_t features);
 /* 1 and *r filled when a chain was taken, 0 when the ring is empty, -EIO on a

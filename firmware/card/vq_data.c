@@ -1,12 +1,35 @@
 /*
- * Moving a request's bytes between its buffers and DMABUF (both vq
- * implementations): one DMA command per segment.
+ * What both vq implementations share: reading a queue's configuration, and
+ * moving a request's bytes between its buffers and DMABUF (one DMA command
+ * per segment).
  */
 #include "vq.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "hostmem.h"
+#include "rt.h"
+
+#define VIRTIO_REG(r) (SOC_VIRTIO_BASE + SOC_VIRTIO_##r)
+
+int vq_read_config(struct vq *q, unsigned index)
+{
+	uint32_t size;
+
+	memset(q, 0, sizeof(*q));
+	q->index = index;
+	mmio_write32(VIRTIO_REG(QSEL), index);
+	size = mmio_read32(VIRTIO_REG(QSIZE));
+	if (!(size >> 31))
+		return -EAGAIN;
+	q->size = (uint16_t)size;
+	q->desc = mmio_read32(VIRTIO_REG(QDESC_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QDESC_HI)) << 32;
+	q->avail = mmio_read32(VIRTIO_REG(QAVAIL_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QAVAIL_HI)) << 32;
+	q->used = mmio_read32(VIRTIO_REG(QUSED_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QUSED_HI)) << 32;
+	q->ready = 1;
+	return 0;
+}
 
 long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max)
 {

@@ -12,7 +12,6 @@
 #include "rt.h"
 
 #define VQ_REG(r)     (SOC_VQ_BASE + SOC_VQ_##r)
-#define VIRTIO_REG(r) (SOC_VIRTIO_BASE + SOC_VIRTIO_##r)
 #define VQ_CMD_POP    (1u << 8)
 #define VQ_CMD_PUSH   (1u << 9)
 #define RES_OK        0u
@@ -41,18 +40,8 @@ static uint32_t run(uint32_t cmd)
 
 int vq_setup(struct vq *q, unsigned index, uint64_t features)
 {
-	uint32_t size;
-
 	(void)features;		/* the engine reads the ring features itself */
-	memset(q, 0, sizeof(*q));
-	q->index = index;
-	mmio_write32(VIRTIO_REG(QSEL), index);
-	size = mmio_read32(VIRTIO_REG(QSIZE));
-	if (!(size >> 31))
-		return -EAGAIN;
-	q->size = (uint16_t)size;
-	q->ready = 1;
-	return 0;
+	return vq_read_config(q, index);
 }
 
 int vq_pop(struct vq *q, struct vq_req *r)

@@ -30,21 +30,12 @@ _Static_assert(sizeof(struct vring_used_elem) == 8, "vring_used_elem");
 
 int vq_setup(struct vq *q, unsigned index, uint64_t features)
 {
-	uint32_t size;
+	int ret = vq_read_config(q, index);
 
-	memset(q, 0, sizeof(*q));
-	q->index = index;
-	mmio_write32(VIRTIO_REG(QSEL), index);
-	size = mmio_read32(VIRTIO_REG(QSIZE));
-	if (!(size >> 31))
-		return -EAGAIN;
-	q->size = (uint16_t)size;
-	q->desc = mmio_read32(VIRTIO_REG(QDESC_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QDESC_HI)) << 32;
-	q->avail = mmio_read32(VIRTIO_REG(QAVAIL_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QAVAIL_HI)) << 32;
-	q->used = mmio_read32(VIRTIO_REG(QUSED_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QUSED_HI)) << 32;
+	if (ret)
+		return ret;
 	q->event_idx = (features >> VIRTIO_RING_F_EVENT_IDX) & 1;
 	q->indirect = (features >> VIRTIO_RING_F_INDIRECT_DESC) & 1;
-	q->ready = 1;
 	return 0;
 }
 

@@ -12,21 +12,11 @@
 #include <string.h>
 
 #include "dma_layout.h"
+#include "check.h"
 #include "rc.h"
 
 static int passed, failed;
 
-#define CHECK(cond, ...)                                        \
-	do {                                                    \
-		if (cond) {                                     \
-			passed++;                               \
-		} else {                                        \
-			failed++;                               \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                    \
-			printf("\n");                           \
-		}                                               \
-	} while (0)
 
 struct scenario {
 	const char *name;

@@ -16,21 +16,11 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
+#include "check.h"
 #include "rc.h"
 
 static int passed, failed;
 
-#define CHECK(cond, ...)                                        \
-	do {                                                    \
-		if (cond) {                                     \
-			passed++;                               \
-		} else {                                        \
-			failed++;                               \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                    \
-			printf("\n");                           \
-		}                                               \
-	} while (0)
 
 static struct rc *rc;
 static struct rc_bar bars[6];

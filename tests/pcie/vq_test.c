@@ -23,21 +23,11 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
+#include "check.h"
 #include "rc.h"
 
 static int passed, failed;
 
-#define CHECK(cond, ...)                                        \
-	do {                                                    \
-		if (cond) {                                     \
-			passed++;                               \
-		} else {                                        \
-			failed++;                               \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                    \
-			printf("\n");                           \
-		}                                               \
-	} while (0)
 
 #define COMMON(f) offsetof(struct virtio_pci_common_cfg, f)
 #define QSIZE 16
