@@ -22,6 +22,7 @@
 #define DMA_TIMEOUT  3
 #define DMA_BADARG   4
 #define DMA_NOBM     5
+#define DMA_ABORTED  6	/* the driver reset the function meanwhile */
 
 /* Moves len bytes between host address `host` and DMABUF offset `local`;
  * returns 0 or -EIO (any DMA error; hostmem_last_status() says which). */

@@ -41,6 +41,11 @@ static unsigned nqueues;
 static int broken;
 static uint32_t served;
 
+static uint64_t driver_features(void)
+{
+	return mmio_read32(VIRTIO_REG(FEAT_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(FEAT_HI)) << 32;
+}
+
 static uint32_t pending;	/* queues notified and not yet served */
 
 static void forget_queues(void)
@@ -49,13 +54,20 @@ static void forget_queues(void)
 	broken = 0;
 }
 
-static uint64_t driver_features(void)
+/* A reset by the driver makes every command of the old configuration fail
+ * (the function aborts them); that is not the device's fault. */
+static int reset_happened(void)
 {
-	return mmio_read32(VIRTIO_REG(FEAT_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(FEAT_HI)) << 32;
+	if (!(mmio_read32(VIRTIO_REG(STATUS)) & STATUS_RESET_SEEN))
+		return 0;
+	forget_queues();
+	return 1;
 }
 
 static void device_fail(const char *why)
 {
+	if (reset_happened())
+		return;
 	printf("card: %s: device needs reset\n", why);
 	mmio_write32(VIRTIO_REG(FAIL), 1);
 	broken = 1;

@@ -24,10 +24,13 @@ module dma_regs #(
   output logic [LOCAL_AW-1:0] cmd_local,
   output logic [24:0] cmd_len,
   output logic        flush,
+  input  wire logic        abort,          // function reset: no command runs (a running one ends)
   input  wire logic        done_valid,
   input  wire logic [2:0]  done_status,
   input  wire logic [31:0] unexpected
 );
+  localparam logic [2:0] ST_ABORTED = 3'd6;  // the function was reset mid-command
+
   logic [63:0] host_q;
   logic [LOCAL_AW-1:0] local_q;
   logic [24:0] len_q;
@@ -79,10 +82,16 @@ module dma_regs #(
         status_q <= done_status;
         done_count_q <= done_count_q + 16'd1;
       end
+      if (abort && (busy_q || (req && we && addr == soc_map_pkg::DMA_CTRL && wdata[0]))) begin
+        busy_q <= 1'b0;
+        pending_q <= 1'b0;
+        status_q <= ST_ABORTED;
+        done_count_q <= done_count_q + 16'd1;
+      end
     end
   end
 
-  assign cmd_valid = pending_q;
+  assign cmd_valid = pending_q && !abort;
   assign cmd_write = write_q;
   assign cmd_host = host_q;
   assign cmd_local = local_q;

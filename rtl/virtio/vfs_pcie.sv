@@ -59,6 +59,10 @@ module vfs_pcie #(
   logic [3:0]  app_be;
   logic [31:0] app_wdata, app_rdata_c, app_rdata_q;
   logic        irq_valid, intx_level, msix_enable, dev_reset;
+  // After a reset by the driver, no DMA and no queue command may run until the
+  // firmware has seen the reset (read VIRTIO.STATUS): work it began for the old
+  // configuration can never touch host memory afterwards.
+  logic        reset_unseen;
   logic [15:0] irq_vector;
   logic [15:0] requester_id;
   logic        bus_master;
@@ -256,7 +260,8 @@ module vfs_pcie #(
     .driver_features (driver_features),
     .eng_irq_valid   (eng_irq_valid),
     .eng_irq_queue   (eng_irq_queue),
-    .dev_reset       (dev_reset)
+    .dev_reset       (dev_reset),
+    .reset_unseen    (reset_unseen)
   );
 
   vq_engine #(
@@ -266,7 +271,7 @@ module vfs_pcie #(
     .TAG_BASE (8'(DMA_TAGS))
   ) u_vq (
     .clk            (clk),
-    .rst            (rst || dev_reset),
+    .rst            (rst || dev_reset || reset_unseen),
     .q_size         (q_size),
     .q_desc         (q_desc),
     .q_avail        (q_avail),
@@ -312,6 +317,7 @@ module vfs_pcie #(
     .cmd_local   (dcmd_local),
     .cmd_len     (dcmd_len),
     .flush       (dflush),
+    .abort       (dev_reset || reset_unseen),
     .done_valid  (ddone_valid),
     .done_status (ddone_status),
     .unexpected  (dunexpected)
@@ -324,7 +330,7 @@ module vfs_pcie #(
     .TIMEOUT  (DMA_TIMEOUT)
   ) u_dma (
     .clk             (clk),
-    .rst             (rst || dev_reset),
+    .rst             (rst || dev_reset || reset_unseen),
     .bus_master      (bus_master),
     .max_payload     (max_payload),
     .max_read_req    (max_read_req),

@@ -48,7 +48,8 @@ module virtio_regs #(
   input  wire logic [15:0] eng_irq_queue,
 
   // --- function reset (device status written 0) ---
-  output logic        dev_reset
+  output logic        dev_reset,
+  output logic        reset_unseen    // the firmware has not read STATUS since a reset
 );
   localparam int NQ_PORT = NUM_REQ_QUEUES + 1;  // queues on the engine ports
   localparam int NQ = NUM_REQ_QUEUES + 1;                // hiprio + request queues
@@ -330,4 +331,5 @@ module virtio_regs #(
   assign driver_features = gfeat_q;  // gated by Command.INTx_Disable in pcie_ep
   assign f_irq = |notified_q;
   assign dev_reset = reset_req;
+  assign reset_unseen = reset_seen_q;
 endmodule

@@ -61,6 +61,7 @@ struct rc {
 	struct rc_dma_stats st;
 	unsigned mps, mrrs;
 	int trace_tlps;		/* RC_TRACE_TLPS set: print every TLP from the card */
+	uint64_t from_card;	/* TLPs the card sent */
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -305,6 +306,7 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 {
 	unsigned type = tlp_type(t);
 
+	rc->from_card++;
 	if (rc->trace_tlps)
 		fprintf(stderr, "rc %llu: card -> host DW0 %08x DW1 %08x addr %llx data0 %08x\n",
 			(unsigned long long)rc->cycles, t->hdr[0], t->hdr[1],
@@ -714,3 +716,5 @@ void rc_set_limits(struct rc *rc, unsigned mps, unsigned mrrs)
 	rc->mps = mps;
 	rc->mrrs = mrrs;
 }
+
+uint64_t rc_tlps_from_card(const struct rc *rc) { return rc->from_card; }

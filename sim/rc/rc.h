@@ -103,6 +103,8 @@ void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len);
 uint32_t rc_card_errors(struct rc *rc);
 /* TLPs from the card that were not expected (completions nobody waits for, ...). */
 unsigned rc_unexpected(const struct rc *rc);
+/* Every TLP the card has sent so far. */
+uint64_t rc_tlps_from_card(const struct rc *rc);
 uint16_t rc_dev_id(const struct rc *rc);
 
 #endif /* RC_H */

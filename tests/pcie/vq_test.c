@@ -536,6 +536,41 @@ static void test_malformed(void)
 	}
 }
 
+/*
+ * Reset in the middle of a request: the driver writes 0 to the device status
+ * while the card is working on a chain. Afterwards the card must send nothing
+ * more on its own, must not touch the new rings before it is notified, and
+ * must serve normally after a new set-up.
+ */
+static void test_reset_mid_request(void)
+{
+	struct fuse_init_in ii = { .major = 7, .minor = 38 };
+	struct fuse_getattr_in ga = { 0 };
+	uint32_t len;
+
+	for (unsigned delay = 40; delay <= 2000; delay += 330) {
+		uint64_t quiet;
+
+		make_request(FUSE_INIT, 500 + delay, &ii, sizeof(ii), 0);
+		put_desc(DESC_BASE, 0, BUF_BASE, 40, VRING_DESC_F_NEXT, 1);
+		put_desc(DESC_BASE, 1, BUF_BASE + 40, sizeof(ii), VRING_DESC_F_NEXT, 2);
+		put_desc(DESC_BASE, 2, BUF_BASE + 0x1000, 200, VRING_DESC_F_WRITE, 0);
+		publish(0);
+		rc_step(rc, delay);
+		bar0_wr(COMMON(device_status), 1, 0);
+		rc_step(rc, 3000);
+		quiet = rc_tlps_from_card(rc);
+		rc_step(rc, 20000);
+		CHECK(rc_tlps_from_card(rc) == quiet, "reset after %u cycles: the card kept sending (%llu TLPs)",
+		      delay, (unsigned long long)(rc_tlps_from_card(rc) - quiet));
+		setup_device(1);
+		rc_step(rc, 5000);
+		CHECK(used_idx() == 0, "reset after %u cycles: new used ring touched before any request", delay);
+		roundtrip(make_request(FUSE_GETATTR, 900 + delay, &ga, sizeof(ga), 0), 200, &len, "after reset");
+		CHECK(len == 16, "reset after %u cycles: served afterwards (len %u)", delay, len);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct rc_opts o = { 0 };
@@ -567,6 +602,8 @@ int main(int argc, char **argv)
 	test_indirect();
 	test_event_idx();
 	test_random_chains(60);
+	test_reset_mid_request();
+	setup_device(1);
 	test_malformed();
 	CHECK(rc_unexpected(rc) == 0, "unexpected TLPs from the card");
 	if (nnotify) {
