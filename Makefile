@@ -47,6 +47,12 @@ gen: $(GEN)/soc_map.stamp ## Generate the memory-map views (SV package, C header
 include mk/rtl.mk
 include $(filter-out mk/rtl.mk,$(sort $(wildcard mk/*.mk)))
 
+# Firmware programs on the RTL simulator (their rules are in mk/firmware.mk).
+TEST_TARGETS += test-firmware
+# Linux's own ext4 (user-mode Linux) reads and replays our images (mk/fs.mk).
+TEST_TARGETS += test-fs-kernel
+BENCH_TARGETS += bench-cpi
+
 demo: setup ## Main job: the simulated SoC boots the firmware, which prints its banner and counts
 	@$(MAKE) --no-print-directory demo-run
 
