@@ -62,6 +62,8 @@ struct rc {
 	unsigned mps, mrrs;
 	int trace_tlps;		/* RC_TRACE_TLPS set: print every TLP from the card */
 	uint64_t from_card;	/* TLPs the card sent */
+	struct { uint64_t iova, len; uint8_t *ptr; } maps[RC_MAX_MAPS];
+	unsigned nmaps;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -348,7 +350,7 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 					if (be & (1u << b)) {
 						uint8_t v = (uint8_t)(t->data[i] >> (8 * b));
 
-						smem_write(&rc->host, addr + 4 * i + b, &v, 1);
+						rc_host_write(rc, addr + 4 * i + b, &v, 1);
 					}
 			}
 		}
@@ -687,14 +689,80 @@ const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i)
 
 int rc_intx(struct rc *rc) { return vtop_intx(rc->t); }
 
+int rc_host_map(struct rc *rc, uint64_t iova, void *ptr, uint64_t len)
+{
+	if (rc->nmaps == RC_MAX_MAPS)
+		return -ENOSPC;
+	rc->maps[rc->nmaps].iova = iova;
+	rc->maps[rc->nmaps].len = len;
+	rc->maps[rc->nmaps].ptr = ptr;
+	rc->nmaps++;
+	return 0;
+}
+
+void rc_host_unmap(struct rc *rc, uint64_t iova)
+{
+	for (unsigned i = 0; i < rc->nmaps; i++)
+		if (rc->maps[i].iova == iova) {
+			rc->maps[i] = rc->maps[--rc->nmaps];
+			return;
+		}
+}
+
+/* Splits an access at mapped-range edges; returns the bytes handled at addr
+ * and sets *p to the mapped bytes, or NULL for sparse memory. */
+static size_t host_piece(struct rc *rc, uint64_t addr, size_t len, uint8_t **p)
+{
+	size_t n = len;
+
+	*p = NULL;
+	for (unsigned i = 0; i < rc->nmaps; i++) {
+		uint64_t b = rc->maps[i].iova, e = b + rc->maps[i].len;
+
+		if (addr >= b && addr < e) {
+			*p = rc->maps[i].ptr + (addr - b);
+			return e - addr < n ? (size_t)(e - addr) : n;
+		}
+		if (b > addr && b - addr < n)
+			n = (size_t)(b - addr);
+	}
+	return n;
+}
+
 void rc_host_write(struct rc *rc, uint64_t addr, const void *buf, size_t len)
 {
-	smem_write(&rc->host, addr, buf, len);
+	const uint8_t *b = buf;
+
+	while (len) {
+		uint8_t *p;
+		size_t n = host_piece(rc, addr, len, &p);
+
+		if (p)
+			memcpy(p, b, n);
+		else
+			smem_write(&rc->host, addr, b, n);
+		addr += n;
+		b += n;
+		len -= n;
+	}
 }
 
 void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len)
 {
-	smem_read(&rc->host, addr, buf, len);
+	uint8_t *b = buf;
+
+	while (len) {
+		uint8_t *p;
+		size_t n = host_piece(rc, addr, len, &p);
+
+		if (p)
+			memcpy(b, p, n);
+		else
+			smem_read(&rc->host, addr, b, n);
+		addr += n;
+		b += n;
+		len -= n;
+	}
 }
 
 uint32_t rc_card_errors(struct rc *rc) { return vtop_pcie_errors(rc->t); }

@@ -96,7 +96,14 @@ unsigned rc_msi_count(const struct rc *rc);
 const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i);
 int rc_intx(struct rc *rc);
 
-/* The card's DMA view of host memory (sparse, zero-filled). */
+/* Host memory the caller owns, seen by the card at iova (e.g. a driver's
+ * rings, or a guest's RAM): the card's reads and writes there go straight to
+ * ptr. At most RC_MAX_MAPS ranges; 0 or -ENOSPC. */
+#define RC_MAX_MAPS 64
+int rc_host_map(struct rc *rc, uint64_t iova, void *ptr, uint64_t len);
+void rc_host_unmap(struct rc *rc, uint64_t iova);
+
+/* The card's DMA view of host memory (mapped ranges, else sparse and zero-filled). */
 void rc_host_write(struct rc *rc, uint64_t addr, const void *buf, size_t len);
 void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len);
 

@@ -246,6 +246,30 @@ static void test_init(void)
 	CHECK(count_msi(0x100 + VEC_Q, m0) == 1, "one queue interrupt for INIT");
 }
 
+/* Rings and buffers in memory the harness owns (as a driver's or a guest's
+ * RAM): mapped into the card's view of host memory. */
+static void test_mapped_memory(void)
+{
+	static uint8_t ram[0x2000] __attribute__((aligned(4096)));
+	const uint64_t iova = 0x300000000ull;
+	struct fuse_init_in ii = { .major = 7, .minor = 38 };
+	struct fuse_out_header out;
+	uint32_t id, len;
+
+	memset(ram, 0x77, sizeof(ram));
+	CHECK(rc_host_map(rc, iova, ram, sizeof(ram)) == 0, "map");
+	make_request(FUSE_INIT, 77, &ii, sizeof(ii), 0);
+	put_desc(DESC_BASE, 0, BUF_BASE, 40 + sizeof(ii), VRING_DESC_F_NEXT, 1);
+	put_desc(DESC_BASE, 1, iova + 0x100, 200, VRING_DESC_F_WRITE, 0);
+	publish(0);
+	CHECK(wait_used(2000000), "mapped: no used entry");
+	used_elem(used_seen++, &id, &len);
+	memcpy(&out, ram + 0x100, sizeof(out));
+	CHECK(len == 80 && out.unique == 77 && out.error == 0 && ram[0xff] == 0x77 && ram[0x100 + 80] == 0x77,
+	      "mapped: reply in the mapped buffer (len %u unique %llu)", len, (unsigned long long)out.unique);
+	rc_host_unmap(rc, iova);
+}
+
 static void test_enosys_and_einval(void)
 {
 	struct fuse_out_header out;
@@ -596,6 +620,7 @@ int main(int argc, char **argv)
 	CHECK(rc_enumerate(rc, bars) == 0, "enumerate");
 	setup_device(0);
 	test_init();
+	test_mapped_memory();
 	test_enosys_and_einval();
 	test_flags_suppression();
 	setup_device(1);
