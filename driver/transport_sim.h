@@ -1,0 +1,21 @@
+/*
+ * The vfsdrv transport to the card in RTL simulation: a root complex of the
+ * testbench (sim/rc) drives the Verilator model; DMA memory is process
+ * memory mapped into the card's view; interrupts are the MSI-X messages the
+ * card sends, matched against its table.
+ */
+#ifndef TRANSPORT_SIM_H
+#define TRANSPORT_SIM_H
+
+#include <stdio.h>
+
+#include "vfsdrv.h"
+
+/* firmware: the card firmware ELF; console: where the card's UART goes (or
+ * NULL). Returns NULL with a message in err. */
+struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console,
+					     char *err, size_t errlen);
+/* Simulated cycles so far. */
+unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t);
+
+#endif /* TRANSPORT_SIM_H */

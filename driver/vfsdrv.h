@@ -1,0 +1,99 @@
+/*
+ * vfsdrv: userspace driver of the card's virtio-fs PCI function (virtio-pci
+ * modern). It finds the function's capabilities, negotiates features, sets up
+ * split virtqueues in memory the transport provides, and exchanges FUSE
+ * requests. The transport hides how config space, BARs, DMA memory and
+ * interrupts are reached: the RTL simulation today (transport_sim.c), VFIO on
+ * a real host later.
+ */
+#ifndef VFSDRV_H
+#define VFSDRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/fuse.h>
+#include <linux/virtio_ring.h>
+
+struct vfs_transport;
+
+struct vfs_transport_ops {
+	int (*cfg_read)(struct vfs_transport *t, uint16_t off, void *buf, size_t len);
+	int (*cfg_write)(struct vfs_transport *t, uint16_t off, const void *buf, size_t len);
+	int (*bar_read)(struct vfs_transport *t, int bar, uint64_t off, void *buf, size_t len);
+	int (*bar_write)(struct vfs_transport *t, int bar, uint64_t off, const void *buf, size_t len);
+	/* Zeroed, 4 KiB aligned memory the device can reach at *iova. */
+	void *(*dma_alloc)(struct vfs_transport *t, size_t len, uint64_t *iova);
+	void (*dma_free)(struct vfs_transport *t, void *p, size_t len);
+	/* The MSI-X message of table entry `vector` arrived: 0, or -ETIMEDOUT. */
+	int (*wait_irq)(struct vfs_transport *t, int vector, int timeout_ms);
+	/* Assigns BARs and enables the function if the platform has not; may be NULL. */
+	int (*enumerate)(struct vfs_transport *t);
+	void (*close)(struct vfs_transport *t);
+};
+
+struct vfs_transport {
+	const struct vfs_transport_ops *ops;
+	void *priv;
+};
+
+#define VFSDRV_MAX_QUEUES 16
+#define VFSDRV_MSI_ADDR 0xfee00000u	/* x86 MSI window the transports use */
+
+struct vfsdrv_cap {
+	uint8_t at, bar, id, type;
+	uint32_t offset, length;
+	uint64_t offset64, length64;	/* shared-memory capability */
+};
+
+struct vfsdrv_queue {
+	uint16_t size, notify_off, last_used, next_avail;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	uint64_t desc_iova, avail_iova, used_iova;
+	void *mem;
+	size_t mem_len;
+};
+
+struct vfsdrv {
+	struct vfs_transport *t;
+	uint16_t vendor, device;
+	uint8_t revision;
+	uint32_t class_code;
+	uint8_t msix_at, pcie_at;
+	uint16_t msix_size;
+	struct vfsdrv_cap common, notify, isr, devcfg, shm;
+	int have_shm;
+	uint32_t notify_mult;
+	uint64_t device_features, features;
+	uint16_t num_queues;
+	char tag[37];
+	uint32_t num_request_queues;
+	struct vfsdrv_queue q[VFSDRV_MAX_QUEUES];
+	/* request buffer for vfsdrv_fuse_call */
+	uint8_t *buf;
+	uint64_t buf_iova;
+	size_t buf_len;
+};
+
+/* Reads IDs and capabilities and checks this is the card; 0 or -errno
+ * (-ENODEV: not a modern virtio-fs function; -EIO: broken capability list). */
+int vfsdrv_probe(struct vfsdrv *d, struct vfs_transport *t);
+/* Prints what probe found (IDs, BARs, capabilities, features, tag, queues). */
+void vfsdrv_print_info(const struct vfsdrv *d, FILE *f);
+/* Reset, feature negotiation, MSI-X and the first nq queues of size qsize,
+ * DRIVER_OK. 0 or -errno (-EPROTO when the device refuses FEATURES_OK). */
+int vfsdrv_start(struct vfsdrv *d, unsigned nq, unsigned qsize);
+/* One FUSE request on queue q: in[0..inlen) out, reply into out (at most
+ * outcap bytes); *outlen = bytes the device wrote. 0 or -errno. */
+int vfsdrv_fuse_call(struct vfsdrv *d, unsigned q, const void *in, size_t inlen,
+		     void *out, size_t outcap, uint32_t *outlen);
+/* FUSE_INIT 7.38 on the first request queue; fills *io. 0 or -errno. */
+int vfsdrv_fuse_init(struct vfsdrv *d, struct fuse_init_out *io);
+/* Writes 0 to the device status and frees the queues. */
+void vfsdrv_stop(struct vfsdrv *d);
+const char *vfsdrv_feature_name(unsigned bit);
+
+#endif /* VFSDRV_H */
