@@ -268,6 +268,13 @@ static void test_msix(void)
 	CHECK(m && m->data == 0x42 && m->addr == RC_MSI_BASE + 0x2000, "vector 2 message (data 0x%x)",
 	      m ? m->data : 0);
 
+	/* A notification of a queue that is not enabled goes nowhere. */
+	n0 = rc_msi_count(rc);
+	bar0_wr(0x1000 + 4 * 3, 2, 3);
+	bar0_wr(0x1000 + 4 * 7, 2, 7);	/* and of one that does not exist */
+	rc_step(rc, 5000);
+	CHECK(rc_msi_count(rc) == n0, "notify on a disabled or absent queue ignored");
+
 	/* Masked vector: pending bit, sent on unmask. */
 	bar0_wr(0x4000 + 16 * 2 + 12, 4, 1);
 	n0 = rc_msi_count(rc);
