@@ -91,9 +91,20 @@ $(BIN)/vq_test: $(PCIE_TEST_DIR)/vq_test.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-test-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf ## Test: FUSE requests through the RTL virtqueue engine and the card firmware (INIT, ENOSYS, malformed chains), and the firmware reference walker
+# Several requests in flight, answered out of order (test firmware on the engine).
+$(PCIE_TEST_DIR)/ooo_fw.o: tests/pcie/ooo_fw.c firmware/card/*.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -idirafter $(UAPI_DIR) -c $< -o $@
+
+$(PCIE_TEST_DIR)/ooo_fw.elf: $(PCIE_TEST_DIR)/ooo_fw.o $(BUILD)/firmware/card/hostmem.o $(BUILD)/firmware/card/vq_data.o \
+  $(BUILD)/firmware/card/vq_hw.o $(FW_RT_OBJS) $(FW_LD)
+	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
+	  $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+test-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf $(PCIE_TEST_DIR)/ooo_fw.elf ## Test: FUSE requests through the RTL virtqueue engine and the card firmware (INIT, ENOSYS, malformed chains, out-of-order completion), and the firmware reference walker
 	$(BIN)/vq_test $(BUILD)/firmware/card.elf
 	$(BIN)/vq_test $(BUILD)/firmware/card_soft.elf
+	$(BIN)/vq_test $(PCIE_TEST_DIR)/ooo_fw.elf --out-of-order
 TEST_TARGETS += test-vq
 
 bench-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf ## Benchmark: notify to used-ring cycles for FUSE_INIT and a minimal request

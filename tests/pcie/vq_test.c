@@ -11,6 +11,7 @@
  * interrupt cycles.
  *
  * usage: vq_test CARD_FIRMWARE.elf [--bench FILE.md [--label TEXT]]
+ *        vq_test OOO_FIRMWARE.elf --out-of-order
  */
 #include <errno.h>
 #include <stddef.h>
@@ -595,14 +596,60 @@ static void test_reset_mid_request(void)
 	}
 }
 
+/*
+ * With tests/pcie/ooo_fw.c as the card firmware: three requests in flight,
+ * answered last first. The used ring must hold them in answer order, each
+ * with its own reply.
+ */
+static int run_out_of_order(void)
+{
+	struct fuse_getattr_in ga = { 0 };
+	uint64_t start;
+
+	setup_device(0);
+	for (unsigned r = 0; r < 3; r++) {
+		struct fuse_in_header in = { .len = sizeof(in) + sizeof(ga), .opcode = FUSE_GETATTR,
+					     .unique = 700 + r, .nodeid = 1 };
+		uint64_t b = BUF_BASE + 0x200 * r;
+
+		rc_host_write(rc, b, &in, sizeof(in));
+		rc_host_write(rc, b + sizeof(in), &ga, sizeof(ga));
+		put_desc(DESC_BASE, 2 * r, b, sizeof(in) + sizeof(ga), VRING_DESC_F_NEXT, (uint16_t)(2 * r + 1));
+		put_desc(DESC_BASE, 2 * r + 1, b + 0x100, 64, VRING_DESC_F_WRITE, 0);
+		rc_host_write(rc, AVAIL_BASE + offsetof(struct vring_avail, ring) + 2 * r, &(uint16_t){ (uint16_t)(2 * r) }, 2);
+	}
+	avail_idx = 3;
+	rc_host_write(rc, AVAIL_BASE + offsetof(struct vring_avail, idx), &avail_idx, 2);
+	bar0_wr(0x1000 + 4 * QUEUE, 2, QUEUE);
+	start = rc_cycles(rc);
+	while (used_idx() < 3 && rc_cycles(rc) - start < 2000000)
+		rc_step(rc, 64);
+	CHECK(used_idx() == 3, "out of order: %u of 3 answered", used_idx());
+	for (unsigned i = 0; i < 3; i++) {
+		uint32_t id, len;
+		struct fuse_out_header out;
+		unsigned r = 2 - i;	/* answered last first */
+
+		used_elem((uint16_t)i, &id, &len);
+		rc_host_read(rc, BUF_BASE + 0x200 * r + 0x100, &out, sizeof(out));
+		CHECK(id == 2 * r && len == 16 && out.unique == 700 + r && out.error == -ENOSYS,
+		      "out of order: used[%u] id %u len %u unique %llu error %d", i, id, len,
+		      (unsigned long long)out.unique, out.error);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct rc_opts o = { 0 };
 	char err[256];
 	FILE *bench = NULL;
 	const char *label = "card firmware";
+	int ooo = 0;
 
-	if (argc == 6 && !strcmp(argv[4], "--label"))
+	if (argc == 3 && !strcmp(argv[2], "--out-of-order"))
+		ooo = 1;
+	else if (argc == 6 && !strcmp(argv[4], "--label"))
 		label = argv[5];
 	else if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--bench"))) {
 		fprintf(stderr, "usage: vq_test CARD_FIRMWARE.elf [--bench FILE.md [--label TEXT]]\n");
@@ -618,6 +665,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	CHECK(rc_enumerate(rc, bars) == 0, "enumerate");
+	if (ooo) {
+		run_out_of_order();
+		rc_close(rc);
+		printf("%d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
+	}
 	setup_device(0);
 	test_init();
 	test_mapped_memory();
