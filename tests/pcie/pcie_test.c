@@ -453,6 +453,81 @@ static void test_malformed(void)
 	rc_cfg_write(rc, 0x04, 2, 0x0006);
 }
 
+/*
+ * Random TLPs from the host: any Fmt/Type, length, byte enables, address
+ * (inside and outside the BARs), one or two beats of payload. Whatever
+ * arrives, the function must keep answering, answer every non-posted request
+ * it does not serve with a completion, and send nothing else unasked.
+ */
+static void test_fuzz(unsigned n)
+{
+	uint32_t x = 0x9e3779b9;
+	unsigned answered = 0, sent_np = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct tlp t, c;
+		unsigned fmt, type, len;
+		int np, ret;
+
+#define RND() (x ^= x << 13, x ^= x >> 17, x ^= x << 5, x)
+		memset(&t, 0, sizeof(t));
+		fmt = RND() % 4;
+		switch (RND() % 6) {
+		case 0: type = TLP_TYPE_MEM; break;
+		case 1: type = TLP_TYPE_CFG0; break;
+		case 2: type = TLP_TYPE_CFG1; break;
+		case 3: type = TLP_TYPE_IO; break;
+		case 4: type = TLP_TYPE_MSG | (RND() % 8); break;
+		default: type = RND() % 32; break;
+		}
+		/* Keep memory writes away from the MSI-X table and queue state the
+		 * later checks rely on: writes aim at BAR2 or nowhere. */
+		len = 1 + RND() % 12;
+		t.hdr[0] = tlp_dw0(fmt, type, len) | (RND() & 0x00f0f000u);
+		t.hdr[1] = (RND() & 0xffff00ffu) | (0x80u + i % 64) << 8;
+		if (type == TLP_TYPE_MEM && (fmt & 2)) {
+			uint64_t a = (RND() % 2) ? bars[2].base + (RND() % 0x100000) * 4 : (uint64_t)RND() << 2;
+
+			t.hdr[0] = tlp_dw0(a >> 32 ? 3 : 2, TLP_TYPE_MEM, len);
+			t.hdr[2] = a >> 32 ? (uint32_t)(a >> 32) : (uint32_t)a;
+			t.hdr[3] = (uint32_t)a;
+		} else if (type == TLP_TYPE_MEM) {
+			uint64_t a = (RND() % 2) ? bars[0].base + (RND() % 0x2000) * 4 : (uint64_t)RND() << 2;
+
+			t.hdr[2] = fmt & 1 ? (uint32_t)(a >> 32) : (uint32_t)a;
+			t.hdr[3] = (uint32_t)a;
+			if ((a & 0x7fff) >= 0x1000 && (a & ~0x7fffull) == bars[0].base)
+				t.hdr[2] = 0x10;	/* no reads with side effects (ISR) */
+		} else if (type == TLP_TYPE_CFG0 && (fmt & 2)) {
+			t.hdr[0] = tlp_dw0(0, TLP_TYPE_CFG0, 1);	/* config writes only as reads */
+			t.hdr[2] = (uint32_t)rc_dev_id(rc) << 16 | (RND() & 0x3fc);
+		} else {
+			t.hdr[2] = RND();
+			t.hdr[3] = RND();
+		}
+		t.ndata = (tlp_fmt(&t) & 2) ? len : 0;
+		for (unsigned k = 0; k < t.ndata; k++)
+			t.data[k] = RND();
+		/* Non-posted: what a completer must answer. */
+		type = tlp_type(&t);
+		np = !(type >> 3 == 2) && !(type == TLP_TYPE_MEM && (tlp_fmt(&t) & 2)) && type != TLP_TYPE_CPL;
+		ret = rc_send(rc, &t, np, &c);
+		if (np) {
+			sent_np++;
+			if (ret == 0 && tlp_cpl_tag(&c) == tlp_req_tag(&t))
+				answered++;
+		}
+		CHECK(ret == 0, "fuzz %u: DW0 %08x DW1 %08x: %s", i, t.hdr[0], t.hdr[1],
+		      ret == -ETIMEDOUT ? "no completion / stream stuck" : "error");
+		if (ret)
+			break;
+#undef RND
+	}
+	CHECK(answered == sent_np, "fuzz: %u of %u non-posted requests answered", answered, sent_np);
+	CHECK(cfg32(0x00) == 0x105a1af4, "device answers after %u random TLPs", n);
+	CHECK(rc_unexpected(rc) == 0, "fuzz: %u unexpected TLPs from the card", rc_unexpected(rc));
+}
+
 int main(int argc, char **argv)
 {
 	struct rc_opts o = { 0 };
@@ -478,6 +553,7 @@ int main(int argc, char **argv)
 	test_bad_queue_size();
 	test_bar2();
 	test_malformed();
+	test_fuzz(3000);
 	CHECK(rc_unexpected(rc) == 0, "%u unexpected TLPs from the card", rc_unexpected(rc));
 	printf("pcie_test: %llu cycles\n", (unsigned long long)rc_cycles(rc));
 	rc_close(rc);
