@@ -104,8 +104,14 @@ static uint32_t fuse_answer(const struct fuse_in_header *in, uint32_t in_len)
 			io.max_write = CARD_MAX_PAGES * 4096;
 			io.time_gran = 1;
 			io.max_pages = CARD_MAX_PAGES;
-			buf_copy_in(REP_OFF + sizeof(out), &io, sizeof(io));
-			len += sizeof(io);
+			/* Older clients take the older, shorter reply. */
+			{
+				uint32_t n = io.minor < 5 ? FUSE_COMPAT_INIT_OUT_SIZE :
+					     io.minor < 23 ? FUSE_COMPAT_22_INIT_OUT_SIZE : sizeof(io);
+
+				buf_copy_in(REP_OFF + sizeof(out), &io, n);
+				len += n;
+			}
 			printf("card: FUSE_INIT %lu.%lu -> %lu.%lu, max_write %lu\n",
 			       (unsigned long)ii.major, (unsigned long)ii.minor, (unsigned long)io.major,
 			       (unsigned long)io.minor, (unsigned long)io.max_write);

@@ -271,6 +271,19 @@ static void test_mapped_memory(void)
 	rc_host_unmap(rc, iova);
 }
 
+static void test_init_compat(void)
+{
+	/* A 7.22 client gets the 24-byte reply of its time. */
+	struct fuse_init_in ii = { .major = 7, .minor = 22 };
+	struct fuse_out_header out;
+	uint32_t len = 0;
+
+	roundtrip(make_request(FUSE_INIT, 55, &ii, sizeof(ii), 0), 200, &len, "INIT 7.22");
+	get_reply(&out, NULL, 0);
+	CHECK(len == 16 + FUSE_COMPAT_22_INIT_OUT_SIZE && out.len == len && out.error == 0,
+	      "INIT 7.22: reply of %u bytes", len);
+}
+
 static void test_enosys_and_einval(void)
 {
 	struct fuse_out_header out;
@@ -374,7 +387,7 @@ static uint32_t rnd(void)
 static void test_random_chains(unsigned n)
 {
 	for (unsigned t = 0; t < n; t++) {
-		struct fuse_init_in ii = { .major = 7, .minor = 20 + rnd() % 19,
+		struct fuse_init_in ii = { .major = 7, .minor = 23 + rnd() % 16,
 					   .flags = FUSE_ASYNC_READ | FUSE_MAX_PAGES };
 		uint8_t reqb[40 + sizeof(ii)], rep[16 + 64], back[16 + 64 + 64];
 		unsigned nr = 1 + rnd() % 6, nw = 1 + rnd() % 6, total = sizeof(reqb), replen = sizeof(rep);
@@ -674,6 +687,7 @@ int main(int argc, char **argv)
 	setup_device(0);
 	test_init();
 	test_mapped_memory();
+	test_init_compat();
 	test_enosys_and_einval();
 	test_flags_suppression();
 	setup_device(1);
