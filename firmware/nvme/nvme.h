@@ -1,0 +1,110 @@
+/*
+ * NVMe host driver for the card's firmware: one controller, the admin queue
+ * pair and one I/O queue pair, polled. Portable C over a small HAL, so that
+ * the same code drives the SSD behind the card's root port, QEMU's NVMe
+ * (the cross-check, tests/nvme) and the testbench's controller model.
+ *
+ * Layouts follow the NVM Express Base Specification (1.4): 64-byte
+ * submission and 16-byte completion entries, PRP data pointers.
+ * Every call returns 0 or a negative errno: -ETIMEDOUT when the controller
+ * does not answer in time, -EIO when it answers with an error status (the
+ * status is kept in nvme_ctrl.last_status), -EINVAL for bad arguments.
+ */
+#ifndef NVME_H
+#define NVME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NVME_PAGE 4096u
+#define NVME_IO_DEPTH 16u		/* I/O queue entries (one stays empty) */
+#define NVME_MAX_XFER (128u * 1024u)	/* largest transfer per command */
+
+struct nvme_hal {
+	volatile uint8_t *bar;			/* controller registers (BAR0) */
+	uint64_t (*bus_addr)(const void *p);	/* what the controller uses to reach p */
+	uint64_t (*now_us)(void);
+};
+
+struct nvme_sqe {
+	uint32_t cdw0;		/* opcode [7:0], command id [31:16] */
+	uint32_t nsid;
+	uint32_t cdw2, cdw3;
+	uint64_t mptr;
+	uint64_t prp1, prp2;
+	uint32_t cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
+};
+
+struct nvme_cqe {
+	uint32_t dw0, dw1;
+	uint16_t sqhd, sqid;
+	uint16_t cid;
+	uint16_t status;	/* phase tag in bit 0 */
+};
+
+_Static_assert(sizeof(struct nvme_sqe) == 64, "submission entry");
+_Static_assert(sizeof(struct nvme_cqe) == 16, "completion entry");
+
+struct nvme_queue {
+	struct nvme_sqe *sq;
+	struct nvme_cqe *cq;
+	uint16_t depth, qid;
+	uint16_t sq_tail, cq_head;
+	uint8_t phase;
+};
+
+/* One I/O command in flight. */
+struct nvme_io {
+	uint8_t opcode;
+	uint64_t lba;
+	uint32_t nlb;		/* blocks */
+	void *buf;
+	int result;		/* 0, -EIO, -ETIMEDOUT: set on completion */
+	int done;
+};
+
+struct nvme_ctrl {
+	struct nvme_hal hal;
+	uint64_t cap;
+	uint32_t doorbell_stride;
+	uint32_t timeout_us;
+	struct nvme_queue admin, io;
+	uint64_t *prp_lists;		/* one page of PRP entries per I/O slot */
+	uint8_t *scratch;		/* one page for identify data */
+	struct nvme_io *inflight[NVME_IO_DEPTH];
+	uint16_t next_cid;
+	uint16_t last_status;		/* status field of the last failed command */
+	/* from identify */
+	char model[41], serial[21];
+	uint32_t nsid, lba_size;
+	uint64_t nsze;
+	uint32_t max_xfer;		/* bytes, from MDTS (and NVME_MAX_XFER) */
+	uint8_t dlfeat;
+};
+
+/* Bytes of DMA-able memory nvme_init needs, page aligned. */
+#define NVME_ARENA_SIZE ((4u + NVME_IO_DEPTH + 2u) * NVME_PAGE)
+
+/* Resets and enables the controller, identifies controller and namespace 1,
+ * creates the I/O queue pair. arena: NVME_ARENA_SIZE bytes, page aligned. */
+int nvme_init(struct nvme_ctrl *c, const struct nvme_hal *hal, void *arena);
+/* Shuts the controller down cleanly (CC.SHN normal). */
+int nvme_shutdown(struct nvme_ctrl *c);
+
+/* Queues one command (read 0x02, write 0x01, flush 0x00, write zeroes 0x08);
+ * -EBUSY when NVME_IO_DEPTH - 1 are in flight. buf: any address, at most
+ * max_xfer bytes; pages after the first are reached through PRPs. */
+int nvme_submit(struct nvme_ctrl *c, struct nvme_io *io);
+/* Reaps completions; returns how many commands finished (their io->done set). */
+int nvme_poll(struct nvme_ctrl *c);
+/* Waits until io is done or the timeout passes. */
+int nvme_wait(struct nvme_ctrl *c, struct nvme_io *io);
+
+/* Synchronous helpers */
+int nvme_read(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, void *buf);
+int nvme_write(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, const void *buf);
+int nvme_flush(struct nvme_ctrl *c);
+int nvme_write_zeroes(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb);
+int nvme_deallocate(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb);
+
+#endif /* NVME_H */
