@@ -3,16 +3,32 @@
 
 NVME_XC_DIR := $(BUILD)/tests/nvme
 
-$(NVME_XC_DIR)/nvme_xcheck.elf: tests/nvme/qemu_main.c tests/nvme/start.S tests/nvme/qemu.ld \
-  tests/nvme/layout.h firmware/nvme/nvme.c firmware/nvme/nvme.h
+NVME_XC_CFLAGS := $(RV_ARCH) $(FW_LIBC) -O2 -g -std=gnu11 -Wall -Wextra -Werror \
+  -Ifirmware/nvme -Ifirmware/include -Itests/nvme
+NVME_XC_LINK = $(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T tests/nvme/qemu.ld \
+  -Wl,--no-warn-rwx-segments tests/nvme/start.S
+
+$(NVME_XC_DIR)/%.o: firmware/nvme/%.c firmware/nvme/*.h firmware/include/blockdev.h
 	@mkdir -p $(NVME_XC_DIR)
-	$(RV_CC) $(RV_ARCH) $(FW_LIBC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -Ifirmware/nvme -Itests/nvme \
-	  -c firmware/nvme/nvme.c -o $(NVME_XC_DIR)/nvme.o
-	$(RV_CC) $(RV_ARCH) $(FW_LIBC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -Ifirmware/nvme -Itests/nvme \
-	  -c tests/nvme/qemu_main.c -o $(NVME_XC_DIR)/qemu_main.o
-	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T tests/nvme/qemu.ld -Wl,--no-warn-rwx-segments \
-	  tests/nvme/start.S $(NVME_XC_DIR)/qemu_main.o $(NVME_XC_DIR)/nvme.o -o $@
+	$(RV_CC) $(NVME_XC_CFLAGS) -c $< -o $@
+
+$(NVME_XC_DIR)/%.o: tests/nvme/%.c tests/nvme/*.h firmware/nvme/*.h firmware/include/*.h
+	@mkdir -p $(NVME_XC_DIR)
+	$(RV_CC) $(NVME_XC_CFLAGS) -c $< -o $@
+
+$(NVME_XC_DIR)/nvme_xcheck.elf: $(NVME_XC_DIR)/qemu_main.o $(NVME_XC_DIR)/qemu_hw.o $(NVME_XC_DIR)/nvme.o \
+  tests/nvme/start.S tests/nvme/qemu.ld
+	$(NVME_XC_LINK) $(filter %.o,$^) -o $@
+
+# The ext4 code comes as built for the card (mk/fs.mk, FS_RV_OBJS).
+$(NVME_XC_DIR)/nvme_fs.elf: $(NVME_XC_DIR)/fs_main.o $(NVME_XC_DIR)/qemu_hw.o $(NVME_XC_DIR)/nvme.o \
+  $(NVME_XC_DIR)/nvme_blockdev.o $(FS_RV_OBJS) tests/nvme/start.S tests/nvme/qemu.ld
+	$(NVME_XC_LINK) $(filter %.o,$^) -o $@
 
 test-nvme-qemu: $(NVME_XC_DIR)/nvme_xcheck.elf ## Test: firmware NVMe driver against QEMU's NVMe (riscv32 virt), image checked on the host
 	@sh tests/nvme/run.sh $< $(NVME_XC_DIR)
 TEST_TARGETS += test-nvme-qemu
+
+test-nvme-fs: $(NVME_XC_DIR)/nvme_fs.elf ## Test: ext4 over the NVMe driver on QEMU's NVMe; e2fsck and debugfs check the image
+	@sh tests/nvme/run_fs.sh $< $(NVME_XC_DIR)
+TEST_TARGETS += test-nvme-fs
