@@ -39,6 +39,14 @@ check not-elf         2 "not an ELF"                   "$sim" --elf "$out/not_el
 check missing-file    2 "cannot open"                  "$sim" --elf "$out/absent.elf"
 check bad-max-cycles  2 "bad --max-cycles"             "$sim" --elf "$out/pass.elf" --max-cycles 12x
 check no-args         2 "--elf FILE is required"       "$sim"
+# A waveform: an FST file appears and is not empty.
+rm -f "$out/pass.fst"
+check trace           0 "PASS"                         "$sim" --elf "$out/pass.elf" --trace "$out/pass.fst"
+if [ -s "$out/pass.fst" ]; then
+	pass=$((pass + 1)); echo "PASS trace file written ($(wc -c < "$out/pass.fst") bytes)"
+else
+	fail=$((fail + 1)); echo "FAIL trace file missing or empty"
+fi
 
 for seed in 1 2 3 4 5 6 7 8; do
 	build garbage -DSEED=$seed && mv "$out/garbage.elf" "$out/garbage$seed.elf" || { echo "build garbage failed"; exit 1; }
