@@ -35,13 +35,13 @@ $(BIN)/dma_test: $(DMA_TEST_DIR)/dma_test.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-$(DMA_TEST_DIR)/dmatest.o: tests/dma/dmatest.c tests/dma/dma_layout.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+$(DMA_TEST_DIR)/dmatest.o: tests/dma/dmatest.c tests/dma/dma_layout.h firmware/card/hostmem.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -c $< -o $@
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -c $< -o $@
 
-$(DMA_TEST_DIR)/dmatest.elf: $(DMA_TEST_DIR)/dmatest.o $(FW_RT_OBJS) $(FW_LD)
+$(DMA_TEST_DIR)/dmatest.elf: $(DMA_TEST_DIR)/dmatest.o $(BUILD)/firmware/card/hostmem.o $(FW_RT_OBJS) $(FW_LD)
 	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
-	  $(FW_RT_OBJS) $< -o $@
+	  $(FW_RT_OBJS) $< $(BUILD)/firmware/card/hostmem.o -o $@
 
 test-dma: $(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf ## Test: DMA engine at every alignment, reordered/split completions, UR/CA/timeout, MPS/MRRS/4K rules
 	$(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf

@@ -1,16 +1,15 @@
 #!/bin/sh
 # The NVMe cross-check: firmware/nvme against QEMU's NVMe on riscv32 virt,
 # then the image checked on the host.
-# usage: run.sh ELF OUTDIR [QEMU]
-elf="$1"; out="$2"; qemu="${3:-qemu-system-riscv32}"
+# usage: run.sh ELF OUTDIR (QEMU=... picks another qemu-system-riscv32)
+elf="$1"; out="$2"
+. "$(dirname "$0")/qemu.sh"
 mkdir -p "$out"
 img="$out/nvme.img"
 rm -f "$img"
 dd if=/dev/zero of="$img" bs=1M count=16 status=none
 pass=0; fail=0
-timeout 120 "$qemu" -machine virt -nographic -bios none -m 64M -kernel "$elf" \
-	-drive file="$img",if=none,id=nvm,format=raw,discard=unmap \
-	-device nvme,serial=vfpga-xcheck,drive=nvm -monitor none -serial stdio > "$out/qemu.log" 2>&1
+run_qemu "$elf" "$img" "$out/qemu.log" vfpga-xcheck
 st=$?
 sed 's/^/    /' "$out/qemu.log"
 if [ $st = 0 ] && grep -q "nvme cross-check: 0 failures" "$out/qemu.log"; then

@@ -1,16 +1,15 @@
 #!/bin/sh
 # ext4 over the NVMe driver on QEMU: mke2fs makes the image, the card's code
 # fills it, e2fsck and debugfs judge it.
-# usage: run_fs.sh ELF OUTDIR [QEMU]
-elf="$1"; out="$2"; qemu="${3:-qemu-system-riscv32}"
+# usage: run_fs.sh ELF OUTDIR (QEMU=... picks another qemu-system-riscv32)
+elf="$1"; out="$2"
+. "$(dirname "$0")/qemu.sh"
 mkdir -p "$out"
 img="$out/fs.img"
 rm -f "$img"
 mke2fs -q -t ext4 -F "$img" 32M || exit 1
 pass=0; fail=0
-timeout 300 "$qemu" -machine virt -nographic -bios none -m 64M -kernel "$elf" \
-	-drive file="$img",if=none,id=nvm,format=raw,discard=unmap \
-	-device nvme,serial=vfpga-fs,drive=nvm -monitor none -serial stdio > "$out/qemu-fs.log" 2>&1
+run_qemu "$elf" "$img" "$out/qemu-fs.log" vfpga-fs
 st=$?
 sed 's/^/    /' "$out/qemu-fs.log"
 if [ $st = 0 ] && grep -q "ext4 over nvme: 0 failures" "$out/qemu-fs.log"; then
