@@ -32,3 +32,16 @@ TEST_TARGETS += test-nvme-qemu
 test-nvme-fs: $(NVME_XC_DIR)/nvme_fs.elf ## Test: ext4 over the NVMe driver on QEMU's NVMe; e2fsck and debugfs check the image
 	@sh tests/nvme/run_fs.sh $< $(NVME_XC_DIR)
 TEST_TARGETS += test-nvme-fs
+
+# The driver (host build) against the controller model, under ASan and UBSan.
+NVME_MODEL_TEST := $(BUILD)/tests/nvme/model_test
+$(NVME_MODEL_TEST): tests/nvme/model/model_test.c tests/nvme/model/nvme_model.c tests/nvme/model/nvme_model.h \
+  firmware/nvme/nvme.c firmware/nvme/nvme.h tests/include/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -pthread \
+	  -Ifirmware/nvme -Itests/nvme/model -Itests/include \
+	  tests/nvme/model/model_test.c tests/nvme/model/nvme_model.c firmware/nvme/nvme.c -o $@
+
+test-nvme-model: $(NVME_MODEL_TEST) ## Test: NVMe driver against the controller model, every injected fault (ASan/UBSan)
+	$(NVME_MODEL_TEST)
+TEST_TARGETS += test-nvme-model

@@ -142,7 +142,7 @@ static int admin(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint32_t *dw0)
 		}
 		if (rd32(c, REG_CSTS) & CSTS_CFS)
 			return -EIO;		/* controller fatal status */
-		if (c->hal.now_us() - start > CMD_TIMEOUT_US)
+		if (c->hal.now_us() - start > c->cmd_timeout_us)
 			return -ETIMEDOUT;
 	}
 }
@@ -167,6 +167,7 @@ int nvme_init(struct nvme_ctrl *c, const struct nvme_hal *hal, void *arena)
 	if (((uintptr_t)arena % NVME_PAGE) != 0)
 		return -EINVAL;
 	c->hal = *hal;
+	c->cmd_timeout_us = CMD_TIMEOUT_US;
 	memset(arena, 0, NVME_ARENA_SIZE);
 	c->admin.sq = (struct nvme_sqe *)(a + 0 * NVME_PAGE);
 	c->admin.cq = (struct nvme_cqe *)(a + 1 * NVME_PAGE);
@@ -357,7 +358,14 @@ int nvme_wait(struct nvme_ctrl *c, struct nvme_io *io)
 
 	while (!io->done) {
 		nvme_poll(c);
-		if (!io->done && c->hal.now_us() - start > CMD_TIMEOUT_US) {
+		if (!io->done && (rd32(c, REG_CSTS) & CSTS_CFS)) {
+			/* Controller fatal status: nothing will complete. */
+			for (unsigned s = 0; s < NVME_IO_DEPTH; s++)
+				if (c->inflight[s] == io)
+					c->inflight[s] = &lost_io;
+			return -EIO;
+		}
+		if (!io->done && c->hal.now_us() - start > c->cmd_timeout_us) {
 			for (unsigned s = 0; s < NVME_IO_DEPTH; s++)
 				if (c->inflight[s] == io)
 					c->inflight[s] = &lost_io;

@@ -67,7 +67,8 @@ struct nvme_ctrl {
 	struct nvme_hal hal;
 	uint64_t cap;
 	uint32_t doorbell_stride;
-	uint32_t timeout_us;
+	uint32_t timeout_us;		/* enable/disable, from CAP.TO */
+	uint32_t cmd_timeout_us;	/* one command (default 2 s; callers may change it) */
 	struct nvme_queue admin, io;
 	uint64_t *prp_lists;		/* one page of PRP entries per I/O slot */
 	uint8_t *scratch;		/* one page for identify data */
