@@ -53,11 +53,14 @@ TEST_TARGETS += test-firmware
 TEST_TARGETS += test-fs-kernel
 BENCH_TARGETS += bench-cpi
 
-demo: setup ## Main job: the simulated SoC boots the firmware, which prints its banner and counts
+demo: setup ## Main job: the simulated SoC boots its firmware; then a host driver brings up the card's PCIe function
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf
+demo-run: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf $(BIN)/vfsctl $(BUILD)/firmware/card.elf
+	@echo "== the soft core boots the firmware runtime"
 	$(BIN)/vfpga-sim --elf $(BUILD)/firmware/hello.elf
+	@echo "== a host driver meets the card's virtio-fs function and negotiates FUSE with its firmware"
+	$(BIN)/vfsctl --sim --console --firmware $(BUILD)/firmware/card.elf init
 
 test: setup ## Run every test (the README's test command); ends with "N passed, N failed"
 	@sh tools/run_tests.sh "$(MAKE)" $(TEST_TARGETS)
