@@ -12,3 +12,20 @@ $(FUSE_TEST_DIR)/server_test: tests/fuse/server_test.c $(FUSE_SRV_SRCS) firmware
 test-fuse: $(FUSE_TEST_DIR)/server_test ## Test: FUSE server over ext4 (every request kind, malformed and forged ones), e2fsck and debugfs after
 	@sh tests/fuse/run.sh $< $(FUSE_TEST_DIR)
 TEST_TARGETS += test-fuse
+
+# libFuzzer over the dispatcher (clang; bounded run in the test suite).
+FUZZ_CC ?= clang
+$(FUSE_TEST_DIR)/fuzz_dispatch: tests/fuse/fuzz_dispatch.c $(FUSE_SRV_SRCS) firmware/fuse/*.h $(FS_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined $(FS_CFLAGS) -Ifirmware/fuse \
+	  tests/fuse/fuzz_dispatch.c $(FUSE_SRV_SRCS) $(FS_SRCS) -o $@
+
+test-fuzz-fuse: $(FUSE_TEST_DIR)/fuzz_dispatch ## Test: 30 000 fuzzed requests through the FUSE dispatcher over ext4 in memory (ASan/UBSan)
+	@mkdir -p $(FUSE_TEST_DIR)/fuzz-corpus
+	@rm -f $(FUSE_TEST_DIR)/fuzz.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/fuzz.img 8M
+	FUZZ_IMAGE=$(FUSE_TEST_DIR)/fuzz.img $< -runs=30000 -max_len=4096 -seed=1 -print_final_stats=1 \
+	  $(FUSE_TEST_DIR)/fuzz-corpus > $(FUSE_TEST_DIR)/fuzz.log 2>&1 || { tail -30 $(FUSE_TEST_DIR)/fuzz.log; exit 1; }
+	@grep -E "stat::number_of_executed_units|Done" $(FUSE_TEST_DIR)/fuzz.log
+	@echo "1 passed, 0 failed"
+TEST_TARGETS += test-fuzz-fuse
