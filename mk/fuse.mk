@@ -29,3 +29,22 @@ test-fuzz-fuse: $(FUSE_TEST_DIR)/fuzz_dispatch ## Test: 300 000 fuzzed requests 
 	@grep -E "stat::number_of_executed_units|Done" $(FUSE_TEST_DIR)/fuzz.log
 	@echo "1 passed, 0 failed"
 TEST_TARGETS += test-fuzz-fuse
+
+# Instructions per operation on the host build (valgrind callgrind).
+$(FUSE_TEST_DIR)/bench_ops: tests/fuse/bench_ops.c $(FUSE_SRV_SRCS) firmware/fuse/*.h $(BUILD)/host/libvfs.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) -Ifirmware/fuse tests/fuse/bench_ops.c $(FUSE_SRV_SRCS) \
+	  $(BUILD)/host/libvfs.a -o $@
+
+bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETATTR, LOOKUP, READ 4K, WRITE 4K, CREATE (callgrind)
+	@mkdir -p $(BUILD)/bench
+	@{ echo "| FUSE operation (host build, callgrind) | instructions |"; echo "|---|---|"; \
+	  for op in getattr lookup read4k write4k create; do \
+	    rm -f $(FUSE_TEST_DIR)/bench.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/bench.img 64M > /dev/null 2>&1; \
+	    valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$(FUSE_TEST_DIR)/cg.$$op \
+	      $< $(FUSE_TEST_DIR)/bench.img $$op 200 > /dev/null 2>&1; \
+	    ir=$$(sed -n 's/^summary: \([0-9]*\).*/\1/p' $(FUSE_TEST_DIR)/cg.$$op); \
+	    echo "| $$op | $$((ir / 200)) |"; \
+	  done; } > $(BUILD)/bench/fuse.md
+	@cat $(BUILD)/bench/fuse.md
+BENCH_TARGETS += bench-fuse
