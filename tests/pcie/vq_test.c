@@ -200,6 +200,7 @@ static int get_reply(struct fuse_out_header *out, void *body, uint32_t len)
 
 static uint64_t notify_cycles[64];
 static unsigned nnotify;
+static uint64_t last_cycles, init_cycles, enosys_cycles;	/* for the benchmark */
 
 /* Sends a request as the chain [hdr+args (readable), reply (writable)]; checks it comes back. */
 static int roundtrip(uint32_t reqlen, uint32_t replen, uint32_t *used_len, const char *what)
@@ -219,6 +220,7 @@ static int roundtrip(uint32_t reqlen, uint32_t replen, uint32_t *used_len, const
 		return -1;
 	if (nnotify < 64)
 		notify_cycles[nnotify++] = cyc;
+	last_cycles = cyc;
 	used_elem(used_seen, &id, &len);
 	used_seen++;
 	CHECK(id == 0, "%s: used id %u", what, id);
@@ -236,6 +238,7 @@ static void test_init(void)
 	unsigned m0 = rc_msi_count(rc);
 
 	roundtrip(make_request(FUSE_INIT, 1, &ii, sizeof(ii), 0), 16 + sizeof(io), &len, "FUSE_INIT");
+	init_cycles = last_cycles;
 	get_reply(&out, &io, sizeof(io));
 	CHECK(len == 16 + sizeof(io) && out.len == len && out.error == 0 && out.unique == 1,
 	      "INIT reply: used len %u, out.len %u error %d", len, out.len, out.error);
@@ -291,6 +294,7 @@ static void test_enosys_and_einval(void)
 	struct fuse_getattr_in ga = { 0 };
 
 	roundtrip(make_request(FUSE_GETATTR, 2, &ga, sizeof(ga), 0), 200, &len, "GETATTR");
+	enosys_cycles = last_cycles;
 	get_reply(&out, NULL, 0);
 	CHECK(len == 16 && out.error == -ENOSYS && out.unique == 2, "ENOSYS: len %u error %d", len, out.error);
 	roundtrip(make_request(9999, 3, NULL, 0, 0), 200, &len, "unknown opcode");
@@ -715,9 +719,9 @@ int main(int argc, char **argv)
 			fprintf(bench, "| Request path (%s) | cycles | µs at 250 MHz |\n"
 				       "|---|---|---|\n", label);
 			fprintf(bench, "| FUSE_INIT, notify to used-ring update | %llu | %.2f |\n",
-				(unsigned long long)notify_cycles[0], notify_cycles[0] / 250.0);
-			fprintf(bench, "| minimal request (ENOSYS), notify to used-ring update | %llu | %.2f |\n",
-				(unsigned long long)notify_cycles[1], notify_cycles[1] / 250.0);
+				(unsigned long long)init_cycles, init_cycles / 250.0);
+			fprintf(bench, "| minimal request (GETATTR answered ENOSYS), notify to used-ring update | %llu | %.2f |\n",
+				(unsigned long long)enosys_cycles, enosys_cycles / 250.0);
 			fclose(bench);
 		}
 	}
