@@ -555,13 +555,33 @@ static long do_open(struct req *r, uint64_t ino, int is_dir)
 	return reply_data(r, &o, sizeof(o));
 }
 
-static long do_create(struct req *r, uint64_t dir)
+/* The reply to CREATE and TMPFILE: a new reference and an open handle. */
+static long reply_created(struct req *r, const struct vfs_attr *v, uint32_t flags)
 {
-	const struct fuse_create_in *in = take(r, sizeof(*in));
 	struct {
 		struct fuse_entry_out e;
 		struct fuse_open_out o;
 	} rep;
+	int err;
+
+	memset(&rep, 0, sizeof(rep));
+	if ((err = ref_node(r->srv, v->ino, &rep.e.nodeid)))
+		return reply_err(r, -err);
+	rep.e.generation = v->generation;
+	rep.e.entry_valid = ENTRY_VALID_S;
+	rep.e.attr_valid = ATTR_VALID_S;
+	fill_attr(&rep.e.attr, v);
+	err = open_handle(r->srv, slot_of(r->srv, rep.e.nodeid), flags, 0, &rep.o.fh);
+	if (err) {
+		forget(r->srv, rep.e.nodeid, 1);
+		return reply_err(r, -err);
+	}
+	return reply_data(r, &rep, sizeof(rep));
+}
+
+static long do_create(struct req *r, uint64_t dir)
+{
+	const struct fuse_create_in *in = take(r, sizeof(*in));
 	const char *name;
 	size_t len;
 	struct vfs_attr v;
@@ -576,21 +596,7 @@ static long do_create(struct req *r, uint64_t dir)
 			r->h->uid, r->h->gid, &v);
 	if (ret == -EEXIST && !(in->flags & FUSE_O_EXCL))
 		ret = vfs_lookup(r->srv->fs, dir, name, len, &v);
-	if (ret)
-		return reply_vfs_err(r, ret);
-	memset(&rep, 0, sizeof(rep));
-	if ((err = ref_node(r->srv, v.ino, &rep.e.nodeid)))
-		return reply_err(r, -err);
-	rep.e.generation = v.generation;
-	rep.e.entry_valid = ENTRY_VALID_S;
-	rep.e.attr_valid = ATTR_VALID_S;
-	fill_attr(&rep.e.attr, &v);
-	err = open_handle(r->srv, slot_of(r->srv, rep.e.nodeid), in->flags, 0, &rep.o.fh);
-	if (err) {
-		forget(r->srv, rep.e.nodeid, 1);
-		return reply_err(r, -err);
-	}
-	return reply_data(r, &rep, sizeof(rep));
+	return ret ? reply_vfs_err(r, ret) : reply_created(r, &v, in->flags);
 }
 
 static long do_read(struct req *r, uint64_t ino)
@@ -843,32 +849,13 @@ static long do_fsync(struct req *r, uint64_t ino, int is_dir)
 static long do_tmpfile(struct req *r, uint64_t dir)
 {
 	const struct fuse_create_in *in = take(r, sizeof(*in));
-	struct {
-		struct fuse_entry_out e;
-		struct fuse_open_out o;
-	} rep;
 	struct vfs_attr v;
 	long ret;
-	int err;
 
 	if (!in)
 		return reply_err(r, W_EINVAL);
 	ret = vfs_tmpfile(r->srv->fs, dir, (in->mode & ~in->umask & 07777) | S_IFREG, r->h->uid, r->h->gid, &v);
-	if (ret)
-		return reply_vfs_err(r, ret);
-	memset(&rep, 0, sizeof(rep));
-	if ((err = ref_node(r->srv, v.ino, &rep.e.nodeid)))
-		return reply_err(r, -err);
-	rep.e.generation = v.generation;
-	rep.e.entry_valid = ENTRY_VALID_S;
-	rep.e.attr_valid = ATTR_VALID_S;
-	fill_attr(&rep.e.attr, &v);
-	err = open_handle(r->srv, slot_of(r->srv, rep.e.nodeid), in->flags, 0, &rep.o.fh);
-	if (err) {
-		forget(r->srv, rep.e.nodeid, 1);
-		return reply_err(r, -err);
-	}
-	return reply_data(r, &rep, sizeof(rep));
+	return ret ? reply_vfs_err(r, ret) : reply_created(r, &v, in->flags);
 }
 
 /* ---------------------------------------------------------------- dispatch */
