@@ -1,0 +1,396 @@
+/*
+ * vfpga-model: the card's functional model. The firmware's FUSE server and
+ * ext4 code, compiled for the host, serve a vhost-user-fs socket over an
+ * image file:
+ *
+ *   vfpga-model --socket PATH --image IMG [--tag TAG] [--queues N]
+ *               [--stats FILE.json] [--verbose]
+ *
+ * A stock guest mounts it through QEMU's vhost-user-fs-pci (guest RAM must be
+ * a shared memfd) or user-mode Linux's virtio_uml (which reads the tag with
+ * GET_CONFIG). One front end is served; when it disconnects, or on SIGINT or
+ * SIGTERM, the filesystem is unmounted cleanly and the program exits 0.
+ * Exit status: 0 clean, 1 runtime failure (unmount failed), 2 bad usage,
+ * image refused or socket unusable.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/fuse.h>
+#include <linux/virtio_fs.h>
+
+#include "blockdev_file.h"
+#include "fuse_server.h"
+#include "vfs.h"
+#include "vhost_user.h"
+#include "vring.h"
+
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+#define DEFAULT_TAG "vfpga"
+#define REPLY_MAX (FUSE_SRV_MAX_WRITE + 4096u)
+#define MAX_DEFERRED 64
+
+struct options {
+	const char *socket;
+	const char *image;
+	const char *tag;
+	const char *stats;
+	unsigned queues;
+	int verbose;
+};
+
+/* A request the server answers later (a SETLKW that waits for a lock). */
+struct deferred {
+	int used;
+	unsigned q;
+	uint64_t unique;
+	struct vring_chain chain;
+};
+
+struct model {
+	struct vu_dev vu;
+	struct fuse_server *srv;
+	uint8_t req[FUSE_SRV_MAX_REQ];
+	uint8_t rep[REPLY_MAX];
+	struct vring_chain chain;
+	struct deferred deferred[MAX_DEFERRED];
+	uint64_t ops[64];	/* requests by opcode (FUSE_* < 64, others in [0]) */
+	uint64_t bad_chains;
+	uint64_t bytes_in, bytes_out;
+};
+
+static volatile int stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void clock_now(uint64_t *s, uint32_t *ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*s = (uint64_t)ts.tv_sec;
+	*ns = (uint32_t)ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vfpga-model --socket PATH --image IMG [--tag TAG] [--queues N]\n"
+		"                   [--stats FILE.json] [--verbose]\n"
+		"  --socket PATH   vhost-user socket to listen on (replaced if it exists)\n"
+		"  --image IMG     ext4 image (mke2fs -t ext4) served to the guest\n"
+		"  --tag TAG       virtio-fs tag, at most 36 bytes (default %s)\n"
+		"  --queues N      request queues besides hiprio, 1..%d (default 1)\n"
+		"  --stats FILE    write request counts as JSON at exit\n"
+		"  --verbose       log vhost-user messages\n",
+		DEFAULT_TAG, VU_MAX_QUEUES - 1);
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->tag = DEFAULT_TAG;
+	o->queues = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(EXIT_OK);
+		} else if (!strcmp(a, "--verbose")) {
+			o->verbose = 1;
+		} else if (i + 1 < argc && !strcmp(a, "--socket")) {
+			o->socket = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--image")) {
+			o->image = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--tag")) {
+			o->tag = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--stats")) {
+			o->stats = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--queues")) {
+			char *end;
+			long n = strtol(argv[++i], &end, 0);
+
+			if (*end || n < 1 || n > VU_MAX_QUEUES - 1) {
+				fprintf(stderr, "vfpga-model: --queues must be 1..%d, not '%s'\n",
+					VU_MAX_QUEUES - 1, argv[i]);
+				return -1;
+			}
+			o->queues = (unsigned)n;
+		} else {
+			fprintf(stderr, "vfpga-model: unknown or incomplete argument '%s'\n", a);
+			return -1;
+		}
+	}
+	if (!o->socket || !o->image) {
+		fprintf(stderr, "vfpga-model: --socket PATH and --image IMG are required\n");
+		return -1;
+	}
+	if (!*o->tag || strlen(o->tag) > sizeof(((struct virtio_fs_config *)0)->tag)) {
+		fprintf(stderr, "vfpga-model: the tag must be 1..36 bytes\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void complete(struct model *m, unsigned q, const struct vring_chain *c, const void *rep,
+		     long len)
+{
+	size_t n = 0;
+
+	if (len > 0) {
+		n = vring_scatter(c, rep, (size_t)len);
+		m->bytes_out += n;
+		if (n < (size_t)len)
+			fprintf(stderr, "vfpga-model: queue %u: reply of %ld bytes truncated to %zu "
+				"(writable buffer too small)\n", q, len, n);
+	}
+	vring_push(&m->vu, q, c->head, (uint32_t)n);
+}
+
+#ifdef FUSE_SRV_DEFERRED
+static int defer(struct model *m, unsigned q, const struct vring_chain *c)
+{
+	const struct fuse_in_header *h = (const void *)m->req;
+
+	for (unsigned i = 0; i < MAX_DEFERRED; i++)
+		if (!m->deferred[i].used) {
+			m->deferred[i].used = 1;
+			m->deferred[i].q = q;
+			m->deferred[i].unique = h->unique;
+			memcpy(&m->deferred[i].chain, c, sizeof(*c));
+			return 0;
+		}
+	return -1;
+}
+
+/* Answers every deferred request the server has a reply for now. */
+static void drain_deferred(struct model *m)
+{
+	uint64_t unique;
+	long len;
+
+	while ((len = fuse_server_pending_reply(m->srv, &unique, m->rep, sizeof(m->rep))) > 0) {
+		unsigned i;
+
+		for (i = 0; i < MAX_DEFERRED; i++)
+			if (m->deferred[i].used && m->deferred[i].unique == unique)
+				break;
+		if (i == MAX_DEFERRED) {
+			fprintf(stderr, "vfpga-model: reply for unknown deferred request %llu dropped\n",
+				(unsigned long long)unique);
+			continue;
+		}
+		complete(m, m->deferred[i].q, &m->deferred[i].chain, m->rep, len);
+		m->deferred[i].used = 0;
+		vring_signal(&m->vu, m->deferred[i].q);
+	}
+}
+#endif
+
+static void serve_chain(struct model *m, unsigned q, const struct vring_chain *c)
+{
+	size_t in_len = vring_gather(c, m->req, sizeof(m->req));
+	size_t cap = c->out_bytes < sizeof(m->rep) ? (size_t)c->out_bytes : sizeof(m->rep);
+	long len;
+
+	m->bytes_in += in_len;
+	if (in_len >= sizeof(struct fuse_in_header)) {
+		const struct fuse_in_header *h = (const void *)m->req;
+
+		m->ops[h->opcode < 64 ? h->opcode : 0]++;
+		/* A request longer than the buffer arrives truncated: the server
+		 * sees len != in_len and answers EINVAL. */
+		if (c->in_bytes > in_len)
+			in_len = sizeof(struct fuse_in_header);
+	}
+	len = fuse_dispatch(m->srv, m->req, in_len, m->rep, cap);
+#ifdef FUSE_SRV_DEFERRED
+	if (len == FUSE_SRV_DEFERRED) {
+		if (!defer(m, q, c))
+			return;
+		/* Cannot happen while MAX_DEFERRED covers the server's waiters. */
+		fprintf(stderr, "vfpga-model: too many waiting requests; one completed empty\n");
+		len = 0;
+	}
+#endif
+	if (len < 0) {
+		/* No room even for a reply header: complete it empty. */
+		m->bad_chains++;
+		len = 0;
+	}
+	complete(m, q, c, m->rep, len);
+}
+
+static void on_kick(struct vu_dev *d, unsigned q)
+{
+	struct model *m = d->ctx;
+	int r;
+
+	while ((r = vring_pop(d, q, &m->chain)) != 0) {
+		if (r == -EIO)
+			break;
+		if (r < 0) {
+			m->bad_chains++;
+			fprintf(stderr, "vfpga-model: queue %u: malformed descriptor chain (head %u) "
+				"completed with no data\n", q, m->chain.head);
+			vring_push(d, q, m->chain.head, 0);
+			continue;
+		}
+		serve_chain(m, q, &m->chain);
+#ifdef FUSE_SRV_DEFERRED
+		drain_deferred(m);
+#endif
+	}
+	vring_signal(d, q);
+}
+
+/* A stopped queue's waiting requests can no longer be answered. */
+static void on_stop(struct vu_dev *d, unsigned q)
+{
+	struct model *m = d->ctx;
+
+	for (unsigned i = 0; i < MAX_DEFERRED; i++)
+		if (m->deferred[i].used && m->deferred[i].q == q)
+			m->deferred[i].used = 0;
+}
+
+static const struct vu_ops model_ops = {
+	.kick = on_kick,
+	.stop = on_stop,
+};
+
+static void write_stats(const struct model *m, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "vfpga-model: cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\n  \"requests\": %llu,\n  \"errors\": %llu,\n  \"malformed\": %llu,\n"
+		"  \"bad_chains\": %llu,\n  \"bytes_in\": %llu,\n  \"bytes_out\": %llu,\n"
+		"  \"notifies\": %llu,\n  \"by_opcode\": {",
+		(unsigned long long)m->srv->stats.requests, (unsigned long long)m->srv->stats.errors,
+		(unsigned long long)m->srv->stats.malformed, (unsigned long long)m->bad_chains,
+		(unsigned long long)m->bytes_in, (unsigned long long)m->bytes_out,
+		(unsigned long long)m->vu.notifies);
+	for (unsigned i = 0, first = 1; i < 64; i++)
+		if (m->ops[i]) {
+			fprintf(f, "%s\"%u\": %llu", first ? "" : ", ", i, (unsigned long long)m->ops[i]);
+			first = 0;
+		}
+	fprintf(f, "}\n}\n");
+	fclose(f);
+}
+
+static int wait_for_front_end(struct vu_dev *d)
+{
+	struct pollfd p = { .fd = d->listen_fd, .events = POLLIN };
+
+	while (!stop_requested) {
+		int r = poll(&p, 1, -1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		return vu_accept(d);
+	}
+	return -EINTR;
+}
+
+int main(int argc, char **argv)
+{
+	static struct blockdev_file bf;
+	struct virtio_fs_config cfg;
+	struct sigaction sa;
+	struct options o;
+	struct model *m;
+	struct vfs *fs = NULL;
+	int err, rc = EXIT_OK;
+
+	if (parse_args(argc, argv, &o)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m)
+		m->srv = calloc(1, sizeof(*m->srv));
+	if (!m || !m->srv) {
+		fprintf(stderr, "vfpga-model: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	err = blockdev_file_open(&bf, o.image, 0);
+	if (err) {
+		fprintf(stderr, "vfpga-model: cannot open image %s: %s\n", o.image, strerror(-err));
+		return EXIT_USAGE;
+	}
+	vfs_set_clock(clock_now);
+	err = vfs_mount(&fs, &bf.bd, 0);
+	if (err) {
+		fprintf(stderr, "vfpga-model: image %s refused: %s\n", o.image, vfs_last_error(fs));
+		blockdev_file_close(&bf);
+		return EXIT_USAGE;
+	}
+	fuse_server_init(m->srv, fs);
+
+	memset(&cfg, 0, sizeof(cfg));
+	memcpy(cfg.tag, o.tag, strlen(o.tag));
+	cfg.num_request_queues = o.queues;
+	m->vu.name = "vfpga-model";
+	m->vu.verbose = o.verbose;
+	err = vu_init(&m->vu, o.socket, o.queues + 1, &cfg, sizeof(cfg), &model_ops, m);
+	if (err) {
+		fprintf(stderr, "vfpga-model: cannot listen on %s: %s\n", o.socket, strerror(-err));
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		return EXIT_USAGE;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	fprintf(stderr, "vfpga-model: serving %s (tag %s, %u request queue%s) on %s\n",
+		o.image, o.tag, o.queues, o.queues > 1 ? "s" : "", o.socket);
+	err = wait_for_front_end(&m->vu);
+	if (!err)
+		err = vu_serve(&m->vu, &stop_requested);
+	if (err && err != -EINTR) {
+		fprintf(stderr, "vfpga-model: %s\n", strerror(-err));
+		rc = EXIT_RUNTIME;
+	}
+
+	fuse_server_reset(m->srv);
+	err = vfs_unmount(fs);
+	if (err) {
+		fprintf(stderr, "vfpga-model: unmount failed: %s\n", strerror(-err));
+		rc = EXIT_RUNTIME;
+	}
+	blockdev_file_close(&bf);
+	fprintf(stderr, "vfpga-model: %llu requests (%llu errors, %llu malformed, %llu bad chains), "
+		"%llu bytes in, %llu bytes out\n",
+		(unsigned long long)m->srv->stats.requests, (unsigned long long)m->srv->stats.errors,
+		(unsigned long long)m->srv->stats.malformed, (unsigned long long)m->bad_chains,
+		(unsigned long long)m->bytes_in, (unsigned long long)m->bytes_out);
+	if (o.stats)
+		write_stats(m, o.stats);
+	vu_close(&m->vu, o.socket);
+	return rc;
+}
