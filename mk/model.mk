@@ -12,3 +12,11 @@ $(BIN)/vfpga-model: $(MODEL_SRCS) sim/vhost/*.h firmware/fuse/*.h $(BUILD)/host/
 
 .PHONY: vfpga-model
 vfpga-model: $(BIN)/vfpga-model ## Build build/bin/vfpga-model (vhost-user-fs back end: the firmware's file server on the host)
+
+$(BUILD)/tests/model/vu_test: tests/model/vu_test.c tests/include/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Itests/include $< -o $@
+
+test-model: $(BIN)/vfpga-model $(BUILD)/tests/model/vu_test ## Test: vfpga-model's vhost-user front end (negotiation, rings, malformed chains and messages), e2fsck + debugfs after
+	@sh tests/model/run.sh $(BIN)/vfpga-model $(BUILD)/tests/model/vu_test $(BUILD)/tests/model/run
+TEST_TARGETS += test-model
