@@ -31,10 +31,11 @@ $(BUILD)/sim/%.o: sim/%.c sim/*.h $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -I$(GEN) -Isim -Isim/rc -c $< -o $@
 
-# One Verilator build at a time: the machine has two cores, and the build uses both.
+# One Verilator build at a time (flock, also across concurrent makes): the
+# machine has two cores, and the build uses both.
 $(VSIM_DIR)/stamp: $(RTL_ALL) $(RTL_WAIVERS)
 	@mkdir -p $(VSIM_DIR)
-	$(VERILATOR) --cc --build -j 2 $(VERILATOR_FLAGS) --trace-fst -MAKEFLAGS "OPT_FAST=-O2" \
+	flock $(BUILD)/.verilator.lock $(VERILATOR) --cc --build -j 2 $(VERILATOR_FLAGS) --trace-fst -MAKEFLAGS "OPT_FAST=-O2" \
 	  --top-module $(RTL_TOP) -Mdir $(VSIM_DIR) $(RTL_WAIVERS) $(RTL_ALL) \
 	  >$(VSIM_DIR).log 2>&1 || { tail -40 $(VSIM_DIR).log; exit 1; }
 	$(MAKE) --no-print-directory -C $(VSIM_DIR) -f V$(RTL_TOP).mk \
