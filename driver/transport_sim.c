@@ -187,3 +187,8 @@ unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t)
 {
 	return rc_cycles(sim_of(t)->rc);
 }
+
+struct rc *vfs_transport_sim_rc(struct vfs_transport *t)
+{
+	return sim_of(t)->rc;
+}

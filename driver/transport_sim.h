@@ -15,6 +15,9 @@
  * NULL). Returns NULL with a message in err. */
 struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console,
 					     char *err, size_t errlen);
+struct rc;
+/* The root complex underneath (host-memory maps, stepping, MSI capture). */
+struct rc *vfs_transport_sim_rc(struct vfs_transport *t);
 /* Simulated cycles so far. */
 unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t);
 

@@ -301,17 +301,49 @@ static int setup_msix(struct vfsdrv *d, unsigned nvec)
 	return cfg_wr(d, d->msix_at + 2, &ctl, 2);
 }
 
+int vfsdrv_queue_attach(struct vfsdrv *d, unsigned q, unsigned size, uint64_t desc,
+			uint64_t avail, uint64_t used, uint16_t vector)
+{
+	uint16_t max = 0, vec = 0, en = 0;
+	int ret;
+
+	if (q >= VFSDRV_MAX_QUEUES || size == 0 || (size & (size - 1)))
+		return -EINVAL;
+	if ((ret = common_wr(d, COMMON(queue_select), q, 2)) ||
+	    (ret = common_rd(d, COMMON(queue_size), &max, 2)) ||
+	    (ret = common_rd(d, COMMON(queue_notify_off), &d->q[q].notify_off, 2)))
+		return ret;
+	if (max == 0)
+		return -ENOENT;
+	if (size > max)
+		return -EINVAL;
+	if ((ret = common_wr(d, COMMON(queue_size), size, 2)) ||
+	    (ret = common_wr(d, COMMON(queue_msix_vector), vector, 2)) ||
+	    (ret = common_rd(d, COMMON(queue_msix_vector), &vec, 2)) ||
+	    (ret = common_wr(d, COMMON(queue_desc_lo), (uint32_t)desc, 4)) ||
+	    (ret = common_wr(d, COMMON(queue_desc_hi), (uint32_t)(desc >> 32), 4)) ||
+	    (ret = common_wr(d, COMMON(queue_avail_lo), (uint32_t)avail, 4)) ||
+	    (ret = common_wr(d, COMMON(queue_avail_hi), (uint32_t)(avail >> 32), 4)) ||
+	    (ret = common_wr(d, COMMON(queue_used_lo), (uint32_t)used, 4)) ||
+	    (ret = common_wr(d, COMMON(queue_used_hi), (uint32_t)(used >> 32), 4)) ||
+	    (ret = common_wr(d, COMMON(queue_enable), 1, 2)) ||
+	    (ret = common_rd(d, COMMON(queue_enable), &en, 2)))
+		return ret;
+	if (vec != vector || en != 1)
+		return -EIO;
+	return 0;
+}
+
 static int setup_queue(struct vfsdrv *d, unsigned q, unsigned want)
 {
 	struct vfsdrv_queue *vq = &d->q[q];
-	uint16_t max = 0, vec = 0, en = 0;
+	uint16_t max = 0;
 	size_t desc_len, avail_len;
 	uint64_t iova;
 	int ret;
 
 	if ((ret = common_wr(d, COMMON(queue_select), q, 2)) ||
-	    (ret = common_rd(d, COMMON(queue_size), &max, 2)) ||
-	    (ret = common_rd(d, COMMON(queue_notify_off), &vq->notify_off, 2)))
+	    (ret = common_rd(d, COMMON(queue_size), &max, 2)))
 		return ret;
 	if (max == 0)
 		return -ENOENT;
@@ -328,32 +360,15 @@ static int setup_queue(struct vfsdrv *d, unsigned q, unsigned want)
 	vq->desc_iova = iova;
 	vq->avail_iova = iova + desc_len;
 	vq->used_iova = iova + ((desc_len + avail_len + 4095) & ~4095u);
-	if ((ret = common_wr(d, COMMON(queue_size), vq->size, 2)) ||
-	    (ret = common_wr(d, COMMON(queue_msix_vector), q + 1, 2)) ||
-	    (ret = common_rd(d, COMMON(queue_msix_vector), &vec, 2)) ||
-	    (ret = common_wr(d, COMMON(queue_desc_lo), (uint32_t)vq->desc_iova, 4)) ||
-	    (ret = common_wr(d, COMMON(queue_desc_hi), (uint32_t)(vq->desc_iova >> 32), 4)) ||
-	    (ret = common_wr(d, COMMON(queue_avail_lo), (uint32_t)vq->avail_iova, 4)) ||
-	    (ret = common_wr(d, COMMON(queue_avail_hi), (uint32_t)(vq->avail_iova >> 32), 4)) ||
-	    (ret = common_wr(d, COMMON(queue_used_lo), (uint32_t)vq->used_iova, 4)) ||
-	    (ret = common_wr(d, COMMON(queue_used_hi), (uint32_t)(vq->used_iova >> 32), 4)) ||
-	    (ret = common_wr(d, COMMON(queue_enable), 1, 2)) ||
-	    (ret = common_rd(d, COMMON(queue_enable), &en, 2)))
-		return ret;
-	if (vec != q + 1 || en != 1)
-		return -EIO;
-	return 0;
+	return vfsdrv_queue_attach(d, q, vq->size, vq->desc_iova, vq->avail_iova, vq->used_iova,
+				   (uint16_t)(q + 1));
 }
 
-int vfsdrv_start(struct vfsdrv *d, unsigned nq, unsigned qsize)
+int vfsdrv_negotiate(struct vfsdrv *d, uint64_t wanted, unsigned nvec)
 {
-	const uint64_t wanted = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
-				(1ull << VIRTIO_F_ORDER_PLATFORM) | (1ull << VIRTIO_RING_F_INDIRECT_DESC);
 	uint16_t cfgvec = 0;
 	int ret;
 
-	if (nq > d->num_queues || nq > VFSDRV_MAX_QUEUES || qsize == 0 || (qsize & (qsize - 1)))
-		return -EINVAL;
 	free_queues(d);
 	if ((ret = common_wr(d, COMMON(device_status), 0, 1)))
 		return ret;
@@ -374,11 +389,43 @@ int vfsdrv_start(struct vfsdrv *d, unsigned nq, unsigned qsize)
 		return ret;
 	if (!(status_rd(d) & VIRTIO_CONFIG_S_FEATURES_OK))
 		return -EPROTO;
-	if ((ret = setup_msix(d, nq + 1)) || (ret = common_wr(d, COMMON(msix_config), 0, 2)) ||
+	if ((ret = setup_msix(d, nvec)) || (ret = common_wr(d, COMMON(msix_config), 0, 2)) ||
 	    (ret = common_rd(d, COMMON(msix_config), &cfgvec, 2)))
 		return ret;
-	if (cfgvec != 0)
-		return -EIO;
+	return cfgvec != 0 ? -EIO : 0;
+}
+
+int vfsdrv_driver_ok(struct vfsdrv *d)
+{
+	return common_wr(d, COMMON(device_status), VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+					      VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK, 1);
+}
+
+uint8_t vfsdrv_status(struct vfsdrv *d)
+{
+	return status_rd(d);
+}
+
+int vfsdrv_notify(struct vfsdrv *d, unsigned q)
+{
+	uint16_t qi = (uint16_t)q;
+
+	if (q >= VFSDRV_MAX_QUEUES)
+		return -EINVAL;
+	return d->t->ops->bar_write(d->t, d->notify.bar,
+				    d->notify.offset + (uint64_t)d->q[q].notify_off * d->notify_mult, &qi, 2);
+}
+
+int vfsdrv_start(struct vfsdrv *d, unsigned nq, unsigned qsize)
+{
+	const uint64_t wanted = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
+				(1ull << VIRTIO_F_ORDER_PLATFORM) | (1ull << VIRTIO_RING_F_INDIRECT_DESC);
+	int ret;
+
+	if (nq > d->num_queues || nq > VFSDRV_MAX_QUEUES || qsize == 0 || (qsize & (qsize - 1)))
+		return -EINVAL;
+	if ((ret = vfsdrv_negotiate(d, wanted, nq + 1)))
+		return ret;
 	for (unsigned q = 0; q < nq; q++)
 		if ((ret = setup_queue(d, q, qsize)))
 			return ret;
@@ -386,8 +433,7 @@ int vfsdrv_start(struct vfsdrv *d, unsigned nq, unsigned qsize)
 	d->buf = d->t->ops->dma_alloc(d->t, d->buf_len, &d->buf_iova);
 	if (!d->buf)
 		return -ENOMEM;
-	return common_wr(d, COMMON(device_status), VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-					      VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK, 1);
+	return vfsdrv_driver_ok(d);
 }
 
 int vfsdrv_fuse_call(struct vfsdrv *d, unsigned q, const void *in, size_t inlen,
@@ -420,14 +466,8 @@ int vfsdrv_fuse_call(struct vfsdrv *d, unsigned q, const void *in, size_t inlen,
 	vq->avail->idx = (uint16_t)(slot + 1);
 	vq->next_avail++;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	{
-		uint16_t qi = (uint16_t)q;
-
-		ret = d->t->ops->bar_write(d->t, d->notify.bar,
-					   d->notify.offset + (uint64_t)vq->notify_off * d->notify_mult, &qi, 2);
-		if (ret)
-			return ret;
-	}
+	if ((ret = vfsdrv_notify(d, q)))
+		return ret;
 	while (__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) == vq->last_used) {
 		ret = d->t->ops->wait_irq(d->t, (int)q + 1, REPLY_TIMEOUT_MS);
 		if (ret && __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) == vq->last_used)

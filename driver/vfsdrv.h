@@ -86,6 +86,18 @@ void vfsdrv_print_info(const struct vfsdrv *d, FILE *f);
 /* Reset, feature negotiation, MSI-X and the first nq queues of size qsize,
  * DRIVER_OK. 0 or -errno (-EPROTO when the device refuses FEATURES_OK). */
 int vfsdrv_start(struct vfsdrv *d, unsigned nq, unsigned qsize);
+/* The steps of vfsdrv_start for a caller that owns the rings (the vhost-user
+ * bridge): reset and negotiate (device features & wanted, FEATURES_OK), MSI-X
+ * table entries 0..nvec-1 (address VFSDRV_MSI_ADDR + 16 * v, data 0x40 + v)
+ * with vector 0 for configuration changes; then each queue at the caller's
+ * ring addresses with its MSI-X vector; then DRIVER_OK. 0 or -errno. */
+int vfsdrv_negotiate(struct vfsdrv *d, uint64_t wanted, unsigned nvec);
+int vfsdrv_queue_attach(struct vfsdrv *d, unsigned q, unsigned size, uint64_t desc,
+			uint64_t avail, uint64_t used, uint16_t vector);
+int vfsdrv_driver_ok(struct vfsdrv *d);
+/* Rings queue q's doorbell. */
+int vfsdrv_notify(struct vfsdrv *d, unsigned q);
+uint8_t vfsdrv_status(struct vfsdrv *d);
 /* One FUSE request on queue q: in[0..inlen) out, reply into out (at most
  * outcap bytes); *outlen = bytes the device wrote. 0 or -errno. */
 int vfsdrv_fuse_call(struct vfsdrv *d, unsigned q, const void *in, size_t inlen,

@@ -20,3 +20,4 @@ $(BUILD)/tests/model/vu_test: tests/model/vu_test.c tests/include/check.h
 test-model: $(BIN)/vfpga-model $(BUILD)/tests/model/vu_test ## Test: vfpga-model's vhost-user front end (negotiation, rings, malformed chains and messages), e2fsck + debugfs after
 	@sh tests/model/run.sh $(BIN)/vfpga-model $(BUILD)/tests/model/vu_test $(BUILD)/tests/model/run
 TEST_TARGETS += test-model
+

@@ -2,6 +2,8 @@
  * vfpga-sim: runs an RV32 ELF on the Verilator model of the SoC.
  *
  *   vfpga-sim --elf FILE [--max-cycles N] [--trace FILE.fst] [--no-tohost]
+ *   vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE]
+ *             (the card behind a vhost-user-fs socket: sim/bridge/vhost_bridge.c)
  *
  * Loads every PT_LOAD segment into the TCMs through the loader port, releases
  * reset (the core starts at the reset vector) and runs until the program
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bridge/vhost_bridge.h"
 #include "elf_load.h"
 #include "soc_load.h"
 #include "soc_map.h"
@@ -94,6 +97,10 @@ int main(int argc, char **argv)
 	int status = EXIT_TIMEOUT;
 	uint32_t code = 0;
 
+	/* With --socket the simulator is the card behind a vhost-user socket. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--socket"))
+			return vhost_bridge_cli(argc, argv);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (parse_args(argc, argv, &opt)) {
 		usage(stderr);

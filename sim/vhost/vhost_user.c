@@ -133,6 +133,19 @@ static void *uva_to_host(struct vu_dev *d, uint64_t uva, uint64_t len)
 	return NULL;
 }
 
+int vu_uva_to_gpa(struct vu_dev *d, uint64_t uva, uint64_t len, uint64_t *gpa)
+{
+	for (unsigned i = 0; i < d->nregions; i++) {
+		const struct vu_region *r = &d->regions[i];
+
+		if (uva >= r->uva && uva - r->uva < r->size && len <= r->size - (uva - r->uva)) {
+			*gpa = r->gpa + (uva - r->uva);
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
 /* Resolves a ring's three areas; a ring that does not fit is marked broken. */
 static void resolve_ring(struct vu_dev *d, unsigned q)
 {

@@ -146,6 +146,10 @@ void *vu_gpa_to_host(struct vu_dev *d, uint64_t gpa, uint64_t len);
 /* Largest n <= len such that [gpa, gpa + n) is in one region; 0 if gpa is in none. */
 uint64_t vu_gpa_span(struct vu_dev *d, uint64_t gpa, uint64_t len, void **host);
 
+/* The guest-physical address of the front end's virtual address uva (ring
+ * addresses come as those); 0 or -EFAULT when [uva, uva + len) is in no region. */
+int vu_uva_to_gpa(struct vu_dev *d, uint64_t uva, uint64_t len, uint64_t *gpa);
+
 /* Signals queue q's call fd. */
 void vu_notify(struct vu_dev *d, unsigned q);
 int vu_has_feature(const struct vu_dev *d, unsigned bit);

@@ -1,0 +1,423 @@
+/*
+ * The vhost-user bridge into the RTL: `vfpga-sim --socket PATH ...`.
+ *
+ * A stock guest's QEMU (vhost-user-fs-pci) talks vhost-user to us; every
+ * request is processed by the simulated card. The guest's RAM (memfd regions
+ * of the vhost-user memory table) is mapped into the root-complex model at its
+ * guest-physical addresses, so the card's DMA reads and writes the guest's
+ * rings and buffers directly. Our side plays the virtio-pci driver towards the
+ * card: it negotiates the features the guest acked, points the card's queues
+ * at the guest's rings, turns kick eventfds into notify writes to BAR0, and
+ * turns the card's MSI-X messages into call eventfds. The device config (tag,
+ * request queues) and the device features are read from the card.
+ *
+ * Time: the model is stepped only while a request is outstanding (avail index
+ * ahead of used index on some queue) or for a short tail after it, so an idle
+ * guest costs no simulation.
+ */
+#include "vhost_bridge.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/virtio_config.h>
+#include <linux/virtio_fs.h>
+
+#include "rc.h"
+#include "transport_sim.h"
+#include "vfsdrv.h"
+#include "vhost_user.h"
+
+#define STEP_CYCLES	2000u	/* cycles per step between looks at the sockets */
+#define TAIL_CYCLES	20000u	/* keep stepping this long after the last completion */
+#define SETTLE_MS	20	/* socket quiet this long: queue set-up is complete */
+#define DRAIN_CYCLES	50000000ull	/* a stopped queue gets this long to finish */
+#define MSI_DATA_BASE	0x40u	/* vfsdrv's MSI-X data: 0x40 + vector */
+
+struct bridge {
+	struct vu_dev vu;
+	struct vfs_transport *t;
+	struct rc *rc;
+	struct vfsdrv drv;
+	unsigned nqueues;
+	int attached[VU_MAX_QUEUES];
+	int kicked[VU_MAX_QUEUES];	/* notify the card once it is live */
+	int dirty;			/* queue set changed: reconfigure the card */
+	int live;			/* DRIVER_OK written */
+	uint64_t mapped[VU_MAX_REGIONS];	/* gpa of each rc_host_map'd region */
+	unsigned nmapped;
+	unsigned msi_seen;
+	uint64_t last_activity;		/* cycle of the last completion seen */
+	uint64_t notifies, interrupts, busy_cycles;
+	uint16_t used_seen[VU_MAX_QUEUES];
+	const struct vhost_bridge_opts *o;
+};
+
+static volatile int stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void unmap_all(struct bridge *b)
+{
+	for (unsigned i = 0; i < b->nmapped; i++)
+		rc_host_unmap(b->rc, b->mapped[i]);
+	b->nmapped = 0;
+}
+
+static void on_mem_changed(struct vu_dev *d)
+{
+	struct bridge *b = d->ctx;
+
+	unmap_all(b);
+	for (unsigned i = 0; i < d->nregions; i++) {
+		const struct vu_region *r = &d->regions[i];
+
+		if (rc_host_map(b->rc, r->gpa, r->host, r->size)) {
+			fprintf(stderr, "vfpga-sim: cannot map guest region %u into the host model\n", i);
+			continue;
+		}
+		b->mapped[b->nmapped++] = r->gpa;
+	}
+}
+
+static void on_kick(struct vu_dev *d, unsigned q)
+{
+	struct bridge *b = d->ctx;
+
+	if (!b->attached[q])
+		b->dirty = 1;
+	b->kicked[q] = 1;
+}
+
+/* Outstanding work: some attached queue has avail entries not yet used. */
+static int work_pending(struct bridge *b)
+{
+	for (unsigned q = 0; q < b->nqueues; q++) {
+		struct vu_vring *vq = &b->vu.vq[q];
+
+		if (b->attached[q] && vq->avail && vq->used &&
+		    __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) !=
+		    __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE))
+			return 1;
+	}
+	return 0;
+}
+
+/* Delivers the card's MSI-X messages as call eventfds. */
+static void deliver_interrupts(struct bridge *b)
+{
+	while (b->msi_seen < rc_msi_count(b->rc)) {
+		const struct rc_msi *m = rc_msi_get(b->rc, b->msi_seen++);
+		unsigned vec;
+
+		if (!m)
+			continue;
+		vec = m->data - MSI_DATA_BASE;
+		b->interrupts++;
+		if (vec == 0) {
+			uint8_t st = vfsdrv_status(&b->drv);
+
+			fprintf(stderr, "vfpga-sim: the card signalled a configuration change (status 0x%02x)%s\n",
+				st, (st & VIRTIO_CONFIG_S_NEEDS_RESET) ? ": DEVICE_NEEDS_RESET" : "");
+		} else if (vec - 1 < b->nqueues) {
+			vu_notify(&b->vu, vec - 1);
+		} else {
+			fprintf(stderr, "vfpga-sim: MSI-X message with unknown data 0x%x ignored\n", m->data);
+		}
+	}
+}
+
+static void step(struct bridge *b, uint64_t cycles)
+{
+	rc_step(b->rc, cycles);
+	b->busy_cycles += cycles;
+	for (unsigned q = 0; q < b->nqueues; q++) {
+		struct vu_vring *vq = &b->vu.vq[q];
+		uint16_t u;
+
+		if (!b->attached[q] || !vq->used)
+			continue;
+		u = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+		if (u != b->used_seen[q]) {
+			b->used_seen[q] = u;
+			b->last_activity = rc_cycles(b->rc);
+		}
+	}
+	deliver_interrupts(b);
+}
+
+/* Resets the card and attaches every started queue; DRIVER_OK. Only done
+ * while no request has been taken (queue set-up), because a reset card
+ * starts each ring at index 0. */
+static int reconfigure(struct bridge *b)
+{
+	uint64_t wanted = b->vu.acked & ~(1ull << VU_F_PROTOCOL_FEATURES);
+	int ret;
+
+	b->live = 0;
+	memset(b->attached, 0, sizeof(b->attached));
+	ret = vfsdrv_negotiate(&b->drv, wanted, b->nqueues + 1);
+	if (ret) {
+		fprintf(stderr, "vfpga-sim: the card refused feature negotiation (%d)\n", ret);
+		return ret;
+	}
+	for (unsigned q = 0; q < b->nqueues; q++) {
+		struct vu_vring *vq = &b->vu.vq[q];
+		uint64_t desc, avail, used;
+
+		if (!vq->started || vq->broken || !vq->desc)
+			continue;
+		if (vq->last_avail != 0)
+			fprintf(stderr, "vfpga-sim: queue %u restarts at index %u; the card starts at 0\n",
+				q, vq->last_avail);
+		if (vu_uva_to_gpa(&b->vu, vq->desc_uva, 16ull * vq->num, &desc) ||
+		    vu_uva_to_gpa(&b->vu, vq->avail_uva, 6 + 2ull * vq->num, &avail) ||
+		    vu_uva_to_gpa(&b->vu, vq->used_uva, 6 + 8ull * vq->num, &used)) {
+			fprintf(stderr, "vfpga-sim: queue %u rings outside guest memory\n", q);
+			continue;
+		}
+		ret = vfsdrv_queue_attach(&b->drv, q, vq->num, desc, avail, used, (uint16_t)(q + 1));
+		if (ret) {
+			fprintf(stderr, "vfpga-sim: the card refused queue %u of size %u (%d)\n", q, vq->num, ret);
+			continue;
+		}
+		b->attached[q] = 1;
+		b->used_seen[q] = vq->used->idx;
+		if (b->o->verbose)
+			fprintf(stderr, "vfpga-sim: queue %u (%u entries) at desc 0x%llx avail 0x%llx used 0x%llx\n",
+				q, vq->num, (unsigned long long)desc, (unsigned long long)avail,
+				(unsigned long long)used);
+	}
+	ret = vfsdrv_driver_ok(&b->drv);
+	if (ret)
+		return ret;
+	b->live = 1;
+	for (unsigned q = 0; q < b->nqueues; q++)
+		b->kicked[q] = b->attached[q];	/* look at every ring once */
+	return 0;
+}
+
+/* GET_VRING_BASE: let the card finish what it took, then report where the
+ * ring stands; the card is reset so that a restart begins cleanly. */
+static void on_stop(struct vu_dev *d, unsigned q)
+{
+	struct bridge *b = d->ctx;
+	struct vu_vring *vq = &d->vq[q];
+	uint64_t start = rc_cycles(b->rc);
+
+	if (b->attached[q]) {
+		while (work_pending(b) && rc_cycles(b->rc) - start < DRAIN_CYCLES)
+			step(b, STEP_CYCLES);
+		if (vq->used)
+			vq->last_avail = vq->used->idx;
+	}
+	if (b->live) {
+		/* Writing 0 to device_status resets every queue of the card. */
+		vfsdrv_negotiate(&b->drv, 0, 0);
+		b->live = 0;
+		memset(b->attached, 0, sizeof(b->attached));
+	}
+}
+
+static const struct vu_ops bridge_ops = {
+	.kick = on_kick,
+	.mem_changed = on_mem_changed,
+	.stop = on_stop,
+};
+
+static int serve(struct bridge *b)
+{
+	struct pollfd pfd[1 + VU_MAX_QUEUES];
+	unsigned qmap[1 + VU_MAX_QUEUES];
+
+	while (!stop_requested && b->vu.fd >= 0) {
+		int busy = b->live && (work_pending(b) ||
+				       rc_cycles(b->rc) - b->last_activity < TAIL_CYCLES);
+		int n = 1, timeout, r;
+
+		timeout = busy ? 0 : b->dirty ? SETTLE_MS : -1;
+		pfd[0].fd = b->vu.fd;
+		pfd[0].events = POLLIN;
+		for (unsigned q = 0; q < b->nqueues; q++)
+			if (b->vu.vq[q].started && b->vu.vq[q].kick_fd >= 0) {
+				pfd[n].fd = b->vu.vq[q].kick_fd;
+				pfd[n].events = POLLIN;
+				qmap[n++] = q;
+			}
+		r = poll(pfd, n, timeout);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			/* Messages first: queue set-up completes before kicks count. */
+			if (vu_handle_message(&b->vu) < 0)
+				return 0;
+			continue;
+		}
+		if (b->dirty) {
+			b->dirty = 0;
+			if (reconfigure(b))
+				return -EIO;
+		}
+		for (int i = 1; i < n; i++) {
+			uint64_t v;
+
+			if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &v, sizeof(v)) == sizeof(v))
+				b->kicked[qmap[i]] = 1;
+		}
+		if (!b->live)
+			continue;
+		for (unsigned q = 0; q < b->nqueues; q++)
+			if (b->kicked[q] && b->attached[q]) {
+				b->kicked[q] = 0;
+				if (vfsdrv_notify(&b->drv, q) == 0)
+					b->notifies++;
+				b->last_activity = rc_cycles(b->rc);
+			}
+		if (work_pending(b) || rc_cycles(b->rc) - b->last_activity < TAIL_CYCLES)
+			step(b, STEP_CYCLES);
+	}
+	return 0;
+}
+
+int vhost_bridge_main(const struct vhost_bridge_opts *o)
+{
+	static struct bridge bs;
+	struct bridge *b = &bs;
+	struct virtio_fs_config cfg;
+	struct sigaction sa;
+	FILE *console = NULL;
+	char err[256];
+	int ret, rc = 0;
+
+	b->o = o;
+	if (o->console) {
+		console = !strcmp(o->console, "-") ? stderr : fopen(o->console, "w");
+		if (!console) {
+			fprintf(stderr, "vfpga-sim: cannot open %s\n", o->console);
+			return 2;
+		}
+		setvbuf(console, NULL, _IOLBF, 0);
+	}
+	b->t = vfs_transport_sim_open(o->firmware, console, err, sizeof(err));
+	if (!b->t) {
+		fprintf(stderr, "vfpga-sim: %s\n", err);
+		return 2;
+	}
+	b->rc = vfs_transport_sim_rc(b->t);
+	if ((ret = b->t->ops->enumerate(b->t)) || (ret = vfsdrv_probe(&b->drv, b->t))) {
+		fprintf(stderr, "vfpga-sim: the card did not enumerate as virtio-fs (%d)\n", ret);
+		return 2;
+	}
+	b->nqueues = b->drv.num_queues;
+	if (b->nqueues < 2 || b->nqueues > VU_MAX_QUEUES) {
+		fprintf(stderr, "vfpga-sim: the card reports %u queues\n", b->nqueues);
+		return 2;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	memcpy(cfg.tag, b->drv.tag, strnlen(b->drv.tag, sizeof(cfg.tag)));
+	cfg.num_request_queues = b->drv.num_request_queues;
+	b->vu.name = "vfpga-sim";
+	b->vu.verbose = o->verbose;
+	ret = vu_init(&b->vu, o->socket, b->nqueues, &cfg, sizeof(cfg), &bridge_ops, b);
+	if (ret) {
+		fprintf(stderr, "vfpga-sim: cannot listen on %s: %s\n", o->socket, strerror(-ret));
+		return 2;
+	}
+	/* Offer what the card offers, of what a split-ring guest can use. */
+	b->vu.features = (b->drv.device_features &
+			  ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_RING_F_INDIRECT_DESC) |
+			   (1ull << VIRTIO_RING_F_EVENT_IDX))) |
+			 (1ull << VU_F_PROTOCOL_FEATURES);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fprintf(stderr, "vfpga-sim: card '%.36s' (%u request queues) serving vhost-user on %s\n",
+		b->drv.tag, b->drv.num_request_queues, o->socket);
+
+	for (;;) {
+		struct pollfd p = { .fd = b->vu.listen_fd, .events = POLLIN };
+
+		if (stop_requested)
+			break;
+		if (poll(&p, 1, -1) < 0)
+			continue;
+		if (vu_accept(&b->vu))
+			continue;
+		ret = serve(b);
+		if (ret)
+			rc = 1;
+		break;		/* one front end, like vfpga-model */
+	}
+	/* The guest's memory is gone: unmap it from the host model, then let the
+	 * firmware finish (write-back) before the summary. */
+	unmap_all(b);
+	step(b, TAIL_CYCLES);
+	fprintf(stderr, "vfpga-sim: %llu cycles simulated (%llu while serving), %llu notifies, "
+		"%llu interrupts\n", (unsigned long long)rc_cycles(b->rc),
+		(unsigned long long)b->busy_cycles, (unsigned long long)b->notifies,
+		(unsigned long long)b->interrupts);
+	vu_close(&b->vu, o->socket);
+	b->t->ops->close(b->t);
+	if (console && console != stderr)
+		fclose(console);
+	return rc;
+}
+
+static void bridge_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE|-] [--verbose]\n"
+		"  --socket PATH     serve vhost-user-fs on PATH; the simulated card answers every request\n"
+		"  --firmware ELF    card firmware (default %s)\n"
+		"  --image IMG       the SSD's ext4 image\n"
+		"  --console FILE    the card's UART output (- = stderr)\n",
+		VHOST_BRIDGE_DEFAULT_FIRMWARE);
+}
+
+int vhost_bridge_cli(int argc, char **argv)
+{
+	struct vhost_bridge_opts o = { .firmware = VHOST_BRIDGE_DEFAULT_FIRMWARE };
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			bridge_usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--verbose")) {
+			o.verbose = 1;
+		} else if (i + 1 < argc && !strcmp(a, "--socket")) {
+			o.socket = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--firmware")) {
+			o.firmware = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--image")) {
+			o.image = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--console")) {
+			o.console = argv[++i];
+		} else {
+			fprintf(stderr, "vfpga-sim: unknown or incomplete argument '%s'\n", a);
+			bridge_usage(stderr);
+			return 2;
+		}
+	}
+	if (!o.socket) {
+		bridge_usage(stderr);
+		return 2;
+	}
+	return vhost_bridge_main(&o);
+}
