@@ -12,3 +12,7 @@ $(BUILD)/sim/vhost/%.o: sim/vhost/%.c sim/vhost/*.h
 BRIDGE_RC_OBJS := $(filter-out $(VSIM_C_OBJS),$(RC_OBJS))
 VSIM_C_OBJS += $(BRIDGE_OBJS) $(BRIDGE_RC_OBJS)
 $(BIN)/vfpga-sim: $(BRIDGE_OBJS) $(BRIDGE_RC_OBJS)
+
+test-bridge: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/model/vu_test ## Test: vfpga-sim --socket, the vhost-user bridge into the RTL (negotiation, FUSE_INIT through the card)
+	@sh tests/bridge/run.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/model/vu_test $(BUILD)/tests/bridge
+TEST_TARGETS += test-bridge

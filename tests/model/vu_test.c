@@ -5,7 +5,12 @@
  * then feeds it malformed chains and protocol messages and checks that each
  * is refused cleanly while the device keeps serving.
  *
- *   vu_test SOCKET TAG
+ *   vu_test SOCKET TAG [REQUEST_QUEUES [--card]]
+ *
+ * With --card the back end is the RTL card behind `vfpga-sim --socket`: the
+ * test stops after negotiation, FUSE_INIT and one GETATTR through the card
+ * (the malformed-chain cases are the model's rules; the card's are tested
+ * by the RTL benches).
  *
  * Ends by sending an oversized message, after which the model must close the
  * connection, unmount and exit; the calling script checks the image.
@@ -263,8 +268,11 @@ int main(int argc, char **argv)
 	long n;
 	int err;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: vu_test SOCKET TAG\n");
+	unsigned nreq = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
+	int card = argc > 4 && !strcmp(argv[4], "--card");
+
+	if (argc < 3 || argc > 5 || nreq < 1) {
+		fprintf(stderr, "usage: vu_test SOCKET TAG [REQUEST_QUEUES [--card]]\n");
 		return 2;
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[1]);
@@ -285,7 +293,7 @@ int main(int argc, char **argv)
 	      "protocol features REPLY_ACK, CONFIG, MQ (0x%llx)", (unsigned long long)v);
 	v = PF_REPLY_ACK | PF_CONFIG | PF_MQ;
 	CHECK(send_msg(SET_PROTOCOL_FEATURES, 0, &v, 8, NULL, 0) == 0, "SET_PROTOCOL_FEATURES");
-	CHECK(get_u64(GET_QUEUE_NUM) == 2, "GET_QUEUE_NUM: hiprio + 1 request queue");
+	CHECK(get_u64(GET_QUEUE_NUM) == nreq + 1, "GET_QUEUE_NUM: hiprio + %u request queues", nreq);
 	{
 		struct { uint32_t offset, size, flags; struct virtio_fs_config c; } __attribute__((packed)) req = {
 			.offset = 0, .size = sizeof(struct virtio_fs_config) };
@@ -295,7 +303,7 @@ int main(int argc, char **argv)
 		CHECK(send_msg(GET_CONFIG, 0, &req, sizeof(req), NULL, 0) == 0 &&
 		      recv_reply(&m) == (int)sizeof(req), "GET_CONFIG answered");
 		memcpy(&c, m.payload + 12, sizeof(c));
-		CHECK(!strncmp((char *)c.tag, argv[2], sizeof(c.tag)) && c.num_request_queues == 1,
+		CHECK(!strncmp((char *)c.tag, argv[2], sizeof(c.tag)) && c.num_request_queues == nreq,
 		      "GET_CONFIG: tag '%.36s', %u request queues", c.tag, c.num_request_queues);
 	}
 	CHECK(acked(SET_OWNER, NULL, 0, NULL, 0) == 0, "SET_OWNER");
@@ -343,6 +351,18 @@ int main(int argc, char **argv)
 		err = call(build(FUSE_INIT, 0, &ii, sizeof(ii), NULL, 0), 4096, &n);
 		CHECK(err == 0 && n == (long)(sizeof(struct fuse_out_header) + sizeof(*io)) &&
 		      io->major == 7 && io->minor == 38, "FUSE_INIT over the ring: err %d, %ld bytes", err, n);
+	}
+
+	if (card) {
+		struct fuse_getattr_in gi = { 0 };
+		struct fuse_out_header *o = (void *)(mem + REP_GPA);
+		size_t len = build(FUSE_GETATTR, FUSE_ROOT_ID, &gi, sizeof(gi), NULL, 0);
+
+		err = call(len, 4096, &n);
+		CHECK(err != -1000 && o->unique == next_unique - 1 && o->len == (uint32_t)n,
+		      "GETATTR through the card: a well-formed reply (err %d, %ld bytes)", err, n);
+		printf("vu_test: %d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
 	}
 
 	/* CREATE, then WRITE whose payload is split over three descriptors. */
