@@ -2,7 +2,7 @@
 # behind a vhost-user-fs socket. The vhost-user code in sim/vhost is shared
 # with vfpga-sim's bridge into the RTL.
 
-VHOST_SRCS  := sim/vhost/vhost_user.c sim/vhost/vring.c
+VHOST_SRCS  := sim/vhost/vhost_user.c sim/vhost/vring.c sim/vhost/devstats.c
 MODEL_SRCS  := sim/model/vfpga_model.c $(VHOST_SRCS) $(FUSE_SRV_SRCS)
 MODEL_FLAGS := $(FS_CFLAGS) -Ifirmware/fuse -Isim/vhost
 

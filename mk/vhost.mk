@@ -1,7 +1,7 @@
 # vfpga-sim --socket: the vhost-user bridge into the RTL links the driver
 # library, the root-complex model and the vhost-user code into vfpga-sim (this file sorts after pcie.mk and
 # vfsctl.mk, whose object lists it uses).
-BRIDGE_OBJS := $(BUILD)/sim/bridge/vhost_bridge.o $(BUILD)/sim/vhost/vhost_user.o \
+BRIDGE_OBJS := $(BUILD)/sim/bridge/vhost_bridge.o $(BUILD)/sim/vhost/vhost_user.o $(BUILD)/sim/vhost/devstats.o \
                $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_sim.o
 $(BUILD)/sim/bridge/%.o: sim/bridge/%.c sim/bridge/*.h sim/vhost/*.h driver/*.h sim/rc/*.h
 	@mkdir -p $(dir $@)

@@ -32,13 +32,16 @@
 #include "rc.h"
 #include "transport_sim.h"
 #include "vfsdrv.h"
+#include "devstats.h"
 #include "vhost_user.h"
 
-#define STEP_CYCLES	2000u	/* cycles per step between looks at the sockets */
+#define STEP_CYCLES	2048u	/* cycles per step between looks at the sockets */
+#define FINE_CYCLES	32u	/* used rings are checked this often: timing resolution */
 #define TAIL_CYCLES	20000u	/* keep stepping this long after the last completion */
 #define SETTLE_MS	20	/* socket quiet this long: queue set-up is complete */
 #define DRAIN_CYCLES	50000000ull	/* a stopped queue gets this long to finish */
 #define MSI_DATA_BASE	0x40u	/* vfsdrv's MSI-X data: 0x40 + vector */
+#define VU_MAX_RING	1024u	/* largest ring whose requests are timed */
 
 struct bridge {
 	struct vu_dev vu;
@@ -56,6 +59,11 @@ struct bridge {
 	uint64_t last_activity;		/* cycle of the last completion seen */
 	uint64_t notifies, interrupts, busy_cycles;
 	uint16_t used_seen[VU_MAX_QUEUES];
+	uint16_t avail_seen[VU_MAX_QUEUES];
+	/* per descriptor head: when the card was told about it, and its opcode */
+	uint64_t start[VU_MAX_QUEUES][VU_MAX_RING];
+	uint32_t opcode[VU_MAX_QUEUES][VU_MAX_RING];
+	struct devstats st;
 	const struct vhost_bridge_opts *o;
 };
 
@@ -137,10 +145,51 @@ static void deliver_interrupts(struct bridge *b)
 	}
 }
 
-static void step(struct bridge *b, uint64_t cycles)
+/* The FUSE opcode of the chain at head, read from guest memory (~0 when the
+ * chain does not lead to a readable header). */
+static uint32_t chain_opcode(struct bridge *b, unsigned q, uint16_t head)
 {
-	rc_step(b->rc, cycles);
-	b->busy_cycles += cycles;
+	struct vu_vring *vq = &b->vu.vq[q];
+	struct vring_desc d;
+	const uint8_t *h;
+	uint32_t op;
+
+	if (head >= vq->num)
+		return ~0u;
+	memcpy(&d, &vq->desc[head], sizeof(d));
+	if (d.flags & VRING_DESC_F_INDIRECT) {
+		const struct vring_desc *t = vu_gpa_to_host(&b->vu, d.addr, sizeof(d));
+
+		if (!t || d.len < sizeof(d))
+			return ~0u;
+		memcpy(&d, t, sizeof(d));
+	}
+	h = vu_gpa_to_host(&b->vu, d.addr, 8);
+	if (!h || d.len < 8 || (d.flags & VRING_DESC_F_WRITE))
+		return ~0u;
+	memcpy(&op, h + 4, sizeof(op));
+	return op;
+}
+
+/* Stamps the requests the guest has published since the last look. */
+static void note_avail(struct bridge *b, unsigned q)
+{
+	struct vu_vring *vq = &b->vu.vq[q];
+	uint16_t a = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+
+	for (; b->avail_seen[q] != a; b->avail_seen[q]++) {
+		uint16_t head = vq->avail->ring[b->avail_seen[q] % vq->num];
+
+		if (head < VU_MAX_RING) {
+			b->start[q][head] = rc_cycles(b->rc);
+			b->opcode[q][head] = chain_opcode(b, q, head);
+		}
+	}
+}
+
+/* Times the requests the card has completed since the last look. */
+static void note_used(struct bridge *b)
+{
 	for (unsigned q = 0; q < b->nqueues; q++) {
 		struct vu_vring *vq = &b->vu.vq[q];
 		uint16_t u;
@@ -148,10 +197,30 @@ static void step(struct bridge *b, uint64_t cycles)
 		if (!b->attached[q] || !vq->used)
 			continue;
 		u = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
-		if (u != b->used_seen[q]) {
-			b->used_seen[q] = u;
-			b->last_activity = rc_cycles(b->rc);
+		if (u == b->used_seen[q])
+			continue;
+		for (; b->used_seen[q] != u; b->used_seen[q]++) {
+			uint32_t id = vq->used->ring[b->used_seen[q] % vq->num].id;
+
+			if (id < VU_MAX_RING)
+				devstats_request(&b->st, b->opcode[q][id], rc_cycles(b->rc) - b->start[q][id]);
 		}
+		b->last_activity = rc_cycles(b->rc);
+	}
+}
+
+static void step(struct bridge *b, uint64_t cycles)
+{
+	for (uint64_t done = 0; done < cycles; done += FINE_CYCLES) {
+		rc_step(b->rc, FINE_CYCLES);
+		note_used(b);
+	}
+	b->busy_cycles += cycles;
+	for (unsigned q = 0; q < b->nqueues; q++) {
+		struct vu_vring *vq = &b->vu.vq[q];
+
+		if (b->attached[q] && vq->avail && vq->used)
+			devstats_occupancy(&b->st, q, (uint16_t)(vq->avail->idx - vq->used->idx));
 	}
 	deliver_interrupts(b);
 }
@@ -193,6 +262,7 @@ static int reconfigure(struct bridge *b)
 		}
 		b->attached[q] = 1;
 		b->used_seen[q] = vq->used->idx;
+		b->avail_seen[q] = vq->used->idx;
 		if (b->o->verbose)
 			fprintf(stderr, "vfpga-sim: queue %u (%u entries) at desc 0x%llx avail 0x%llx used 0x%llx\n",
 				q, vq->num, (unsigned long long)desc, (unsigned long long)avail,
@@ -281,6 +351,7 @@ static int serve(struct bridge *b)
 		for (unsigned q = 0; q < b->nqueues; q++)
 			if (b->kicked[q] && b->attached[q]) {
 				b->kicked[q] = 0;
+				note_avail(b, q);
 				if (vfsdrv_notify(&b->drv, q) == 0)
 					b->notifies++;
 				b->last_activity = rc_cycles(b->rc);
@@ -302,6 +373,7 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 	int ret, rc = 0;
 
 	b->o = o;
+	b->st.timed = 1;
 	if (o->console) {
 		console = !strcmp(o->console, "-") ? stderr : fopen(o->console, "w");
 		if (!console) {
@@ -371,6 +443,21 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 		"%llu interrupts\n", (unsigned long long)rc_cycles(b->rc),
 		(unsigned long long)b->busy_cycles, (unsigned long long)b->notifies,
 		(unsigned long long)b->interrupts);
+	if (o->stats) {
+		struct rc_dma_stats ds;
+		char extra[256];
+
+		rc_dma_stats(b->rc, &ds);
+		b->st.bytes_to_card = ds.rd_bytes;
+		b->st.bytes_to_host = ds.wr_bytes;
+		snprintf(extra, sizeof(extra),
+			 "  \"backend\": \"rtl\",\n  \"clock_mhz\": 250,\n  \"cycles\": %llu,\n"
+			 "  \"cycles_serving\": %llu,\n  \"notifies\": %llu,\n  \"interrupts\": %llu,\n",
+			 (unsigned long long)rc_cycles(b->rc), (unsigned long long)b->busy_cycles,
+			 (unsigned long long)b->notifies, (unsigned long long)b->interrupts);
+		if (devstats_write_json(&b->st, o->stats, extra))
+			fprintf(stderr, "vfpga-sim: cannot write %s\n", o->stats);
+	}
 	vu_close(&b->vu, o->socket);
 	b->t->ops->close(b->t);
 	if (console && console != stderr)
@@ -381,11 +468,14 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 static void bridge_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE|-] [--verbose]\n"
+		"usage: vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE|-] [--stats FILE]\n"
+		"                 [--verbose]\n"
 		"  --socket PATH     serve vhost-user-fs on PATH; the simulated card answers every request\n"
 		"  --firmware ELF    card firmware (default %s)\n"
 		"  --image IMG       the SSD's ext4 image\n"
-		"  --console FILE    the card's UART output (- = stderr)\n",
+		"  --console FILE    the card's UART output (- = stderr)\n"
+		"  --stats FILE      device-side figures as JSON at exit (requests by opcode, cycles per\n"
+		"                    request from notify to used-ring write, DMA bytes, queue occupancy)\n",
 		VHOST_BRIDGE_DEFAULT_FIRMWARE);
 }
 
@@ -407,6 +497,8 @@ int vhost_bridge_cli(int argc, char **argv)
 			o.firmware = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--image")) {
 			o.image = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--stats")) {
+			o.stats = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--console")) {
 			o.console = argv[++i];
 		} else {

@@ -10,6 +10,7 @@ struct vhost_bridge_opts {
 	const char *firmware;	/* card firmware ELF */
 	const char *image;	/* the SSD's image (NULL: none) */
 	const char *console;	/* card UART to this file, "-" = stderr, NULL = dropped */
+	const char *stats;	/* device-side figures (JSON) at exit, or NULL */
 	int verbose;
 };
 

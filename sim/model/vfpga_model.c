@@ -26,6 +26,7 @@
 #include <linux/virtio_fs.h>
 
 #include "blockdev_file.h"
+#include "devstats.h"
 #include "fuse_server.h"
 #include "vfs.h"
 #include "vhost_user.h"
@@ -63,7 +64,7 @@ struct model {
 	uint8_t rep[REPLY_MAX];
 	struct vring_chain chain;
 	struct deferred deferred[MAX_DEFERRED];
-	uint64_t ops[64];	/* requests by opcode (FUSE_* < 64, others in [0]) */
+	struct devstats st;	/* requests by opcode, bytes each way */
 	uint64_t bad_chains;
 	uint64_t bytes_in, bytes_out;
 };
@@ -211,7 +212,7 @@ static void serve_chain(struct model *m, unsigned q, const struct vring_chain *c
 	if (in_len >= sizeof(struct fuse_in_header)) {
 		const struct fuse_in_header *h = (const void *)m->req;
 
-		m->ops[h->opcode < 64 ? h->opcode : 0]++;
+		devstats_request(&m->st, h->opcode, 0);
 		/* A request longer than the buffer arrives truncated: the server
 		 * sees len != in_len and answers EINVAL. */
 		if (c->in_bytes > in_len)
@@ -273,28 +274,19 @@ static const struct vu_ops model_ops = {
 	.stop = on_stop,
 };
 
-static void write_stats(const struct model *m, const char *path)
+static void write_stats(struct model *m, const char *path)
 {
-	FILE *f = fopen(path, "w");
+	char extra[512];
 
-	if (!f) {
+	m->st.bytes_to_card = m->bytes_in;
+	m->st.bytes_to_host = m->bytes_out;
+	snprintf(extra, sizeof(extra),
+		 "  \"backend\": \"model\",\n  \"errors\": %llu,\n  \"malformed\": %llu,\n"
+		 "  \"bad_chains\": %llu,\n  \"notifies\": %llu,\n",
+		 (unsigned long long)m->srv->stats.errors, (unsigned long long)m->srv->stats.malformed,
+		 (unsigned long long)m->bad_chains, (unsigned long long)m->vu.notifies);
+	if (devstats_write_json(&m->st, path, extra))
 		fprintf(stderr, "vfpga-model: cannot write %s: %s\n", path, strerror(errno));
-		return;
-	}
-	fprintf(f, "{\n  \"requests\": %llu,\n  \"errors\": %llu,\n  \"malformed\": %llu,\n"
-		"  \"bad_chains\": %llu,\n  \"bytes_in\": %llu,\n  \"bytes_out\": %llu,\n"
-		"  \"notifies\": %llu,\n  \"by_opcode\": {",
-		(unsigned long long)m->srv->stats.requests, (unsigned long long)m->srv->stats.errors,
-		(unsigned long long)m->srv->stats.malformed, (unsigned long long)m->bad_chains,
-		(unsigned long long)m->bytes_in, (unsigned long long)m->bytes_out,
-		(unsigned long long)m->vu.notifies);
-	for (unsigned i = 0, first = 1; i < 64; i++)
-		if (m->ops[i]) {
-			fprintf(f, "%s\"%u\": %llu", first ? "" : ", ", i, (unsigned long long)m->ops[i]);
-			first = 0;
-		}
-	fprintf(f, "}\n}\n");
-	fclose(f);
 }
 
 static int wait_for_front_end(struct vu_dev *d)

@@ -10,7 +10,7 @@ rm -rf "$W" && mkdir -p "$W"
 fail=0
 bad() { echo "test-bridge: FAIL: $*"; fail=1; }
 SOCK=$W/sock
-"$SIM" --socket "$SOCK" --firmware "$FW" --console "$W/card.log" 2>"$W/sim.log" &
+"$SIM" --socket "$SOCK" --firmware "$FW" --console "$W/card.log" --stats "$W/stats.json" 2>"$W/sim.log" &
 pid=$!
 i=0; while [ ! -S "$SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
 timeout 120 "$VUTEST" "$SOCK" vfpga 4 --card || bad "vu_test --card"
@@ -20,6 +20,18 @@ wait $pid; rc=$?
 [ $rc -eq 0 ] || bad "vfpga-sim exit status $rc"
 grep -q "FUSE_INIT 7.38" "$W/card.log" || bad "card firmware did not see FUSE_INIT"
 grep -q "cycles simulated" "$W/sim.log" || bad "no summary from vfpga-sim"
+# Device-side figures: both requests timed from notify to used-ring write.
+python3 - "$W/stats.json" <<'PY' || bad "device-side figures (stats.json) wrong"
+import json, sys
+s = json.load(open(sys.argv[1]))
+ops = s["by_opcode"]
+assert s["backend"] == "rtl" and s["timed"], s
+assert ops["INIT"]["count"] == 1 and ops["GETATTR"]["count"] == 1, ops
+for o in ("INIT", "GETATTR"):
+    assert 100 < ops[o]["cycles_mean"] < 1000000, ops[o]
+assert sum(s["cycles_hist"].values()) == 2, s["cycles_hist"]
+assert s["bytes_to_card"] > 0 and s["bytes_to_host"] > 0, s
+PY
 "$SIM" --socket "$W/s2" --firmware "$W/none.elf" 2>/dev/null; rc=$?
 [ $rc -eq 2 ] || bad "missing firmware: status $rc"
 [ $fail -eq 0 ] && echo "test-bridge: all passed" || { cat "$W/sim.log"; }
