@@ -333,7 +333,7 @@ static long do_init(struct req *r)
 		return reply_data(r, &o, 8);	/* the client retries with ours, or gives up */
 	o.max_readahead = ii.max_readahead;
 	o.flags = ii.flags & (FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_PARALLEL_DIROPS |
-			      FUSE_DO_READDIRPLUS | FUSE_EXPORT_SUPPORT | FUSE_INIT_EXT);
+			      FUSE_DO_READDIRPLUS | FUSE_EXPORT_SUPPORT | FUSE_INIT_EXT | FUSE_SETXATTR_EXT);
 	o.max_background = 32;
 	o.congestion_threshold = 24;
 	o.max_write = FUSE_SRV_MAX_WRITE;
@@ -341,6 +341,7 @@ static long do_init(struct req *r)
 	o.max_pages = (uint16_t)(FUSE_SRV_MAX_WRITE / 4096);
 	r->srv->initialized = 1;
 	r->srv->proto_minor = o.minor;
+	r->srv->init_flags = o.flags;
 	r->srv->max_write = FUSE_SRV_MAX_WRITE;
 	n = o.minor < 5 ? FUSE_COMPAT_INIT_OUT_SIZE : o.minor < 23 ? FUSE_COMPAT_22_INIT_OUT_SIZE : sizeof(o);
 	return reply_data(r, &o, n);
@@ -757,7 +758,10 @@ static long do_xattr(struct req *r, uint64_t ino, uint32_t op)
 	long n;
 
 	if (op == FUSE_SETXATTR) {
-		const struct fuse_setxattr_in *in = take(r, r->srv->proto_minor >= 33 ? sizeof(*in) : 8);
+		/* The 16-byte form only when INIT agreed on FUSE_SETXATTR_EXT;
+		 * otherwise the guest sends size and flags (8 bytes). */
+		const struct fuse_setxattr_in *in =
+			take(r, (r->srv->init_flags & FUSE_SETXATTR_EXT) ? sizeof(*in) : FUSE_COMPAT_SETXATTR_IN_SIZE);
 		size_t len;
 		int err;
 

@@ -78,6 +78,7 @@ struct fuse_server {
 	uint64_t root_ino;
 	int initialized;	/* INIT answered, DESTROY not yet */
 	uint32_t proto_minor;
+	uint32_t init_flags;	/* INIT flags agreed with the guest */
 	uint32_t max_write;
 	uint32_t nr_nodes;
 	struct fuse_srv_node nodes[FUSE_SRV_MAX_NODES];

@@ -119,7 +119,8 @@ int main(int argc, char **argv)
 	CHECK(lookup(FUSE_ROOT_ID, "x", NULL) == -5, "request before INIT refused");
 	{
 		struct fuse_init_in ii = { .major = 7, .minor = 38, .max_readahead = 131072,
-					   .flags = FUSE_ASYNC_READ | FUSE_MAX_PAGES | FUSE_DO_READDIRPLUS };
+					   .flags = FUSE_ASYNC_READ | FUSE_MAX_PAGES | FUSE_DO_READDIRPLUS |
+						    FUSE_SETXATTR_EXT };
 		struct fuse_init_out io;
 
 		err = call(build(FUSE_INIT, 0, &ii, sizeof(ii), NULL, NULL, NULL, 0), &b, &bl);
