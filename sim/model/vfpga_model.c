@@ -152,7 +152,10 @@ static void complete(struct model *m, unsigned q, const struct vring_chain *c, c
 {
 	size_t n = 0;
 
-	if (len > 0) {
+	if (len > 0 && c->out_bytes == 0) {
+		fprintf(stderr, "vfpga-model: queue %u: a request that takes a reply came without a "
+			"writable buffer; returned with nothing written\n", q);
+	} else if (len > 0) {
 		n = vring_scatter(c, rep, (size_t)len);
 		m->bytes_out += n;
 		if (n < (size_t)len)
@@ -207,6 +210,11 @@ static void serve_chain(struct model *m, unsigned q, const struct vring_chain *c
 	size_t in_len = vring_gather(c, m->req, sizeof(m->req));
 	size_t cap = c->out_bytes < sizeof(m->rep) ? (size_t)c->out_bytes : sizeof(m->rep);
 	long len;
+
+	/* FORGET and BATCH_FORGET come without a writable buffer and take no
+	 * reply; the server still needs room to refuse a malformed one. */
+	if (c->out_bytes == 0)
+		cap = sizeof(struct fuse_out_header);
 
 	m->bytes_in += in_len;
 	if (in_len >= sizeof(struct fuse_in_header)) {

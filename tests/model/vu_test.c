@@ -508,6 +508,21 @@ int main(int argc, char **argv)
 		CHECK(err == 0, "RELEASE");
 	}
 
+	/* FORGET on the hiprio queue, with no writable buffer: the node the
+	 * CREATE handed out is dropped, so its ID goes stale. */
+	{
+		struct fuse_forget_in fi = { .nlookup = 1 };
+		struct fuse_getattr_in gi = { 0 };
+		struct seg s[1];
+		uint16_t head;
+
+		s[0] = (struct seg){ REQ_GPA, (uint32_t)build(FUSE_FORGET, nodeid, &fi, sizeof(fi), NULL, 0), 0 };
+		head = submit(&vq[0], s, 1);
+		CHECK(wait_used(&vq[0], head) == 0, "FORGET on hiprio: returned with nothing written");
+		err = call(build(FUSE_GETATTR, nodeid, &gi, sizeof(gi), NULL, 0), 4096, &n);
+		CHECK(err == -ESTALE || err == -ENOENT, "GETATTR on the forgotten node: stale (%d)", err);
+	}
+
 	/* A broken hiprio queue (avail index jumps past the ring) stops that
 	 * queue only. */
 	{
@@ -516,11 +531,11 @@ int main(int argc, char **argv)
 		struct { uint32_t index, num; } st = { 0, 0 };
 		struct msg m;
 
-		__atomic_store_n(&vq[0].avail->idx, (uint16_t)(QSIZE + 5), __ATOMIC_RELEASE);
+		__atomic_store_n(&vq[0].avail->idx, (uint16_t)(vq[0].avail_idx + QSIZE + 5), __ATOMIC_RELEASE);
 		if (write(vq[0].kick, &one, 8) != 8)
 			perror("kick");
 		usleep(100000);
-		CHECK(vq[0].used->idx == 0, "hiprio queue with an impossible avail index: nothing used");
+		CHECK(vq[0].used->idx == vq[0].last_used, "hiprio queue with an impossible avail index: nothing used");
 		err = call(build(FUSE_GETATTR, FUSE_ROOT_ID, &gi, sizeof(gi), NULL, 0), 4096, &n);
 		CHECK(err == 0, "request queue still served (err %d)", err);
 		st.index = 1;
