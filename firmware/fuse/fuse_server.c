@@ -18,17 +18,23 @@
 #define NO_NODE (-1)
 #define ROOT_NODE (-2)
 #define FREE_HANDLE (-1)
+#define FREE_LOCK (-1)
 
 /* Linux errno values the server itself puts on the wire. */
 #define W_EPERM 1
 #define W_ENOENT 2
+#define W_EINTR 4
 #define W_EIO 5
 #define W_EBADF 9
+#define W_EAGAIN 11
 #define W_ENOMEM 12
 #define W_EINVAL 22
 #define W_ENFILE 23
+#define W_EFBIG 27
 #define W_ERANGE 34
+#define W_EDEADLK 35
 #define W_ENAMETOOLONG 36
+#define W_ENOLCK 37
 #define W_ENOSYS 38
 #define W_ESTALE 116
 
@@ -184,6 +190,202 @@ static void forget(struct fuse_server *s, uint64_t nodeid, uint64_t n)
 	maybe_drop(s, i);
 }
 
+/* -------------------------------------------------------------------- locks */
+
+static int lk_overlap(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
+{
+	return s1 <= e2 && s2 <= e1;
+}
+
+/* Overlapping or adjacent; ends never exceed FUSE_OFFSET_MAX, so +1 cannot wrap. */
+static int lk_touch(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
+{
+	return s1 <= e2 + 1 && s2 <= e1 + 1;
+}
+
+/* The first lock of another owner on node that (type, start, end) conflicts
+ * with, or -1. */
+static int32_t lk_conflict(const struct fuse_server *s, int32_t node, uint64_t owner, uint32_t type,
+			   uint64_t start, uint64_t end)
+{
+	for (int32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++) {
+		const struct fuse_srv_lock *l = &s->locks[i];
+
+		if (l->node == node && l->owner != owner && lk_overlap(l->start, l->end, start, end) &&
+		    (type == FUSE_F_WRLCK || l->type == FUSE_F_WRLCK))
+			return i;
+	}
+	return -1;
+}
+
+static void lk_add(struct fuse_server *s, int32_t node, uint64_t owner, uint32_t pid, uint32_t type,
+		   uint64_t start, uint64_t end)
+{
+	for (int32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++) {
+		struct fuse_srv_lock *l = &s->locks[i];
+
+		if (l->node != FREE_LOCK)
+			continue;
+		l->node = node;
+		l->owner = owner;
+		l->pid = pid;
+		l->type = type;
+		l->start = start;
+		l->end = end;
+		return;
+	}
+}
+
+/*
+ * Sets owner's lock on [start, end] of node to type (FUSE_F_UNLCK: none),
+ * as fcntl(F_SETLK) does once no other owner conflicts: the owner's own locks
+ * of the same type that touch the range merge into it, those of another type
+ * are cut back (split when they cover both sides). The first pass counts the
+ * entries the result needs, so a full table answers -ENOLCK with nothing
+ * changed. Unlocking a whole node never needs an entry.
+ */
+static int lk_set(struct fuse_server *s, int32_t node, uint64_t owner, uint32_t pid, uint32_t type,
+		  uint64_t start, uint64_t end)
+{
+	uint32_t avail = 0, need = type != FUSE_F_UNLCK;
+	uint64_t ns = start, ne = end;
+	struct fuse_srv_lock right = { .node = FREE_LOCK };
+
+	for (int32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++) {
+		const struct fuse_srv_lock *l = &s->locks[i];
+
+		if (l->node == FREE_LOCK) {
+			avail++;
+		} else if (l->node == node && l->owner == owner) {
+			if (l->type == type && lk_touch(l->start, l->end, start, end))
+				avail++;		/* merged into the new lock */
+			else if (l->start < start && l->end > end)
+				need++;			/* split in two */
+			else if (l->start >= start && l->end <= end)
+				avail++;		/* covered: goes */
+		}
+	}
+	if (avail < need)
+		return -W_ENOLCK;
+	for (int32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++) {
+		struct fuse_srv_lock *l = &s->locks[i];
+
+		if (l->node != node || l->owner != owner)
+			continue;
+		if (l->type == type && lk_touch(l->start, l->end, start, end)) {
+			ns = l->start < ns ? l->start : ns;
+			ne = l->end > ne ? l->end : ne;
+			l->node = FREE_LOCK;
+		} else if (!lk_overlap(l->start, l->end, start, end)) {
+			continue;
+		} else if (l->start < start && l->end > end) {
+			right = *l;
+			right.start = end + 1;
+			l->end = start - 1;
+		} else if (l->start < start) {
+			l->end = start - 1;
+		} else if (l->end > end) {
+			l->start = end + 1;
+		} else {
+			l->node = FREE_LOCK;
+		}
+	}
+	if (right.node != FREE_LOCK)
+		lk_add(s, right.node, right.owner, right.pid, right.type, right.start, right.end);
+	if (type != FUSE_F_UNLCK)
+		lk_add(s, node, owner, pid, type, ns, ne);
+	return 0;
+}
+
+/*
+ * Grants, in arrival order, every waiting SETLKW that no lock blocks any
+ * more. A grant may convert its owner's locks (a write lock turned read), so
+ * the scan repeats after one; each repeat has a waiter fewer.
+ */
+static void lk_wake(struct fuse_server *s)
+{
+	int again = 1;
+
+	while (again) {
+		again = 0;
+		for (uint32_t i = 0; i < s->nr_waiters; i++) {
+			struct fuse_srv_waiter *w = &s->waiters[i];
+			int err;
+
+			if (w->done || lk_conflict(s, w->node, w->owner, w->type, w->start, w->end) >= 0)
+				continue;
+			err = lk_set(s, w->node, w->owner, w->pid, w->type, w->start, w->end);
+			w->done = 1;
+			w->error = -err;
+			again |= !err;
+		}
+	}
+}
+
+/* Whether owner's new waiter for (node, type, start, end) would close a cycle:
+ * a lock blocking it belongs to an owner that waits, directly or through other
+ * waiters, for a lock of owner. Each waiter is visited once. */
+static int lk_deadlock(const struct fuse_server *s, int32_t node, uint64_t owner, uint32_t type,
+		       uint64_t start, uint64_t end)
+{
+	uint8_t seen[FUSE_SRV_MAX_WAITERS];
+	uint32_t stack[FUSE_SRV_MAX_WAITERS];
+	uint32_t sp = 0;
+	const struct fuse_srv_waiter *cur = NULL;
+
+	memset(seen, 0, sizeof(seen));
+	for (;;) {
+		int32_t n = cur ? cur->node : node;
+		uint64_t o = cur ? cur->owner : owner;
+		uint32_t t = cur ? cur->type : type;
+		uint64_t st = cur ? cur->start : start, en = cur ? cur->end : end;
+
+		/* Every owner holding a lock that blocks the current request ... */
+		for (int32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++) {
+			const struct fuse_srv_lock *l = &s->locks[i];
+
+			if (l->node != n || l->owner == o || !lk_overlap(l->start, l->end, st, en) ||
+			    (t != FUSE_F_WRLCK && l->type != FUSE_F_WRLCK))
+				continue;
+			if (l->owner == owner)
+				return 1;
+			/* ... and what that owner itself waits for. */
+			for (uint32_t j = 0; j < s->nr_waiters; j++)
+				if (!seen[j] && !s->waiters[j].done && s->waiters[j].owner == l->owner) {
+					seen[j] = 1;
+					stack[sp++] = j;
+				}
+		}
+		if (!sp)
+			return 0;
+		cur = &s->waiters[stack[--sp]];
+	}
+}
+
+static void lk_answer(struct fuse_srv_waiter *w, int wire_err)
+{
+	w->done = 1;
+	w->error = wire_err;
+}
+
+/* Drops owner's locks on node (every owner's when all_owners) and lets the
+ * waiters see what that freed. */
+static void lk_drop(struct fuse_server *s, int32_t node, uint64_t owner, int all_owners)
+{
+	int dropped = 0;
+
+	for (int32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++) {
+		struct fuse_srv_lock *l = &s->locks[i];
+
+		if (l->node == node && (all_owners || l->owner == owner)) {
+			l->node = FREE_LOCK;
+			dropped = 1;
+		}
+	}
+	if (dropped)
+		lk_wake(s);
+}
+
 /* ------------------------------------------------------------------ handles */
 
 static int open_handle(struct fuse_server *s, int32_t slot, uint32_t flags, int is_dir, uint64_t *fh)
@@ -219,14 +421,25 @@ static struct fuse_srv_handle *get_handle(struct req *r, uint64_t fh, int is_dir
 	return h;
 }
 
+/*
+ * Waiters on the handle are answered EBADF first. The node's last handle takes
+ * every lock on the node with it: no owner holds a POSIX lock on a file it has
+ * no open file for, and a lock must not outlive the slot it names.
+ */
 static void close_handle(struct fuse_server *s, struct fuse_srv_handle *h)
 {
 	int32_t slot = h->node;
+	uint64_t fh = (uint64_t)h->gen << 32 | (uint32_t)(h - s->handles);
 
+	for (uint32_t i = 0; i < s->nr_waiters; i++)
+		if (!s->waiters[i].done && s->waiters[i].fh == fh)
+			lk_answer(&s->waiters[i], W_EBADF);
 	h->node = FREE_HANDLE;
 	h->gen++;
 	if (slot >= 0) {
 		s->nodes[slot].opens--;
+		if (!s->nodes[slot].opens)
+			lk_drop(s, slot, 0, 1);
 		maybe_drop(s, slot);
 	}
 }
@@ -333,7 +546,7 @@ static long do_init(struct req *r)
 		return reply_data(r, &o, 8);	/* the client retries with ours, or gives up */
 	o.max_readahead = ii.max_readahead;
 	o.flags = ii.flags & (FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_PARALLEL_DIROPS |
-			      FUSE_DO_READDIRPLUS | FUSE_EXPORT_SUPPORT | FUSE_INIT_EXT | FUSE_SETXATTR_EXT);
+			      FUSE_DO_READDIRPLUS | FUSE_EXPORT_SUPPORT | FUSE_INIT_EXT | FUSE_SETXATTR_EXT | FUSE_POSIX_LOCKS);
 	o.max_background = 32;
 	o.congestion_threshold = 24;
 	o.max_write = FUSE_SRV_MAX_WRITE;
@@ -660,8 +873,191 @@ static long do_release(struct req *r, int is_dir)
 	h = get_handle(r, in->fh, is_dir);
 	if (!h)
 		return reply_err(r, W_EBADF);
+	if (!is_dir && (in->release_flags & FUSE_RELEASE_FLOCK_UNLOCK))
+		lk_drop(r->srv, h->node, in->lock_owner, 0);
 	close_handle(r->srv, h);
 	return reply_err(r, 0);
+}
+
+/* close(2) of one descriptor: POSIX drops the closing owner's locks on the file. */
+static long do_flush(struct req *r)
+{
+	const struct fuse_flush_in *in = take(r, sizeof(*in));
+	struct fuse_srv_handle *h;
+
+	if (!in)
+		return reply_err(r, W_EINVAL);
+	h = get_handle(r, in->fh, 0);
+	if (!h)
+		return reply_err(r, W_EBADF);
+	lk_drop(r->srv, h->node, in->lock_owner, 0);
+	return reply_err(r, 0);
+}
+
+/*
+ * GETLK, SETLK and SETLKW (see fuse_server.h for the rules). The handle must
+ * be a file handle of the request's node, so a lock always names a node that
+ * has an open handle (close_handle drops them with the last one).
+ */
+static long do_lk(struct req *r, uint32_t op)
+{
+	const struct fuse_lk_in *in = take(r, sizeof(*in));
+	struct fuse_server *s = r->srv;
+	struct fuse_srv_handle *h;
+	struct fuse_srv_waiter *w;
+	uint32_t type, acc;
+	uint64_t start, end;
+	int32_t c;
+	int err;
+
+	if (!in)
+		return reply_err(r, W_EINVAL);
+	if (in->lk_flags & FUSE_LK_FLOCK)
+		return reply_err(r, W_ENOSYS);
+	h = get_handle(r, in->fh, 0);
+	if (!h)
+		return reply_err(r, W_EBADF);
+	type = in->lk.type;
+	start = in->lk.start;
+	end = in->lk.end;
+	if (type > FUSE_F_UNLCK || start > end || end > FUSE_OFFSET_MAX || (op == FUSE_GETLK && type == FUSE_F_UNLCK))
+		return reply_err(r, W_EINVAL);
+	if (op == FUSE_GETLK) {
+		struct fuse_lk_out o;
+
+		memset(&o, 0, sizeof(o));
+		c = lk_conflict(s, h->node, in->owner, type, start, end);
+		if (c < 0) {
+			o.lk.type = FUSE_F_UNLCK;
+			o.lk.start = start;
+			o.lk.end = end;
+		} else {
+			o.lk.type = s->locks[c].type;
+			o.lk.start = s->locks[c].start;
+			o.lk.end = s->locks[c].end;
+			o.lk.pid = s->locks[c].pid;
+		}
+		return reply_data(r, &o, sizeof(o));
+	}
+	acc = h->flags & FUSE_O_ACCMODE;
+	if ((type == FUSE_F_RDLCK && acc == FUSE_O_WRONLY) || (type == FUSE_F_WRLCK && acc == FUSE_O_RDONLY))
+		return reply_err(r, W_EBADF);
+	if (type != FUSE_F_UNLCK && lk_conflict(s, h->node, in->owner, type, start, end) >= 0) {
+		if (op == FUSE_SETLK)
+			return reply_err(r, W_EAGAIN);
+		if (lk_deadlock(s, h->node, in->owner, type, start, end))
+			return reply_err(r, W_EDEADLK);
+		if (s->nr_waiters == FUSE_SRV_MAX_WAITERS)
+			return reply_err(r, W_ENOLCK);
+		w = &s->waiters[s->nr_waiters++];
+		memset(w, 0, sizeof(*w));
+		w->unique = r->h->unique;
+		w->fh = in->fh;
+		w->owner = in->owner;
+		w->start = start;
+		w->end = end;
+		w->node = h->node;
+		w->pid = in->lk.pid;
+		w->type = type;
+		return FUSE_SRV_DEFERRED;
+	}
+	err = lk_set(s, h->node, in->owner, in->lk.pid, type, start, end);
+	if (!err)
+		lk_wake(s);		/* an unlock or a downgrade may free a waiter */
+	return reply_err(r, -err);
+}
+
+/* The guest gave up on a request: a waiting SETLKW is answered EINTR. */
+static void interrupt(struct fuse_server *s, uint64_t unique)
+{
+	for (uint32_t i = 0; i < s->nr_waiters; i++)
+		if (!s->waiters[i].done && s->waiters[i].unique == unique) {
+			lk_answer(&s->waiters[i], W_EINTR);
+			return;
+		}
+}
+
+/*
+ * COPY_FILE_RANGE: at most FUSE_SRV_MAX_WRITE bytes per request through the
+ * scratch buffer (the guest loops on a short copy); nothing past the input's
+ * end. Within one file, overlapping ranges copy as memmove does: back to
+ * front when the output lies above the input. A forward copy that fails part
+ * way reports what it copied; a backward one reports the error.
+ */
+static long do_copy_file_range(struct req *r, uint64_t ino_in)
+{
+	const struct fuse_copy_file_range_in *in = take(r, sizeof(*in));
+	struct fuse_server *s = r->srv;
+	struct fuse_srv_handle *hin, *hout;
+	struct fuse_write_out o;
+	struct vfs_attr v;
+	uint64_t ino_out, len, done = 0;
+	int32_t slot_out;
+	int backward;
+	long ret;
+
+	if (!in)
+		return reply_err(r, W_EINVAL);
+	if (in->flags || in->off_in > FUSE_OFFSET_MAX || in->off_out > FUSE_OFFSET_MAX)
+		return reply_err(r, W_EINVAL);
+	slot_out = slot_of(s, in->nodeid_out);
+	if (slot_out == NO_NODE)
+		return reply_err(r, W_ESTALE);
+	ino_out = ino_of_slot(s, slot_out);
+	hin = get_handle(r, in->fh_in, 0);
+	if (!hin || (hin->flags & FUSE_O_ACCMODE) == FUSE_O_WRONLY)
+		return reply_err(r, W_EBADF);
+	{
+		/* get_handle checks against the request's node: fh_out belongs to nodeid_out. */
+		uint32_t i = (uint32_t)in->fh_out;
+
+		hout = i < FUSE_SRV_MAX_HANDLES ? &s->handles[i] : NULL;
+		if (!hout || hout->node == FREE_HANDLE || hout->gen != (uint32_t)(in->fh_out >> 32) ||
+		    hout->is_dir || hout->node != slot_out || (hout->flags & FUSE_O_ACCMODE) == FUSE_O_RDONLY ||
+		    (hout->flags & FUSE_O_APPEND))
+			return reply_err(r, W_EBADF);
+	}
+	ret = vfs_getattr(s->fs, ino_in, &v);
+	if (ret)
+		return reply_vfs_err(r, ret);
+	len = in->len < FUSE_SRV_MAX_WRITE ? in->len : FUSE_SRV_MAX_WRITE;
+	if (in->off_in >= v.size)
+		len = 0;
+	else if (len > v.size - in->off_in)
+		len = v.size - in->off_in;
+	backward = ino_in == ino_out && in->off_out > in->off_in && in->off_out < in->off_in + len;
+	while (done < len) {
+		uint64_t left = len - done;
+		uint64_t n = left < FUSE_SRV_SCRATCH ? left : FUSE_SRV_SCRATCH;
+		uint64_t at = backward ? left - n : done;	/* offset of this chunk in the range */
+		long got, put;
+
+		got = vfs_read(s->fs, ino_in, in->off_in + at, s->scratch, (size_t)n);
+		if (got < 0 || (backward && (uint64_t)got != n)) {
+			ret = got < 0 ? got : -EIO;
+			goto out_err;
+		}
+		if (got == 0)
+			break;
+		put = vfs_write(s->fs, ino_out, in->off_out + at, s->scratch, (size_t)got);
+		if (put < 0 || (backward && put != got)) {
+			ret = put < 0 ? put : -EFBIG;
+			goto out_err;
+		}
+		done += (uint64_t)put;
+		if (put < got)
+			break;
+	}
+	memset(&o, 0, sizeof(o));
+	o.size = (uint32_t)done;
+	return reply_data(r, &o, sizeof(o));
+out_err:
+	if (done && !backward) {
+		memset(&o, 0, sizeof(o));
+		o.size = (uint32_t)done;
+		return reply_data(r, &o, sizeof(o));
+	}
+	return reply_vfs_err(r, ret);
 }
 
 struct dir_fill {
@@ -904,8 +1300,14 @@ long fuse_dispatch(struct fuse_server *srv, const void *in, size_t in_len, void 
 			}
 		return 0;
 	}
-	case FUSE_INTERRUPT:
-		return 0;	/* requests are answered in order: nothing to interrupt */
+	case FUSE_INTERRUPT: {
+		/* Only a waiting SETLKW can be interrupted; the rest answer in order. */
+		const struct fuse_interrupt_in *in = take(&r, sizeof(*in));
+
+		if (in)
+			interrupt(srv, in->unique);
+		return 0;
+	}
 	case FUSE_DESTROY:
 		fuse_server_reset(srv);
 		vfs_sync(srv->fs);
@@ -941,7 +1343,7 @@ long fuse_dispatch(struct fuse_server *srv, const void *in, size_t in_len, void 
 	case FUSE_TMPFILE: return do_tmpfile(&r, ino);
 	case FUSE_READ: return do_read(&r, ino);
 	case FUSE_WRITE: return do_write(&r, ino);
-	case FUSE_FLUSH: return reply_err(&r, 0);
+	case FUSE_FLUSH: return do_flush(&r);
 	case FUSE_RELEASE: return do_release(&r, 0);
 	case FUSE_RELEASEDIR: return do_release(&r, 1);
 	case FUSE_FSYNC: return do_fsync(&r, ino, 0);
@@ -960,9 +1362,14 @@ long fuse_dispatch(struct fuse_server *srv, const void *in, size_t in_len, void 
 		return do_xattr(&r, ino, r.h->opcode);
 	case FUSE_FALLOCATE: return do_fallocate(&r, ino);
 	case FUSE_LSEEK: return do_lseek(&r, ino);
+	case FUSE_GETLK:
+	case FUSE_SETLK:
+	case FUSE_SETLKW:
+		return do_lk(&r, r.h->opcode);
+	case FUSE_COPY_FILE_RANGE: return do_copy_file_range(&r, ino);
 	default:
-		/* GETLK/SETLK/SETLKW, COPY_FILE_RANGE, SETUPMAPPING, REMOVEMAPPING
-		 * and anything unknown. */
+		/* SETUPMAPPING and REMOVEMAPPING (no DAX window yet), IOCTL, POLL,
+		 * BMAP, NOTIFY_REPLY, and anything unknown. */
 		return reply_err(&r, W_ENOSYS);
 	}
 }
@@ -980,11 +1387,16 @@ void fuse_server_init(struct fuse_server *srv, struct vfs *fs)
 	for (uint32_t i = 0; i < FUSE_SRV_MAX_HANDLES; i++)
 		srv->handles[i].node = FREE_HANDLE;
 	for (uint32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++)
-		srv->locks[i].node = -1;
+		srv->locks[i].node = FREE_LOCK;
 }
 
 void fuse_server_reset(struct fuse_server *srv)
 {
+	for (uint32_t i = 0; i < srv->nr_waiters; i++)
+		if (!srv->waiters[i].done)
+			lk_answer(&srv->waiters[i], W_EINTR);
+	for (uint32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++)
+		srv->locks[i].node = FREE_LOCK;
 	for (uint32_t i = 0; i < FUSE_SRV_MAX_HANDLES; i++)
 		if (srv->handles[i].node != FREE_HANDLE)
 			close_handle(srv, &srv->handles[i]);
@@ -1005,4 +1417,28 @@ uint32_t fuse_server_handles(const struct fuse_server *srv)
 	for (uint32_t i = 0; i < FUSE_SRV_MAX_HANDLES; i++)
 		n += srv->handles[i].node != FREE_HANDLE;
 	return n;
+}
+
+long fuse_server_pending_reply(struct fuse_server *srv, uint64_t *unique, void *out, size_t out_cap)
+{
+	for (uint32_t i = 0; i < srv->nr_waiters; i++) {
+		struct fuse_srv_waiter *w = &srv->waiters[i];
+		struct fuse_out_header o;
+
+		if (!w->done)
+			continue;
+		if (out_cap < sizeof(o))
+			return -EINVAL;
+		o.len = sizeof(o);
+		o.error = -w->error;
+		o.unique = w->unique;
+		memcpy(out, &o, sizeof(o));
+		*unique = w->unique;
+		if (w->error)
+			srv->stats.errors++;
+		srv->nr_waiters--;
+		memmove(w, w + 1, (srv->nr_waiters - i) * sizeof(*w));
+		return sizeof(o);
+	}
+	return 0;
 }

@@ -22,10 +22,12 @@
 #define FUSE_O_TRUNC		00001000u
 #define FUSE_O_APPEND		00002000u
 
-/* fcntl lock types and lseek whence values. */
+/* fcntl lock types and lseek whence values; a lock's end at OFFSET_MAX
+ * reaches to the end of the file, however long it grows. */
 #define FUSE_F_RDLCK		0u
 #define FUSE_F_WRLCK		1u
 #define FUSE_F_UNLCK		2u
+#define FUSE_OFFSET_MAX		0x7fffffffffffffffull
 #define FUSE_SEEK_DATA		3u
 #define FUSE_SEEK_HOLE		4u
 
@@ -55,6 +57,12 @@ _Static_assert(sizeof(struct fuse_setattr_in) == 88, "fuse_setattr_in");
 _Static_assert(sizeof(struct fuse_write_in) == 40, "fuse_write_in");
 _Static_assert(sizeof(struct fuse_read_in) == 40, "fuse_read_in");
 _Static_assert(sizeof(struct fuse_lk_in) == 48, "fuse_lk_in");
+_Static_assert(sizeof(struct fuse_lk_out) == 24, "fuse_lk_out");
+_Static_assert(offsetof(struct fuse_lk_in, lk_flags) == 40, "fuse_lk_in.lk_flags");
+_Static_assert(sizeof(struct fuse_release_in) == 24, "fuse_release_in");
+_Static_assert(offsetof(struct fuse_flush_in, lock_owner) == 16, "fuse_flush_in.lock_owner");
+_Static_assert(sizeof(struct fuse_interrupt_in) == 8, "fuse_interrupt_in");
+_Static_assert(sizeof(struct fuse_write_out) == 8, "fuse_write_out");
 _Static_assert(sizeof(struct fuse_dirent) == 24, "fuse_dirent");
 _Static_assert(offsetof(struct fuse_direntplus, dirent) == 128, "fuse_direntplus");
 _Static_assert(sizeof(struct fuse_copy_file_range_in) == 56, "copy_file_range_in");

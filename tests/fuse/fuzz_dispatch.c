@@ -3,7 +3,14 @@
  * would come off a virtqueue, against a server whose filesystem lives in
  * memory (an ext4 image made by mke2fs, named by FUZZ_IMAGE, loaded once).
  * State carries over between inputs, as on a real device. The reply must
- * never exceed its buffer and must describe itself correctly.
+ * never exceed its buffer and must describe itself correctly, and so must
+ * every deferred reply collected after it with fuse_server_pending_reply().
+ *
+ * Half the inputs are steered: the opcode comes from a table weighted towards
+ * locks, INTERRUPT, COPY_FILE_RANGE and the handle calls, and the node ID and
+ * first file handle are those of a file opened at start-up, so locks are
+ * really taken and SETLKW really waits. After each input the lock table and
+ * the waiters must hold their invariants (see check_locks()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +28,18 @@ static size_t image_len;
 static struct blockdev bd;
 static struct fuse_server srv;
 static int ready;
+static uint64_t sess_node, sess_fh[2];	/* a file and two handles on it */
+
+/* What the run reached, printed at exit: proof the steering works. */
+static struct {
+	unsigned long locks_ok, deferred, pending, copies_ok;
+} seen;
+
+static void print_seen(void)
+{
+	fprintf(stderr, "fuzz_dispatch: %lu locks set, %lu SETLKW deferred, %lu deferred replies, "
+		"%lu COPY_FILE_RANGE copied\n", seen.locks_ok, seen.deferred, seen.pending, seen.copies_ok);
+}
 
 static int mem_read(struct blockdev *b, uint64_t s, uint32_t n, void *buf)
 {
@@ -52,14 +71,63 @@ static void fixed_clock(uint64_t *s, uint32_t *ns)
 	*ns = 0;
 }
 
+static long sess_send(const void *req, size_t len, uint8_t *rep, size_t cap)
+{
+	return fuse_dispatch(&srv, req, len, rep, cap);
+}
+
+/* INIT (with POSIX locks), then a file with two read-write handles. */
+static void start_session(void)
+{
+	static uint8_t rep[1024];
+	struct {
+		struct fuse_in_header h;
+		union {
+			struct fuse_init_in init;
+			struct {
+				struct fuse_create_in ci;
+				char name[8];
+			} create;
+			struct fuse_open_in open;
+		} u;
+	} q;
+	const struct fuse_out_header *o = (const void *)rep;
+
+	memset(&q, 0, sizeof(q));
+	q.h.len = sizeof(q.h) + sizeof(q.u.init);
+	q.h.opcode = FUSE_INIT;
+	q.h.unique = 1;
+	q.u.init.major = 7;
+	q.u.init.minor = 38;
+	q.u.init.flags = FUSE_MAX_PAGES | FUSE_POSIX_LOCKS;
+	sess_send(&q, q.h.len, rep, sizeof(rep));
+	memset(&q, 0, sizeof(q));
+	q.h.len = sizeof(q.h) + sizeof(q.u.create);
+	q.h.opcode = FUSE_CREATE;
+	q.h.unique = 2;
+	q.h.nodeid = FUSE_ROOT_ID;
+	q.u.create.ci.flags = FUSE_O_RDWR;
+	q.u.create.ci.mode = 0100644;
+	memcpy(q.u.create.name, "fz", 3);
+	if (sess_send(&q, q.h.len, rep, sizeof(rep)) <= 0 || o->error)
+		return;
+	memcpy(&sess_node, rep + sizeof(*o) + offsetof(struct fuse_entry_out, nodeid), 8);
+	memcpy(&sess_fh[0], rep + sizeof(*o) + sizeof(struct fuse_entry_out), 8);
+	memset(&q, 0, sizeof(q));
+	q.h.len = sizeof(q.h) + sizeof(q.u.open);
+	q.h.opcode = FUSE_OPEN;
+	q.h.unique = 3;
+	q.h.nodeid = sess_node;
+	q.u.open.flags = FUSE_O_RDWR;
+	if (sess_send(&q, q.h.len, rep, sizeof(rep)) > 0 && !o->error)
+		memcpy(&sess_fh[1], rep + sizeof(*o), 8);
+}
+
 static void setup(void)
 {
 	const char *path = getenv("FUZZ_IMAGE");
 	FILE *f = path ? fopen(path, "rb") : NULL;
 	struct vfs *fs = NULL;
-	struct fuse_init_in ii = { .major = 7, .minor = 38, .flags = FUSE_MAX_PAGES };
-	uint8_t req[sizeof(struct fuse_in_header) + sizeof(ii)], rep[256];
-	struct fuse_in_header h = { .len = sizeof(req), .opcode = FUSE_INIT, .unique = 1 };
 
 	if (!f) {
 		fprintf(stderr, "fuzz_dispatch: set FUZZ_IMAGE to an ext4 image\n");
@@ -80,11 +148,75 @@ static void setup(void)
 	if (vfs_mount(&fs, &bd, 0))
 		abort();
 	fuse_server_init(&srv, fs);
-	memcpy(req, &h, sizeof(h));
-	memcpy(req + sizeof(h), &ii, sizeof(ii));
-	fuse_dispatch(&srv, req, sizeof(req), rep, sizeof(rep));
+	start_session();
+	atexit(print_seen);
 	ready = 1;
 }
+
+static int overlap(const struct fuse_srv_lock *a, const struct fuse_srv_lock *b)
+{
+	return a->start <= b->end && b->start <= a->end;
+}
+
+/*
+ * What the lock code promises after every request: locks name open regular
+ * files; two owners' locks overlap only when both read; one owner's locks
+ * never overlap, and those of one type never touch (they would have merged);
+ * a waiter still waiting has a valid handle and a lock in its way (else it
+ * should have been granted).
+ */
+static void check_locks(void)
+{
+	for (uint32_t i = 0; i < FUSE_SRV_MAX_LOCKS; i++) {
+		const struct fuse_srv_lock *a = &srv.locks[i];
+
+		if (a->node < 0)
+			continue;
+		if (a->node >= FUSE_SRV_MAX_NODES || !srv.nodes[a->node].ino || !srv.nodes[a->node].opens ||
+		    a->start > a->end || a->end > FUSE_OFFSET_MAX || a->type > FUSE_F_WRLCK)
+			abort();
+		for (uint32_t j = i + 1; j < FUSE_SRV_MAX_LOCKS; j++) {
+			const struct fuse_srv_lock *b = &srv.locks[j];
+
+			if (b->node != a->node)
+				continue;
+			if (a->owner != b->owner) {
+				if (overlap(a, b) && (a->type == FUSE_F_WRLCK || b->type == FUSE_F_WRLCK))
+					abort();	/* conflicting locks both granted */
+			} else if (overlap(a, b) || (a->type == b->type && (a->end + 1 == b->start || b->end + 1 == a->start))) {
+				abort();		/* one owner's locks not normalised */
+			}
+		}
+	}
+	if (srv.nr_waiters > FUSE_SRV_MAX_WAITERS)
+		abort();
+	for (uint32_t i = 0; i < srv.nr_waiters; i++) {
+		const struct fuse_srv_waiter *w = &srv.waiters[i];
+		uint32_t hi = (uint32_t)w->fh;
+		int blocked = 0;
+
+		if (w->done)
+			continue;
+		if (hi >= FUSE_SRV_MAX_HANDLES || srv.handles[hi].node != w->node ||
+		    srv.handles[hi].gen != (uint32_t)(w->fh >> 32))
+			abort();		/* waiting on a closed handle */
+		for (uint32_t j = 0; j < FUSE_SRV_MAX_LOCKS && !blocked; j++) {
+			const struct fuse_srv_lock *l = &srv.locks[j];
+
+			blocked = l->node == w->node && l->owner != w->owner && l->start <= w->end &&
+				  w->start <= l->end && (l->type == FUSE_F_WRLCK || w->type == FUSE_F_WRLCK);
+		}
+		if (!blocked)
+			abort();		/* a grantable waiter left waiting */
+	}
+}
+
+/* The opcodes steered inputs use, locks and handles most. */
+static const uint32_t steer_ops[] = {
+	FUSE_GETLK, FUSE_SETLK, FUSE_SETLKW, FUSE_SETLK, FUSE_SETLKW, FUSE_INTERRUPT,
+	FUSE_COPY_FILE_RANGE, FUSE_COPY_FILE_RANGE, FUSE_FLUSH, FUSE_RELEASE, FUSE_OPEN,
+	FUSE_WRITE, FUSE_READ, FUSE_GETATTR, FUSE_SETATTR, FUSE_FORGET, FUSE_DESTROY,
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -110,6 +242,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(req, &len, 4);
 	}
+	if (size - 1 >= sizeof(struct fuse_in_header) + 16 && (data[0] & 2)) {
+		struct fuse_in_header h;
+		uint64_t fh;
+
+		if (!srv.initialized)
+			start_session();
+		memcpy(&h, req, sizeof(h));
+		h.opcode = steer_ops[h.opcode % (sizeof(steer_ops) / sizeof(steer_ops[0]))];
+		if (h.opcode != FUSE_INTERRUPT) {
+			h.nodeid = sess_node;
+			fh = sess_fh[(data[0] >> 2) & 1];
+			memcpy(req + sizeof(h), &fh, sizeof(fh));	/* every steered op's first argument */
+			if (h.opcode == FUSE_COPY_FILE_RANGE && size - 1 >= sizeof(h) + 32) {
+				memcpy(req + sizeof(h) + 16, &sess_node, 8);	/* nodeid_out, fh_out */
+				memcpy(req + sizeof(h) + 24, &sess_fh[(data[0] >> 3) & 1], 8);
+			}
+		} else if (srv.nr_waiters) {
+			uint64_t u = srv.waiters[h.unique % srv.nr_waiters].unique;
+
+			memcpy(req + sizeof(h), &u, sizeof(u));
+		}
+		memcpy(req, &h, sizeof(h));
+	}
 	n = fuse_dispatch(&srv, req, size - 1, rep, cap);
 	if (n > 0) {
 		struct fuse_out_header o;
@@ -119,7 +274,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&o, rep, sizeof(o));
 		if (o.len != (uint32_t)n || o.error > 0 || o.error < -4095)
 			abort();
+		if (!o.error && size - 1 >= sizeof(struct fuse_in_header)) {
+			struct fuse_in_header h;
+
+			memcpy(&h, req, sizeof(h));
+			seen.locks_ok += h.opcode == FUSE_SETLK || h.opcode == FUSE_SETLKW;
+			seen.copies_ok += h.opcode == FUSE_COPY_FILE_RANGE && n > 16 && rep[16] != 0;
+		}
+	} else if (n == FUSE_SRV_DEFERRED) {
+		seen.deferred++;
+	} else if (n != 0 && n != FUSE_SRV_DEFERRED && n != -EINVAL) {
+		abort();
 	}
+	for (;;) {
+		uint64_t unique;
+		struct fuse_out_header o;
+		long m = fuse_server_pending_reply(&srv, &unique, rep, cap);
+
+		if (m == 0)
+			break;
+		if (m < 0 || (size_t)m > cap || (size_t)m < sizeof(o))
+			abort();
+		memcpy(&o, rep, sizeof(o));
+		if (o.len != (uint32_t)m || o.unique != unique || o.error > 0 || o.error < -4095)
+			abort();
+		seen.pending++;
+	}
+	check_locks();
 	free(req);
 	return 0;
 }
