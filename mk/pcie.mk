@@ -65,7 +65,9 @@ $(UAPI_DIR)/stamp:
 
 # card.elf uses the RTL virtqueue engine (vq_hw.c); card_soft.elf walks the
 # rings in firmware (vq_soft.c), the reference the engine is tested against.
-CARD_FW_SRCS := $(filter-out firmware/card/vq_hw.c firmware/card/vq_soft.c,$(sort $(wildcard firmware/card/*.c)))
+# fs_service.c joins when the card has DDR and an SSD (the file server's
+# tables and the ext4 cache do not fit the TCMs).
+CARD_FW_SRCS := $(filter-out firmware/card/vq_hw.c firmware/card/vq_soft.c firmware/card/fs_service.c,$(sort $(wildcard firmware/card/*.c)))
 CARD_FW_OBJS := $(patsubst firmware/card/%.c,$(BUILD)/firmware/card/%.o,$(CARD_FW_SRCS))
 
 $(BUILD)/firmware/card/%.o: firmware/card/%.c firmware/card/*.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp

@@ -1,0 +1,34 @@
+/*
+ * The card's file service: the ext4 filesystem on the SSD behind the FUSE
+ * server, as the request loop (main.c) sees it.
+ *
+ * The storage comes from card_storage(), which the SSD driver provides (the
+ * NVMe host driver behind the root port); without it, or when the image is
+ * refused at mount, the service is "down": FUSE_INIT is still answered so
+ * that the guest sees a device, and every other request gets EIO, with the
+ * reason printed on the console once.
+ */
+#ifndef CARD_FS_SERVICE_H
+#define CARD_FS_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blockdev.h"
+
+/* The SSD as a block device, or NULL when the card has none (weak default). */
+struct blockdev *card_storage(void);
+
+/* Mounts the filesystem and binds the FUSE server; 0 or -errno (the service
+ * then answers as described above). */
+int card_fs_start(void);
+/* One request (the bytes as they came off the queue) into one reply; the
+ * contract of fuse_dispatch(): reply length, 0 for no reply, -EINVAL when
+ * no reply can be written, FUSE_SRV_DEFERRED when answered later. */
+long card_fs_dispatch(const void *in, size_t in_len, void *out, size_t out_cap);
+/* A reply for a deferred request that is ready now (see fuse_server.h). */
+long card_fs_pending(uint64_t *unique, void *out, size_t out_cap);
+/* Everything durable (before a reset or a power-off). */
+int card_fs_sync(void);
+
+#endif /* CARD_FS_SERVICE_H */
