@@ -364,6 +364,16 @@ static int need_size(struct vu_dev *d, const struct vu_msg *m, uint32_t size)
 	return 1;
 }
 
+static int queue_of(const struct vu_dev *d, uint32_t index, unsigned *q)
+{
+	if (index >= d->nqueues) {
+		vu_log(d, "queue %u does not exist", index);
+		return -EINVAL;
+	}
+	*q = index;
+	return 0;
+}
+
 static int set_mem_table(struct vu_dev *d, const struct vu_msg *m, int *fds, int nfds)
 {
 	uint32_t n = m->p.mem.nregions;
@@ -502,11 +512,8 @@ static int handle(struct vu_dev *d, struct vu_msg *m, int *fds, int nfds)
 	case VU_SET_VRING_ADDR:
 		if (!need_size(d, m, sizeof(m->p.addr)))
 			return -1;
-		q = m->p.addr.index;
-		if (q >= d->nqueues) {
-			err = -EINVAL;
+		if ((err = queue_of(d, m->p.addr.index, &q)))
 			break;
-		}
 		d->vq[q].desc_uva = m->p.addr.desc;
 		d->vq[q].avail_uva = m->p.addr.avail;
 		d->vq[q].used_uva = m->p.addr.used;
@@ -518,11 +525,8 @@ static int handle(struct vu_dev *d, struct vu_msg *m, int *fds, int nfds)
 	case VU_SET_VRING_BASE:
 		if (!need_size(d, m, 8))
 			return -1;
-		q = m->p.state.index;
-		if (q >= d->nqueues) {
-			err = -EINVAL;
+		if ((err = queue_of(d, m->p.state.index, &q)))
 			break;
-		}
 		d->vq[q].last_avail = m->p.state.num;
 		d->vq[q].used_idx = m->p.state.num;
 		d->vq[q].signalled_valid = 0;
@@ -567,11 +571,8 @@ static int handle(struct vu_dev *d, struct vu_msg *m, int *fds, int nfds)
 	case VU_SET_VRING_ENABLE:
 		if (!need_size(d, m, 8))
 			return -1;
-		q = m->p.state.index;
-		if (q >= d->nqueues) {
-			err = -EINVAL;
+		if ((err = queue_of(d, m->p.state.index, &q)))
 			break;
-		}
 		d->vq[q].enabled = !!m->p.state.num;
 		if (d->vq[q].enabled && d->vq[q].started && d->ops && d->ops->kick)
 			d->ops->kick(d, q);
