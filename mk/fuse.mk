@@ -48,3 +48,63 @@ bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETAT
 	  done; } > $(BUILD)/bench/fuse.md
 	@cat $(BUILD)/bench/fuse.md
 BENCH_TARGETS += bench-fuse
+
+# --- the same server on the soft core (firmware/apps/fusebench) -------------
+# The server with card-sized tables and the ext4 code sized for a 1 KiB-block
+# image, both compiled here (not FS_RV_OBJS: their 256 KiB cache alone would
+# fill the DTCM). The image is made by mke2fs at build time and linked into
+# .data (image.S), so it sits in the DTCM beside the server's state.
+FUSEBENCH_DIR := $(FW_BUILD)/fusebench
+FUSEBENCH_ELF := $(FW_BUILD)/fusebench.elf
+FUSEBENCH_IMG_KB ?= 128
+FUSEBENCH_DEFS := -DFUSE_SRV_MAX_NODES=64 -DFUSE_SRV_MAX_HANDLES=16 -DFUSE_SRV_MAX_WRITE=8192 \
+  -DFUSE_SRV_SCRATCH=4096 -DFUSE_SRV_MAX_LOCKS=32 -DFUSE_SRV_MAX_WAITERS=8 \
+  -DEXT4_CACHE_BYTES='(32u << 10)' -DEXT4_MAX_MOUNTS=1 -DEXT4_MAX_INODE_SIZE=256 \
+  -DEXT4_MAX_BLOCK_SIZE=1024 -DEXT4_MAX_PENDING_FREE=64 -DEXT4_MAX_REVOKE=64
+FUSEBENCH_CFLAGS := $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) -MMD -MP $(FUSEBENCH_DEFS) $(FW_INC) \
+  -Ifirmware/include -Ifirmware/fuse -idirafter $(BUILD)/uapi
+FUSEBENCH_OBJS := $(patsubst firmware/apps/fusebench/%,$(FUSEBENCH_DIR)/%.o, \
+                    $(sort $(wildcard firmware/apps/fusebench/*.c firmware/apps/fusebench/*.S))) \
+                  $(patsubst firmware/fuse/%.c,$(FUSEBENCH_DIR)/fuse/%.o,$(FUSE_SRV_SRCS)) \
+                  $(patsubst firmware/fs/%.c,$(FUSEBENCH_DIR)/fs/%.o,$(FS_SRCS))
+
+# Fixed UUID and hash seed: the same image, hence the same figures, every build.
+$(FUSEBENCH_DIR)/fusebench.img:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	E2FSPROGS_FAKE_TIME=1700000000 mke2fs -q -t ext4 -F -b 1024 -N 64 \
+	  -U 6d2b0a3c-5f1e-4c7a-9b8d-0f1e2d3c4b5a -E hash_seed=1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9 \
+	  $@ $(FUSEBENCH_IMG_KB)K
+
+$(FUSEBENCH_DIR)/image.S.o: firmware/apps/fusebench/image.S $(FUSEBENCH_DIR)/fusebench.img
+	$(RV_CC) $(RV_ARCH) -Wa,-I$(FUSEBENCH_DIR) -c $< -o $@
+
+$(FUSEBENCH_DIR)/%.c.o: firmware/apps/fusebench/%.c $(GEN)/soc_map.stamp $(BUILD)/uapi/stamp
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(FUSEBENCH_CFLAGS) -c $< -o $@
+
+$(FUSEBENCH_DIR)/fuse/%.o: firmware/fuse/%.c $(BUILD)/uapi/stamp
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(FUSEBENCH_CFLAGS) -c $< -o $@
+
+$(FUSEBENCH_DIR)/fs/%.o: firmware/fs/%.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(FUSEBENCH_CFLAGS) -ffreestanding -Ifirmware/fs -c $< -o $@
+
+-include $(wildcard $(FUSEBENCH_DIR)/*.d $(FUSEBENCH_DIR)/*/*.d)
+
+$(FUSEBENCH_ELF): $(FUSEBENCH_OBJS) $(FW_RT_OBJS) $(FW_LD) $(GEN)/soc_map.stamp
+	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
+	  -Wl,-Map=$(FW_BUILD)/fusebench.map $(FW_RT_OBJS) $(FUSEBENCH_OBJS) -o $@
+
+.PHONY: fusebench test-fuse-rv32 bench-fuse-rv32
+fusebench: $(FUSEBENCH_ELF) ## Build build/firmware/fusebench.elf: the FUSE server on the soft core over ext4 in the DTCM
+
+test-fuse-rv32: $(FUSEBENCH_ELF) $(FW_SIM) ## Test: the FUSE server built for RV32 on vfpga-sim: every reply checked (data, locks, COPY_FILE_RANGE, Linux errno)
+	@sh firmware/apps/fwtest.sh $(FW_SIM) $(FW_BUILD) fusebench
+TEST_TARGETS += test-fuse-rv32
+
+bench-fuse-rv32: $(FUSEBENCH_ELF) $(FW_SIM) ## Benchmark: RV32 instructions and cycles per GETATTR, LOOKUP, READ 4K, WRITE 4K, CREATE on vfpga-sim, build/bench/fuse_rv32.md
+	@mkdir -p $(BUILD)/bench
+	@sh firmware/apps/fusebench/run_bench.sh $(FW_SIM) $(FUSEBENCH_ELF) $(BUILD)/bench/fuse_rv32.md
+BENCH_TARGETS += bench-fuse-rv32
