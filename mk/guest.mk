@@ -1,0 +1,51 @@
+# The test guest: Debian's own kernel and an initramfs made from Debian
+# packages (busybox-static, the virtio-fs modules, fio with its libraries) and
+# our static helper. tools/guest-run boots it under QEMU (TCG) against any
+# vhost-user-fs back end and runs one command on the mounted file system.
+#
+# The kernel is the newest version that has both /boot/vmlinuz-V and
+# /lib/modules/V (override with GUEST_KVER=...). The host files the build
+# reads are listed with sizes and times in $(GUEST)/inputs.txt, rewritten only
+# when they change, so the initramfs is rebuilt only when an input changed.
+
+GUEST       := $(BUILD)/guest
+GUEST_RUN   ?= tools/guest-run
+VIRTIOFSD   ?= /usr/lib/qemu/virtiofsd
+ifeq ($(origin GUEST_KVER),undefined)
+GUEST_KVER  := $(shell for v in $$(ls /lib/modules 2>/dev/null | sort -V); do \
+                 [ -r /boot/vmlinuz-$$v ] && [ -r /lib/modules/$$v/modules.dep ] && echo $$v; done | tail -n 1)
+endif
+GUEST_FILES := $(GUEST)/vmlinuz $(GUEST)/initramfs.cpio.gz
+GUEST_TESTS := $(wildcard tests/guest/*.sh tests/guest/*.fio)
+
+.PHONY: guest test-guest-virtiofsd test-guest bench-guest-fio guest-always
+guest-always:
+
+$(GUEST)/fshelper: guest/fshelper.c
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -Wall -Wextra -Werror $< -o $@
+
+$(GUEST)/inputs.txt: guest-always
+	@mkdir -p $(dir $@)
+	@[ -n "$(GUEST_KVER)" ] || { echo "guest: no kernel with /boot/vmlinuz-V and /lib/modules/V (make setup)" >&2; exit 1; }
+	@{ echo "kver $(GUEST_KVER)"; sh guest/mkinitramfs.sh inputs $(GUEST_KVER); } >$@.tmp || { rm -f $@.tmp; exit 1; }
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(GUEST)/initramfs.cpio.gz: $(GUEST)/inputs.txt guest/init guest/mkinitramfs.sh $(GUEST)/fshelper
+	sh guest/mkinitramfs.sh build $(GUEST_KVER) $(GUEST) $(GUEST)/fshelper
+
+$(GUEST)/vmlinuz: $(GUEST)/inputs.txt
+	cp /boot/vmlinuz-$(GUEST_KVER) $@
+
+guest: $(GUEST_FILES) ## Build the test guest: build/guest/vmlinuz + initramfs.cpio.gz (busybox, virtiofs modules, fio)
+
+test-guest-virtiofsd: $(GUEST_FILES) $(GUEST_TESTS) ## Test: the guest tooling against QEMU's virtiofsd (file operations, fio verify), about 1 min
+	@sh tests/guest/run.sh virtiofsd $(VIRTIOFSD) $(GUEST)/test-virtiofsd
+
+test-guest: $(GUEST_FILES) $(GUEST_TESTS) $(BIN)/vfpga-model ## Test: a stock guest on vfpga-model (file operations, fio verify), then e2fsck + debugfs
+	@sh tests/guest/run.sh vfpga-model $(BIN)/vfpga-model $(GUEST)/test-model
+
+bench-guest-fio: $(GUEST_FILES) $(BIN)/vfpga-model ## Bench: fio 4 KiB randread + seqwrite in the guest, vfpga-model vs virtiofsd, write build/bench/guest_fio.md
+	@mkdir -p $(BUILD)/bench
+	@sh tests/guest/bench.sh $(BIN)/vfpga-model $(VIRTIOFSD) $(GUEST)/bench $(BUILD)/bench/guest_fio.md
+BENCH_TARGETS += bench-guest-fio
