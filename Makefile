@@ -25,7 +25,7 @@ TEST_TARGETS  :=
 BENCH_TARGETS :=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo demo-run test bench clean gen readme
+.PHONY: help setup demo demo-run demo-card test bench clean gen readme
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -53,10 +53,17 @@ TEST_TARGETS += test-firmware
 TEST_TARGETS += test-fs-kernel
 BENCH_TARGETS += bench-cpi
 
-demo: setup ## Main job: the simulated SoC boots its firmware; then a host driver brings up the card's PCIe function
+# The back end of `make demo`: rtl (the simulated card behind the vhost-user
+# bridge) or model (the card's functional model, vfpga-model).
+DEMO ?= model
+
+demo: setup ## Main job: a stock Linux guest (QEMU) mounts the card over virtio-fs, uses it, fio verify, e2fsck; DEMO=rtl|model
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf $(BIN)/vfsctl $(BUILD)/firmware/card.elf
+demo-run: guest $(BIN)/vfpga-model $(if $(filter rtl,$(DEMO)),$(BIN)/vfpga-sim $(BUILD)/firmware/card.elf)
+	@sh tools/demo.sh $(DEMO)
+
+demo-card: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf $(BIN)/vfsctl $(BUILD)/firmware/card.elf ## The soft core boots; the project's own driver brings up the card's PCIe function (FUSE_INIT through the RTL)
 	@echo "== the soft core boots the firmware runtime"
 	$(BIN)/vfpga-sim --elf $(BUILD)/firmware/hello.elf
 	@echo "== a host driver meets the card's virtio-fs function and negotiates FUSE with its firmware"
