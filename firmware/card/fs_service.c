@@ -115,3 +115,11 @@ int card_fs_sync(void)
 {
 	return up ? vfs_sync(fs) : 0;
 }
+
+void card_fs_reset(void)
+{
+	if (!up)
+		return;
+	fuse_server_reset(&srv);
+	vfs_sync(fs);
+}

@@ -30,5 +30,8 @@ long card_fs_dispatch(const void *in, size_t in_len, void *out, size_t out_cap);
 long card_fs_pending(uint64_t *unique, void *out, size_t out_cap);
 /* Everything durable (before a reset or a power-off). */
 int card_fs_sync(void);
+/* The driver reset the device: the FUSE session is over (nodes, handles,
+ * locks and waiters dropped), everything is made durable. */
+void card_fs_reset(void);
 
 #endif /* CARD_FS_SERVICE_H */
