@@ -4,6 +4,8 @@
  *   vfpga-sim --elf FILE [--max-cycles N] [--trace FILE.fst] [--no-tohost]
  *   vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE]
  *             (the card behind a vhost-user-fs socket: sim/bridge/vhost_bridge.c)
+ *   vfpga-sim --cosim PATH [--firmware ELF] [--console FILE]
+ *             (the card behind QEMU's vfpga-pci device: sim/cosim/cosim.c)
  *
  * Loads every PT_LOAD segment into the TCMs through the loader port, releases
  * reset (the core starts at the reset vector) and runs until the program
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "bridge/vhost_bridge.h"
+#include "cosim/cosim.h"
 #include "elf_load.h"
 #include "soc_load.h"
 #include "soc_map.h"
@@ -101,6 +104,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--socket"))
 			return vhost_bridge_cli(argc, argv);
+	/* With --cosim it is the card behind QEMU's vfpga-pci device. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--cosim"))
+			return cosim_cli(argc, argv);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (parse_args(argc, argv, &opt)) {
 		usage(stderr);

@@ -64,6 +64,8 @@ struct rc {
 	uint64_t from_card;	/* TLPs the card sent */
 	struct { uint64_t iova, len; uint8_t *ptr; } maps[RC_MAX_MAPS];
 	unsigned nmaps;
+	rc_msi_fn msi_fn;
+	void *msi_ctx;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -340,6 +342,8 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 				rc->msi[rc->nmsi].cycle = rc->cycles;
 			}
 			rc->nmsi++;
+			if (rc->msi_fn)
+				rc->msi_fn(rc->msi_ctx, addr, t->data[0]);
 		} else {
 			unsigned fbe = tlp_first_be(t), lbe = tlp_last_be(t), n = tlp_len(t);
 
@@ -688,6 +692,12 @@ const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i)
 }
 
 int rc_intx(struct rc *rc) { return vtop_intx(rc->t); }
+
+void rc_set_msi_handler(struct rc *rc, rc_msi_fn fn, void *ctx)
+{
+	rc->msi_fn = fn;
+	rc->msi_ctx = ctx;
+}
 
 int rc_host_map(struct rc *rc, uint64_t iova, void *ptr, uint64_t len)
 {

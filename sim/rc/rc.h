@@ -95,6 +95,11 @@ int rc_enumerate(struct rc *rc, struct rc_bar bars[6]);
 unsigned rc_msi_count(const struct rc *rc);
 const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i);
 int rc_intx(struct rc *rc);
+/* Called for every MSI message as the card writes it (besides the record
+ * above, which keeps the first RC_MAX_MSI), e.g. to forward it to a guest at
+ * once. fn NULL: none (the default). */
+typedef void (*rc_msi_fn)(void *ctx, uint64_t addr, uint32_t data);
+void rc_set_msi_handler(struct rc *rc, rc_msi_fn fn, void *ctx);
 
 /* Host memory the caller owns, seen by the card at iova (e.g. a driver's
  * rings, or a guest's RAM): the card's reads and writes there go straight to

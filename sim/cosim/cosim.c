@@ -1,0 +1,630 @@
+/*
+ * `vfpga-sim --cosim SOCK`: the simulated card behind QEMU's vfpga-pci device.
+ *
+ * QEMU forwards every configuration and BAR access of the guest to us; we
+ * play them into the RTL through the root-complex model (rc_cfg_* and
+ * rc_mem_* at the bus addresses the guest assigned: this side never
+ * enumerates, the guest's own BAR writes reach the card's config space). The
+ * guest's RAM arrives as file descriptors (a shared memfd) with a table of
+ * guest-physical ranges, and is mapped into the model with rc_host_map, so the
+ * card's DMA reads and writes guest memory directly. The card's MSI-X writes
+ * (it builds them from its own MSI-X table) go back to QEMU as (address,
+ * data), INTx level changes too.
+ *
+ * Time: the model runs while an access is in flight and for `tail` cycles
+ * after the last write from the host or the last TLP from the card (DMA,
+ * MSI-X); otherwise we block on the socket, so an idle guest costs nothing.
+ *
+ * Protocol: cosim_proto.h and docs/cosim-protocol.md.
+ */
+#define _GNU_SOURCE
+#include "cosim.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cosim_proto.h"
+#include "rc.h"
+
+#define BOOT_CYCLES	20000u	/* the firmware boots before the host looks */
+#define STEP_CYCLES	256u	/* cycles between looks at the socket while busy */
+#define RX_BUF		(64u * 1024)
+
+enum { ST_CFG_RD, ST_CFG_WR, ST_MEM_RD, ST_MEM_WR, ST_KINDS };
+static const char *const st_name[ST_KINDS] = { "config reads", "config writes", "BAR reads", "BAR writes" };
+
+struct cosim_map {
+	uint8_t *base;
+	size_t len;
+};
+
+struct cosim {
+	const struct cosim_opts *o;
+	struct rc *rc;
+	int lfd, fd;
+	int dead;			/* the connection is unusable */
+	int fatal;			/* we closed it over a protocol error */
+	uint8_t rx[RX_BUF];
+	size_t rxlen;
+	int fds[VFC_MAX_FDS];		/* descriptors received, not yet claimed */
+	unsigned nfds;
+	struct cosim_map maps[VFC_MAX_FDS];
+	unsigned nmaps;
+	uint64_t mapped_gpa[VFC_MAX_REGIONS];
+	unsigned nmapped;
+	uint64_t last_activity, tlps_seen, busy_cycles;
+	int intx;
+	uint64_t msis, intx_changes, refused;
+	uint64_t n[ST_KINDS], cycles[ST_KINDS], ns[ST_KINDS];
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int send_all(struct cosim *c, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len && !c->dead) {
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "vfpga-sim: cosim: send to QEMU failed: %s\n",
+				n < 0 ? strerror(errno) : "closed");
+			c->dead = 1;
+			return -EPIPE;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return c->dead ? -EPIPE : 0;
+}
+
+static int send_msg(struct cosim *c, uint16_t type, uint32_t seq, const void *payload, uint32_t len)
+{
+	struct { struct vfc_hdr h; uint8_t p[VFC_MAX_PAYLOAD]; } m;
+
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.type = type;
+	m.h.len = len;
+	m.h.seq = seq;
+	memcpy(m.p, payload, len);
+	return send_all(c, &m, sizeof(m.h) + len);
+}
+
+/* Refuses a message: an ERROR carrying its seq and type, and a log line. */
+static void refuse(struct cosim *c, const struct vfc_hdr *h, int status, const char *fmt, ...)
+{
+	struct vfc_error e;
+	va_list ap;
+
+	memset(&e, 0, sizeof(e));
+	e.status = status;
+	e.type = h->type;
+	va_start(ap, fmt);
+	vsnprintf(e.text, sizeof(e.text), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vfpga-sim: cosim: refused a message (type 0x%04x, len %u, seq %u): %s\n",
+		h->type, h->len, h->seq, e.text);
+	c->refused++;
+	send_msg(c, VFC_ERROR, h->seq, &e, sizeof(e));
+}
+
+/* The card wrote an MSI (from its own MSI-X table): straight to QEMU. */
+static void on_msi(void *ctx, uint64_t addr, uint32_t data)
+{
+	struct cosim *c = ctx;
+	struct vfc_msi m = { .addr = addr, .data = data };
+
+	c->msis++;
+	c->last_activity = rc_cycles(c->rc);
+	if (c->o->verbose)
+		fprintf(stderr, "vfpga-sim: cosim: MSI 0x%llx <- 0x%08x at cycle %llu\n",
+			(unsigned long long)addr, data, (unsigned long long)rc_cycles(c->rc));
+	send_msg(c, VFC_MSI, 0, &m, sizeof(m));
+}
+
+/* After the model ran: INTx changes go out; any TLP from the card beyond
+ * `own` (completions of our own requests) keeps the model running. */
+static void after_run(struct cosim *c, unsigned own)
+{
+	uint64_t tlps = rc_tlps_from_card(c->rc);
+	int l = rc_intx(c->rc) ? 1 : 0;
+
+	if (tlps - c->tlps_seen > own)
+		c->last_activity = rc_cycles(c->rc);
+	c->tlps_seen = tlps;
+	if (l != c->intx) {
+		struct vfc_intx m = { .level = (uint32_t)l };
+
+		c->intx = l;
+		c->intx_changes++;
+		send_msg(c, VFC_INTX, 0, &m, sizeof(m));
+	}
+}
+
+static void unmap_all(struct cosim *c)
+{
+	for (unsigned i = 0; i < c->nmapped; i++)
+		rc_host_unmap(c->rc, c->mapped_gpa[i]);
+	c->nmapped = 0;
+	for (unsigned i = 0; i < c->nmaps; i++)
+		munmap(c->maps[i].base, c->maps[i].len);
+	c->nmaps = 0;
+}
+
+static void close_fds(struct cosim *c)
+{
+	for (unsigned i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	c->nfds = 0;
+}
+
+/* MEM_TABLE: maps each descriptor whole, checks every range against its
+ * file, and only then replaces the old table (a refused table leaves the old
+ * one in place). Returns 0 or -EINVAL (the reason is logged). */
+static int mem_table(struct cosim *c, const struct vfc_mem_table *t)
+{
+	struct cosim_map nm[VFC_MAX_FDS];
+	unsigned n = 0;
+	int ret = -EINVAL;
+
+	if (t->nfds != c->nfds) {
+		fprintf(stderr, "vfpga-sim: cosim: MEM_TABLE names %u descriptors, %u arrived with it\n",
+			t->nfds, c->nfds);
+		goto out;
+	}
+	for (; n < c->nfds; n++) {
+		struct stat st;
+
+		if (fstat(c->fds[n], &st) || st.st_size <= 0) {
+			fprintf(stderr, "vfpga-sim: cosim: MEM_TABLE descriptor %u: not a file with a size\n", n);
+			goto out_unmap;
+		}
+		nm[n].len = (size_t)st.st_size;
+		nm[n].base = mmap(NULL, nm[n].len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fds[n], 0);
+		if (nm[n].base == MAP_FAILED) {
+			fprintf(stderr, "vfpga-sim: cosim: cannot map guest RAM (descriptor %u): %s\n",
+				n, strerror(errno));
+			goto out_unmap;
+		}
+	}
+	for (unsigned i = 0; i < t->nregions; i++) {
+		const struct vfc_region *r = &t->r[i];
+
+		if (r->fd >= t->nfds || !r->size || r->gpa + r->size < r->gpa ||
+		    r->offset > nm[r->fd].len || r->size > nm[r->fd].len - r->offset) {
+			fprintf(stderr, "vfpga-sim: cosim: MEM_TABLE region %u is invalid (descriptor %u, gpa 0x%llx, "
+				"size 0x%llx, offset 0x%llx)\n", i, r->fd, (unsigned long long)r->gpa,
+				(unsigned long long)r->size, (unsigned long long)r->offset);
+			goto out_unmap;
+		}
+	}
+	unmap_all(c);
+	memcpy(c->maps, nm, n * sizeof(nm[0]));
+	c->nmaps = n;
+	n = 0;
+	for (unsigned i = 0; i < t->nregions; i++) {
+		const struct vfc_region *r = &t->r[i];
+
+		if (rc_host_map(c->rc, r->gpa, c->maps[r->fd].base + r->offset, r->size)) {
+			fprintf(stderr, "vfpga-sim: cosim: too many host ranges\n");
+			unmap_all(c);
+			goto out;
+		}
+		c->mapped_gpa[c->nmapped++] = r->gpa;
+		if (c->o->verbose)
+			fprintf(stderr, "vfpga-sim: cosim: guest RAM 0x%llx..0x%llx (file %u offset 0x%llx)\n",
+				(unsigned long long)r->gpa, (unsigned long long)(r->gpa + r->size - 1), r->fd,
+				(unsigned long long)r->offset);
+	}
+	ret = 0;
+out_unmap:
+	while (n--)
+		munmap(nm[n].base, nm[n].len);
+out:
+	close_fds(c);
+	return ret;
+}
+
+static void account(struct cosim *c, int kind, uint64_t c0, uint64_t t0)
+{
+	c->n[kind]++;
+	c->cycles[kind] += rc_cycles(c->rc) - c0;
+	c->ns[kind] += now_ns() - t0;
+}
+
+/* One complete, well-framed message. */
+static void handle(struct cosim *c, const struct vfc_hdr *h, const uint8_t *p)
+{
+	uint16_t type = h->type;
+	uint64_t c0 = rc_cycles(c->rc), t0 = now_ns();
+	uint32_t want;
+
+	if (h->flags || h->reserved) {
+		refuse(c, h, -EPROTO, "flags/reserved header fields must be 0");
+		return;
+	}
+	if (type < VFC_HELLO || type > VFC_MEM_TABLE) {
+		refuse(c, h, -EPROTO, "unknown message type 0x%04x", type);
+		return;
+	}
+	if (type == VFC_MEM_TABLE) {
+		uint32_t nr = 0;
+
+		if (h->len >= 4)
+			memcpy(&nr, p, 4);
+		if (h->len < vfc_table_len(0) || nr > VFC_MAX_REGIONS || h->len != vfc_table_len(nr)) {
+			refuse(c, h, -EMSGSIZE, "MEM_TABLE payload is %u bytes, expected %u (%u regions, at most %u)",
+			       h->len, nr <= VFC_MAX_REGIONS ? vfc_table_len(nr) : vfc_table_len(VFC_MAX_REGIONS),
+			       nr, VFC_MAX_REGIONS);
+			close_fds(c);
+			return;
+		}
+	} else if (h->len != (want = vfc_payload_len(type))) {
+		refuse(c, h, -EMSGSIZE, "payload of type 0x%04x is %u bytes, expected %u", type, h->len, want);
+		return;
+	}
+
+	switch (type) {
+	case VFC_HELLO: {
+		struct vfc_hello in, out = { .version = VFC_VERSION };
+
+		memcpy(&in, p, sizeof(in));
+		out.cycles = rc_cycles(c->rc);
+		if (in.version != VFC_VERSION)
+			fprintf(stderr, "vfpga-sim: cosim: QEMU speaks protocol version %u, we speak %u\n",
+				in.version, VFC_VERSION);
+		send_msg(c, VFC_HELLO | VFC_REPLY, h->seq, &out, sizeof(out));
+		break;
+	}
+	case VFC_CFG_READ: {
+		struct vfc_cfg in;
+		struct vfc_value out = { 0 };
+		uint32_t v = ~0u;
+
+		memcpy(&in, p, sizeof(in));
+		out.status = rc_cfg_read(c->rc, in.off, in.size, &v);
+		out.value = out.status ? ~0ull : v;
+		after_run(c, 1);
+		account(c, ST_CFG_RD, c0, t0);
+		if (c->o->verbose)
+			fprintf(stderr, "vfpga-sim: cosim: cfg read  0x%03x/%u -> 0x%llx (%d)\n", in.off, in.size,
+				(unsigned long long)out.value, out.status);
+		send_msg(c, type | VFC_REPLY, h->seq, &out, sizeof(out));
+		break;
+	}
+	case VFC_CFG_WRITE: {
+		struct vfc_cfg in;
+		struct vfc_status out = { 0 };
+
+		memcpy(&in, p, sizeof(in));
+		out.status = rc_cfg_write(c->rc, in.off, in.size, in.value);
+		after_run(c, 1);
+		c->last_activity = rc_cycles(c->rc);
+		account(c, ST_CFG_WR, c0, t0);
+		if (c->o->verbose)
+			fprintf(stderr, "vfpga-sim: cosim: cfg write 0x%03x/%u <- 0x%x (%d)\n", in.off, in.size,
+				in.value, out.status);
+		send_msg(c, type | VFC_REPLY, h->seq, &out, sizeof(out));
+		break;
+	}
+	case VFC_MEM_READ: {
+		struct vfc_mem in;
+		struct vfc_value out = { 0 };
+		uint64_t v = ~0ull;
+
+		memcpy(&in, p, sizeof(in));
+		out.status = rc_mem_read(c->rc, in.addr, in.size, &v);
+		out.value = out.status ? ~0ull : v;
+		after_run(c, 1);
+		account(c, ST_MEM_RD, c0, t0);
+		if (c->o->verbose)
+			fprintf(stderr, "vfpga-sim: cosim: BAR%u read  0x%llx/%u -> 0x%llx (%d)\n", in.bar,
+				(unsigned long long)in.addr, in.size, (unsigned long long)out.value, out.status);
+		send_msg(c, type | VFC_REPLY, h->seq, &out, sizeof(out));
+		break;
+	}
+	case VFC_MEM_WRITE: {
+		struct vfc_mem in;
+		struct vfc_status out = { 0 };
+
+		memcpy(&in, p, sizeof(in));
+		out.status = rc_mem_write(c->rc, in.addr, in.size, in.value);
+		after_run(c, 0);
+		c->last_activity = rc_cycles(c->rc);
+		account(c, ST_MEM_WR, c0, t0);
+		if (c->o->verbose)
+			fprintf(stderr, "vfpga-sim: cosim: BAR%u write 0x%llx/%u <- 0x%llx (%d)\n", in.bar,
+				(unsigned long long)in.addr, in.size, (unsigned long long)in.value, out.status);
+		send_msg(c, type | VFC_REPLY, h->seq, &out, sizeof(out));
+		break;
+	}
+	case VFC_MEM_TABLE: {
+		struct vfc_mem_table t;
+		struct vfc_status out = { 0 };
+
+		memset(&t, 0, sizeof(t));
+		memcpy(&t, p, h->len);
+		out.status = mem_table(c, &t);
+		send_msg(c, type | VFC_REPLY, h->seq, &out, sizeof(out));
+		break;
+	}
+	}
+}
+
+/* Reads what the socket has (and any descriptors with it); 0 on EOF. */
+static ssize_t receive(struct cosim *c)
+{
+	union { char buf[CMSG_SPACE(sizeof(int) * VFC_MAX_FDS)]; struct cmsghdr align; } ctl;
+	struct iovec iov = { .iov_base = c->rx + c->rxlen, .iov_len = sizeof(c->rx) - c->rxlen };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n;
+
+	do
+		n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (c->nfds < VFC_MAX_FDS) {
+				c->fds[c->nfds++] = fd;
+			} else {
+				fprintf(stderr, "vfpga-sim: cosim: more than %u descriptors, closed\n", VFC_MAX_FDS);
+				close(fd);
+			}
+		}
+	}
+	if (msg.msg_flags & MSG_CTRUNC)
+		fprintf(stderr, "vfpga-sim: cosim: descriptors were dropped (too many in one message)\n");
+	c->rxlen += (size_t)n;
+	return n;
+}
+
+/* Handles every complete message in the buffer. A length over the limit
+ * loses the framing: refused, and the connection is closed. */
+static void process(struct cosim *c)
+{
+	size_t at = 0;
+
+	while (!c->dead && c->rxlen - at >= sizeof(struct vfc_hdr)) {
+		struct vfc_hdr h;
+
+		memcpy(&h, c->rx + at, sizeof(h));
+		if (h.len > VFC_MAX_PAYLOAD) {
+			refuse(c, &h, -EMSGSIZE, "payload length %u is over the limit of %u: closing", h.len,
+			       VFC_MAX_PAYLOAD);
+			c->fatal = 1;
+			c->dead = 1;
+			break;
+		}
+		if (c->rxlen - at < sizeof(h) + h.len)
+			break;
+		handle(c, &h, c->rx + at + sizeof(h));
+		at += sizeof(h) + h.len;
+	}
+	memmove(c->rx, c->rx + at, c->rxlen - at);
+	c->rxlen -= at;
+}
+
+static int serve(struct cosim *c)
+{
+	while (!stop_requested && !c->dead) {
+		int busy = rc_cycles(c->rc) - c->last_activity < c->o->tail;
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		int r = poll(&p, 1, busy ? 0 : -1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r > 0) {
+			ssize_t n = receive(c);
+
+			if (n <= 0) {
+				if (n < 0)
+					fprintf(stderr, "vfpga-sim: cosim: receive: %s\n", strerror((int)-n));
+				break;	/* QEMU went away */
+			}
+			process(c);
+			continue;
+		}
+		rc_step(c->rc, STEP_CYCLES);
+		c->busy_cycles += STEP_CYCLES;
+		after_run(c, 0);
+	}
+	return 0;
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "vfpga-sim: socket path too long: %s\n", path);
+		return -1;
+	}
+	strcpy(a.sun_path, path);
+	if (!stat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1)) {
+		fprintf(stderr, "vfpga-sim: cannot listen on %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void summary(struct cosim *c)
+{
+	fprintf(stderr, "vfpga-sim: cosim: %llu cycles simulated (%llu stepped while busy), %llu MSI, "
+		"%llu INTx changes, %llu messages refused\n", (unsigned long long)rc_cycles(c->rc),
+		(unsigned long long)c->busy_cycles, (unsigned long long)c->msis,
+		(unsigned long long)c->intx_changes, (unsigned long long)c->refused);
+	for (int k = 0; k < ST_KINDS; k++)
+		if (c->n[k])
+			fprintf(stderr, "vfpga-sim: cosim: %-13s %8llu, %6.1f cycles and %6.1f us each in the model\n",
+				st_name[k], (unsigned long long)c->n[k], (double)c->cycles[k] / (double)c->n[k],
+				(double)c->ns[k] / 1000.0 / (double)c->n[k]);
+}
+
+int cosim_main(const struct cosim_opts *o)
+{
+	static struct cosim cs;
+	struct cosim *c = &cs;
+	struct rc_opts ro = { 0 };
+	struct sigaction sa;
+	FILE *console = NULL;
+	char err[256];
+	int ret = 0;
+
+	c->o = o;
+	c->fd = -1;
+	if (o->console) {
+		console = !strcmp(o->console, "-") ? stderr : fopen(o->console, "w");
+		if (!console) {
+			fprintf(stderr, "vfpga-sim: cannot open %s\n", o->console);
+			return 2;
+		}
+		setvbuf(console, NULL, _IOLBF, 0);
+	}
+	ro.firmware = o->firmware;
+	ro.console = console;
+	c->rc = rc_open(&ro, err, sizeof(err));
+	if (!c->rc) {
+		fprintf(stderr, "vfpga-sim: %s\n", err);
+		return 2;
+	}
+	rc_set_msi_handler(c->rc, on_msi, c);
+	rc_step(c->rc, BOOT_CYCLES);
+	c->tlps_seen = rc_tlps_from_card(c->rc);
+	c->lfd = listen_on(o->socket);
+	if (c->lfd < 0) {
+		rc_close(c->rc);
+		return 2;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fprintf(stderr, "vfpga-sim: the card waits for QEMU (-device vfpga-pci) on %s\n", o->socket);
+
+	while (!stop_requested && c->fd < 0) {
+		c->fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (c->fd < 0 && errno != EINTR) {
+			fprintf(stderr, "vfpga-sim: accept: %s\n", strerror(errno));
+			ret = 1;
+			break;
+		}
+	}
+	if (c->fd >= 0) {
+		if (serve(c))
+			ret = 1;
+		if (c->fatal)
+			ret = 1;
+		close(c->fd);
+	}
+	unmap_all(c);
+	close_fds(c);
+	close(c->lfd);
+	unlink(o->socket);
+	summary(c);
+	rc_close(c->rc);
+	if (console && console != stderr)
+		fclose(console);
+	return ret;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vfpga-sim --cosim PATH [--firmware ELF] [--image IMG] [--console FILE|-] [--tail N]\n"
+		"                 [--verbose]\n"
+		"  --cosim PATH      serve QEMU's vfpga-pci device on PATH (-chardev socket,path=PATH)\n"
+		"  --firmware ELF    card firmware (default %s)\n"
+		"  --image IMG       the SSD's ext4 image (used once the card has its SSD)\n"
+		"  --console FILE    the card's UART output (- = stderr)\n"
+		"  --tail N          cycles the model keeps running after the last activity (default %llu)\n"
+		"  --verbose         log every access, MSI and guest RAM range\n",
+		COSIM_DEFAULT_FIRMWARE, COSIM_DEFAULT_TAIL);
+}
+
+int cosim_cli(int argc, char **argv)
+{
+	struct cosim_opts o = { .firmware = COSIM_DEFAULT_FIRMWARE, .tail = COSIM_DEFAULT_TAIL };
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--verbose")) {
+			o.verbose = 1;
+		} else if (i + 1 < argc && !strcmp(a, "--cosim")) {
+			o.socket = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--firmware")) {
+			o.firmware = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--image")) {
+			o.image = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--console")) {
+			o.console = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--tail")) {
+			char *end;
+
+			errno = 0;
+			o.tail = strtoull(argv[++i], &end, 0);
+			if (errno || *end) {
+				fprintf(stderr, "vfpga-sim: bad --tail value '%s'\n", argv[i]);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "vfpga-sim: unknown or incomplete argument '%s'\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!o.socket) {
+		usage(stderr);
+		return 2;
+	}
+	return cosim_main(&o);
+}

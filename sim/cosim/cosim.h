@@ -1,0 +1,29 @@
+/*
+ * Co-simulation with QEMU: `vfpga-sim --cosim SOCK`. QEMU's vfpga-pci device
+ * (qemu/vfpga-pci.c) forwards the guest's configuration and BAR accesses to
+ * the simulated card; the card's DMA reaches guest RAM (a shared memfd mapped
+ * into the root-complex model); its MSI-X writes and INTx go back to QEMU.
+ * Protocol: sim/cosim/cosim_proto.h, docs/cosim-protocol.md.
+ */
+#ifndef COSIM_H
+#define COSIM_H
+
+struct cosim_opts {
+	const char *socket;	/* path to listen on */
+	const char *firmware;	/* card firmware ELF */
+	const char *image;	/* the SSD's image (NULL: none) */
+	const char *console;	/* card UART to this file, "-" = stderr, NULL = dropped */
+	unsigned long long tail;	/* cycles stepped after the last activity */
+	int verbose;		/* log every access */
+};
+
+/* Serves one QEMU; returns the exit status (0 it disconnected, 1 runtime or
+ * protocol failure, 2 set-up failure). */
+int cosim_main(const struct cosim_opts *o);
+/* vfpga-sim's command line when --cosim is given. */
+int cosim_cli(int argc, char **argv);
+
+#define COSIM_DEFAULT_FIRMWARE "build/firmware/card.elf"
+#define COSIM_DEFAULT_TAIL 300000ull
+
+#endif /* COSIM_H */

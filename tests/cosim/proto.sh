@@ -1,0 +1,32 @@
+#!/bin/sh
+# vfpga-sim --cosim without QEMU: proto_test plays QEMU's vfpga-pci device
+# (config space, BARs, guest RAM as a memfd, MSI-X, FUSE_INIT through the RTL;
+# nonsense writes, reset mid-request, malformed messages). The simulator must
+# close the connection over the oversized message proto_test sends last, and
+# exit 1 saying so.
+#   proto.sh VFPGA_SIM CARD_ELF PROTO_TEST WORKDIR [--bench]
+set -u
+SIM=$1 FW=$2 TEST=$3 W=$4 BENCH=${5:-}
+rm -rf "$W" && mkdir -p "$W"
+fail=0
+bad() { echo "test-cosim-proto: FAIL: $*"; fail=1; }
+SOCK=$W/sock
+"$SIM" --cosim "$SOCK" --firmware "$FW" --console "$W/card.log" 2>"$W/sim.log" &
+pid=$!
+i=0; while [ ! -S "$SOCK" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done
+timeout 300 "$TEST" "$SOCK" $BENCH | tee "$W/test.log"
+[ "$(tail -n 1 "$W/test.log" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p')" = 0 ] || bad "proto_test"
+i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+if kill -0 $pid 2>/dev/null; then kill -9 $pid; bad "vfpga-sim did not exit after closing the connection"; fi
+wait $pid; rc=$?
+[ $rc -eq 1 ] || bad "vfpga-sim exit status $rc after a fatal protocol error (want 1)"
+grep -q "refused a message.*over the limit" "$W/sim.log" || bad "no log line for the oversized message"
+grep -q "FUSE_INIT 7.38" "$W/card.log" || bad "the card firmware did not see FUSE_INIT"
+grep -q "BAR writes" "$W/sim.log" || bad "no access summary from vfpga-sim"
+grep "cosim:" "$W/sim.log" | grep -v "refused a message" | sed 's/^/  /'
+"$SIM" --cosim "$W/s2" --firmware "$W/none.elf" 2>/dev/null; rc=$?
+[ $rc -eq 2 ] || bad "missing firmware: status $rc (want 2)"
+"$SIM" --cosim 2>/dev/null; rc=$?
+[ $rc -eq 2 ] || bad "--cosim without a path: status $rc (want 2)"
+[ $fail -eq 0 ] && echo "test-cosim-proto: all passed" || { echo "--- vfpga-sim log"; tail -30 "$W/sim.log"; }
+exit $fail
