@@ -6,7 +6,14 @@
 # names, owner root, no device numbers, gzip -n).
 #
 #   mkinitramfs.sh inputs KVER                 list the host files the build reads
-#   mkinitramfs.sh build KVER OUTDIR HELPER    write OUTDIR/initramfs.cpio.gz
+#   mkinitramfs.sh build KVER OUTDIR HELPER    write OUTDIR/initramfs.cpio.gz and .cpio
+#   mkinitramfs.sh kernel KVER OUTDIR          write OUTDIR/vmlinuz and OUTDIR/vmlinux
+#
+# The uncompressed copy of the archive boots about 1 s faster under TCG (no
+# gunzip in the guest); tools/guest-run uses it when present. vmlinux is the
+# same kernel with its compressed payload unpacked on the host: QEMU enters it
+# through its PVH note (CONFIG_PVH), which saves the guest about 3 s of
+# decompression under TCG.
 #
 # KVER is a kernel version with /boot/vmlinuz-KVER and /lib/modules/KVER.
 set -eu
@@ -82,7 +89,36 @@ check_builtin() {
 	if fio_libs | grep -q '^MISSING'; then die "ldd $FIO: $(fio_libs | grep '^MISSING' | tr '\n' ' ')"; fi
 }
 
+# The ELF inside a bzImage: find the payload by its magic and decompress it.
+extract_vmlinux() {
+	for c in "xz:\\xfd7zXZ\\x00:xz -dc --single-stream" "zstd:\\x28\\xb5\\x2f\\xfd:zstd -qdc" \
+		 "gzip:\\x1f\\x8b\\x08:gzip -dc" "lz4:\\x02\\x21\\x4c\\x18:lz4 -dc"; do
+		name=${c%%:*}; rest=${c#*:}; magic=${rest%%:*}; tool=${rest#*:}
+		grep -q "^CONFIG_KERNEL_$(echo "$name" | tr a-z A-Z)=y" "$config" || continue
+		command -v "${tool%% *}" >/dev/null 2>&1 || return 1
+		off=$(LC_ALL=C grep -obUaP "$magic" "$1" | head -n 1 | cut -d: -f1)
+		[ -n "$off" ] || return 1
+		tail -c +$((off + 1)) "$1" | $tool >"$2" 2>/dev/null
+		[ "$(head -c 4 "$2" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] && return 0
+		return 1
+	done
+	return 1
+}
+
 case $mode in
+kernel)
+	out=${3:?OUTDIR}
+	mkdir -p "$out"
+	cp "$kernel" "$out/vmlinuz.tmp" && mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+	rm -f "$out/vmlinux"
+	if grep -q '^CONFIG_PVH=y' "$config" && extract_vmlinux "$kernel" "$out/vmlinux.tmp"; then
+		mv "$out/vmlinux.tmp" "$out/vmlinux"
+		echo "mkinitramfs: $out/vmlinux (PVH entry) and $out/vmlinuz from $kernel"
+	else
+		rm -f "$out/vmlinux.tmp"
+		echo "mkinitramfs: $out/vmlinuz from $kernel (no PVH ELF: the guest boots the bzImage)"
+	fi
+	exit 0 ;;
 inputs)
 	check_builtin
 	# Name, size and modification time of each: the Makefile rebuilds when any changes.
@@ -144,7 +180,9 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
 # Reproducible archive: fixed times, sorted names, root-owned, renumbered inodes.
 find "$stage" -exec touch -h -d @0 {} +
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-	cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -n -6 >"$out/initramfs.cpio.gz.tmp"
+	cpio --quiet -o -H newc -R 0:0 --reproducible) >"$out/initramfs.cpio.tmp"
+gzip -n -6 <"$out/initramfs.cpio.tmp" >"$out/initramfs.cpio.gz.tmp"
+mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"
 mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
 echo "mkinitramfs: $out/initramfs.cpio.gz ($(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB;" \
 	"kernel $kver; modules: $(tr '\n' ' ' <"$stage/lib/modules/load.list"))"

@@ -15,7 +15,7 @@ ifeq ($(origin GUEST_KVER),undefined)
 GUEST_KVER  := $(shell for v in $$(ls /lib/modules 2>/dev/null | sort -V); do \
                  [ -r /boot/vmlinuz-$$v ] && [ -r /lib/modules/$$v/modules.dep ] && echo $$v; done | tail -n 1)
 endif
-GUEST_FILES := $(GUEST)/vmlinuz $(GUEST)/initramfs.cpio.gz
+GUEST_FILES := $(GUEST)/vmlinuz $(GUEST)/initramfs.cpio.gz $(GUEST)/initramfs.cpio
 GUEST_TESTS := $(wildcard tests/guest/*.sh tests/guest/*.fio)
 
 .PHONY: guest test-guest-virtiofsd test-guest bench-guest-fio guest-always
@@ -31,13 +31,15 @@ $(GUEST)/inputs.txt: guest-always
 	@{ echo "kver $(GUEST_KVER)"; sh guest/mkinitramfs.sh inputs $(GUEST_KVER); } >$@.tmp || { rm -f $@.tmp; exit 1; }
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(GUEST)/initramfs.cpio.gz: $(GUEST)/inputs.txt guest/init guest/mkinitramfs.sh $(GUEST)/fshelper
+$(GUEST)/initramfs.cpio.gz $(GUEST)/initramfs.cpio &: $(GUEST)/inputs.txt guest/init guest/mkinitramfs.sh $(GUEST)/fshelper
 	sh guest/mkinitramfs.sh build $(GUEST_KVER) $(GUEST) $(GUEST)/fshelper
 
-$(GUEST)/vmlinuz: $(GUEST)/inputs.txt
-	cp /boot/vmlinuz-$(GUEST_KVER) $@
+# vmlinux (the same kernel unpacked, entered through PVH) comes with it when
+# the kernel allows; tools/guest-run prefers it.
+$(GUEST)/vmlinuz: $(GUEST)/inputs.txt guest/mkinitramfs.sh
+	sh guest/mkinitramfs.sh kernel $(GUEST_KVER) $(GUEST)
 
-guest: $(GUEST_FILES) ## Build the test guest: build/guest/vmlinuz + initramfs.cpio.gz (busybox, virtiofs modules, fio)
+guest: $(GUEST_FILES) ## Build the test guest under build/guest: Debian's kernel, initramfs.cpio.gz (busybox, virtiofs modules, fio)
 
 test-guest-virtiofsd: $(GUEST_FILES) $(GUEST_TESTS) ## Test: the guest tooling against QEMU's virtiofsd (file operations, fio verify), about 1 min
 	@sh tests/guest/run.sh virtiofsd $(VIRTIOFSD) $(GUEST)/test-virtiofsd
