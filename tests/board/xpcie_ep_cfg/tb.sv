@@ -1,0 +1,412 @@
+`default_nettype none
+// Bench for xpcie_ep_cfg in front of the core's real endpoint (pcie_ep,
+// with its configuration space and MSI-X), twice: with the KCU105 window
+// (0xb0, 20 DWs: too small for the shared-memory capability) and a window of
+// 24 DWs at 0xa0 (everything fits). Plays the hard IP: changes the Command,
+// Device Control and MSI-X state the host would set and checks that the
+// core follows; reads the whole window over the configuration-extend
+// interface and walks the host's view of the capability list (virtio
+// vendor capabilities with their BAR, offset and length, next pointers
+// inside the window, the list ending before what does not fit); meanwhile
+// sends BAR 0 reads and two-beat writes through the same stream and checks
+// that their completions pass and that no TLP is cut; finally raises an
+// MSI-X interrupt and checks the message the core sends.
+module tb;
+  localparam logic [63:0] B0 = 64'h8000_0000;
+  localparam logic [63:0] B2 = 64'h4000_0000;
+  localparam int NCFG = 2;
+  localparam logic [7:0] WBASE [NCFG] = '{8'hb0, 8'ha0};
+  localparam int         WDWS  [NCFG] = '{20, 24};
+
+  logic clk = 1'b0, rst = 1'b1;
+  always #4 clk <= ~clk;
+
+  // Hard-IP side (shared by both systems)
+  logic [3:1]  fstat;
+  logic [2:0]  mps, mrrs;
+  logic        msix_en, msix_mask;
+  logic        irq_valid;
+
+  // Per system
+  logic        x_rd [NCFG], x_wr [NCFG];
+  logic [9:0]  x_reg [NCFG];
+  logic [31:0] x_rdata [NCFG];
+  logic        x_rvalid [NCFG];
+  logic        ready [NCFG];
+  logic        bus_master [NCFG], msix_enable [NCFG];
+  logic [2:0]  max_payload [NCFG], max_read_req [NCFG];
+  logic [31:0] err_count [NCFG];
+  // upstream TLPs from the bench
+  logic [127:0] u_hdr [NCFG];
+  logic [255:0] u_data [NCFG];
+  logic         u_sop [NCFG], u_eop [NCFG], u_valid [NCFG], u_ready [NCFG];
+  // transmit stream out of the bridge
+  logic [127:0] o_hdr [NCFG];
+  logic [255:0] o_data [NCFG];
+  logic         o_sop [NCFG], o_eop [NCFG], o_valid [NCFG];
+
+  for (genvar g = 0; g < NCFG; g++) begin : g_sys
+    logic [127:0] d_hdr, t_hdr;
+    logic [255:0] d_data, t_data;
+    logic         d_sop, d_eop, d_err, d_valid, d_ready;
+    logic         t_sop, t_eop, t_valid, t_ready;
+    logic         app_req, app_we, app_rvalid_q, mem_req, mem_we, mem_rvalid_q;
+    logic [14:0]  app_addr;
+    logic [29:0]  mem_addr;
+    logic [3:0]   app_be, mem_be;
+    logic [31:0]  app_wdata, mem_wdata;
+    logic [15:0]  requester_id;
+    logic         intx_assert, d_err_unused;
+    logic [14:0]  app_addr_q;
+
+    xpcie_ep_cfg #(
+      .BAR0_BASE     (B0),
+      .BAR2_BASE     (B2),
+      .CORE_CAP_BASE (8'h90),
+      .WIN_BASE      (WBASE[g]),
+      .WIN_DWS       (WDWS[g])
+    ) bridge (
+      .clk                       (clk),
+      .rst                       (rst),
+      .cfg_function_status       (fstat),
+      .cfg_max_payload           (mps),
+      .cfg_max_read_req          (mrrs),
+      .cfg_msix_enable           (msix_en),
+      .cfg_msix_mask             (msix_mask),
+      .cfg_ext_read_received     (x_rd[g]),
+      .cfg_ext_write_received    (x_wr[g]),
+      .cfg_ext_register_number   (x_reg[g]),
+      .cfg_ext_write_data        (32'hdead_beef),
+      .cfg_ext_write_byte_enable (4'hf),
+      .cfg_ext_read_data         (x_rdata[g]),
+      .cfg_ext_read_data_valid   (x_rvalid[g]),
+      .up_hdr                    (u_hdr[g]),
+      .up_data                   (u_data[g]),
+      .up_sop                    (u_sop[g]),
+      .up_eop                    (u_eop[g]),
+      .up_err                    (1'b0),
+      .up_valid                  (u_valid[g]),
+      .up_ready                  (u_ready[g]),
+      .dn_hdr                    (d_hdr),
+      .dn_data                   (d_data),
+      .dn_sop                    (d_sop),
+      .dn_eop                    (d_eop),
+      .dn_err                    (d_err),
+      .dn_valid                  (d_valid),
+      .dn_ready                  (d_ready),
+      .tx_hdr                    (t_hdr),
+      .tx_data                   (t_data),
+      .tx_sop                    (t_sop),
+      .tx_eop                    (t_eop),
+      .tx_valid                  (t_valid),
+      .tx_ready                  (t_ready),
+      .out_hdr                   (o_hdr[g]),
+      .out_data                  (o_data[g]),
+      .out_sop                   (o_sop[g]),
+      .out_eop                   (o_eop[g]),
+      .out_valid                 (o_valid[g]),
+      .out_ready                 (1'b1),
+      .ready                     (ready[g])
+    );
+    assign d_err_unused = d_err;
+
+    pcie_ep #(
+      .DATA_W         (256),
+      .BAR2_SIZE_LOG2 (30),
+      .MSIX_VECTORS   (8)
+    ) core (
+      .clk          (clk),
+      .rst          (rst),
+      .rx_tlp_hdr   (d_hdr),
+      .rx_tlp_data  (d_data),
+      .rx_tlp_sop   (d_sop),
+      .rx_tlp_eop   (d_eop),
+      .rx_tlp_valid (d_valid),
+      .rx_tlp_ready (d_ready),
+      .tx_tlp_hdr   (t_hdr),
+      .tx_tlp_data  (t_data),
+      .tx_tlp_sop   (t_sop),
+      .tx_tlp_eop   (t_eop),
+      .tx_tlp_valid (t_valid),
+      .tx_tlp_ready (t_ready),
+      .app_req      (app_req),
+      .app_we       (app_we),
+      .app_addr     (app_addr),
+      .app_be       (app_be),
+      .app_wdata    (app_wdata),
+      .app_gnt      (1'b1),
+      .app_rvalid   (app_rvalid_q),
+      .app_rdata    ({17'h1cafe, app_addr_q}),
+      .mem_req      (mem_req),
+      .mem_we       (mem_we),
+      .mem_addr     (mem_addr),
+      .mem_be       (mem_be),
+      .mem_wdata    (mem_wdata),
+      .mem_gnt      (1'b1),
+      .mem_rvalid   (mem_rvalid_q),
+      .mem_rdata    (32'h0),
+      .irq_valid    (irq_valid),
+      .irq_vector   (16'd0),
+      .intx_level   (1'b0),
+      .intx_assert  (intx_assert),
+      .msix_enable  (msix_enable[g]),
+      .requester_id (requester_id),
+      .bus_master   (bus_master[g]),
+      .max_payload  (max_payload[g]),
+      .max_read_req (max_read_req[g]),
+      .err_count    (err_count[g])
+    );
+
+    always_ff @(posedge clk) begin
+      app_rvalid_q <= app_req && !app_we;
+      app_addr_q <= app_addr;
+      mem_rvalid_q <= mem_req && !mem_we;
+    end
+  end
+
+  // ---------------------------------------------------------------- helpers
+  task automatic clocks(input int n);
+    repeat (n) @(posedge clk);
+  endtask
+
+  // One configuration-extend read of register r on system g
+  task automatic ext_read(input int g, input logic [9:0] r, output logic [31:0] v);
+    int t;
+    x_reg[g] <= r;
+    x_rd[g] <= 1'b1;          // held until the data comes (PG156)
+    t = 0;
+    do begin
+      @(posedge clk);
+      t++;
+      if (t > 20000) $fatal(1, "sys %0d: no data for config register %h", g, r);
+    end while (!x_rvalid[g]);
+    v = x_rdata[g];
+    x_rd[g] <= 1'b0;
+    @(posedge clk);
+  endtask
+
+  task automatic wait_ready(input int g);
+    int t;
+    t = 0;
+    while (!ready[g]) begin
+      @(posedge clk);
+      t++;
+      if (t > 20000) $fatal(1, "sys %0d: bridge never ready", g);
+    end
+  endtask
+
+  task automatic expect_state(input int g, input logic bm, input logic [2:0] p, input logic [2:0] r,
+                              input logic me);
+    int t;
+    t = 0;
+    while (!(bus_master[g] === bm && max_payload[g] === p && max_read_req[g] === r && msix_enable[g] === me)) begin
+      @(posedge clk);
+      t++;
+      if (t > 20000)
+        $fatal(1, "sys %0d: core state bm %b mps %0d mrrs %0d msix %b, expected %b %0d %0d %b", g,
+               bus_master[g], max_payload[g], max_read_req[g], msix_enable[g], bm, p, r, me);
+    end
+  endtask
+
+  // Reads the window and checks the host's view of the capability list.
+  task automatic check_caps(input int g);
+    logic [7:0]  img [256];
+    logic [31:0] v;
+    logic [7:0]  p, len, typ;
+    int          ncap, base, last;
+    logic [7:0]  exp_type [5] = '{8'd1, 8'd2, 8'd3, 8'd4, 8'd8};
+    logic [31:0] exp_off [5] = '{32'h0, 32'h1000, 32'h2000, 32'h3000, 32'h0};
+    logic [31:0] exp_len [5] = '{32'h38, 32'h1000, 32'h4, 32'h28, 32'h0};
+    logic [7:0]  exp_bar [5] = '{8'd0, 8'd0, 8'd0, 8'd0, 8'd2};
+    base = int'(WBASE[g]);
+    last = base + 4 * WDWS[g];
+    for (int i = 0; i < 256; i++) img[i] = 8'h00;
+    for (int r = base / 4; r < last / 4; r++) begin
+      ext_read(g, 10'(r), v);
+      for (int b = 0; b < 4; b++) img[4 * r + b] = v[8*b +: 8];
+    end
+    // A read outside the window gets no answer from the bridge (the hard IP
+    // answers it itself); check the bridge stays quiet.
+    x_reg[g] <= 10'h3ff;
+    x_rd[g] <= 1'b1;
+    clocks(1);
+    x_rd[g] <= 1'b0;
+    for (int i = 0; i < 300; i++) begin
+      @(posedge clk);
+      if (x_rvalid[g]) $fatal(1, "sys %0d: answered a read outside the window", g);
+    end
+    p = WBASE[g];
+    ncap = 0;
+    while (p != 8'd0) begin
+      if (int'(p) < base || int'(p) + 16 > last) $fatal(1, "sys %0d: capability at %h outside the window", g, p);
+      if (img[p] !== 8'h09) $fatal(1, "sys %0d: capability at %h has id %h", g, p, img[p]);
+      len = img[p + 2];
+      typ = img[p + 3];
+      if (int'(p) + int'(len) > last) $fatal(1, "sys %0d: capability at %h runs past the window", g, p);
+      if (ncap > 4 || typ !== exp_type[ncap]) $fatal(1, "sys %0d: capability %0d has cfg_type %0d", g, ncap, typ);
+      if (img[p + 4] !== exp_bar[ncap]) $fatal(1, "sys %0d: capability %0d bar %0d", g, ncap, img[p + 4]);
+      if (typ != 8'd8) begin
+        if ({img[p + 11], img[p + 10], img[p + 9], img[p + 8]} !== exp_off[ncap] ||
+            {img[p + 15], img[p + 14], img[p + 13], img[p + 12]} !== exp_len[ncap])
+          $fatal(1, "sys %0d: capability %0d offset/length wrong", g, ncap);
+      end
+      if (typ == 8'd2 && {img[p + 19], img[p + 18], img[p + 17], img[p + 16]} !== 32'd4)
+        $fatal(1, "sys %0d: notify_off_multiplier wrong", g);
+      ncap++;
+      p = img[p + 1];
+    end
+    if (WDWS[g] == 20 && ncap != 4) $fatal(1, "sys %0d: %0d capabilities in the small window, expected 4", g, ncap);
+    if (WDWS[g] == 24 && ncap != 5) $fatal(1, "sys %0d: %0d capabilities in the large window, expected 5", g, ncap);
+    $display("sys %0d: window %h, %0d DWs: %0d capabilities in the host's list", g, WBASE[g], WDWS[g], ncap);
+  endtask
+
+  // ---------------------------------------------------------------- traffic
+  // Upstream BAR requests run beside the configuration traffic: single-DW
+  // reads of BAR 0 (their completions must come out of the bridge) and
+  // two-beat writes to BAR 2 (longer than the core takes: each must be
+  // counted once, whole).
+  int n_reads [NCFG], n_cpls [NCFG], n_longw [NCFG];
+  logic traffic = 1'b0;
+  // TLPs the bench itself wants sent (single beat): header and first DW
+  typedef struct packed {
+    logic [127:0] hdr;
+    logic [31:0]  dw0;
+  } cmd_t;
+  cmd_t cmd_q [NCFG][$];
+
+  for (genvar g = 0; g < NCFG; g++) begin : g_traffic
+    always @(posedge clk) begin
+      cmd_t c;
+      if (rst) begin
+        u_valid[g] <= 1'b0;
+      end else begin
+        if (u_valid[g] && u_ready[g]) begin
+          if (u_eop[g]) begin
+            u_valid[g] <= 1'b0;
+          end else begin
+            u_sop[g] <= 1'b0;
+            u_eop[g] <= 1'b1;
+          end
+        end
+        if (!u_valid[g] || (u_ready[g] && u_eop[g])) begin
+          if (cmd_q[g].size() != 0) begin
+            c = cmd_q[g].pop_front();
+            u_hdr[g] <= c.hdr;
+            u_data[g] <= {224'd0, c.dw0};
+            u_sop[g] <= 1'b1;
+            u_eop[g] <= 1'b1;
+            u_valid[g] <= 1'b1;
+          end else if (traffic && $urandom_range(0, 99) < 20) begin
+            u_hdr[g] <= '0;
+            u_sop[g] <= 1'b1;
+            u_valid[g] <= 1'b1;
+            if ($urandom_range(0, 1) == 0) begin
+              u_hdr[g][31:0] <= {3'b000, 5'b00000, 14'd0, 10'd1};
+              u_hdr[g][63:32] <= {16'h0100, 8'(n_reads[g]), 8'h0f};
+              u_hdr[g][95:64] <= B0[31:0] + 32'h10;
+              u_eop[g] <= 1'b1;
+              n_reads[g]++;
+            end else begin
+              u_hdr[g][31:0] <= {3'b010, 5'b00000, 14'd0, 10'd12};
+              u_hdr[g][63:32] <= {16'h0100, 8'h00, 8'hff};
+              u_hdr[g][95:64] <= B2[31:0] + 32'h100;
+              u_data[g] <= {8{32'h5a5a_5a5a}};
+              u_eop[g] <= 1'b0;
+              n_longw[g]++;
+            end
+          end
+        end
+      end
+      if (!rst && o_valid[g] && o_sop[g] && o_hdr[g][28:24] == 5'b01010 && o_hdr[g][95:80] == 16'h0100) begin
+        if (o_data[g][31:0] !== {17'h1cafe, 15'h0010})
+          $fatal(1, "sys %0d: BAR 0 read returned %h", g, o_data[g][31:0]);
+        n_cpls[g]++;
+      end
+    end
+  end
+
+  // MSI-X: the core sends its message once the host's enable and bus master
+  // reach it.
+  int n_msix [NCFG];
+  for (genvar g = 0; g < NCFG; g++) begin : g_msix
+    always @(posedge clk) begin
+      if (!rst && o_valid[g] && o_sop[g] && o_hdr[g][31:24] == 8'h40 && o_hdr[g][95:64] == 32'hfee0_0040) begin
+        if (o_data[g][31:0] !== 32'h0000_4021) $fatal(1, "sys %0d: MSI-X data %h", g, o_data[g][31:0]);
+        n_msix[g]++;
+      end
+    end
+  end
+
+  initial begin
+    for (int g = 0; g < NCFG; g++) begin
+      x_rd[g] = 1'b0;
+      x_wr[g] = 1'b0;
+      x_reg[g] = '0;
+      u_sop[g] = 1'b0;
+      u_eop[g] = 1'b0;
+      u_hdr[g] = '0;
+      u_data[g] = '0;
+      n_reads[g] = 0;
+      n_cpls[g] = 0;
+      n_longw[g] = 0;
+      n_msix[g] = 0;
+    end
+    fstat = 3'b000;
+    mps = 3'd0;
+    mrrs = 3'd2;
+    msix_en = 1'b0;
+    msix_mask = 1'b0;
+    irq_valid = 1'b0;
+    clocks(5);
+    rst <= 1'b0;
+    for (int g = 0; g < NCFG; g++) begin
+      wait_ready(g);
+      expect_state(g, 1'b0, 3'd0, 3'd2, 1'b0);
+    end
+    traffic = 1'b1;
+    // The host enables memory space and bus master, sets MPS 256 / MRRS 512.
+    fstat = 3'b011;
+    mps = 3'd1;
+    mrrs = 3'd2;
+    for (int g = 0; g < NCFG; g++) expect_state(g, 1'b1, 3'd1, 3'd2, 1'b0);
+    // The core caps MPS at what it supports (256 bytes).
+    mps = 3'd2;
+    mrrs = 3'd5;
+    for (int g = 0; g < NCFG; g++) expect_state(g, 1'b1, 3'd1, 3'd5, 1'b0);
+    for (int g = 0; g < NCFG; g++) check_caps(g);
+    traffic = 1'b0;
+    clocks(200);
+    for (int g = 0; g < NCFG; g++) begin
+      if (n_cpls[g] != n_reads[g]) $fatal(1, "sys %0d: %0d BAR reads, %0d completions", g, n_reads[g], n_cpls[g]);
+      if (err_count[g] != 32'(n_longw[g])) $fatal(1, "sys %0d: %0d long writes, core counted %0d", g, n_longw[g], err_count[g]);
+      $display("sys %0d: %0d BAR reads completed, %0d long writes counted whole", g, n_reads[g], n_longw[g]);
+    end
+    // MSI-X: program table entry 0 through BAR 0 (0x4000), enable it in the
+    // hard IP, raise vector 0.
+    for (int g = 0; g < NCFG; g++) begin
+      for (int i = 0; i < 4; i++) begin
+        cmd_t c;
+        c.hdr = '0;
+        c.hdr[31:0] = {3'b010, 5'b00000, 14'd0, 10'd1};
+        c.hdr[63:32] = {16'h0100, 8'h00, 8'h0f};
+        c.hdr[95:64] = B0[31:0] + 32'h4000 + 32'(4 * i);
+        c.dw0 = (i == 0) ? 32'hfee0_0040 : (i == 2) ? 32'h0000_4021 : 32'h0;
+        cmd_q[g].push_back(c);
+      end
+    end
+    clocks(200);
+    msix_en = 1'b1;
+    fstat = 3'b111;   // and INTx disable
+    for (int g = 0; g < NCFG; g++) expect_state(g, 1'b1, 3'd1, 3'd5, 1'b1);
+    irq_valid <= 1'b1;
+    clocks(1);
+    irq_valid <= 1'b0;
+    clocks(100);
+    for (int g = 0; g < NCFG; g++) if (n_msix[g] != 1) $fatal(1, "sys %0d: %0d MSI-X messages", g, n_msix[g]);
+    // Bus master off: the shadow takes it away from the core again.
+    fstat = 3'b001;
+    for (int g = 0; g < NCFG; g++) expect_state(g, 1'b0, 3'd1, 3'd5, 1'b1);
+    $display("xpcie_ep_cfg: shadow, capability window and MSI-X checked with the core's endpoint");
+    $finish;
+  end
+endmodule
