@@ -21,3 +21,15 @@ test-model: $(BIN)/vfpga-model $(BUILD)/tests/model/vu_test ## Test: vfpga-model
 	@sh tests/model/run.sh $(BIN)/vfpga-model $(BUILD)/tests/model/vu_test $(BUILD)/tests/model/run
 TEST_TARGETS += test-model
 
+
+# POSIX semantics in a stock guest against vfpga-model (tests/posix).
+$(BUILD)/tests/posix/posix_test: tests/posix/posix_test.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -static -Wall -Wextra -Werror $< -o $@
+
+test-posix: $(BUILD)/tests/posix/posix_test $(BIN)/vfpga-model guest ## Test: posix_test (about 700 POSIX cases with their errnos) in the stock guest on vfpga-model, e2fsck after
+	@sh tests/posix/run.sh $(BIN)/vfpga-model $(BUILD)/tests/posix/posix_test $(BUILD)/tests/posix/run
+TEST_TARGETS += test-posix
+# The guest's file-operations script and fio verify jobs on vfpga-model
+# (test-guest is defined in mk/guest.mk).
+TEST_TARGETS += test-guest
