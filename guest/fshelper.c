@@ -9,7 +9,9 @@
  *   fshelper xattr-remove FILE NAME
  *   fshelper lock-test FILE               fcntl record locks across two processes
  *   fshelper zero-check FILE OFFSET LEN   the LEN bytes at OFFSET read as zeros
- *   fshelper mkfiles DIR N                creates DIR/f0 .. DIR/f(N-1), empty
+ *   fshelper mkfiles DIR N [open|mknod]   creates DIR/f0 .. DIR/f(N-1), empty regular
+ *                                         files, by open+close (default) or by mknod,
+ *                                         which is half the FUSE requests
  *   fshelper statfs PATH                  prints bsize blocks bfree files ffree namelen
  *
  * Exit status 0 on success; 1 with a message on stderr naming the call and
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -40,7 +43,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: %s xattr-set FILE NAME VALUE | xattr-get FILE NAME | xattr-list FILE |\n"
 		"       xattr-remove FILE NAME | lock-test FILE | zero-check FILE OFFSET LEN |\n"
-		"       mkfiles DIR N | statfs PATH\n", prog);
+		"       mkfiles DIR N [open|mknod] | statfs PATH\n", prog);
 	return 2;
 }
 
@@ -235,17 +238,23 @@ out:
 	return rc;
 }
 
-static int cmd_mkfiles(const char *dir, const char *sn)
+static int cmd_mkfiles(const char *dir, const char *sn, const char *how)
 {
+	int use_mknod = !strcmp(how, "mknod");
 	char path[4096];
 	long long n, i;
 
-	if (parse_num(sn, &n))
+	if (parse_num(sn, &n) || (!use_mknod && strcmp(how, "open")))
 		return usage();
 	for (i = 0; i < n; i++) {
 		int fd;
 
 		snprintf(path, sizeof(path), "%s/f%lld", dir, i);
+		if (use_mknod) {
+			if (mknod(path, S_IFREG | 0644, 0) < 0)
+				return fail("mknod", path);
+			continue;
+		}
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
 		if (fd < 0)
 			return fail("create", path);
@@ -282,8 +291,8 @@ int main(int argc, char **argv)
 		return cmd_lock_test(argv[2]);
 	if (!strcmp(cmd, "zero-check") && argc == 5)
 		return cmd_zero_check(argv[2], argv[3], argv[4]);
-	if (!strcmp(cmd, "mkfiles") && argc == 4)
-		return cmd_mkfiles(argv[2], argv[3]);
+	if (!strcmp(cmd, "mkfiles") && (argc == 4 || argc == 5))
+		return cmd_mkfiles(argv[2], argv[3], argc == 5 ? argv[4] : "open");
 	if (!strcmp(cmd, "statfs") && argc == 3)
 		return cmd_statfs(argv[2]);
 	return usage();

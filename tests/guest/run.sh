@@ -46,7 +46,7 @@ SHARE=$W/share IMG=$W/disk.img
 if [ "$backend" = virtiofsd ]; then
 	mkdir -p "$SHARE"
 else
-	mke2fs -q -F -t ext4 "$IMG" 256M || exit 2
+	mke2fs -q -F -t ext4 "$IMG" 256M >/dev/null || exit 2
 fi
 
 start_backend() {
@@ -141,6 +141,15 @@ got=$(md5sum <"$W/fio-psync.got" 2>/dev/null | cut -d' ' -f1)
 
 # --- guest-run's own error paths (tooling check, against virtiofsd only) -----
 if [ "$backend" = virtiofsd ]; then
+	# A block changed behind the guest's back must fail fio's verify.
+	dd if=/dev/urandom of="$SHARE/fio-psync.dat" bs=4k seek=1000 count=1 conv=notrunc 2>/dev/null
+	t=$(now)
+	guest corrupt 1 $files -- sh /opt/fio-verify.sh --verify-only /opt/verify-psync.fio >/dev/null
+	if grep -q "^verify: bad" "$W/corrupt.out"; then
+		say "corrupt: a block changed on the host fails fio's verify, as it must: $(secs "$t") s"
+	else
+		bad "corrupt: fio did not report the changed block (see $W/corrupt.out)"
+	fi
 	t=$(now)
 	out=$("$GR" --no-mount -- sh -c 'echo to-stdout; echo to-stderr >&2; exit 7' 2>/dev/null); rc=$?
 	[ $rc -eq 7 ] || bad "guest-run: command exit status 7 came back as $rc"
