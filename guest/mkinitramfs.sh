@@ -185,4 +185,5 @@ gzip -n -6 <"$out/initramfs.cpio.tmp" >"$out/initramfs.cpio.gz.tmp"
 mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"
 mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
 echo "mkinitramfs: $out/initramfs.cpio.gz ($(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB;" \
-	"kernel $kver; modules: $(tr '\n' ' ' <"$stage/lib/modules/load.list"))"
+	"kernel $kver; modules: $(sed 's|.*/||; s|[.]ko$||' "$stage/lib/modules/load.list" | tr '\n' ' '))"
+rm -rf "$stage"

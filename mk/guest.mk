@@ -41,8 +41,9 @@ $(GUEST)/vmlinuz: $(GUEST)/inputs.txt guest/mkinitramfs.sh
 
 guest: $(GUEST_FILES) ## Build the test guest under build/guest: Debian's kernel, initramfs.cpio.gz (busybox, virtiofs modules, fio)
 
-test-guest-virtiofsd: $(GUEST_FILES) $(GUEST_TESTS) ## Test: the guest tooling against QEMU's virtiofsd (file operations, fio verify), about 1 min
+test-guest-virtiofsd: $(GUEST_FILES) $(GUEST_TESTS) ## Test: the guest tooling against QEMU's virtiofsd (file operations, fio verify), about 70 s
 	@sh tests/guest/run.sh virtiofsd $(VIRTIOFSD) $(GUEST)/test-virtiofsd
+TEST_TARGETS += test-guest-virtiofsd
 
 test-guest: $(GUEST_FILES) $(GUEST_TESTS) $(BIN)/vfpga-model ## Test: a stock guest on vfpga-model (file operations, fio verify), then e2fsck + debugfs
 	@sh tests/guest/run.sh vfpga-model $(BIN)/vfpga-model $(GUEST)/test-model
