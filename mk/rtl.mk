@@ -2,20 +2,25 @@
 
 RTL_PKGS := $(GEN)/soc_map_pkg.sv rtl/cpu/cpu_pkg.sv rtl/pcie/pcie_pkg.sv
 RTL_SRCS := $(filter-out %_pkg.sv,$(sort $(wildcard rtl/cpu/*.sv rtl/soc/*.sv rtl/pcie/*.sv \
-              rtl/virtio/*.sv rtl/dma/*.sv rtl/vq/*.sv rtl/card/*.sv)))
+              rtl/virtio/*.sv rtl/dma/*.sv rtl/vq/*.sv rtl/rp/*.sv rtl/card/*.sv)))
 RTL_TOP  := card_top
 RTL_ALL  := $(RTL_PKGS) $(RTL_SRCS)
 RTL_WAIVERS := rtl/lint/waivers.vlt
+# The simulation top wraps card_top with a behavioural DDR (rtl/sim, never
+# synthesised); card_top stays the synthesis top.
+SIM_RTL_SRCS := $(sort $(wildcard rtl/sim/*.sv))
+SIM_TOP  := sim_card_top
+SIM_ALL  := $(RTL_ALL) $(SIM_RTL_SRCS)
 
 VSIM_DIR    := $(BUILD)/verilator/card
-VSIM_C_SRCS := sim/vfpga_sim.c sim/elf_load.c sim/soc_load.c
+VSIM_C_SRCS := sim/vfpga_sim.c sim/elf_load.c sim/soc_load.c sim/nvme/nvme_dev.c sim/nvme/rp_link.c
 VSIM_C_OBJS := $(patsubst sim/%.c,$(BUILD)/sim/%.o,$(VSIM_C_SRCS))
 VERILATOR_FLAGS ?= -O3 --x-assign fast --x-initial fast -Wno-fatal
 VERILATOR_ROOT_INC ?= $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)/include
-# The Verilator model of card_top as a set of objects any C program can link
+# The Verilator model of the card (sim_card_top) as a set of objects any C program can link
 # (through the C interface in sim/vtop.h): one Verilator build serves every
 # simulator binary.
-VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/Vcard_top__ALL.a $(VSIM_DIR)/verilated.o \
+VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o \
                $(VSIM_DIR)/verilated_fst_c.o $(VSIM_DIR)/verilated_threads.o
 VMODEL_LIBS := -lz -pthread
 
@@ -23,22 +28,23 @@ VMODEL_LIBS := -lz -pthread
 
 lint: $(GEN)/soc_map.stamp ## Lint all RTL with verilator --lint-only -Wall (waivers in rtl/lint/waivers.vlt)
 	$(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(RTL_ALL) --top-module $(RTL_TOP)
+	$(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(SIM_ALL) --top-module $(SIM_TOP)
 
 test-lint: lint ## Test: RTL is lint clean
 TEST_TARGETS += test-lint
 
-$(BUILD)/sim/%.o: sim/%.c sim/*.h $(GEN)/soc_map.stamp
+$(BUILD)/sim/%.o: sim/%.c sim/*.h sim/nvme/*.h $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -I$(GEN) -Isim -Isim/rc -c $< -o $@
 
 # One Verilator build at a time (flock, also across concurrent makes): the
 # machine has two cores, and the build uses both.
-$(VSIM_DIR)/stamp: $(RTL_ALL) $(RTL_WAIVERS)
+$(VSIM_DIR)/stamp: $(SIM_ALL) $(RTL_WAIVERS)
 	@mkdir -p $(VSIM_DIR)
 	flock $(BUILD)/.verilator.lock $(VERILATOR) --cc --build -j 2 $(VERILATOR_FLAGS) --trace-fst -MAKEFLAGS "OPT_FAST=-O2" \
-	  --top-module $(RTL_TOP) -Mdir $(VSIM_DIR) $(RTL_WAIVERS) $(RTL_ALL) \
+	  --top-module $(SIM_TOP) -Mdir $(VSIM_DIR) $(RTL_WAIVERS) $(SIM_ALL) \
 	  >$(VSIM_DIR).log 2>&1 || { tail -40 $(VSIM_DIR).log; exit 1; }
-	$(MAKE) --no-print-directory -C $(VSIM_DIR) -f V$(RTL_TOP).mk \
+	$(MAKE) --no-print-directory -C $(VSIM_DIR) -f V$(SIM_TOP).mk \
 	  verilated.o verilated_fst_c.o verilated_threads.o >>$(VSIM_DIR).log 2>&1 || \
 	  { tail -40 $(VSIM_DIR).log; exit 1; }
 	@touch $@
@@ -47,7 +53,7 @@ $(VSIM_DIR)/vtop.o: sim/vtop.cpp sim/vtop.h $(VSIM_DIR)/stamp
 	$(CXX) -O2 -std=c++14 -Isim -I$(VSIM_DIR) -I$(VERILATOR_ROOT_INC) \
 	  -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
 
-$(VSIM_DIR)/Vcard_top__ALL.a $(VSIM_DIR)/verilated.o $(VSIM_DIR)/verilated_fst_c.o \
+$(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o $(VSIM_DIR)/verilated_fst_c.o \
   $(VSIM_DIR)/verilated_threads.o: $(VSIM_DIR)/stamp
 
 vmodel: $(VMODEL_OBJS) ## Build the Verilator model of card_top (objects under build/verilator)

@@ -11,14 +11,17 @@ static int seg_fits(const struct elf_seg *s, uint32_t base, uint32_t size)
 	return s->addr >= base && s->addr - base <= size && s->memsz <= size - (s->addr - base);
 }
 
-/* Every segment must lie wholly inside one TCM. */
+/* Every segment must lie wholly inside one TCM; DDR takes segments with no
+ * file contents only (a program's .ddr section: the loader port reaches the
+ * TCMs alone, and the simulated DDR starts zeroed). */
 int soc_check_layout(const struct elf_image *img, const char *path)
 {
 	for (int i = 0; i < img->nsegs; i++) {
 		const struct elf_seg *s = &img->segs[i];
 
 		if (seg_fits(s, SOC_ITCM_BASE, SOC_ITCM_SIZE) ||
-		    seg_fits(s, SOC_DTCM_BASE, SOC_DTCM_SIZE))
+		    seg_fits(s, SOC_DTCM_BASE, SOC_DTCM_SIZE) ||
+		    (s->filesz == 0 && seg_fits(s, SOC_DDR_BASE, SOC_DDR_SIZE)))
 			continue;
 		fprintf(stderr,
 			"vfpga-sim: %s: segment at 0x%08x..0x%08llx (%u bytes) does not fit the memory map:\n"

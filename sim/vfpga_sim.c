@@ -2,6 +2,7 @@
  * vfpga-sim: runs an RV32 ELF on the Verilator model of the SoC.
  *
  *   vfpga-sim --elf FILE [--max-cycles N] [--trace FILE.fst] [--no-tohost]
+ *             [--image IMG [--nvme-latency N] [--nvme-bw B] [--nvme-fault SPEC]...]
  *   vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE]
  *             (the card behind a vhost-user-fs socket: sim/bridge/vhost_bridge.c)
  *   vfpga-sim --cosim PATH [--firmware ELF] [--console FILE]
@@ -10,8 +11,9 @@
  * Loads every PT_LOAD segment into the TCMs through the loader port, releases
  * reset (the core starts at the reset vector) and runs until the program
  * stores (code << 1) | 1 to its `tohost` symbol or to SIMCTRL.EXIT.
- * Exit status: 0 pass (code 0), 1 fail (code != 0), 2 bad usage or image,
- * 3 timeout. UART output goes to stdout; the summary goes to stderr.
+ * With --image an NVMe SSD model (sim/nvme) over that image sits behind the
+ * card's root port. Exit status: 0 pass (code 0), 1 fail (code != 0), 2 bad
+ * usage or image, 3 timeout. UART output goes to stdout; the summary goes to stderr.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "bridge/vhost_bridge.h"
 #include "cosim/cosim.h"
 #include "elf_load.h"
+#include "nvme/nvme_dev.h"
 #include "soc_load.h"
 #include "soc_map.h"
 #include "vtop.h"
@@ -38,6 +41,7 @@ struct options {
 	const char *trace;
 	unsigned long long max_cycles;
 	int no_tohost;
+	struct nvme_dev_opts nvme;
 };
 
 static void usage(FILE *f)
@@ -47,16 +51,24 @@ static void usage(FILE *f)
 		"  --elf FILE        RV32 executable linked for the SoC memory map\n"
 		"  --max-cycles N    give up after N cycles (default %llu), exit 3\n"
 		"  --trace FILE.fst  write a waveform\n"
-		"  --no-tohost       allow an image without a tohost symbol (SIMCTRL.EXIT ends it)\n",
-		DEFAULT_MAX_CYCLES);
+		"  --no-tohost       allow an image without a tohost symbol (SIMCTRL.EXIT ends it)\n"
+		"%s",
+		DEFAULT_MAX_CYCLES, nvme_dev_usage());
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->max_cycles = DEFAULT_MAX_CYCLES;
+	nvme_dev_opts_init(&o->nvme);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		int r = nvme_dev_parse_opt(&o->nvme, argc, argv, &i);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
@@ -85,6 +97,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "vfpga-sim: --elf FILE is required\n");
 		return -1;
 	}
+	if (!o->nvme.image && (o->nvme.latency || o->nvme.bw > 0 || o->nvme.fault_api)) {
+		fprintf(stderr, "vfpga-sim: the --nvme-* options need --image\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -96,6 +112,7 @@ int main(int argc, char **argv)
 	uint32_t tohost = 0;
 	int have_tohost;
 	struct vtop *t;
+	struct nvme_dev *ssd = NULL;
 	unsigned long long cycles = 0, instret = 0;
 	int status = EXIT_TIMEOUT;
 	uint32_t code = 0;
@@ -135,10 +152,20 @@ int main(int argc, char **argv)
 			"execution starts at the reset vector\n", img.entry, SOC_RESET_VECTOR);
 
 	t = vtop_new(opt.trace);
+	if (opt.nvme.image) {
+		ssd = nvme_dev_attach(t, &opt.nvme, err, sizeof(err));
+		if (!ssd) {
+			fprintf(stderr, "vfpga-sim: --image: %s\n", err);
+			vtop_free(t);
+			elf_free(&img);
+			return EXIT_USAGE;
+		}
+	}
 	vtop_set_reset(t, 1);
 	for (int i = 0; i < RESET_CYCLES; i++)
 		vtop_clock(t);
 	if (soc_load_image(t, &img)) {
+		nvme_dev_detach(ssd);
 		vtop_free(t);
 		elf_free(&img);
 		return EXIT_USAGE;
@@ -181,6 +208,7 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "vfpga-sim: PASS\n");
 	fprintf(stderr, "cycles %llu instret %llu\n", cycles, instret);
+	nvme_dev_detach(ssd);
 	vtop_free(t);
 	elf_free(&img);
 	return status;

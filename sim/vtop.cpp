@@ -4,11 +4,14 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
-#include "Vcard_top.h"
+#include "Vsim_card_top.h"
 
 struct vtop {
 	VerilatedContext *ctx;
-	Vcard_top *top;
+	Vsim_card_top *top;
+	vtop_hook_fn hook;
+	void *hook_ctx;
+	bool settled;	/* evaluated since the last input or clock change */
 	VerilatedFstC *fst;
 	uint64_t time;
 };
@@ -25,7 +28,10 @@ extern "C" struct vtop *vtop_new(const char *trace_path)
 {
 	struct vtop *t = new vtop();
 	t->ctx = new VerilatedContext;
-	t->top = new Vcard_top(t->ctx);
+	t->top = new Vsim_card_top(t->ctx);
+	t->hook = nullptr;
+	t->hook_ctx = nullptr;
+	t->settled = false;
 	t->fst = nullptr;
 	t->time = 0;
 	if (trace_path) {
@@ -42,6 +48,8 @@ extern "C" struct vtop *vtop_new(const char *trace_path)
 	t->top->tx_tlp_ready = 1;
 	t->top->mem_gnt = 1;
 	t->top->mem_rvalid = 0;
+	t->top->rp_rx_tlp_valid = 0;
+	t->top->rp_tx_tlp_ready = 1;
 	t->top->eval();
 	return t;
 }
@@ -61,12 +69,30 @@ extern "C" void vtop_free(struct vtop *t)
 extern "C" void vtop_set_reset(struct vtop *t, int rst) { t->top->rst = rst ? 1 : 0; }
 extern "C" void vtop_set_irq(struct vtop *t, uint32_t lines) { t->top->irq_lines = lines; }
 
+/*
+ * Rising edge. The falling edge is left for the next evaluation (the design
+ * uses the rising edge only): vtop_observe() settles it together with the
+ * next cycle's inputs, which saves one evaluation per cycle; a clock without
+ * an observe in between settles it here first.
+ */
 extern "C" void vtop_clock(struct vtop *t)
 {
+	if (!t->settled)
+		vtop_eval(t);
+	if (t->hook)
+		t->hook(t->hook_ctx, t, VTOP_HOOK_SAMPLE);
 	t->top->clk = 1;
 	vtop_eval(t);
+	if (t->hook)
+		t->hook(t->hook_ctx, t, VTOP_HOOK_DRIVE);
 	t->top->clk = 0;
-	vtop_eval(t);
+	t->settled = false;
+}
+
+extern "C" void vtop_set_rp_hook(struct vtop *t, vtop_hook_fn fn, void *ctx)
+{
+	t->hook = fn;
+	t->hook_ctx = ctx;
 }
 
 extern "C" void vtop_load_word(struct vtop *t, uint32_t addr, uint32_t data)
@@ -80,7 +106,8 @@ extern "C" void vtop_load_word(struct vtop *t, uint32_t addr, uint32_t data)
 
 extern "C" void vtop_observe(struct vtop *t, struct vtop_obs *o)
 {
-	t->top->eval();
+	vtop_eval(t);
+	t->settled = true;
 	o->con_valid = t->top->con_valid;
 	o->con_data = t->top->con_data;
 	o->exit_valid = t->top->exit_valid;
@@ -138,3 +165,33 @@ extern "C" void vtop_set_mem_rdata(struct vtop *t, int valid, uint32_t data)
 	t->top->mem_rvalid = valid ? 1 : 0;
 	t->top->mem_rdata = data;
 }
+
+extern "C" int vtop_rp_get_tx(struct vtop *t, struct vtop_beat *b)
+{
+	if (!t->top->rp_tx_tlp_valid)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		b->hdr[i] = t->top->rp_tx_tlp_hdr[i];
+	for (int i = 0; i < VTOP_TLP_BEAT_DWS; i++)
+		b->data[i] = t->top->rp_tx_tlp_data[i];
+	b->sop = t->top->rp_tx_tlp_sop;
+	b->eop = t->top->rp_tx_tlp_eop;
+	return 1;
+}
+
+extern "C" void vtop_rp_set_tx_ready(struct vtop *t, int ready) { t->top->rp_tx_tlp_ready = ready ? 1 : 0; }
+
+extern "C" void vtop_rp_set_rx(struct vtop *t, int valid, const struct vtop_beat *b)
+{
+	t->top->rp_rx_tlp_valid = valid ? 1 : 0;
+	if (!valid)
+		return;
+	for (int i = 0; i < 4; i++)
+		t->top->rp_rx_tlp_hdr[i] = b->hdr[i];
+	for (int i = 0; i < VTOP_TLP_BEAT_DWS; i++)
+		t->top->rp_rx_tlp_data[i] = b->data[i];
+	t->top->rp_rx_tlp_sop = b->sop ? 1 : 0;
+	t->top->rp_rx_tlp_eop = b->eop ? 1 : 0;
+}
+
+extern "C" int vtop_rp_rx_ready(struct vtop *t) { return t->top->rp_rx_tlp_ready; }

@@ -77,7 +77,7 @@ def gen_ld(m):
     out = ["/* Generated from rtl/soc_map.toml by tools/gen_soc_map.py. Do not edit. */",
            "MEMORY", "{"]
     for r in m["region"]:
-        if "x" in r["access"] or r["name"].endswith("TCM"):
+        if "x" in r["access"] or r["name"].endswith("TCM") or r.get("link"):
             out.append("  %s (%s) : ORIGIN = 0x%08x, LENGTH = 0x%08x"
                        % (r["name"], r["access"], r["base"], r["size"]))
     out.append("}")

@@ -6,7 +6,9 @@
 //
 // Interfaces: a loader port that writes TCM words while rst is held (the
 // simulator's ELF loader; on a board, the host's firmware download), device
-// interrupt lines, the UART line, and observation outputs for the simulator.
+// interrupt lines, two device ports (ext_*: answers every access at once;
+// ws_*: may hold an access with gnt low), the UART line, and observation
+// outputs for the simulator.
 module soc_top #(
   parameter int ITCM_ABITS = 18,  // ITCM byte-address bits (size 2**ITCM_ABITS, within its map region)
   parameter int DTCM_ABITS = 18,  // DTCM byte-address bits (size 2**DTCM_ABITS, within its map region)
@@ -29,6 +31,13 @@ module soc_top #(
   output logic [31:0] ext_addr,
   output logic [31:0] ext_wdata,
   input  wire logic [31:0] ext_rdata,      // one cycle after ext_req
+  output logic        ws_req,         // RP, RPWIN, DDR regions: devices with wait states
+  output logic        ws_we,
+  output logic [3:0]  ws_be,
+  output logic [31:0] ws_addr,
+  output logic [31:0] ws_wdata,
+  input  wire logic        ws_gnt,         // low: the core holds the access (and retries it)
+  input  wire logic [31:0] ws_rdata,       // one cycle after a granted read
   output logic        uart_tx,
 
   // --- observation ---
@@ -57,7 +66,8 @@ module soc_top #(
   localparam int T_INTC = 4;
   localparam int T_SIMCTRL = 5;
   localparam int T_EXT = 6;
-  localparam int NTARGETS = 7;
+  localparam int T_WS = 7;
+  localparam int NTARGETS = 8;
 
   // core ports
   logic [31:0] imem_addr, imem_rdata;
@@ -91,10 +101,13 @@ module soc_top #(
                      in_region(dmem_addr, soc_map_pkg::DMA_BASE, soc_map_pkg::DMA_SIZE) ||
                      in_region(dmem_addr, soc_map_pkg::VQ_BASE, soc_map_pkg::VQ_SIZE) ||
                      in_region(dmem_addr, soc_map_pkg::DMABUF_BASE, soc_map_pkg::DMABUF_SIZE);
+    sel[T_WS]      = in_region(dmem_addr, soc_map_pkg::RP_BASE, soc_map_pkg::RP_SIZE) ||
+                     in_region(dmem_addr, soc_map_pkg::RPWIN_BASE, soc_map_pkg::RPWIN_SIZE) ||
+                     in_region(dmem_addr, soc_map_pkg::DDR_BASE, soc_map_pkg::DDR_SIZE);
   end
 
   assign dmem_fault = (sel == '0);
-  assign dmem_gnt = sel[T_UART] ? uart_gnt : 1'b1;
+  assign dmem_gnt = sel[T_UART] ? uart_gnt : sel[T_WS] ? ws_gnt : 1'b1;
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -116,6 +129,7 @@ module soc_top #(
       rsel_q[T_INTC]:    dmem_rdata = intc_rdata;
       rsel_q[T_SIMCTRL]: dmem_rdata = simctrl_rdata;
       rsel_q[T_EXT]:     dmem_rdata = ext_rdata;
+      rsel_q[T_WS]:      dmem_rdata = ws_rdata;
       default:           dmem_rdata = 32'd0;
     endcase
   end
@@ -241,6 +255,12 @@ module soc_top #(
   assign ext_be = dmem_be;
   assign ext_addr = dmem_addr;
   assign ext_wdata = dmem_wdata;
+
+  assign ws_req = dmem_req && sel[T_WS];
+  assign ws_we = dmem_we;
+  assign ws_be = dmem_be;
+  assign ws_addr = dmem_addr;
+  assign ws_wdata = dmem_wdata;
 
   assign store_valid = dmem_req && dmem_we && dmem_gnt;
   assign store_addr = dmem_addr;

@@ -1,0 +1,163 @@
+`default_nettype none
+// sim_card_top: the simulation top: card_top with a behavioural DDR
+// (sim_ddr) on its DDR line port. Simulation only; card_top stays the
+// synthesis top. Clock domain: clk. Interfaces: every card_top port except
+// the DDR port.
+module sim_card_top #(
+  parameter int DATA_W = 256,         // TLP stream payload width
+  parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
+  parameter int NUM_REQ_QUEUES = 4,   // request queues besides hiprio
+  parameter int DDR_AW = 26           // simulated DDR: 2**DDR_AW bytes (64 MiB)
+) (
+  input  wire logic        clk,
+  input  wire logic        rst,
+
+  // --- loader and observation (soc_top) ---
+  input  wire logic        ld_valid,
+  input  wire logic [31:0] ld_addr,
+  input  wire logic [31:0] ld_data,
+  input  wire logic [29:0] irq_lines,
+  output logic        uart_tx,
+  output logic        con_valid,
+  output logic [7:0]  con_data,
+  output logic        exit_valid,
+  output logic [31:0] exit_value,
+  output logic        store_valid,
+  output logic [31:0] store_addr,
+  output logic [31:0] store_data,
+  output logic [3:0]  store_be,
+  output logic        retire,
+  output logic [63:0] cycle_count,
+  output logic [63:0] instret_count,
+
+  // --- PCIe TLP streams ---
+  input  wire logic [127:0]      rx_tlp_hdr,
+  input  wire logic [DATA_W-1:0] rx_tlp_data,
+  input  wire logic              rx_tlp_sop,
+  input  wire logic              rx_tlp_eop,
+  input  wire logic              rx_tlp_valid,
+  output logic                   rx_tlp_ready,
+  output logic [127:0]      tx_tlp_hdr,
+  output logic [DATA_W-1:0] tx_tlp_data,
+  output logic              tx_tlp_sop,
+  output logic              tx_tlp_eop,
+  output logic              tx_tlp_valid,
+  input  wire logic         tx_tlp_ready,
+  output logic              intx_assert,
+
+  // --- BAR2 memory (DDR) ---
+  output logic        mem_req,
+  output logic        mem_we,
+  output logic [BAR2_SIZE_LOG2-1:0] mem_addr,
+  output logic [3:0]  mem_be,
+  output logic [31:0] mem_wdata,
+  input  wire logic        mem_gnt,
+  input  wire logic        mem_rvalid,
+  input  wire logic [31:0] mem_rdata,
+  output logic [31:0] pcie_err_count,
+
+  // --- root port toward the SSD ---
+  output logic [127:0]      rp_tx_tlp_hdr,
+  output logic [DATA_W-1:0] rp_tx_tlp_data,
+  output logic              rp_tx_tlp_sop,
+  output logic              rp_tx_tlp_eop,
+  output logic              rp_tx_tlp_valid,
+  input  wire logic         rp_tx_tlp_ready,
+  input  wire logic [127:0]      rp_rx_tlp_hdr,
+  input  wire logic [DATA_W-1:0] rp_rx_tlp_data,
+  input  wire logic              rp_rx_tlp_sop,
+  input  wire logic              rp_rx_tlp_eop,
+  input  wire logic              rp_rx_tlp_valid,
+  output logic                   rp_rx_tlp_ready
+);
+  localparam int LW = DDR_AW - $clog2(DATA_W / 8);
+
+  logic                ddr_req, ddr_we, ddr_gnt, ddr_rvalid;
+  logic [LW-1:0]       ddr_addr;
+  logic [DATA_W/8-1:0] ddr_be;
+  logic [DATA_W-1:0]   ddr_wdata, ddr_rdata;
+
+  card_top #(
+    .DATA_W         (DATA_W),
+    .BAR2_SIZE_LOG2 (BAR2_SIZE_LOG2),
+    .NUM_REQ_QUEUES (NUM_REQ_QUEUES),
+    .DDR_AW         (DDR_AW)
+  ) u_card (
+    .clk              (clk),
+    .rst              (rst),
+    .ld_valid         (ld_valid),
+    .ld_addr          (ld_addr),
+    .ld_data          (ld_data),
+    .irq_lines        (irq_lines),
+    .uart_tx          (uart_tx),
+    .con_valid        (con_valid),
+    .con_data         (con_data),
+    .exit_valid       (exit_valid),
+    .exit_value       (exit_value),
+    .store_valid      (store_valid),
+    .store_addr       (store_addr),
+    .store_data       (store_data),
+    .store_be         (store_be),
+    .retire           (retire),
+    .cycle_count      (cycle_count),
+    .instret_count    (instret_count),
+    .rx_tlp_hdr       (rx_tlp_hdr),
+    .rx_tlp_data      (rx_tlp_data),
+    .rx_tlp_sop       (rx_tlp_sop),
+    .rx_tlp_eop       (rx_tlp_eop),
+    .rx_tlp_valid     (rx_tlp_valid),
+    .rx_tlp_ready     (rx_tlp_ready),
+    .tx_tlp_hdr       (tx_tlp_hdr),
+    .tx_tlp_data      (tx_tlp_data),
+    .tx_tlp_sop       (tx_tlp_sop),
+    .tx_tlp_eop       (tx_tlp_eop),
+    .tx_tlp_valid     (tx_tlp_valid),
+    .tx_tlp_ready     (tx_tlp_ready),
+    .intx_assert      (intx_assert),
+    .mem_req          (mem_req),
+    .mem_we           (mem_we),
+    .mem_addr         (mem_addr),
+    .mem_be           (mem_be),
+    .mem_wdata        (mem_wdata),
+    .mem_gnt          (mem_gnt),
+    .mem_rvalid       (mem_rvalid),
+    .mem_rdata        (mem_rdata),
+    .pcie_err_count   (pcie_err_count),
+    .rp_tx_tlp_hdr    (rp_tx_tlp_hdr),
+    .rp_tx_tlp_data   (rp_tx_tlp_data),
+    .rp_tx_tlp_sop    (rp_tx_tlp_sop),
+    .rp_tx_tlp_eop    (rp_tx_tlp_eop),
+    .rp_tx_tlp_valid  (rp_tx_tlp_valid),
+    .rp_tx_tlp_ready  (rp_tx_tlp_ready),
+    .rp_rx_tlp_hdr    (rp_rx_tlp_hdr),
+    .rp_rx_tlp_data   (rp_rx_tlp_data),
+    .rp_rx_tlp_sop    (rp_rx_tlp_sop),
+    .rp_rx_tlp_eop    (rp_rx_tlp_eop),
+    .rp_rx_tlp_valid  (rp_rx_tlp_valid),
+    .rp_rx_tlp_ready  (rp_rx_tlp_ready),
+    .ddr_req          (ddr_req),
+    .ddr_we           (ddr_we),
+    .ddr_addr         (ddr_addr),
+    .ddr_be           (ddr_be),
+    .ddr_wdata        (ddr_wdata),
+    .ddr_gnt          (ddr_gnt),
+    .ddr_rvalid       (ddr_rvalid),
+    .ddr_rdata        (ddr_rdata)
+  );
+
+  sim_ddr #(
+    .DATA_W (DATA_W),
+    .DDR_AW (DDR_AW)
+  ) u_ddr (
+    .clk    (clk),
+    .rst    (rst),
+    .req    (ddr_req),
+    .we     (ddr_we),
+    .addr   (ddr_addr),
+    .be     (ddr_be),
+    .wdata  (ddr_wdata),
+    .gnt    (ddr_gnt),
+    .rvalid (ddr_rvalid),
+    .rdata  (ddr_rdata)
+  );
+endmodule
