@@ -86,6 +86,34 @@ static int wait_csts(struct nvme_ctrl *c, uint32_t mask, uint32_t want)
 	}
 }
 
+/* Polls CSTS (not more often than every CSTS_POLL_US while commands are
+ * outstanding: each read is a round trip to the device); returns -EIO and
+ * sets c->fatal when the controller has failed or is gone. */
+#define CSTS_POLL_US 20u
+static int check_fatal(struct nvme_ctrl *c, int force)
+{
+	uint64_t now = c->hal.now_us();
+	uint32_t s;
+
+	if (c->fatal)
+		return -EIO;
+	if (!force && now - c->csts_checked_us < CSTS_POLL_US)
+		return 0;
+	c->csts_checked_us = now;
+	s = rd32(c, REG_CSTS);
+	if (s == 0xffffffffu || (s & CSTS_CFS)) {
+		c->fatal = 1;
+		return -EIO;
+	}
+	return 0;
+}
+
+static void idle(struct nvme_ctrl *c)
+{
+	if (c->hal.idle)
+		c->hal.idle();
+}
+
 /* The entry at the queue's head, if the controller has posted it. */
 static struct nvme_cqe *peek(struct nvme_queue *q)
 {
@@ -140,11 +168,17 @@ static int admin(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint32_t *dw0)
 				*dw0 = d;
 			return status_to_errno(c, st);
 		}
-		if (rd32(c, REG_CSTS) & CSTS_CFS)
+		idle(c);
+		if (check_fatal(c, 0))
 			return -EIO;		/* controller fatal status */
 		if (c->hal.now_us() - start > c->cmd_timeout_us)
 			return -ETIMEDOUT;
 	}
+}
+
+int nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint32_t *dw0)
+{
+	return c->fatal ? -EIO : admin(c, cmd, dw0);
 }
 
 static void copy_ident(char *dst, const uint8_t *src, size_t n)
@@ -167,6 +201,7 @@ int nvme_init(struct nvme_ctrl *c, const struct nvme_hal *hal, void *arena)
 	if (((uintptr_t)arena % NVME_PAGE) != 0)
 		return -EINVAL;
 	c->hal = *hal;
+	c->arena = arena;
 	c->cmd_timeout_us = CMD_TIMEOUT_US;
 	memset(arena, 0, NVME_ARENA_SIZE);
 	c->admin.sq = (struct nvme_sqe *)(a + 0 * NVME_PAGE);
@@ -196,7 +231,8 @@ int nvme_init(struct nvme_ctrl *c, const struct nvme_hal *hal, void *arena)
 	c->admin.depth = ADMIN_DEPTH;
 	c->admin.qid = 0;
 	c->admin.phase = 1;
-	wr32(c, REG_INTMS, 0xffffffffu);	/* polled: no interrupts */
+	if (!c->hal.use_irq)
+		wr32(c, REG_INTMS, 0xffffffffu);	/* polled: no pin/MSI interrupts */
 	wr32(c, REG_AQA, (ADMIN_DEPTH - 1) << 16 | (ADMIN_DEPTH - 1));
 	wr64(c, REG_ASQ, c->hal.bus_addr(c->admin.sq));
 	wr64(c, REG_ACQ, c->hal.bus_addr(c->admin.cq));
@@ -253,7 +289,9 @@ int nvme_init(struct nvme_ctrl *c, const struct nvme_hal *hal, void *arena)
 	cmd.cdw0 = ADM_CREATE_CQ;
 	cmd.prp1 = c->hal.bus_addr(c->io.cq);
 	cmd.cdw10 = (uint32_t)(NVME_IO_DEPTH - 1) << 16 | IO_QID;
-	cmd.cdw11 = 1;			/* physically contiguous, no interrupt */
+	cmd.cdw11 = 1;			/* physically contiguous */
+	if (c->hal.use_irq)
+		cmd.cdw11 |= 2u | (uint32_t)c->hal.irq_vector << 16;	/* interrupts on, vector */
 	if ((ret = admin(c, &cmd, NULL)))
 		return ret;
 	memset(&cmd, 0, sizeof(cmd));
@@ -262,6 +300,30 @@ int nvme_init(struct nvme_ctrl *c, const struct nvme_hal *hal, void *arena)
 	cmd.cdw10 = (uint32_t)(NVME_IO_DEPTH - 1) << 16 | IO_QID;
 	cmd.cdw11 = IO_QID << 16 | 1;	/* its CQ, physically contiguous */
 	return admin(c, &cmd, NULL);
+}
+
+int nvme_reset(struct nvme_ctrl *c)
+{
+	struct nvme_hal hal = c->hal;
+	void *arena = c->arena;
+	uint32_t timeout = c->cmd_timeout_us;
+	int ret;
+
+	/* Disabling the controller stops its DMA: only then do the buffers of
+	 * the commands in flight go back to their owners. */
+	wr32(c, REG_CC, rd32(c, REG_CC) & ~CC_EN);
+	wait_csts(c, CSTS_RDY, 0);
+	for (unsigned s = 0; s < NVME_IO_DEPTH; s++) {
+		struct nvme_io *io = c->inflight[s];
+
+		if (io && io != &lost_io) {
+			io->result = -EIO;
+			io->done = 1;
+		}
+	}
+	ret = nvme_init(c, &hal, arena);
+	c->cmd_timeout_us = timeout;
+	return ret;
 }
 
 int nvme_shutdown(struct nvme_ctrl *c)
@@ -302,10 +364,15 @@ int nvme_submit(struct nvme_ctrl *c, struct nvme_io *io)
 	unsigned slot;
 	uint32_t bytes = io->nlb * c->lba_size;
 
+	if (c->fatal)
+		return -EIO;
 	for (slot = 0; slot < NVME_IO_DEPTH - 1 && c->inflight[slot]; slot++)
 		;
 	if (slot == NVME_IO_DEPTH - 1)
 		return -EBUSY;
+	if ((io->opcode == NVM_READ || io->opcode == NVM_WRITE) &&
+	    (((uintptr_t)io->buf & 3) || (c->hal.dma_ok && !c->hal.dma_ok(io->buf, bytes))))
+		return -EINVAL;
 	if (io->opcode != NVM_FLUSH) {
 		if (io->nlb == 0 || io->nlb > 0x10000 || io->lba >= c->nsze || io->nlb > c->nsze - io->lba)
 			return -EINVAL;
@@ -352,35 +419,65 @@ int nvme_poll(struct nvme_ctrl *c)
 	return n;
 }
 
+/* The controller will not complete io: its slot is never reused (until
+ * nvme_reset), so a late completion cannot land on a newer command. */
+static void retire(struct nvme_ctrl *c, struct nvme_io *io)
+{
+	for (unsigned s = 0; s < NVME_IO_DEPTH; s++)
+		if (c->inflight[s] == io) {
+			c->inflight[s] = &lost_io;
+			c->lost++;
+		}
+}
+
 int nvme_wait(struct nvme_ctrl *c, struct nvme_io *io)
 {
 	uint64_t start = c->hal.now_us();
 
 	while (!io->done) {
-		nvme_poll(c);
-		if (!io->done && (rd32(c, REG_CSTS) & CSTS_CFS)) {
-			/* Controller fatal status: nothing will complete. */
-			for (unsigned s = 0; s < NVME_IO_DEPTH; s++)
-				if (c->inflight[s] == io)
-					c->inflight[s] = &lost_io;
+		if (nvme_poll(c))
+			continue;
+		if (io->done)
+			break;
+		idle(c);
+		if (nvme_poll(c) || io->done)
+			continue;
+		if (check_fatal(c, 0)) {
+			retire(c, io);		/* controller fatal status: nothing will complete */
 			return -EIO;
 		}
-		if (!io->done && c->hal.now_us() - start > c->cmd_timeout_us) {
-			for (unsigned s = 0; s < NVME_IO_DEPTH; s++)
-				if (c->inflight[s] == io)
-					c->inflight[s] = &lost_io;
+		if (c->hal.now_us() - start > c->cmd_timeout_us) {
+			retire(c, io);
 			return -ETIMEDOUT;
 		}
 	}
 	return io->result;
 }
 
+/* One command, waited for. A buffer the controller cannot reach goes through
+ * the HAL's bounce buffer (safe to reuse: a command that times out leaves
+ * the controller to be reset before the next one, see nvme_reset). */
 static int sync_io(struct nvme_ctrl *c, uint8_t op, uint64_t lba, uint32_t nlb, void *buf)
 {
 	struct nvme_io io = { .opcode = op, .lba = lba, .nlb = nlb, .buf = buf };
-	int ret = nvme_submit(c, &io);
+	size_t bytes = (size_t)nlb * c->lba_size;
+	int bounce = buf && (op == NVM_READ || op == NVM_WRITE) &&
+		     (((uintptr_t)buf & 3) || (c->hal.dma_ok && !c->hal.dma_ok(buf, bytes)));
+	int ret;
 
-	return ret ? ret : nvme_wait(c, &io);
+	if (bounce) {
+		if (!c->hal.bounce || bytes > NVME_MAX_XFER)
+			return -EINVAL;
+		if (op == NVM_WRITE)
+			memcpy(c->hal.bounce, buf, bytes);
+		io.buf = c->hal.bounce;
+	}
+	ret = nvme_submit(c, &io);
+	if (!ret)
+		ret = nvme_wait(c, &io);
+	if (!ret && bounce && op == NVM_READ)
+		memcpy(buf, c->hal.bounce, bytes);
+	return ret;
 }
 
 int nvme_read(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, void *buf)
@@ -413,6 +510,8 @@ int nvme_deallocate(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb)
 
 	if (nlb == 0 || lba >= c->nsze || nlb > c->nsze - lba)
 		return -EINVAL;
+	if (c->fatal)
+		return -EIO;
 	for (slot = 0; slot < NVME_IO_DEPTH - 1 && c->inflight[slot]; slot++)
 		;
 	if (slot == NVME_IO_DEPTH - 1)

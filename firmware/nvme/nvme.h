@@ -1,14 +1,17 @@
 /*
  * NVMe host driver for the card's firmware: one controller, the admin queue
- * pair and one I/O queue pair, polled. Portable C over a small HAL, so that
- * the same code drives the SSD behind the card's root port, QEMU's NVMe
- * (the cross-check, tests/nvme) and the testbench's controller model.
+ * pair and one I/O queue pair, polled or woken by MSI-X. Portable C over a
+ * small HAL, so that the same code drives the SSD behind the card's root
+ * port (firmware/nvme/nvme_card.c), QEMU's NVMe (the cross-check,
+ * tests/nvme) and the controller models (tests/nvme/model, sim/nvme).
  *
  * Layouts follow the NVM Express Base Specification (1.4): 64-byte
  * submission and 16-byte completion entries, PRP data pointers.
  * Every call returns 0 or a negative errno: -ETIMEDOUT when the controller
  * does not answer in time, -EIO when it answers with an error status (the
- * status is kept in nvme_ctrl.last_status), -EINVAL for bad arguments.
+ * status is kept in nvme_ctrl.last_status) or has gone fatal (CSTS.CFS:
+ * nvme_ctrl.fatal set), -EINVAL for bad arguments. After a timeout or a fatal
+ * controller, nvme_reset() brings it back (the block layer does that).
  */
 #ifndef NVME_H
 #define NVME_H
@@ -17,13 +20,24 @@
 #include <stdint.h>
 
 #define NVME_PAGE 4096u
-#define NVME_IO_DEPTH 16u		/* I/O queue entries (one stays empty) */
+#define NVME_IO_DEPTH 64u		/* I/O queue entries (one stays empty) */
 #define NVME_MAX_XFER (128u * 1024u)	/* largest transfer per command */
 
 struct nvme_hal {
 	volatile uint8_t *bar;			/* controller registers (BAR0) */
 	uint64_t (*bus_addr)(const void *p);	/* what the controller uses to reach p */
 	uint64_t (*now_us)(void);
+	/* Optional. dma_ok: can the controller reach p..p+len (NULL: always)?
+	 * bounce: NVME_MAX_XFER bytes it can reach, used by the synchronous
+	 * helpers for buffers it cannot. idle: called while waiting with
+	 * nothing to reap; may sleep until an interrupt or a short timer.
+	 * use_irq: the I/O completion queue raises MSI-X vector irq_vector
+	 * (the HAL has set the vector up; idle() wakes on it). */
+	int (*dma_ok)(const void *p, size_t len);
+	void *bounce;
+	void (*idle)(void);
+	int use_irq;
+	uint16_t irq_vector;
 };
 
 struct nvme_sqe {
@@ -65,6 +79,7 @@ struct nvme_io {
 
 struct nvme_ctrl {
 	struct nvme_hal hal;
+	void *arena;
 	uint64_t cap;
 	uint32_t doorbell_stride;
 	uint32_t timeout_us;		/* enable/disable, from CAP.TO */
@@ -75,6 +90,9 @@ struct nvme_ctrl {
 	struct nvme_io *inflight[NVME_IO_DEPTH];
 	uint16_t next_cid;
 	uint16_t last_status;		/* status field of the last failed command */
+	int fatal;			/* CSTS.CFS seen (or the device is gone) */
+	unsigned lost;			/* slots held by commands that timed out */
+	uint64_t csts_checked_us;	/* when a wait last read CSTS */
 	/* from identify */
 	char model[41], serial[21];
 	uint32_t nsid, lba_size;
@@ -91,15 +109,24 @@ struct nvme_ctrl {
 int nvme_init(struct nvme_ctrl *c, const struct nvme_hal *hal, void *arena);
 /* Shuts the controller down cleanly (CC.SHN normal). */
 int nvme_shutdown(struct nvme_ctrl *c);
+/* Controller reset and the same set-up again (after a timeout or CSTS.CFS):
+ * every command in flight ends with -EIO first; the controller can no longer
+ * write into their buffers once this returns. */
+int nvme_reset(struct nvme_ctrl *c);
 
 /* Queues one command (read 0x02, write 0x01, flush 0x00, write zeroes 0x08);
- * -EBUSY when NVME_IO_DEPTH - 1 are in flight. buf: any address, at most
- * max_xfer bytes; pages after the first are reached through PRPs. */
+ * -EBUSY when NVME_IO_DEPTH - 1 are in flight. buf: any address the
+ * controller can reach (dword aligned), at most max_xfer bytes; pages after
+ * the first are reached through PRPs. */
 int nvme_submit(struct nvme_ctrl *c, struct nvme_io *io);
 /* Reaps completions; returns how many commands finished (their io->done set). */
 int nvme_poll(struct nvme_ctrl *c);
 /* Waits until io is done or the timeout passes. */
 int nvme_wait(struct nvme_ctrl *c, struct nvme_io *io);
+
+/* One admin command, waited for (command ID filled in); *dw0 gets
+ * completion DW0 if dw0 is not NULL. */
+int nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint32_t *dw0);
 
 /* Synchronous helpers */
 int nvme_read(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, void *buf);

@@ -3,6 +3,19 @@
 #include <errno.h>
 #include <stdint.h>
 
+/* A command that timed out, or a controller that went fatal, leaves the
+ * controller to be reset before it is used again: the reset also stops any
+ * late DMA into a buffer the caller takes back with the error. The block
+ * layer sees -EIO either way. */
+static int fail(struct nvme_ctrl *c, int ret)
+{
+	if (ret == -ETIMEDOUT || c->fatal) {
+		nvme_reset(c);
+		return -EIO;
+	}
+	return ret;
+}
+
 /* Transfers are cut at the controller's limit; an error ends the call (the
  * block layer sees -EIO and no write is reported done that was not). */
 static int rw(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf, int write)
@@ -18,7 +31,7 @@ static int rw(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf, i
 		int ret = write ? nvme_write(c, sector, n, b) : nvme_read(c, sector, n, b);
 
 		if (ret)
-			return ret == -ETIMEDOUT ? -EIO : ret;
+			return fail(c, ret);
 		sector += n;
 		count -= n;
 		b += (size_t)n * BLOCKDEV_SECTOR_SIZE;
@@ -40,7 +53,7 @@ static int nbd_flush(struct blockdev *bd)
 {
 	int ret = nvme_flush(bd->priv);
 
-	return ret == -ETIMEDOUT ? -EIO : ret;
+	return ret ? fail(bd->priv, ret) : 0;
 }
 
 int nvme_blockdev_init(struct blockdev *bd, struct nvme_ctrl *c)

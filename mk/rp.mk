@@ -1,0 +1,30 @@
+# The root port toward the SSD (rtl/rp), the SSD model behind it (sim/nvme),
+# the NVMe driver on the card (firmware/nvme with its card HAL) and their
+# tests and benchmark (tests/rp). Contract: docs/nvme-root-port.md.
+
+RP_DIR  := $(BUILD)/rp
+RP_SIM  ?= $(BIN)/vfpga-sim
+RP_FW_INC := $(FW_INC) -Ifirmware/nvme -Ifirmware/include -Itests/nvme -Isim/nvme
+RP_FW_HDRS := $(wildcard firmware/nvme/*.h firmware/include/*.h tests/nvme/*.h tests/rp/*.h) sim/nvme/nvme_dev.h \
+              $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+# The driver and its card HAL, built for the card.
+RP_NVME_OBJS := $(RP_DIR)/fw/nvme.o $(RP_DIR)/fw/nvme_card.o $(RP_DIR)/fw/nvme_blockdev.o
+
+$(RP_DIR)/fw/%.o: firmware/nvme/%.c $(RP_FW_HDRS)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(RP_FW_INC) -c $< -o $@
+
+$(RP_DIR)/fw/%.o: tests/rp/%.c $(RP_FW_HDRS)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(RP_FW_INC) -c $< -o $@
+
+RP_LINK = $(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS)
+
+$(RP_DIR)/nvmetest.elf: $(RP_DIR)/fw/nvmetest.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+.PHONY: test-rp-nvme
+
+test-rp-nvme: $(RP_DIR)/nvmetest.elf $(RP_SIM) ## Test: NVMe driver on the card against the SSD model behind the RTL root port, every injected fault; image checked on the host
+	@sh tests/rp/run_nvme.sh $(RP_SIM) $< $(RP_DIR)/nvmetest
+TEST_TARGETS += test-rp-nvme
