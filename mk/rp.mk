@@ -28,3 +28,24 @@ $(RP_DIR)/nvmetest.elf: $(RP_DIR)/fw/nvmetest.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(
 test-rp-nvme: $(RP_DIR)/nvmetest.elf $(RP_SIM) ## Test: NVMe driver on the card against the SSD model behind the RTL root port, every injected fault; image checked on the host
 	@sh tests/rp/run_nvme.sh $(RP_SIM) $< $(RP_DIR)/nvmetest
 TEST_TARGETS += test-rp-nvme
+
+# --- RTL checks of the root port: a scripted device on its link -------------
+RP_TEST_OBJS := $(RP_DIR)/host/rp_test.o $(BUILD)/sim/nvme/rp_link.o $(BUILD)/sim/elf_load.o $(BUILD)/sim/soc_load.o
+
+$(RP_DIR)/host/rp_test.o: tests/rp/rp_test.c tests/rp/rp_script.h sim/nvme/*.h sim/*.h sim/rc/tlp.h $(GEN)/soc_map.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -I$(GEN) -Isim -Isim/rc -Isim/nvme -Itests/include -Itests/rp -c $< -o $@
+
+$(BIN)/rp_test: $(RP_TEST_OBJS) $(VMODEL_OBJS)
+	@mkdir -p $(BIN)
+	$(CXX) -o $@ $^ $(VMODEL_LIBS)
+
+$(RP_DIR)/rpfw.elf: $(RP_DIR)/fw/rpfw.o $(FW_RT_OBJS) $(FW_LD)
+	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+$(RP_DIR)/fw/rpfw.o: tests/rp/rp_script.h
+
+.PHONY: test-rp
+test-rp: $(BIN)/rp_test $(RP_DIR)/rpfw.elf ## Test: root-port RTL: bad and missing completions, timeout, inbound requests outside DDR (UR, nothing written), unsupported types, MSI, DDR coherence
+	$(BIN)/rp_test $(RP_DIR)/rpfw.elf
+TEST_TARGETS += test-rp

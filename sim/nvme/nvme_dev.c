@@ -1093,6 +1093,8 @@ static void on_tlp(void *ctx, const struct tlp *t)
 	struct nvme_dev *d = ctx;
 	unsigned type = tlp_type(t);
 
+	if (type == TLP_TYPE_CPL)
+		return;				/* for no read of ours: dropped */
 	if (type == TLP_TYPE_CFG0) {
 		on_cfg(d, t);
 	} else if (type == TLP_TYPE_MEM) {

@@ -285,6 +285,8 @@ static void on_completion(struct rp_link *l, const struct tlp *c)
 
 	if (!e->op) {
 		l->st.late_cpls++;
+		if (!e->dead)
+			l->ops.on_tlp(l->ctx, c);	/* not ours: the device's own business */
 		return;
 	}
 	if (bc == 0)

@@ -20,7 +20,8 @@ struct vtop;
 struct rp_link;
 
 struct rp_link_ops {
-	/* A whole TLP from the card (the model answers with rp_link_send). */
+	/* A whole TLP from the card (the model answers with rp_link_send);
+	 * completions too, unless they are for a read of rp_link_dma_read. */
 	void (*on_tlp)(void *ctx, const struct tlp *t);
 	/* Once per cycle, after the TLPs of that cycle: time-driven work. */
 	void (*on_cycle)(void *ctx, uint64_t cycle);
