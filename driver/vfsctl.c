@@ -2,12 +2,14 @@
  * vfsctl: talk to the card's virtio-fs function from the host side.
  *
  *   vfsctl --sim [--firmware ELF] [--console] info|init
+ *   vfsctl --pci DDDD:BB:DD.F info|init
  *
  * info: IDs, BARs, capabilities, device features, tag, queues.
  * init: the driver handshake and FUSE_INIT; prints what was negotiated.
  * --sim runs the card in RTL simulation (Verilator model, card firmware on
- * the soft core). A VFIO transport for a real card (--pci BDF) comes with the
- * board.
+ * the soft core). --pci reaches a real card bound to vfio-pci
+ * (transport_vfio.c); VFSCTL_SYSFS and VFSCTL_VFIO_DIR replace /sys and
+ * /dev/vfio (tests).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "transport_sim.h"
+#include "transport_vfio.h"
 #include "vfsdrv.h"
 
 #define DEFAULT_FIRMWARE "build/firmware/card.elf"
@@ -22,7 +25,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vfsctl --sim [--firmware ELF] [--console] info|init\n"
+		   "       vfsctl --pci DDDD:BB:DD.F info|init\n"
 		   "  --sim            the card in RTL simulation\n"
+		   "  --pci BDF        the card at this PCI address, bound to vfio-pci\n"
 		   "  --firmware ELF   card firmware (default %s)\n"
 		   "  --console        show the card's UART on stderr\n", DEFAULT_FIRMWARE);
 }
@@ -51,7 +56,7 @@ static void print_init(const struct fuse_init_out *io)
 
 int main(int argc, char **argv)
 {
-	const char *firmware = DEFAULT_FIRMWARE, *cmd = NULL;
+	const char *firmware = DEFAULT_FIRMWARE, *cmd = NULL, *pci = NULL;
 	int sim = 0, console = 0, ret;
 	struct vfs_transport *t;
 	struct vfsdrv d;
@@ -64,6 +69,8 @@ int main(int argc, char **argv)
 			console = 1;
 		else if (!strcmp(argv[i], "--firmware") && i + 1 < argc)
 			firmware = argv[++i];
+		else if (!strcmp(argv[i], "--pci") && i + 1 < argc)
+			pci = argv[++i];
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
@@ -75,13 +82,16 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!sim || !cmd) {
-		if (!sim)
-			fprintf(stderr, "vfsctl: a transport is needed (--sim; --pci comes with the board)\n");
+	if (sim == !!pci || !cmd) {
+		if (sim == !!pci)
+			fprintf(stderr, "vfsctl: one transport is needed: --sim or --pci BDF\n");
 		usage(stderr);
 		return 2;
 	}
-	t = vfs_transport_sim_open(firmware, console ? stderr : NULL, err, sizeof(err));
+	if (pci)
+		t = vfs_transport_vfio_open(pci, getenv("VFSCTL_SYSFS"), getenv("VFSCTL_VFIO_DIR"), err, sizeof(err));
+	else
+		t = vfs_transport_sim_open(firmware, console ? stderr : NULL, err, sizeof(err));
 	if (!t) {
 		fprintf(stderr, "vfsctl: %s\n", err);
 		return 2;
@@ -113,7 +123,8 @@ int main(int argc, char **argv)
 		print_init(&io);
 		vfsdrv_stop(&d);
 	}
-	fprintf(stderr, "vfsctl: %llu simulated cycles\n", vfs_transport_sim_cycles(t));
+	if (sim)
+		fprintf(stderr, "vfsctl: %llu simulated cycles\n", vfs_transport_sim_cycles(t));
 	t->ops->close(t);
 	return 0;
 }

@@ -1,7 +1,7 @@
 # The host-side driver library (driver/vfsdrv.c), its RTL-simulation
 # transport and the vfsctl command.
 
-VFSCTL_SRCS := driver/vfsdrv.c driver/transport_sim.c driver/vfsctl.c
+VFSCTL_SRCS := driver/vfsdrv.c driver/transport_sim.c driver/transport_vfio.c driver/vfsctl.c
 VFSCTL_OBJS := $(patsubst driver/%.c,$(BUILD)/driver/%.o,$(VFSCTL_SRCS))
 
 $(BUILD)/driver/%.o: driver/%.c driver/*.h sim/rc/*.h

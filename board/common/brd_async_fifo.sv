@@ -10,7 +10,9 @@
 // taken and dropped), so the reader never sees part of a packet. `dropped`
 // pulses once per discarded packet.
 //
-// The memory has a registered read port (block or distributed RAM).
+// wr_free counts the entries the writer may still write for sure; a writer
+// whose data can not wait (a DDR controller's read data) takes credits from
+// it. The memory has a registered read port (block or distributed RAM).
 module brd_async_fifo #(
   parameter int W = 32,         // entry width
   parameter int AW = 4,         // log2 of the depth
@@ -24,6 +26,7 @@ module brd_async_fifo #(
   input  wire logic         wr_drop,    // PACKET: with wr_last, discard the packet
   input  wire logic         wr_valid,
   output logic         wr_ready,
+  output logic [AW:0]  wr_free,    // entries surely free (the reader may have freed more)
   output logic         dropped,
 
   // --- read side ---
@@ -80,6 +83,7 @@ module brd_async_fifo #(
 
   assign rptr_w = gray2bin(rgray_s);
   assign full = (wptr_q - rptr_w) == DEPTH;
+  assign wr_free = DEPTH - (wptr_q - rptr_w);
   // A packet that fills the whole FIFO can never be published: drop it.
   assign overflow = PACKET && full && (wptr_q - wcommit_q) == DEPTH;
   assign wr_ready = wdrain_q || !full || overflow;

@@ -36,6 +36,7 @@ module brd_tlp_cdc #(
   localparam int W = 128 + DATA_W + 2;   // header, payload, sop, eop
 
   logic [W-1:0] rd_data;
+  logic [AW:0]  wr_free_unused;   // the TLP writer waits on in_ready instead
 
   brd_async_fifo #(
     .W      (W),
@@ -49,6 +50,7 @@ module brd_tlp_cdc #(
     .wr_drop  (in_err),
     .wr_valid (in_valid),
     .wr_ready (in_ready),
+    .wr_free  (wr_free_unused),
     .dropped  (dropped),
     .rd_clk   (out_clk),
     .rd_rst   (out_rst),

@@ -35,8 +35,6 @@ module xpcie_cc_tx #(
   output logic         m_axis_cc_tvalid,
   input  wire logic    m_axis_cc_tready
 );
-  import xpcie_pkg::*;
-
   logic [2:0]  fmt;
   logic [4:0]  typ;
   logic [9:0]  len;
@@ -49,7 +47,7 @@ module xpcie_cc_tx #(
   assign fmt = tlp_hdr[31:29];
   assign typ = tlp_hdr[28:24];
   assign len = tlp_hdr[9:0];
-  assign is_cpl = (typ == pcie_pkg::TYPE_CPL || typ == TYPE_CPL_LK) && !fmt[0];
+  assign is_cpl = (typ == pcie_pkg::TYPE_CPL || typ == xpcie_pkg::TYPE_CPL_LK) && !fmt[0];
   assign ndw = fmt[1] ? ((len == 10'd0) ? 11'd1024 : {1'b0, len}) : 11'd0;
   assign bc = (tlp_hdr[43:32] == 12'd0) ? 13'd4096 : {1'b0, tlp_hdr[43:32]};
 
@@ -57,7 +55,7 @@ module xpcie_cc_tx #(
     desc = '0;
     desc[6:0]   = tlp_hdr[70:64];               // lower address
     desc[28:16] = bc;
-    desc[29]    = typ == TYPE_CPL_LK;
+    desc[29]    = typ == xpcie_pkg::TYPE_CPL_LK;
     desc[42:32] = ndw;
     desc[45:43] = tlp_hdr[47:45];               // status
     desc[46]    = tlp_hdr[14];                  // EP
@@ -70,7 +68,7 @@ module xpcie_cc_tx #(
   end
 
   xpcie_pack #(
-    .DESC_DWS (CC_DESC_DWS),
+    .DESC_DWS (xpcie_pkg::CC_DESC_DWS),
     .SIDE_W   (1)
   ) u_pack (
     .clk       (clk),

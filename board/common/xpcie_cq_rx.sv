@@ -42,8 +42,6 @@ module xpcie_cq_rx #(
   output logic         tlp_valid,
   input  wire logic    tlp_ready
 );
-  import xpcie_pkg::*;
-
   initial begin
     if (BAR0_BASE[BAR0_SIZE_LOG2-1:0] != '0 || BAR2_BASE[BAR2_SIZE_LOG2-1:0] != '0)
       $error("xpcie_cq_rx: BAR bases must be aligned to their sizes");
@@ -78,8 +76,8 @@ module xpcie_cq_rx #(
   assign d_bar  = s_axis_cq_tdata[114:112];
   assign d_tc   = s_axis_cq_tdata[123:121];
   assign d_attr = s_axis_cq_tdata[126:124];
-  assign u_fbe  = s_axis_cq_tuser[CQ_U_FBE +: 4];
-  assign u_lbe  = s_axis_cq_tuser[CQ_U_LBE +: 4];
+  assign u_fbe  = s_axis_cq_tuser[xpcie_pkg::CQ_U_FBE +: 4];
+  assign u_lbe  = s_axis_cq_tuser[xpcie_pkg::CQ_U_LBE +: 4];
 
   always_comb begin
     addr = d_addr;
@@ -94,21 +92,21 @@ module xpcie_cq_rx #(
     hdr4 = addr[63:32] != 32'd0;
     typ = pcie_pkg::TYPE_MEM;
     unique case (d_type)
-      REQ_MEM_RD:    ;
-      REQ_MEM_WR:    has_data = 1'b1;
-      REQ_IO_RD:     begin typ = TYPE_IO; hdr4 = 1'b0; end
-      REQ_IO_WR:     begin typ = TYPE_IO; hdr4 = 1'b0; has_data = 1'b1; end
-      REQ_FETCH_ADD: begin typ = TYPE_FETCH_ADD; has_data = 1'b1; end
-      REQ_SWAP:      begin typ = TYPE_SWAP; has_data = 1'b1; end
-      REQ_CAS:       begin typ = TYPE_CAS; has_data = 1'b1; end
-      REQ_MEM_RD_LK: typ = TYPE_MEM_LK;
-      REQ_CFG_RD0:   begin typ = pcie_pkg::TYPE_CFG0; hdr4 = 1'b0; end
-      REQ_CFG_RD1:   begin typ = TYPE_CFG1; hdr4 = 1'b0; end
-      REQ_CFG_WR0:   begin typ = pcie_pkg::TYPE_CFG0; hdr4 = 1'b0; has_data = 1'b1; end
-      REQ_CFG_WR1:   begin typ = TYPE_CFG1; hdr4 = 1'b0; has_data = 1'b1; end
+      xpcie_pkg::REQ_MEM_RD:    ;
+      xpcie_pkg::REQ_MEM_WR:    has_data = 1'b1;
+      xpcie_pkg::REQ_IO_RD:     begin typ = xpcie_pkg::TYPE_IO; hdr4 = 1'b0; end
+      xpcie_pkg::REQ_IO_WR:     begin typ = xpcie_pkg::TYPE_IO; hdr4 = 1'b0; has_data = 1'b1; end
+      xpcie_pkg::REQ_FETCH_ADD: begin typ = xpcie_pkg::TYPE_FETCH_ADD; has_data = 1'b1; end
+      xpcie_pkg::REQ_SWAP:      begin typ = xpcie_pkg::TYPE_SWAP; has_data = 1'b1; end
+      xpcie_pkg::REQ_CAS:       begin typ = xpcie_pkg::TYPE_CAS; has_data = 1'b1; end
+      xpcie_pkg::REQ_MEM_RD_LK: typ = xpcie_pkg::TYPE_MEM_LK;
+      xpcie_pkg::REQ_CFG_RD0:   begin typ = pcie_pkg::TYPE_CFG0; hdr4 = 1'b0; end
+      xpcie_pkg::REQ_CFG_RD1:   begin typ = xpcie_pkg::TYPE_CFG1; hdr4 = 1'b0; end
+      xpcie_pkg::REQ_CFG_WR0:   begin typ = pcie_pkg::TYPE_CFG0; hdr4 = 1'b0; has_data = 1'b1; end
+      xpcie_pkg::REQ_CFG_WR1:   begin typ = xpcie_pkg::TYPE_CFG1; hdr4 = 1'b0; has_data = 1'b1; end
       default: begin
         // Messages (and the reserved code): the core drops them.
-        typ = TYPE_MSG_LOCAL;
+        typ = xpcie_pkg::TYPE_MSG_LOCAL;
         hdr4 = 1'b1;
         has_data = d_dwc != 11'd0;
       end
@@ -128,13 +126,13 @@ module xpcie_cq_rx #(
   end
 
   xpcie_unpack #(
-    .DESC_DWS (CQ_DESC_DWS)
+    .DESC_DWS (xpcie_pkg::CQ_DESC_DWS)
   ) u_unpack (
     .clk       (clk),
     .rst       (rst),
     .in_data   (s_axis_cq_tdata),
     .in_last   (s_axis_cq_tlast),
-    .in_err    (s_axis_cq_tuser[CQ_U_DISC]),
+    .in_err    (s_axis_cq_tuser[xpcie_pkg::CQ_U_DISC]),
     .in_hdr    (hdr),
     .in_ndw    (ndw),
     .in_valid  (s_axis_cq_tvalid),

@@ -114,7 +114,7 @@ module xpcie_ep_cfg #(
   localparam logic [2:0] FMT_WR = pcie_pkg::FMT_3DW_DATA;
 
   initial begin
-    if (WIN_DWS < 1 || 4 * WIN_DWS + int'(WIN_BASE) > 256) $error("xpcie_ep_cfg: window out of legacy space");
+    if (WIN_DWS < 1 || 4 * WIN_DWS + 32'(WIN_BASE) > 256) $error("xpcie_ep_cfg: window out of legacy space");
     if (CORE_CAP_BASE[1:0] != 2'b00 || WIN_BASE[1:0] != 2'b00) $error("xpcie_ep_cfg: bases must be DW aligned");
     if (MAX_CAPS < 2) $error("xpcie_ep_cfg: MAX_CAPS must be at least 2");
   end
@@ -181,7 +181,7 @@ module xpcie_ep_cfg #(
     relocate = 8'd0;
     for (int i = 0; i < MAX_CAPS; i++) begin
       if (CW'(i) < ncaps_q && cap_ptr_q[i] == n && n >= CORE_CAP_BASE &&
-          (int'(n) - int'(CORE_CAP_BASE) + int'(cap_len_q[i])) <= WIN_BYTES)
+          (32'(n) - 32'(CORE_CAP_BASE) + 32'(cap_len_q[i])) <= 32'(WIN_BYTES))
         relocate = n - CORE_CAP_BASE + WIN_BASE;
     end
   endfunction
@@ -218,6 +218,9 @@ module xpcie_ep_cfg #(
       dn_err = 1'b0;
       dn_valid = 1'b1;
     end
+  end
+
+  always_comb begin
     up_mid_d = up_mid_q;
     if (up_valid && up_ready) up_mid_d = !up_eop;
   end
@@ -233,6 +236,9 @@ module xpcie_ep_cfg #(
     out_eop = tx_eop;
     out_valid = tx_valid && !(tx_mine || swallow_q);
     tx_ready = (tx_mine || swallow_q) ? 1'b1 : out_ready;
+  end
+
+  always_comb begin
     swallow_d = swallow_q;
     if (tx_valid && tx_ready) begin
       if (tx_sop) swallow_d = tx_mine && !tx_eop;

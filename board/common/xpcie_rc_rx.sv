@@ -35,8 +35,6 @@ module xpcie_rc_rx (
   output logic         tlp_valid,
   input  wire logic    tlp_ready
 );
-  import xpcie_pkg::*;
-
   logic [6:0]  d_la;
   logic [3:0]  d_err;
   logic [12:0] d_bc;
@@ -63,25 +61,25 @@ module xpcie_rc_rx (
   assign d_tc     = s_axis_rc_tdata[91:89];
   assign d_attr   = s_axis_rc_tdata[94:92];
 
-  assign ep = d_poison || (d_err != RC_ERR_NONE && d_err != RC_ERR_STATUS);
+  assign ep = d_poison || (d_err != xpcie_pkg::RC_ERR_NONE && d_err != xpcie_pkg::RC_ERR_STATUS);
 
   always_comb begin
     hdr = '0;
     hdr[31:0] = {1'b0, d_dwc != 11'd0, 1'b0,
-                 d_locked ? TYPE_CPL_LK : pcie_pkg::TYPE_CPL,
+                 d_locked ? xpcie_pkg::TYPE_CPL_LK : pcie_pkg::TYPE_CPL,
                  1'b0, d_tc, 1'b0, d_attr[2], 2'b00, 1'b0, ep, d_attr[1:0], 2'b00, d_dwc[9:0]};
     hdr[63:32] = {d_cid, d_status, 1'b0, d_bc[11:0]};
     hdr[95:64] = {d_rid, d_tag, 1'b0, d_la};
   end
 
   xpcie_unpack #(
-    .DESC_DWS (RC_DESC_DWS)
+    .DESC_DWS (xpcie_pkg::RC_DESC_DWS)
   ) u_unpack (
     .clk       (clk),
     .rst       (rst),
     .in_data   (s_axis_rc_tdata),
     .in_last   (s_axis_rc_tlast),
-    .in_err    (s_axis_rc_tuser[RC_U_DISC] || s_axis_rc_tuser[RC_U_SOF1]),
+    .in_err    (s_axis_rc_tuser[xpcie_pkg::RC_U_DISC] || s_axis_rc_tuser[xpcie_pkg::RC_U_SOF1]),
     .in_hdr    (hdr),
     .in_ndw    (d_dwc),
     .in_valid  (s_axis_rc_tvalid),

@@ -36,8 +36,6 @@ module xpcie_rq_tx #(
   output logic         m_axis_rq_tvalid,
   input  wire logic    m_axis_rq_tready
 );
-  import xpcie_pkg::*;
-
   logic [2:0]   fmt;
   logic [4:0]   typ;
   logic [9:0]   len;
@@ -59,16 +57,16 @@ module xpcie_rq_tx #(
   always_comb begin
     ok = !fmt[2];
     is_cfg = 1'b0;
-    rtype = REQ_MEM_RD;
+    rtype = xpcie_pkg::REQ_MEM_RD;
     unique case (typ)
-      pcie_pkg::TYPE_MEM:  rtype = fmt[1] ? REQ_MEM_WR : REQ_MEM_RD;
-      TYPE_MEM_LK:         begin rtype = REQ_MEM_RD_LK; ok = ok && !fmt[1]; end
-      TYPE_IO:             rtype = fmt[1] ? REQ_IO_WR : REQ_IO_RD;
-      pcie_pkg::TYPE_CFG0: begin rtype = fmt[1] ? REQ_CFG_WR0 : REQ_CFG_RD0; is_cfg = 1'b1; end
-      TYPE_CFG1:           begin rtype = fmt[1] ? REQ_CFG_WR1 : REQ_CFG_RD1; is_cfg = 1'b1; end
-      TYPE_FETCH_ADD:      rtype = REQ_FETCH_ADD;
-      TYPE_SWAP:           rtype = REQ_SWAP;
-      TYPE_CAS:            rtype = REQ_CAS;
+      pcie_pkg::TYPE_MEM:  rtype = fmt[1] ? xpcie_pkg::REQ_MEM_WR : xpcie_pkg::REQ_MEM_RD;
+      xpcie_pkg::TYPE_MEM_LK:         begin rtype = xpcie_pkg::REQ_MEM_RD_LK; ok = ok && !fmt[1]; end
+      xpcie_pkg::TYPE_IO:             rtype = fmt[1] ? xpcie_pkg::REQ_IO_WR : xpcie_pkg::REQ_IO_RD;
+      pcie_pkg::TYPE_CFG0: begin rtype = fmt[1] ? xpcie_pkg::REQ_CFG_WR0 : xpcie_pkg::REQ_CFG_RD0; is_cfg = 1'b1; end
+      xpcie_pkg::TYPE_CFG1:           begin rtype = fmt[1] ? xpcie_pkg::REQ_CFG_WR1 : xpcie_pkg::REQ_CFG_RD1; is_cfg = 1'b1; end
+      xpcie_pkg::TYPE_FETCH_ADD:      rtype = xpcie_pkg::REQ_FETCH_ADD;
+      xpcie_pkg::TYPE_SWAP:           rtype = xpcie_pkg::REQ_SWAP;
+      xpcie_pkg::TYPE_CAS:            rtype = xpcie_pkg::REQ_CAS;
       default:             ok = 1'b0;
     endcase
   end
@@ -97,7 +95,7 @@ module xpcie_rq_tx #(
   assign side = tlp_hdr[39:32];
 
   xpcie_pack #(
-    .DESC_DWS (RQ_DESC_DWS),
+    .DESC_DWS (xpcie_pkg::RQ_DESC_DWS),
     .SIDE_W   (8)
   ) u_pack (
     .clk       (clk),
@@ -122,7 +120,7 @@ module xpcie_rq_tx #(
 
   always_comb begin
     m_axis_rq_tuser = '0;
-    m_axis_rq_tuser[RQ_U_FBE +: 4] = side_q[3:0];
-    m_axis_rq_tuser[RQ_U_LBE +: 4] = side_q[7:4];
+    m_axis_rq_tuser[xpcie_pkg::RQ_U_FBE +: 4] = side_q[3:0];
+    m_axis_rq_tuser[xpcie_pkg::RQ_U_LBE +: 4] = side_q[7:4];
   end
 endmodule

@@ -51,15 +51,18 @@ module xpcie_tlp_merge #(
       if (sel_q) sel = a_valid ? 1'b0 : 1'b1;
       else       sel = b_valid ? 1'b1 : 1'b0;
     end
-    out_hdr   = sel ? b_hdr : a_hdr;
-    out_data  = sel ? b_data : a_data;
-    out_sop   = sel ? b_sop : a_sop;
-    out_eop   = sel ? b_eop : a_eop;
-    out_err   = sel ? b_err : a_err;
-    out_valid = sel ? b_valid : a_valid;
-    a_ready   = !sel && out_ready;
-    b_ready   = sel && out_ready;
+  end
 
+  assign out_hdr   = sel ? b_hdr : a_hdr;
+  assign out_data  = sel ? b_data : a_data;
+  assign out_sop   = sel ? b_sop : a_sop;
+  assign out_eop   = sel ? b_eop : a_eop;
+  assign out_err   = sel ? b_err : a_err;
+  assign out_valid = sel ? b_valid : a_valid;
+  assign a_ready   = !sel && out_ready;
+  assign b_ready   = sel && out_ready;
+
+  always_comb begin
     sel_d = sel;
     locked_d = locked_q;
     if (out_valid && out_ready) locked_d = !out_eop;

@@ -1,0 +1,67 @@
+# Constraints of kcu105_top: AMD KCU105 (XCKU040-2FFVA1156E) with an Opsero
+# FPGA Drive FMC (Gen4) in the HPC slot (J22), SSD in M.2 slot 1.
+# Pin numbers from the KCU105 user guide (UG917) and the FPGA Drive FMC's
+# documentation; the DDR4 pins and the GT lane sites come with the IP
+# (board interface ddr4_sdram; pcie_blk_locn / select_quad in build.tcl).
+
+# --- configuration: dual quad SPI flash (x8), 1.8 V bank 0 ---
+set_property CFGBVS GND [current_design]
+set_property CONFIG_VOLTAGE 1.8 [current_design]
+set_property BITSTREAM.GENERAL.COMPRESS TRUE [current_design]
+set_property BITSTREAM.CONFIG.SPI_BUSWIDTH 8 [current_design]
+set_property BITSTREAM.CONFIG.SPI_32BIT_ADDR YES [current_design]
+set_property BITSTREAM.CONFIG.SPI_FALL_EDGE YES [current_design]
+set_property BITSTREAM.CONFIG.EXTMASTERCCLK_EN {DIV-1} [current_design]
+set_property BITSTREAM.CONFIG.UNUSEDPIN PULLUP [current_design]
+
+# --- 125 MHz board oscillator (Si5335 CLK_125MHZ): the core clock's source ---
+set_property -dict {PACKAGE_PIN G10 IOSTANDARD LVDS} [get_ports clk_125_p]
+set_property -dict {PACKAGE_PIN F10 IOSTANDARD LVDS} [get_ports clk_125_n]
+create_clock -period 8.000 -name clk_125 [get_ports clk_125_p]
+
+# --- CPU_RESET push button (SW5), active high ---
+set_property -dict {PACKAGE_PIN AN8 IOSTANDARD LVCMOS18} [get_ports cpu_reset]
+set_false_path -from [get_ports cpu_reset]
+
+# --- console: USB UART (CP2105, standard interface); the FPGA drives its RXD ---
+set_property -dict {PACKAGE_PIN K26 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports uart_txd]
+set_false_path -to [get_ports uart_txd]
+
+# --- GPIO LEDs DS7..DS10, DS31..DS33 ---
+set_property -dict {PACKAGE_PIN AP8 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[0]}]
+set_property -dict {PACKAGE_PIN H23 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[1]}]
+set_property -dict {PACKAGE_PIN P20 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[2]}]
+set_property -dict {PACKAGE_PIN P21 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[3]}]
+set_property -dict {PACKAGE_PIN N22 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[4]}]
+set_property -dict {PACKAGE_PIN M22 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[5]}]
+set_property -dict {PACKAGE_PIN R23 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[6]}]
+set_property -dict {PACKAGE_PIN P23 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[7]}]
+set_false_path -to [get_ports {led[*]}]
+
+# --- host PCIe, edge connector: PCIE_3_1_X0Y0, GTH quads 224/225 ---
+# Reference clock MGTREFCLK0 of quad 225; PERST# from the host.
+set_property PACKAGE_PIN AB6 [get_ports pcie_refclk_p]
+set_property PACKAGE_PIN AB5 [get_ports pcie_refclk_n]
+create_clock -period 10.000 -name pcie_refclk [get_ports pcie_refclk_p]
+set_property -dict {PACKAGE_PIN K22 IOSTANDARD LVCMOS18 PULLUP true} [get_ports pcie_perst_n]
+set_false_path -from [get_ports pcie_perst_n]
+
+# --- SSD, FPGA Drive FMC slot 1 on HPC DP0-3: PCIE_3_1_X0Y2, GTH quad 228 ---
+# Reference clock from the FMC's own 100 MHz oscillator (GBTCLK0_M2C,
+# MGTREFCLK0 of quad 228); PERST# of the SSD on LA00_P_CC (VADJ 1.8 V).
+set_property PACKAGE_PIN K6 [get_ports ssd_refclk_p]
+set_property PACKAGE_PIN K5 [get_ports ssd_refclk_n]
+create_clock -period 10.000 -name ssd_refclk [get_ports ssd_refclk_p]
+set_property -dict {PACKAGE_PIN H11 IOSTANDARD LVCMOS18} [get_ports ssd_perst_n]
+set_false_path -to [get_ports ssd_perst_n]
+
+# --- clock domains: core (clk_125 via the MMCM), endpoint (its user clock
+# comes from the host's reference clock), root port (from the FMC's), DDR4
+# (300 MHz system clock, constrained by the IP). They meet only in the
+# dual-clock FIFOs of board/common, whose Gray-coded pointers cross through
+# ASYNC_REG synchronizers; bound those paths to one destination period.
+set_clock_groups -asynchronous \
+  -group [get_clocks -include_generated_clocks clk_125] \
+  -group [get_clocks -include_generated_clocks pcie_refclk] \
+  -group [get_clocks -include_generated_clocks ssd_refclk] \
+  -group [get_clocks -include_generated_clocks -of_objects [get_ports c0_sys_clk_p]]

@@ -1,0 +1,393 @@
+`default_nettype none
+// kcu105_rp: the root port toward the SSD on the FPGA Drive FMC: the PCIe3
+// UltraScale hard IP in root-port mode (pcie3_rp, Gen3 x4, 256-bit at
+// 125 MHz) and the adapters between its CQ/CC/RQ/RC interfaces and the
+// core's root-port TLP streams. Clock domains: the IP's user clock
+// (everything up to the crossings) and core_clk (rx_*/tx_*, core_rst).
+//
+// The core is the requester toward the SSD (configuration and memory
+// requests go out on RQ with the core's requester ID; their completions come
+// back on RC) and the completer of the SSD's DMA and MSI writes (CQ in, CC
+// out). After each reset of the port, xpcie_rp_init sets up the port's own
+// Type 1 header. Receive: CQ and RC merge and cross to the core whole (a
+// discontinued TLP is dropped). Transmit: the core's TLPs cross and split:
+// completions to CC, requests to RQ.
+//
+// Interfaces: the link and reference clock, the core's TLP streams, status
+// for LEDs.
+module kcu105_rp #(
+  parameter int DATA_W = 256                  // TLP stream width (the adapters take 256)
+) (
+  // --- link ---
+  input  wire logic       refclk,       // 100 MHz reference / 2 (ODIV2)
+  input  wire logic       refclk_gt,
+  input  wire logic       reset_n,      // the port's reset (with the SSD's PERST#)
+  input  wire logic [3:0] pci_rx_p,
+  input  wire logic [3:0] pci_rx_n,
+  output logic      [3:0] pci_tx_p,
+  output logic      [3:0] pci_tx_n,
+  output logic            lnk_up,       // user clock domain (for an LED)
+  output logic            init_done,    // user clock domain (for an LED)
+
+  // --- core side (core_clk) ---
+  input  wire logic              core_clk,
+  input  wire logic              core_rst,
+  output logic [127:0]      rx_hdr,
+  output logic [DATA_W-1:0] rx_data,
+  output logic              rx_sop,
+  output logic              rx_eop,
+  output logic              rx_valid,
+  input  wire logic         rx_ready,
+  input  wire logic [127:0]      tx_hdr,
+  input  wire logic [DATA_W-1:0] tx_data,
+  input  wire logic              tx_sop,
+  input  wire logic              tx_eop,
+  input  wire logic              tx_valid,
+  output logic                   tx_ready
+);
+  initial begin
+    if (DATA_W != 256) $error("kcu105_rp: the adapters take a 256-bit stream");
+  end
+
+  logic clk, user_reset, rst, x_rst_req, core_x_rst;
+
+  // CQ / CC / RQ / RC
+  logic [255:0] cq_tdata, rc_tdata, cc_tdata, rq_tdata;
+  logic [84:0]  cq_tuser;
+  logic [74:0]  rc_tuser;
+  logic [32:0]  cc_tuser;
+  logic [59:0]  rq_tuser;
+  logic [7:0]   cq_tkeep, rc_tkeep, cc_tkeep, rq_tkeep;
+  logic         cq_tlast, cq_tvalid, cq_tready, rc_tlast, rc_tvalid, rc_tready;
+  logic         cc_tlast, cc_tvalid, rq_tlast, rq_tvalid;
+  logic [3:0]   cc_tready, rq_tready;
+
+  // Configuration management (the port's own header) and status
+  logic [18:0]  mg_addr;
+  logic         mg_write, mg_read, mg_type1, mg_done;
+  logic [31:0]  mg_wdata;
+  logic [3:0]   mg_be;
+  logic [7:0]   fstat_unused;
+  logic [2:0]   mps_unused, mrrs_unused;
+  logic [1:0]   msix_en_unused, msix_mask_unused, flr;
+  logic         x_rd_unused, x_wr_unused, pm_irq;
+  logic [9:0]   x_reg_unused;
+  logic [7:0]   x_fn_unused;
+  logic [31:0]  x_wdata_unused;
+  logic [3:0]   x_be_unused;
+
+  // Streams inside the user clock domain
+  logic [127:0] q_hdr, r_hdr, m_hdr, o_hdr, cpl_hdr, req_hdr;
+  logic [255:0] q_data, r_data, m_data, o_data, cpl_data, req_data;
+  logic q_sop, q_eop, q_err, q_valid, q_ready;
+  logic r_sop, r_eop, r_err, r_valid, r_ready;
+  logic m_sop, m_eop, m_err, m_valid, m_ready;
+  logic o_sop, o_eop, o_valid, o_ready;
+  logic cpl_sop, cpl_eop, cpl_valid, cpl_ready;
+  logic req_sop, req_eop, req_valid, req_ready;
+  logic rx_dropped_unused, tx_dropped_unused, cc_dropped_unused, rq_dropped_unused;
+
+  // Unused status of the IP (kept named for a debugger)
+  logic [5:0] npreq_count_unused, ltssm_unused;
+  logic       link_down_unused, int_sent_unused, hot_reset_unused;
+  logic [1:0] link_status_unused;
+  logic [3:0] width_unused;
+  logic [2:0] speed_unused;
+  logic [31:0] mgmt_rdata_unused;
+
+  pcie3_rp u_ip (
+    .pci_exp_txn                      (pci_tx_n),
+    .pci_exp_txp                      (pci_tx_p),
+    .pci_exp_rxn                      (pci_rx_n),
+    .pci_exp_rxp                      (pci_rx_p),
+    .sys_clk                          (refclk),
+    .sys_clk_gt                       (refclk_gt),
+    .sys_reset                        (reset_n),
+    .user_clk                         (clk),
+    .user_reset                       (user_reset),
+    .user_lnk_up                      (lnk_up),
+    .s_axis_rq_tdata                  (rq_tdata),
+    .s_axis_rq_tkeep                  (rq_tkeep),
+    .s_axis_rq_tlast                  (rq_tlast),
+    .s_axis_rq_tready                 (rq_tready),
+    .s_axis_rq_tuser                  (rq_tuser),
+    .s_axis_rq_tvalid                 (rq_tvalid),
+    .m_axis_rc_tdata                  (rc_tdata),
+    .m_axis_rc_tkeep                  (rc_tkeep),
+    .m_axis_rc_tlast                  (rc_tlast),
+    .m_axis_rc_tready                 (rc_tready),
+    .m_axis_rc_tuser                  (rc_tuser),
+    .m_axis_rc_tvalid                 (rc_tvalid),
+    .m_axis_cq_tdata                  (cq_tdata),
+    .m_axis_cq_tkeep                  (cq_tkeep),
+    .m_axis_cq_tlast                  (cq_tlast),
+    .m_axis_cq_tready                 (cq_tready),
+    .m_axis_cq_tuser                  (cq_tuser),
+    .m_axis_cq_tvalid                 (cq_tvalid),
+    .s_axis_cc_tdata                  (cc_tdata),
+    .s_axis_cc_tkeep                  (cc_tkeep),
+    .s_axis_cc_tlast                  (cc_tlast),
+    .s_axis_cc_tready                 (cc_tready),
+    .s_axis_cc_tuser                  (cc_tuser),
+    .s_axis_cc_tvalid                 (cc_tvalid),
+    .pcie_cq_np_req                   (1'b1),
+    .pcie_cq_np_req_count             (npreq_count_unused),
+    .cfg_phy_link_down                (link_down_unused),
+    .cfg_phy_link_status              (link_status_unused),
+    .cfg_negotiated_width             (width_unused),
+    .cfg_current_speed                (speed_unused),
+    .cfg_max_payload                  (mps_unused),
+    .cfg_max_read_req                 (mrrs_unused),
+    .cfg_function_status              (fstat_unused),
+    .cfg_ltssm_state                  (ltssm_unused),
+    .cfg_mgmt_addr                    (mg_addr),
+    .cfg_mgmt_write                   (mg_write),
+    .cfg_mgmt_write_data              (mg_wdata),
+    .cfg_mgmt_byte_enable             (mg_be),
+    .cfg_mgmt_read                    (mg_read),
+    .cfg_mgmt_read_data               (mgmt_rdata_unused),
+    .cfg_mgmt_read_write_done         (mg_done),
+    .cfg_mgmt_type1_cfg_reg_access    (mg_type1),
+    .cfg_ext_read_received            (x_rd_unused),
+    .cfg_ext_write_received           (x_wr_unused),
+    .cfg_ext_register_number          (x_reg_unused),
+    .cfg_ext_function_number          (x_fn_unused),
+    .cfg_ext_write_data               (x_wdata_unused),
+    .cfg_ext_write_byte_enable        (x_be_unused),
+    .cfg_ext_read_data                (32'd0),
+    .cfg_ext_read_data_valid          (1'b0),
+    .cfg_interrupt_int                (4'd0),
+    .cfg_interrupt_pending            (2'd0),
+    .cfg_interrupt_sent               (int_sent_unused),
+    .cfg_interrupt_msix_enable        (msix_en_unused),
+    .cfg_interrupt_msix_mask          (msix_mask_unused),
+    .cfg_dsn                          (64'd0),
+    .cfg_power_state_change_interrupt (pm_irq),
+    .cfg_power_state_change_ack       (pm_irq),
+    .cfg_flr_in_process               (flr),
+    .cfg_flr_done                     (flr),
+    .cfg_err_cor_in                   (1'b0),
+    .cfg_err_uncor_in                 (1'b0),
+    .cfg_link_training_enable         (1'b1),
+    .cfg_config_space_enable          (1'b1),
+    .cfg_req_pm_transition_l23_ready  (1'b0),
+    .cfg_hot_reset_in                 (1'b0),
+    .cfg_hot_reset_out                (hot_reset_unused)
+  );
+
+  // The crossings and this domain reset with either side.
+  assign x_rst_req = user_reset || core_rst;
+
+  brd_reset_sync #(
+    .HOLD (16)
+  ) u_rst (
+    .clk (clk),
+    .req (x_rst_req),
+    .rst (rst)
+  );
+
+  brd_reset_sync #(
+    .HOLD (16)
+  ) u_core_rst (
+    .clk (core_clk),
+    .req (x_rst_req),
+    .rst (core_x_rst)
+  );
+
+  xpcie_rp_init #(
+    .SEC_BUS (8'd1)
+  ) u_init (
+    .clk                           (clk),
+    .rst                           (rst),
+    .cfg_mgmt_addr                 (mg_addr),
+    .cfg_mgmt_write                (mg_write),
+    .cfg_mgmt_write_data           (mg_wdata),
+    .cfg_mgmt_byte_enable          (mg_be),
+    .cfg_mgmt_read                 (mg_read),
+    .cfg_mgmt_type1_cfg_reg_access (mg_type1),
+    .cfg_mgmt_read_write_done      (mg_done),
+    .done                          (init_done)
+  );
+
+  // ---------------------------------------------------------------- receive
+  xpcie_cq_rx #(
+    .BAR_REMAP      (1'b0)
+  ) u_cq (
+    .clk              (clk),
+    .rst              (rst),
+    .s_axis_cq_tdata  (cq_tdata),
+    .s_axis_cq_tuser  (cq_tuser),
+    .s_axis_cq_tkeep  (cq_tkeep),
+    .s_axis_cq_tlast  (cq_tlast),
+    .s_axis_cq_tvalid (cq_tvalid),
+    .s_axis_cq_tready (cq_tready),
+    .tlp_hdr          (q_hdr),
+    .tlp_data         (q_data),
+    .tlp_sop          (q_sop),
+    .tlp_eop          (q_eop),
+    .tlp_err          (q_err),
+    .tlp_valid        (q_valid),
+    .tlp_ready        (q_ready)
+  );
+
+  xpcie_rc_rx u_rc (
+    .clk              (clk),
+    .rst              (rst),
+    .s_axis_rc_tdata  (rc_tdata),
+    .s_axis_rc_tuser  (rc_tuser),
+    .s_axis_rc_tkeep  (rc_tkeep),
+    .s_axis_rc_tlast  (rc_tlast),
+    .s_axis_rc_tvalid (rc_tvalid),
+    .s_axis_rc_tready (rc_tready),
+    .tlp_hdr          (r_hdr),
+    .tlp_data         (r_data),
+    .tlp_sop          (r_sop),
+    .tlp_eop          (r_eop),
+    .tlp_err          (r_err),
+    .tlp_valid        (r_valid),
+    .tlp_ready        (r_ready)
+  );
+
+  xpcie_tlp_merge #(
+    .DATA_W (256)
+  ) u_merge (
+    .clk       (clk),
+    .rst       (rst),
+    .a_hdr     (q_hdr),
+    .a_data    (q_data),
+    .a_sop     (q_sop),
+    .a_eop     (q_eop),
+    .a_err     (q_err),
+    .a_valid   (q_valid),
+    .a_ready   (q_ready),
+    .b_hdr     (r_hdr),
+    .b_data    (r_data),
+    .b_sop     (r_sop),
+    .b_eop     (r_eop),
+    .b_err     (r_err),
+    .b_valid   (r_valid),
+    .b_ready   (r_ready),
+    .out_hdr   (m_hdr),
+    .out_data  (m_data),
+    .out_sop   (m_sop),
+    .out_eop   (m_eop),
+    .out_err   (m_err),
+    .out_valid (m_valid),
+    .out_ready (m_ready)
+  );
+
+  brd_tlp_cdc #(
+    .DATA_W (256),
+    .AW     (5)
+  ) u_rx_cdc (
+    .in_clk    (clk),
+    .in_rst    (rst),
+    .in_hdr    (m_hdr),
+    .in_data   (m_data),
+    .in_sop    (m_sop),
+    .in_eop    (m_eop),
+    .in_err    (m_err),
+    .in_valid  (m_valid),
+    .in_ready  (m_ready),
+    .dropped   (rx_dropped_unused),
+    .out_clk   (core_clk),
+    .out_rst   (core_x_rst),
+    .out_hdr   (rx_hdr),
+    .out_data  (rx_data),
+    .out_sop   (rx_sop),
+    .out_eop   (rx_eop),
+    .out_valid (rx_valid),
+    .out_ready (rx_ready)
+  );
+
+  // ---------------------------------------------------------------- transmit
+  brd_tlp_cdc #(
+    .DATA_W (256),
+    .AW     (5)
+  ) u_tx_cdc (
+    .in_clk    (core_clk),
+    .in_rst    (core_x_rst),
+    .in_hdr    (tx_hdr),
+    .in_data   (tx_data),
+    .in_sop    (tx_sop),
+    .in_eop    (tx_eop),
+    .in_err    (1'b0),
+    .in_valid  (tx_valid),
+    .in_ready  (tx_ready),
+    .dropped   (tx_dropped_unused),
+    .out_clk   (clk),
+    .out_rst   (rst),
+    .out_hdr   (o_hdr),
+    .out_data  (o_data),
+    .out_sop   (o_sop),
+    .out_eop   (o_eop),
+    .out_valid (o_valid),
+    .out_ready (o_ready)
+  );
+
+  xpcie_tlp_split #(
+    .DATA_W (256)
+  ) u_split (
+    .clk       (clk),
+    .rst       (rst),
+    .in_hdr    (o_hdr),
+    .in_data   (o_data),
+    .in_sop    (o_sop),
+    .in_eop    (o_eop),
+    .in_valid  (o_valid),
+    .in_ready  (o_ready),
+    .cpl_hdr   (cpl_hdr),
+    .cpl_data  (cpl_data),
+    .cpl_sop   (cpl_sop),
+    .cpl_eop   (cpl_eop),
+    .cpl_valid (cpl_valid),
+    .cpl_ready (cpl_ready),
+    .req_hdr   (req_hdr),
+    .req_data  (req_data),
+    .req_sop   (req_sop),
+    .req_eop   (req_eop),
+    .req_valid (req_valid),
+    .req_ready (req_ready)
+  );
+
+  xpcie_cc_tx #(
+    .CPL_ID_ENABLE (1'b1)
+  ) u_cc (
+    .clk              (clk),
+    .rst              (rst),
+    .tlp_hdr          (cpl_hdr),
+    .tlp_data         (cpl_data),
+    .tlp_sop          (cpl_sop),
+    .tlp_eop          (cpl_eop),
+    .tlp_valid        (cpl_valid),
+    .tlp_ready        (cpl_ready),
+    .dropped          (cc_dropped_unused),
+    .m_axis_cc_tdata  (cc_tdata),
+    .m_axis_cc_tuser  (cc_tuser),
+    .m_axis_cc_tkeep  (cc_tkeep),
+    .m_axis_cc_tlast  (cc_tlast),
+    .m_axis_cc_tvalid (cc_tvalid),
+    .m_axis_cc_tready (cc_tready[0])
+  );
+
+  xpcie_rq_tx #(
+    .RID_ENABLE (1'b1)
+  ) u_rq (
+    .clk              (clk),
+    .rst              (rst),
+    .tlp_hdr          (req_hdr),
+    .tlp_data         (req_data),
+    .tlp_sop          (req_sop),
+    .tlp_eop          (req_eop),
+    .tlp_valid        (req_valid),
+    .tlp_ready        (req_ready),
+    .dropped          (rq_dropped_unused),
+    .m_axis_rq_tdata  (rq_tdata),
+    .m_axis_rq_tuser  (rq_tuser),
+    .m_axis_rq_tkeep  (rq_tkeep),
+    .m_axis_rq_tlast  (rq_tlast),
+    .m_axis_rq_tvalid (rq_tvalid),
+    .m_axis_rq_tready (rq_tready[0])
+  );
+
+endmodule
