@@ -49,3 +49,20 @@ $(RP_DIR)/fw/rpfw.o: tests/rp/rp_script.h
 test-rp: $(BIN)/rp_test $(RP_DIR)/rpfw.elf ## Test: root-port RTL: bad and missing completions, timeout, inbound requests outside DDR (UR, nothing written), unsupported types, MSI, DDR coherence
 	$(BIN)/rp_test $(RP_DIR)/rpfw.elf
 TEST_TARGETS += test-rp
+
+# --- system test: ext4 (RV32 build) on the card, over NVMe, into an image ----
+# The filesystem's pools (vfs.o .bss, 340 KiB) go to card memory: the DTCM
+# holds 256 KiB.
+RP_FS_OBJS := $(filter-out %/vfs.o,$(FS_RV_OBJS)) $(RP_DIR)/fs/vfs_ddr.o
+
+$(RP_DIR)/fs/vfs_ddr.o: $(BUILD)/rv32/fs/vfs.o
+	@mkdir -p $(dir $@)
+	$(RV_OBJCOPY) --rename-section .bss=.ddr.vfs $< $@
+
+$(RP_DIR)/fstest.elf: $(RP_DIR)/fw/fstest.o $(RP_NVME_OBJS) $(RP_FS_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+.PHONY: test-rp-fs
+test-rp-fs: $(RP_DIR)/fstest.elf $(RP_SIM) ## Test: ext4 on the card over NVMe into the simulated SSD's image (mke2fs at test time); e2fsck -fn and debugfs check it
+	@sh tests/rp/run_fs.sh $(RP_SIM) $< $(RP_DIR)/fstest
+TEST_TARGETS += test-rp-fs
