@@ -66,3 +66,13 @@ $(RP_DIR)/fstest.elf: $(RP_DIR)/fw/fstest.o $(RP_NVME_OBJS) $(RP_FS_OBJS) $(FW_R
 test-rp-fs: $(RP_DIR)/fstest.elf $(RP_SIM) ## Test: ext4 on the card over NVMe into the simulated SSD's image (mke2fs at test time); e2fsck -fn and debugfs check it
 	@sh tests/rp/run_fs.sh $(RP_SIM) $< $(RP_DIR)/fstest
 TEST_TARGETS += test-rp-fs
+
+# --- benchmark: 4 KiB random reads at QD1 and QD32 --------------------------
+$(RP_DIR)/benchfw.elf: $(RP_DIR)/fw/benchfw.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+.PHONY: bench-nvme
+bench-nvme: $(RP_DIR)/benchfw.elf $(RP_SIM) ## Benchmark: NVMe 4 KiB random reads at QD1/QD32 on the simulated SSD: card overhead per command, commands/s at 250 MHz
+	@mkdir -p $(BUILD)/bench
+	@sh tests/rp/run_bench.sh $(RP_SIM) $< $(RP_DIR)/bench $(BUILD)/bench/nvme.md
+BENCH_TARGETS += bench-nvme
