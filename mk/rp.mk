@@ -76,3 +76,12 @@ bench-nvme: $(RP_DIR)/benchfw.elf $(RP_SIM) ## Benchmark: NVMe 4 KiB random read
 	@mkdir -p $(BUILD)/bench
 	@sh tests/rp/run_bench.sh $(RP_SIM) $< $(RP_DIR)/bench $(BUILD)/bench/nvme.md
 BENCH_TARGETS += bench-nvme
+
+# --- the SSD model's command-line faults -------------------------------------
+$(RP_DIR)/faultcli.elf: $(RP_DIR)/fw/faultcli.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+.PHONY: test-rp-faults
+test-rp-faults: $(RP_DIR)/faultcli.elf $(RP_SIM) ## Test: vfpga-sim --nvme-fault media/hang/cfs as the card's block layer sees them (-EIO, reset, recovery)
+	@sh tests/rp/run_faults.sh $(RP_SIM) $< $(RP_DIR)/faults
+TEST_TARGETS += test-rp-faults
