@@ -776,6 +776,7 @@ void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len)
 }
 
 uint32_t rc_card_errors(struct rc *rc) { return vtop_pcie_errors(rc->t); }
+struct vtop *rc_vtop(struct rc *rc) { return rc->t; }
 uint16_t rc_dev_id(const struct rc *rc) { return rc->dev_id; }
 
 unsigned rc_unexpected(const struct rc *rc) { return rc->unexpected; }

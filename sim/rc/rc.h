@@ -21,6 +21,7 @@
 #define RC_MAX_MSI 256
 
 struct rc;
+struct vtop;
 
 struct rc_opts {
 	const char *firmware;	/* ELF for the card's soft core, or NULL (core held in reset) */
@@ -111,6 +112,10 @@ void rc_host_unmap(struct rc *rc, uint64_t iova);
 /* The card's DMA view of host memory (mapped ranges, else sparse and zero-filled). */
 void rc_host_write(struct rc *rc, uint64_t addr, const void *buf, size_t len);
 void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len);
+
+/* The card model itself, e.g. to attach the SSD behind its root port:
+ * nvme_dev_attach(rc_vtop(rc), ...) (sim/nvme/nvme_dev.h). */
+struct vtop *rc_vtop(struct rc *rc);
 
 uint32_t rc_card_errors(struct rc *rc);
 /* TLPs from the card that were not expected (completions nobody waits for, ...). */
