@@ -8,7 +8,12 @@
 
 #include <stdint.h>
 
-enum rp_access { ACC_WIN_RD, ACC_WIN_RD_HI, ACC_CFG_RD, ACC_CFG_WR, ACC_CFG_WR16 };
+enum rp_access {
+	ACC_WIN_RD, ACC_WIN_RD_HI, ACC_CFG_RD, ACC_CFG_WR, ACC_CFG_WR16,
+	ACC_WIN_RD_IRQ,		/* a timer interrupt is taken while the read waits */
+	ACC_WIN_RD_IRQ_CFG,	/* ... and its handler makes the next step's CfgRd */
+	ACC_WIN_RD_AGAIN,	/* the read of two steps before, made again */
+};
 
 enum rp_answer {
 	ANS_OK,		/* CplD with RP_OK_DATA(k), or Cpl SC for a write */
@@ -23,6 +28,7 @@ enum rp_answer {
 	ANS_WRONGRID,	/* a completion for another requester, then nothing */
 	ANS_SILENT,	/* nothing */
 	ANS_LATE,	/* the right completion, RP_LATE_CYCLES later */
+	ANS_SLOW,	/* the right completion, RP_SLOW_CYCLES later (within the timeout) */
 };
 
 struct rp_step {
@@ -36,13 +42,20 @@ static const struct rp_step rp_script[] = {
 	{ ACC_WIN_RD, ANS_WRONGTAG },	{ ACC_CFG_RD, ANS_WRONGRID },	{ ACC_WIN_RD, ANS_SILENT },
 	{ ACC_WIN_RD, ANS_LATE },	{ ACC_CFG_WR, ANS_OK },		{ ACC_CFG_WR, ANS_UR },
 	{ ACC_CFG_WR, ANS_DATA },	{ ACC_CFG_WR, ANS_SILENT },	{ ACC_CFG_WR16, ANS_OK },
+	/* an interrupted read: the same load comes back for its result */
+	{ ACC_WIN_RD_IRQ, ANS_SLOW },
+	/* an interrupted read whose handler uses the root port: the result is
+	 * dropped, the handler's request goes out, the load is made again */
+	{ ACC_WIN_RD_IRQ_CFG, ANS_SLOW },	{ ACC_CFG_RD, ANS_OK },		{ ACC_WIN_RD_AGAIN, ANS_OK },
 	{ ACC_WIN_RD, ANS_OK },
 };
 
 #define RP_SCRIPT_STEPS (sizeof(rp_script) / sizeof(rp_script[0]))
 #define RP_OK_DATA(k) (0x5a000000u | (uint32_t)(k) * 0x01010101u)
 #define RP_TEST_TIMEOUT 3000u		/* RP.TIMEOUT the firmware sets */
-#define RP_LATE_CYCLES 12000u		/* after every later step of the script */
+#define RP_LATE_CYCLES 20000u		/* after every later step of the script */
+#define RP_SLOW_CYCLES 1500u
+#define RP_IRQ_DELAY 300u		/* timer ticks from the load to the interrupt */
 #define RP_CFG_TARGET 0x01000000u	/* bus 1, device 0, function 0 */
 #define RP_WIN_HI 0x2u			/* the 4-DW window access: bus address 0x2_xxxx_xxxx */
 

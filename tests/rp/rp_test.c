@@ -54,7 +54,7 @@ static struct {
 	int done;
 	unsigned step, extra;
 	int last_tag;
-	struct late late[4];
+	struct late late[8];
 	unsigned nlate;
 	struct {
 		uint64_t addr;
@@ -85,8 +85,8 @@ static void answer(const struct tlp *req, unsigned status, int with_data, unsign
 		c.data[i] = data + i;
 	c.ndata = with_data ? ndw : 0;
 	if (late) {
-		if (H.nlate < 4) {
-			H.late[H.nlate].due = H.cycles + RP_LATE_CYCLES;
+		if (H.nlate < 8) {
+			H.late[H.nlate].due = H.cycles + (unsigned)late;
 			H.late[H.nlate].t = c;
 			H.nlate++;
 		}
@@ -104,7 +104,12 @@ static void check_request(const struct tlp *t, unsigned k, const struct rp_step 
 	CHECK((int)tag != H.last_tag, "step %u: a new tag (%u)", k, tag);
 	H.last_tag = (int)tag;
 	switch (s->access) {
+	case ACC_WIN_RD_AGAIN:
+		want -= 8;				/* the read of step k - 2 */
+		/* fall through */
 	case ACC_WIN_RD:
+	case ACC_WIN_RD_IRQ:
+	case ACC_WIN_RD_IRQ_CFG:
 		CHECK(type == TLP_TYPE_MEM && tlp_fmt(t) == TLP_FMT_3DW_NODATA && tlp_addr(t) == want &&
 		      tlp_len(t) == 1 && tlp_first_be(t) == 0xf, "step %u: MemRd 3DW at 0x%llx", k,
 		      (unsigned long long)tlp_addr(t));
@@ -174,7 +179,8 @@ static void on_tlp(void *ctx, const struct tlp *t)
 	case ANS_DATA: answer(t, TLP_CPL_SC, 1, 1, 0x1, 0, tlp_req_id(t), tag, 0); break;
 	case ANS_WRONGTAG: answer(t, TLP_CPL_SC, 1, 1, RP_OK_DATA(k), 0, tlp_req_id(t), tag ^ 0x80, 0); break;
 	case ANS_WRONGRID: answer(t, TLP_CPL_SC, 1, 1, RP_OK_DATA(k), 0, 0x0042, tag, 0); break;
-	case ANS_LATE: answer(t, TLP_CPL_SC, 1, 1, RP_OK_DATA(k), 0, tlp_req_id(t), tag, 1); break;
+	case ANS_LATE: answer(t, TLP_CPL_SC, 1, 1, RP_OK_DATA(k), 0, tlp_req_id(t), tag, RP_LATE_CYCLES); break;
+	case ANS_SLOW: answer(t, TLP_CPL_SC, 1, 1, RP_OK_DATA(k), 0, tlp_req_id(t), tag, RP_SLOW_CYCLES); break;
 	default: break;			/* silent */
 	}
 }

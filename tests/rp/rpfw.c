@@ -65,7 +65,8 @@ static void wait_flag(uint32_t v)
 static uint32_t expected_status(unsigned answer)
 {
 	switch (answer) {
-	case ANS_OK: return 0;
+	case ANS_OK:
+	case ANS_SLOW: return 0;
 	case ANS_UR: return ST_UR;
 	case ANS_CA: return ST_CA;
 	case ANS_CRS: return ST_CRS;
@@ -77,6 +78,25 @@ static uint32_t expected_status(unsigned answer)
 	case ANS_WRONGRID: return ST_UNEXPECTED | ST_TIMEOUT;
 	default: return ST_TIMEOUT;
 	}
+}
+
+/* The timer interrupt taken while a window read waits. */
+static struct timer irq_timer;
+static volatile uint32_t irq_taken, irq_cfg_value;
+
+static void irq_plain(struct timer *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	irq_taken++;
+}
+
+static void irq_cfg(struct timer *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	irq_taken++;
+	irq_cfg_value = mmio_read32(RP(CFG_DATA));
 }
 
 static void outbound(void)
@@ -93,13 +113,23 @@ static void outbound(void)
 		uint32_t v = 0, st, t0, dt;
 		int rd = s->access != ACC_CFG_WR && s->access != ACC_CFG_WR16;
 
+		if (s->access == ACC_CFG_RD)
+			mmio_write32(RP(CFG_ADDR), RP_CFG_TARGET | 0x10);
+
 		mmio_write32(RP(STATUS), 0xffffffffu);
 		if (s->access == ACC_WIN_RD_HI)
 			mmio_write32(RP(WIN_HI), RP_WIN_HI);
 		t0 = rt_rdcycle();
+		if (s->access == ACC_WIN_RD_IRQ || s->access == ACC_WIN_RD_IRQ_CFG) {
+			irq_taken = 0;
+			timer_start(&irq_timer, RP_IRQ_DELAY, 0,
+				    s->access == ACC_WIN_RD_IRQ ? irq_plain : irq_cfg, NULL);
+		}
 		switch (s->access) {
 		case ACC_WIN_RD:
-		case ACC_WIN_RD_HI: v = win[0x40 / 4 + k]; break;
+		case ACC_WIN_RD_HI:
+		case ACC_WIN_RD_IRQ:
+		case ACC_WIN_RD_IRQ_CFG: v = win[0x40 / 4 + k]; break;
 		case ACC_CFG_RD: v = mmio_read32(RP(CFG_DATA)); break;
 		case ACC_CFG_WR16: *(volatile uint16_t *)(RP(CFG_DATA) + 2) = 0xbeef; break;
 		default: mmio_write32(RP(CFG_DATA), 0x12345678u + k); break;
@@ -107,9 +137,18 @@ static void outbound(void)
 		dt = rt_rdcycle() - t0;
 		mmio_write32(RP(WIN_HI), 0);
 		st = mmio_read32(RP(STATUS)) & 0xffu;
-		if (rd)
+		if (s->access == ACC_WIN_RD_IRQ) {
+			CHECK(irq_taken == 1 && v == RP_OK_DATA(k), "step %u: interrupted read: %lu interrupts, 0x%08lx",
+			      k, (unsigned long)irq_taken, (unsigned long)v);
+		} else if (s->access == ACC_WIN_RD_IRQ_CFG) {
+			CHECK(irq_taken == 1 && irq_cfg_value == RP_OK_DATA(k + 1) && v == RP_OK_DATA(k + 2),
+			      "step %u: the handler's read 0x%08lx, the load's 0x%08lx", k,
+			      (unsigned long)irq_cfg_value, (unsigned long)v);
+			k += 2;				/* the handler's request and the new read */
+		} else if (rd) {
 			CHECK(v == (s->answer == ANS_OK ? RP_OK_DATA(k) : 0xffffffffu), "step %u: read 0x%08lx", k,
 			      (unsigned long)v);
+		}
 		CHECK(st == expected_status(s->answer), "step %u: STATUS 0x%02lx, want 0x%02lx", k, (unsigned long)st,
 		      (unsigned long)expected_status(s->answer));
 		if (expected_status(s->answer) & ST_TIMEOUT)
