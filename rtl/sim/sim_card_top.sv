@@ -1,8 +1,8 @@
 `default_nettype none
 // sim_card_top: the simulation top: card_top with a behavioural DDR
-// (sim_ddr) on its DDR line port. Simulation only; card_top stays the
-// synthesis top. Clock domain: clk. Interfaces: every card_top port except
-// the DDR port.
+// (sim_ddr) on its DDR line port and register slices on the root port's link
+// (sim_tlp_slice). Simulation only; card_top stays the synthesis top.
+// Clock domain: clk. Interfaces: every card_top port except the DDR port.
 module sim_card_top #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
@@ -76,6 +76,11 @@ module sim_card_top #(
   logic [LW-1:0]       ddr_addr;
   logic [DATA_W/8-1:0] ddr_be;
   logic [DATA_W-1:0]   ddr_wdata, ddr_rdata;
+  // the root port's link inside the register slices
+  logic [127:0]        c_rp_tx_tlp_hdr, c_rp_rx_tlp_hdr;
+  logic [DATA_W-1:0]   c_rp_tx_tlp_data, c_rp_rx_tlp_data;
+  logic c_rp_tx_tlp_sop, c_rp_tx_tlp_eop, c_rp_tx_tlp_valid, c_rp_tx_tlp_ready;
+  logic c_rp_rx_tlp_sop, c_rp_rx_tlp_eop, c_rp_rx_tlp_valid, c_rp_rx_tlp_ready;
 
   card_top #(
     .DATA_W         (DATA_W),
@@ -123,18 +128,18 @@ module sim_card_top #(
     .mem_rvalid       (mem_rvalid),
     .mem_rdata        (mem_rdata),
     .pcie_err_count   (pcie_err_count),
-    .rp_tx_tlp_hdr    (rp_tx_tlp_hdr),
-    .rp_tx_tlp_data   (rp_tx_tlp_data),
-    .rp_tx_tlp_sop    (rp_tx_tlp_sop),
-    .rp_tx_tlp_eop    (rp_tx_tlp_eop),
-    .rp_tx_tlp_valid  (rp_tx_tlp_valid),
-    .rp_tx_tlp_ready  (rp_tx_tlp_ready),
-    .rp_rx_tlp_hdr    (rp_rx_tlp_hdr),
-    .rp_rx_tlp_data   (rp_rx_tlp_data),
-    .rp_rx_tlp_sop    (rp_rx_tlp_sop),
-    .rp_rx_tlp_eop    (rp_rx_tlp_eop),
-    .rp_rx_tlp_valid  (rp_rx_tlp_valid),
-    .rp_rx_tlp_ready  (rp_rx_tlp_ready),
+    .rp_tx_tlp_hdr    (c_rp_tx_tlp_hdr),
+    .rp_tx_tlp_data   (c_rp_tx_tlp_data),
+    .rp_tx_tlp_sop    (c_rp_tx_tlp_sop),
+    .rp_tx_tlp_eop    (c_rp_tx_tlp_eop),
+    .rp_tx_tlp_valid  (c_rp_tx_tlp_valid),
+    .rp_tx_tlp_ready  (c_rp_tx_tlp_ready),
+    .rp_rx_tlp_hdr    (c_rp_rx_tlp_hdr),
+    .rp_rx_tlp_data   (c_rp_rx_tlp_data),
+    .rp_rx_tlp_sop    (c_rp_rx_tlp_sop),
+    .rp_rx_tlp_eop    (c_rp_rx_tlp_eop),
+    .rp_rx_tlp_valid  (c_rp_rx_tlp_valid),
+    .rp_rx_tlp_ready  (c_rp_rx_tlp_ready),
     .ddr_req          (ddr_req),
     .ddr_we           (ddr_we),
     .ddr_addr         (ddr_addr),
@@ -143,6 +148,45 @@ module sim_card_top #(
     .ddr_gnt          (ddr_gnt),
     .ddr_rvalid       (ddr_rvalid),
     .ddr_rdata        (ddr_rdata)
+  );
+
+  // The SSD's link passes register slices (the board's adapter buffers too).
+  sim_tlp_slice #(
+    .DATA_W (DATA_W)
+  ) u_rp_tx (
+    .clk       (clk),
+    .rst       (rst),
+    .in_hdr    (c_rp_tx_tlp_hdr),
+    .in_data   (c_rp_tx_tlp_data),
+    .in_sop    (c_rp_tx_tlp_sop),
+    .in_eop    (c_rp_tx_tlp_eop),
+    .in_valid  (c_rp_tx_tlp_valid),
+    .in_ready  (c_rp_tx_tlp_ready),
+    .out_hdr   (rp_tx_tlp_hdr),
+    .out_data  (rp_tx_tlp_data),
+    .out_sop   (rp_tx_tlp_sop),
+    .out_eop   (rp_tx_tlp_eop),
+    .out_valid (rp_tx_tlp_valid),
+    .out_ready (rp_tx_tlp_ready)
+  );
+
+  sim_tlp_slice #(
+    .DATA_W (DATA_W)
+  ) u_rp_rx (
+    .clk       (clk),
+    .rst       (rst),
+    .in_hdr    (rp_rx_tlp_hdr),
+    .in_data   (rp_rx_tlp_data),
+    .in_sop    (rp_rx_tlp_sop),
+    .in_eop    (rp_rx_tlp_eop),
+    .in_valid  (rp_rx_tlp_valid),
+    .in_ready  (rp_rx_tlp_ready),
+    .out_hdr   (c_rp_rx_tlp_hdr),
+    .out_data  (c_rp_rx_tlp_data),
+    .out_sop   (c_rp_rx_tlp_sop),
+    .out_eop   (c_rp_rx_tlp_eop),
+    .out_valid (c_rp_rx_tlp_valid),
+    .out_ready (c_rp_rx_tlp_ready)
   );
 
   sim_ddr #(

@@ -28,11 +28,22 @@ module sim_ddr #(
   logic [DATA_W-1:0] mem_q [0:(1 << LW) - 1];
   logic              rvalid_q;
   logic [DATA_W-1:0] rdata_q;
+  logic [DATA_W-1:0] wmask, wline;
+
+  // A write merges its bytes into the line and stores the line whole (one
+  // update per cycle in the simulator instead of one per byte lane).
+  always_comb begin
+    wmask = '0;
+    wline = '0;
+    if (req && we) begin
+      for (int b = 0; b < DATA_W / 8; b++)
+        wmask[8 * b +: 8] = {8{be[b]}};
+      wline = (mem_q[addr] & ~wmask) | (wdata & wmask);
+    end
+  end
 
   always_ff @(posedge clk) begin
-    if (req && we)
-      for (int b = 0; b < DATA_W / 8; b++)
-        if (be[b]) mem_q[addr][8 * b +: 8] <= wdata[8 * b +: 8];
+    if (req && we) mem_q[addr] <= wline;
     if (req && !we) rdata_q <= mem_q[addr];
     if (rst) rvalid_q <= 1'b0;
     else rvalid_q <= req && !we;
