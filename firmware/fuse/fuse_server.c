@@ -1260,6 +1260,25 @@ static long do_tmpfile(struct req *r, uint64_t dir)
 
 /* ---------------------------------------------------------------- dispatch */
 
+/* Opcodes the server answers with a filesystem behind it. */
+static int opcode_served(uint32_t op)
+{
+	switch (op) {
+	case FUSE_LOOKUP: case FUSE_GETATTR: case FUSE_SETATTR: case FUSE_READLINK:
+	case FUSE_SYMLINK: case FUSE_MKNOD: case FUSE_MKDIR: case FUSE_UNLINK: case FUSE_RMDIR:
+	case FUSE_RENAME: case FUSE_RENAME2: case FUSE_LINK: case FUSE_OPEN: case FUSE_OPENDIR:
+	case FUSE_CREATE: case FUSE_TMPFILE: case FUSE_READ: case FUSE_WRITE: case FUSE_FLUSH:
+	case FUSE_RELEASE: case FUSE_RELEASEDIR: case FUSE_FSYNC: case FUSE_FSYNCDIR:
+	case FUSE_READDIR: case FUSE_READDIRPLUS: case FUSE_ACCESS: case FUSE_SETXATTR:
+	case FUSE_GETXATTR: case FUSE_LISTXATTR: case FUSE_REMOVEXATTR: case FUSE_FALLOCATE:
+	case FUSE_LSEEK: case FUSE_GETLK: case FUSE_SETLK: case FUSE_SETLKW:
+	case FUSE_COPY_FILE_RANGE: case FUSE_STATFS: case FUSE_SYNCFS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 long fuse_dispatch(struct fuse_server *srv, const void *in, size_t in_len, void *out, size_t out_cap)
 {
 	struct req r;
@@ -1310,13 +1329,18 @@ long fuse_dispatch(struct fuse_server *srv, const void *in, size_t in_len, void 
 	}
 	case FUSE_DESTROY:
 		fuse_server_reset(srv);
-		vfs_sync(srv->fs);
+		if (srv->fs)
+			vfs_sync(srv->fs);
 		return reply_err(&r, 0);
 	default:
 		break;
 	}
 	if (!srv->initialized)
 		return reply_err(&r, W_EIO);
+	/* No filesystem behind the server (the card without an SSD): requests
+	 * that need one fail with EIO, unknown ones stay ENOSYS. */
+	if (!srv->fs)
+		return reply_err(&r, opcode_served(r.h->opcode) ? W_EIO : W_ENOSYS);
 	if (r.h->opcode == FUSE_STATFS)
 		return do_statfs(&r);
 	if (r.h->opcode == FUSE_SYNCFS)
@@ -1378,7 +1402,7 @@ void fuse_server_init(struct fuse_server *srv, struct vfs *fs)
 {
 	memset(srv, 0, sizeof(*srv));
 	srv->fs = fs;
-	srv->root_ino = vfs_root(fs);
+	srv->root_ino = fs ? vfs_root(fs) : 0;
 	for (int32_t i = 0; i < FUSE_SRV_MAX_NODES; i++) {
 		srv->hash[i] = -1;
 		srv->nodes[i].next = i + 1 < FUSE_SRV_MAX_NODES ? i + 1 : -1;

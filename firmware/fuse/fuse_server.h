@@ -143,7 +143,9 @@ struct fuse_server {
 };
 
 /* Binds the server to a mounted filesystem; the server is large (static or
- * heap on the host, a linker-placed region on the card). */
+ * heap on the host, a linker-placed region on the card). fs NULL: a server
+ * with no filesystem (the card without its SSD) negotiates INIT and answers
+ * EIO to every request that would need one. */
 void fuse_server_init(struct fuse_server *srv, struct vfs *fs);
 
 /* Drops every lock, node and handle (vfs_evict on each), as after DESTROY;
