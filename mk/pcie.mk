@@ -65,22 +65,44 @@ $(UAPI_DIR)/stamp:
 
 # card.elf uses the RTL virtqueue engine (vq_hw.c); card_soft.elf walks the
 # rings in firmware (vq_soft.c), the reference the engine is tested against.
-# fs_service.c joins when the card has DDR and an SSD (the file server's
-# tables and the ext4 cache do not fit the TCMs).
-CARD_FW_SRCS := $(filter-out firmware/card/vq_hw.c firmware/card/vq_soft.c firmware/card/fs_service.c,$(sort $(wildcard firmware/card/*.c)))
+# Both carry the file service: the FUSE server (firmware/fuse, card-sized
+# tables) over ext4 (the RV32 objects of mk/fs.mk) over the NVMe driver and
+# its card HAL (firmware/nvme). The large pools go to card DDR: the server's
+# by section attribute, ext4's (vfs.o .bss) by renaming the section.
+CARD_FW_SRCS := $(filter-out firmware/card/vq_hw.c firmware/card/vq_soft.c,$(sort $(wildcard firmware/card/*.c)))
 CARD_FW_OBJS := $(patsubst firmware/card/%.c,$(BUILD)/firmware/card/%.o,$(CARD_FW_SRCS))
+CARD_FUSE_DEFS := -DFUSE_SRV_MAX_NODES=8192 -DFUSE_SRV_MAX_HANDLES=1024 -DFUSE_SRV_MAX_WRITE=24576
+CARD_FW_INC := $(FW_INC) -Ifirmware/card -Ifirmware/fuse -Ifirmware/include -Ifirmware/nvme -idirafter $(UAPI_DIR)
+CARD_LIB_OBJS := $(BUILD)/firmware/card/fuse/fuse_server.o $(BUILD)/firmware/card/fuse/fuse_wire.o \
+                 $(patsubst firmware/nvme/%.c,$(BUILD)/firmware/card/nvme/%.o,$(sort $(wildcard firmware/nvme/*.c))) \
+                 $(filter-out %/vfs.o,$(FS_RV_OBJS)) $(BUILD)/firmware/card/fs/vfs_ddr.o
+CARD_HDRS := firmware/card/*.h firmware/fuse/*.h firmware/include/*.h firmware/nvme/*.h $(FW_RT_HDRS) \
+             $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
 
-$(BUILD)/firmware/card/%.o: firmware/card/%.c firmware/card/*.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
+$(BUILD)/firmware/card/%.o: firmware/card/%.c $(CARD_HDRS)
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -idirafter $(UAPI_DIR) -c $< -o $@
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(CARD_FUSE_DEFS) $(CARD_FW_INC) -c $< -o $@
 
-$(BUILD)/firmware/card.elf: $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_hw.o $(FW_RT_OBJS) $(FW_LD)
-	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
-	  $(FW_RT_OBJS) $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_hw.o -o $@
+$(BUILD)/firmware/card/fuse/%.o: firmware/fuse/%.c $(CARD_HDRS)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(CARD_FUSE_DEFS) $(CARD_FW_INC) -c $< -o $@
 
-$(BUILD)/firmware/card_soft.elf: $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_soft.o $(FW_RT_OBJS) $(FW_LD)
-	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
-	  $(FW_RT_OBJS) $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_soft.o -o $@
+$(BUILD)/firmware/card/nvme/%.o: firmware/nvme/%.c $(CARD_HDRS)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(CARD_FW_INC) -c $< -o $@
+
+$(BUILD)/firmware/card/fs/vfs_ddr.o: $(BUILD)/rv32/fs/vfs.o
+	@mkdir -p $(dir $@)
+	$(RV_OBJCOPY) --rename-section .bss=.ddr.vfs $< $@
+
+CARD_LINK = $(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS)
+
+$(BUILD)/firmware/card.elf: $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_hw.o $(CARD_LIB_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(CARD_LINK) -Wl,-Map=$(BUILD)/firmware/card.map $(FW_RT_OBJS) $(CARD_FW_OBJS) \
+	  $(BUILD)/firmware/card/vq_hw.o $(CARD_LIB_OBJS) -o $@
+
+$(BUILD)/firmware/card_soft.elf: $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_soft.o $(CARD_LIB_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(CARD_LINK) $(FW_RT_OBJS) $(CARD_FW_OBJS) $(BUILD)/firmware/card/vq_soft.o $(CARD_LIB_OBJS) -o $@
 
 card-firmware: $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf ## Build the card firmware (hardware virtqueues; card_soft.elf: rings walked in firmware)
 

@@ -3,9 +3,9 @@
 # vfsctl.mk, whose object lists it uses).
 BRIDGE_OBJS := $(BUILD)/sim/bridge/vhost_bridge.o $(BUILD)/sim/vhost/vhost_user.o $(BUILD)/sim/vhost/devstats.o \
                $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_sim.o
-$(BUILD)/sim/bridge/%.o: sim/bridge/%.c sim/bridge/*.h sim/vhost/*.h driver/*.h sim/rc/*.h
+$(BUILD)/sim/bridge/%.o: sim/bridge/%.c sim/bridge/*.h sim/vhost/*.h driver/*.h sim/rc/*.h sim/nvme/*.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isim/bridge -Isim/vhost -Idriver -Isim/rc -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -Isim -Isim/bridge -Isim/vhost -Idriver -Isim/rc -c $< -o $@
 $(BUILD)/sim/vhost/%.o: sim/vhost/%.c sim/vhost/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Isim/vhost -c $< -o $@

@@ -16,19 +16,13 @@
 #include "rt.h"
 #include "vfs.h"
 
-/* Linux errno values on the wire (picolibc numbers some differently). */
-#define WIRE_EIO 5
-
-static struct fuse_server srv __attribute__((section(".ddr_bss")));
+static struct fuse_server srv __attribute__((section(".ddr.fuse")));
 static struct vfs *fs;
 static int up;
 
-extern char __ddr_bss_start[], __ddr_bss_end[];
-
-struct blockdev * __attribute__((weak)) card_storage(void)
-{
-	return NULL;
-}
+/* The .ddr output section: every object the card keeps in DDR (the server
+ * here, the ext4 pools), then __ddr_free. */
+extern char __ddr_start[], __ddr_free[];
 
 /* The card has no real-time clock: times are the timer's uptime on top of
  * a fixed epoch (times only order events; utimensat from the guest sets
@@ -45,12 +39,16 @@ static void card_clock(uint64_t *sec, uint32_t *nsec)
 
 int card_fs_start(void)
 {
-	struct blockdev *bd = card_storage();
+	struct blockdev *bd;
 	int err;
 
-	memset(__ddr_bss_start, 0, (size_t)(__ddr_bss_end - __ddr_bss_start));
+	/* DDR holds garbage at power-up on a board: clear the objects there
+	 * before anything (the NVMe arena comes after __ddr_free). */
+	memset(__ddr_start, 0, (size_t)(__ddr_free - __ddr_start));
+	bd = card_storage();
 	if (!bd) {
 		printf("card: no SSD: file service down (every request but INIT gets EIO)\n");
+		fuse_server_init(&srv, NULL);
 		return -ENODEV;
 	}
 	epoch_base = 1767225600u;	/* 2026-01-01 UTC */
@@ -58,6 +56,7 @@ int card_fs_start(void)
 	err = vfs_mount(&fs, bd, 0);
 	if (err) {
 		printf("card: SSD image refused: %s: file service down\n", vfs_last_error(fs));
+		fuse_server_init(&srv, NULL);
 		return err;
 	}
 	fuse_server_init(&srv, fs);
@@ -67,47 +66,13 @@ int card_fs_start(void)
 	return 0;
 }
 
-/* Service down: there is no server to negotiate INIT, so its reply is built
- * here (so the guest sees a device); everything else gets EIO. */
-static long answer_down(const struct fuse_in_header *in, size_t in_len, void *out, size_t cap)
-{
-	struct fuse_out_header o = { .len = sizeof(o), .unique = in->unique };
-
-	if (cap < sizeof(o))
-		return -EINVAL;
-	if (in->opcode == FUSE_FORGET || in->opcode == FUSE_BATCH_FORGET || in->opcode == FUSE_INTERRUPT)
-		return 0;
-	if (in->opcode == FUSE_INIT && in_len >= sizeof(*in) + 8 && in->len == in_len &&
-	    cap >= sizeof(o) + sizeof(struct fuse_init_out)) {
-		const struct fuse_init_in *ii = (const void *)(in + 1);
-		struct fuse_init_out io = { .major = FUSE_KERNEL_VERSION };
-
-		io.minor = ii->minor < FUSE_KERNEL_MINOR_VERSION ? ii->minor : FUSE_KERNEL_MINOR_VERSION;
-		io.max_write = 4096;
-		io.max_pages = 1;
-		io.time_gran = 1;
-		o.len += sizeof(io);
-		memcpy((uint8_t *)out + sizeof(o), &io, sizeof(io));
-	} else {
-		o.error = -WIRE_EIO;
-	}
-	memcpy(out, &o, sizeof(o));
-	return o.len;
-}
-
 long card_fs_dispatch(const void *in, size_t in_len, void *out, size_t out_cap)
 {
-	if (in_len < sizeof(struct fuse_in_header))
-		return -EINVAL;
-	if (!up)
-		return answer_down(in, in_len, out, out_cap);
 	return fuse_dispatch(&srv, in, in_len, out, out_cap);
 }
 
 long card_fs_pending(uint64_t *unique, void *out, size_t out_cap)
 {
-	if (!up)
-		return 0;
 	return fuse_server_pending_reply(&srv, unique, out, out_cap);
 }
 

@@ -4,9 +4,10 @@
  *
  * The storage comes from card_storage(), which the SSD driver provides (the
  * NVMe host driver behind the root port); without it, or when the image is
- * refused at mount, the service is "down": FUSE_INIT is still answered so
- * that the guest sees a device, and every other request gets EIO, with the
- * reason printed on the console once.
+ * refused at mount, the service is "down": the server runs with no
+ * filesystem (FUSE_INIT negotiated as usual so that the guest sees a device,
+ * EIO for every request that needs the filesystem, ENOSYS for unknown ones),
+ * and the reason is printed on the console once.
  */
 #ifndef CARD_FS_SERVICE_H
 #define CARD_FS_SERVICE_H
@@ -16,7 +17,7 @@
 
 #include "blockdev.h"
 
-/* The SSD as a block device, or NULL when the card has none (weak default). */
+/* The SSD as a block device, or NULL when the card has none (storage.c). */
 struct blockdev *card_storage(void);
 
 /* Mounts the filesystem and binds the FUSE server; 0 or -errno (the service

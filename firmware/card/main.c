@@ -1,9 +1,9 @@
 /*
  * The card's firmware: serves the virtio-fs queues of the PCIe function.
- * Requests are taken from the queues (vq.c), copied into DMABUF, answered,
- * and the replies written back. This version answers FUSE_INIT (protocol
- * 7.38 negotiation) and ENOSYS to every other opcode; the file server comes
- * in its own step. A request the device cannot parse marks it broken
+ * Requests are taken from the queues (vq_hw.c: the RTL virtqueue engine),
+ * their bytes moved into DMABUF by the DMA engine, answered in place by the
+ * file service (fs_service.c: the FUSE server over ext4 on the SSD), and the
+ * replies written back. A chain the device cannot parse marks it broken
  * (DEVICE_NEEDS_RESET and a configuration interrupt) until the driver resets it.
  */
 #include <errno.h>
@@ -13,6 +13,8 @@
 #include <linux/fuse.h>
 #include <linux/virtio_config.h>
 
+#include "fs_service.h"
+#include "fuse_server.h"
 #include "hostmem.h"
 #include "rt.h"
 #include "vq.h"
@@ -20,26 +22,33 @@
 #define VIRTIO_REG(r) (SOC_VIRTIO_BASE + SOC_VIRTIO_##r)
 #define MAX_QUEUES 16
 #define REQ_OFF 0u			/* request bytes in DMABUF */
-#define REQ_MAX (32u * 1024)
+#define REQ_MAX FUSE_SRV_MAX_REQ	/* header, arguments, WRITE payload */
 #define REP_OFF REQ_MAX			/* reply bytes in DMABUF */
-#define CARD_MAX_PAGES 8u		/* 32 KiB per READ/WRITE until DDR buffers */
-#define STATUS_RESET_SEEN (1u << 16)
+#define REP_MAX (DMABUF_USER_SIZE - REP_OFF)
+#define MAX_DEFERRED 8
 
-/* Errors go to the guest as Linux errno values (asm-generic/errno*.h), not
- * picolibc's numbering. */
-#define WIRE_EINVAL 22
-#define WIRE_ENOSYS 38
+_Static_assert(REP_MAX >= FUSE_SRV_MAX_WRITE + sizeof(struct fuse_out_header),
+	       "a READ of max_write bytes fits DMABUF");
+#define STATUS_RESET_SEEN (1u << 16)
 
 _Static_assert(sizeof(struct fuse_in_header) == 40, "fuse_in_header");
 _Static_assert(sizeof(struct fuse_out_header) == 16, "fuse_out_header");
-_Static_assert(sizeof(struct fuse_init_in) == 64, "fuse_init_in");
-_Static_assert(sizeof(struct fuse_init_out) == 64, "fuse_init_out");
 
 static struct vq queues[MAX_QUEUES];
 static struct vq_req req;
 static unsigned nqueues;
 static int broken;
 static uint32_t served;
+
+/* A SETLKW that waits: its chain is kept until the server answers it. */
+struct deferred {
+	int used;
+	unsigned q;
+	uint64_t unique;
+	struct vq_req req;
+};
+
+static struct deferred deferred[MAX_DEFERRED];
 
 static uint64_t driver_features(void)
 {
@@ -48,10 +57,15 @@ static uint64_t driver_features(void)
 
 static uint32_t pending;	/* queues notified and not yet served */
 
+/* A driver reset ends the FUSE session: requests still waiting are dropped,
+ * the server forgets the guest's nodes and handles, and everything is made
+ * durable. */
 static void forget_queues(void)
 {
 	memset(queues, 0, sizeof(queues));
+	memset(deferred, 0, sizeof(deferred));
 	broken = 0;
+	card_fs_reset();
 }
 
 /* A reset by the driver makes every command of the old configuration fail
@@ -73,57 +87,38 @@ static void device_fail(const char *why)
 	broken = 1;
 }
 
-/* Builds the reply for one request in DMABUF at REP_OFF; returns its length. */
-static uint32_t fuse_answer(const struct fuse_in_header *in, uint32_t in_len)
+
+/* Sends the reply built at REP_OFF for chain r of queue q. */
+static int reply(struct vq *q, const struct vq_req *r, long len)
 {
-	struct fuse_out_header out = { .unique = in->unique };
-	uint32_t len = sizeof(out);
-
-	if (in->len != in_len || in->len < sizeof(*in)) {
-		out.error = -WIRE_EINVAL;
-	} else if (in->opcode == FUSE_INIT) {
-		struct fuse_init_in ii;
-		struct fuse_init_out io;
-		uint32_t arg = in_len - sizeof(*in);
-
-		memset(&ii, 0, sizeof(ii));
-		buf_copy_out(REQ_OFF + sizeof(*in), &ii, arg < sizeof(ii) ? arg : sizeof(ii));
-		memset(&io, 0, sizeof(io));
-		io.major = FUSE_KERNEL_VERSION;
-		io.minor = ii.minor < FUSE_KERNEL_MINOR_VERSION ? ii.minor : FUSE_KERNEL_MINOR_VERSION;
-		if (ii.major != FUSE_KERNEL_VERSION || arg < 16) {
-			/* Another major: answer with ours only, the kernel retries or gives up. */
-			buf_copy_in(REP_OFF + sizeof(out), &io, 8);
-			len += 8;
-		} else {
-			io.max_readahead = ii.max_readahead;
-			io.flags = ii.flags & (FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES |
-					       FUSE_PARALLEL_DIROPS | FUSE_INIT_EXT);
-			io.max_background = 16;
-			io.congestion_threshold = 12;
-			io.max_write = CARD_MAX_PAGES * 4096;
-			io.time_gran = 1;
-			io.max_pages = CARD_MAX_PAGES;
-			/* Older clients take the older, shorter reply. */
-			{
-				uint32_t n = io.minor < 5 ? FUSE_COMPAT_INIT_OUT_SIZE :
-					     io.minor < 23 ? FUSE_COMPAT_22_INIT_OUT_SIZE : sizeof(io);
-
-				buf_copy_in(REP_OFF + sizeof(out), &io, n);
-				len += n;
-			}
-			printf("card: FUSE_INIT %lu.%lu -> %lu.%lu, max_write %lu\n",
-			       (unsigned long)ii.major, (unsigned long)ii.minor, (unsigned long)io.major,
-			       (unsigned long)io.minor, (unsigned long)io.max_write);
-		}
-	} else if (in->opcode == FUSE_FORGET || in->opcode == FUSE_BATCH_FORGET) {
-		return 0;	/* no reply at all */
-	} else {
-		out.error = -WIRE_ENOSYS;
+	if (len > 0 && vq_scatter(r, REP_OFF, (uint32_t)len) < 0)
+		len = 0;	/* does not fit: the chain comes back with nothing written */
+	if (vq_push(q, r, len > 0 ? (uint32_t)len : 0)) {
+		device_fail("used ring write failed");
+		return -EIO;
 	}
-	out.len = len;
-	buf_copy_in(REP_OFF, &out, sizeof(out));
-	return len;
+	served++;
+	return 0;
+}
+
+/* Answers the deferred requests the server has replies for now. */
+static void drain_deferred(void)
+{
+	uint64_t unique;
+	long len;
+
+	while ((len = card_fs_pending(&unique, (void *)(DMABUF + REP_OFF), REP_MAX)) > 0) {
+		unsigned i;
+
+		for (i = 0; i < MAX_DEFERRED; i++)
+			if (deferred[i].used && deferred[i].unique == unique)
+				break;
+		if (i == MAX_DEFERRED)
+			continue;
+		deferred[i].used = 0;
+		if (queues[deferred[i].q].ready)
+			reply(&queues[deferred[i].q], &deferred[i].req, len);
+	}
 }
 
 static void serve_queue(struct vq *q)
@@ -131,30 +126,39 @@ static void serve_queue(struct vq *q)
 	int ret;
 
 	while (!broken && (ret = vq_pop(q, &req)) == 1) {
-		struct fuse_in_header in;
-		long got = vq_gather(&req, REQ_OFF, REQ_MAX);
-		uint32_t len = 0;
+		long got = vq_gather(&req, REQ_OFF, REQ_MAX), len;
 
 		if (got < 0) {
 			device_fail("request read failed");
 			return;
 		}
-		if (got < (long)sizeof(in) || req.rd_len > REQ_MAX) {
-			/* Not even a header, or larger than we take: nothing to answer with. */
+		if (got < (long)sizeof(struct fuse_in_header)) {
+			/* Not even a header: nothing to answer with. */
 			device_fail("request without a FUSE header");
 			return;
 		}
-		buf_copy_out(REQ_OFF, &in, sizeof(in));
-		len = fuse_answer(&in, req.rd_len);
-		if (len && vq_scatter(&req, REP_OFF, len) < 0) {
-			/* The reply does not fit: return the chain with nothing written. */
-			len = 0;
+		/* A request longer than REQ_MAX arrives cut short: the server sees
+		 * a header len that disagrees with the bytes and answers EINVAL. The
+		 * server reads and writes DMABUF in place: no copies. */
+		len = card_fs_dispatch((const void *)(DMABUF + REQ_OFF), (size_t)got,
+				       (void *)(DMABUF + REP_OFF), REP_MAX);
+		if (len == FUSE_SRV_DEFERRED) {
+			unsigned i;
+
+			for (i = 0; i < MAX_DEFERRED && deferred[i].used; i++)
+				;
+			if (i < MAX_DEFERRED) {
+				deferred[i].used = 1;
+				deferred[i].q = q->index;
+				memcpy(&deferred[i].unique, (const void *)(DMABUF + REQ_OFF + 8), 8);
+				memcpy(&deferred[i].req, &req, sizeof(req));
+				continue;
+			}
+			len = 0;	/* cannot happen: MAX_DEFERRED >= the server's waiters */
 		}
-		if (vq_push(q, &req, len)) {
-			device_fail("used ring write failed");
+		if (reply(q, &req, len))
 			return;
-		}
-		served++;
+		drain_deferred();
 	}
 	if (ret < 0)
 		device_fail(vq_error);
@@ -164,6 +168,7 @@ int main(void)
 {
 	printf("card firmware: virtio-fs function, %lu queues\n",
 	       (unsigned long)mmio_read32(VIRTIO_REG(NUMQ)));
+	card_fs_start();
 	nqueues = mmio_read32(VIRTIO_REG(NUMQ));
 	if (nqueues > MAX_QUEUES)
 		nqueues = MAX_QUEUES;

@@ -48,6 +48,7 @@ struct bridge {
 	struct vfs_transport *t;
 	struct rc *rc;
 	struct vfsdrv drv;
+	struct nvme_dev *ssd;
 	unsigned nqueues;
 	int attached[VU_MAX_QUEUES];
 	int kicked[VU_MAX_QUEUES];	/* notify the card once it is live */
@@ -388,6 +389,13 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 		return 2;
 	}
 	b->rc = vfs_transport_sim_rc(b->t);
+	if (o->nvme.image) {
+		b->ssd = nvme_dev_attach(rc_vtop(b->rc), &o->nvme, err, sizeof(err));
+		if (!b->ssd) {
+			fprintf(stderr, "vfpga-sim: --image: %s\n", err);
+			return 2;
+		}
+	}
 	if ((ret = b->t->ops->enumerate(b->t)) || (ret = vfsdrv_probe(&b->drv, b->t))) {
 		fprintf(stderr, "vfpga-sim: the card did not enumerate as virtio-fs (%d)\n", ret);
 		return 2;
@@ -459,6 +467,8 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 			fprintf(stderr, "vfpga-sim: cannot write %s\n", o->stats);
 	}
 	vu_close(&b->vu, o->socket);
+	if (b->ssd)
+		nvme_dev_detach(b->ssd);	/* the image is written back */
 	b->t->ops->close(b->t);
 	if (console && console != stderr)
 		fclose(console);
@@ -472,19 +482,28 @@ static void bridge_usage(FILE *f)
 		"                 [--verbose]\n"
 		"  --socket PATH     serve vhost-user-fs on PATH; the simulated card answers every request\n"
 		"  --firmware ELF    card firmware (default %s)\n"
-		"  --image IMG       the SSD's ext4 image\n"
+		"  --image IMG       the SSD's image (ext4, mke2fs -t ext4): an NVMe SSD model behind the\n"
+		"                    card's root port; without it the card has no storage\n"
 		"  --console FILE    the card's UART output (- = stderr)\n"
 		"  --stats FILE      device-side figures as JSON at exit (requests by opcode, cycles per\n"
-		"                    request from notify to used-ring write, DMA bytes, queue occupancy)\n",
-		VHOST_BRIDGE_DEFAULT_FIRMWARE);
+		"                    request from notify to used-ring write, DMA bytes, queue occupancy)\n"
+		"%s",
+		VHOST_BRIDGE_DEFAULT_FIRMWARE, nvme_dev_usage());
 }
 
 int vhost_bridge_cli(int argc, char **argv)
 {
 	struct vhost_bridge_opts o = { .firmware = VHOST_BRIDGE_DEFAULT_FIRMWARE };
 
+	nvme_dev_opts_init(&o.nvme);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		int r = nvme_dev_parse_opt(&o.nvme, argc, argv, &i);
+
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			bridge_usage(stdout);
@@ -495,8 +514,6 @@ int vhost_bridge_cli(int argc, char **argv)
 			o.socket = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--firmware")) {
 			o.firmware = argv[++i];
-		} else if (i + 1 < argc && !strcmp(a, "--image")) {
-			o.image = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--stats")) {
 			o.stats = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--console")) {

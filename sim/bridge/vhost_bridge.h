@@ -5,10 +5,12 @@
 #ifndef VHOST_BRIDGE_H
 #define VHOST_BRIDGE_H
 
+#include "nvme/nvme_dev.h"
+
 struct vhost_bridge_opts {
 	const char *socket;	/* vhost-user socket to listen on */
 	const char *firmware;	/* card firmware ELF */
-	const char *image;	/* the SSD's image (NULL: none) */
+	struct nvme_dev_opts nvme;	/* the SSD behind the root port (nvme.image NULL: none) */
 	const char *console;	/* card UART to this file, "-" = stderr, NULL = dropped */
 	const char *stats;	/* device-side figures (JSON) at exit, or NULL */
 	int verbose;
