@@ -2,7 +2,7 @@
 # vhost.mk, which already adds the root-complex model (RC_OBJS) to vfpga-sim;
 # whatever of it is still missing is added here. Targets: mk/cosim.mk.
 COSIM_OBJS := $(BUILD)/sim/cosim/cosim.o
-$(BUILD)/sim/cosim/%.o: sim/cosim/%.c sim/cosim/*.h sim/rc/*.h
+$(BUILD)/sim/cosim/%.o: sim/cosim/%.c sim/cosim/*.h sim/rc/*.h sim/nvme/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Isim/cosim -Isim/rc -Isim -c $< -o $@
 COSIM_RC_OBJS := $(filter-out $(VSIM_C_OBJS),$(RC_OBJS))

@@ -8,10 +8,12 @@
 #ifndef COSIM_H
 #define COSIM_H
 
+#include "nvme/nvme_dev.h"
+
 struct cosim_opts {
 	const char *socket;	/* path to listen on */
 	const char *firmware;	/* card firmware ELF */
-	const char *image;	/* the SSD's image (NULL: none) */
+	struct nvme_dev_opts nvme;	/* the SSD (nvme.image NULL: none) */
 	const char *console;	/* card UART to this file, "-" = stderr, NULL = dropped */
 	unsigned long long tail;	/* cycles stepped after the last activity */
 	int verbose;		/* log every access */
@@ -24,6 +26,6 @@ int cosim_main(const struct cosim_opts *o);
 int cosim_cli(int argc, char **argv);
 
 #define COSIM_DEFAULT_FIRMWARE "build/firmware/card.elf"
-#define COSIM_DEFAULT_TAIL 300000ull
+#define COSIM_DEFAULT_TAIL 1000000ull
 
 #endif /* COSIM_H */

@@ -66,6 +66,8 @@ struct rc {
 	unsigned nmaps;
 	rc_msi_fn msi_fn;
 	void *msi_ctx;
+	uint32_t last_store;	/* address of the soft core's last store */
+	uint64_t store_moves;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -420,6 +422,10 @@ static void step_one(struct rc *rc)
 		rc->fw_exited = 1;
 		rc->fw_code = o.exit_value >> 1;
 	}
+	if (o.store_valid && o.store_addr != rc->last_store) {
+		rc->last_store = o.store_addr;
+		rc->store_moves++;
+	}
 	if (rc->have_tohost && o.store_valid && o.store_addr == (rc->tohost & ~3u) &&
 	    (o.store_be & 1) && (o.store_data & 1) && !rc->fw_exited) {
 		rc->fw_exited = 1;
@@ -692,6 +698,8 @@ const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i)
 }
 
 int rc_intx(struct rc *rc) { return vtop_intx(rc->t); }
+
+uint64_t rc_core_store_moves(const struct rc *rc) { return rc->store_moves; }
 
 void rc_set_msi_handler(struct rc *rc, rc_msi_fn fn, void *ctx)
 {

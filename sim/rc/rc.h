@@ -101,6 +101,10 @@ int rc_intx(struct rc *rc);
  * once. fn NULL: none (the default). */
 typedef void (*rc_msi_fn)(void *ctx, uint64_t addr, uint32_t data);
 void rc_set_msi_handler(struct rc *rc, rc_msi_fn fn, void *ctx);
+/* Stores by the card's soft core to another address than its previous store.
+ * A core spinning in a polling loop adds none (it stores, if at all, to one
+ * variable); a core doing work adds many: a cheap "is the firmware busy". */
+uint64_t rc_core_store_moves(const struct rc *rc);
 
 /* Host memory the caller owns, seen by the card at iova (e.g. a driver's
  * rings, or a guest's RAM): the card's reads and writes there go straight to
