@@ -137,6 +137,55 @@ static void in_flight(void)
 		CHECK(io[k].done && io[k].result == 0 && same(bufs + 4096 * k, 20000 + 8 * k, 8), "in-flight read %u", k);
 }
 
+/*
+ * A PRP list that does not fit its page: the driver never builds one (its
+ * lists are page-aligned), so the command is put on the I/O queue here by
+ * hand, in a slot of the driver's (nvme_poll and nvme_wait then treat it as
+ * their own). Three entries in the first list page: two data pages and the
+ * pointer to the next list page.
+ */
+static int chained_io(uint8_t opcode, uint64_t lba, uint8_t *data, uint8_t *lists)
+{
+	struct nvme_queue *q = &ctrl.io;
+	struct nvme_io io = { .opcode = opcode };
+	uint64_t *l1 = (uint64_t *)(lists + NVME_PAGE - 3 * 8), *l2 = (uint64_t *)(lists + NVME_PAGE);
+	struct nvme_sqe cmd;
+	unsigned slot;
+
+	for (slot = 0; slot < NVME_IO_DEPTH - 1 && ctrl.inflight[slot]; slot++)
+		;
+	l1[0] = card_bus_addr(data + 1 * NVME_PAGE);
+	l1[1] = card_bus_addr(data + 2 * NVME_PAGE);
+	l1[2] = card_bus_addr(l2);
+	for (unsigned k = 0; k < 13; k++)
+		l2[k] = card_bus_addr(data + (3 + k) * NVME_PAGE);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.cdw0 = opcode | (uint32_t)slot << 16;
+	cmd.nsid = 1;
+	cmd.prp1 = card_bus_addr(data);
+	cmd.prp2 = card_bus_addr(l1);
+	cmd.cdw10 = (uint32_t)lba;
+	cmd.cdw12 = 16 * 8 - 1;			/* 64 KiB */
+	ctrl.inflight[slot] = &io;
+	q->sq[q->sq_tail] = cmd;
+	q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->depth);
+	__sync_synchronize();
+	*(volatile uint32_t *)(ctrl.hal.bar + 0x1000 + 2 * q->qid * ctrl.doorbell_stride) = q->sq_tail;
+	return nvme_wait(&ctrl, &io);
+}
+
+static void chained_prps(void)
+{
+	uint8_t *lists = bufs + 32 * 4096;	/* two pages past the data */
+
+	fill(bufs, 30000, 128);
+	CHECK(chained_io(0x01, 30000, bufs, lists) == 0, "write through a chained PRP list");
+	memset(bufs, 0, 16 * 4096);
+	CHECK(chained_io(0x02, 30000, bufs, lists) == 0 && same(bufs, 30000, 128), "read through a chained PRP list");
+	memset(bufs, 0, 16 * 4096);
+	CHECK(nvme_read(&ctrl, 30000, 128, bufs) == 0 && same(bufs, 30000, 128), "and the driver's own PRPs agree");
+}
+
 static void pattern_for_host(void)
 {
 	fill(buf, XC_PATTERN_LBA, XC_PATTERN_NLB);
@@ -266,6 +315,7 @@ int main(void)
 
 	transfers();
 	in_flight();
+	chained_prps();
 	pattern_for_host();
 	CHECK(nvme_card_msi_count() > 0, "MSI-X interrupts arrived (%u)", (unsigned)nvme_card_msi_count());
 	media_errors();
