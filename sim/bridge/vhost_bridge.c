@@ -56,7 +56,8 @@ struct bridge {
 	int live;			/* DRIVER_OK written */
 	uint64_t mapped[VU_MAX_REGIONS];	/* gpa of each rc_host_map'd region */
 	unsigned nmapped;
-	unsigned msi_seen;
+	int config_changed;		/* a vector-0 MSI arrived */
+	uint64_t unknown_msis;
 	uint64_t last_activity;		/* cycle of the last completion seen */
 	uint64_t notifies, interrupts, busy_cycles;
 	uint16_t used_seen[VU_MAX_QUEUES];
@@ -122,28 +123,35 @@ static int work_pending(struct bridge *b)
 	return 0;
 }
 
-/* Delivers the card's MSI-X messages as call eventfds. */
-static void deliver_interrupts(struct bridge *b)
+/* The card's MSI-X messages, as the root complex sees them written: a queue
+ * vector becomes that queue's call eventfd at once; a configuration change
+ * is reported after the step (reading the status is itself a simulated
+ * access, which cannot run from inside one). */
+static void on_msi(void *ctx, uint64_t addr, uint32_t data)
 {
-	while (b->msi_seen < rc_msi_count(b->rc)) {
-		const struct rc_msi *m = rc_msi_get(b->rc, b->msi_seen++);
-		unsigned vec;
+	struct bridge *b = ctx;
+	unsigned vec = data - MSI_DATA_BASE;
 
-		if (!m)
-			continue;
-		vec = m->data - MSI_DATA_BASE;
-		b->interrupts++;
-		if (vec == 0) {
-			uint8_t st = vfsdrv_status(&b->drv);
+	(void)addr;
+	b->interrupts++;
+	if (vec == 0)
+		b->config_changed = 1;
+	else if (vec - 1 < b->nqueues)
+		vu_notify(&b->vu, vec - 1);
+	else
+		b->unknown_msis++;
+}
 
-			fprintf(stderr, "vfpga-sim: the card signalled a configuration change (status 0x%02x)%s\n",
-				st, (st & VIRTIO_CONFIG_S_NEEDS_RESET) ? ": DEVICE_NEEDS_RESET" : "");
-		} else if (vec - 1 < b->nqueues) {
-			vu_notify(&b->vu, vec - 1);
-		} else {
-			fprintf(stderr, "vfpga-sim: MSI-X message with unknown data 0x%x ignored\n", m->data);
-		}
-	}
+static void report_config_change(struct bridge *b)
+{
+	uint8_t st;
+
+	if (!b->config_changed)
+		return;
+	b->config_changed = 0;
+	st = vfsdrv_status(&b->drv);
+	fprintf(stderr, "vfpga-sim: the card signalled a configuration change (status 0x%02x)%s\n",
+		st, (st & VIRTIO_CONFIG_S_NEEDS_RESET) ? ": DEVICE_NEEDS_RESET" : "");
 }
 
 /* The FUSE opcode of the chain at head, read from guest memory (~0 when the
@@ -213,6 +221,12 @@ static void note_used(struct bridge *b)
 static void step(struct bridge *b, uint64_t cycles)
 {
 	for (uint64_t done = 0; done < cycles; done += FINE_CYCLES) {
+		/* Requests are stamped when they appear in the avail ring: the
+		 * card may take one before its kick is read (it pops until the
+		 * ring is empty). */
+		for (unsigned q = 0; q < b->nqueues; q++)
+			if (b->attached[q] && b->vu.vq[q].avail)
+				note_avail(b, q);
 		rc_step(b->rc, FINE_CYCLES);
 		note_used(b);
 	}
@@ -223,7 +237,7 @@ static void step(struct bridge *b, uint64_t cycles)
 		if (b->attached[q] && vq->avail && vq->used)
 			devstats_occupancy(&b->st, q, (uint16_t)(vq->avail->idx - vq->used->idx));
 	}
-	deliver_interrupts(b);
+	report_config_change(b);
 }
 
 /* Resets the card and attaches every started queue; DRIVER_OK. Only done
@@ -389,6 +403,7 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 		return 2;
 	}
 	b->rc = vfs_transport_sim_rc(b->t);
+	rc_set_msi_handler(b->rc, on_msi, b);
 	if (o->nvme.image) {
 		b->ssd = nvme_dev_attach(rc_vtop(b->rc), &o->nvme, err, sizeof(err));
 		if (!b->ssd) {
