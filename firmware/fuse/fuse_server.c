@@ -32,6 +32,7 @@
 #define W_ENFILE 23
 #define W_EFBIG 27
 #define W_ERANGE 34
+#define W_E2BIG 7
 #define W_EDEADLK 35
 #define W_ENAMETOOLONG 36
 #define W_ENOLCK 37
@@ -1179,7 +1180,7 @@ static long do_xattr(struct req *r, uint64_t ino, uint32_t op)
 	}
 	{
 		const struct fuse_getxattr_in *in = take(r, sizeof(*in));
-		size_t room = r->cap - sizeof(struct fuse_out_header);
+		size_t room = r->cap - sizeof(struct fuse_out_header), want;
 		uint8_t *dst = r->out + sizeof(struct fuse_out_header);
 
 		if (!in)
@@ -1191,10 +1192,14 @@ static long do_xattr(struct req *r, uint64_t ino, uint32_t op)
 			if (err)
 				return reply_err(r, err);
 		}
-		if (in->size > room)
-			return reply_err(r, W_ERANGE);
-		n = op == FUSE_GETXATTR ? vfs_getxattr(r->srv->fs, ino, name, in->size ? dst : NULL, in->size)
-					: vfs_listxattr(r->srv->fs, ino, in->size ? (char *)dst : NULL, in->size);
+		/* The guest's buffer may be larger than the reply room (a 64 KiB
+		 * getxattr on the card, whose replies are smaller): read into what
+		 * fits; only a value that does not fit is refused. */
+		want = in->size < room ? in->size : room;
+		n = op == FUSE_GETXATTR ? vfs_getxattr(r->srv->fs, ino, name, want ? dst : NULL, want)
+					: vfs_listxattr(r->srv->fs, ino, want ? (char *)dst : NULL, want);
+		if (n == -ERANGE && in->size > room)
+			return reply_err(r, W_E2BIG);	/* fits the guest's buffer, not ours */
 		if (n < 0)
 			return reply_vfs_err(r, n);
 		if (!in->size) {
