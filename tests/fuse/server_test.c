@@ -810,6 +810,24 @@ int main(int argc, char **argv)
 		CHECK(!err && bl == 5 && !memcmp(b, "green", 5), "GETXATTR: %d", err);
 		err = call(build(FUSE_LISTXATTR, dir.nodeid, &gx, sizeof(gx), NULL, NULL, NULL, 0), &b, &bl);
 		CHECK(!err && bl == 12 && !memcmp(b, "user.colour", 12), "LISTXATTR: %d %zu", err, bl);
+		{
+			/* A 64 KiB guest buffer and a reply room of 1 KiB (the card's
+			 * replies are smaller than the largest xattr): a small value
+			 * still comes back. */
+			struct fuse_getxattr_in big = { .size = 65536 };
+			struct fuse_out_header o;
+			size_t len = build(FUSE_GETXATTR, dir.nodeid, &big, sizeof(big), "user.colour", NULL, NULL, 0);
+			long n = fuse_dispatch(&srv, req, len, rep, 1024);
+
+			memcpy(&o, rep, sizeof(o));
+			CHECK(n == 16 + 5 && o.error == 0 && !memcmp(rep + 16, "green", 5),
+			      "GETXATTR with a buffer larger than the reply room: %ld, error %d", n, o.error);
+			len = build(FUSE_LISTXATTR, dir.nodeid, &big, sizeof(big), NULL, NULL, NULL, 0);
+			n = fuse_dispatch(&srv, req, len, rep, 1024);
+			memcpy(&o, rep, sizeof(o));
+			CHECK(n == 16 + 12 && o.error == 0, "LISTXATTR with a buffer larger than the reply room: %ld, %d",
+			      n, o.error);
+		}
 		err = call(build(FUSE_REMOVEXATTR, dir.nodeid, NULL, 0, "user.colour", NULL, NULL, 0), NULL, NULL);
 		CHECK(!err, "REMOVEXATTR: %d", err);
 	}
