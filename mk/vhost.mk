@@ -16,3 +16,7 @@ $(BIN)/vfpga-sim: $(BRIDGE_OBJS) $(BRIDGE_RC_OBJS)
 test-bridge: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/model/vu_test ## Test: vfpga-sim --socket, the vhost-user bridge into the RTL (negotiation, FUSE_INIT through the card)
 	@sh tests/bridge/run.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/model/vu_test $(BUILD)/tests/bridge
 TEST_TARGETS += test-bridge
+
+test-guest-rtl: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Test: a stock guest on the RTL card (vfpga-sim --socket --image): file operations (300 readdir entries), fio verify psync+libaio 1 MiB, e2fsck + debugfs, device-side figures (about 3 min)
+	@sh tests/bridge/guest_rtl.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/guest-rtl
+TEST_TARGETS += test-guest-rtl

@@ -1,0 +1,51 @@
+#!/bin/sh
+# A stock Linux guest on the RTL card: vfpga-sim --socket with the SSD model
+# over a fresh mke2fs image; in the guest the file-operations script (300
+# readdir entries instead of 10 000) and the fio verify jobs (psync and
+# libaio, 1 MiB instead of 16); then e2fsck -fn and debugfs on the image,
+# and the device-side figures.
+#   guest_rtl.sh VFPGA_SIM CARD_ELF WORKDIR
+set -u
+SIM=$1 FW=$2 W=$3
+here=$(cd "$(dirname "$0")" && pwd)
+G=$here/../guest
+rm -rf "$W" && mkdir -p "$W" && W=$(cd "$W" && pwd)
+fail=0
+bad() { echo "test-guest-rtl: FAIL: $*"; fail=1; }
+sockdir=$(mktemp -d /tmp/guest-rtl.XXXXXX) || exit 2
+SOCK=$sockdir/card.sock IMG=$W/disk.img
+trap 'rm -rf "$sockdir"' EXIT
+mke2fs -q -F -t ext4 "$IMG" 128M || exit 2
+for j in verify-psync verify-libaio; do
+	sed 's/^size=.*/size=1m/' "$G/$j.fio" > "$W/$j.fio"
+done
+t0=$(date +%s)
+"$SIM" --socket "$SOCK" --image "$IMG" --firmware "$FW" --console "$W/card.log" \
+	--stats "$W/stats.json" 2>"$W/sim.log" &
+pid=$!
+i=0; while [ ! -S "$SOCK" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+"$here/../../tools/guest-run" --socket "$SOCK" --timeout 1500 --log "$W/guest.log" \
+	--file "$G/fileops.sh" --file "$G/fio-verify.sh" --file "$W/verify-psync.fio" --file "$W/verify-libaio.fio" \
+	-- sh -c 'FILEOPS_ENTRIES=300 sh /opt/fileops.sh && sh /opt/fio-verify.sh /opt/verify-psync.fio /opt/verify-libaio.fio && echo "written on the RTL card" > /mnt/persist.txt' \
+	> "$W/guest.out" 2>&1; rc=$?
+grep -E "FAIL|fileops:|^fio " "$W/guest.out"
+[ $rc -eq 0 ] || { bad "guest command status $rc"; tail -30 "$W/guest.out"; }
+i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+kill -0 $pid 2>/dev/null && { kill $pid; bad "vfpga-sim still running after the guest left"; }
+wait $pid || bad "vfpga-sim exit status $?"
+e2fsck -fn "$IMG" > "$W/e2fsck.log" 2>&1 || { cat "$W/e2fsck.log"; bad "e2fsck -fn"; }
+[ "$(debugfs -R 'cat /persist.txt' "$IMG" 2>/dev/null)" = "written on the RTL card" ] || bad "debugfs: persist.txt"
+debugfs -R "dump /fio-psync.dat $W/fio-psync.dat" "$IMG" >/dev/null 2>&1
+[ "$(stat -c %s "$W/fio-psync.dat" 2>/dev/null)" = 1048576 ] || bad "debugfs: fio-psync.dat is not 1 MiB"
+python3 - "$W/stats.json" <<'PY' || bad "device-side figures"
+import json, sys
+s = json.load(open(sys.argv[1]))
+ops = s["by_opcode"]
+assert s["timed"] and s["requests"] > 1000, s["requests"]
+for o in ("LOOKUP", "CREATE", "WRITE", "READ", "READDIRPLUS", "SETXATTR", "GETLK", "SETLK", "RENAME", "UNLINK"):
+    assert ops.get(o, {}).get("count", 0) > 0, o
+print(f'test-guest-rtl: {s["requests"]} requests, {s["cycles"]} cycles simulated')
+PY
+echo "test-guest-rtl: $(( $(date +%s) - t0 )) s"
+[ $fail -eq 0 ] && echo "test-guest-rtl: all passed"
+exit $fail
