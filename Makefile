@@ -54,8 +54,9 @@ TEST_TARGETS += test-fs-kernel
 BENCH_TARGETS += bench-cpi
 
 # The back end of `make demo`: rtl (the simulated card behind the vhost-user
-# bridge) or model (the card's functional model, vfpga-model).
-DEMO ?= model
+# bridge: RTL, firmware on the soft core, SSD model) or model (the card's
+# functional model, vfpga-model).
+DEMO ?= rtl
 
 demo: setup ## Main job: a stock Linux guest (QEMU) mounts the card over virtio-fs, uses it, fio verify, e2fsck; DEMO=rtl|model
 	@$(MAKE) --no-print-directory demo-run

@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Device-side figures (JSON from vfpga-sim --socket --stats) as the README's
+markdown table: service time per FUSE opcode in cycles and at the nominal
+clock, and the simulation speed of the run.
+
+    devstats_md.py STATS.json [WALL_START WALL_END]
+"""
+import json
+import sys
+
+s = json.load(open(sys.argv[1]))
+mhz = s.get("clock_mhz", 250)
+print("## A stock guest on the RTL card (make demo)\n")
+print("`make bench-guest-rtl`: the demo's workload (ls, cat, a write, fio 1 MiB random write "
+      "+ verify) from a Debian 6.1 guest through the vhost-user bridge into the RTL; each request "
+      "timed from its appearance in the avail ring to its used-ring entry (card firmware on the "
+      "soft core, ext4 over NVMe into the SSD model: 20 000-cycle media latency).\n")
+if len(sys.argv) > 3:
+    wall = float(sys.argv[3]) - float(sys.argv[2])
+    print(f'Simulated {s["cycles"]:,} cycles ({s["cycles"] / mhz / 1000:.1f} ms at {mhz} MHz) in '
+          f'{wall:.0f} s of wall clock for the whole demo (guest boot included): '
+          f'{s["cycles"] / wall / 1e6:.2f} M cycles/s. {s["requests"]} requests, '
+          f'{s["bytes_to_card"]:,} bytes to the card, {s["bytes_to_host"]:,} to the host.\n')
+print("| opcode | requests | mean cycles | mean µs @ 250 MHz | min | max |")
+print("|---|---:|---:|---:|---:|---:|")
+for name, o in sorted(s["by_opcode"].items(), key=lambda kv: -kv[1]["count"]):
+    print(f'| {name} | {o["count"]} | {o["cycles_mean"]:,} | {o["cycles_mean"] / mhz:.1f} | '
+          f'{o["cycles_min"]:,} | {o["cycles_max"]:,} |')
+print("\nPlot: `build/bench/guest_rtl.svg`.")
