@@ -1,6 +1,6 @@
 # The FUSE server (firmware/fuse) over the ext4 code, tested on the host.
 
-FUSE_SRV_SRCS := firmware/fuse/fuse_server.c firmware/fuse/fuse_wire.c
+FUSE_SRV_SRCS := firmware/fuse/fuse_server.c firmware/fuse/fuse_wire.c firmware/fuse/fuse_dax_host.c
 FUSE_TEST_DIR := $(BUILD)/tests/fuse
 
 $(FUSE_TEST_DIR)/server_test: tests/fuse/server_test.c $(FUSE_SRV_SRCS) firmware/fuse/*.h $(FS_SAN_OBJS) \
@@ -12,6 +12,20 @@ $(FUSE_TEST_DIR)/server_test: tests/fuse/server_test.c $(FUSE_SRV_SRCS) firmware
 test-fuse: $(FUSE_TEST_DIR)/server_test ## Test: FUSE server over ext4 (every request kind, malformed and forged ones), e2fsck and debugfs after
 	@sh tests/fuse/run.sh $< $(FUSE_TEST_DIR)
 TEST_TARGETS += test-fuse
+
+# The DAX cache window: SETUPMAPPING/REMOVEMAPPING and READ/WRITE coherence
+# over the host window model (ASan/UBSan). DAX_SEED / DAX_STEPS vary the run.
+DAX_SEED ?= 1
+DAX_STEPS ?= 3000
+$(FUSE_TEST_DIR)/dax_test: tests/fuse/dax_test.c $(FUSE_SRV_SRCS) firmware/fuse/*.h $(FS_SAN_OBJS) \
+  tests/include/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -O1 $(FS_SAN_FLAGS) $(FS_CFLAGS) -Ifirmware/fuse -Itests/include \
+	  tests/fuse/dax_test.c $(FUSE_SRV_SRCS) $(FS_SAN_OBJS) -o $@
+
+test-dax: $(FUSE_TEST_DIR)/dax_test ## Test: DAX window (SETUPMAPPING/REMOVEMAPPING, window = cache for READ/WRITE, truncation, reset, bad input, random steps vs a model), e2fsck + debugfs
+	@sh tests/fuse/dax_run.sh $< $(FUSE_TEST_DIR)/dax $(DAX_SEED) $(DAX_STEPS)
+TEST_TARGETS += test-dax
 
 # libFuzzer over the dispatcher (clang; bounded run in the test suite).
 FUZZ_CC ?= clang

@@ -43,6 +43,11 @@
  *  - a granted waiter that finds the lock table full: ENOLCK.
  * Every such answer comes out of fuse_server_pending_reply(), which the caller
  * polls after each fuse_dispatch() call (and after fuse_server_reset()).
+ *
+ * DAX: with a cache window attached (fuse_dax.h, fuse_server_attach_dax) the
+ * server answers SETUPMAPPING and REMOVEMAPPING, and the window pages are the
+ * cache of the file ranges mapped there: READ, WRITE, COPY_FILE_RANGE and
+ * truncation see and keep the same bytes the guest sees through the window.
  */
 #ifndef FUSE_SERVER_H
 #define FUSE_SERVER_H
@@ -51,6 +56,8 @@
 #include <stdint.h>
 
 #include "vfs.h"
+
+struct fuse_dax;
 
 /* Inodes the guest may hold a lookup reference on at once (root excluded).
  * READDIRPLUS stops handing out references when the table is full. */
@@ -139,18 +146,20 @@ struct fuse_server {
 	uint32_t nr_waiters;	/* waiters[0..nr_waiters) in arrival order */
 	struct fuse_srv_waiter waiters[FUSE_SRV_MAX_WAITERS];
 	struct fuse_srv_stats stats;
+	struct fuse_dax *dax;	/* the DAX cache window, or NULL */
 	uint8_t scratch[FUSE_SRV_SCRATCH];
 };
 
 /* Binds the server to a mounted filesystem; the server is large (static or
  * heap on the host, a linker-placed region on the card). fs NULL: a server
  * with no filesystem (the card without its SSD) negotiates INIT and answers
- * EIO to every request that would need one. */
+ * EIO to every request that would need one. No DAX window is attached. */
 void fuse_server_init(struct fuse_server *srv, struct vfs *fs);
 
 /* Drops every lock, node and handle (vfs_evict on each), as after DESTROY;
  * waiting SETLKW requests are answered EINTR (collect the replies with
- * fuse_server_pending_reply). */
+ * fuse_server_pending_reply). Dirty DAX window pages are written back first
+ * and every window page is unmapped (the window stays attached). */
 void fuse_server_reset(struct fuse_server *srv);
 
 /* fuse_dispatch(): the request (a SETLKW that must wait) is answered later,

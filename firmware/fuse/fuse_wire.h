@@ -45,6 +45,15 @@
 
 #define FUSE_NAME_MAX		255u
 
+/* fallocate(2) modes. */
+#define FUSE_FALLOC_KEEP_SIZE	0x01u
+#define FUSE_FALLOC_PUNCH_HOLE	0x02u
+#define FUSE_FALLOC_ZERO_RANGE	0x10u
+
+/* SETUPMAPPING's fh when the guest names no handle (Linux fs/fuse/dax.c
+ * fuse_setup_one_mapping() always sends it). */
+#define FUSE_DAX_NO_FH		0xffffffffffffffffull
+
 /* Layouts the guest and the server must agree on byte for byte. */
 _Static_assert(sizeof(struct fuse_in_header) == 40, "fuse_in_header");
 _Static_assert(sizeof(struct fuse_out_header) == 16, "fuse_out_header");
@@ -67,6 +76,12 @@ _Static_assert(sizeof(struct fuse_dirent) == 24, "fuse_dirent");
 _Static_assert(offsetof(struct fuse_direntplus, dirent) == 128, "fuse_direntplus");
 _Static_assert(sizeof(struct fuse_copy_file_range_in) == 56, "copy_file_range_in");
 _Static_assert(sizeof(struct fuse_kstatfs) == 80, "fuse_kstatfs");
+_Static_assert(offsetof(struct fuse_init_out, map_alignment) == 30, "fuse_init_out.map_alignment");
+_Static_assert(sizeof(struct fuse_setupmapping_in) == 40, "fuse_setupmapping_in");
+_Static_assert(offsetof(struct fuse_setupmapping_in, moffset) == 32, "fuse_setupmapping_in.moffset");
+_Static_assert(sizeof(struct fuse_removemapping_in) == 4, "fuse_removemapping_in");
+_Static_assert(sizeof(struct fuse_removemapping_one) == 16, "fuse_removemapping_one");
+_Static_assert(sizeof(struct fuse_fallocate_in) == 32, "fuse_fallocate_in");
 
 /* Local errno -> Linux errno (identity on a Linux host). */
 int fuse_wire_errno(int err);
