@@ -32,10 +32,10 @@ FUZZ_CC ?= clang
 $(FUSE_TEST_DIR)/fuzz_dispatch: tests/fuse/fuzz_dispatch.c $(FUSE_SRV_SRCS) firmware/fuse/*.h $(FS_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g -std=gnu11 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined $(FS_CFLAGS) -Ifirmware/fuse \
+	  -fno-sanitize-recover=undefined -DFUSE_DAX_MAX_PAGES=1024 $(FS_CFLAGS) -Ifirmware/fuse \
 	  tests/fuse/fuzz_dispatch.c $(FUSE_SRV_SRCS) $(FS_SRCS) -o $@
 
-test-fuzz-fuse: $(FUSE_TEST_DIR)/fuzz_dispatch ## Test: 300 000 fuzzed requests through the FUSE dispatcher over ext4 in memory (ASan/UBSan), half steered at locks and COPY_FILE_RANGE
+test-fuzz-fuse: $(FUSE_TEST_DIR)/fuzz_dispatch ## Test: 300 000 fuzzed requests through the FUSE dispatcher over ext4 in memory (ASan/UBSan), half steered at locks, COPY_FILE_RANGE and a 64-page DAX window
 	@mkdir -p $(FUSE_TEST_DIR)/fuzz-corpus
 	@rm -f $(FUSE_TEST_DIR)/fuzz.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/fuzz.img 8M
 	FUZZ_IMAGE=$(FUSE_TEST_DIR)/fuzz.img $< -runs=300000 -max_len=4096 -seed=1 -print_final_stats=1 \

@@ -130,6 +130,7 @@ struct fuse_dax_stats {
 struct fuse_dax {
 	struct fuse_dax_window win;
 	uint32_t pages;			/* win.size / FUSE_DAX_PAGE_SIZE */
+	uint32_t mapped;		/* pages mapped */
 	struct fuse_dax_stats stats;
 	uint32_t hash[FUSE_DAX_HASH_SIZE];
 	struct fuse_dax_chunk chunk[FUSE_DAX_NR_CHUNKS];
@@ -154,7 +155,8 @@ int fuse_server_attach_dax(struct fuse_server *srv, struct fuse_dax *dax,
 int fuse_server_dax_sync(struct fuse_server *srv);
 
 /* Checks the tables against each other (tests, fuzzer): 0 when consistent,
- * else a negative number naming the first broken rule. */
+ * else a negative number naming the first broken rule. Costs O(window pages
+ * + hash heads), not O(node slots). */
 int fuse_server_dax_check(const struct fuse_server *srv);
 
 /* --------------------------------------------- host implementation of the HAL */

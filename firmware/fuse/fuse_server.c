@@ -651,6 +651,7 @@ static void dax_map(struct fuse_dax *d, uint32_t w, int32_t slot, uint32_t fpage
 		c->owner = DAX_MULTI;
 	c->count++;
 	n->pages++;
+	d->mapped++;
 	if (fpage + 1 > n->end)
 		n->end = fpage + 1;
 }
@@ -670,6 +671,7 @@ static void dax_unmap(struct fuse_dax *d, uint32_t w)
 	p->node = 0;
 	p->fpage = 0;
 	p->next = DAX_NONE;
+	d->mapped--;
 	if (!--c->count)
 		c->owner = 0;
 	if (!--n->pages)
@@ -941,6 +943,7 @@ static void dax_clear(struct fuse_dax *d)
 	memset(d->chunk, 0, sizeof(d->chunk));
 	memset(d->node, 0, sizeof(d->node));
 	memset(d->page, 0, sizeof(d->page));	/* .next matters only on a chain */
+	d->mapped = 0;
 	dax_hw_state(d, 0, d->pages, FUSE_DAX_UNMAPPED);
 	for (uint32_t word = 0; word < d->pages / 32 + (d->pages % 32 != 0); word++)
 		(void)d->win.take_dirty(d->win.hw, word);
@@ -1426,24 +1429,23 @@ int fuse_server_dax_check(const struct fuse_server *srv)
 			mapped++;
 			count++;
 			owner = !owner || owner == dax_tag(slot) ? dax_tag(slot) : DAX_MULTI;
+			if (dax_node_next(d, slot, 0) == w) {
+				/* The node's first page: its count must be what a walk finds. */
+				uint32_t n = 0;
+
+				for (uint32_t x = w; x != DAX_NONE; x = dax_node_next(d, slot, x + 1))
+					n++;
+				if (n != d->node[slot].pages)
+					return -7;
+				counted += n;
+			}
 		}
 		if (d->chunk[c].count != count)
 			return -5;
 		if (count && d->chunk[c].owner != owner && d->chunk[c].owner != DAX_MULTI)
 			return -6;
 	}
-	for (int32_t i = 0; i < FUSE_SRV_MAX_NODES; i++) {
-		uint32_t n = 0;
-
-		if (!d->node[i].pages && !d->node[i].end)
-			continue;
-		for (uint32_t w = dax_node_next(d, i, 0); w != DAX_NONE; w = dax_node_next(d, i, w + 1))
-			n++;
-		if (n != d->node[i].pages || !n)
-			return -7;		/* node count (or bound) wrong */
-		counted += n;
-	}
-	if (counted != mapped)
+	if (counted != mapped || mapped != d->mapped)
 		return -7;
 	for (uint32_t h = 0; h < FUSE_DAX_HASH_SIZE; h++)
 		for (uint32_t w = d->hash[h]; w != DAX_NONE; w = d->page[w].next) {

@@ -295,8 +295,21 @@ static int tables_ok(void)
 {
 	int c = fuse_server_dax_check(&srv);
 
+	uint64_t sum = 0;
+
 	if (c) {
 		printf("    fuse_server_dax_check: %d\n", c);
+		return 0;
+	}
+	for (uint32_t i = 0; i < FUSE_SRV_MAX_NODES; i++) {
+		sum += dax.node[i].pages;
+		if (!dax.node[i].pages && dax.node[i].end) {
+			printf("    node slot %u: no page but a bound\n", i);
+			return 0;
+		}
+	}
+	if (sum != dax.mapped) {
+		printf("    node page counts add up to %llu, %u mapped\n", (unsigned long long)sum, dax.mapped);
 		return 0;
 	}
 	for (uint32_t w = 0; w < dax.pages; w++)

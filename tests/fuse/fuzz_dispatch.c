@@ -11,6 +11,13 @@
  * first file handle are those of a file opened at start-up, so locks are
  * really taken and SETLKW really waits. After each input the lock table and
  * the waiters must hold their invariants (see check_locks()).
+ *
+ * A 64-page DAX window (the host window model) is attached: steered inputs
+ * also send SETUPMAPPING and REMOVEMAPPING, often shaped into page-aligned
+ * ranges of the window and the file (fh -1 as Linux sends it, or a session
+ * handle), and write the window as a guest would. After each input the
+ * window tables must agree with each other and with the hardware's page
+ * states (check_dax()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +26,7 @@
 #include <time.h>
 
 #include "blockdev.h"
+#include "fuse_dax.h"
 #include "fuse_server.h"
 #include "fuse_wire.h"
 #include "vfs.h"
@@ -29,16 +37,24 @@ static struct blockdev bd;
 static struct fuse_server srv;
 static int ready;
 static uint64_t sess_node, sess_fh[2];	/* a file and two handles on it */
+#define WIN_PAGES 64
+static struct fuse_dax dax;
+static struct fuse_dax_host host;
+static uint8_t winmem[WIN_PAGES * FUSE_DAX_PAGE_SIZE];
 
 /* What the run reached, printed at exit: proof the steering works. */
 static struct {
-	unsigned long locks_ok, deferred, pending, copies_ok;
+	unsigned long locks_ok, deferred, pending, copies_ok, maps_ok, removes_ok, window_writes;
 } seen;
 
 static void print_seen(void)
 {
 	fprintf(stderr, "fuzz_dispatch: %lu locks set, %lu SETLKW deferred, %lu deferred replies, "
-		"%lu COPY_FILE_RANGE copied\n", seen.locks_ok, seen.deferred, seen.pending, seen.copies_ok);
+		"%lu COPY_FILE_RANGE copied, %lu SETUPMAPPING and %lu REMOVEMAPPING done, %lu window writes "
+		"(%llu pages loaded, %llu written back, %llu moved)\n", seen.locks_ok, seen.deferred, seen.pending,
+		seen.copies_ok, seen.maps_ok, seen.removes_ok, seen.window_writes,
+		(unsigned long long)dax.stats.loaded, (unsigned long long)dax.stats.written,
+		(unsigned long long)dax.stats.moved);
 }
 
 static int mem_read(struct blockdev *b, uint64_t s, uint32_t n, void *buf)
@@ -121,6 +137,27 @@ static void start_session(void)
 	q.u.open.flags = FUSE_O_RDWR;
 	if (sess_send(&q, q.h.len, rep, sizeof(rep)) > 0 && !o->error)
 		memcpy(&sess_fh[1], rep + sizeof(*o), 8);
+	{
+		/* Data for SETUPMAPPING to map (a range must start below EOF). */
+		static uint8_t w[sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in) + 65536];
+		struct fuse_in_header h = { .len = sizeof(w), .opcode = FUSE_WRITE, .unique = 4, .nodeid = sess_node };
+		struct fuse_write_in wi = { .fh = sess_fh[0], .offset = 0, .size = 65536 };
+		struct fuse_attr_out ao;
+
+		memcpy(w, &h, sizeof(h));
+		memcpy(w + sizeof(h), &wi, sizeof(wi));
+		memset(w + sizeof(h) + sizeof(wi), 0x5a, 65536);
+		memset(&q, 0, sizeof(q));
+		q.h.len = sizeof(q.h) + sizeof(struct fuse_getattr_in);
+		q.h.opcode = FUSE_GETATTR;
+		q.h.unique = 5;
+		q.h.nodeid = sess_node;
+		if (sess_send(&q, q.h.len, rep, sizeof(rep)) > 0 && !o->error) {
+			memcpy(&ao, rep + sizeof(*o), sizeof(ao));
+			if (ao.attr.size < 65536)
+				sess_send(w, sizeof(w), rep, sizeof(rep));
+		}
+	}
 }
 
 static void setup(void)
@@ -148,9 +185,30 @@ static void setup(void)
 	if (vfs_mount(&fs, &bd, 0))
 		abort();
 	fuse_server_init(&srv, fs);
+	{
+		struct fuse_dax_window win;
+
+		fuse_dax_host_init(&host, winmem, sizeof(winmem), &win);
+		if (fuse_server_attach_dax(&srv, &dax, &win))
+			abort();
+	}
 	start_session();
 	atexit(print_seen);
 	ready = 1;
+}
+
+/* The window tables agree with each other and with the hardware's states. */
+static void check_dax(void)
+{
+	if (fuse_server_dax_check(&srv))
+		abort();
+	for (uint32_t w = 0; w < WIN_PAGES; w++) {
+		uint32_t n = dax.page[w].node;
+		uint32_t want = !n ? FUSE_DAX_UNMAPPED : (n & FUSE_DAX_WRITABLE) ? FUSE_DAX_RW : FUSE_DAX_RO;
+
+		if (host.state[w] != want)
+			abort();
+	}
 }
 
 static int overlap(const struct fuse_srv_lock *a, const struct fuse_srv_lock *b)
@@ -216,7 +274,49 @@ static const uint32_t steer_ops[] = {
 	FUSE_GETLK, FUSE_SETLK, FUSE_SETLKW, FUSE_SETLK, FUSE_SETLKW, FUSE_INTERRUPT,
 	FUSE_COPY_FILE_RANGE, FUSE_COPY_FILE_RANGE, FUSE_FLUSH, FUSE_RELEASE, FUSE_OPEN,
 	FUSE_WRITE, FUSE_READ, FUSE_GETATTR, FUSE_SETATTR, FUSE_FORGET, FUSE_DESTROY,
+	FUSE_SETUPMAPPING, FUSE_SETUPMAPPING, FUSE_SETUPMAPPING, FUSE_REMOVEMAPPING, FUSE_REMOVEMAPPING,
+	FUSE_FSYNC, FUSE_FALLOCATE, FUSE_LSEEK,
 };
+
+/*
+ * Makes a steered SETUPMAPPING/REMOVEMAPPING likely to be accepted: offsets
+ * and lengths page-aligned and inside the window and the session file, fh -1
+ * half the time (what Linux sends). The fuzzer's own bytes pick the values.
+ */
+static void shape_dax(uint8_t *req, size_t len, uint8_t sel)
+{
+	struct fuse_in_header h;
+	const uint64_t pg = FUSE_DAX_PAGE_SIZE;
+
+	memcpy(&h, req, sizeof(h));
+	if (h.opcode == FUSE_SETUPMAPPING && len >= sizeof(h) + sizeof(struct fuse_setupmapping_in)) {
+		struct fuse_setupmapping_in si;
+
+		memcpy(&si, req + sizeof(h), sizeof(si));
+		if (sel & 0x20)
+			si.fh = FUSE_DAX_NO_FH;
+		si.foffset = (si.foffset % 24) * pg;
+		si.len = (1 + si.len % 24) * pg;
+		si.moffset = (si.moffset % WIN_PAGES) * pg;
+		si.flags &= FUSE_SETUPMAPPING_FLAG_READ | FUSE_SETUPMAPPING_FLAG_WRITE;
+		memcpy(req + sizeof(h), &si, sizeof(si));
+	} else if (h.opcode == FUSE_REMOVEMAPPING && len >= sizeof(h) + 4) {
+		uint32_t count, room = (uint32_t)((len - sizeof(h) - 4) / sizeof(struct fuse_removemapping_one));
+
+		memcpy(&count, req + sizeof(h), 4);
+		count = room ? 1 + count % (room < 4 ? room : 4) : 0;
+		memcpy(req + sizeof(h), &count, 4);
+		for (uint32_t i = 0; i < count; i++) {
+			struct fuse_removemapping_one one;
+			uint8_t *at = req + sizeof(h) + 4 + i * sizeof(one);
+
+			memcpy(&one, at, sizeof(one));
+			one.moffset = (one.moffset % WIN_PAGES) * pg;
+			one.len = (1 + one.len % 16) * pg;
+			memcpy(at, &one, sizeof(one));
+		}
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -264,6 +364,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(req + sizeof(h), &u, sizeof(u));
 		}
 		memcpy(req, &h, sizeof(h));
+		if (data[0] & 0x10)
+			shape_dax(req, size - 1, data[0]);
+		if ((data[0] & 0xc0) == 0xc0) {
+			/* The guest writes the window: where and what from the request's tail. */
+			uint32_t at = h.unique % sizeof(winmem);
+			size_t n = size - 1 - sizeof(h) < 300 ? size - 1 - sizeof(h) : 300;
+
+			seen.window_writes += fuse_dax_host_write(&host, at, req + sizeof(h), n) != 0;
+		}
 	}
 	n = fuse_dispatch(&srv, req, size - 1, rep, cap);
 	if (n > 0) {
@@ -280,6 +389,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(&h, req, sizeof(h));
 			seen.locks_ok += h.opcode == FUSE_SETLK || h.opcode == FUSE_SETLKW;
 			seen.copies_ok += h.opcode == FUSE_COPY_FILE_RANGE && n > 16 && rep[16] != 0;
+			seen.maps_ok += h.opcode == FUSE_SETUPMAPPING;
+			seen.removes_ok += h.opcode == FUSE_REMOVEMAPPING;
 		}
 	} else if (n == FUSE_SRV_DEFERRED) {
 		seen.deferred++;
@@ -301,6 +412,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		seen.pending++;
 	}
 	check_locks();
+	check_dax();
 	free(req);
 	return 0;
 }
