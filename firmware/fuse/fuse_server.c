@@ -613,11 +613,13 @@ static int dax_has_pages(const struct fuse_server *s, int32_t slot)
 	return s->dax && slot >= 0 && s->dax->node[slot].pages;
 }
 
+/* 32-bit arithmetic (one multiply on RV32); an odd multiplier keeps a run of
+ * consecutive file pages in distinct buckets. */
 static uint32_t dax_hash(int32_t slot, uint32_t fpage)
 {
-	uint64_t k = ((uint64_t)(uint32_t)slot << 32 | fpage) * 0x9e3779b97f4a7c15ull;
+	uint32_t k = (fpage ^ ((uint32_t)slot * 0x9e3779b1u)) * 0x85ebca6bu;
 
-	return (uint32_t)(k >> 32) & (FUSE_DAX_HASH_SIZE - 1);
+	return (k ^ (k >> 15)) & (FUSE_DAX_HASH_SIZE - 1);
 }
 
 /* The window page holding slot's file page, or DAX_NONE. */
@@ -1175,7 +1177,7 @@ static long do_setupmapping(struct req *r, uint64_t ino)
 	struct fuse_dax *d = s->dax;
 	int32_t slot = slot_of(s, r->h->nodeid);
 	const uint64_t known = FUSE_SETUPMAPPING_FLAG_READ | FUSE_SETUPMAPPING_FLAG_WRITE;
-	uint32_t w0, fp0, n, flag, first = 0, cnt = 0, lfirst = 0, ln = 0;
+	uint32_t w0, fp0, n, flag, first = 0, cnt = 0, lfirst = 0, ln = 0, others = 0;
 	struct dax_run run;
 	struct vfs_attr v;
 	int writable, err = 0;
@@ -1212,6 +1214,7 @@ static long do_setupmapping(struct req *r, uint64_t ino)
 			if (!cnt)
 				first = w0 + i;
 			cnt++;
+			others++;
 			continue;
 		}
 		dax_hw_state(d, first, cnt, FUSE_DAX_UNMAPPED);
@@ -1222,7 +1225,7 @@ static long do_setupmapping(struct req *r, uint64_t ino)
 	/* Their dirty bytes go back to their files, then they go. */
 	memset(&run, 0, sizeof(run));
 	run.slot = -1;
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < n && others; i++) {
 		const struct fuse_dax_page *p = &d->page[w0 + i];
 
 		if (!p->node || SAME(i))
@@ -1235,7 +1238,7 @@ static long do_setupmapping(struct req *r, uint64_t ino)
 			dax_run_add(s, &run, w0 + i);
 	}
 	dax_run_flush(s, &run);
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n && others; i++)
 		if (d->page[w0 + i].node && !SAME(i)) {
 			dax_unmap(d, w0 + i);
 			d->stats.evicted++;

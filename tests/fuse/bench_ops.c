@@ -4,6 +4,18 @@
  * measured requests are collected.
  *
  * usage: bench_ops IMAGE getattr|lookup|read4k|write4k|create N
+ *        bench_ops IMAGE dax_setup_cold|dax_setup_warm|dax_setup_moved|dax_upgrade|
+ *                        dax_remove_clean|dax_remove_dirty|dax_read4k|dax_write4k|dax_fsync N
+ *
+ * The dax_* operations run against a 16 MiB window of the host window model
+ * over a 4 MiB file: SETUPMAPPING of a 2 MiB range read from the disk, right
+ * after a remount (cold) and with the metadata cached (warm); of a range the
+ * window already holds elsewhere (moved: window to window, no disk read); the
+ * upgrade of a read-only range to read-write (no data moves), REMOVEMAPPING of a clean range and of
+ * one whose 512 pages the guest all wrote (2 MiB written back), READ and
+ * WRITE of 4 KiB served by the window, FSYNC of a file with a clean mapped
+ * range. The block device counts what they read and write: printed as
+ * "sectors read R written W" over the N measured requests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +26,58 @@
 #include <valgrind/callgrind.h>
 
 #include "blockdev_file.h"
+#include "fuse_dax.h"
 #include "fuse_server.h"
 #include "fuse_wire.h"
 #include "vfs.h"
 
 static struct fuse_server srv;
 static uint8_t req[8192], rep[8192];
+
+/* DAX: the window, and a block device that counts sectors during measurement. */
+#define WIN (16u << 20)
+#define RANGE (2u << 20)
+static struct fuse_dax dax;
+static struct fuse_dax_host host;
+static struct fuse_dax_window win;
+static uint8_t *winmem;
+static struct blockdev counted, *lower;
+static int counting;
+static uint64_t sectors_read, sectors_written;
+
+static int count_read(struct blockdev *b, uint64_t s, uint32_t n, void *buf)
+{
+	(void)b;
+	sectors_read += counting ? n : 0;
+	return lower->read(lower, s, n, buf);
+}
+
+static int count_write(struct blockdev *b, uint64_t s, uint32_t n, const void *buf)
+{
+	(void)b;
+	sectors_written += counting ? n : 0;
+	return lower->write(lower, s, n, buf);
+}
+
+static int count_flush(struct blockdev *b)
+{
+	(void)b;
+	return lower->flush(lower);
+}
+
+static void measure(size_t len)
+{
+	counting = 1;
+	CALLGRIND_TOGGLE_COLLECT;
+	fuse_dispatch(&srv, req, len, rep, sizeof(rep));
+	CALLGRIND_TOGGLE_COLLECT;
+	counting = 0;
+}
+
+static int reply_error(void)
+{
+	return ((const struct fuse_out_header *)rep)->error;
+}
 
 static size_t build(uint32_t op, uint64_t nodeid, const void *args, size_t alen, const char *name,
 		    const void *data, size_t dlen)
@@ -48,6 +106,125 @@ static void fixed_clock(uint64_t *s, uint32_t *ns)
 	*ns = 0;
 }
 
+static size_t setup_req(uint64_t nodeid, uint64_t flags, uint64_t moffset)
+{
+	struct fuse_setupmapping_in si = { .fh = FUSE_DAX_NO_FH, .foffset = 0, .len = RANGE,
+					   .flags = FUSE_SETUPMAPPING_FLAG_READ | flags, .moffset = moffset };
+
+	return build(FUSE_SETUPMAPPING, nodeid, &si, sizeof(si), NULL, NULL, 0);
+}
+
+static size_t remove_req(uint64_t nodeid, uint64_t moffset)
+{
+	struct {
+		struct fuse_removemapping_in in;
+		uint8_t one[sizeof(struct fuse_removemapping_one)];
+	} __attribute__((packed)) a;
+	struct fuse_removemapping_one one = { .moffset = moffset, .len = RANGE };
+
+	a.in.count = 1;
+	memcpy(a.one, &one, sizeof(one));
+	return build(FUSE_REMOVEMAPPING, nodeid, &a, sizeof(a), NULL, NULL, 0);
+}
+
+static void attach_window(void)
+{
+	fuse_dax_host_init(&host, winmem, WIN, &win);
+	fuse_server_attach_dax(&srv, &dax, &win);
+}
+
+/* Unmounts and mounts again: the metadata cache starts cold. */
+static int remount(struct vfs **fs, struct fuse_entry_out *e, uint64_t *fh)
+{
+	struct fuse_init_in ii = { .major = 7, .minor = 38, .flags = FUSE_MAP_ALIGNMENT };
+	struct fuse_open_in oi = { .flags = 2 };
+
+	fuse_server_reset(&srv);
+	if (vfs_unmount(*fs) || vfs_mount(fs, &counted, 0))
+		return -1;
+	fuse_server_init(&srv, *fs);
+	attach_window();
+	fuse_dispatch(&srv, req, build(FUSE_INIT, 0, &ii, sizeof(ii), NULL, NULL, 0), rep, sizeof(rep));
+	fuse_dispatch(&srv, req, build(FUSE_LOOKUP, FUSE_ROOT_ID, NULL, 0, "f", NULL, 0), rep, sizeof(rep));
+	memcpy(e, rep + sizeof(struct fuse_out_header), sizeof(*e));
+	fuse_dispatch(&srv, req, build(FUSE_OPEN, e->nodeid, &oi, sizeof(oi), NULL, NULL, 0), rep, sizeof(rep));
+	memcpy(fh, rep + sizeof(struct fuse_out_header), sizeof(*fh));
+	return 0;
+}
+
+static int bench_dax(const char *op, int n, struct vfs *fs, struct fuse_entry_out *e, uint64_t fh)
+{
+	static uint8_t page[4096];
+	const uint64_t rw = FUSE_SETUPMAPPING_FLAG_WRITE;
+
+	winmem = aligned_alloc(4096, WIN);
+	if (!winmem)
+		return 2;
+	memset(page, 0x77, sizeof(page));
+	attach_window();
+	for (int i = 0; i < n; i++) {
+		uint64_t m = (uint64_t)(i % 8) * RANGE;
+		int err = 0;
+
+		if (!strcmp(op, "dax_setup_cold")) {
+			if (remount(&fs, e, &fh))
+				return 2;
+			measure(setup_req(e->nodeid, rw, m));
+			err = reply_error();
+		} else if (!strcmp(op, "dax_setup_warm")) {
+			fuse_dispatch(&srv, req, remove_req(e->nodeid, m), rep, sizeof(rep));
+			measure(setup_req(e->nodeid, rw, (m + RANGE) % WIN));
+			err = reply_error();
+			fuse_dispatch(&srv, req, remove_req(e->nodeid, (m + RANGE) % WIN), rep, sizeof(rep));
+		} else if (!strcmp(op, "dax_setup_moved")) {
+			fuse_dispatch(&srv, req, setup_req(e->nodeid, rw, m), rep, sizeof(rep));
+			measure(setup_req(e->nodeid, rw, (m + RANGE) % WIN));
+			err = reply_error();
+			fuse_dispatch(&srv, req, remove_req(e->nodeid, (m + RANGE) % WIN), rep, sizeof(rep));
+		} else if (!strcmp(op, "dax_upgrade")) {
+			fuse_dispatch(&srv, req, setup_req(e->nodeid, 0, 0), rep, sizeof(rep));
+			measure(setup_req(e->nodeid, rw, 0));
+			err = reply_error();
+			fuse_dispatch(&srv, req, setup_req(e->nodeid, 0, 0), rep, sizeof(rep));
+		} else if (!strcmp(op, "dax_remove_clean") || !strcmp(op, "dax_remove_dirty")) {
+			fuse_dispatch(&srv, req, setup_req(e->nodeid, rw, m), rep, sizeof(rep));
+			if (!strcmp(op, "dax_remove_dirty"))
+				for (uint32_t p = 0; p < RANGE / 4096; p++)
+					fuse_dax_host_write(&host, m + p * 4096u, page, sizeof(page));
+			measure(remove_req(e->nodeid, m));
+			err = reply_error();
+		} else if (!strcmp(op, "dax_read4k") || !strcmp(op, "dax_write4k") || !strcmp(op, "dax_fsync")) {
+			if (i == 0)
+				fuse_dispatch(&srv, req, setup_req(e->nodeid, rw, 0), rep, sizeof(rep));
+			if (!strcmp(op, "dax_read4k")) {
+				struct fuse_read_in ri = { .fh = fh, .offset = (uint64_t)(i % 512) * 4096, .size = 4096 };
+
+				measure(build(FUSE_READ, e->nodeid, &ri, sizeof(ri), NULL, NULL, 0));
+			} else if (!strcmp(op, "dax_write4k")) {
+				struct fuse_write_in wi = { .fh = fh, .offset = (uint64_t)(i % 512) * 4096, .size = 4096 };
+
+				measure(build(FUSE_WRITE, e->nodeid, &wi, sizeof(wi), NULL, page, sizeof(page)));
+			} else {
+				struct fuse_fsync_in fi = { .fh = fh };
+
+				measure(build(FUSE_FSYNC, e->nodeid, &fi, sizeof(fi), NULL, NULL, 0));
+			}
+			err = reply_error();
+		} else {
+			return 2;
+		}
+		if (err) {
+			fprintf(stderr, "bench_ops: %s: error %d\n", op, err);
+			return 1;
+		}
+	}
+	printf("sectors read %llu written %llu\n", (unsigned long long)sectors_read,
+	       (unsigned long long)sectors_written);
+	fuse_server_reset(&srv);
+	vfs_unmount(fs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct blockdev_file bf;
@@ -65,7 +242,12 @@ int main(int argc, char **argv)
 	op = argv[2];
 	n = atoi(argv[3]);
 	vfs_set_clock(fixed_clock);
-	if (vfs_mount(&fs, &bf.bd, 0))
+	lower = &bf.bd;
+	counted = *lower;
+	counted.read = count_read;
+	counted.write = count_write;
+	counted.flush = count_flush;
+	if (vfs_mount(&fs, &counted, 0))
 		return 2;
 	fuse_server_init(&srv, fs);
 	fuse_dispatch(&srv, req, build(FUSE_INIT, 0, &ii, sizeof(ii), NULL, NULL, 0), rep, sizeof(rep));
@@ -74,13 +256,16 @@ int main(int argc, char **argv)
 	memcpy(&fh, rep + sizeof(struct fuse_out_header) + sizeof(e), sizeof(fh));
 	{
 		struct fuse_write_in wi = { .fh = fh, .size = sizeof(data) };
+		int pages = !strncmp(op, "dax_", 4) ? 1024 : 64;
 
-		for (int i = 0; i < 64; i++) {
+		for (int i = 0; i < pages; i++) {
 			wi.offset = (uint64_t)i * sizeof(data);
 			fuse_dispatch(&srv, req, build(FUSE_WRITE, e.nodeid, &wi, sizeof(wi), NULL, data, sizeof(data)),
 				      rep, sizeof(rep));
 		}
 	}
+	if (!strncmp(op, "dax_", 4))
+		return bench_dax(op, n, fs, &e, fh);
 	for (int i = 0; i < n; i++) {
 		size_t len;
 		char name[32];
