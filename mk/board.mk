@@ -89,7 +89,7 @@ lint-board: $(GEN)/soc_map.stamp ## Lint the board RTL and every board top with 
 	done
 
 lint-board-one:
-	$(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(BOARD_WAIVERS) $(BOARD_PRIMS) $(BOARD_ALL) \
+	flock $(BUILD)/.verilator.lock $(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(BOARD_WAIVERS) $(BOARD_PRIMS) $(BOARD_ALL) \
 	  --top-module $(BOARD_TOP)
 
 test-board-lint: lint-board ## Test: the board RTL and board tops are lint clean

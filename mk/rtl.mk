@@ -2,7 +2,7 @@
 
 RTL_PKGS := $(GEN)/soc_map_pkg.sv rtl/cpu/cpu_pkg.sv rtl/pcie/pcie_pkg.sv
 RTL_SRCS := $(filter-out %_pkg.sv,$(sort $(wildcard rtl/cpu/*.sv rtl/soc/*.sv rtl/pcie/*.sv \
-              rtl/virtio/*.sv rtl/dma/*.sv rtl/vq/*.sv rtl/rp/*.sv rtl/card/*.sv)))
+              rtl/virtio/*.sv rtl/dma/*.sv rtl/vq/*.sv rtl/rp/*.sv rtl/card/*.sv rtl/dax/*.sv)))
 RTL_TOP  := card_top
 RTL_ALL  := $(RTL_PKGS) $(RTL_SRCS)
 RTL_WAIVERS := rtl/lint/waivers.vlt
@@ -20,7 +20,7 @@ VERILATOR_ROOT_INC ?= $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)/
 # The Verilator model of the card (sim_card_top) as a set of objects any C program can link
 # (through the C interface in sim/vtop.h): one Verilator build serves every
 # simulator binary.
-VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o \
+VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/sim_ddr.o $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o \
                $(VSIM_DIR)/verilated_fst_c.o $(VSIM_DIR)/verilated_threads.o
 VMODEL_LIBS := -lz -pthread
 
@@ -52,6 +52,10 @@ $(VSIM_DIR)/stamp: $(SIM_ALL) $(RTL_WAIVERS)
 $(VSIM_DIR)/vtop.o: sim/vtop.cpp sim/vtop.h $(VSIM_DIR)/stamp
 	$(CXX) -O2 -std=c++14 -Isim -I$(VSIM_DIR) -I$(VERILATOR_ROOT_INC) \
 	  -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
+
+# The simulated card memory's bytes (DPI functions of rtl/sim/sim_ddr.sv).
+$(VSIM_DIR)/sim_ddr.o: sim/sim_ddr.c sim/vtop.h $(VSIM_DIR)/stamp
+	$(CC) $(HOST_CFLAGS) -Isim -I$(VSIM_DIR) -I$(VERILATOR_ROOT_INC) -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
 
 $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o $(VSIM_DIR)/verilated_fst_c.o \
   $(VSIM_DIR)/verilated_threads.o: $(VSIM_DIR)/stamp
@@ -102,6 +106,10 @@ TEST_TARGETS += test-sim-bad-input
 test-memory-map: $(GEN)/soc_map.stamp ## Test: README memory map table equals the one generated from rtl/soc_map.toml
 	@sh tests/map/check_readme.sh README.md $(GEN)/soc_map.md
 TEST_TARGETS += test-memory-map
+
+readme-map: $(GEN)/soc_map.stamp ## Rewrite the README's memory map from rtl/soc_map.toml
+	$(PYTHON) -c 'import re,sys; r=open("README.md").read(); g=open(sys.argv[1]).read(); \
+	  open("README.md","w").write(re.sub(r"(<!-- map:begin -->\n).*?(<!-- map:end -->)", lambda m: m.group(1) + g + m.group(2), r, flags=re.S))' $(GEN)/soc_map.md
 
 # --- simulation speed ---------------------------------------------------------
 bench-simspeed: $(BIN)/vfpga-sim $(BUILD)/firmware/bench.elf ## Benchmark: Verilator simulation speed of card_top (simulated cycles per wall-clock second)

@@ -5,6 +5,7 @@
 #include <verilated_fst_c.h>
 
 #include "Vsim_card_top.h"
+#include "Vsim_card_top___024root.h"
 
 struct vtop {
 	VerilatedContext *ctx;
@@ -27,6 +28,7 @@ static void vtop_eval(struct vtop *t)
 extern "C" struct vtop *vtop_new(const char *trace_path)
 {
 	struct vtop *t = new vtop();
+	vtop_ddr_clear();
 	t->ctx = new VerilatedContext;
 	t->top = new Vsim_card_top(t->ctx);
 	t->hook = nullptr;
@@ -46,8 +48,6 @@ extern "C" struct vtop *vtop_new(const char *trace_path)
 	t->top->irq_lines = 0;
 	t->top->rx_tlp_valid = 0;
 	t->top->tx_tlp_ready = 1;
-	t->top->mem_gnt = 1;
-	t->top->mem_rvalid = 0;
 	t->top->rp_rx_tlp_valid = 0;
 	t->top->rp_tx_tlp_ready = 1;
 	t->top->eval();
@@ -151,21 +151,6 @@ extern "C" void vtop_set_tx_ready(struct vtop *t, int ready) { t->top->tx_tlp_re
 extern "C" int vtop_intx(struct vtop *t) { return t->top->intx_assert; }
 extern "C" uint32_t vtop_pcie_errors(struct vtop *t) { return t->top->pcie_err_count; }
 
-extern "C" void vtop_get_mem(struct vtop *t, struct vtop_mem_req *r)
-{
-	r->valid = t->top->mem_req && t->top->mem_gnt;
-	r->we = t->top->mem_we;
-	r->addr = t->top->mem_addr;
-	r->be = t->top->mem_be;
-	r->wdata = t->top->mem_wdata;
-}
-
-extern "C" void vtop_set_mem_rdata(struct vtop *t, int valid, uint32_t data)
-{
-	t->top->mem_rvalid = valid ? 1 : 0;
-	t->top->mem_rdata = data;
-}
-
 extern "C" int vtop_rp_get_tx(struct vtop *t, struct vtop_beat *b)
 {
 	if (!t->top->rp_tx_tlp_valid)
@@ -195,3 +180,13 @@ extern "C" void vtop_rp_set_rx(struct vtop *t, int valid, const struct vtop_beat
 }
 
 extern "C" int vtop_rp_rx_ready(struct vtop *t) { return t->top->rp_rx_tlp_ready; }
+
+extern "C" uint32_t vtop_debug_pc(struct vtop *t)
+{
+	return t->top->rootp->sim_card_top__DOT__u_card__DOT__u_soc__DOT__u_core__DOT__ex_pc_q;
+}
+
+extern "C" unsigned vtop_debug_dax_state(struct vtop *t)
+{
+	return t->top->rootp->sim_card_top__DOT__u_card__DOT__u_dax__DOT__state_q;
+}

@@ -7,6 +7,7 @@
 #ifndef VTOP_H
 #define VTOP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -38,15 +39,6 @@ struct vtop_beat {
 	int sop, eop;
 };
 
-/* BAR2 memory port of the card (DDR) as the testbench sees it in a cycle. */
-struct vtop_mem_req {
-	int valid;		/* a request this cycle (it is granted) */
-	int we;
-	uint32_t addr;		/* byte offset in BAR2 */
-	uint8_t be;
-	uint32_t wdata;
-};
-
 /* trace_path: an FST file to write, or NULL. */
 struct vtop *vtop_new(const char *trace_path);
 void vtop_free(struct vtop *t);
@@ -69,10 +61,20 @@ int vtop_get_tx(struct vtop *t, struct vtop_beat *b);
 void vtop_set_tx_ready(struct vtop *t, int ready);
 int vtop_intx(struct vtop *t);
 uint32_t vtop_pcie_errors(struct vtop *t);
-/* BAR2 memory: the request of the current cycle, and read data returned for
- * the previous cycle's read (set before vtop_clock). */
-void vtop_get_mem(struct vtop *t, struct vtop_mem_req *r);
-void vtop_set_mem_rdata(struct vtop *t, int valid, uint32_t data);
+/*
+ * Card memory (sim_ddr, 2 GiB, sparse; sim/sim_ddr.c), addressed by card
+ * memory offset: the firmware's DDR region from 0, the DAX window (BAR2) from
+ * 1 GiB. Reads and writes take effect at once, outside the clock. vtop_new()
+ * clears it (one card per process).
+ */
+void vtop_ddr_read(uint64_t off, void *buf, size_t len);
+void vtop_ddr_write(uint64_t off, const void *buf, size_t len);
+void vtop_ddr_clear(void);
+
+/* Diagnosis of a card that stopped answering: the PC of the instruction in
+ * the core's execute stage, and the DAX window's state machine state. */
+uint32_t vtop_debug_pc(struct vtop *t);
+unsigned vtop_debug_dax_state(struct vtop *t);
 
 /*
  * Root-port side of the card (the SSD's link), seen from the device: the

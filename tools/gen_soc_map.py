@@ -53,7 +53,8 @@ def gen_sv(m):
                    % (r["name"], r["size"].bit_length() - 1))
     for dev, regs in m.get("registers", {}).items():
         for reg, off in regs.items():
-            out.append("  localparam logic [11:0] %s_%s = 12'h%03x;" % (dev, reg, off))
+            w = 12 if off < 0x1000 else 16
+            out.append("  localparam logic [%d:0] %s_%s = %d'h%0*x;" % (w - 1, dev, reg, w, w // 4, off))
     out.append("endpackage")
     return "\n".join(out) + "\n"
 

@@ -4,24 +4,20 @@
 // 64-bit DQ: one 512-bit word per BL8 burst). Clock domains: clk (the core,
 // rst) and ui_clk (the controller, ui_rst); resets raised together.
 //
-// Two clients in the core's domain, round robin per request:
-//  - the line port of card_top (DDR line port: 256-bit lines with byte
-//    enables, in-order read data at any latency): card memory at DDR offset 0;
-//  - a 32-bit word port (the BAR 2 window, pcie_ep's memory port: request
-//    with grant, read data one or more cycles later): DDR from line W_BASE on.
-// Requests cross in a dual-clock FIFO; each 256-bit line is one half of a
+// One client in the core's domain: the line port of card_top (DDR line
+// port: 256-bit lines with byte enables, in-order read data at any latency),
+// card memory at DDR offset 0 (card_top keeps the DAX window, BAR 2, in the
+// upper half of it). Requests cross in a dual-clock FIFO; each 256-bit line is one half of a
 // 64-byte burst (write: the other half masked; read: the half selected).
 // Read data cannot wait in the controller, so a read is issued only while the
 // return FIFO has room for it and every read before it. Nothing is issued
 // before calibration completes.
 //
-// Interfaces: line port, word port (core domain); DDR4 application interface
+// Interfaces: line port (core domain); DDR4 application interface
 // (ui_clk domain).
 module brd_ddr_bridge #(
   parameter int LW = 21,                  // line-port address bits (card memory lines)
-  parameter int WAW = 30,                 // word-port byte-address bits (BAR 2 size)
   parameter int DDR_LINES_LOG2 = 26,      // DDR size in 32-byte lines (2 GiB: 26)
-  parameter logic [31:0] W_BASE = 32'h0200_0000, // first DDR line of the word port's window
   parameter int APP_AW = 29               // controller's app_addr width
 ) (
   input  wire logic        clk,
@@ -36,16 +32,6 @@ module brd_ddr_bridge #(
   output logic           l_gnt,
   output logic           l_rvalid,
   output logic [255:0]   l_rdata,
-
-  // --- word port (BAR 2 window) ---
-  input  wire logic           w_req,
-  input  wire logic           w_we,
-  input  wire logic [WAW-1:0] w_addr,
-  input  wire logic [3:0]     w_be,
-  input  wire logic [31:0]    w_wdata,
-  output logic           w_gnt,
-  output logic           w_rvalid,
-  output logic [31:0]    w_rdata,
 
   // --- DDR4 controller application interface ---
   input  wire logic           ui_clk,
@@ -74,82 +60,46 @@ module brd_ddr_bridge #(
   initial begin
     if (LW > DL) $error("brd_ddr_bridge: line port larger than the DDR");
     if (APP_AW < DL + 2) $error("brd_ddr_bridge: app_addr too narrow for the DDR");
-    if (WAW < 5 || WAW - 5 > DL) $error("brd_ddr_bridge: word window does not fit");
   end
 
   // ---------------------------------------------------------------- core side
-  logic          pick_w;                 // this cycle's request is the word port's
-  logic          last_w_q, last_w_d;     // the word port had the last grant
   logic          cmd_wr_ready, cmd_push;
   logic [CMD_W-1:0] cmd_in;
-  logic          any_req, req_we;
-  logic [DL-1:0] req_line;
-  logic [31:0]   req_be;
-  logic [255:0]  req_data;
   logic [CAW:0]  cmd_free_unused;
   logic          cmd_dropped_unused, rd_dropped_unused, rd_ready_unused;
 
-  // Owners of the reads in flight, in order: {word port, word index}
-  logic [3:0]    own_q [1 << OW];
+  // Reads in flight (their data must find room in the read-data FIFO).
   logic [OW:0]   own_wr_q, own_wr_d, own_rd_q, own_rd_d;
   logic          own_full;
-  logic [3:0]    own_head;
 
   logic [255:0]  rd_data;
   logic          rd_valid;
 
-  assign any_req = l_req || w_req;
-  always_comb begin
-    if (l_req && w_req) pick_w = !last_w_q;
-    else pick_w = w_req;
-  end
-
-  always_comb begin
-    req_we = pick_w ? w_we : l_we;
-    req_line = pick_w ? DL'(W_BASE) + DL'(w_addr[WAW-1:5]) : DL'(l_addr);
-    req_be = pick_w ? (32'(w_be) << (4 * w_addr[4:2])) : l_be;
-    req_data = pick_w ? {8{w_wdata}} : l_wdata;
-  end
-
   assign own_full = (own_wr_q - own_rd_q) == (OW + 1)'(1 << OW);
-  assign cmd_push = any_req && cmd_wr_ready && (req_we || !own_full);
-  assign cmd_in = {req_we, req_line, req_be, req_data};
-  assign l_gnt = cmd_push && !pick_w;
-  assign w_gnt = cmd_push && pick_w;
+  assign cmd_push = l_req && cmd_wr_ready && (l_we || !own_full);
+  assign cmd_in = {l_we, DL'(l_addr), l_be, l_wdata};
+  assign l_gnt = cmd_push;
 
   always_comb begin
-    last_w_d = last_w_q;
     own_wr_d = own_wr_q;
     own_rd_d = own_rd_q;
-    if (cmd_push) begin
-      last_w_d = pick_w;
-      if (!req_we) own_wr_d = own_wr_q + (OW + 1)'(1);
-    end
+    if (cmd_push && !l_we) own_wr_d = own_wr_q + (OW + 1)'(1);
     if (rd_valid) own_rd_d = own_rd_q + (OW + 1)'(1);
   end
 
   always_ff @(posedge clk) begin
-    if (cmd_push && !req_we) own_q[own_wr_q[OW-1:0]] <= {pick_w, w_addr[4:2]};
-  end
-
-  always_ff @(posedge clk) begin
     if (rst) begin
-      last_w_q <= 1'b0;
       own_wr_q <= '0;
       own_rd_q <= '0;
     end else begin
-      last_w_q <= last_w_d;
       own_wr_q <= own_wr_d;
       own_rd_q <= own_rd_d;
     end
   end
 
-  // Read data goes to its owner as it arrives (neither port can wait).
-  assign own_head = own_q[own_rd_q[OW-1:0]];
-  assign l_rvalid = rd_valid && !own_head[3];
+  // Read data goes to the line port as it arrives (it cannot wait).
+  assign l_rvalid = rd_valid;
   assign l_rdata = rd_data;
-  assign w_rvalid = rd_valid && own_head[3];
-  assign w_rdata = rd_data[32 * own_head[2:0] +: 32];
 
   // ---------------------------------------------------------------- crossings
   logic [CMD_W-1:0] cmd;

@@ -5,9 +5,10 @@
 // Clock domains: the IP's user clock (everything up to the crossings) and
 // core_clk (rx_*/tx_*, core_rst).
 //
-// Receive: CQ (BAR hits moved to the core's shadow bases) and RC merge,
-// pass the configuration bridge (xpcie_ep_cfg) and cross to the core whole
-// (a discontinued TLP is dropped). Transmit: the core's TLPs cross, pass the
+// The adapters, merge, split and crossings are xpcie_port's. Receive: CQ
+// (BAR hits moved to the core's shadow bases) and RC merge, pass the
+// configuration bridge (xpcie_ep_cfg) and cross to the core whole (a
+// discontinued TLP is dropped). Transmit: the core's TLPs cross, pass the
 // bridge (which takes out the completions of its own requests) and split:
 // completions to CC, requests (DMA, MSI-X messages) to RQ.
 //
@@ -47,11 +48,7 @@ module kcu105_ep #(
   output logic                   tx_ready,
   input  wire logic              intx_assert
 );
-  initial begin
-    if (DATA_W != 256) $error("kcu105_ep: the adapters take a 256-bit stream");
-  end
-
-  logic clk, user_reset, rst, x_rst_req, core_x_rst;
+  logic clk, user_reset, rst;
 
   // CQ / CC / RQ / RC
   logic [255:0] cq_tdata, rc_tdata, cc_tdata, rq_tdata;
@@ -75,18 +72,13 @@ module kcu105_ep #(
   logic [3:0]   x_be;
   logic         intx_s;
 
-  // Streams inside the user clock domain
-  logic [127:0] q_hdr, r_hdr, m_hdr, d_hdr, t_hdr, o_hdr, cpl_hdr, req_hdr;
-  logic [255:0] q_data, r_data, m_data, d_data, t_data, o_data, cpl_data, req_data;
-  logic q_sop, q_eop, q_err, q_valid, q_ready;
-  logic r_sop, r_eop, r_err, r_valid, r_ready;
+  // The user clock domain's streams through the configuration bridge
+  logic [127:0] m_hdr, d_hdr, t_hdr, o_hdr;
+  logic [255:0] m_data, d_data, t_data, o_data;
   logic m_sop, m_eop, m_err, m_valid, m_ready;
   logic d_sop, d_eop, d_err, d_valid, d_ready;
   logic t_sop, t_eop, t_valid, t_ready;
   logic o_sop, o_eop, o_valid, o_ready;
-  logic cpl_sop, cpl_eop, cpl_valid, cpl_ready;
-  logic req_sop, req_eop, req_valid, req_ready;
-  logic rx_dropped_unused, tx_dropped_unused, cc_dropped_unused, rq_dropped_unused;
 
   // Unused status of the IP (kept named for a debugger)
   logic [5:0] npreq_count_unused, ltssm_unused;
@@ -176,23 +168,83 @@ module kcu105_ep #(
     .cfg_hot_reset_out                (hot_reset_unused)
   );
 
-  // The crossings and this domain reset with either side.
-  assign x_rst_req = user_reset || core_rst;
-
-  brd_reset_sync #(
-    .HOLD (16)
-  ) u_rst (
-    .clk (clk),
-    .req (x_rst_req),
-    .rst (rst)
-  );
-
-  brd_reset_sync #(
-    .HOLD (16)
-  ) u_core_rst (
-    .clk (core_clk),
-    .req (x_rst_req),
-    .rst (core_x_rst)
+  xpcie_port #(
+    .DATA_W         (DATA_W),
+    .BAR_REMAP      (1'b1),
+    .BAR0_SIZE_LOG2 (pcie_pkg::BAR0_SIZE_LOG2),
+    .BAR2_SIZE_LOG2 (BAR2_SIZE_LOG2),
+    .BAR0_BASE      (SH_BAR0),
+    .BAR2_BASE      (SH_BAR2),
+    .CPL_ID_ENABLE  (1'b0),
+    .RID_ENABLE     (1'b0)
+  ) u_port (
+    .clk              (clk),
+    .user_reset       (user_reset),
+    .rst              (rst),
+    .s_axis_cq_tdata  (cq_tdata),
+    .s_axis_cq_tuser  (cq_tuser),
+    .s_axis_cq_tkeep  (cq_tkeep),
+    .s_axis_cq_tlast  (cq_tlast),
+    .s_axis_cq_tvalid (cq_tvalid),
+    .s_axis_cq_tready (cq_tready),
+    .s_axis_rc_tdata  (rc_tdata),
+    .s_axis_rc_tuser  (rc_tuser),
+    .s_axis_rc_tkeep  (rc_tkeep),
+    .s_axis_rc_tlast  (rc_tlast),
+    .s_axis_rc_tvalid (rc_tvalid),
+    .s_axis_rc_tready (rc_tready),
+    .m_axis_cc_tdata  (cc_tdata),
+    .m_axis_cc_tuser  (cc_tuser),
+    .m_axis_cc_tkeep  (cc_tkeep),
+    .m_axis_cc_tlast  (cc_tlast),
+    .m_axis_cc_tvalid (cc_tvalid),
+    .m_axis_cc_tready (cc_tready[0]),
+    .m_axis_rq_tdata  (rq_tdata),
+    .m_axis_rq_tuser  (rq_tuser),
+    .m_axis_rq_tkeep  (rq_tkeep),
+    .m_axis_rq_tlast  (rq_tlast),
+    .m_axis_rq_tvalid (rq_tvalid),
+    .m_axis_rq_tready (rq_tready[0]),
+    .up_hdr           (m_hdr),
+    .up_data          (m_data),
+    .up_sop           (m_sop),
+    .up_eop           (m_eop),
+    .up_err           (m_err),
+    .up_valid         (m_valid),
+    .up_ready         (m_ready),
+    .dn_hdr           (d_hdr),
+    .dn_data          (d_data),
+    .dn_sop           (d_sop),
+    .dn_eop           (d_eop),
+    .dn_err           (d_err),
+    .dn_valid         (d_valid),
+    .dn_ready         (d_ready),
+    .xtx_hdr          (t_hdr),
+    .xtx_data         (t_data),
+    .xtx_sop          (t_sop),
+    .xtx_eop          (t_eop),
+    .xtx_valid        (t_valid),
+    .xtx_ready        (t_ready),
+    .out_hdr          (o_hdr),
+    .out_data         (o_data),
+    .out_sop          (o_sop),
+    .out_eop          (o_eop),
+    .out_valid        (o_valid),
+    .out_ready        (o_ready),
+    .core_clk         (core_clk),
+    .core_rst         (core_rst),
+    .rx_hdr           (rx_hdr),
+    .rx_data          (rx_data),
+    .rx_sop           (rx_sop),
+    .rx_eop           (rx_eop),
+    .rx_valid         (rx_valid),
+    .rx_ready         (rx_ready),
+    .tx_hdr           (tx_hdr),
+    .tx_data          (tx_data),
+    .tx_sop           (tx_sop),
+    .tx_eop           (tx_eop),
+    .tx_valid         (tx_valid),
+    .tx_ready         (tx_ready)
   );
 
   brd_sync #(
@@ -204,77 +256,8 @@ module kcu105_ep #(
     .q   (intx_s)
   );
 
-  // ---------------------------------------------------------------- receive
-  xpcie_cq_rx #(
-    .BAR_REMAP      (1'b1),
-    .BAR0_SIZE_LOG2 (pcie_pkg::BAR0_SIZE_LOG2),
-    .BAR2_SIZE_LOG2 (BAR2_SIZE_LOG2),
-    .BAR0_BASE      (SH_BAR0),
-    .BAR2_BASE      (SH_BAR2)
-  ) u_cq (
-    .clk              (clk),
-    .rst              (rst),
-    .s_axis_cq_tdata  (cq_tdata),
-    .s_axis_cq_tuser  (cq_tuser),
-    .s_axis_cq_tkeep  (cq_tkeep),
-    .s_axis_cq_tlast  (cq_tlast),
-    .s_axis_cq_tvalid (cq_tvalid),
-    .s_axis_cq_tready (cq_tready),
-    .tlp_hdr          (q_hdr),
-    .tlp_data         (q_data),
-    .tlp_sop          (q_sop),
-    .tlp_eop          (q_eop),
-    .tlp_err          (q_err),
-    .tlp_valid        (q_valid),
-    .tlp_ready        (q_ready)
-  );
-
-  xpcie_rc_rx u_rc (
-    .clk              (clk),
-    .rst              (rst),
-    .s_axis_rc_tdata  (rc_tdata),
-    .s_axis_rc_tuser  (rc_tuser),
-    .s_axis_rc_tkeep  (rc_tkeep),
-    .s_axis_rc_tlast  (rc_tlast),
-    .s_axis_rc_tvalid (rc_tvalid),
-    .s_axis_rc_tready (rc_tready),
-    .tlp_hdr          (r_hdr),
-    .tlp_data         (r_data),
-    .tlp_sop          (r_sop),
-    .tlp_eop          (r_eop),
-    .tlp_err          (r_err),
-    .tlp_valid        (r_valid),
-    .tlp_ready        (r_ready)
-  );
-
-  xpcie_tlp_merge #(
-    .DATA_W (256)
-  ) u_merge (
-    .clk       (clk),
-    .rst       (rst),
-    .a_hdr     (q_hdr),
-    .a_data    (q_data),
-    .a_sop     (q_sop),
-    .a_eop     (q_eop),
-    .a_err     (q_err),
-    .a_valid   (q_valid),
-    .a_ready   (q_ready),
-    .b_hdr     (r_hdr),
-    .b_data    (r_data),
-    .b_sop     (r_sop),
-    .b_eop     (r_eop),
-    .b_err     (r_err),
-    .b_valid   (r_valid),
-    .b_ready   (r_ready),
-    .out_hdr   (m_hdr),
-    .out_data  (m_data),
-    .out_sop   (m_sop),
-    .out_eop   (m_eop),
-    .out_err   (m_err),
-    .out_valid (m_valid),
-    .out_ready (m_ready)
-  );
-
+  // The configuration bridge between the merged receive stream and its
+  // crossing, and between the transmit crossing and the split.
   xpcie_ep_cfg #(
     .BAR0_BASE     (SH_BAR0),
     .BAR2_BASE     (SH_BAR2),
@@ -323,120 +306,6 @@ module kcu105_ep #(
     .out_valid                 (o_valid),
     .out_ready                 (o_ready),
     .ready                     (cfg_ready)
-  );
-
-  brd_tlp_cdc #(
-    .DATA_W (256),
-    .AW     (5)
-  ) u_rx_cdc (
-    .in_clk    (clk),
-    .in_rst    (rst),
-    .in_hdr    (d_hdr),
-    .in_data   (d_data),
-    .in_sop    (d_sop),
-    .in_eop    (d_eop),
-    .in_err    (d_err),
-    .in_valid  (d_valid),
-    .in_ready  (d_ready),
-    .dropped   (rx_dropped_unused),
-    .out_clk   (core_clk),
-    .out_rst   (core_x_rst),
-    .out_hdr   (rx_hdr),
-    .out_data  (rx_data),
-    .out_sop   (rx_sop),
-    .out_eop   (rx_eop),
-    .out_valid (rx_valid),
-    .out_ready (rx_ready)
-  );
-
-  // ---------------------------------------------------------------- transmit
-  brd_tlp_cdc #(
-    .DATA_W (256),
-    .AW     (5)
-  ) u_tx_cdc (
-    .in_clk    (core_clk),
-    .in_rst    (core_x_rst),
-    .in_hdr    (tx_hdr),
-    .in_data   (tx_data),
-    .in_sop    (tx_sop),
-    .in_eop    (tx_eop),
-    .in_err    (1'b0),
-    .in_valid  (tx_valid),
-    .in_ready  (tx_ready),
-    .dropped   (tx_dropped_unused),
-    .out_clk   (clk),
-    .out_rst   (rst),
-    .out_hdr   (t_hdr),
-    .out_data  (t_data),
-    .out_sop   (t_sop),
-    .out_eop   (t_eop),
-    .out_valid (t_valid),
-    .out_ready (t_ready)
-  );
-
-  xpcie_tlp_split #(
-    .DATA_W (256)
-  ) u_split (
-    .clk       (clk),
-    .rst       (rst),
-    .in_hdr    (o_hdr),
-    .in_data   (o_data),
-    .in_sop    (o_sop),
-    .in_eop    (o_eop),
-    .in_valid  (o_valid),
-    .in_ready  (o_ready),
-    .cpl_hdr   (cpl_hdr),
-    .cpl_data  (cpl_data),
-    .cpl_sop   (cpl_sop),
-    .cpl_eop   (cpl_eop),
-    .cpl_valid (cpl_valid),
-    .cpl_ready (cpl_ready),
-    .req_hdr   (req_hdr),
-    .req_data  (req_data),
-    .req_sop   (req_sop),
-    .req_eop   (req_eop),
-    .req_valid (req_valid),
-    .req_ready (req_ready)
-  );
-
-  xpcie_cc_tx #(
-    .CPL_ID_ENABLE (1'b0)
-  ) u_cc (
-    .clk              (clk),
-    .rst              (rst),
-    .tlp_hdr          (cpl_hdr),
-    .tlp_data         (cpl_data),
-    .tlp_sop          (cpl_sop),
-    .tlp_eop          (cpl_eop),
-    .tlp_valid        (cpl_valid),
-    .tlp_ready        (cpl_ready),
-    .dropped          (cc_dropped_unused),
-    .m_axis_cc_tdata  (cc_tdata),
-    .m_axis_cc_tuser  (cc_tuser),
-    .m_axis_cc_tkeep  (cc_tkeep),
-    .m_axis_cc_tlast  (cc_tlast),
-    .m_axis_cc_tvalid (cc_tvalid),
-    .m_axis_cc_tready (cc_tready[0])
-  );
-
-  xpcie_rq_tx #(
-    .RID_ENABLE (1'b0)
-  ) u_rq (
-    .clk              (clk),
-    .rst              (rst),
-    .tlp_hdr          (req_hdr),
-    .tlp_data         (req_data),
-    .tlp_sop          (req_sop),
-    .tlp_eop          (req_eop),
-    .tlp_valid        (req_valid),
-    .tlp_ready        (req_ready),
-    .dropped          (rq_dropped_unused),
-    .m_axis_rq_tdata  (rq_tdata),
-    .m_axis_rq_tuser  (rq_tuser),
-    .m_axis_rq_tkeep  (rq_tkeep),
-    .m_axis_rq_tlast  (rq_tlast),
-    .m_axis_rq_tvalid (rq_tvalid),
-    .m_axis_rq_tready (rq_tready[0])
   );
 
 endmodule

@@ -70,9 +70,8 @@ module kcu105_top #(
 );
   localparam int DATA_W = 256;
   localparam int BAR2_SIZE_LOG2 = 30;               // 1 GiB DAX window
-  localparam int DDR_AW = 26;                        // card memory: 64 MiB (the SoC's DDR region)
+  localparam int DDR_AW = 31;                        // card memory: the board's 2 GiB (DAX window from 1 GiB)
   localparam int LW = DDR_AW - 5;                    // its 32-byte lines
-  localparam logic [31:0] BAR2_DDR_LINE = 32'h0200_0000;  // DAX window at DDR 1 GiB
   localparam logic [63:0] SH_BAR0 = 64'h8000_0000;   // the core's BAR bases (xpcie_ep_cfg)
   localparam logic [63:0] SH_BAR2 = 64'h4000_0000;
   localparam int UART_BAUD = 115200;
@@ -182,10 +181,6 @@ module kcu105_top #(
   logic c_rprx_sop, c_rprx_eop, c_rprx_valid, c_rprx_ready;
   logic c_rptx_sop, c_rptx_eop, c_rptx_valid, c_rptx_ready;
   logic intx_assert;
-  logic mem_req, mem_we, mem_gnt, mem_rvalid;
-  logic [BAR2_SIZE_LOG2-1:0] mem_addr;
-  logic [3:0]  mem_be;
-  logic [31:0] mem_wdata, mem_rdata;
   logic ddr_req, ddr_we, ddr_gnt, ddr_rvalid;
   logic [LW-1:0] ddr_addr;
   logic [DATA_W/8-1:0] ddr_be;
@@ -235,14 +230,6 @@ module kcu105_top #(
     .tx_tlp_valid    (c_tx_valid),
     .tx_tlp_ready    (c_tx_ready),
     .intx_assert     (intx_assert),
-    .mem_req         (mem_req),
-    .mem_we          (mem_we),
-    .mem_addr        (mem_addr),
-    .mem_be          (mem_be),
-    .mem_wdata       (mem_wdata),
-    .mem_gnt         (mem_gnt),
-    .mem_rvalid      (mem_rvalid),
-    .mem_rdata       (mem_rdata),
     .pcie_err_count  (pcie_err_count_unused),
     .rp_tx_tlp_hdr   (c_rptx_hdr),
     .rp_tx_tlp_data  (c_rptx_data),
@@ -334,9 +321,7 @@ module kcu105_top #(
 
   brd_ddr_bridge #(
     .LW             (LW),
-    .WAW            (BAR2_SIZE_LOG2),
     .DDR_LINES_LOG2 (26),
-    .W_BASE         (BAR2_DDR_LINE),
     .APP_AW         (29)
   ) u_ddr_bridge (
     .clk               (core_clk),
@@ -349,14 +334,6 @@ module kcu105_top #(
     .l_gnt             (ddr_gnt),
     .l_rvalid          (ddr_rvalid),
     .l_rdata           (ddr_rdata),
-    .w_req             (mem_req),
-    .w_we              (mem_we),
-    .w_addr            (mem_addr),
-    .w_be              (mem_be),
-    .w_wdata           (mem_wdata),
-    .w_gnt             (mem_gnt),
-    .w_rvalid          (mem_rvalid),
-    .w_rdata           (mem_rdata),
     .ui_clk            (ui_clk),
     .ui_rst            (ddr_ui_rst),
     .calib_done        (calib_done),

@@ -3,6 +3,10 @@
  * the ext4 block cache are large; they live in card memory (the .ddr
  * sections, placed by the card's linker script and zeroed here, because a
  * board's DDR holds garbage at power-up).
+ *
+ * The DAX window (BAR2, docs/dax.md) is attached to the server with its
+ * hooks on the DAX registers; its tables (about 4 MiB for 1 GiB) come from
+ * the card memory arena and are initialised by the server itself.
  */
 #include "fs_service.h"
 
@@ -12,13 +16,57 @@
 
 #include <linux/fuse.h>
 
+#include "fuse_dax.h"
 #include "fuse_server.h"
+#include "nvme_card.h"
 #include "rt.h"
 #include "vfs.h"
 
 static struct fuse_server srv __attribute__((section(".ddr.fuse")));
 static struct vfs *fs;
 static int up;
+static struct fuse_dax *dax;
+
+#define DAX_REG(r) (SOC_DAX_BASE + SOC_DAX_##r)
+
+/* The window's hooks (docs/dax.md): a state operation is done when STATUS
+ * says so; a DIRTY word is read and cleared in one access. */
+static void card_dax_set_state(void *hw, uint32_t first, uint32_t count, uint32_t state)
+{
+	(void)hw;
+	mmio_write32(DAX_REG(ST_FIRST), first);
+	mmio_write32(DAX_REG(ST_COUNT), count);
+	mmio_write32(DAX_REG(ST_CMD), state);
+	while (mmio_read32(DAX_REG(STATUS)) & 1u)
+		;
+}
+
+static uint32_t card_dax_take_dirty(void *hw, uint32_t word)
+{
+	(void)hw;
+	return mmio_read32(DAX_REG(DIRTY) + 4u * word);
+}
+
+static void card_dax_attach(void)
+{
+	struct fuse_dax_window win = {
+		.mem = (uint8_t *)SOC_DAXWIN_BASE,
+		.size = (uint64_t)mmio_read32(DAX_REG(PAGES)) * FUSE_DAX_PAGE_SIZE,
+		.set_state = card_dax_set_state,
+		.take_dirty = card_dax_take_dirty,
+	};
+	int err;
+
+	if (win.size / FUSE_DAX_PAGE_SIZE > FUSE_DAX_MAX_PAGES)
+		win.size = (uint64_t)FUSE_DAX_MAX_PAGES * FUSE_DAX_PAGE_SIZE;
+	if (!dax)
+		dax = card_ddr_alloc(sizeof(*dax), 8);
+	err = dax ? fuse_server_attach_dax(&srv, dax, &win) : -ENOMEM;
+	if (err)
+		printf("card: DAX window not attached (%d)\n", err);
+	else
+		printf("card: DAX window %lu MiB\n", (unsigned long)(win.size >> 20));
+}
 
 /* The .ddr output section: every object the card keeps in DDR (the server
  * here, the ext4 pools), then __ddr_free. */
@@ -60,6 +108,7 @@ int card_fs_start(void)
 		return err;
 	}
 	fuse_server_init(&srv, fs);
+	card_dax_attach();
 	up = 1;
 	printf("card: ext4 mounted from the SSD (%lu MiB), file service up\n",
 	       (unsigned long)(bd->nsectors >> 11));

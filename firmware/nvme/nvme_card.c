@@ -83,16 +83,26 @@ void *card_ddr_alloc(size_t size, size_t align)
 	return (void *)p;
 }
 
+/* The DAX window (DAXWIN) is card memory too, from DAX.DDR_OFF on: the SSD
+ * reads file data straight into window pages. */
+static uint32_t win_ddr_off, win_size;
+
 int card_dma_ok(const void *p, size_t len)
 {
 	uintptr_t a = (uintptr_t)p;
 
+	if (a >= SOC_DAXWIN_BASE && a - SOC_DAXWIN_BASE < win_size)
+		return len <= win_size - (a - SOC_DAXWIN_BASE);
 	return a >= SOC_DDR_BASE && a - SOC_DDR_BASE < SOC_DDR_SIZE && len <= SOC_DDR_BASE + SOC_DDR_SIZE - a;
 }
 
 uint64_t card_bus_addr(const void *p)
 {
-	return ddr_bus + ((uintptr_t)p - SOC_DDR_BASE);
+	uintptr_t a = (uintptr_t)p;
+
+	if (a >= SOC_DAXWIN_BASE && a - SOC_DAXWIN_BASE < win_size)
+		return ddr_bus + win_ddr_off + (a - SOC_DAXWIN_BASE);
+	return ddr_bus + (a - SOC_DDR_BASE);
 }
 
 static uint64_t card_now_us(void)
@@ -168,6 +178,10 @@ int nvme_card_probe(struct nvme_hal *hal, struct nvme_card_info *info)
 	memset(info, 0, sizeof(*info));
 	memset(hal, 0, sizeof(*hal));
 	ddr_bus = mmio_read32(RP(DDR_BUS_LO)) | (uint64_t)mmio_read32(RP(DDR_BUS_HI)) << 32;
+	win_ddr_off = mmio_read32(SOC_DAX_BASE + SOC_DAX_DDR_OFF);
+	win_size = mmio_read32(SOC_DAX_BASE + SOC_DAX_PAGES) << 12;
+	if ((uint64_t)win_ddr_off + win_size > mmio_read32(RP(DDR_SIZE)))
+		win_size = 0;	/* the SSD cannot reach it: bounce */
 	if (rp_cfg_read(b, 0, 0, 0x00, &id) || (id & 0xffff) == 0xffff)
 		return -ENODEV;
 	if (rp_cfg_read(b, 0, 0, CFG_CLASS, &cls) || (cls >> 8) != NVME_CLASS)

@@ -1,18 +1,19 @@
 `default_nettype none
 // card_top: the portable core of the card: the soft-core SoC, the virtio-fs
 // PCIe function, the root port toward the SSD and the card memory's front
-// end, without board specifics (hard IPs, DDR controller, pins).
+// end, without board specifics (hard IPs, DDR controller, pins). Card memory
+// (DDR) holds the firmware's DDR region in its lower half and the DAX window
+// (BAR2, rtl/dax/dax_window.sv) from its middle, 2**(DDR_AW-1), on.
 // Clock domain: clk (one clock in this version; the board adds crossings).
 // Interfaces: the SoC's loader and observation ports, generic TLP streams to
-// the endpoint's hard-IP adapter and to the root port's, the BAR2 memory
-// port, the DDR line port (the board's DDR controller; a behavioural memory
+// the endpoint's hard-IP adapter and to the root port's, the DDR line port (the board's DDR controller; a behavioural memory
 // in simulation, rtl/sim/sim_card_top.sv).
 module card_top #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
   parameter int NUM_REQ_QUEUES = 4,   // request queues besides hiprio
   parameter int UART_CLKS_PER_BIT = 1, // 1 in simulation
-  parameter int DDR_AW = 26,          // DDR byte-address bits (at most the DDR map region)
+  parameter int DDR_AW = 31,          // card memory byte-address bits: DDR region below 2**(DDR_AW-1), window above
   parameter logic [63:0] DDR_BUS_BASE = 64'h1_0000_0000,     // DDR offset 0 as the SSD addresses it
   parameter logic [63:0] RP_MSI_ADDR = 64'h0000_0000_fee0_0000 // where the SSD's MSI writes go
 ) (
@@ -52,15 +53,6 @@ module card_top #(
   input  wire logic         tx_tlp_ready,
   output logic              intx_assert,
 
-  // --- BAR2 memory (DDR) ---
-  output logic        mem_req,
-  output logic        mem_we,
-  output logic [BAR2_SIZE_LOG2-1:0] mem_addr,
-  output logic [3:0]  mem_be,
-  output logic [31:0] mem_wdata,
-  input  wire logic        mem_gnt,
-  input  wire logic        mem_rvalid,
-  input  wire logic [31:0] mem_rdata,
   output logic [31:0] pcie_err_count,
 
   // --- root port toward the SSD ---
@@ -88,7 +80,9 @@ module card_top #(
   input  wire logic [DATA_W-1:0] ddr_rdata
 );
   initial begin
-    if ((64'd1 << DDR_AW) > 64'(soc_map_pkg::DDR_SIZE)) $error("card_top: DDR larger than its map region");
+    if (64'(soc_map_pkg::DDR_SIZE) > (64'd1 << (DDR_AW - 1))) $error("card_top: DDR region larger than half of card memory");
+    if (BAR2_SIZE_LOG2 > DDR_AW - 1) $error("card_top: DAX window larger than half of card memory");
+    if (64'(soc_map_pkg::DAXWIN_SIZE) < (64'd1 << BAR2_SIZE_LOG2)) $error("card_top: DAX window larger than its map region");
   end
 
   localparam int LW = DDR_AW - $clog2(DATA_W / 8);
@@ -99,6 +93,10 @@ module card_top #(
   logic [3:0]  ext_be;
   logic [31:0] ext_addr, ext_wdata, ext_rdata;
   logic        ws_req, ws_we, ws_gnt;
+  logic        mem_req, mem_we, mem_gnt, mem_rvalid;
+  logic [BAR2_SIZE_LOG2-1:0] mem_addr;
+  logic [3:0]  mem_be;
+  logic [31:0] mem_wdata, mem_rdata;
   logic [3:0]  ws_be;
   logic [31:0] ws_addr, ws_wdata, ws_rdata;
 
@@ -177,23 +175,102 @@ module card_top #(
     .err_count    (pcie_err_count)
   );
 
-  // ---------------------------------------------------------------- root port and DDR
-  // The wait-state port carries the RP and RPWIN regions (root port) and DDR.
-  logic        in_ddr, sel_ddr_q;
-  logic        rp_f_gnt, c_gnt;
-  logic [31:0] rp_f_rdata, c_rdata;
+  // ---------------------------------------------------------------- root port, DAX window and DDR
+  // The wait-state port carries the RP and RPWIN regions (root port), DDR
+  // and DAXWIN (card memory) and DAX (the window's registers).
+  localparam logic [DDR_AW-1:0] WIN_OFF = DDR_AW'(1) << (DDR_AW - 1);
+  logic        in_ddr, in_win, in_dax;
+  logic [1:0]  sel_q;                       // 0 root port, 1 card memory, 2 DAX registers
+  logic        rp_f_gnt, c_gnt, x_gnt;
+  logic [31:0] rp_f_rdata, c_rdata, x_rdata;
+  logic [DDR_AW-1:0] c_addr;
   logic        m_req, m_we, m_gnt, m_rvalid;
   logic [LW-1:0] m_addr;
   logic [DATA_W/8-1:0] m_be;
   logic [DATA_W-1:0] m_wdata, m_rdata;
+  logic        w_req, w_we, w_gnt, w_rvalid;
+  logic [LW-1:0] w_addr;
+  logic [DATA_W/8-1:0] w_be;
+  logic [DATA_W-1:0] w_wdata;
+  logic        p_req, p_we, p_gnt, p_rvalid;
+  logic [LW-1:0] p_addr;
+  logic [DATA_W/8-1:0] p_be;
+  logic [DATA_W-1:0] p_wdata, p_rdata;
 
   assign in_ddr = ((ws_addr & ~(soc_map_pkg::DDR_SIZE - 32'd1)) == soc_map_pkg::DDR_BASE);
-  assign ws_gnt = in_ddr ? c_gnt : rp_f_gnt;
+  assign in_win = ((ws_addr & ~(soc_map_pkg::DAXWIN_SIZE - 32'd1)) == soc_map_pkg::DAXWIN_BASE);
+  assign in_dax = ((ws_addr & ~(soc_map_pkg::DAX_SIZE - 32'd1)) == soc_map_pkg::DAX_BASE);
+  // DDR region offset o is card memory o; DAXWIN offset o is WIN_OFF + o.
+  assign c_addr = in_win ? (WIN_OFF | DDR_AW'(ws_addr[BAR2_SIZE_LOG2-1:0]))
+                         : DDR_AW'(ws_addr & (soc_map_pkg::DDR_SIZE - 32'd1));
+  assign ws_gnt = (in_ddr || in_win) ? c_gnt : in_dax ? x_gnt : rp_f_gnt;
   always_ff @(posedge clk) begin
-    if (rst) sel_ddr_q <= 1'b0;
-    else if (ws_req && ws_gnt) sel_ddr_q <= in_ddr;
+    if (rst) sel_q <= 2'd0;
+    else if (ws_req && ws_gnt) sel_q <= (in_ddr || in_win) ? 2'd1 : in_dax ? 2'd2 : 2'd0;
   end
-  assign ws_rdata = sel_ddr_q ? c_rdata : rp_f_rdata;
+  assign ws_rdata = (sel_q == 2'd1) ? c_rdata : (sel_q == 2'd2) ? x_rdata : rp_f_rdata;
+
+  dax_window #(
+    .DATA_W      (DATA_W),
+    .WIN_LOG2    (BAR2_SIZE_LOG2),
+    .DDR_AW      (DDR_AW),
+    .WIN_DDR_OFF (32'(WIN_OFF))
+  ) u_dax (
+    .clk      (clk),
+    .rst      (rst),
+    .g_req    (mem_req),
+    .g_we     (mem_we),
+    .g_addr   (mem_addr),
+    .g_be     (mem_be),
+    .g_wdata  (mem_wdata),
+    .g_gnt    (mem_gnt),
+    .g_rvalid (mem_rvalid),
+    .g_rdata  (mem_rdata),
+    .r_req    (ws_req && in_dax),
+    .r_we     (ws_we),
+    .r_addr   (ws_addr[15:0]),
+    .r_wdata  (ws_wdata),
+    .r_gnt    (x_gnt),
+    .r_rdata  (x_rdata),
+    .l_req    (w_req),
+    .l_we     (w_we),
+    .l_addr   (w_addr),
+    .l_be     (w_be),
+    .l_wdata  (w_wdata),
+    .l_gnt    (w_gnt),
+    .l_rvalid (w_rvalid),
+    .l_rdata  (p_rdata)
+  );
+
+  card_line_arb #(
+    .DATA_W (DATA_W),
+    .LW     (LW)
+  ) u_line_arb (
+    .clk      (clk),
+    .rst      (rst),
+    .a_req    (m_req),
+    .a_we     (m_we),
+    .a_addr   (m_addr),
+    .a_be     (m_be),
+    .a_wdata  (m_wdata),
+    .a_gnt    (m_gnt),
+    .a_rvalid (m_rvalid),
+    .b_req    (w_req),
+    .b_we     (w_we),
+    .b_addr   (w_addr),
+    .b_be     (w_be),
+    .b_wdata  (w_wdata),
+    .b_gnt    (w_gnt),
+    .b_rvalid (w_rvalid),
+    .m_req    (p_req),
+    .m_we     (p_we),
+    .m_addr   (p_addr),
+    .m_be     (p_be),
+    .m_wdata  (p_wdata),
+    .m_gnt    (p_gnt),
+    .m_rvalid (p_rvalid)
+  );
+  assign m_rdata = p_rdata;
 
   rp_top #(
     .DATA_W       (DATA_W),
@@ -203,7 +280,7 @@ module card_top #(
   ) u_rp (
     .clk          (clk),
     .rst          (rst),
-    .f_req        (ws_req && !in_ddr),
+    .f_req        (ws_req && !in_ddr && !in_win && !in_dax),
     .f_we         (ws_we),
     .f_be         (ws_be),
     .f_addr       (ws_addr),
@@ -239,21 +316,21 @@ module card_top #(
   ) u_ddr (
     .clk        (clk),
     .rst        (rst),
-    .c_req      (ws_req && in_ddr),
+    .c_req      (ws_req && (in_ddr || in_win)),
     .c_we       (ws_we),
     .c_be       (ws_be),
-    .c_addr     (ws_addr[DDR_AW-1:0]),
+    .c_addr     (c_addr),
     .c_wdata    (ws_wdata),
     .c_gnt      (c_gnt),
     .c_rdata    (c_rdata),
-    .p_req      (m_req),
-    .p_we       (m_we),
-    .p_addr     (m_addr),
-    .p_be       (m_be),
-    .p_wdata    (m_wdata),
-    .p_gnt      (m_gnt),
-    .p_rvalid   (m_rvalid),
-    .p_rdata    (m_rdata),
+    .p_req      (p_req),
+    .p_we       (p_we),
+    .p_addr     (p_addr),
+    .p_be       (p_be),
+    .p_wdata    (p_wdata),
+    .p_gnt      (p_gnt),
+    .p_rvalid   (p_rvalid),
+    .p_rdata    (p_rdata),
     .ddr_req    (ddr_req),
     .ddr_we     (ddr_we),
     .ddr_addr   (ddr_addr),

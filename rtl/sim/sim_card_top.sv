@@ -7,7 +7,7 @@ module sim_card_top #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
   parameter int NUM_REQ_QUEUES = 4,   // request queues besides hiprio
-  parameter int DDR_AW = 26           // simulated DDR: 2**DDR_AW bytes (64 MiB)
+  parameter int DDR_AW = 31           // simulated card memory: 2**DDR_AW bytes (2 GiB, sparse)
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -45,15 +45,6 @@ module sim_card_top #(
   input  wire logic         tx_tlp_ready,
   output logic              intx_assert,
 
-  // --- BAR2 memory (DDR) ---
-  output logic        mem_req,
-  output logic        mem_we,
-  output logic [BAR2_SIZE_LOG2-1:0] mem_addr,
-  output logic [3:0]  mem_be,
-  output logic [31:0] mem_wdata,
-  input  wire logic        mem_gnt,
-  input  wire logic        mem_rvalid,
-  input  wire logic [31:0] mem_rdata,
   output logic [31:0] pcie_err_count,
 
   // --- root port toward the SSD ---
@@ -119,14 +110,6 @@ module sim_card_top #(
     .tx_tlp_valid     (tx_tlp_valid),
     .tx_tlp_ready     (tx_tlp_ready),
     .intx_assert      (intx_assert),
-    .mem_req          (mem_req),
-    .mem_we           (mem_we),
-    .mem_addr         (mem_addr),
-    .mem_be           (mem_be),
-    .mem_wdata        (mem_wdata),
-    .mem_gnt          (mem_gnt),
-    .mem_rvalid       (mem_rvalid),
-    .mem_rdata        (mem_rdata),
     .pcie_err_count   (pcie_err_count),
     .rp_tx_tlp_hdr    (c_rp_tx_tlp_hdr),
     .rp_tx_tlp_data   (c_rp_tx_tlp_data),

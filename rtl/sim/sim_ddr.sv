@@ -2,11 +2,13 @@
 // sim_ddr: behavioural card memory for simulation only (never synthesised:
 // the board has a DDR controller behind card_top's DDR line port). Clock
 // domain: clk. Every request is granted; read data comes one cycle later, in
-// order. Starts zeroed (Verilator --x-initial fast).
+// order. The bytes live in the testbench (sim/sim_ddr.c, through DPI): a
+// sparse store that starts zeroed, so 2 GiB of card memory costs only what
+// the simulation touches, and testbenches can read and write it directly.
 // Interfaces: DDR line port (card_top's ddr_*).
 module sim_ddr #(
-  parameter int DATA_W = 256,  // line width
-  parameter int DDR_AW = 26    // byte-address bits (2**DDR_AW bytes)
+  parameter int DATA_W = 256,  // line width (the DPI functions take 256)
+  parameter int DDR_AW = 31    // byte-address bits (2**DDR_AW bytes)
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -19,32 +21,25 @@ module sim_ddr #(
   output logic                        rvalid,
   output logic [DATA_W-1:0]           rdata
 );
-  localparam int LW = DDR_AW - $clog2(DATA_W / 8);  // line index bits
+  import "DPI-C" function void sim_ddr_read(input int unsigned line, output bit [255:0] data);
+  import "DPI-C" function void sim_ddr_write(input int unsigned line, input bit [255:0] data,
+                                             input bit [31:0] be);
 
   initial begin
-    if (DDR_AW > 30) $error("sim_ddr: at most 1 GiB");
+    if (DATA_W != 256) $error("sim_ddr: DATA_W must be 256");
+    if (DDR_AW > 32) $error("sim_ddr: at most 4 GiB");
   end
 
-  logic [DATA_W-1:0] mem_q [0:(1 << LW) - 1];
   logic              rvalid_q;
   logic [DATA_W-1:0] rdata_q;
-  logic [DATA_W-1:0] wmask, wline;
-
-  // A write merges its bytes into the line and stores the line whole (one
-  // update per cycle in the simulator instead of one per byte lane).
-  always_comb begin
-    wmask = '0;
-    wline = '0;
-    if (req && we) begin
-      for (int b = 0; b < DATA_W / 8; b++)
-        wmask[8 * b +: 8] = {8{be[b]}};
-      wline = (mem_q[addr] & ~wmask) | (wdata & wmask);
-    end
-  end
 
   always_ff @(posedge clk) begin
-    if (req && we) mem_q[addr] <= wline;
-    if (req && !we) rdata_q <= mem_q[addr];
+    if (req && we) sim_ddr_write(32'(addr), wdata, be);
+    if (req && !we) begin
+      bit [255:0] d;
+      sim_ddr_read(32'(addr), d);
+      rdata_q <= d;
+    end
     if (rst) rvalid_q <= 1'b0;
     else rvalid_q <= req && !we;
   end

@@ -31,7 +31,7 @@ module soc_top #(
   output logic [31:0] ext_addr,
   output logic [31:0] ext_wdata,
   input  wire logic [31:0] ext_rdata,      // one cycle after ext_req
-  output logic        ws_req,         // RP, RPWIN, DDR regions: devices with wait states
+  output logic        ws_req,         // RP, RPWIN, DDR, DAX, DAXWIN regions: devices with wait states
   output logic        ws_we,
   output logic [3:0]  ws_be,
   output logic [31:0] ws_addr,
@@ -103,7 +103,9 @@ module soc_top #(
                      in_region(dmem_addr, soc_map_pkg::DMABUF_BASE, soc_map_pkg::DMABUF_SIZE);
     sel[T_WS]      = in_region(dmem_addr, soc_map_pkg::RP_BASE, soc_map_pkg::RP_SIZE) ||
                      in_region(dmem_addr, soc_map_pkg::RPWIN_BASE, soc_map_pkg::RPWIN_SIZE) ||
-                     in_region(dmem_addr, soc_map_pkg::DDR_BASE, soc_map_pkg::DDR_SIZE);
+                     in_region(dmem_addr, soc_map_pkg::DDR_BASE, soc_map_pkg::DDR_SIZE) ||
+                     in_region(dmem_addr, soc_map_pkg::DAX_BASE, soc_map_pkg::DAX_SIZE) ||
+                     in_region(dmem_addr, soc_map_pkg::DAXWIN_BASE, soc_map_pkg::DAXWIN_SIZE);
   end
 
   assign dmem_fault = (sel == '0);

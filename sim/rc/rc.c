@@ -36,11 +36,6 @@ struct rc {
 	int cpl_done;
 	struct tlp cpl;
 
-	/* BAR2 memory (DDR) */
-	struct sparse_mem ddr;
-	int mem_rvalid_next;
-	uint32_t mem_rdata_next;
-
 	struct sparse_mem host;
 	struct rc_msi msi[RC_MAX_MSI];
 	unsigned nmsi;
@@ -98,7 +93,6 @@ struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen)
 	rc->trace_tlps = getenv("RC_TRACE_TLPS") != NULL;
 	rc->mps = 256;
 	rc->mrrs = 512;
-	smem_init(&rc->ddr);
 	smem_init(&rc->host);
 	rc->t = vtop_new(o->trace);
 	vtop_set_reset(rc->t, 1);
@@ -138,7 +132,6 @@ void rc_close(struct rc *rc)
 	for (size_t i = 0; i < rc->npend; i++)
 		free(rc->pend[i].t);
 	free(rc->pend);
-	smem_free(&rc->ddr);
 	smem_free(&rc->host);
 	free(rc);
 }
@@ -338,11 +331,11 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 			check_request(rc, t, bytes, 1);
 		}
 		if (addr >= RC_MSI_BASE && addr < RC_MSI_BASE + RC_MSI_SIZE) {
-			if (rc->nmsi < RC_MAX_MSI) {
-				rc->msi[rc->nmsi].addr = addr;
-				rc->msi[rc->nmsi].data = t->data[0];
-				rc->msi[rc->nmsi].cycle = rc->cycles;
-			}
+			struct rc_msi *m = &rc->msi[rc->nmsi % RC_MAX_MSI];	/* the last RC_MAX_MSI */
+
+			m->addr = addr;
+			m->data = t->data[0];
+			m->cycle = rc->cycles;
 			rc->nmsi++;
 			if (rc->msi_fn)
 				rc->msi_fn(rc->msi_ctx, addr, t->data[0]);
@@ -372,7 +365,6 @@ static void step_one(struct rc *rc)
 {
 	struct vtop_obs o;
 	struct vtop_beat b;
-	struct vtop_mem_req mr;
 	struct tlp *head;
 	int rx_fire = 0, tx_valid;
 
@@ -392,7 +384,6 @@ static void step_one(struct rc *rc)
 	} else {
 		vtop_set_rx(rc->t, 0, NULL);
 	}
-	vtop_set_mem_rdata(rc->t, rc->mem_rvalid_next, rc->mem_rdata_next);
 	vtop_set_tx_ready(rc->t, 1);
 	vtop_observe(rc->t, &o);
 
@@ -400,22 +391,6 @@ static void step_one(struct rc *rc)
 		rx_fire = 1;
 	tx_valid = vtop_get_tx(rc->t, &b);
 
-	vtop_get_mem(rc->t, &mr);
-	rc->mem_rvalid_next = 0;
-	if (mr.valid) {
-		uint32_t w;
-
-		smem_read(&rc->ddr, mr.addr & ~3u, &w, 4);
-		if (mr.we) {
-			for (unsigned i = 0; i < 4; i++)
-				if (mr.be & (1u << i))
-					w = (w & ~(0xffu << (8 * i))) | (mr.wdata & (0xffu << (8 * i)));
-			smem_write(&rc->ddr, mr.addr & ~3u, &w, 4);
-		} else {
-			rc->mem_rvalid_next = 1;
-			rc->mem_rdata_next = w;
-		}
-	}
 	if (o.con_valid && rc->console)
 		fputc(o.con_data, rc->console);
 	if (o.exit_valid && !rc->fw_exited) {
@@ -694,7 +669,7 @@ unsigned rc_msi_count(const struct rc *rc) { return rc->nmsi; }
 
 const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i)
 {
-	return i < rc->nmsi && i < RC_MAX_MSI ? &rc->msi[i] : NULL;
+	return i < rc->nmsi && rc->nmsi - i <= RC_MAX_MSI ? &rc->msi[i % RC_MAX_MSI] : NULL;
 }
 
 int rc_intx(struct rc *rc) { return vtop_intx(rc->t); }

@@ -1,7 +1,8 @@
 /*
  * Root-complex testbench for the card: drives the card's TLP streams in the
  * Verilator model, plays host memory, answers the card's DMA, captures MSI-X
- * and INTx, and backs BAR2 with a sparse DDR model. The card's soft core runs
+ * and INTx. The card's memory (DDR, behind BAR2 too) is the sparse store of
+ * sim/sim_ddr.c (vtop_ddr_read/write). The card's soft core runs
  * alongside (with a firmware image, or idle).
  *
  * Host accesses (configuration, BAR reads and writes) are blocking: they run
@@ -92,12 +93,13 @@ int rc_send(struct rc *rc, const struct tlp *t, int nonposted, struct tlp *cpl);
  * above 4 GiB), memory and bus-master enable, MPS 256 and MRRS 512. */
 int rc_enumerate(struct rc *rc, struct rc_bar bars[6]);
 
-/* Interrupts */
+/* Interrupts: every MSI message counts; the last RC_MAX_MSI are kept
+ * (rc_msi_get returns NULL for older ones). */
 unsigned rc_msi_count(const struct rc *rc);
 const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i);
 int rc_intx(struct rc *rc);
 /* Called for every MSI message as the card writes it (besides the record
- * above, which keeps the first RC_MAX_MSI), e.g. to forward it to a guest at
+ * above, which keeps the last RC_MAX_MSI), e.g. to forward it to a guest at
  * once. fn NULL: none (the default). */
 typedef void (*rc_msi_fn)(void *ctx, uint64_t addr, uint32_t data);
 void rc_set_msi_handler(struct rc *rc, rc_msi_fn fn, void *ctx);

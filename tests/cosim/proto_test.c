@@ -482,9 +482,11 @@ static void check_bad_input(struct vfs_transport *t, struct vfsdrv *d)
 	printf("0xc0000000 (no BAR there): status %d value 0x%llx\n", ret, (unsigned long long)v);
 	CHECK(ret == -EIO || ret == -ETIMEDOUT, "read outside every BAR fails: %d", ret);
 	CHECK(mem_read(BAR2_ADDR + (1ull << 30) - 8, 8, &v) == 0, "last 8 bytes of BAR2 (DAX window) read");
+	/* No SETUPMAPPING yet: every window page is unmapped (docs/dax.md), so
+	 * the write is dropped and the page reads zeros. */
 	CHECK(mem_write(BAR2_ADDR + 0x1000, 8, 0x0123456789abcdefull) == 0 &&
-	      mem_read(BAR2_ADDR + 0x1000, 8, &v) == 0 && v == 0x0123456789abcdefull,
-	      "BAR2 write/read back: 0x%llx", (unsigned long long)v);
+	      mem_read(BAR2_ADDR + 0x1000, 8, &v) == 0 && v == 0,
+	      "BAR2 unmapped page: write dropped, reads zeros: 0x%llx", (unsigned long long)v);
 	CHECK(cfg_read(0x00, 4, &c) == 0 && c == 0x105a1af4, "config space still answers");
 	(void)t;
 }

@@ -18,8 +18,12 @@
 
 #include "check.h"
 #include "rc.h"
+#include "vtop.h"
 
 static int passed, failed;
+
+/* Card memory offset of the DAX window (BAR2): the upper half of card memory. */
+#define WIN_DDR (1ull << 30)
 
 
 static struct rc *rc;
@@ -386,6 +390,49 @@ static void test_bar2(void)
 	CHECK(rc_send(rc, &t, 1, &c) == 0, "8-DW read");
 	CHECK(tlp_cpl_status(&c) == TLP_CPL_SC && tlp_len(&c) == 8 && tlp_cpl_bytes(&c) == 32 &&
 	      c.data[7] == 0xa0000007u && c.data[0] == 0xa0000000u, "8-DW read data");
+
+	/* The window is card memory from 1 GiB on (what the guest wrote is there). */
+	{
+		uint64_t m = 0;
+
+		vtop_ddr_read(WIN_DDR + 0x1000, &m, 8);
+		CHECK(m == 0x1122334455667788ull, "BAR2 write in card memory 0x%llx", (unsigned long long)m);
+	}
+
+	/* Page states set by echo_fw.S: page 0 unmapped, page 3 read-only. */
+	CHECK(rc_mem_write(rc, bars[2].base + 0x10, 4, 0x12345678) == 0, "unmapped write");
+	CHECK(rc_mem_read(rc, bars[2].base + 0x10, 4, &v) == 0 && v == 0, "unmapped page reads zeros 0x%llx",
+	      (unsigned long long)v);
+	{
+		uint32_t m = 1;
+
+		vtop_ddr_read(WIN_DDR + 0x10, &m, 4);
+		CHECK(m == 0, "unmapped write dropped before card memory 0x%x", m);
+	}
+	CHECK(rc_mem_read(rc, bars[2].base + 0x3004, 4, &v) == 0 && v == 0x0dd0beef,
+	      "read-only page serves the firmware's bytes 0x%llx", (unsigned long long)v);
+	CHECK(rc_mem_write(rc, bars[2].base + 0x3004, 4, 0xbad) == 0, "read-only write");
+	CHECK(rc_mem_read(rc, bars[2].base + 0x3004, 4, &v) == 0 && v == 0x0dd0beef,
+	      "read-only write dropped 0x%llx", (unsigned long long)v);
+	CHECK(rc_mem_read(rc, bars[2].base + 0x5000, 4, &v) == 0 && v == 0x5a5a0005,
+	      "firmware write seen by the guest 0x%llx", (unsigned long long)v);
+
+	/* Queue 2's notification makes echo_fw report DAX.DIRTY[0] twice and
+	 * the counters in the tag: pages 1 and 2 were written, page 3's and
+	 * page 0's writes dropped, page 0 read once. */
+	{
+		uint32_t w[5];
+
+		bar0_wr(COMMON(queue_select), 2, 2);
+		bar0_wr(COMMON(queue_enable), 2, 1);
+		bar0_wr(0x1000 + 4 * 2, 2, 2);
+		rc_step(rc, 4000);
+		for (int i = 0; i < 5; i++)
+			w[i] = (uint32_t)bar0_rd(0x3000 + 4 * i, 4);
+		CHECK(w[0] == 0x6, "dirty bits of pages 0..31 0x%x", w[0]);
+		CHECK(w[1] == 0, "reading cleared them 0x%x", w[1]);
+		CHECK(w[2] == 1 && w[3] == 1 && w[4] == 1, "drops RO %u unmapped %u, zero reads %u", w[2], w[3], w[4]);
+	}
 }
 
 static void test_malformed(void)
@@ -545,6 +592,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pcie_test: %s\n", err);
 		return 2;
 	}
+	/* echo_fw.S first sets the DAX window's page states: the window's reset
+	 * sweep and a whole-window state operation, about 25 000 cycles. */
+	rc_step(rc, 40000);
 	test_enumeration();
 	test_capabilities();
 	test_common_cfg();

@@ -33,7 +33,7 @@
 #include "vtop.h"
 
 #define DDR_BUS 0x100000000ull		/* docs/nvme-root-port.md */
-#define DDR_SIZE ((uint64_t)SOC_DDR_SIZE)
+#define DDR_SIZE (1ull << 31)		/* card memory: the DDR region and the DAX window */
 #define WIN_BASE 0xe0000000ull		/* what the firmware writes to RP.WIN_LO */
 #define DEV_RID 0x0100u
 #define MAX_CYCLES 20000000ull

@@ -222,7 +222,7 @@ int main(void)
 	intc_enable_line(30);
 	irq_enable();
 	CHECK(mmio_read32(RP(DDR_BUS_HI)) == 1 && mmio_read32(RP(DDR_BUS_LO)) == 0, "DDR_BUS 0x1_0000_0000");
-	CHECK(mmio_read32(RP(DDR_SIZE)) == SOC_DDR_SIZE, "DDR_SIZE");
+	CHECK(mmio_read32(RP(DDR_SIZE)) == 0x80000000u, "DDR_SIZE: all of card memory (DDR region and DAX window)");
 	CHECK(mmio_read32(RP(MSI_ADDR_LO)) == 0xfee00000u && mmio_read32(RP(MSI_ADDR_HI)) == 0, "MSI_ADDR");
 	CHECK(mmio_read32(RP(RID)) == 0, "RID resets to 0");
 
