@@ -54,14 +54,17 @@ TEST_TARGETS += test-fs-kernel
 BENCH_TARGETS += bench-cpi
 
 # The back end of `make demo`: rtl (the simulated card behind the vhost-user
-# bridge: RTL, firmware on the soft core, SSD model) or model (the card's
-# functional model, vfpga-model).
-DEMO ?= rtl
+# bridge: RTL, firmware on the soft core, SSD model), model (the card's
+# functional model, vfpga-model) or cosim (the guest's own virtio_pci on the
+# card's PCI function through QEMU's -device vfpga-pci, mounted -o dax;
+# COSIM=1 is the same as DEMO=cosim).
+DEMO ?= $(if $(filter 1,$(COSIM)),cosim,rtl)
 
-demo: setup ## Main job: a stock Linux guest (QEMU) mounts the card over virtio-fs, uses it, fio verify, e2fsck; DEMO=rtl|model
+demo: setup ## Main job: a stock Linux guest (QEMU) mounts the card over virtio-fs, uses it, fio verify, e2fsck; DEMO=rtl|model|cosim (or COSIM=1)
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: guest $(BIN)/vfpga-model $(if $(filter rtl,$(DEMO)),$(BIN)/vfpga-sim $(BUILD)/firmware/card.elf)
+demo-run: guest $(BIN)/vfpga-model $(if $(filter rtl cosim,$(DEMO)),$(BIN)/vfpga-sim $(BUILD)/firmware/card.elf) \
+          $(if $(filter cosim,$(DEMO)),qemu-cosim)
 	@sh tools/demo.sh $(DEMO)
 
 demo-card: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf $(BIN)/vfsctl $(BUILD)/firmware/card.elf ## The soft core boots; the project's own driver brings up the card's PCIe function (FUSE_INIT through the RTL)

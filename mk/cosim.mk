@@ -2,9 +2,10 @@
 # into Debian's QEMU, talking to vfpga-sim --cosim (sim/cosim, linked into
 # vfpga-sim by mk/zz-cosim.mk). Protocol: docs/cosim-protocol.md.
 #
-# test-cosim-proto is cheap and always on. test-cosim needs the custom QEMU
-# (qemu-cosim: ~4 min on two cores when cold, cached under build/) and the
-# test guest, so it is not in TEST_TARGETS.
+# test-cosim-proto is cheap. test-cosim needs the custom QEMU (qemu-cosim:
+# ~4 min on two cores when cold, cached under build/) and the test guest; it
+# is in make test because it is the only test of a stock guest on the card's
+# own PCI function and of DAX from a stock guest.
 
 QEMU_COSIM    := $(BUILD)/qemu/qemu-system-x86_64
 COSIM_TEST    := $(BUILD)/tests/cosim
@@ -25,5 +26,6 @@ TEST_TARGETS += test-cosim-proto
 bench-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test ## Bench: round-trip cost of a config read, a BAR0 read and a BAR2 write over the cosim socket
 	@sh tests/cosim/proto.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test $(COSIM_TEST)/bench --bench | grep -E "bench:|model"
 
-test-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: a stock Debian guest on the RTL through -device vfpga-pci (enumeration, virtio_pci binding, capabilities, file operations, INTx, nonsense writes, simulator death and stall); needs qemu-cosim and make guest
+test-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: a stock Debian guest on the RTL through -device vfpga-pci (enumeration, virtio_pci binding, capabilities, file operations, mount -o dax with fio ioengine=mmap, INTx, nonsense writes, simulator death and stall; about 70 s after the QEMU build)
 	@sh tests/cosim/guest.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/guest
+TEST_TARGETS += test-cosim

@@ -1,11 +1,15 @@
 #!/bin/sh
 # make demo: a stock Linux guest mounts the card and uses it.
 #
-#   tools/demo.sh [rtl|model]
+#   tools/demo.sh [rtl|model|cosim]
 #
 # rtl   - the simulated card (vfpga-sim --socket: RTL + firmware on the soft
 #         core) serves the guest through the vhost-user bridge
 # model - the card's functional model (vfpga-model) serves it
+# cosim - the guest's own virtio_pci drives the simulated card's PCI function
+#         (config space, BARs, MSI-X, DMA) through QEMU's -device vfpga-pci
+#         (vfpga-sim --cosim; needs make qemu-cosim), and mounts with -o dax
+#         (DAX=0: without): files through the card's DAX window
 #
 # Stages: make a default ext4 image with a few files; start the card; boot the
 # Debian kernel under QEMU (TCG) with vhost-user-fs-pci; in the guest mount
@@ -42,12 +46,18 @@ fail() {
 # fio's size: the RTL simulation runs about 1.4 M cycles per second.
 case $BACKEND in
 rtl) FIO_SIZE=1M ;;
+cosim) FIO_SIZE=256k ;;
 *) FIO_SIZE=4M ;;
 esac
+MOUNT_OPTS=
 case $BACKEND in
 rtl) SERVER="$BUILD/bin/vfpga-sim --socket $SOCK --image $IMG --firmware $BUILD/firmware/card.elf --console $W/card.log --stats $W/stats.json" ;;
 model) SERVER="$BUILD/bin/vfpga-model --socket $SOCK --image $IMG --stats $W/stats.json" ;;
-*) echo "usage: tools/demo.sh [rtl|model]"; exit 2 ;;
+cosim)
+	SERVER="$BUILD/bin/vfpga-sim --cosim $SOCK --image $IMG --firmware $BUILD/firmware/card.elf --console $W/card.log"
+	[ "${DAX:-1}" = 0 ] || MOUNT_OPTS="-o dax"
+	[ -x "$BUILD/qemu/qemu-system-x86_64" ] || { echo "demo: cosim needs make qemu-cosim"; exit 2; } ;;
+*) echo "usage: tools/demo.sh [rtl|model|cosim]"; exit 2 ;;
 esac
 
 rm -rf "$W" && mkdir -p "$W/files/docs"
@@ -69,9 +79,13 @@ while [ ! -S "$SOCK" ]; do
 done
 done_
 
-stage "guest: boot, mount, ls, cat, write, fio verify, unmount"
-{ echo "FIO_SIZE=$FIO_SIZE"; cat <<'EOF'
+stage "guest: boot, mount${MOUNT_OPTS:+ $MOUNT_OPTS}, ls, cat, write, fio verify, unmount"
+{ echo "FIO_SIZE=$FIO_SIZE"; echo "BACKEND=$BACKEND"; echo "MOUNT_OPTS='$MOUNT_OPTS'"; cat <<'EOF'
 set -e
+if [ "$BACKEND" = cosim ]; then
+	mount -t virtiofs $MOUNT_OPTS vfpga /mnt
+	echo "mounted: $(grep ' /mnt ' /proc/mounts)"
+fi
 echo "guest: $(uname -sr), virtiofs mounted at /mnt"
 ls -l /mnt /mnt/docs
 cat /mnt/hello.txt
@@ -82,10 +96,30 @@ fio --name=verify --directory=/mnt --size=$FIO_SIZE --bs=4k --rw=randwrite --ioe
     --verify=crc32c --do_verify=1 --verify_fatal=1 --minimal > /tmp/fio.out
 echo "fio: $FIO_SIZE random write + crc32c verify passed ($(cut -d';' -f7 /tmp/fio.out) KiB/s written)"
 rm -f /mnt/verify.0.0
+if [ -n "$MOUNT_OPTS" ]; then
+	fio --name=mmap --filename=/mnt/mmap.dat --size=$FIO_SIZE --bs=4k --rw=randwrite --ioengine=mmap \
+	    --verify=crc32c --do_verify=1 --verify_fatal=1 --minimal > /tmp/fio.out
+	echo "fio: $FIO_SIZE ioengine=mmap random write + verify through the DAX window passed"
+	rm -f /mnt/mmap.dat
+fi
+[ "$BACKEND" != cosim ] || umount /mnt
 EOF
 } > "$W/guest.sh"
-tools/guest-run --socket "$SOCK" --tag vfpga --timeout 900 --log "$W/guest.log" \
-	--file "$W/guest.sh:/guest.sh" -- sh /guest.sh || fail "guest command failed (status $?)"
+if [ "$BACKEND" = cosim ]; then
+	# QEMU with the card's own PCI function (guest-run's QEMU plus the device).
+	cat > "$W/qemu" <<WRAP
+#!/bin/sh
+exec 2>>"$W/qemu.err"
+exec "$BUILD/qemu/qemu-system-x86_64" -L /usr/share/qemu -L /usr/share/seabios "\$@" \
+	-chardev socket,id=card,path=$SOCK -device vfpga-pci,chardev=card
+WRAP
+	chmod +x "$W/qemu"
+	QEMU="$W/qemu" tools/guest-run --no-mount --timeout 900 --log "$W/guest.log" \
+		--file "$W/guest.sh:/guest.sh" -- sh /guest.sh || fail "guest command failed (status $?)"
+else
+	tools/guest-run --socket "$SOCK" --tag vfpga --timeout 900 --log "$W/guest.log" \
+		--file "$W/guest.sh:/guest.sh" -- sh /guest.sh || fail "guest command failed (status $?)"
+fi
 done_
 
 stage "card: shutdown"
@@ -106,6 +140,12 @@ echo "e2fsck -fn: clean; debugfs: /from-guest.txt holds what the guest wrote"
 done_
 
 stage "device-side summary"
+if [ "$BACKEND" = cosim ]; then
+	grep "cosim:" "$W/card.err" | sed 's/^vfpga-sim: //'
+	done_
+	printf '[demo %4ss] all stages passed\n' "$(elapsed "$T0")"
+	exit 0
+fi
 python3 - "$W/stats.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))

@@ -57,6 +57,19 @@ static uint64_t driver_features(void)
 
 static uint32_t pending;	/* queues notified and not yet served */
 
+/* Tells a simulator that steps the card only while it works (vfpga-sim
+ * --cosim) whether the firmware is serving requests or waiting for the host;
+ * SIMCTRL does nothing on a board. Written on changes only. */
+static void sim_busy(uint32_t busy)
+{
+	static uint32_t last = 2;
+
+	if (busy != last) {
+		last = busy;
+		mmio_write32(SOC_SIMCTRL_BASE + SOC_SIMCTRL_BUSY, busy);
+	}
+}
+
 /* A driver reset ends the FUSE session: requests still waiting are dropped,
  * the server forgets the guest's nodes and handles, and everything is made
  * durable. */
@@ -186,8 +199,11 @@ int main(void)
 		if (reg & STATUS_RESET_SEEN)
 			forget_queues();
 		status = reg & 0xff;
-		if (!pending || !(status & VIRTIO_CONFIG_S_DRIVER_OK))
+		if (!pending || !(status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+			sim_busy(0);
 			continue;	/* notifications wait for DRIVER_OK */
+		}
+		sim_busy(1);
 		for (unsigned qi = 0; qi < nqueues; qi++) {
 			if (!(pending & (1u << qi)))
 				continue;

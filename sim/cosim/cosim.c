@@ -470,7 +470,10 @@ static void process(struct cosim *c)
 static int serve(struct cosim *c)
 {
 	while (!stop_requested && !c->dead) {
-		int busy = rc_cycles(c->rc) - c->last_activity < c->o->tail;
+		/* The firmware's own word (SIMCTRL.BUSY) keeps the model running
+		 * for as long as it serves a request; the tail rule covers
+		 * firmware without it and the moments around accesses. */
+		int busy = rc_cycles(c->rc) - c->last_activity < c->o->tail || rc_fw_busy(c->rc) == 1;
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		int r = poll(&p, 1, busy ? 0 : -1);
 

@@ -7,6 +7,7 @@
 
 #include "elf_load.h"
 #include "soc_load.h"
+#include "soc_map.h"
 #include "sparse_mem.h"
 #include "vtop.h"
 
@@ -43,6 +44,7 @@ struct rc {
 	int fw_exited;
 	uint32_t fw_code;
 	int have_tohost;
+	int fw_busy;		/* last SIMCTRL.BUSY store, -1: none yet */
 	uint32_t tohost;
 	unsigned unexpected;	/* TLPs from the card that no rule explains */
 
@@ -89,6 +91,7 @@ struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen)
 	rc->rc_id = o->rc_id;
 	rc->dev_id = o->dev_id ? o->dev_id : RC_DEFAULT_DEV_ID;
 	rc->cpl_wait_tag = -1;
+	rc->fw_busy = -1;
 	rc->rng = 0x2545f491u;
 	rc->trace_tlps = getenv("RC_TRACE_TLPS") != NULL;
 	rc->mps = 256;
@@ -401,6 +404,8 @@ static void step_one(struct rc *rc)
 		rc->last_store = o.store_addr;
 		rc->store_moves++;
 	}
+	if (o.store_valid && o.store_addr == SOC_SIMCTRL_BASE + SOC_SIMCTRL_BUSY)
+		rc->fw_busy = (o.store_data & 1) != 0;
 	if (rc->have_tohost && o.store_valid && o.store_addr == (rc->tohost & ~3u) &&
 	    (o.store_be & 1) && (o.store_data & 1) && !rc->fw_exited) {
 		rc->fw_exited = 1;
@@ -666,6 +671,7 @@ int rc_enumerate(struct rc *rc, struct rc_bar bars[6])
 }
 
 unsigned rc_msi_count(const struct rc *rc) { return rc->nmsi; }
+int rc_fw_busy(const struct rc *rc) { return rc->fw_busy; }
 
 const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i)
 {

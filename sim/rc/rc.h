@@ -107,6 +107,9 @@ void rc_set_msi_handler(struct rc *rc, rc_msi_fn fn, void *ctx);
  * A core spinning in a polling loop adds none (it stores, if at all, to one
  * variable); a core doing work adds many: a cheap "is the firmware busy". */
 uint64_t rc_core_store_moves(const struct rc *rc);
+/* The firmware's SIMCTRL.BUSY hint: 1 serving requests, 0 waiting for the
+ * host, -1 never written (firmware without the hint). */
+int rc_fw_busy(const struct rc *rc);
 
 /* Host memory the caller owns, seen by the card at iova (e.g. a driver's
  * rings, or a guest's RAM): the card's reads and writes there go straight to

@@ -4,6 +4,8 @@
 #   guest_cmd.sh probe   what the kernel made of the card; mount; file
 #                        operations once GETATTR works; nonsense register
 #                        writes with the driver unbound, rebind, mount again
+#   guest_cmd.sh dax     mount -o dax; read and write files through the DAX
+#                        window; fio ioengine=mmap randwrite + verify
 #   guest_cmd.sh die     unbinds virtio_pci, prints ready-to-kill, then reads the card's config
 #                        dword 0 until it reads all-ones (the host kills or
 #                        stops the simulator meanwhile)
@@ -83,6 +85,36 @@ probe)
 	echo "rebind:"
 	show
 	try_mount
+	;;
+dax)
+	# -o dax: the guest maps file ranges into BAR2 (the card's DAX window)
+	# with FUSE_SETUPMAPPING and reads and writes them with loads and stores.
+	if ! mount -t virtiofs -o dax vfpga /mnt 2>/tmp/m.err; then
+		echo "dax: mount failed: $(cat /tmp/m.err)"
+		dmesg | grep -i -E 'virtio|fuse|dax' | tail -5
+		exit 1
+	fi
+	echo "dax: mounted: $(grep ' /mnt ' /proc/mounts)"
+	t0=$(up)
+	[ "$(cat /mnt/hello.txt)" = "Hello from the vfpga card." ] && echo "dax: read ok" || { echo "dax: read failed"; exit 1; }
+	echo "written through the DAX window" >/mnt/dax.txt
+	[ "$(cat /mnt/dax.txt)" = "written through the DAX window" ] && echo "dax: write ok" ||
+		{ echo "dax: write failed"; exit 1; }
+	if fio --name=daxmmap --filename=/mnt/fio-mmap --size=128k --bs=4k --rw=randwrite --ioengine=mmap \
+		--verify=crc32c --do_verify=1 --verify_fatal=1 --eta=never --output=/tmp/fio.out; then
+		echo "dax: fio mmap randwrite+verify ok"
+	else
+		cat /tmp/fio.out; exit 1
+	fi
+	if fio --name=daxread --filename=/mnt/fio-mmap --size=128k --bs=4k --rw=read --ioengine=psync \
+		--verify=crc32c --verify_only=1 --verify_fatal=1 --eta=never --output=/tmp/fio2.out; then
+		echo "dax: fio psync verify of the mmap-written file ok"
+	else
+		cat /tmp/fio2.out; exit 1
+	fi
+	sync
+	echo "dax: took $(awk -v a="$t0" -v b="$(up)" 'BEGIN { printf "%.2f", b - a }') s"
+	umount /mnt && echo "dax: ok"
 	;;
 die)
 	# Unbound first: Debian 6.1's virtio_pci resets the function when it
