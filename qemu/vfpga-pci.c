@@ -155,8 +155,9 @@ static void vfpga_async(VfpgaPciState *s, const struct vfc_hdr *h, const uint8_t
 }
 
 /*
- * Takes the complete messages in the receive buffer: MSI/INTx are delivered;
- * the reply to `seq` (if any is awaited) is copied to *reply and 1 returned.
+ * Takes every complete message in the receive buffer: MSI/INTx are
+ * delivered; the reply to `seq` (if any is awaited) is copied to *reply and 1
+ * returned.
  * A malformed message kills the connection (-EPROTO).
  */
 static int vfpga_take(VfpgaPciState *s, uint32_t seq, uint16_t want, void *reply,
@@ -208,9 +209,9 @@ static int vfpga_take(VfpgaPciState *s, uint32_t seq, uint16_t want, void *reply
             warn_report("vfpga-pci: unexpected message from the simulator (type 0x%04x, seq %u)",
                         h.type, h.seq);
         }
-        if (ret) {
-            break;
-        }
+        /* Go on after the reply: an MSI that came in the same read must be
+         * delivered now, as no later socket event may ever come for it
+         * (the guest would wait for that interrupt for good). */
     }
     memmove(s->rx, s->rx + at, s->rxlen - at);
     s->rxlen -= at;
