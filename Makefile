@@ -74,7 +74,8 @@ demo-card: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf $(BIN)/vfsctl $(BUILD)/f
 	$(BIN)/vfsctl --sim --console --firmware $(BUILD)/firmware/card.elf init
 
 test: setup ## Run every test (the README's test command); ends with "N passed, N failed"
-	@sh tools/run_tests.sh "$(MAKE)" $(TEST_TARGETS)
+	@BG_TARGETS="$(TEST_BG_TARGETS)" BG_PREP="$(BUILD)/firmware/card.elf $(GEN)/soc_map.stamp" \
+	  BG_LOGS=$(BUILD)/test-bg sh tools/run_tests.sh "$(MAKE)" $(TEST_TARGETS)
 
 bench: $(BENCH_TARGETS) ## Run the benchmarks; results under $(BUILD)/bench/*.md
 	@cat $(BUILD)/bench/*.md 2>/dev/null || true

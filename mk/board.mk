@@ -104,11 +104,13 @@ TEST_TARGETS += test-board-adapters
 test-board-synth: ## Test: make synth BOARD=kcu105 passes (Yosys, xcu) and the design fits the device
 	@rm -f $(BUILD)/board/kcu105/synth/kcu105_top.counts
 	@$(MAKE) --no-print-directory synth BOARD=kcu105
-TEST_TARGETS += test-board-synth
+# Yosys runs on one core for about 10 minutes: make test runs it beside the
+# other tests (tools/run_tests.sh), with the board's make checks after it.
+TEST_BG_TARGETS += test-board-synth
 
 test-board-make: ## Test: flash DRY_RUN=1 prints the exact openFPGALoader commands, bitstream without vivado names it, unknown BOARD lists the known ones
 	@sh tests/board/make_checks.sh "$(MAKE)"
-TEST_TARGETS += test-board-make
+TEST_BG_TARGETS += test-board-make
 
 test-vfsctl-vfio: $(BIN)/vfsctl ## Test: vfsctl --pci argument checks and the VFIO group lookup against fake sysfs trees
 	@sh tests/board/vfio/run.sh $(BIN)/vfsctl $(BUILD)/tests/vfio
