@@ -1,6 +1,6 @@
 # The PCIe function's root-complex testbench (sim/rc) and its tests.
 
-RC_SRCS := sim/rc/rc.c sim/rc/sparse_mem.c sim/elf_load.c sim/soc_load.c
+RC_SRCS := sim/rc/rc.c sim/elf_load.c sim/soc_load.c
 RC_OBJS := $(patsubst sim/%.c,$(BUILD)/sim/%.o,$(RC_SRCS))
 PCIE_TEST_DIR := $(BUILD)/tests/pcie
 

@@ -20,7 +20,7 @@ VERILATOR_ROOT_INC ?= $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)/
 # The Verilator model of the card (sim_card_top) as a set of objects any C program can link
 # (through the C interface in sim/vtop.h): one Verilator build serves every
 # simulator binary.
-VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/sim_ddr.o $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o \
+VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/sim_ddr.o $(BUILD)/sim/rc/sparse_mem.o $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o \
                $(VSIM_DIR)/verilated_fst_c.o $(VSIM_DIR)/verilated_threads.o
 VMODEL_LIBS := -lz -pthread
 
@@ -54,8 +54,8 @@ $(VSIM_DIR)/vtop.o: sim/vtop.cpp sim/vtop.h $(VSIM_DIR)/stamp
 	  -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
 
 # The simulated card memory's bytes (DPI functions of rtl/sim/sim_ddr.sv).
-$(VSIM_DIR)/sim_ddr.o: sim/sim_ddr.c sim/vtop.h $(VSIM_DIR)/stamp
-	$(CC) $(HOST_CFLAGS) -Isim -I$(VSIM_DIR) -I$(VERILATOR_ROOT_INC) -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
+$(VSIM_DIR)/sim_ddr.o: sim/sim_ddr.c sim/vtop.h sim/rc/sparse_mem.h $(VSIM_DIR)/stamp
+	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -I$(VSIM_DIR) -I$(VERILATOR_ROOT_INC) -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
 
 $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o $(VSIM_DIR)/verilated_fst_c.o \
   $(VSIM_DIR)/verilated_threads.o: $(VSIM_DIR)/stamp

@@ -93,10 +93,11 @@ module card_top #(
   logic [3:0]  ext_be;
   logic [31:0] ext_addr, ext_wdata, ext_rdata;
   logic        ws_req, ws_we, ws_gnt;
-  logic        mem_req, mem_we, mem_gnt, mem_rvalid;
-  logic [BAR2_SIZE_LOG2-1:0] mem_addr;
-  logic [3:0]  mem_be;
-  logic [31:0] mem_wdata, mem_rdata;
+  logic        bq_valid, bq_ready, bq_sop, bq_eop, bq_we, bd_valid, bd_ready;
+  logic [BAR2_SIZE_LOG2-1:0] bq_addr;
+  logic [10:0] bq_ndw;
+  logic [3:0]  bq_fbe, bq_lbe;
+  logic [DATA_W-1:0] bq_data, bd_data;
   logic [3:0]  ws_be;
   logic [31:0] ws_addr, ws_wdata, ws_rdata;
 
@@ -164,14 +165,19 @@ module card_top #(
     .f_wdata      (ext_wdata),
     .f_rdata      (ext_rdata),
     .f_irq        (fn_irq),
-    .mem_req      (mem_req),
-    .mem_we       (mem_we),
-    .mem_addr     (mem_addr),
-    .mem_be       (mem_be),
-    .mem_wdata    (mem_wdata),
-    .mem_gnt      (mem_gnt),
-    .mem_rvalid   (mem_rvalid),
-    .mem_rdata    (mem_rdata),
+    .bq_valid     (bq_valid),
+    .bq_ready     (bq_ready),
+    .bq_sop       (bq_sop),
+    .bq_eop       (bq_eop),
+    .bq_we        (bq_we),
+    .bq_addr      (bq_addr),
+    .bq_ndw       (bq_ndw),
+    .bq_fbe       (bq_fbe),
+    .bq_lbe       (bq_lbe),
+    .bq_data      (bq_data),
+    .bd_valid     (bd_valid),
+    .bd_ready     (bd_ready),
+    .bd_data      (bd_data),
     .err_count    (pcie_err_count)
   );
 
@@ -218,14 +224,19 @@ module card_top #(
   ) u_dax (
     .clk      (clk),
     .rst      (rst),
-    .g_req    (mem_req),
-    .g_we     (mem_we),
-    .g_addr   (mem_addr),
-    .g_be     (mem_be),
-    .g_wdata  (mem_wdata),
-    .g_gnt    (mem_gnt),
-    .g_rvalid (mem_rvalid),
-    .g_rdata  (mem_rdata),
+    .g_valid  (bq_valid),
+    .g_ready  (bq_ready),
+    .g_sop    (bq_sop),
+    .g_eop    (bq_eop),
+    .g_we     (bq_we),
+    .g_addr   (bq_addr),
+    .g_ndw    (bq_ndw),
+    .g_fbe    (bq_fbe),
+    .g_lbe    (bq_lbe),
+    .g_data   (bq_data),
+    .d_valid  (bd_valid),
+    .d_ready  (bd_ready),
+    .d_data   (bd_data),
     .r_req    (ws_req && in_dax),
     .r_we     (ws_we),
     .r_addr   (ws_addr[15:0]),
@@ -242,9 +253,12 @@ module card_top #(
     .l_rdata  (p_rdata)
   );
 
+  // Reads in flight: up to the window's read FIFO (16 lines), so window
+  // reads keep a line per cycle over a DDR latency of up to 16 cycles.
   card_line_arb #(
     .DATA_W (DATA_W),
-    .LW     (LW)
+    .LW     (LW),
+    .OWNERS (16)
   ) u_line_arb (
     .clk      (clk),
     .rst      (rst),
@@ -312,7 +326,8 @@ module card_top #(
 
   card_ddr #(
     .DATA_W (DATA_W),
-    .DDR_AW (DDR_AW)
+    .DDR_AW (DDR_AW),
+    .OWNERS (16)
   ) u_ddr (
     .clk        (clk),
     .rst        (rst),

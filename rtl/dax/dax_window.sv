@@ -2,46 +2,65 @@
 // dax_window: the DAX cache window behind BAR2 (docs/dax.md is the contract).
 // Clock domain: clk.
 //
-// Guest accesses (pcie_ep's BAR2 memory port, one DW at a time) are checked
-// against a 2-bit state per 4 KiB page: read-write pages go to card memory
-// (DDR from WIN_DDR_OFF on, through the line port) and a write sets the
-// page's dirty bit once the line port has taken it; read-only pages serve
-// reads and drop writes; unmapped pages read as zeros and drop writes. Drops
-// and zero reads are counted, and the last dropped address kept.
+// Guest requests come from pcie_ep as whole TLPs, in arrival order: a write
+// with its payload beats (up to 256 bytes), a read as one beat (up to 4 KiB).
+// A TLP never crosses a 4 KiB page, so one lookup of the page's 2-bit state
+// decides it: read-write pages go to card memory (DDR from WIN_DDR_OFF on,
+// through the line port), a write there sets the page's dirty bit; read-only
+// pages serve reads and drop writes; unmapped pages read as zeros and drop
+// writes. Drops and zero reads are counted per TLP, and the address of the
+// last dropped write kept.
+//
+// After the lookup a write moves a line per cycle: the payload is rotated to
+// the lanes of its card-memory address, beat k and the tail of beat k-1 make
+// line k (one more line at the end when the TLP straddles lines). A read
+// issues its lines to card memory a line per cycle as long as the read-data
+// FIFO has room (RD_LINES lines in flight or waiting) and returns them in
+// order on the d_* stream, zeroed for unmapped pages; pcie_bar_cpl makes the
+// completions.
 //
 // The firmware sets the state of a page range (ST_FIRST, ST_COUNT, ST_CMD;
 // STATUS.BUSY until done) and reads-and-clears the dirty bits 32 pages at a
-// time (DIRTY[w]). One state machine serialises guest accesses, state
-// operations and dirty reads, which gives the contract's ordering: a guest
-// access that arrives while a state operation runs waits for it, and a dirty
-// read is one atomic step against guest writes. The firmware's own view of
-// the window (the DAXWIN region) is plain card memory through card_ddr.
+// time (DIRTY[w]). One state machine serialises guest TLPs, state operations
+// and dirty reads, which gives the contract's ordering: a guest TLP that
+// arrives while a state operation runs waits for it, a state operation waits
+// for the TLP being moved, and a dirty read is one atomic step against guest
+// writes. The firmware's own view of the window (the DAXWIN region) is plain
+// card memory through card_ddr.
 //
 // State and dirty bits are kept 32 pages to a word in single-port RAMs
 // (read-modify-write by the state machine): 2 + 1 bits per page, 96 KiB for
 // a 1 GiB window. After reset a sweep clears both (BUSY meanwhile).
 //
-// Interfaces: guest port (request/grant, read data one or more cycles after
-// the grant), register port (request/grant, read data the cycle after the
+// Interfaces: guest request stream and read-data line stream (pcie_ep's bq_*
+// and bd_*), register port (request/grant, read data the cycle after the
 // grant), line port toward card memory (as card_ddr's p_* port).
 module dax_window #(
   parameter int DATA_W = 256,                       // line width
   parameter int WIN_LOG2 = 30,                      // window (BAR2) size, log2 bytes
   parameter int DDR_AW = 31,                        // card memory byte-address bits
-  parameter logic [31:0] WIN_DDR_OFF = 32'h4000_0000 // card memory offset of window byte 0
+  parameter logic [31:0] WIN_DDR_OFF = 32'h4000_0000, // card memory offset of window byte 0
+  parameter int RD_LINES = 16                       // read lines in flight or waiting (power of two)
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
 
-  // --- guest (BAR2) ---
-  input  wire logic                g_req,
+  // --- guest requests (BAR2), whole TLPs in arrival order ---
+  input  wire logic                g_valid,
+  output logic                     g_ready,
+  input  wire logic                g_sop,
+  input  wire logic                g_eop,
   input  wire logic                g_we,
-  input  wire logic [WIN_LOG2-1:0] g_addr,
-  input  wire logic [3:0]          g_be,
-  input  wire logic [31:0]         g_wdata,
-  output logic                     g_gnt,
-  output logic                     g_rvalid,
-  output logic [31:0]              g_rdata,
+  input  wire logic [WIN_LOG2-1:0] g_addr,    // byte address of the first DW
+  input  wire logic [10:0]         g_ndw,     // DWs, 1..1024, within one 4 KiB page
+  input  wire logic [3:0]          g_fbe,
+  input  wire logic [3:0]          g_lbe,
+  input  wire logic [DATA_W-1:0]   g_data,    // payload beat
+
+  // --- read data: the lines of each read, in order ---
+  output logic                     d_valid,
+  input  wire logic                d_ready,
+  output logic [DATA_W-1:0]        d_data,
 
   // --- registers (DAX region) ---
   input  wire logic        r_req,
@@ -62,23 +81,35 @@ module dax_window #(
   input  wire logic [DATA_W-1:0]          l_rdata
 );
   localparam int LBW = $clog2(DATA_W / 8);        // byte offset bits in a line
+  localparam int DWS = DATA_W / 32;               // DW lanes per line
+  localparam int LNW = $clog2(DWS);               // lane bits
+  localparam int LW = DDR_AW - LBW;               // line address bits
   localparam int PW = WIN_LOG2 - 12;              // page index bits
   localparam int NW_LOG2 = PW - 5;                // 32 pages per word
   localparam int NW = 1 << NW_LOG2;
   localparam logic [31:0] PAGES = 32'(1) << PW;
+  localparam int FW = $clog2(RD_LINES);
 
   initial begin
     if (WIN_LOG2 < 17 || WIN_LOG2 > 30) $error("dax_window: WIN_LOG2 must be 17..30");
     if (64'(WIN_DDR_OFF) + (64'd1 << WIN_LOG2) > (64'd1 << DDR_AW)) $error("dax_window: window outside card memory");
     if ((WIN_DDR_OFF & ((32'd1 << LBW) - 32'd1)) != 0) $error("dax_window: window not line aligned");
+    if (RD_LINES < 2 || (RD_LINES & (RD_LINES - 1)) != 0) $error("dax_window: RD_LINES must be a power of two >= 2");
   end
 
   // Register offsets (rtl/soc_map.toml [registers.DAX]).
-  localparam logic [15:0] R_PAGES = 16'h00, R_ST_FIRST = 16'h04, R_ST_COUNT = 16'h08,
-                          R_ST_CMD = 16'h0c, R_STATUS = 16'h10, R_DROP_RO = 16'h14,
-                          R_DROP_UNMAPPED = 16'h18, R_ZERO_READS = 16'h1c,
-                          R_DROP_ADDR_LO = 16'h20, R_DROP_ADDR_HI = 16'h24, R_DDR_OFF = 16'h28,
-                          R_DIRTY = 16'h1000;
+  localparam logic [15:0] R_PAGES = 16'(soc_map_pkg::DAX_PAGES);
+  localparam logic [15:0] R_ST_FIRST = 16'(soc_map_pkg::DAX_ST_FIRST);
+  localparam logic [15:0] R_ST_COUNT = 16'(soc_map_pkg::DAX_ST_COUNT);
+  localparam logic [15:0] R_ST_CMD = 16'(soc_map_pkg::DAX_ST_CMD);
+  localparam logic [15:0] R_STATUS = 16'(soc_map_pkg::DAX_STATUS);
+  localparam logic [15:0] R_DROP_RO = 16'(soc_map_pkg::DAX_DROP_RO);
+  localparam logic [15:0] R_DROP_UNMAPPED = 16'(soc_map_pkg::DAX_DROP_UNMAPPED);
+  localparam logic [15:0] R_ZERO_READS = 16'(soc_map_pkg::DAX_ZERO_READS);
+  localparam logic [15:0] R_DROP_ADDR_LO = 16'(soc_map_pkg::DAX_DROP_ADDR_LO);
+  localparam logic [15:0] R_DROP_ADDR_HI = 16'(soc_map_pkg::DAX_DROP_ADDR_HI);
+  localparam logic [15:0] R_DDR_OFF = 16'(soc_map_pkg::DAX_DDR_OFF);
+  localparam logic [15:0] R_DIRTY = soc_map_pkg::DAX_DIRTY;
 
   // ------------------------------------------------------------------ RAMs
   logic [63:0]        st_mem [0:NW-1];
@@ -97,13 +128,13 @@ module dax_window #(
     dt_rd <= dt_mem[ram_a];
   end
 
-  // ------------------------------------------------------------ registers
+  // ------------------------------------------------------------ state
   typedef enum logic [3:0] {
-    S_CLEAR, S_IDLE, S_GLOOK, S_GWRITE, S_GREAD, S_GDATA, S_GZERO, S_DIRTY, S_OPREAD, S_OPWRITE
+    S_CLEAR, S_IDLE, S_LOOK, S_WRITE, S_WTAIL, S_WDROP, S_READ, S_DIRTY, S_OPREAD, S_OPWRITE
   } state_t;
   state_t state_q, state_d;
 
-  logic [NW_LOG2-1:0] w_q, w_d;                // word of the sweep / operation
+  logic [NW_LOG2-1:0] w_q, w_d;                // word of the sweep / operation / TLP's page
   logic [PW:0]        st_first_q, st_count_q;
   logic [PW:0]        op_first_q, op_end_q;    // [first, end) clamped to the window
   logic [1:0]         op_state_q;
@@ -111,16 +142,26 @@ module dax_window #(
   logic [31:0]        drop_ro_q, drop_unmapped_q, zero_reads_q;
   logic [WIN_LOG2-1:0] drop_addr_q;
   logic [31:0]        rdata_q, rdata_d, reg_rdata;
-  logic [31:0]        g_rdata_q;
-  logic [LBW-3:0]     g_word_q;                // word of the line a guest read waits for
 
-  // Guest request fields (held by pcie_ep until the grant).
+  // The TLP being moved (fields latched at its lookup).
+  logic [LW-1:0]      line_q;                  // card-memory line of line m_q
+  logic [LNW-1:0]     lane_q;                  // lane of the first DW
+  logic [10:0]        ndw_q;
+  logic [3:0]         fbe_q, lbe_q;
+  logic [8:0]         m_q;                     // line of the TLP being moved
+  logic [8:0]         nl_q;                    // lines the TLP covers
+  logic               zero_q;                  // a read of an unmapped page
+  logic [DATA_W-1:0]  prev_q;                  // rotated previous beat of a write
+
+  // Head of the guest stream.
   logic [PW-1:0]      g_page;
   logic [4:0]         g_bit;
   logic [1:0]         g_state;
+  logic [8:0]         g_nl;
   assign g_page = g_addr[WIN_LOG2-1:12];
   assign g_bit = g_page[4:0];
-  assign g_state = st_rd[2 * g_bit +: 2];
+  assign g_state = st_rd[2 * g_bit +: 2];      // valid in S_LOOK
+  assign g_nl = 9'((12'(g_addr[LBW-1:2]) + 12'(g_ndw) + 12'(DWS - 1)) >> LNW);
 
   // Register decode.
   logic        r_dirty, r_cmd;
@@ -129,25 +170,77 @@ module dax_window #(
   assign r_dirty_w = r_addr[15:2] - 14'(R_DIRTY >> 2);
   assign r_cmd = r_we && r_addr == R_ST_CMD;
 
-  // Line request of the guest access.
-  logic [DDR_AW-3:0] g_dw;                     // DW address in card memory
-  assign g_dw = (DDR_AW - 2)'(WIN_DDR_OFF >> 2) + (DDR_AW - 2)'(g_addr[WIN_LOG2-1:2]);
+  // ------------------------------------------------------------ write lines
+  // Beat rotated to the lanes of its address; line m_q = lanes >= lane_q of
+  // this beat, lanes < lane_q of the previous one; byte enables by DW index.
+  logic [DATA_W-1:0]   rot, w_line;
+  logic [DATA_W/8-1:0] w_be;
   always_comb begin
-    l_addr = g_dw[DDR_AW-3:LBW-2];
-    l_we = g_we;
-    l_be = '0;
-    l_be[{g_dw[LBW-3:0], 2'b00} +: 4] = g_be;
-    l_wdata = {(DATA_W / 32){g_wdata}};
+    for (int l = 0; l < DWS; l++) begin
+      int src;
+      src = (l - int'(lane_q) + DWS) % DWS;
+      rot[32 * l +: 32] = g_data[32 * src +: 32];
+      w_line[32 * l +: 32] = (l >= int'(lane_q)) ? rot[32 * l +: 32] : prev_q[32 * l +: 32];
+    end
+    if (state_q == S_WTAIL) w_line = prev_q;
+    for (int l = 0; l < DWS; l++) begin
+      int o;                                   // DW of the TLP in this lane
+      o = int'(m_q) * DWS + l - int'(lane_q);
+      if (o < 0 || o >= int'(ndw_q)) w_be[4 * l +: 4] = 4'd0;
+      else if (o == 0) w_be[4 * l +: 4] = fbe_q;
+      else if (o == int'(ndw_q) - 1) w_be[4 * l +: 4] = lbe_q;
+      else w_be[4 * l +: 4] = 4'hf;
+    end
   end
 
-  // Masks of the operation's pages within word w_q.
-  logic [63:0] op_mask2;
+  // ------------------------------------------------------------ read FIFO
+  // Lines issued and not yet taken (in flight or waiting) never exceed
+  // RD_LINES, so returning data always has room.
+  logic [DATA_W-1:0] rf_mem [0:RD_LINES-1];
+  logic              rz_mem [0:RD_LINES-1];    // 1: the line reads as zeros
+  logic [FW:0]       rf_wr, rf_rd, rz_wr, credits;
+  logic              rd_issue;
+
+  assign d_valid = rf_wr != rf_rd;
+  assign d_data = rz_mem[rf_rd[FW-1:0]] ? '0 : rf_mem[rf_rd[FW-1:0]];
+
+  always_ff @(posedge clk) begin
+    if (l_rvalid) rf_mem[rf_wr[FW-1:0]] <= l_rdata;
+    if (rd_issue) rz_mem[rz_wr[FW-1:0]] <= zero_q;
+    if (rst) begin
+      rf_wr <= '0;
+      rf_rd <= '0;
+      rz_wr <= '0;
+      credits <= (FW + 1)'(RD_LINES);
+    end else begin
+      if (l_rvalid) rf_wr <= rf_wr + 1'b1;
+      if (d_valid && d_ready) rf_rd <= rf_rd + 1'b1;
+      if (rd_issue) rz_wr <= rz_wr + 1'b1;
+      credits <= credits - (FW + 1)'(rd_issue) + (FW + 1)'(d_valid && d_ready);
+    end
+  end
+
+  // ------------------------------------------------------------ the state machine
+  logic [63:0] op_mask2;                       // the operation's pages within word w_q
   always_comb begin
     op_mask2 = '0;
     for (int i = 0; i < 32; i++)
       if ((PW + 1)'({w_q, 5'(i)}) >= op_first_q && (PW + 1)'({w_q, 5'(i)}) < op_end_q)
         op_mask2[2 * i +: 2] = 2'b11;
   end
+
+  // The line request: kept apart from the grant it waits for.
+  always_comb begin
+    l_req = (state_q == S_WRITE && g_valid) || state_q == S_WTAIL || (state_q == S_READ && credits != '0);
+    l_we = state_q != S_READ;
+    l_addr = line_q;
+    l_be = (state_q == S_READ) ? '1 : w_be;
+    l_wdata = w_line;
+  end
+
+  logic g_rw, g_ok;                            // in S_LOOK: page read-write; the TLP is served
+  assign g_rw = g_state == 2'd3;
+  assign g_ok = g_we ? g_rw : 1'b1;
 
   always_comb begin
     state_d = state_q;
@@ -157,8 +250,8 @@ module dax_window #(
     dt_we = 1'b0;
     st_wd = '0;
     dt_wd = '0;
-    g_gnt = 1'b0;
-    l_req = 1'b0;
+    g_ready = 1'b0;
+    rd_issue = 1'b0;
     r_gnt = 1'b0;
     rdata_d = reg_rdata;
 
@@ -184,10 +277,12 @@ module dax_window #(
           state_d = S_DIRTY;
         end else if (r_req && r_dirty && r_we) begin
           r_gnt = 1'b1;                        // writes to DIRTY are ignored
-        end else if (g_req) begin
+        end else if (g_valid && !g_sop) begin
+          g_ready = 1'b1;                      // cannot happen (pcie_ep sends whole TLPs): dropped
+        end else if (g_valid) begin
           ram_a = g_page[PW-1:5];
           w_d = g_page[PW-1:5];
-          state_d = S_GLOOK;
+          state_d = S_LOOK;
         end
       end
       S_DIRTY: begin
@@ -198,34 +293,39 @@ module dax_window #(
         dt_wd = '0;
         state_d = S_IDLE;
       end
-      S_GLOOK: begin
-        if (g_state[0] && (!g_we || g_state[1])) state_d = g_we ? S_GWRITE : S_GREAD;
-        else if (g_we) begin
-          g_gnt = 1'b1;                        // dropped
-          state_d = S_IDLE;
-        end else begin
-          g_gnt = 1'b1;                        // zeros
-          state_d = S_GZERO;
-        end
-      end
-      S_GWRITE: begin
-        l_req = 1'b1;
-        if (l_gnt) begin
-          g_gnt = 1'b1;
-          dt_we = 1'b1;                        // dt_rd still holds word w_q
+      S_LOOK: begin
+        if (g_we && g_rw) begin
+          dt_we = 1'b1;                        // dt_rd holds the page's word
           dt_wd = dt_rd | (32'd1 << g_bit);
-          state_d = S_IDLE;
+          state_d = S_WRITE;
+        end else if (g_we) begin
+          state_d = S_WDROP;
+        end else begin
+          state_d = S_READ;
         end
       end
-      S_GREAD: begin
-        l_req = 1'b1;
-        if (l_gnt) begin
-          g_gnt = 1'b1;
-          state_d = S_GDATA;
+      S_WRITE: begin
+        if (g_valid && l_gnt) begin
+          g_ready = 1'b1;
+          if (g_eop) state_d = (m_q + 9'd1 < nl_q) ? S_WTAIL : S_IDLE;
         end
       end
-      S_GDATA: if (l_rvalid) state_d = S_IDLE;
-      S_GZERO: state_d = S_IDLE;
+      S_WTAIL: begin
+        if (l_gnt) state_d = S_IDLE;
+      end
+      S_WDROP: begin
+        g_ready = 1'b1;
+        if (g_valid && g_eop) state_d = S_IDLE;
+      end
+      S_READ: begin
+        if (l_req && l_gnt) begin
+          rd_issue = 1'b1;
+          if (m_q + 9'd1 == nl_q) begin
+            g_ready = 1'b1;                    // the read's one beat
+            state_d = S_IDLE;
+          end
+        end
+      end
       S_OPREAD: state_d = S_OPWRITE;         // reads word w_q
       S_OPWRITE: begin
         st_we = 1'b1;                          // writes it back changed
@@ -238,19 +338,6 @@ module dax_window #(
       end
       default: state_d = S_IDLE;
     endcase
-  end
-
-  // The guest's read data: the word of the line, or zeros.
-  always_comb begin
-    g_rvalid = 1'b0;
-    g_rdata = g_rdata_q;
-    if (state_q == S_GDATA && l_rvalid) begin
-      g_rvalid = 1'b1;
-      g_rdata = l_rdata[32 * g_word_q +: 32];
-    end else if (state_q == S_GZERO) begin
-      g_rvalid = 1'b1;
-      g_rdata = '0;
-    end
   end
   assign r_rdata = rdata_q;
 
@@ -293,14 +380,10 @@ module dax_window #(
       zero_reads_q <= '0;
       drop_addr_q <= '0;
       rdata_q <= '0;
-      g_rdata_q <= '0;
-      g_word_q <= '0;
     end else begin
-      if (state_q == S_GREAD) g_word_q <= g_dw[LBW-3:0];
       state_q <= state_d;
       w_q <= w_d;
       if (r_gnt) rdata_q <= rdata_d;
-      if (g_rvalid) g_rdata_q <= g_rdata;
       if (r_gnt && r_we) begin
         unique case (r_addr)
           R_ST_FIRST: st_first_q <= (r_wdata > PAGES) ? (PW + 1)'(PAGES) : (PW + 1)'(r_wdata);
@@ -317,15 +400,31 @@ module dax_window #(
         endcase
       end
       if (state_q == S_IDLE && op_pending_q) op_pending_q <= 1'b0;
-      if (state_q == S_GLOOK && !(g_state[0] && (!g_we || g_state[1]))) begin
-        if (g_we) begin
-          drop_addr_q <= g_addr;
-          if (g_state == 2'd1) drop_ro_q <= sat_inc(drop_ro_q);
-          else drop_unmapped_q <= sat_inc(drop_unmapped_q);
-        end else begin
-          zero_reads_q <= sat_inc(zero_reads_q);
-        end
+      if (state_q == S_LOOK && !g_ok) begin
+        drop_addr_q <= g_addr;
+        if (g_state == 2'd1) drop_ro_q <= sat_inc(drop_ro_q);
+        else drop_unmapped_q <= sat_inc(drop_unmapped_q);
       end
+      if (state_q == S_LOOK && !g_we && !g_state[0]) zero_reads_q <= sat_inc(zero_reads_q);
     end
+  end
+
+  // The TLP's fields, its line counter and the previous beat.
+  always_ff @(posedge clk) begin
+    if (state_q == S_IDLE) begin
+      line_q <= LW'((WIN_DDR_OFF >> LBW) + 32'(g_addr[WIN_LOG2-1:LBW]));
+      lane_q <= g_addr[LBW-1:2];
+      ndw_q <= g_ndw;
+      fbe_q <= g_fbe;
+      lbe_q <= g_lbe;
+      nl_q <= g_nl;
+      m_q <= '0;
+    end
+    if (state_q == S_LOOK) zero_q <= !g_state[0];
+    if ((state_q == S_WRITE && g_valid && l_gnt) || (state_q == S_READ && rd_issue)) begin
+      m_q <= m_q + 9'd1;
+      line_q <= line_q + 1'b1;
+    end
+    if (state_q == S_WRITE && g_valid && l_gnt) prev_q <= rot;
   end
 endmodule

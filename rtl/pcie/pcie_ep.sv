@@ -5,15 +5,23 @@
 // It owns the Type 0 configuration space (pcie_cfg) and MSI-X (pcie_msix),
 // serves CfgRd0/CfgWr0 and memory requests to BAR0 and BAR2, completes
 // non-posted requests it does not support with UR, and sends MSI-X messages.
-// Requests are handled one at a time; a memory request may carry at most one
-// beat of payload (DATA_W / 32 DWs), longer BAR reads complete with CA and
-// longer writes are dropped (counted in `err_count`).
+//
+// BAR0 (registers) requests are handled one at a time and carry at most one
+// beat of payload (DATA_W / 32 DWs): longer reads complete with CA, longer
+// writes are dropped (counted in `err_count`).
+//
+// BAR2 (the DAX window) is a stream: writes of up to Max_Payload_Size (256
+// bytes) and reads of up to 4 KiB are passed on in arrival order, a beat per
+// cycle, through the bq_* port, without waiting for earlier reads to
+// complete; pcie_bar_cpl turns the lines the window returns (bd_*) into
+// completions. Requests that cross a 4 KiB boundary are malformed: reads
+// complete with CA, writes are dropped (both counted).
 //
 // Interfaces: rx/tx generic TLP streams (docs/pcie-function.md), the BAR0
-// application port (virtio registers, offsets below the MSI-X table), the BAR2
-// memory port, interrupt requests, configuration state for the DMA engines.
-// Both register ports: request with grant; read data with rvalid one or more
-// cycles after the granted request.
+// application port (virtio registers, offsets below the MSI-X table; request
+// with grant, read data with rvalid one or more cycles after the grant), the
+// BAR2 request stream and line stream, interrupt requests, configuration
+// state for the DMA engines.
 module pcie_ep #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window (BAR2) size, log2 bytes
@@ -48,15 +56,22 @@ module pcie_ep #(
   input  wire logic        app_rvalid,
   input  wire logic [31:0] app_rdata,
 
-  // --- BAR2 memory port ---
-  output logic        mem_req,
-  output logic        mem_we,
-  output logic [BAR2_SIZE_LOG2-1:0] mem_addr,
-  output logic [3:0]  mem_be,
-  output logic [31:0] mem_wdata,
-  input  wire logic        mem_gnt,
-  input  wire logic        mem_rvalid,
-  input  wire logic [31:0] mem_rdata,
+  // --- BAR2 requests, in arrival order (a write: its payload beats; a read: one beat) ---
+  output logic                      bq_valid,
+  input  wire logic                 bq_ready,
+  output logic                      bq_sop,
+  output logic                      bq_eop,
+  output logic                      bq_we,
+  output logic [BAR2_SIZE_LOG2-1:0] bq_addr,   // byte address of the first DW (DW aligned)
+  output logic [10:0]               bq_ndw,    // DWs, 1..1024
+  output logic [3:0]                bq_fbe,
+  output logic [3:0]                bq_lbe,
+  output logic [DATA_W-1:0]         bq_data,   // payload beat, DW 0 of the TLP in bits 31:0 of the first
+
+  // --- lines of the BAR2 reads, in request order ---
+  input  wire logic                 bd_valid,
+  output logic                      bd_ready,
+  input  wire logic [DATA_W-1:0]    bd_data,
 
   // --- interrupts ---
   input  wire logic        irq_valid,     // MSI-X request for irq_vector
@@ -83,12 +98,11 @@ module pcie_ep #(
       $error("pcie_ep: DATA_W must be a power of two, 64..1024");
   end
 
-  typedef enum logic [2:0] {S_IDLE, S_CFG, S_RD, S_WR, S_CPL, S_DRAIN, S_MSIX} state_t;
+  typedef enum logic [2:0] {S_IDLE, S_CFG, S_RD, S_WR, S_CPL, S_DRAIN, S_MSIX, S_MEMW} state_t;
 
-  // Target of a memory request
-  localparam logic [1:0] T_APP = 2'd0;
-  localparam logic [1:0] T_MSIX = 2'd1;
-  localparam logic [1:0] T_MEM = 2'd2;
+  // Target of a BAR0 request
+  localparam logic T_APP = 1'b0;
+  localparam logic T_MSIX = 1'b1;
 
   state_t      state_q, state_d;
   logic [127:0] hdr_q, hdr_d;
@@ -96,7 +110,7 @@ module pcie_ep #(
   logic [DATA_W-1:0] cpl_data_q, cpl_data_d;
   logic [DWSW-1:0] idx_q, idx_d;       // current DW of the request
   logic        wait_q, wait_d;         // a read is outstanding
-  logic [1:0]  target_q, target_d;
+  logic        target_q, target_d;
   logic [63:0] addr_q, addr_d;
   logic [2:0]  cpl_status_q, cpl_status_d;
   logic        cpl_has_data_q, cpl_has_data_d;
@@ -129,6 +143,9 @@ module pcie_ep #(
   logic        h_is_mem, h_is_cfg, h_is_cpl, h_nonposted, h_poisoned;
   logic        h_bar0, h_bar2;
   logic [10:0] h_ndw;
+  logic        h_in_page;        // the request stays within one 4 KiB page
+  logic [11:0] h_bytes;          // a read's byte count (0: 4096)
+  logic [1:0]  h_low;            // offset of its first enabled byte
 
   function automatic logic [1:0] low_byte(input logic [3:0] be);
     low_byte = be[0] ? 2'd0 : be[1] ? 2'd1 : be[2] ? 2'd2 : be[3] ? 2'd3 : 2'd0;
@@ -156,6 +173,7 @@ module pcie_ep #(
     h_nonposted = !(h_type[4:3] == 2'b10) && !(h_is_mem && h_fmt[1]) && !h_is_cpl;
     h_bar0 = mem_enable && ((h_addr & BAR0_MASK) == bar0_base);
     h_bar2 = mem_enable && ((h_addr & BAR2_MASK) == bar2_base);
+    h_in_page = 12'({1'b0, h_addr[11:2]}) + 12'(h_ndw) <= 12'd1024;
   end
 
   pcie_cfg #(
@@ -228,28 +246,99 @@ module pcie_ep #(
   always_comb begin
     app_req = 1'b0;
     msix_req = 1'b0;
-    mem_req = 1'b0;
     app_we = (state_q == S_WR);
-    mem_we = app_we;
     app_addr = cur_addr[14:0];
-    mem_addr = cur_addr[BAR2_SIZE_LOG2-1:0];
     app_be = cur_be;
-    mem_be = cur_be;
     app_wdata = data_q[32 * idx_q[DWSW-2:0] +: 32];
-    mem_wdata = app_wdata;
     if ((state_q == S_RD && !wait_q) || state_q == S_WR) begin
-      unique case (target_q)
-        T_APP:  app_req = 1'b1;
-        T_MSIX: msix_req = 1'b1;
-        default: mem_req = 1'b1;
-      endcase
+      if (target_q == T_MSIX) msix_req = 1'b1;
+      else app_req = 1'b1;
     end
-    unique case (target_q)
-      T_APP:  begin port_gnt = app_gnt; port_rvalid = app_rvalid; port_rdata = app_rdata; end
-      T_MSIX: begin port_gnt = 1'b1; port_rvalid = msix_rvalid_q; port_rdata = msix_rdata_q; end
-      default: begin port_gnt = mem_gnt; port_rvalid = mem_rvalid; port_rdata = mem_rdata; end
-    endcase
+    if (target_q == T_MSIX) begin
+      port_gnt = 1'b1; port_rvalid = msix_rvalid_q; port_rdata = msix_rdata_q;
+    end else begin
+      port_gnt = app_gnt; port_rvalid = app_rvalid; port_rdata = app_rdata;
+    end
   end
+
+  // BAR2: an output register for the request stream, and the completer.
+  logic bq_free, bq_load, bq_load_sop;
+  logic d_valid, d_ready;
+  logic [127:0]      ep_tx_hdr, bc_tx_hdr;
+  logic [DATA_W-1:0] ep_tx_data, bc_tx_data;
+  logic ep_tx_sop, ep_tx_eop, ep_tx_valid, ep_tx_ready;
+  logic bc_tx_sop, bc_tx_eop, bc_tx_valid, bc_tx_ready;
+
+  assign bq_free = !bq_valid || bq_ready;
+
+  always_ff @(posedge clk) begin
+    if (rst) bq_valid <= 1'b0;
+    else if (bq_load) bq_valid <= 1'b1;
+    else if (bq_ready) bq_valid <= 1'b0;
+    if (bq_load) begin
+      bq_sop <= bq_load_sop;
+      bq_eop <= rx_tlp_eop;
+      bq_data <= rx_tlp_data;
+      if (bq_load_sop) begin
+        bq_we <= h_fmt[1];
+        bq_addr <= h_addr[BAR2_SIZE_LOG2-1:0];
+        bq_ndw <= h_ndw;
+        bq_fbe <= h_fbe;
+        bq_lbe <= h_lbe;
+      end
+    end
+  end
+
+  pcie_bar_cpl #(
+    .DATA_W (DATA_W)
+  ) u_bar_cpl (
+    .clk          (clk),
+    .rst          (rst),
+    .d_valid      (d_valid),
+    .d_ready      (d_ready),
+    .d_rid_tag    (rx_tlp_hdr[63:40]),
+    .d_tc_attr    ({rx_tlp_hdr[22:20], rx_tlp_hdr[18], rx_tlp_hdr[13:12]}),
+    .d_len        (rx_tlp_hdr[9:0]),
+    .d_addr       (h_addr[11:2]),
+    .d_bytes      (h_bytes),
+    .d_low        (h_low),
+    .l_valid      (bd_valid),
+    .l_ready      (bd_ready),
+    .l_data       (bd_data),
+    .tx_tlp_hdr   (bc_tx_hdr),
+    .tx_tlp_data  (bc_tx_data),
+    .tx_tlp_sop   (bc_tx_sop),
+    .tx_tlp_eop   (bc_tx_eop),
+    .tx_tlp_valid (bc_tx_valid),
+    .tx_tlp_ready (bc_tx_ready),
+    .completer_id (req_id_q),
+    .max_payload  (max_payload)
+  );
+
+  pcie_tx_arb #(
+    .DATA_W (DATA_W)
+  ) u_tx_arb (
+    .clk       (clk),
+    .rst       (rst),
+    .a_hdr     (ep_tx_hdr),
+    .a_data    (ep_tx_data),
+    .a_sop     (ep_tx_sop),
+    .a_eop     (ep_tx_eop),
+    .a_valid   (ep_tx_valid),
+    .a_ready   (ep_tx_ready),
+    .b_hdr     (bc_tx_hdr),
+    .b_data    (bc_tx_data),
+    .b_sop     (bc_tx_sop),
+    .b_eop     (bc_tx_eop),
+    .b_valid   (bc_tx_valid),
+    .b_ready   (bc_tx_ready),
+    .out_hdr   (tx_tlp_hdr),
+    .out_data  (tx_tlp_data),
+    .out_sop   (tx_tlp_sop),
+    .out_eop   (tx_tlp_eop),
+    .out_valid (tx_tlp_valid),
+    .out_ready (tx_tlp_ready)
+  );
 
   // Byte count and lower address of a read completion (PCIe rules for the
   // first request of a read).
@@ -264,6 +353,8 @@ module pcie_ep #(
     end
     read_bytes = n[11:0];  // 4096 bytes encode as 0
   endfunction
+  assign h_bytes = read_bytes(h_ndw, h_fbe, h_lbe);
+  assign h_low = low_byte(h_fbe);
 
   always_comb begin
     state_d = state_q;
@@ -281,6 +372,9 @@ module pcie_ep #(
     req_id_d = req_id_q;
     err_d = err_q;
     rx_tlp_ready = 1'b0;
+    bq_load = 1'b0;
+    bq_load_sop = 1'b0;
+    d_valid = 1'b0;
     cfg_req = 1'b0;
     cfg_we = 1'b0;
     msg_ready = 1'b0;
@@ -301,26 +395,46 @@ module pcie_ep #(
             cpl_has_data_d = 1'b0;
             cpl_bytes_d = 12'd4;
             cpl_lower_d = 7'd0;
-            target_d = h_bar2 ? T_MEM :
-                       ((h_addr[14:0] >= MSIX_WINDOW) ? T_MSIX : T_APP);
-            if (h_is_cfg) begin
+            target_d = (h_addr[14:0] >= MSIX_WINDOW) ? T_MSIX : T_APP;
+            if (h_is_mem && h_bar2 && !h_fmt[1] && h_in_page) begin
+              // BAR2 read: to the window and the completer, or wait for room
+              rx_tlp_ready = bq_free && d_ready;
+              bq_load = rx_tlp_ready;
+              bq_load_sop = 1'b1;
+              d_valid = rx_tlp_ready;
+            end else if (h_is_mem && h_bar2 && h_fmt[1] && h_in_page && !h_poisoned &&
+                         h_ndw <= 11'(pcie_pkg::BAR2_MAX_WRITE_DWS)) begin
+              // BAR2 write: its beats to the window
+              rx_tlp_ready = bq_free;
+              bq_load = bq_free;
+              bq_load_sop = 1'b1;
+              if (bq_free && !rx_tlp_eop) state_d = S_MEMW;
+            end else if (h_is_mem && h_bar2) begin
+              // crosses a 4 KiB boundary, poisoned or longer than MPS
+              err_d = err_q + 32'd1;
+              if (h_fmt[1]) begin
+                state_d = rx_tlp_eop ? S_IDLE : S_DRAIN;
+              end else begin
+                cpl_status_d = pcie_pkg::CPL_CA; state_d = S_CPL;
+              end
+            end else if (h_is_cfg) begin
               state_d = S_CFG;
             end else if (h_is_mem && !h_fmt[1]) begin
               // memory read
-              if (!(h_bar0 || h_bar2)) begin
+              if (!h_bar0) begin
                 cpl_status_d = pcie_pkg::CPL_UR; state_d = S_CPL; err_d = err_q + 32'd1;
               end else if (h_ndw > 11'(DWS)) begin
                 cpl_status_d = pcie_pkg::CPL_CA; state_d = S_CPL; err_d = err_q + 32'd1;
               end else begin
                 state_d = S_RD;
                 cpl_has_data_d = 1'b1;
-                cpl_bytes_d = read_bytes(h_ndw, h_fbe, h_lbe);
-                cpl_lower_d = {h_addr[6:2], low_byte(h_fbe)};
+                cpl_bytes_d = h_bytes;
+                cpl_lower_d = {h_addr[6:2], h_low};
                 cpl_data_d = '0;
               end
             end else if (h_is_mem && h_fmt[1]) begin
               // memory write: one beat of payload at most, never poisoned
-              if ((h_bar0 || h_bar2) && h_ndw <= 11'(DWS) && !h_poisoned && rx_tlp_eop) begin
+              if (h_bar0 && h_ndw <= 11'(DWS) && !h_poisoned && rx_tlp_eop) begin
                 state_d = S_WR;
               end else begin
                 err_d = err_q + 32'd1;
@@ -374,8 +488,14 @@ module pcie_ep #(
         end
       end
 
+      S_MEMW: begin
+        rx_tlp_ready = bq_free;
+        bq_load = bq_free && rx_tlp_valid;
+        if (bq_free && rx_tlp_valid && rx_tlp_eop) state_d = S_IDLE;
+      end
+
       S_CPL: begin
-        if (tx_tlp_ready) state_d = S_IDLE;
+        if (ep_tx_ready) state_d = S_IDLE;
       end
 
       S_DRAIN: begin
@@ -384,7 +504,7 @@ module pcie_ep #(
       end
 
       S_MSIX: begin
-        if (tx_tlp_ready) begin
+        if (ep_tx_ready) begin
           msg_ready = 1'b1;
           state_d = S_IDLE;
         end
@@ -397,33 +517,33 @@ module pcie_ep #(
   // Transmit side: a completion for the held request, or an MSI-X message.
   always_comb begin
     logic [9:0] cpl_len;
-    tx_tlp_hdr = '0;
-    tx_tlp_data = '0;
-    tx_tlp_sop = 1'b1;
-    tx_tlp_eop = 1'b1;
-    tx_tlp_valid = 1'b0;
+    ep_tx_hdr = '0;
+    ep_tx_data = '0;
+    ep_tx_sop = 1'b1;
+    ep_tx_eop = 1'b1;
+    ep_tx_valid = 1'b0;
     cpl_len = cpl_has_data_q ? ((hdr_q[30]) ? 10'd0 : hdr_q[9:0]) : 10'd0;
     if (state_q == S_CPL) begin
-      tx_tlp_valid = 1'b1;
-      tx_tlp_hdr[31:0] = {cpl_has_data_q ? pcie_pkg::FMT_3DW_DATA : pcie_pkg::FMT_3DW_NODATA,
+      ep_tx_valid = 1'b1;
+      ep_tx_hdr[31:0] = {cpl_has_data_q ? pcie_pkg::FMT_3DW_DATA : pcie_pkg::FMT_3DW_NODATA,
                           pcie_pkg::TYPE_CPL, 1'b0, hdr_q[22:20], 1'b0, hdr_q[18], 4'b0000,
                           hdr_q[13:12], 2'b00, cpl_len};
-      tx_tlp_hdr[63:32] = {req_id_q, cpl_status_q, 1'b0, cpl_bytes_q};
-      tx_tlp_hdr[95:64] = {hdr_q[63:48], hdr_q[47:40], 1'b0, cpl_lower_q};
-      tx_tlp_data = cpl_data_q;
+      ep_tx_hdr[63:32] = {req_id_q, cpl_status_q, 1'b0, cpl_bytes_q};
+      ep_tx_hdr[95:64] = {hdr_q[63:48], hdr_q[47:40], 1'b0, cpl_lower_q};
+      ep_tx_data = cpl_data_q;
     end else if (state_q == S_MSIX) begin
-      tx_tlp_valid = 1'b1;
+      ep_tx_valid = 1'b1;
       if (msg_addr[63:32] != 32'd0) begin
-        tx_tlp_hdr[31:0] = {pcie_pkg::FMT_4DW_DATA, pcie_pkg::TYPE_MEM, 14'd0, 10'd1};
-        tx_tlp_hdr[63:32] = {req_id_q, 8'd0, 4'b0000, 4'b1111};
-        tx_tlp_hdr[95:64] = msg_addr[63:32];
-        tx_tlp_hdr[127:96] = {msg_addr[31:2], 2'b00};
+        ep_tx_hdr[31:0] = {pcie_pkg::FMT_4DW_DATA, pcie_pkg::TYPE_MEM, 14'd0, 10'd1};
+        ep_tx_hdr[63:32] = {req_id_q, 8'd0, 4'b0000, 4'b1111};
+        ep_tx_hdr[95:64] = msg_addr[63:32];
+        ep_tx_hdr[127:96] = {msg_addr[31:2], 2'b00};
       end else begin
-        tx_tlp_hdr[31:0] = {pcie_pkg::FMT_3DW_DATA, pcie_pkg::TYPE_MEM, 14'd0, 10'd1};
-        tx_tlp_hdr[63:32] = {req_id_q, 8'd0, 4'b0000, 4'b1111};
-        tx_tlp_hdr[95:64] = {msg_addr[31:2], 2'b00};
+        ep_tx_hdr[31:0] = {pcie_pkg::FMT_3DW_DATA, pcie_pkg::TYPE_MEM, 14'd0, 10'd1};
+        ep_tx_hdr[63:32] = {req_id_q, 8'd0, 4'b0000, 4'b1111};
+        ep_tx_hdr[95:64] = {msg_addr[31:2], 2'b00};
       end
-      tx_tlp_data[31:0] = msg_data;
+      ep_tx_data[31:0] = msg_data;
     end
   end
 

@@ -35,4 +35,8 @@ package pcie_pkg;
   localparam logic [14:0] BAR0_MSIX_TABLE = 15'h4000;
   localparam logic [14:0] BAR0_MSIX_PBA   = 15'h5000;
   localparam int          NOTIFY_OFF_MULTIPLIER = 4;
+
+  // BAR2 (DAX window): the longest write accepted, = Max_Payload_Size
+  // Supported (pcie_cfg: 256 bytes).
+  localparam int          BAR2_MAX_WRITE_DWS = 64;
 endpackage
