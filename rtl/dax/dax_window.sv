@@ -153,14 +153,29 @@ module dax_window #(
   logic               zero_q;                  // a read of an unmapped page
   logic [DATA_W-1:0]  prev_q;                  // rotated previous beat of a write
 
-  // Head of the guest stream.
+  // The state and dirty words of the last TLP's 32 pages, kept until a
+  // state operation or a dirty read: a TLP in the same 128 KiB needs no RAM
+  // lookup (S_LOOK), so back-to-back TLPs cost one cycle besides their beats.
+  logic               kept_q;
+  logic [NW_LOG2-1:0] kept_w_q;
+  logic [63:0]        kept_st_q;
+  logic [31:0]        kept_dt_q;
+
+  // Head of the guest stream, and the decision on it: in S_LOOK from the
+  // RAM words, in S_IDLE from the kept words.
   logic [PW-1:0]      g_page;
   logic [4:0]         g_bit;
   logic [1:0]         g_state;
   logic [8:0]         g_nl;
+  logic               g_hit, decide;
+  logic [63:0]        look_st;
+  logic [31:0]        look_dt;
   assign g_page = g_addr[WIN_LOG2-1:12];
   assign g_bit = g_page[4:0];
-  assign g_state = st_rd[2 * g_bit +: 2];      // valid in S_LOOK
+  assign g_hit = kept_q && kept_w_q == g_page[PW-1:5];
+  assign look_st = (state_q == S_LOOK) ? st_rd : kept_st_q;
+  assign look_dt = (state_q == S_LOOK) ? dt_rd : kept_dt_q;
+  assign g_state = look_st[2 * g_bit +: 2];
   assign g_nl = 9'((12'(g_addr[LBW-1:2]) + 12'(g_ndw) + 12'(DWS - 1)) >> LNW);
 
   // Register decode.
@@ -238,7 +253,7 @@ module dax_window #(
     l_wdata = w_line;
   end
 
-  logic g_rw, g_ok;                            // in S_LOOK: page read-write; the TLP is served
+  logic g_rw, g_ok;                            // when deciding: page read-write; the TLP is served
   assign g_rw = g_state == 2'd3;
   assign g_ok = g_we ? g_rw : 1'b1;
 
@@ -252,6 +267,7 @@ module dax_window #(
     dt_wd = '0;
     g_ready = 1'b0;
     rd_issue = 1'b0;
+    decide = 1'b0;
     r_gnt = 1'b0;
     rdata_d = reg_rdata;
 
@@ -279,6 +295,10 @@ module dax_window #(
           r_gnt = 1'b1;                        // writes to DIRTY are ignored
         end else if (g_valid && !g_sop) begin
           g_ready = 1'b1;                      // cannot happen (pcie_ep sends whole TLPs): dropped
+        end else if (g_valid && g_hit) begin
+          ram_a = g_page[PW-1:5];
+          w_d = g_page[PW-1:5];
+          decide = 1'b1;
         end else if (g_valid) begin
           ram_a = g_page[PW-1:5];
           w_d = g_page[PW-1:5];
@@ -293,17 +313,7 @@ module dax_window #(
         dt_wd = '0;
         state_d = S_IDLE;
       end
-      S_LOOK: begin
-        if (g_we && g_rw) begin
-          dt_we = 1'b1;                        // dt_rd holds the page's word
-          dt_wd = dt_rd | (32'd1 << g_bit);
-          state_d = S_WRITE;
-        end else if (g_we) begin
-          state_d = S_WDROP;
-        end else begin
-          state_d = S_READ;
-        end
-      end
+      S_LOOK: decide = 1'b1;
       S_WRITE: begin
         if (g_valid && l_gnt) begin
           g_ready = 1'b1;
@@ -338,6 +348,20 @@ module dax_window #(
       end
       default: state_d = S_IDLE;
     endcase
+
+    // A guest TLP decided (ram_a is its pages' word): a write to a
+    // read-write page sets the page's dirty bit.
+    if (decide) begin
+      if (g_we && g_rw) begin
+        dt_we = 1'b1;
+        dt_wd = look_dt | (32'd1 << g_bit);
+        state_d = S_WRITE;
+      end else if (g_we) begin
+        state_d = S_WDROP;
+      end else begin
+        state_d = S_READ;
+      end
+    end
   end
   assign r_rdata = rdata_q;
 
@@ -380,6 +404,7 @@ module dax_window #(
       zero_reads_q <= '0;
       drop_addr_q <= '0;
       rdata_q <= '0;
+      kept_q <= 1'b0;
     end else begin
       state_q <= state_d;
       w_q <= w_d;
@@ -400,12 +425,20 @@ module dax_window #(
         endcase
       end
       if (state_q == S_IDLE && op_pending_q) op_pending_q <= 1'b0;
-      if (state_q == S_LOOK && !g_ok) begin
+      if (decide && !g_ok) begin
         drop_addr_q <= g_addr;
         if (g_state == 2'd1) drop_ro_q <= sat_inc(drop_ro_q);
         else drop_unmapped_q <= sat_inc(drop_unmapped_q);
       end
-      if (state_q == S_LOOK && !g_we && !g_state[0]) zero_reads_q <= sat_inc(zero_reads_q);
+      if (decide && !g_we && !g_state[0]) zero_reads_q <= sat_inc(zero_reads_q);
+      // the kept words follow every change to the RAMs
+      if (decide) begin
+        kept_q <= 1'b1;
+        kept_w_q <= w_d;
+        kept_st_q <= look_st;
+        kept_dt_q <= dt_we ? dt_wd : look_dt;
+      end
+      if (state_q == S_CLEAR || state_q == S_OPWRITE || state_q == S_DIRTY) kept_q <= 1'b0;
     end
   end
 
@@ -420,7 +453,7 @@ module dax_window #(
       nl_q <= g_nl;
       m_q <= '0;
     end
-    if (state_q == S_LOOK) zero_q <= !g_state[0];
+    if (decide) zero_q <= !g_state[0];
     if ((state_q == S_WRITE && g_valid && l_gnt) || (state_q == S_READ && rd_issue)) begin
       m_q <= m_q + 9'd1;
       line_q <= line_q + 1'b1;

@@ -143,7 +143,7 @@ module pcie_bar_cpl #(
   logic take_line;
   always_comb begin
     take_line = 1'b0;
-    q_pop = !active_q && !q_empty;
+    q_pop = !q_empty && (!active_q || (fire && last_of_read));
     if (active_q && !cur_valid_q) take_line = l_valid;
     else if (fire && need_next) take_line = 1'b1;
     else if (fire && 12'(r) + 12'(use_dw) == 12'(DWS) && !last_of_read) take_line = l_valid;
@@ -156,6 +156,23 @@ module pcie_bar_cpl #(
       cur_valid_q <= 1'b0;
       left_q <= '0;
     end else begin
+      if (take_line) cur_q <= l_data;
+      // (a read's last beat may take its last line only to finish with it)
+      if (fire && last_of_read) cur_valid_q <= 1'b0;
+      else if (take_line) cur_valid_q <= 1'b1;
+      else if (fire && 12'(r) + 12'(use_dw) == 12'(DWS)) cur_valid_q <= 1'b0;
+      if (fire) begin
+        addr_q <= addr_q + {use_dw, 2'b00};
+        rem_q <= rem_q - use_dw;
+        left_q <= left - use_dw;
+        if (sop) begin
+          // the header is out: what the next completion's byte count will be
+          first_q <= 1'b0;
+          bytes_q <= bytes_q - ({n_new, 2'b00} - (first_q ? 13'(low_q) : 13'd0));
+        end
+        if (last_of_read) active_q <= 1'b0;
+      end
+      // the next read's descriptor (in the cycle the last one finishes, too)
       if (q_pop) begin
         active_q <= 1'b1;
         rid_tag_q <= q_head[39:16];
@@ -166,21 +183,6 @@ module pcie_bar_cpl #(
         low_q <= q_head[63:62];
         first_q <= 1'b1;
         left_q <= '0;
-      end
-      if (take_line) cur_q <= l_data;
-      // (a read's last beat may take its last line only to finish with it)
-      if (fire && last_of_read) cur_valid_q <= 1'b0;
-      else if (take_line) cur_valid_q <= 1'b1;
-      else if (fire && 12'(r) + 12'(use_dw) == 12'(DWS)) cur_valid_q <= 1'b0;
-      if (fire) begin
-        addr_q <= addr_q + {use_dw, 2'b00};
-        rem_q <= rem_q - use_dw;
-        left_q <= left - use_dw;
-        if (last_of_cpl) begin
-          first_q <= 1'b0;
-          bytes_q <= bytes_q - ({left, 2'b00} - (first_q ? 13'(low_q) : 13'd0));
-        end
-        if (last_of_read) active_q <= 1'b0;
       end
     end
   end

@@ -65,6 +65,10 @@ struct rc {
 	void *msi_ctx;
 	uint32_t last_store;	/* address of the soft core's last store */
 	uint64_t store_moves;
+
+	/* block reads in flight (rc_mem_read_stream), by tag */
+	struct rc_rd { uint8_t *buf; uint64_t addr; unsigned len, got, active; int err; } rd[256];
+	unsigned tx_stall;	/* percent of cycles the host refuses the card's TLPs */
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -304,6 +308,48 @@ static void serve_read(struct rc *rc, const struct tlp *r)
 	}
 }
 
+/* A completion of a block read: checked against the PCIe rules for
+ * (split) completions, its bytes copied. */
+static void block_cpl(struct rc *rc, struct rc_rd *r, const struct tlp *t)
+{
+	uint64_t at = r->addr + r->got;
+	unsigned bc = tlp_cpl_bytes(t) ? tlp_cpl_bytes(t) : 4096, n;
+	const char *why = NULL;
+
+	if (tlp_cpl_status(t) != TLP_CPL_SC) {
+		r->err = -EIO;
+		r->active = 0;
+		return;
+	}
+	n = tlp_len(t) * 4 - (unsigned)(at & 3);	/* bytes from `at` on */
+	if (!tlp_has_data(t) || t->ndata != tlp_len(t))
+		why = "no or short payload";
+	else if (bc != r->len - r->got)
+		why = "byte count is not the bytes remaining";
+	else if (tlp_cpl_lower(t) != (at & 0x7f))
+		why = "lower address is not the next byte's";
+	else if (tlp_len(t) * 4 > rc->mps)
+		why = "payload over MPS";
+	else if (n < bc && (at + n) % 64)
+		why = "a split completion that does not end at the 64-byte RCB";
+	else if (n > bc && n - bc > 3)
+		why = "more DWs than the bytes remaining";
+	if (why) {
+		fprintf(stderr, "rc: completion of the read of %u bytes at 0x%llx (tag %u, %u bytes in): %s "
+			"(length %u DWs, byte count %u, lower address 0x%x)\n", r->len, (unsigned long long)r->addr,
+			tlp_cpl_tag(t), r->got, why, tlp_len(t), bc, tlp_cpl_lower(t));
+		r->err = -EPROTO;
+		r->active = 0;
+		return;
+	}
+	if (n > bc)
+		n = bc;
+	memcpy(r->buf + r->got, (const uint8_t *)t->data + (at & 3), n);
+	r->got += n;
+	if (r->got == r->len)
+		r->active = 0;
+}
+
 static void handle_from_card(struct rc *rc, const struct tlp *t)
 {
 	unsigned type = tlp_type(t);
@@ -315,7 +361,9 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 			(unsigned long long)(type == TLP_TYPE_MEM ? tlp_addr(t) : 0), t->data[0]);
 
 	if (type == TLP_TYPE_CPL) {
-		if (rc->cpl_wait_tag >= 0 && (int)tlp_cpl_tag(t) == rc->cpl_wait_tag) {
+		if (rc->rd[tlp_cpl_tag(t)].active)
+			block_cpl(rc, &rc->rd[tlp_cpl_tag(t)], t);
+		else if (rc->cpl_wait_tag >= 0 && (int)tlp_cpl_tag(t) == rc->cpl_wait_tag) {
 			rc->cpl = *t;
 			rc->cpl_done = 1;
 		} else {
@@ -369,7 +417,7 @@ static void step_one(struct rc *rc)
 	struct vtop_obs o;
 	struct vtop_beat b;
 	struct tlp *head;
-	int rx_fire = 0, tx_valid;
+	int rx_fire = 0, tx_valid, tx_ready;
 
 	release_pending(rc);
 	head = rc->txq_count ? rc->txq[rc->txq_head] : NULL;
@@ -387,12 +435,13 @@ static void step_one(struct rc *rc)
 	} else {
 		vtop_set_rx(rc->t, 0, NULL);
 	}
-	vtop_set_tx_ready(rc->t, 1);
+	tx_ready = !rc->tx_stall || rnd(rc) % 100 >= rc->tx_stall;
+	vtop_set_tx_ready(rc->t, tx_ready);
 	vtop_observe(rc->t, &o);
 
 	if (head && vtop_rx_ready(rc->t))
 		rx_fire = 1;
-	tx_valid = vtop_get_tx(rc->t, &b);
+	tx_valid = vtop_get_tx(rc->t, &b) && tx_ready;	/* a beat moves when both are high */
 
 	if (o.con_valid && rc->console)
 		fputc(o.con_data, rc->console);
@@ -546,12 +595,18 @@ int rc_cfg_write(struct rc *rc, uint16_t off, unsigned size, uint32_t val)
 	return tlp_cpl_status(&c) == TLP_CPL_SC ? 0 : -EIO;
 }
 
-static void mem_header(struct rc *rc, struct tlp *t, int write, uint64_t addr, unsigned size)
+/* A memory request for len bytes at addr (1..4096, within one 4 KiB page). */
+static void mem_header(struct rc *rc, struct tlp *t, int write, uint64_t addr, unsigned len)
 {
-	unsigned ndw = size == 8 ? 2 : 1;
-	unsigned fbe = size == 8 ? 0xf : be_of(addr, size), lbe = size == 8 ? 0xf : 0;
+	uint64_t last = addr + len - 1;
+	unsigned ndw = (unsigned)((last >> 2) - (addr >> 2) + 1);
+	unsigned fbe = (0xfu << (addr & 3)) & 0xf, lbe = 0xfu >> (3 - (last & 3));
 	int wide = addr >> 32 != 0;
 
+	if (ndw == 1) {
+		fbe &= lbe;
+		lbe = 0;
+	}
 	memset(t, 0, sizeof(*t));
 	t->hdr[0] = tlp_dw0(write ? (wide ? TLP_FMT_4DW_DATA : TLP_FMT_3DW_DATA)
 				  : (wide ? TLP_FMT_4DW_NODATA : TLP_FMT_3DW_NODATA),
@@ -563,6 +618,108 @@ static void mem_header(struct rc *rc, struct tlp *t, int write, uint64_t addr, u
 	} else {
 		t->hdr[2] = (uint32_t)addr & ~3u;
 	}
+	if (write)
+		t->ndata = ndw;
+}
+
+static int block_ok(uint64_t addr, unsigned len, unsigned max)
+{
+	return len >= 1 && len <= max && (addr & 0xfff) + len <= 4096;
+}
+
+/* Queues a TLP, running cycles while the queue is full. */
+static int queue_wait(struct rc *rc, const struct tlp *t)
+{
+	uint64_t start = rc->cycles;
+
+	while (rc->txq_count == RC_QUEUE && rc->cycles - start < rc->timeout)
+		step_one(rc);
+	return queue_tlp(rc, t);
+}
+
+int rc_mem_write_stream(struct rc *rc, const uint64_t *addrs, unsigned n, unsigned len, const void *buf)
+{
+	uint64_t start;
+
+	for (unsigned i = 0; i < n; i++)
+		if (!block_ok(addrs[i], len, 4096) || (addrs[i] & 3) + len > rc->mps)
+			return -EINVAL;	/* the host keeps to MPS too */
+	for (unsigned i = 0; i < n; i++) {
+		struct tlp t;
+		int ret;
+
+		mem_header(rc, &t, 1, addrs[i], len);
+		memcpy((uint8_t *)t.data + (addrs[i] & 3), (const uint8_t *)buf + (size_t)i * len, len);
+		ret = queue_wait(rc, &t);
+		if (ret)
+			return ret == -EAGAIN ? -ETIMEDOUT : ret;
+	}
+	start = rc->cycles;
+	while (rc->txq_count && rc->cycles - start < rc->timeout)
+		step_one(rc);
+	return rc->txq_count ? -ETIMEDOUT : 0;
+}
+
+int rc_mem_read_stream(struct rc *rc, const uint64_t *addrs, unsigned n, unsigned len, void *buf)
+{
+	uint8_t tags[RC_MAX_STREAM];
+	uint64_t start;
+	int ret = 0;
+	unsigned busy;
+
+	if (n > RC_MAX_STREAM)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (!block_ok(addrs[i], len, 4096))
+			return -EINVAL;
+	for (unsigned i = 0; i < n && !ret; i++) {
+		struct tlp t;
+		struct rc_rd *r;
+
+		mem_header(rc, &t, 0, addrs[i], len);
+		tags[i] = (uint8_t)tlp_req_tag(&t);
+		r = &rc->rd[tags[i]];
+		r->buf = (uint8_t *)buf + (size_t)i * len;
+		r->addr = addrs[i];
+		r->len = len;
+		r->got = 0;
+		r->err = 0;
+		r->active = 1;
+		ret = queue_wait(rc, &t);
+	}
+	start = rc->cycles;
+	do {
+		busy = 0;
+		for (unsigned i = 0; i < n; i++)
+			busy += rc->rd[tags[i]].active;
+		if (busy)
+			step_one(rc);
+	} while (busy && rc->cycles - start < rc->timeout);
+	for (unsigned i = 0; i < n; i++) {
+		struct rc_rd *r = &rc->rd[tags[i]];
+
+		if (!ret && r->active)
+			ret = -ETIMEDOUT;
+		if (!ret && r->err)
+			ret = r->err;
+		r->active = 0;
+	}
+	return ret;
+}
+
+int rc_mem_write_block(struct rc *rc, uint64_t addr, const void *buf, unsigned len)
+{
+	return rc_mem_write_stream(rc, &addr, 1, len, buf);
+}
+
+int rc_mem_read_block(struct rc *rc, uint64_t addr, void *buf, unsigned len)
+{
+	return rc_mem_read_stream(rc, &addr, 1, len, buf);
+}
+
+void rc_set_tx_stall(struct rc *rc, unsigned percent)
+{
+	rc->tx_stall = percent > 90 ? 90 : percent;
 }
 
 int rc_mem_read(struct rc *rc, uint64_t addr, unsigned size, uint64_t *val)

@@ -84,6 +84,23 @@ int rc_cfg_write(struct rc *rc, uint16_t off, unsigned size, uint32_t val);
 int rc_mem_read(struct rc *rc, uint64_t addr, unsigned size, uint64_t *val);
 int rc_mem_write(struct rc *rc, uint64_t addr, unsigned size, uint64_t val);
 
+/* Memory space, any length within one 4 KiB page: a write of len bytes
+ * at addr as one MWr (its DWs within the MPS of rc_set_limits); a read as one MRd whose (split) completions
+ * are gathered and checked against the PCIe rules (byte count, lower
+ * address, payload <= the MPS of rc_set_limits, splits only at the 64-byte
+ * read completion boundary). Return 0, -EINVAL, -EIO (a completion that was
+ * not successful), -EPROTO (a rule broken; said on stderr), -ETIMEDOUT. */
+int rc_mem_write_block(struct rc *rc, uint64_t addr, const void *buf, unsigned len);
+int rc_mem_read_block(struct rc *rc, uint64_t addr, void *buf, unsigned len);
+/* The same for n requests of len bytes at addrs[i] sent back to back, the
+ * reads all in flight at once (buf: n * len bytes, request i at i * len). */
+#define RC_MAX_STREAM 128
+int rc_mem_write_stream(struct rc *rc, const uint64_t *addrs, unsigned n, unsigned len, const void *buf);
+int rc_mem_read_stream(struct rc *rc, const uint64_t *addrs, unsigned n, unsigned len, void *buf);
+/* The host refuses the card's TLPs (tx ready low) in this percentage of
+ * cycles, at random (0: never, the default; at most 90). */
+void rc_set_tx_stall(struct rc *rc, unsigned percent);
+
 /* Sends any TLP (for malformed-request tests). For a non-posted TLP with tag
  * `tag`, waits for its completion and stores it in *cpl (if not NULL);
  * returns 0, or -ETIMEDOUT. Posted TLPs return after the stream took them. */

@@ -80,6 +80,26 @@ next:
 	sw t1, VIRTIO_TAG+16(s0)
 	j skip
 not_dax:
+	li t0, 3
+	bltu s2, t0, not_ro
+	/* queue 3: page 70 read-only; queue 4: DIRTY[2] (pages 64..95, read
+	 * and cleared) in the tag at +20 */
+	li t0, 4
+	beq s2, t0, dirty2
+	li t0, 70
+	sw t0, DAX_ST_FIRST(s3)
+	li t0, 1
+	sw t0, DAX_ST_COUNT(s3)
+	sw t0, DAX_ST_CMD(s3)
+ro_busy:
+	lw t0, DAX_STATUS(s3)
+	bnez t0, ro_busy
+	j skip
+dirty2:
+	lw t1, 8(s4)
+	sw t1, VIRTIO_TAG+20(s0)
+	j skip
+not_ro:
 	bnez s2, raise_queue
 	/* queue 0: new tag, configuration change */
 	li t1, 0x6f686365	/* "echo" */

@@ -435,6 +435,189 @@ static void test_bar2(void)
 	}
 }
 
+/* Device Control's MPS field (bits 7:5) through the PCI Express capability. */
+static void set_mps(unsigned bytes)
+{
+	uint32_t ptr = cfg8(0x34);
+
+	for (int guard = 0; ptr && guard < 48; guard++, ptr = cfg8((uint16_t)(ptr + 1))) {
+		if (cfg8((uint16_t)ptr) == 0x10) {
+			uint32_t devctl = cfg32((uint16_t)(ptr + 8)) & 0xffff;
+
+			rc_cfg_write(rc, (uint16_t)(ptr + 8), 2, (devctl & ~0xe0u) | (bytes == 128 ? 0u : 1u) << 5);
+			rc_set_limits(rc, bytes, 512);
+			return;
+		}
+	}
+	CHECK(0, "no PCI Express capability");
+}
+
+/*
+ * BAR2 as a stream: writes of 1..256 bytes and reads of 1..4096 bytes at any
+ * byte alignment against a model of 32 KiB of read-write window pages, with
+ * MPS 128 and 256 (the rc checks every completion's byte count, lower
+ * address, size and split points), the host refusing the card's TLPs at
+ * random, many reads in flight at once; then what the window refuses:
+ * requests across 4 KiB, writes over MPS, long writes to read-only pages,
+ * long reads of unmapped pages.
+ */
+#define STREAM_OFF 0x40000u		/* window pages 64..71: read-write */
+#define STREAM_LEN 0x8000u
+
+static void test_bar2_stream(void)
+{
+	static uint8_t model[STREAM_LEN], buf[128 * 512], card[STREAM_LEN];
+	uint64_t base = bars[2].base + STREAM_OFF, addrs[128];
+	uint32_t x = 0x2545f491, err0;
+	unsigned bad = 0, i, mps = 256;
+
+#define RND() (x ^= x << 13, x ^= x >> 17, x ^= x << 5, x)
+	vtop_ddr_read(WIN_DDR + STREAM_OFF, model, STREAM_LEN);
+	for (i = 0; i < 600; i++) {
+		unsigned off = RND() % STREAM_LEN, room = 4096 - off % 4096, len;
+		int ret;
+
+		if (i == 300) {
+			mps = 128;
+			set_mps(mps);
+			rc_set_tx_stall(rc, 30);
+		}
+		if (RND() % 2) {
+			len = 1 + RND() % mps;
+			if (len > room)
+				len = room;
+			if (len > mps - off % 4)
+				len = mps - off % 4;	/* the payload's DWs within MPS */
+			for (unsigned k = 0; k < len; k++)
+				buf[k] = (uint8_t)RND();
+			ret = rc_mem_write_block(rc, base + off, buf, len);
+			if (!ret)
+				memcpy(model + off, buf, len);
+		} else {
+			unsigned longest = RND() % 4 ? 300 : 4096;
+
+			len = 1 + RND() % longest;
+			if (len > room)
+				len = room;
+			ret = rc_mem_read_block(rc, base + off, buf, len);
+			if (!ret && memcmp(buf, model + off, len))
+				ret = -EBADMSG;
+		}
+		if (ret && bad++ < 5)
+			CHECK(0, "BAR2 stream step %u: %s of %u bytes at window offset 0x%x: %d", i,
+			      ret == -EBADMSG ? "read data" : "access", len, STREAM_OFF + off, ret);
+	}
+	CHECK(bad == 0, "BAR2: 600 random writes (1..MPS bytes) and reads (1..4096 bytes), MPS 256 then 128, "
+	      "host stalls: %u wrong", bad);
+	rc_step(rc, 100);	/* a posted write the card has taken is in memory a few cycles later */
+	vtop_ddr_read(WIN_DDR + STREAM_OFF, card, STREAM_LEN);
+	for (i = 0; i < STREAM_LEN && card[i] == model[i]; i++)
+		;
+	CHECK(i == STREAM_LEN, "BAR2 writes are in card memory (first difference at window offset 0x%x)",
+	      STREAM_OFF + i);
+
+	/* Back to back: 64 writes of 256 bytes, then 64 reads of 512 bytes all in
+	 * flight; MPS 256, still with host stalls. */
+	set_mps(256);
+	for (i = 0; i < 64; i++)
+		addrs[i] = base + (i * 256u) % STREAM_LEN;
+	for (i = 0; i < 64 * 256; i++)
+		buf[i] = (uint8_t)RND();
+	CHECK(rc_mem_write_stream(rc, addrs, 64, 256, buf) == 0, "64 writes of 256 bytes back to back");
+	for (i = 0; i < 64; i++)
+		memcpy(model + (i * 256u) % STREAM_LEN, buf + i * 256, 256);
+	for (i = 0; i < 64; i++)
+		addrs[i] = base + 12 + (i * 512u) % (STREAM_LEN - 4096) / 4096 * 4096 + (i % 7) * 64;
+	CHECK(rc_mem_read_stream(rc, addrs, 64, 512, buf) == 0, "64 reads of 512 bytes in flight at once");
+	for (i = 0, bad = 0; i < 64; i++)
+		bad += memcmp(buf + i * 512, model + (addrs[i] - base), 512) != 0;
+	CHECK(bad == 0, "in-flight reads return their own data (%u wrong)", bad);
+	rc_set_tx_stall(rc, 0);
+
+	/* What the window refuses. */
+	err0 = rc_card_errors(rc);
+	memset(buf, 0xee, 64);
+	{
+		struct tlp t, c;
+		uint64_t a = base + 4096 - 16;
+
+		/* A read across 4 KiB: CA. A write across it: dropped. */
+		memset(&t, 0, sizeof(t));
+		t.hdr[0] = tlp_dw0(TLP_FMT_4DW_NODATA, TLP_TYPE_MEM, 8);
+		t.hdr[1] = 0x00003100 | 0xff;
+		t.hdr[2] = (uint32_t)(a >> 32);
+		t.hdr[3] = (uint32_t)a;
+		CHECK(rc_send(rc, &t, 1, &c) == 0 && tlp_cpl_status(&c) == TLP_CPL_CA, "BAR2 read across 4 KiB: CA");
+		t.hdr[0] = tlp_dw0(TLP_FMT_4DW_DATA, TLP_TYPE_MEM, 8);
+		for (int k = 0; k < 8; k++)
+			t.data[k] = 0xeeeeeeee;
+		t.ndata = 8;
+		CHECK(rc_send(rc, &t, 0, NULL) == 0, "BAR2 write across 4 KiB sent");
+		/* 65 DWs: over MPS. */
+		a = base + 8192;
+		t.hdr[0] = tlp_dw0(TLP_FMT_4DW_DATA, TLP_TYPE_MEM, 65);
+		t.hdr[3] = (uint32_t)a;
+		for (int k = 0; k < 65; k++)
+			t.data[k] = 0xeeeeeeee;
+		t.ndata = 65;
+		CHECK(rc_send(rc, &t, 0, NULL) == 0, "BAR2 write of 65 DWs sent");
+	}
+	CHECK(rc_mem_read_block(rc, base + 4, card, 4096) == -EINVAL, "the rc refuses its own 4 KiB crossing");
+	rc_step(rc, 100);
+	vtop_ddr_read(WIN_DDR + STREAM_OFF, card, STREAM_LEN);
+	CHECK(!memcmp(card, model, STREAM_LEN), "refused BAR2 writes changed nothing");
+	CHECK(rc_card_errors(rc) == err0 + 3, "refused BAR2 requests counted (%u -> %u)", err0, rc_card_errors(rc));
+	/* Page 3 is read-only, page 0 unmapped (echo_fw.S). */
+	{
+		uint8_t before[4096], after[4096], zeros[4096] = { 0 };
+
+		vtop_ddr_read(WIN_DDR + 0x3000, before, 4096);
+		CHECK(rc_mem_write_block(rc, bars[2].base + 0x3000 + 100, buf, 200) == 0, "200-byte write to a read-only page");
+		rc_step(rc, 100);
+		vtop_ddr_read(WIN_DDR + 0x3000, after, 4096);
+		CHECK(!memcmp(before, after, 4096), "... dropped");
+		CHECK(rc_mem_read_block(rc, bars[2].base + 0x3000, after, 4096) == 0 && !memcmp(before, after, 4096),
+		      "4 KiB read of a read-only page");
+		CHECK(rc_mem_read_block(rc, bars[2].base + 0x0000 + 36, after, 1000) == 0 && !memcmp(after, zeros, 1000),
+		      "1000-byte read of an unmapped page: zeros");
+	}
+	/* The window keeps the state and dirty words of the last TLP's 32 pages:
+	 * a state operation and a dirty read must each refresh them. Page 70
+	 * (word 2, like every page above) turns read-only between two writes
+	 * to it (queue 3); the dirty bits read (queue 4) are cleared, and the
+	 * next write to page 66 sets only its own. */
+	{
+		uint8_t before[256], after[256];
+		uint32_t dirty, again;
+
+		memset(buf, 0x77, 256);
+		CHECK(rc_mem_write_block(rc, bars[2].base + 0x46000, buf, 64) == 0, "write to page 70 (read-write)");
+		for (unsigned q = 3; q <= 4; q++) {
+			bar0_wr(COMMON(queue_select), 2, q);
+			bar0_wr(COMMON(queue_enable), 2, 1);
+		}
+		bar0_wr(0x1000 + 4 * 3, 2, 3);
+		rc_step(rc, 4000);
+		rc_step(rc, 100);
+		vtop_ddr_read(WIN_DDR + 0x46000, before, sizeof(before));
+		CHECK(rc_mem_write_block(rc, bars[2].base + 0x46000, buf + 64, 128) == 0, "write to page 70 (now read-only)");
+		rc_step(rc, 100);
+		vtop_ddr_read(WIN_DDR + 0x46000, after, sizeof(after));
+		CHECK(!memcmp(before, after, sizeof(after)), "... dropped: the state operation reached the guest path");
+		bar0_wr(0x1000 + 4 * 4, 2, 4);
+		rc_step(rc, 4000);
+		dirty = (uint32_t)bar0_rd(0x3000 + 20, 4);
+		CHECK(dirty & (1u << 6), "page 70 dirty in DIRTY[2] 0x%08x", dirty);
+		CHECK(rc_mem_write_block(rc, bars[2].base + 0x42000, buf, 8) == 0, "write to page 66");
+		bar0_wr(0x1000 + 4 * 4, 2, 4);
+		rc_step(rc, 4000);
+		again = (uint32_t)bar0_rd(0x3000 + 20, 4);
+		CHECK(again == 1u << 2, "DIRTY[2] after the clear holds page 66 only: 0x%08x", again);
+	}
+	CHECK(rc_unexpected(rc) == 0, "BAR2 stream: %u unexpected TLPs from the card", rc_unexpected(rc));
+#undef RND
+}
+
 static void test_malformed(void)
 {
 	struct tlp t, c;
@@ -602,6 +785,7 @@ int main(int argc, char **argv)
 	test_intx();
 	test_bad_queue_size();
 	test_bar2();
+	test_bar2_stream();
 	test_malformed();
 	test_fuzz(3000);
 	CHECK(rc_unexpected(rc) == 0, "%u unexpected TLPs from the card", rc_unexpected(rc));
