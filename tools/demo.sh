@@ -107,14 +107,8 @@ EOF
 } > "$W/guest.sh"
 if [ "$BACKEND" = cosim ]; then
 	# QEMU with the card's own PCI function (guest-run's QEMU plus the device).
-	cat > "$W/qemu" <<WRAP
-#!/bin/sh
-exec 2>>"$W/qemu.err"
-exec "$BUILD/qemu/qemu-system-x86_64" -L /usr/share/qemu -L /usr/share/seabios "\$@" \
-	-chardev socket,id=card,path=$SOCK -device vfpga-pci,chardev=card
-WRAP
-	chmod +x "$W/qemu"
-	QEMU="$W/qemu" tools/guest-run --no-mount --timeout 900 --log "$W/guest.log" \
+	VFPGA_QEMU="$BUILD/qemu/qemu-system-x86_64" VFPGA_SOCK="$SOCK" VFPGA_ERR="$W/qemu.err" \
+		QEMU=tools/qemu-vfpga tools/guest-run --no-mount --timeout 900 --log "$W/guest.log" \
 		--file "$W/guest.sh:/guest.sh" -- sh /guest.sh || fail "guest command failed (status $?)"
 else
 	tools/guest-run --socket "$SOCK" --tag vfpga --timeout 900 --log "$W/guest.log" \

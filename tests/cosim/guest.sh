@@ -17,8 +17,8 @@
 #    config space: QEMU says so, the guest reads all-ones, nothing hangs.
 #    stall: the simulator is stopped (SIGSTOP): accesses time out after the
 #    device's timeout and read all-ones.
-# Uses the test guest (make guest) and tools/guest-run, with a QEMU wrapper
-# that adds the device. Prints the timings it measured.
+# Uses the test guest (make guest) and tools/guest-run, with tools/qemu-vfpga
+# adding the device. Prints the timings it measured.
 set -u
 QEMU=$1 SIM=$2 FW=$3 W=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,17 +31,6 @@ check() { if grep -q -- "$2" "$3"; then ok "$1"; else bad "$1: no '$2' in $3"; f
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-# QEMU as guest-run runs it, plus the firmware path and our device.
-wrapper() { # name sock devopts
-	cat >"$W/qemu-$1" <<WRAP
-#!/bin/sh
-exec 2>>"$W/qemu-$1.err"
-exec "$QEMU" -L /usr/share/qemu -L /usr/share/seabios "\$@" \\
-	-chardev socket,id=card,path=$2 -device vfpga-pci,chardev=card$3
-WRAP
-	chmod +x "$W/qemu-$1"
-}
-
 start_sim() { # name [sim options]
 	n=$1; shift
 	rm -f "$W/$n.sock"
@@ -50,8 +39,12 @@ start_sim() { # name [sim options]
 	i=0; while [ ! -S "$W/$n.sock" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
 }
 
+# guest-run with QEMU plus our device (tools/qemu-vfpga) on the simulator's socket.
+qemu_env() { # name [vfpga-pci options]
+	export VFPGA_QEMU="$QEMU" VFPGA_SOCK="$W/$1.sock" VFPGA_ERR="$W/qemu-$1.err" VFPGA_DEVOPTS="${2:-}"
+}
 guest() { # name mode timeout
-	QEMU="$W/qemu-$1" "$repo/tools/guest-run" --no-mount --timeout "$3" --log "$W/console-$1.log" \
+	QEMU="$repo/tools/qemu-vfpga" "$repo/tools/guest-run" --no-mount --timeout "$3" --log "$W/console-$1.log" \
 		--file "$here/guest_cmd.sh:/cosim.sh" -- sh /cosim.sh "$2"
 }
 
@@ -61,7 +54,7 @@ mkdir -p "$W/files"
 echo "Hello from the vfpga card." >"$W/files/hello.txt"
 mke2fs -q -F -t ext4 -d "$W/files" "$W/disk.img" 64M || bad "mke2fs"
 start_sim probe --image "$W/disk.img"
-wrapper probe "$W/probe.sock" ""
+qemu_env probe
 t0=$(now)
 guest probe probe 600 >"$W/probe.out" 2>"$W/probe.err"; rc=$?
 t1=$(now)
@@ -141,7 +134,7 @@ echo "timing: guest run $(secs "$t0" "$t1") s wall (boot to the command: ${start
 
 # --- DAX: mount -o dax, files through the window (BAR2 via the RTL) -----------
 start_sim dax --image "$W/disk.img"
-wrapper dax "$W/dax.sock" ""
+qemu_env dax
 t0=$(now)
 guest dax dax 600 >"$W/dax.out" 2>"$W/dax.err"; rc=$?
 t1=$(now)
@@ -169,8 +162,8 @@ debugfs -R "cat /dax.txt" "$W/disk.img" 2>/dev/null | grep -q "written through t
 
 # --- 2. INTx: the guest without MSI (pci=nomsi) -------------------------------------
 start_sim intx --image "$W/disk.img"
-wrapper intx "$W/intx.sock" ""
-QEMU="$W/qemu-intx" "$repo/tools/guest-run" --no-mount --timeout 300 --log "$W/console-intx.log" \
+qemu_env intx
+QEMU="$repo/tools/qemu-vfpga" "$repo/tools/guest-run" --no-mount --timeout 300 --log "$W/console-intx.log" \
 	--append pci=nomsi -- sh -c 'mount -t virtiofs vfpga /mnt && cat /mnt/hello.txt &&
 	echo intx >/mnt/intx.txt && sync && grep virtio0 /proc/interrupts; umount /mnt' >"$W/intx.out" 2>&1; rc=$?
 i=0; while kill -0 $sim_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -185,7 +178,7 @@ e2fsck -fn "$W/disk.img" >"$W/e2fsck-intx.log" 2>&1 && ok "e2fsck -fn clean afte
 # --- 3. the simulator dies or stalls -------------------------------------------------
 for how in die stall; do
 	start_sim $how
-	if [ $how = die ]; then wrapper die "$W/die.sock" ""; else wrapper stall "$W/stall.sock" ",timeout=3000"; fi
+	if [ $how = die ]; then qemu_env die; else qemu_env stall ",timeout=3000"; fi
 	t0=$(now)
 	guest $how die 120 >"$W/$how.out" 2>"$W/$how.err" &
 	gpid=$!

@@ -18,17 +18,12 @@ mke2fs -q -F -t ext4 "$IMG" 128M || exit 2
 for j in verify-psync verify-libaio; do
 	sed 's/^size=.*/size=1m/' "$G/$j.fio" > "$W/$j.fio"
 done
-cat > "$W/qemu" <<WRAP
-#!/bin/sh
-exec 2>>"$W/qemu.err"
-exec "$QEMU" -L /usr/share/qemu -L /usr/share/seabios "\$@" -chardev socket,id=card,path=$SOCK -device vfpga-pci,chardev=card
-WRAP
-chmod +x "$W/qemu"
+export VFPGA_QEMU="$QEMU" VFPGA_SOCK="$SOCK" VFPGA_ERR="$W/qemu.err"
 t0=$(date +%s)
 "$SIM" --cosim "$SOCK" --image "$IMG" --firmware "$FW" --console "$W/card.log" 2>"$W/sim.log" &
 pid=$!
 i=0; while [ ! -S "$SOCK" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done
-QEMU="$W/qemu" "$here/../../tools/guest-run" --no-mount --timeout 1500 --log "$W/guest.log" \
+QEMU="$here/../../tools/qemu-vfpga" "$here/../../tools/guest-run" --no-mount --timeout 1500 --log "$W/guest.log" \
 	--file "$G/fileops.sh" --file "$G/fio-verify.sh" --file "$W/verify-psync.fio" --file "$W/verify-libaio.fio" \
 	-- sh -c "mount -t virtiofs $MOUNT_OPTS vfpga /mnt && grep ' /mnt ' /proc/mounts && cd /mnt &&
 	  FILEOPS_ENTRIES=300 sh /opt/fileops.sh && sh /opt/fio-verify.sh /opt/verify-psync.fio /opt/verify-libaio.fio &&
