@@ -192,18 +192,16 @@ module dax_window #(
   logic [DATA_W/8-1:0] w_be;
   always_comb begin
     for (int l = 0; l < DWS; l++) begin
-      int src;
-      src = (l - int'(lane_q) + DWS) % DWS;
-      rot[32 * l +: 32] = g_data[32 * src +: 32];
-      w_line[32 * l +: 32] = (l >= int'(lane_q)) ? rot[32 * l +: 32] : prev_q[32 * l +: 32];
+      rot[32 * l +: 32] = g_data[32 * ((32'(l) + 32'(DWS) - 32'(lane_q)) % 32'(DWS)) +: 32];
+      w_line[32 * l +: 32] = (32'(l) >= 32'(lane_q)) ? rot[32 * l +: 32] : prev_q[32 * l +: 32];
     end
     if (state_q == S_WTAIL) w_line = prev_q;
+    // Lane l of line m_q holds DW (m_q * DWS + l - lane_q) of the TLP.
     for (int l = 0; l < DWS; l++) begin
-      int o;                                   // DW of the TLP in this lane
-      o = int'(m_q) * DWS + l - int'(lane_q);
-      if (o < 0 || o >= int'(ndw_q)) w_be[4 * l +: 4] = 4'd0;
-      else if (o == 0) w_be[4 * l +: 4] = fbe_q;
-      else if (o == int'(ndw_q) - 1) w_be[4 * l +: 4] = lbe_q;
+      if (32'(m_q) * 32'(DWS) + 32'(l) < 32'(lane_q) ||
+          32'(m_q) * 32'(DWS) + 32'(l) >= 32'(lane_q) + 32'(ndw_q)) w_be[4 * l +: 4] = 4'd0;
+      else if (32'(m_q) * 32'(DWS) + 32'(l) == 32'(lane_q)) w_be[4 * l +: 4] = fbe_q;
+      else if (32'(m_q) * 32'(DWS) + 32'(l) == 32'(lane_q) + 32'(ndw_q) - 32'd1) w_be[4 * l +: 4] = lbe_q;
       else w_be[4 * l +: 4] = 4'hf;
     end
   end

@@ -120,10 +120,8 @@ module pcie_bar_cpl #(
   always_comb begin
     tx_tlp_data = '0;
     for (int i = 0; i < DWS; i++) begin
-      int lane;
-      lane = i + int'(r);
-      if (lane >= DWS) tx_tlp_data[32 * i +: 32] = l_data[32 * (lane - DWS) +: 32];
-      else tx_tlp_data[32 * i +: 32] = cur_q[32 * lane +: 32];
+      if (32'(i) + 32'(r) >= 32'(DWS)) tx_tlp_data[32 * i +: 32] = l_data[32 * (32'(i) + 32'(r) - 32'(DWS)) +: 32];
+      else tx_tlp_data[32 * i +: 32] = cur_q[32 * (32'(i) + 32'(r)) +: 32];
     end
   end
 
