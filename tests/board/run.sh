@@ -12,7 +12,8 @@ out="$1"; lock="$2"; gen="$3"; shift 3
 mkdir -p "$out"
 
 common="$gen/soc_map_pkg.sv rtl/pcie/pcie_pkg.sv board/common/xpcie_pkg.sv $(ls board/common/*.sv | grep -v '_pkg.sv$')"
-core="rtl/pcie/pcie_ep.sv rtl/pcie/pcie_cfg.sv rtl/pcie/pcie_msix.sv rtl/pcie/virtio_pci_caps.sv"
+# The endpoint core and everything beside it in rtl/pcie (its submodules)
+core=$(ls rtl/pcie/*.sv | grep -v '_pkg.sv$')
 
 pass=0; fail=0
 for b in "$@"; do

@@ -1,12 +1,26 @@
 `default_nettype none
-// Bench for xpcie_cq_rx behind brd_tlp_cdc: random requests arrive on CQ the
-// way the hard IP presents them (4-DW descriptor, payload from DW 4 of the
-// first beat, tkeep per DW, first/last BE and sop in tuser, discontinue on
-// the last beat, gaps in tvalid), the core takes TLPs at another clock with
-// back-pressure. Checks every header field and payload DW of every TLP, that
-// each discontinued request is flagged on its last beat and never reaches
-// the core, and the BAR moves of the endpoint. Ends with $finish (pass) or
-// $fatal (fail).
+// Bench for xpcie_cq_rx, in two parts running side by side.
+//
+// Part 1, behind brd_tlp_cdc: random requests arrive on CQ the way the hard
+// IP presents them (4-DW descriptor, payload from DW 4 of the first beat,
+// tkeep per DW, first/last BE and sop in tuser, discontinue on the last beat,
+// gaps in tvalid), the core takes TLPs at another clock with back-pressure.
+// Checks every header field and payload DW of every TLP, that each
+// discontinued request is flagged on its last beat and never reaches the
+// core, and the BAR moves of the endpoint.
+//
+// Part 2, a second adapter with nothing behind it: BAR 2 memory writes of
+// every length 1..64 DWs (Max_Payload_Size 256 bytes) at every DW position
+// in a 32-byte line, then random ones, each from a byte address and byte
+// length (first/last BE as the host's would be), mixed with BAR 2 reads (some
+// of 4096 bytes, length field 0) and 1-DW BAR 0 writes; back to back on CQ or
+// with gaps, the core's ready low at random (the mode changes every 1000
+// cycles, from never low to ready 1 cycle in 5). Checks dword count, tag,
+// requester ID, byte enables and the moved address field by field, sop/eop
+// of every beat, each payload DW, no tlp_err, and that a beat the core did
+// not take stays unchanged.
+//
+// Ends with $finish (pass) or $fatal (fail).
 module tb;
   localparam int N = 3000;                    // requests
   localparam logic [63:0] B0 = 64'h8000_0000; // core's BAR 0 base
@@ -311,14 +325,321 @@ module tb;
     end
   end
 
+  // ================================================================ part 2
+  localparam int N2 = 4000;                      // random requests after the sweep
+  localparam int MPS_DWS = 64;                   // Max_Payload_Size, 256 bytes
+  localparam logic [2:0] BAR2_ID = 3'd2;
+  localparam int BAR2_LOG2 = 30;
+
+  typedef struct packed {
+    logic [127:0] hdr;    // expected header (checked on the sop beat)
+    logic [255:0] data;
+    logic [10:0]  base;   // payload DW index of the beat's DW 0
+    logic [3:0]   ndw;    // payload DWs of this beat to check
+    logic         sop;
+    logic         eop;
+  } exp2_t;
+
+  beat_t        drv2_q[$];
+  exp2_t        exp2_q[$];
+  int           n2_wr = 0, n2_rd = 0, n2_tlps = 0, n2_beats = 0, n2_dws = 0;
+  int           n2_stall = 0, n2_b2b = 0, n2_len_seen[MPS_DWS + 1];
+  int           gap2 = 0, rdy2 = 100;            // % tvalid gaps on CQ, % core ready
+
+  logic [255:0] q2_tdata;
+  logic [84:0]  q2_tuser;
+  logic [7:0]   q2_tkeep;
+  logic         q2_tlast, q2_tvalid, q2_tready;
+  logic [127:0] t2_hdr;
+  logic [255:0] t2_data;
+  logic         t2_sop, t2_eop, t2_err, t2_valid, t2_ready;
+
+  xpcie_cq_rx #(
+    .BAR_REMAP      (1'b1),
+    .BAR0_SIZE_LOG2 (15),
+    .BAR2_SIZE_LOG2 (BAR2_LOG2),
+    .BAR0_BASE      (B0),
+    .BAR2_BASE      (B2)
+  ) dut2 (
+    .clk              (clk),
+    .rst              (rst),
+    .s_axis_cq_tdata  (q2_tdata),
+    .s_axis_cq_tuser  (q2_tuser),
+    .s_axis_cq_tkeep  (q2_tkeep),
+    .s_axis_cq_tlast  (q2_tlast),
+    .s_axis_cq_tvalid (q2_tvalid),
+    .s_axis_cq_tready (q2_tready),
+    .tlp_hdr          (t2_hdr),
+    .tlp_data         (t2_data),
+    .tlp_sop          (t2_sop),
+    .tlp_eop          (t2_eop),
+    .tlp_err          (t2_err),
+    .tlp_valid        (t2_valid),
+    .tlp_ready        (t2_ready)
+  );
+
+  // One request on CQ and what the core must get. rtype: memory read/write;
+  // addr: the host's address (DW aligned); the header expected at the core
+  // has the address moved into the core's BAR.
+  task automatic push2(input logic [3:0] rtype, input logic [2:0] bar, input logic [63:0] addr,
+                       input int dwc, input logic [3:0] fbe, input logic [3:0] lbe);
+    logic [127:0] desc, hdr;
+    logic [63:0]  taddr;
+    logic [15:0]  rid;
+    logic [7:0]   tag;
+    logic [31:0]  pay[];
+    int           ndw, total, nbeats, b, d, idx, n;
+    beat_t        bt;
+    exp2_t        e;
+
+    rid = 16'(rnd32());
+    tag = 8'(rnd32());
+    desc = '0;
+    desc[63:2] = addr[63:2];
+    desc[74:64] = 11'(dwc);
+    desc[78:75] = rtype;
+    desc[95:80] = rid;
+    desc[103:96] = tag;
+    desc[114:112] = bar;
+    desc[120:115] = (bar == BAR2_ID) ? 6'(BAR2_LOG2) : 6'd15;
+
+    taddr = (bar == BAR2_ID) ? (B2 | (addr & ((64'd1 << BAR2_LOG2) - 64'd1)))
+                             : (B0 | (addr & 64'h7fff));
+    taddr[1:0] = 2'b00;                       // the byte enables say which bytes
+    hdr = '0;
+    hdr[31:29] = (rtype == 4'b0001) ? 3'b010 : 3'b000;   // 3-DW: the core's BARs are below 4 GiB
+    hdr[9:0] = 10'(dwc);
+    hdr[63:48] = rid;
+    hdr[47:40] = tag;
+    hdr[39:36] = lbe;
+    hdr[35:32] = fbe;
+    hdr[95:64] = taddr[31:0];
+
+    ndw = (rtype == 4'b0001) ? dwc : 0;
+    pay = new[ndw];
+    for (idx = 0; idx < ndw; idx++) pay[idx] = rnd32();
+
+    total = 4 + ndw;
+    nbeats = (total + 7) / 8;
+    for (b = 0; b < nbeats; b++) begin
+      bt = '0;
+      for (d = 0; d < 8; d++) begin
+        idx = b * 8 + d;
+        if (idx < 4) bt.data[32*d +: 32] = desc[32*idx +: 32];
+        else if (idx < total) bt.data[32*d +: 32] = pay[idx - 4];
+        else bt.data[32*d +: 32] = rnd32();
+      end
+      n = (b == nbeats - 1) ? total - b * 8 : 8;
+      bt.keep = 8'((9'd1 << n) - 9'd1);
+      bt.last = (b == nbeats - 1);
+      bt.user = '0;
+      bt.user[39:8] = rnd32();                // byte enables per DW: not used
+      if (b == 0) begin
+        bt.user[3:0] = fbe;
+        bt.user[7:4] = lbe;
+        bt.user[40] = 1'b1;
+      end
+      drv2_q.push_back(bt);
+    end
+
+    nbeats = (ndw == 0) ? 1 : (ndw + 7) / 8;
+    for (b = 0; b < nbeats; b++) begin
+      e = '0;
+      e.hdr = hdr;
+      e.sop = (b == 0);
+      e.eop = (b == nbeats - 1);
+      n = ndw - b * 8;
+      e.base = 11'(b * 8);
+      e.ndw = 4'((n > 8) ? 8 : n);
+      for (d = 0; d < int'(e.ndw); d++) e.data[32*d +: 32] = pay[b * 8 + d];
+      exp2_q.push_back(e);
+    end
+    if (rtype == 4'b0001) begin
+      n2_wr++;
+      if (bar == BAR2_ID) n2_len_seen[dwc]++;
+    end else begin
+      n2_rd++;
+    end
+  endtask
+
+  // A BAR 2 write the way the host makes one: `first` byte of the window,
+  // `nbytes` long (1..256), not crossing 4 KiB; byte enables from both.
+  task automatic bar2_write(input logic [63:0] host_bar, input logic [29:0] first, input int nbytes);
+    logic [29:0] last;
+    logic [3:0]  fbe, lbe;
+    int          dwc;
+    last = first + 30'(nbytes - 1);
+    dwc = int'(last[29:2]) - int'(first[29:2]) + 1;
+    fbe = 4'b1111 << first[1:0];
+    lbe = 4'b1111 >> (2'd3 - last[1:0]);
+    if (dwc == 1) begin
+      fbe = fbe & lbe;
+      lbe = 4'b0000;
+    end
+    push2(4'b0001, BAR2_ID, host_bar | 64'(first), dwc, fbe, lbe);
+  endtask
+
+  // A write of exactly `dwc` DWs whose first DW sits at DW `pos` of a 32-byte line.
+  task automatic bar2_write_dws(input logic [63:0] host_bar, input int dwc, input int pos);
+    logic [29:0] first;
+    int          s, e, nbytes;
+    first = 30'(rnd32());
+    first[4:2] = 3'(pos);
+    if (int'(first[11:0]) + dwc * 4 > 4096) first[11:5] = 7'd0;   // stay in the 4 KiB page
+    s = int'(first[1:0]);                                           // bytes skipped in the first DW
+    e = (dwc == 1) ? $urandom_range(s, 3) : $urandom_range(0, 3);   // last byte in the last DW
+    nbytes = (dwc - 1) * 4 + e + 1 - s;
+    bar2_write(host_bar, first, nbytes);
+  endtask
+
+  // Now and then a request without payload or a 1-DW one between the writes.
+  task automatic maybe_other(input logic [63:0] host_bar);
+    int r;
+    r = $urandom_range(0, 99);
+    if (r < 12) push2(4'b0000, BAR2_ID, host_bar | 64'({rnd32()} & 32'h3fff_f000),
+                      (r < 3) ? 1024 : $urandom_range(1, 1024), 4'hf, 4'hf);   // 4096 bytes: length 0
+    else if (r < 18) push2(4'b0001, 3'd0, 64'({rnd32()} & 32'hfffc), 1, 4'hf, 4'h0);
+  endtask
+
+  task automatic make_part2();
+    logic [63:0] host_bar;
+    int          len, pos, r;
+    host_bar = {rnd32(), rnd32()};
+    host_bar[BAR2_LOG2-1:0] = '0;                 // 1 GiB aligned, anywhere in 64 bits
+    // Every length at every DW position
+    for (len = 1; len <= MPS_DWS; len++)
+      for (pos = 0; pos < 8; pos++) begin
+        bar2_write_dws(host_bar, len, pos);
+        maybe_other(host_bar);
+      end
+    // Then random byte-granular writes, mostly short ones and full 256 bytes
+    for (int k = 0; k < N2; k++) begin
+      r = $urandom_range(0, 99);
+      if (r < 30) len = $urandom_range(1, 32);
+      else if (r < 80) len = $urandom_range(33, 256);
+      else len = 256;
+      bar2_write(host_bar, 30'(rnd32() & 32'h3fff_f000) | 30'($urandom_range(0, 4096 - len)), len);
+      maybe_other(host_bar);
+    end
+  endtask
+
+  // Driver: the head of the queue is on the bus while tvalid waits.
+  always @(posedge clk) begin
+    if (rst) begin
+      q2_tvalid <= 1'b0;
+    end else begin
+      if (q2_tvalid && q2_tready) void'(drv2_q.pop_front());
+      if (!q2_tvalid || q2_tready)
+        q2_tvalid <= (drv2_q.size() != 0) && ($urandom_range(0, 99) >= gap2);
+    end
+  end
+  always_comb begin
+    q2_tdata = '0;
+    q2_tuser = '0;
+    q2_tkeep = '0;
+    q2_tlast = 1'b0;
+    if (drv2_q.size() != 0) begin
+      q2_tdata = drv2_q[0].data;
+      q2_tuser = drv2_q[0].user;
+      q2_tkeep = drv2_q[0].keep;
+      q2_tlast = drv2_q[0].last;
+    end
+  end
+
+  // Checker (same clock as the adapter)
+  logic         p2_hold;         // last cycle: a beat offered and not taken
+  logic [127:0] p2_hdr;
+  logic [255:0] p2_data;
+  logic [2:0]   p2_flags;
+  logic         p2_last_taken;   // last cycle: CQ took the last beat of a request
+
+  always @(posedge clk) begin
+    exp2_t e;
+    if (rst) begin
+      t2_ready <= 1'b0;
+      p2_hold <= 1'b0;
+      p2_last_taken <= 1'b0;
+    end else begin
+      if (p2_hold) begin
+        if (!t2_valid) $fatal(1, "part 2: tlp_valid dropped before the beat was taken");
+        if (t2_data !== p2_data || {t2_sop, t2_eop, t2_err} !== p2_flags ||
+            (t2_sop && t2_hdr !== p2_hdr))
+          $fatal(1, "part 2: a beat changed while it waited for tlp_ready");
+      end
+      if (t2_valid && t2_ready) begin
+        if (exp2_q.size() == 0) $fatal(1, "part 2: unexpected beat, hdr %h", t2_hdr);
+        e = exp2_q.pop_front();
+        if (t2_sop !== e.sop || t2_eop !== e.eop)
+          $fatal(1, "part 2 tlp %0d: sop/eop %b%b, expected %b%b", n2_tlps, t2_sop, t2_eop, e.sop, e.eop);
+        if (t2_err !== 1'b0) $fatal(1, "part 2 tlp %0d: tlp_err set", n2_tlps);
+        if (t2_sop) begin
+          if (t2_hdr[31:24] !== e.hdr[31:24])
+            $fatal(1, "part 2 tlp %0d: fmt/type %h, expected %h", n2_tlps, t2_hdr[31:24], e.hdr[31:24]);
+          if (t2_hdr[9:0] !== e.hdr[9:0])
+            $fatal(1, "part 2 tlp %0d: length %0d DWs, expected %0d", n2_tlps, t2_hdr[9:0], e.hdr[9:0]);
+          if (t2_hdr[63:48] !== e.hdr[63:48])
+            $fatal(1, "part 2 tlp %0d: requester ID %h, expected %h", n2_tlps, t2_hdr[63:48], e.hdr[63:48]);
+          if (t2_hdr[47:40] !== e.hdr[47:40])
+            $fatal(1, "part 2 tlp %0d: tag %h, expected %h", n2_tlps, t2_hdr[47:40], e.hdr[47:40]);
+          if (t2_hdr[39:32] !== e.hdr[39:32])
+            $fatal(1, "part 2 tlp %0d: last/first BE %h, expected %h", n2_tlps, t2_hdr[39:32], e.hdr[39:32]);
+          if (t2_hdr[95:64] !== e.hdr[95:64])
+            $fatal(1, "part 2 tlp %0d: address %h, expected %h", n2_tlps, t2_hdr[95:64], e.hdr[95:64]);
+          if (t2_hdr !== e.hdr)
+            $fatal(1, "part 2 tlp %0d: header %h, expected %h", n2_tlps, t2_hdr, e.hdr);
+        end
+        for (int d = 0; d < int'(e.ndw); d++)
+          if (t2_data[32*d +: 32] !== e.data[32*d +: 32])
+            $fatal(1, "part 2 tlp %0d: payload DW %0d is %h, expected %h", n2_tlps,
+                   int'(e.base) + d, t2_data[32*d +: 32], e.data[32*d +: 32]);
+        n2_dws += int'(e.ndw);
+        n2_beats++;
+        if (t2_eop) n2_tlps++;
+      end
+      if (t2_valid && !t2_ready) n2_stall++;
+      p2_hold <= t2_valid && !t2_ready;
+      p2_hdr <= t2_hdr;
+      p2_data <= t2_data;
+      p2_flags <= {t2_sop, t2_eop, t2_err};
+      // Back to back on CQ: a request's first beat taken right after a last one
+      if (q2_tvalid && q2_tready && p2_last_taken) n2_b2b++;
+      p2_last_taken <= q2_tvalid && q2_tready && q2_tlast;
+      t2_ready <= ($urandom_range(0, 99) < rdy2);
+    end
+  end
+
+  // Back-pressure and gap modes: {CQ gap %, core ready %}
+  always @(posedge clk) begin : g_modes
+    int cyc;
+    int m;
+    if (rst) begin
+      cyc = 0;
+    end else begin
+      cyc++;
+      if (cyc % 1000 == 1) begin
+        m = $urandom_range(0, 5);
+        case (m)
+          0: begin gap2 = 0;  rdy2 = 100; end
+          1: begin gap2 = 0;  rdy2 = 50;  end
+          2: begin gap2 = 0;  rdy2 = 20;  end
+          3: begin gap2 = 30; rdy2 = 70;  end
+          4: begin gap2 = 0;  rdy2 = 90;  end
+          default: begin gap2 = 50; rdy2 = 100; end
+        endcase
+      end
+    end
+  end
+
   initial begin
     int cycles;
     for (int k = 0; k < N; k++) make_request(k);
+    make_part2();
     repeat (4) @(posedge clk);
     rst <= 1'b0;
     crst <= 1'b0;
     cycles = 0;
-    while ((drv_q.size() != 0 || exp_q.size() != 0) && cycles < 2000000) begin
+    while ((drv_q.size() != 0 || exp_q.size() != 0 || drv2_q.size() != 0 || exp2_q.size() != 0)
+           && cycles < 2000000) begin
       @(posedge clk);
       cycles++;
       if (cycles == 200000) idle_prob = 0;   // later: back to back
@@ -326,8 +647,15 @@ module tb;
     repeat (50) @(posedge cclk);
     if (exp_q.size() != 0) $fatal(1, "%0d expected beats never came", exp_q.size());
     if (n_err_seen != n_disc) $fatal(1, "%0d requests flagged, %0d discontinued", n_err_seen, n_disc);
-    $display("xpcie_cq_rx: %0d requests (%0d discontinued and dropped), %0d TLPs / %0d beats checked",
+    if (exp2_q.size() != 0 || drv2_q.size() != 0)
+      $fatal(1, "part 2: %0d CQ beats not taken, %0d expected beats never came", drv2_q.size(), exp2_q.size());
+    for (int len = 1; len <= MPS_DWS; len++)
+      if (n2_len_seen[len] < 8) $fatal(1, "part 2: only %0d writes of %0d DWs", n2_len_seen[len], len);
+    if (n2_stall == 0 || n2_b2b == 0) $fatal(1, "part 2: no back-pressure (%0d) or no back to back (%0d)", n2_stall, n2_b2b);
+    $display("xpcie_cq_rx: part 1: %0d requests (%0d discontinued and dropped), %0d TLPs / %0d beats checked",
              N, n_disc, n_tlps, n_beats);
+    $display("xpcie_cq_rx: part 2: %0d writes (1..%0d DWs, %0d back to back) and %0d others, %0d TLPs / %0d beats / %0d payload DWs checked, %0d stalled cycles",
+             n2_wr, MPS_DWS, n2_b2b, n2_rd, n2_tlps, n2_beats, n2_dws, n2_stall);
     $finish;
   end
 endmodule

@@ -8,8 +8,8 @@
 // interface and walks the host's view of the capability list (virtio
 // vendor capabilities with their BAR, offset and length, next pointers
 // inside the window, the list ending before what does not fit); meanwhile
-// sends BAR 0 reads and two-beat writes through the same stream and checks
-// that their completions pass and that no TLP is cut; finally raises an
+// sends BAR 0 reads and two-beat BAR 2 writes through the same stream and
+// checks that the completions pass and that no write is cut; finally raises an
 // MSI-X interrupt and checks the message the core sends.
 module tb;
   localparam logic [63:0] B0 = 64'h8000_0000;
@@ -50,11 +50,16 @@ module tb;
     logic [255:0] d_data, t_data;
     logic         d_sop, d_eop, d_err, d_valid, d_ready;
     logic         t_sop, t_eop, t_valid, t_ready;
-    logic         app_req, app_we, app_rvalid_q, mem_req, mem_we, mem_rvalid_q;
+    logic         app_req, app_we, app_rvalid_q;
     logic [14:0]  app_addr;
-    logic [29:0]  mem_addr;
-    logic [3:0]   app_be, mem_be;
-    logic [31:0]  app_wdata, mem_wdata;
+    logic [3:0]   app_be;
+    logic [31:0]  app_wdata;
+    // BAR 2: the writes arrive on bq_* (always taken); no reads are sent.
+    logic         bq_valid, bq_sop, bq_eop, bq_we, bd_ready_unused;
+    logic [29:0]  bq_addr;
+    logic [10:0]  bq_ndw;
+    logic [3:0]   bq_fbe, bq_lbe;
+    logic [255:0] bq_data;
     logic [15:0]  requester_id;
     logic         intx_assert, d_err_unused;
     logic [14:0]  app_addr_q;
@@ -137,14 +142,19 @@ module tb;
       .app_gnt      (1'b1),
       .app_rvalid   (app_rvalid_q),
       .app_rdata    ({17'h1cafe, app_addr_q}),
-      .mem_req      (mem_req),
-      .mem_we       (mem_we),
-      .mem_addr     (mem_addr),
-      .mem_be       (mem_be),
-      .mem_wdata    (mem_wdata),
-      .mem_gnt      (1'b1),
-      .mem_rvalid   (mem_rvalid_q),
-      .mem_rdata    (32'h0),
+      .bq_valid     (bq_valid),
+      .bq_ready     (1'b1),
+      .bq_sop       (bq_sop),
+      .bq_eop       (bq_eop),
+      .bq_we        (bq_we),
+      .bq_addr      (bq_addr),
+      .bq_ndw       (bq_ndw),
+      .bq_fbe       (bq_fbe),
+      .bq_lbe       (bq_lbe),
+      .bq_data      (bq_data),
+      .bd_valid     (1'b0),
+      .bd_ready     (bd_ready_unused),
+      .bd_data      (256'd0),
       .irq_valid    (irq_valid),
       .irq_vector   (16'd0),
       .intx_level   (1'b0),
@@ -157,10 +167,26 @@ module tb;
       .err_count    (err_count[g])
     );
 
+    // Each two-beat BAR 2 write must reach the window whole: its first beat
+    // with the request (12 DWs at 0x100, all bytes), then its last, the
+    // payload intact.
+    logic bq_in_q = 1'b0;
+    always_ff @(posedge clk) begin
+      if (!rst && bq_valid) begin
+        if (bq_sop == bq_in_q || bq_eop == bq_sop)
+          $fatal(1, "sys %0d: BAR 2 write beats sop %b eop %b (in a write: %b)", g, bq_sop, bq_eop, bq_in_q);
+        if (bq_sop && (!bq_we || bq_addr != 30'h100 || bq_ndw != 11'd12 || bq_fbe != 4'hf || bq_lbe != 4'hf))
+          $fatal(1, "sys %0d: BAR 2 write we %b addr %h ndw %0d BE %h/%h", g, bq_we, bq_addr, bq_ndw, bq_fbe, bq_lbe);
+        if (bq_data[127:0] !== {4{32'h5a5a_5a5a}} || (bq_sop && bq_data[255:128] !== {4{32'h5a5a_5a5a}}))
+          $fatal(1, "sys %0d: BAR 2 write data %h", g, bq_data);
+        bq_in_q <= bq_sop;
+        if (bq_eop) n_bq_writes[g]++;
+      end
+    end
+
     always_ff @(posedge clk) begin
       app_rvalid_q <= app_req && !app_we;
       app_addr_q <= app_addr;
-      mem_rvalid_q <= mem_req && !mem_we;
     end
   end
 
@@ -263,9 +289,8 @@ module tb;
   // ---------------------------------------------------------------- traffic
   // Upstream BAR requests run beside the configuration traffic: single-DW
   // reads of BAR 0 (their completions must come out of the bridge) and
-  // two-beat writes to BAR 2 (longer than the core takes: each must be
-  // counted once, whole).
-  int n_reads [NCFG], n_cpls [NCFG], n_longw [NCFG];
+  // two-beat writes to BAR 2 (each must reach the core's BAR 2 stream whole).
+  int n_reads [NCFG], n_cpls [NCFG], n_longw [NCFG], n_bq_writes [NCFG];
   logic traffic = 1'b0;
   // TLPs the bench itself wants sent (single beat): header and first DW
   typedef struct packed {
@@ -349,6 +374,7 @@ module tb;
       n_reads[g] = 0;
       n_cpls[g] = 0;
       n_longw[g] = 0;
+      n_bq_writes[g] = 0;
       n_msix[g] = 0;
     end
     fstat = 3'b000;
@@ -378,8 +404,10 @@ module tb;
     clocks(200);
     for (int g = 0; g < NCFG; g++) begin
       if (n_cpls[g] != n_reads[g]) $fatal(1, "sys %0d: %0d BAR reads, %0d completions", g, n_reads[g], n_cpls[g]);
-      if (err_count[g] != 32'(n_longw[g])) $fatal(1, "sys %0d: %0d long writes, core counted %0d", g, n_longw[g], err_count[g]);
-      $display("sys %0d: %0d BAR reads completed, %0d long writes counted whole", g, n_reads[g], n_longw[g]);
+      if (n_bq_writes[g] != n_longw[g] || err_count[g] != 32'd0)
+        $fatal(1, "sys %0d: %0d long writes, %0d reached BAR 2 whole, core refused %0d", g, n_longw[g],
+               n_bq_writes[g], err_count[g]);
+      $display("sys %0d: %0d BAR reads completed, %0d long BAR 2 writes passed whole", g, n_reads[g], n_longw[g]);
     end
     // MSI-X: program table entry 0 through BAR 0 (0x4000), enable it in the
     // hard IP, raise vector 0.
