@@ -123,15 +123,31 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 			if (err)
 				break;
 		} else if (pblk) {
-			/* unwritten extent: write the block, then mark it written */
-			chunk = fs->bs - boff;
-			if (chunk > len - done)
-				chunk = len - done;
-			err = write_part(fs, pblk, boff, in + done, chunk, 1);
+			/* unwritten extent: write the blocks (a partial one
+			 * zero-filled around the data), then mark them written;
+			 * whole blocks go as one run, like written ones */
+			uint32_t nb = 1;
+
+			if (boff == 0 && len - done >= fs->bs) {
+				uint64_t want = (len - done) / fs->bs;
+
+				if (want > mlen)
+					want = mlen;
+				if (want > 256)
+					want = 256;
+				nb = (uint32_t)want;
+				chunk = (size_t)nb * fs->bs;
+				err = dev_write(fs, pblk, nb, in + done);
+			} else {
+				chunk = fs->bs - boff;
+				if (chunk > len - done)
+					chunk = len - done;
+				err = write_part(fs, pblk, boff, in + done, chunk, 1);
+			}
 			if (!err)
-				err = ext_remove(fs, ip, lblk, lblk + 1, 0);
+				err = ext_remove(fs, ip, lblk, lblk + nb, 0);
 			if (!err)
-				err = ext_insert(fs, ip, lblk, pblk, 1, 0);
+				err = ext_insert(fs, ip, lblk, pblk, nb, 0);
 			if (err)
 				break;
 		} else {

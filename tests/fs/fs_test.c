@@ -356,6 +356,20 @@ static void t_sparse_large(void)
 	OK(vfs_fallocate(fs, a.ino, 0, 3 * bs, 2 * bs));
 	CHECK(vfs_write(fs, a.ino, 3 * bs + 100, "unwritten", 9) == 9, "w unwritten");
 	memcpy(img + 3 * bs + 100, "unwritten", 9);
+	/* a run of whole blocks into an unwritten extent (in the punched hole),
+	 * then a partial block, then on past its end into the hole */
+	{
+		static uint8_t run[10 * 4096];
+		size_t n = 7 * bs + 50;
+
+		OK(vfs_fallocate(fs, a.ino, 0x01, 110 * bs, 8 * bs));
+		for (size_t k = 0; k < n; k++)
+			run[k] = (uint8_t)(k * 7 + 3);
+		CHECK(vfs_write(fs, a.ino, 110 * bs, run, n) == (long)n, "whole blocks into an unwritten extent");
+		memcpy(img + 110 * bs, run, n);
+		CHECK(vfs_write(fs, a.ino, 117 * bs + 60, run, 2 * bs) == (long)(2 * bs), "across its end");
+		memcpy(img + 117 * bs + 60, run, 2 * bs);
+	}
 	/* truncate to trim a partial extent */
 	memset(&sa, 0, sizeof(sa));
 	sa.valid = VFS_SET_SIZE;
