@@ -126,11 +126,9 @@ module pcie_bar_cpl #(
   end
 
   always_comb begin
-    tx_tlp_hdr = '0;
-    tx_tlp_hdr[31:0] = {pcie_pkg::FMT_3DW_DATA, pcie_pkg::TYPE_CPL, 1'b0, tc_attr_q[5:3], 1'b0, tc_attr_q[2],
-                        4'b0000, tc_attr_q[1:0], 2'b00, left[9:0]};
-    tx_tlp_hdr[63:32] = {completer_id, pcie_pkg::CPL_SC, 1'b0, cpl_bytes};
-    tx_tlp_hdr[95:64] = {rid_tag_q, 1'b0, cpl_lower};
+    tx_tlp_hdr = pcie_pkg::cpl_header(pcie_pkg::CPL_SC, 1'b1, left[9:0], cpl_bytes, cpl_lower,
+                                      tc_attr_q[5:3], tc_attr_q[2:0], completer_id, rid_tag_q[23:8],
+                                      rid_tag_q[7:0]);
     tx_tlp_sop = sop;
     tx_tlp_eop = last_of_cpl;
     tx_tlp_valid = can;

@@ -147,12 +147,6 @@ module pcie_ep #(
   logic [11:0] h_bytes;          // a read's byte count (0: 4096)
   logic [1:0]  h_low;            // offset of its first enabled byte
 
-  function automatic logic [1:0] low_byte(input logic [3:0] be);
-    low_byte = be[0] ? 2'd0 : be[1] ? 2'd1 : be[2] ? 2'd2 : be[3] ? 2'd3 : 2'd0;
-  endfunction
-  function automatic logic [1:0] high_byte(input logic [3:0] be);
-    high_byte = be[3] ? 2'd3 : be[2] ? 2'd2 : be[1] ? 2'd1 : 2'd0;
-  endfunction
 
   always_comb begin
     logic [127:0] h;
@@ -340,21 +334,9 @@ module pcie_ep #(
     .out_ready (tx_tlp_ready)
   );
 
-  // Byte count and lower address of a read completion (PCIe rules for the
-  // first request of a read).
-  function automatic logic [11:0] read_bytes(input logic [10:0] ndw, input logic [3:0] fbe,
-                                             input logic [3:0] lbe);
-    logic [12:0] n;
-    if (ndw == 11'd1) begin
-      if (fbe == 4'd0) n = 13'd1;
-      else n = 13'(high_byte(fbe)) - 13'(low_byte(fbe)) + 13'd1;
-    end else begin
-      n = {ndw, 2'b00} - 13'(low_byte(fbe)) - (13'd3 - 13'(high_byte(lbe)));
-    end
-    read_bytes = n[11:0];  // 4096 bytes encode as 0
-  endfunction
-  assign h_bytes = read_bytes(h_ndw, h_fbe, h_lbe);
-  assign h_low = low_byte(h_fbe);
+  // Byte count and lower address of a read's (first) completion.
+  assign h_bytes = 12'(pcie_pkg::read_bytes(h_ndw, h_fbe, h_lbe));  // 4096 encodes as 0
+  assign h_low = pcie_pkg::be_low(h_fbe);
 
   always_comb begin
     state_d = state_q;
@@ -525,11 +507,9 @@ module pcie_ep #(
     cpl_len = cpl_has_data_q ? ((hdr_q[30]) ? 10'd0 : hdr_q[9:0]) : 10'd0;
     if (state_q == S_CPL) begin
       ep_tx_valid = 1'b1;
-      ep_tx_hdr[31:0] = {cpl_has_data_q ? pcie_pkg::FMT_3DW_DATA : pcie_pkg::FMT_3DW_NODATA,
-                          pcie_pkg::TYPE_CPL, 1'b0, hdr_q[22:20], 1'b0, hdr_q[18], 4'b0000,
-                          hdr_q[13:12], 2'b00, cpl_len};
-      ep_tx_hdr[63:32] = {req_id_q, cpl_status_q, 1'b0, cpl_bytes_q};
-      ep_tx_hdr[95:64] = {hdr_q[63:48], hdr_q[47:40], 1'b0, cpl_lower_q};
+      ep_tx_hdr = pcie_pkg::cpl_header(cpl_status_q, cpl_has_data_q, cpl_len, cpl_bytes_q, cpl_lower_q,
+                                       hdr_q[22:20], {hdr_q[18], hdr_q[13:12]}, req_id_q,
+                                       hdr_q[63:48], hdr_q[47:40]);
       ep_tx_data = cpl_data_q;
     end else if (state_q == S_MSIX) begin
       ep_tx_valid = 1'b1;

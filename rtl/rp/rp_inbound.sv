@@ -97,20 +97,6 @@ module rp_inbound #(
   localparam logic [2:0] I_CDATA  = 3'd5;
   localparam logic [4:0] TYPE_CPLLK = 5'b01011;
 
-  function automatic logic [1:0] be_low(input logic [3:0] be);
-    if (be[0]) be_low = 2'd0;
-    else if (be[1]) be_low = 2'd1;
-    else if (be[2]) be_low = 2'd2;
-    else if (be[3]) be_low = 2'd3;
-    else be_low = 2'd0;
-  endfunction
-
-  function automatic logic [1:0] be_high(input logic [3:0] be);
-    if (be[3]) be_high = 2'd3;
-    else if (be[2]) be_high = 2'd2;
-    else if (be[1]) be_high = 2'd1;
-    else be_high = 2'd0;
-  endfunction
 
   // ---------------------------------------------------------- header decode
   logic [2:0]  h_fmt;
@@ -176,10 +162,7 @@ module rp_inbound #(
     h_last_dw = h_off[DDR_AW-1:2] + DWW'(h_ndw) - DWW'(1);
     h_span = h_last_dw[DWW-1:SW] - h_off[DDR_AW-1:LBW];
     h_tail = (h_span + LW'(1)) != LW'(h_ndw_up[10:SW]);
-    if (h_ndw == 11'd1)
-      h_bytes = (h_fbe == 4'd0) ? 13'd1 : 13'(be_high(h_fbe)) - 13'(be_low(h_fbe)) + 13'd1;
-    else
-      h_bytes = {h_ndw, 2'b00} - 13'(be_low(h_fbe)) - (13'd3 - 13'(be_high(h_lbe)));
+    h_bytes = pcie_pkg::read_bytes(h_ndw, h_fbe, h_lbe);
     end
   end
 
@@ -281,25 +264,6 @@ module rp_inbound #(
   end
 
   // Completion headers, built into a register when a completion starts.
-  function automatic logic [127:0] cpl_header(input logic [2:0] status, input logic with_data,
-                                              input logic [9:0] len, input logic [11:0] bytes,
-                                              input logic [6:0] la, input logic [2:0] tc,
-                                              input logic [2:0] attr, input logic [15:0] cid,
-                                              input logic [15:0] reqid, input logic [7:0] tag);
-    cpl_header = '0;
-    cpl_header[31:29] = with_data ? pcie_pkg::FMT_3DW_DATA : pcie_pkg::FMT_3DW_NODATA;
-    cpl_header[28:24] = pcie_pkg::TYPE_CPL;
-    cpl_header[22:20] = tc;
-    cpl_header[18] = attr[2];
-    cpl_header[13:12] = attr[1:0];
-    cpl_header[9:0] = len;
-    cpl_header[63:48] = cid;
-    cpl_header[47:45] = status;
-    cpl_header[43:32] = bytes;
-    cpl_header[95:80] = reqid;
-    cpl_header[79:72] = tag;
-    cpl_header[70:64] = la;
-  endfunction
 
   logic [127:0] tx_hdr_q;
 
@@ -389,7 +353,7 @@ module rp_inbound #(
           q_ndw_d = h_ndw;
           q_dw_d = h_off[DDR_AW-1:2];
           q_first_d = 1'b1;
-          q_la_d = h_mem ? {h_addr[6:2], be_low(h_fbe)} : 7'd0;
+          q_la_d = h_mem ? {h_addr[6:2], pcie_pkg::be_low(h_fbe)} : 7'd0;
           q_bytes_d = h_mem ? h_bytes : 13'd4;
           w_beat_d = 8'd0;
           w_tail_d = h_tail;
@@ -489,7 +453,7 @@ module rp_inbound #(
             if (c_beat_q + 5'd1 == c_nb_q) begin
               // this completion is out
               q_first_d = 1'b0;
-              q_bytes_d = q_bytes_q - (q_first_q ? {4'd0, c_ndw_q, 2'b00} - 13'(be_low(q_fbe_q))
+              q_bytes_d = q_bytes_q - (q_first_q ? {4'd0, c_ndw_q, 2'b00} - 13'(pcie_pkg::be_low(q_fbe_q))
                                                  : {4'd0, c_ndw_q, 2'b00});
               q_dw_d = q_dw_q + DWW'(c_ndw_q);
               q_ndw_d = q_ndw_q - 11'(c_ndw_q);
@@ -560,10 +524,10 @@ module rp_inbound #(
   // The header of the completion about to go out.
   always_ff @(posedge clk) begin
     if (state_q == I_HDR && state_d == I_UR)
-      tx_hdr_q <= cpl_header(pcie_pkg::CPL_UR, 1'b0, 10'd0, q_bytes_d[11:0], q_la_d, q_tc_d, q_attr_d,
+      tx_hdr_q <= pcie_pkg::cpl_header(pcie_pkg::CPL_UR, 1'b0, 10'd0, q_bytes_d[11:0], q_la_d, q_tc_d, q_attr_d,
                              rid, q_reqid_d, q_tag_d);
     else if (state_q == I_CSTART)
-      tx_hdr_q <= cpl_header(pcie_pkg::CPL_SC, 1'b1, 10'(n_ndw), q_bytes_q[11:0],
+      tx_hdr_q <= pcie_pkg::cpl_header(pcie_pkg::CPL_SC, 1'b1, 10'(n_ndw), q_bytes_q[11:0],
                              q_first_q ? q_la_q : {q_dw_q[4:0], 2'b00}, q_tc_q, q_attr_q,
                              rid, q_reqid_q, q_tag_q);
   end
