@@ -232,13 +232,18 @@ static int dx_unindex(struct vfs *fs, struct ext4_inode *dir)
 	return inode_write(fs, dir);
 }
 
-/* Puts the entry into block b if it has room: 0, or -ENOSPC. */
+/* Puts the entry into block b if it has room: 0, or -ENOSPC. A block of
+ * an indexed directory that looks like an index node is refused unless the
+ * caller found it as a leaf through the index: without checksum tails an
+ * emptied leaf (one unused entry spanning the block) looks exactly like an
+ * index node, and refusing it made dx_add split a leaf with no entries and
+ * fail with ENOSPC. */
 static int insert_in_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lb, struct ext4_buf *b,
-			   const char *name, size_t len, uint32_t ino, uint8_t ft)
+			   const char *name, size_t len, uint32_t ino, uint8_t ft, int leaf)
 {
 	uint32_t need = rec_size((uint32_t)len), off = 0, lim = limit_of(fs, dir, lb, b->data);
 
-	if (is_dx_block(fs, dir, lb, b->data))
+	if (!leaf && is_dx_block(fs, dir, lb, b->data))
 		return -ENOSPC;
 	while (off < lim) {
 		uint8_t *e = b->data + off;
@@ -314,7 +319,7 @@ int dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len
 		err = dir_read_block(fs, dir, lb, &b);
 		if (err)
 			return err;
-		err = insert_in_block(fs, dir, lb, b, name, len, ino, ft);
+		err = insert_in_block(fs, dir, lb, b, name, len, ino, ft, 0);
 		bput(fs, b);
 		if (err != -ENOSPC)
 			return err;
@@ -932,7 +937,7 @@ static int dx_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size
 			return err;
 		err = dir_read_block(fs, dir, p.leaf, &b);
 		if (!err) {
-			err = insert_in_block(fs, dir, p.leaf, b, name, len, ino, ft);
+			err = insert_in_block(fs, dir, p.leaf, b, name, len, ino, ft, 1);
 			bput(fs, b);
 		}
 		if (err != -ENOSPC) {
