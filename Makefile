@@ -19,6 +19,9 @@ RV_ARCH    ?= -march=rv32im_zicsr_zifencei -mabi=ilp32
 BIN        := $(BUILD)/bin
 GEN        := $(BUILD)/gen
 
+# One Verilator build at a time across every make using this lock (two cores).
+VERILATOR_LOCK ?= $(BUILD)/.verilator.lock
+
 HOST_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -Werror
 
 TEST_TARGETS  :=

@@ -89,7 +89,7 @@ lint-board: $(GEN)/soc_map.stamp ## Lint the board RTL and every board top with 
 	done
 
 lint-board-one:
-	flock $(BUILD)/.verilator.lock $(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(BOARD_WAIVERS) $(BOARD_PRIMS) $(BOARD_ALL) \
+	flock $(VERILATOR_LOCK) $(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(BOARD_WAIVERS) $(BOARD_PRIMS) $(BOARD_ALL) \
 	  --top-module $(BOARD_TOP)
 
 test-board-lint: lint-board ## Test: the board RTL and board tops are lint clean
@@ -98,7 +98,7 @@ TEST_TARGETS += test-board-lint
 # --- tests -------------------------------------------------------------------
 test-board-adapters: $(GEN)/soc_map.stamp ## Test: hard-IP adapter benches (CQ, RC, RQ, CC, configuration bridge) under Verilator
 	@mkdir -p $(BUILD)/tests/board
-	@VERILATOR=$(VERILATOR) sh tests/board/run.sh $(BUILD)/tests/board $(BUILD)/.verilator.lock $(GEN) $(BOARD_BENCHES)
+	@VERILATOR=$(VERILATOR) sh tests/board/run.sh $(BUILD)/tests/board $(VERILATOR_LOCK) $(GEN) $(BOARD_BENCHES)
 TEST_TARGETS += test-board-adapters
 
 test-board-synth: ## Test: make synth BOARD=kcu105 passes (Yosys, xcu) and the design fits the device

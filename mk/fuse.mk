@@ -1,6 +1,9 @@
 # The FUSE server (firmware/fuse) over the ext4 code, tested on the host.
 
-FUSE_SRV_SRCS := firmware/fuse/fuse_server.c firmware/fuse/fuse_wire.c firmware/fuse/fuse_dax_host.c
+# Every source of the server; *_host.c are host implementations of its HALs,
+# which the card replaces with its own.
+FUSE_SRV_SRCS := $(sort $(wildcard firmware/fuse/*.c))
+FUSE_CARD_SRCS := $(filter-out %_host.c,$(FUSE_SRV_SRCS))
 FUSE_TEST_DIR := $(BUILD)/tests/fuse
 
 $(FUSE_TEST_DIR)/server_test: tests/fuse/server_test.c $(FUSE_SRV_SRCS) firmware/fuse/*.h $(FS_SAN_OBJS) \

@@ -73,7 +73,7 @@ CARD_FW_SRCS := $(filter-out firmware/card/vq_hw.c firmware/card/vq_soft.c,$(sor
 CARD_FW_OBJS := $(patsubst firmware/card/%.c,$(BUILD)/firmware/card/%.o,$(CARD_FW_SRCS))
 CARD_FUSE_DEFS := -DFUSE_SRV_MAX_NODES=8192 -DFUSE_SRV_MAX_HANDLES=1024 -DFUSE_SRV_MAX_WRITE=24576
 CARD_FW_INC := $(FW_INC) -Ifirmware/card -Ifirmware/fuse -Ifirmware/include -Ifirmware/nvme -idirafter $(UAPI_DIR)
-CARD_LIB_OBJS := $(BUILD)/firmware/card/fuse/fuse_server.o $(BUILD)/firmware/card/fuse/fuse_wire.o \
+CARD_LIB_OBJS := $(patsubst firmware/fuse/%.c,$(BUILD)/firmware/card/fuse/%.o,$(FUSE_CARD_SRCS)) \
                  $(patsubst firmware/nvme/%.c,$(BUILD)/firmware/card/nvme/%.o,$(sort $(wildcard firmware/nvme/*.c))) \
                  $(filter-out %/vfs.o,$(FS_RV_OBJS)) $(BUILD)/firmware/card/fs/vfs_ddr.o
 CARD_HDRS := firmware/card/*.h firmware/fuse/*.h firmware/include/*.h firmware/nvme/*.h $(FW_RT_HDRS) \

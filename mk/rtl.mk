@@ -41,7 +41,7 @@ $(BUILD)/sim/%.o: sim/%.c sim/*.h sim/nvme/*.h $(GEN)/soc_map.stamp
 # machine has two cores, and the build uses both.
 $(VSIM_DIR)/stamp: $(SIM_ALL) $(RTL_WAIVERS)
 	@mkdir -p $(VSIM_DIR)
-	flock $(BUILD)/.verilator.lock $(VERILATOR) --cc --build -j 2 $(VERILATOR_FLAGS) --trace-fst -MAKEFLAGS "OPT_FAST=-O2" \
+	flock $(VERILATOR_LOCK) $(VERILATOR) --cc --build -j 2 $(VERILATOR_FLAGS) --trace-fst -MAKEFLAGS "OPT_FAST=-O2" \
 	  --top-module $(SIM_TOP) -Mdir $(VSIM_DIR) $(RTL_WAIVERS) $(SIM_ALL) \
 	  >$(VSIM_DIR).log 2>&1 || { tail -40 $(VSIM_DIR).log; exit 1; }
 	$(MAKE) --no-print-directory -C $(VSIM_DIR) -f V$(SIM_TOP).mk \
