@@ -1,7 +1,9 @@
 # vfpga: an FPGA virtio-fs card. `make help` lists the targets.
 #
-# Everything built goes under $(BUILD). Each area of the tree adds its own
-# targets in mk/<area>.mk; a test target is registered by appending its name to
+# Everything built goes under $(BUILD). Each source folder adds its own
+# targets in mk/<folder>.mk and each test folder in mk/tests/<folder>.mk,
+# included below in an explicit order (a fragment uses the object lists of
+# the ones before it); a test target is registered by appending its name to
 # TEST_TARGETS (run by `make test`) and a benchmark to BENCH_TARGETS.
 
 BUILD      ?= build
@@ -46,9 +48,34 @@ $(GEN)/soc_map.stamp: rtl/soc_map.toml tools/gen_soc_map.py
 $(GEN_MAP): $(GEN)/soc_map.stamp
 gen: $(GEN)/soc_map.stamp ## Generate the memory-map views (SV package, C header, linker, table)
 
-# rtl.mk first: it defines the simulator model that other areas link.
+# The sources, from the hardware up: RTL, its Verilator harness, the
+# firmware (runtime, ext4, FUSE server, NVMe driver, the card image), the
+# simulated world around the card, the host driver, the functional model,
+# the simulator's front ends, QEMU with vfpga-pci, the test guest, boards.
 include mk/rtl.mk
-include $(filter-out mk/rtl.mk,$(sort $(wildcard mk/*.mk)))
+include mk/sim.mk
+include mk/firmware.mk
+include mk/fs.mk
+include mk/fuse.mk
+include mk/nvme.mk
+include mk/card.mk
+include mk/world.mk
+include mk/driver.mk
+include mk/model.mk
+include mk/frontend.mk
+include mk/qemu.mk
+include mk/guest.mk
+include mk/board.mk
+# The tests, one fragment per folder of tests/ (those not yet split out are
+# still in the fragment of the source they test).
+include mk/tests/rv32.mk
+include mk/tests/pcie.mk
+include mk/tests/rp.mk
+include mk/tests/dax.mk
+include mk/tests/model.mk
+include mk/tests/posix.mk
+include mk/tests/bridge.mk
+include mk/tests/cosim.mk
 
 # Firmware programs on the RTL simulator (their rules are in mk/firmware.mk).
 TEST_TARGETS += test-firmware

@@ -7,7 +7,8 @@
  * info: IDs, BARs, capabilities, device features, tag, queues.
  * init: the driver handshake and FUSE_INIT; prints what was negotiated.
  * --sim runs the card in RTL simulation (Verilator model, card firmware on
- * the soft core). --pci reaches a real card bound to vfio-pci
+ * the soft core) through the transport the simulator provides
+ * (world/rc/rc_transport.c), when vfsctl is linked with it. --pci reaches a real card bound to vfio-pci
  * (transport_vfio.c); VFSCTL_SYSFS and VFSCTL_VFIO_DIR replace /sys and
  * /dev/vfio (tests).
  */
@@ -16,11 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transport_sim.h"
 #include "transport_vfio.h"
 #include "vfsdrv.h"
 
 #define DEFAULT_FIRMWARE "build/firmware/card.elf"
+
+/* The transport into the RTL simulation lives with the simulator, which the
+ * driver does not depend on: weak, so a vfsctl for real cards links without
+ * it and answers --sim with an error. Declared as rc_transport.h does. */
+struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console,
+					     char *err, size_t errlen) __attribute__((weak));
+unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t) __attribute__((weak));
 
 static void usage(FILE *f)
 {
@@ -58,7 +65,7 @@ int main(int argc, char **argv)
 {
 	const char *firmware = DEFAULT_FIRMWARE, *cmd = NULL, *pci = NULL;
 	int sim = 0, console = 0, ret;
-	struct vfs_transport *t;
+	struct vfs_transport *t = NULL;
 	struct vfsdrv d;
 	char err[256];
 
@@ -90,8 +97,10 @@ int main(int argc, char **argv)
 	}
 	if (pci)
 		t = vfs_transport_vfio_open(pci, getenv("VFSCTL_SYSFS"), getenv("VFSCTL_VFIO_DIR"), err, sizeof(err));
-	else
+	else if (vfs_transport_sim_open)
 		t = vfs_transport_sim_open(firmware, console ? stderr : NULL, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "--sim: this vfsctl was built without the simulator");
 	if (!t) {
 		fprintf(stderr, "vfsctl: %s\n", err);
 		return 2;
@@ -123,7 +132,7 @@ int main(int argc, char **argv)
 		print_init(&io);
 		vfsdrv_stop(&d);
 	}
-	if (sim)
+	if (sim && vfs_transport_sim_cycles)
 		fprintf(stderr, "vfsctl: %llu simulated cycles\n", vfs_transport_sim_cycles(t));
 	t->ops->close(t);
 	return 0;

@@ -3,7 +3,7 @@
  * modern). It finds the function's capabilities, negotiates features, sets up
  * split virtqueues in memory the transport provides, and exchanges FUSE
  * requests. The transport hides how config space, BARs, DMA memory and
- * interrupts are reached: the RTL simulation today (transport_sim.c), VFIO on
+ * interrupts are reached: the RTL simulation (world/rc/rc_transport.c, outside the driver), VFIO on
  * a real host later.
  */
 #ifndef VFSDRV_H

@@ -47,6 +47,7 @@ TEST_TARGETS += test-guest-virtiofsd
 
 test-guest: $(GUEST_FILES) $(GUEST_TESTS) $(BIN)/vfpga-model ## Test: a stock guest on vfpga-model (file operations, fio verify), then e2fsck + debugfs
 	@sh tests/guest/run.sh vfpga-model $(BIN)/vfpga-model $(GUEST)/test-model
+TEST_TARGETS += test-guest
 
 bench-guest-fio: $(GUEST_FILES) $(BIN)/vfpga-model ## Bench: fio 4 KiB randread + seqwrite in the guest, vfpga-model vs virtiofsd, write build/bench/guest_fio.md
 	@mkdir -p $(BUILD)/bench

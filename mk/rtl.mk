@@ -1,4 +1,5 @@
-# RTL: sources, lint, the Verilator simulator build and the Yosys synthesis check.
+# rtl/: the sources, lint and the Yosys synthesis check. The simulation top
+# (rtl/sim) is listed here too; its Verilator build is in mk/sim.mk.
 
 RTL_PKGS := $(GEN)/soc_map_pkg.sv rtl/cpu/cpu_pkg.sv rtl/pcie/pcie_pkg.sv
 RTL_SRCS := $(filter-out %_pkg.sv,$(sort $(wildcard rtl/cpu/*.sv rtl/soc/*.sv rtl/pcie/*.sv \
@@ -12,19 +13,7 @@ SIM_RTL_SRCS := $(sort $(wildcard rtl/sim/*.sv))
 SIM_TOP  := sim_card_top
 SIM_ALL  := $(RTL_ALL) $(SIM_RTL_SRCS)
 
-VSIM_DIR    := $(BUILD)/verilator/card
-VSIM_C_SRCS := sim/vfpga_sim.c sim/elf_load.c sim/soc_load.c sim/nvme/nvme_dev.c sim/nvme/rp_link.c
-VSIM_C_OBJS := $(patsubst sim/%.c,$(BUILD)/sim/%.o,$(VSIM_C_SRCS))
-VERILATOR_FLAGS ?= -O3 --x-assign fast --x-initial fast -Wno-fatal
-VERILATOR_ROOT_INC ?= $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)/include
-# The Verilator model of the card (sim_card_top) as a set of objects any C program can link
-# (through the C interface in sim/vtop.h): one Verilator build serves every
-# simulator binary.
-VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/sim_ddr.o $(BUILD)/sim/rc/sparse_mem.o $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o \
-               $(VSIM_DIR)/verilated_fst_c.o $(VSIM_DIR)/verilated_threads.o
-VMODEL_LIBS := -lz -pthread
-
-.PHONY: lint sim synth test-lint test-synth vmodel
+.PHONY: lint synth test-lint test-synth
 
 lint: $(GEN)/soc_map.stamp ## Lint all RTL with verilator --lint-only -Wall (waivers in rtl/lint/waivers.vlt)
 	$(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(RTL_ALL) --top-module $(RTL_TOP)
@@ -32,41 +21,6 @@ lint: $(GEN)/soc_map.stamp ## Lint all RTL with verilator --lint-only -Wall (wai
 
 test-lint: lint ## Test: RTL is lint clean
 TEST_TARGETS += test-lint
-
-$(BUILD)/sim/%.o: sim/%.c sim/*.h sim/nvme/*.h $(GEN)/soc_map.stamp
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -I$(GEN) -Isim -Isim/rc -c $< -o $@
-
-# One Verilator build at a time (flock, also across concurrent makes): the
-# machine has two cores, and the build uses both.
-$(VSIM_DIR)/stamp: $(SIM_ALL) $(RTL_WAIVERS)
-	@mkdir -p $(VSIM_DIR)
-	flock $(VERILATOR_LOCK) $(VERILATOR) --cc --build -j 2 $(VERILATOR_FLAGS) --trace-fst -MAKEFLAGS "OPT_FAST=-O2" \
-	  --top-module $(SIM_TOP) -Mdir $(VSIM_DIR) $(RTL_WAIVERS) $(SIM_ALL) \
-	  >$(VSIM_DIR).log 2>&1 || { tail -40 $(VSIM_DIR).log; exit 1; }
-	$(MAKE) --no-print-directory -C $(VSIM_DIR) -f V$(SIM_TOP).mk \
-	  verilated.o verilated_fst_c.o verilated_threads.o >>$(VSIM_DIR).log 2>&1 || \
-	  { tail -40 $(VSIM_DIR).log; exit 1; }
-	@touch $@
-
-$(VSIM_DIR)/vtop.o: sim/vtop.cpp sim/vtop.h $(VSIM_DIR)/stamp
-	$(CXX) -O2 -std=c++14 -Isim -I$(VSIM_DIR) -I$(VERILATOR_ROOT_INC) \
-	  -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
-
-# The simulated card memory's bytes (DPI functions of rtl/sim/sim_ddr.sv).
-$(VSIM_DIR)/sim_ddr.o: sim/sim_ddr.c sim/vtop.h sim/rc/sparse_mem.h $(VSIM_DIR)/stamp
-	$(CC) $(HOST_CFLAGS) -Isim -Isim/rc -I$(VSIM_DIR) -I$(VERILATOR_ROOT_INC) -I$(VERILATOR_ROOT_INC)/vltstd -c $< -o $@
-
-$(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o $(VSIM_DIR)/verilated_fst_c.o \
-  $(VSIM_DIR)/verilated_threads.o: $(VSIM_DIR)/stamp
-
-vmodel: $(VMODEL_OBJS) ## Build the Verilator model of card_top (objects under build/verilator)
-
-$(BIN)/vfpga-sim: $(VSIM_C_OBJS) $(VMODEL_OBJS)
-	@mkdir -p $(BIN)
-	$(CXX) -o $@ $(VSIM_C_OBJS) $(VMODEL_OBJS) $(VMODEL_LIBS)
-
-sim: $(BIN)/vfpga-sim ## Build the RTL simulator build/bin/vfpga-sim
 
 # --- Yosys synthesis check (Xilinx 7-series cells) --------------------------
 SYNTH_DIR := $(BUILD)/synth

@@ -10,7 +10,7 @@
 #   3. the build dependencies named in ../shared/ARCHITECTURE.md (never
 #      `apt-get build-dep qemu`: that pulls 245 packages);
 #   4. our device copied in as hw/misc/vfpga-pci.c (with the protocol header
-#      sim/cosim/cosim_proto.h as hw/misc/vfpga-cosim-proto.h), one meson line
+#      include/cosim_proto.h as hw/misc/vfpga-cosim-proto.h), one meson line
 #      added (no Kconfig symbol: it builds wherever CONFIG_PCI does);
 #   5. configure once, then `ninja -j2 qemu-system-x86_64` (incremental);
 #   6. the device file compiled once more with QEMU's own flags plus
@@ -23,7 +23,7 @@ BUILD=${BUILD:-build}
 SRCROOT=$BUILD/qemu-src
 OUT=$BUILD/qemu
 DEVICE=qemu/vfpga-pci.c
-PROTO=sim/cosim/cosim_proto.h
+PROTO=include/cosim_proto.h
 DEPS="dpkg-dev ninja-build meson python3-venv pkg-config libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev"
 NICE=${NICE:-nice -n 10}
 [ "$NICE" = 0 ] && NICE=

@@ -27,7 +27,7 @@
  * a host sees of a card that fell off the bus); no access waits longer than
  * `timeout` milliseconds.
  *
- * Protocol: vfpga-cosim-proto.h (sim/cosim/cosim_proto.h in the vfpga tree)
+ * Protocol: vfpga-cosim-proto.h (include/cosim_proto.h in the vfpga tree)
  * and vfpga's docs/cosim-protocol.md. Built into Debian's QEMU by vfpga's
  * qemu/build.sh.
  */

@@ -1,6 +1,6 @@
 /*
  * The simulated card memory behind rtl/sim/sim_ddr.sv (DPI): a sparse store
- * (sim/rc/sparse_mem.c) in which unwritten memory reads as zeros. One store
+ * (sim/sparse_mem.c) in which unwritten memory reads as zeros. One store
  * per process (one card per simulator).
  */
 #include <stdint.h>

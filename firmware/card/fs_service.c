@@ -115,14 +115,9 @@ int card_fs_start(void)
 	return 0;
 }
 
-long card_fs_dispatch(const void *in, size_t in_len, void *out, size_t out_cap)
+struct fuse_server *card_fs_server(void)
 {
-	return fuse_dispatch(&srv, in, in_len, out, out_cap);
-}
-
-long card_fs_pending(uint64_t *unique, void *out, size_t out_cap)
-{
-	return fuse_server_pending_reply(&srv, unique, out, out_cap);
+	return &srv;
 }
 
 int card_fs_sync(void)

@@ -17,18 +17,17 @@
 
 #include "blockdev.h"
 
+struct fuse_server;
+
 /* The SSD as a block device, or NULL when the card has none (storage.c). */
 struct blockdev *card_storage(void);
 
 /* Mounts the filesystem and binds the FUSE server; 0 or -errno (the service
  * then answers as described above). */
 int card_fs_start(void);
-/* One request (the bytes as they came off the queue) into one reply; the
- * contract of fuse_dispatch(): reply length, 0 for no reply, -EINVAL when
- * no reply can be written, FUSE_SRV_DEFERRED when answered later. */
-long card_fs_dispatch(const void *in, size_t in_len, void *out, size_t out_cap);
-/* A reply for a deferred request that is ready now (see fuse_server.h). */
-long card_fs_pending(uint64_t *unique, void *out, size_t out_cap);
+/* The FUSE server the request loop dispatches to (bound to the filesystem
+ * when the service is up, to none when it is down). */
+struct fuse_server *card_fs_server(void);
 /* Everything durable (before a reset or a power-off). */
 int card_fs_sync(void);
 /* The driver reset the device: the FUSE session is over (nodes, handles,

@@ -1,10 +1,12 @@
 /*
  * The card's firmware: serves the virtio-fs queues of the PCIe function.
- * Requests are taken from the queues (vq_hw.c: the RTL virtqueue engine),
- * their bytes moved into DMABUF by the DMA engine, answered in place by the
- * file service (fs_service.c: the FUSE server over ext4 on the SSD), and the
- * replies written back. A chain the device cannot parse marks it broken
- * (DEVICE_NEEDS_RESET and a configuration interrupt) until the driver resets it.
+ * The request loop is the device's (firmware/fsdev, the same in vfpga-model);
+ * here it is bound to the card's queues (vq.h: the RTL virtqueue engine in
+ * vq_hw.c, or the firmware ring walker in vq_soft.c) with the request and
+ * reply bytes in DMABUF, moved by the DMA engine, and to the file service
+ * (fs_service.c: the FUSE server over ext4 on the SSD). A chain the device
+ * cannot parse marks it broken (DEVICE_NEEDS_RESET and a configuration
+ * interrupt) until the driver resets it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +16,7 @@
 #include <linux/virtio_config.h>
 
 #include "fs_service.h"
-#include "fuse_server.h"
+#include "fsdev.h"
 #include "hostmem.h"
 #include "rt.h"
 #include "vq.h"
@@ -25,7 +27,6 @@
 #define REQ_MAX FUSE_SRV_MAX_REQ	/* header, arguments, WRITE payload */
 #define REP_OFF REQ_MAX			/* reply bytes in DMABUF */
 #define REP_MAX (DMABUF_USER_SIZE - REP_OFF)
-#define MAX_DEFERRED 8
 
 _Static_assert(REP_MAX >= FUSE_SRV_MAX_WRITE + sizeof(struct fuse_out_header),
 	       "a READ of max_write bytes fits DMABUF");
@@ -35,20 +36,12 @@ _Static_assert(sizeof(struct fuse_in_header) == 40, "fuse_in_header");
 _Static_assert(sizeof(struct fuse_out_header) == 16, "fuse_out_header");
 
 static struct vq queues[MAX_QUEUES];
-static struct vq_req req;
 static unsigned nqueues;
 static int broken;
-static uint32_t served;
-
-/* A SETLKW that waits: its chain is kept until the server answers it. */
-struct deferred {
-	int used;
-	unsigned q;
-	uint64_t unique;
-	struct vq_req req;
-};
-
-static struct deferred deferred[MAX_DEFERRED];
+static struct fsdev dev;
+/* The chains the loop holds (one being served, the deferred ones): about
+ * 2 KiB each, in the DTCM (the engine's results are copied into them). */
+static struct vq_req slots[FSDEV_SLOTS];
 
 static uint64_t driver_features(void)
 {
@@ -76,7 +69,7 @@ static void sim_busy(uint32_t busy)
 static void forget_queues(void)
 {
 	memset(queues, 0, sizeof(queues));
-	memset(deferred, 0, sizeof(deferred));
+	fsdev_reset(&dev);
 	broken = 0;
 	card_fs_reset();
 }
@@ -100,88 +93,90 @@ static void device_fail(const char *why)
 	broken = 1;
 }
 
+/* --- the request loop's binding to the card's queues (fsdev.h) ---------- */
 
-/* Sends the reply built at REP_OFF for chain r of queue q. */
-static int reply(struct vq *q, const struct vq_req *r, long len)
+/* What the last failed step was, for the console when the loop gives up. */
+static const char *card_why = "";
+
+static uint32_t dmabuf_local(const void *p)
 {
-	if (len > 0 && vq_scatter(r, REP_OFF, (uint32_t)len) < 0)
-		len = 0;	/* does not fit: the chain comes back with nothing written */
-	if (vq_push(q, r, len > 0 ? (uint32_t)len : 0)) {
-		device_fail("used ring write failed");
-		return -EIO;
-	}
-	served++;
-	return 0;
+	return (uint32_t)((uintptr_t)p - (uintptr_t)DMABUF);
 }
 
-/* Answers the deferred requests the server has replies for now. */
-static void drain_deferred(void)
-{
-	uint64_t unique;
-	long len;
-
-	while ((len = card_fs_pending(&unique, (void *)(DMABUF + REP_OFF), REP_MAX)) > 0) {
-		unsigned i;
-
-		for (i = 0; i < MAX_DEFERRED; i++)
-			if (deferred[i].used && deferred[i].unique == unique)
-				break;
-		if (i == MAX_DEFERRED)
-			continue;
-		deferred[i].used = 0;
-		if (queues[deferred[i].q].ready)
-			reply(&queues[deferred[i].q], &deferred[i].req, len);
-	}
-}
-
-static void serve_queue(struct vq *q)
+static int card_pop(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_t *wr)
 {
 	int ret;
 
-	while (!broken && (ret = vq_pop(q, &req)) == 1) {
-		long got = vq_gather(&req, REQ_OFF, REQ_MAX), len;
-
-		if (got < 0) {
-			device_fail("request read failed");
-			return;
-		}
-		if (got < (long)sizeof(struct fuse_in_header)) {
-			/* Not even a header: nothing to answer with. */
-			device_fail("request without a FUSE header");
-			return;
-		}
-		/* A request longer than REQ_MAX arrives cut short: the server sees
-		 * a header len that disagrees with the bytes and answers EINVAL. The
-		 * server reads and writes DMABUF in place: no copies. */
-		len = card_fs_dispatch((const void *)(DMABUF + REQ_OFF), (size_t)got,
-				       (void *)(DMABUF + REP_OFF), REP_MAX);
-		if (len == FUSE_SRV_DEFERRED) {
-			unsigned i;
-
-			for (i = 0; i < MAX_DEFERRED && deferred[i].used; i++)
-				;
-			if (i < MAX_DEFERRED) {
-				deferred[i].used = 1;
-				deferred[i].q = q->index;
-				memcpy(&deferred[i].unique, (const void *)(DMABUF + REQ_OFF + 8), 8);
-				memcpy(&deferred[i].req, &req, sizeof(req));
-				continue;
-			}
-			len = 0;	/* cannot happen: MAX_DEFERRED >= the server's waiters */
-		}
-		if (reply(q, &req, len))
-			return;
-		drain_deferred();
+	(void)ctx;
+	ret = vq_pop(&queues[q], &slots[slot]);
+	if (ret < 0) {
+		card_why = vq_error;	/* a bad chain breaks the device */
+		return -EIO;
 	}
-	if (ret < 0)
-		device_fail(vq_error);
+	*rd = slots[slot].rd_len;
+	*wr = slots[slot].wr_len;
+	return ret;
 }
+
+static long card_gather(void *ctx, unsigned slot, void *dst, size_t cap)
+{
+	long ret;
+
+	(void)ctx;
+	ret = vq_gather(&slots[slot], dmabuf_local(dst), (uint32_t)cap);
+	if (ret < 0)
+		card_why = "request read failed";
+	return ret;
+}
+
+static long card_scatter(void *ctx, unsigned slot, const void *src, size_t len)
+{
+	(void)ctx;
+	return vq_scatter(&slots[slot], dmabuf_local(src), (uint32_t)len);
+}
+
+static int card_push(void *ctx, unsigned q, unsigned slot, uint32_t len)
+{
+	(void)ctx;
+	if (!vq_push(&queues[q], &slots[slot], len))
+		return 0;
+	card_why = "used ring write failed";
+	return -EIO;
+}
+
+static int card_bad_chain(void *ctx, unsigned q, unsigned slot, const char *why)
+{
+	(void)ctx;
+	(void)q;
+	(void)slot;
+	device_fail(why);
+	return -EIO;
+}
+
+static void card_fail(void *ctx, unsigned q, int err)
+{
+	(void)ctx;
+	(void)q;
+	(void)err;
+	device_fail(card_why);
+}
+
+static const struct fsdev_queue_ops card_queue_ops = {
+	.pop = card_pop,
+	.gather = card_gather,
+	.scatter = card_scatter,
+	.push = card_push,
+	.bad_chain = card_bad_chain,
+	.fail = card_fail,
+};
 
 int main(void)
 {
 	printf("card firmware: virtio-fs function, %lu queues\n",
 	       (unsigned long)mmio_read32(VIRTIO_REG(NUMQ)));
 	card_fs_start();
+	fsdev_init(&dev, card_fs_server(), &card_queue_ops, NULL,
+		   (void *)(DMABUF + REQ_OFF), REQ_MAX, (void *)(DMABUF + REP_OFF), REP_MAX);
 	nqueues = mmio_read32(VIRTIO_REG(NUMQ));
 	if (nqueues > MAX_QUEUES)
 		nqueues = MAX_QUEUES;
@@ -210,7 +205,8 @@ int main(void)
 			pending &= ~(1u << qi);
 			if (!queues[qi].ready && vq_setup(&queues[qi], qi, driver_features()))
 				continue;
-			serve_queue(&queues[qi]);
+			if (!broken)
+				fsdev_serve(&dev, qi);
 		}
 	}
 	return 0;

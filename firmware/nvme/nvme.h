@@ -3,7 +3,7 @@
  * pair and one I/O queue pair, polled or woken by MSI-X. Portable C over a
  * small HAL, so that the same code drives the SSD behind the card's root
  * port (firmware/nvme/nvme_card.c), QEMU's NVMe (the cross-check,
- * tests/nvme) and the controller models (tests/nvme/model, sim/nvme).
+ * tests/nvme) and the controller models (tests/nvme/model, world/ssd).
  *
  * Layouts follow the NVM Express Base Specification (1.4): 64-byte
  * submission and 16-byte completion entries, PRP data pointers.

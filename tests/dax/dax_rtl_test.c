@@ -31,7 +31,7 @@
 #include "nvme_dev.h"
 #include "rc.h"
 #include "tlp.h"
-#include "transport_sim.h"
+#include "rc_transport.h"
 #include "vfsdrv.h"
 #include "vtop.h"
 

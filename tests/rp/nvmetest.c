@@ -67,7 +67,7 @@ static int zeros(const uint8_t *b, uint32_t n)
 	return 1;
 }
 
-/* The model's fault injection (sim/nvme/nvme_dev.h). */
+/* The model's fault injection (world/ssd/nvme_dev.h). */
 static int fault(uint32_t kind, uint32_t a, uint32_t b, uint32_t c)
 {
 	struct nvme_sqe cmd;

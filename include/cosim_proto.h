@@ -1,6 +1,6 @@
 /*
  * Wire format between QEMU's vfpga-pci device (qemu/vfpga-pci.c) and the
- * simulated card (`vfpga-sim --cosim SOCK`, sim/cosim/cosim.c). The
+ * simulated card (`vfpga-sim --cosim SOCK`, frontend/cosim/cosim.c). The
  * document is docs/cosim-protocol.md; this header is the one definition both
  * sides compile (qemu/build.sh copies it next to the device in QEMU's tree).
  *

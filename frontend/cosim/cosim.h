@@ -3,12 +3,12 @@
  * (qemu/vfpga-pci.c) forwards the guest's configuration and BAR accesses to
  * the simulated card; the card's DMA reaches guest RAM (a shared memfd mapped
  * into the root-complex model); its MSI-X writes and INTx go back to QEMU.
- * Protocol: sim/cosim/cosim_proto.h, docs/cosim-protocol.md.
+ * Protocol: include/cosim_proto.h, docs/cosim-protocol.md.
  */
 #ifndef COSIM_H
 #define COSIM_H
 
-#include "nvme/nvme_dev.h"
+#include "nvme_dev.h"
 
 struct cosim_opts {
 	const char *socket;	/* path to listen on */

@@ -1,23 +1,17 @@
-# Co-simulation with QEMU: our PCI device vfpga-pci (qemu/vfpga-pci.c) built
-# into Debian's QEMU, talking to vfpga-sim --cosim (sim/cosim, linked into
-# vfpga-sim by mk/zz-cosim.mk). Protocol: docs/cosim-protocol.md.
+# tests/cosim: vfpga-sim --cosim without QEMU (proto_test plays QEMU's side),
+# and a stock guest through -device vfpga-pci.
 #
 # test-cosim-proto is cheap. test-cosim needs the custom QEMU (qemu-cosim:
 # ~4 min on two cores when cold, cached under build/) and the test guest; it
 # is in make test because it is the only test of a stock guest on the card's
 # own PCI function and of DAX from a stock guest.
 
-QEMU_COSIM    := $(BUILD)/qemu/qemu-system-x86_64
-COSIM_TEST    := $(BUILD)/tests/cosim
+COSIM_TEST := $(BUILD)/tests/cosim
+.PHONY: test-cosim test-cosim-guest test-cosim-proto bench-cosim-proto
 
-.PHONY: qemu-cosim test-cosim test-cosim-guest test-cosim-proto bench-cosim-proto
-
-qemu-cosim: ## Build build/qemu/qemu-system-x86_64 with -device vfpga-pci (Debian's QEMU source + our device; ~4 min cold, then cached)
-	@BUILD=$(BUILD) sh qemu/build.sh
-
-$(COSIM_TEST)/proto_test: tests/cosim/proto_test.c sim/cosim/cosim_proto.h driver/vfsdrv.c driver/vfsdrv.h tests/include/check.h
+$(COSIM_TEST)/proto_test: tests/cosim/proto_test.c include/cosim_proto.h driver/vfsdrv.c driver/vfsdrv.h tests/include/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isim/cosim -Idriver -Itests/include tests/cosim/proto_test.c driver/vfsdrv.c -o $@
+	$(CC) $(HOST_CFLAGS) -Iinclude -Idriver -Itests/include tests/cosim/proto_test.c driver/vfsdrv.c -o $@
 
 test-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test ## Test: vfpga-sim --cosim protocol without QEMU (config/BAR, memfd DMA, MSI-X, FUSE_INIT, bad input, malformed messages)
 	@sh tests/cosim/proto.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test $(COSIM_TEST)/proto

@@ -5,7 +5,7 @@
 #ifndef VHOST_BRIDGE_H
 #define VHOST_BRIDGE_H
 
-#include "nvme/nvme_dev.h"
+#include "nvme_dev.h"
 
 struct vhost_bridge_opts {
 	const char *socket;	/* vhost-user socket to listen on */

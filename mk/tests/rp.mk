@@ -1,11 +1,11 @@
-# The root port toward the SSD (rtl/rp), the SSD model behind it (sim/nvme),
+# tests/rp: the root port toward the SSD (rtl/rp), the SSD model behind it (world/ssd),
 # the NVMe driver on the card (firmware/nvme with its card HAL) and their
 # tests and benchmark (tests/rp). Contract: docs/nvme-root-port.md.
 
 RP_DIR  := $(BUILD)/rp
 RP_SIM  ?= $(BIN)/vfpga-sim
-RP_FW_INC := $(FW_INC) -Ifirmware/nvme -Ifirmware/include -Itests/nvme -Isim/nvme
-RP_FW_HDRS := $(wildcard firmware/nvme/*.h firmware/include/*.h tests/nvme/*.h tests/rp/*.h) sim/nvme/nvme_dev.h \
+RP_FW_INC := $(FW_INC) -Ifirmware/nvme -Ifirmware/include -Itests/nvme -Iworld/ssd
+RP_FW_HDRS := $(wildcard firmware/nvme/*.h firmware/include/*.h tests/nvme/*.h tests/rp/*.h) world/ssd/nvme_dev.h \
               $(FW_RT_HDRS) $(GEN)/soc_map.stamp
 # The driver and its card HAL, built for the card.
 RP_NVME_OBJS := $(RP_DIR)/fw/nvme.o $(RP_DIR)/fw/nvme_card.o $(RP_DIR)/fw/nvme_blockdev.o
@@ -30,11 +30,12 @@ test-rp-nvme: $(RP_DIR)/nvmetest.elf $(RP_SIM) ## Test: NVMe driver on the card 
 TEST_TARGETS += test-rp-nvme
 
 # --- RTL checks of the root port: a scripted device on its link -------------
-RP_TEST_OBJS := $(RP_DIR)/host/rp_test.o $(BUILD)/sim/nvme/rp_link.o $(BUILD)/sim/elf_load.o $(BUILD)/sim/soc_load.o
+RP_TEST_OBJS := $(RP_DIR)/host/rp_test.o $(BUILD)/world/ssd/rp_link.o $(SIM_LOAD_OBJS)
 
-$(RP_DIR)/host/rp_test.o: tests/rp/rp_test.c tests/rp/rp_script.h sim/nvme/*.h sim/*.h sim/rc/tlp.h $(GEN)/soc_map.stamp
+$(RP_DIR)/host/rp_test.o: tests/rp/rp_test.c $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -I$(GEN) -Isim -Isim/rc -Isim/nvme -Itests/include -Itests/rp -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -MMD -MP $(WORLD_INC) -Itests/include -Itests/rp -c $< -o $@
+-include $(wildcard $(RP_DIR)/host/*.d)
 
 $(BIN)/rp_test: $(RP_TEST_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)

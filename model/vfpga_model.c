@@ -1,7 +1,7 @@
 /*
- * vfpga-model: the card's functional model. The firmware's FUSE server and
- * ext4 code, compiled for the host, serve a vhost-user-fs socket over an
- * image file:
+ * vfpga-model: the card's functional model. The firmware's request loop,
+ * FUSE server and ext4 code, compiled for the host, serve a vhost-user-fs
+ * socket over an image file:
  *
  *   vfpga-model --socket PATH --image IMG [--tag TAG] [--queues N]
  *               [--stats FILE.json] [--verbose]
@@ -27,6 +27,7 @@
 
 #include "blockdev_file.h"
 #include "devstats.h"
+#include "fsdev.h"
 #include "fuse_server.h"
 #include "vfs.h"
 #include "vhost_user.h"
@@ -38,7 +39,6 @@
 
 #define DEFAULT_TAG "vfpga"
 #define REPLY_MAX (FUSE_SRV_MAX_WRITE + 4096u)
-#define MAX_DEFERRED 64
 
 struct options {
 	const char *socket;
@@ -49,24 +49,16 @@ struct options {
 	int verbose;
 };
 
-/* A request the server answers later (a SETLKW that waits for a lock). */
-struct deferred {
-	int used;
-	unsigned q;
-	uint64_t unique;
-	struct vring_chain chain;
-};
-
+/* The card's request loop (firmware/fsdev) bound to the host vring walker:
+ * the chains it holds are kept in chain[slot]. */
 struct model {
 	struct vu_dev vu;
 	struct fuse_server *srv;
+	struct fsdev dev;
 	uint8_t req[FUSE_SRV_MAX_REQ];
 	uint8_t rep[REPLY_MAX];
-	struct vring_chain chain;
-	struct deferred deferred[MAX_DEFERRED];
+	struct vring_chain chain[FSDEV_SLOTS];
 	struct devstats st;	/* requests by opcode, bytes each way */
-	uint64_t bad_chains;
-	uint64_t bytes_in, bytes_out;
 };
 
 static volatile int stop_requested;
@@ -147,124 +139,88 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static void complete(struct model *m, unsigned q, const struct vring_chain *c, const void *rep,
-		     long len)
-{
-	size_t n = 0;
+/* --- the request loop's binding to the vhost-user rings (fsdev.h) ------- */
 
-	if (len > 0 && c->out_bytes == 0) {
-		fprintf(stderr, "vfpga-model: queue %u: a request that takes a reply came without a "
-			"writable buffer; returned with nothing written\n", q);
-	} else if (len > 0) {
-		n = vring_scatter(c, rep, (size_t)len);
-		m->bytes_out += n;
-		if (n < (size_t)len)
-			fprintf(stderr, "vfpga-model: queue %u: reply of %ld bytes truncated to %zu "
-				"(writable buffer too small)\n", q, len, n);
+static int model_pop(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_t *wr)
+{
+	struct model *m = ctx;
+	int ret = vring_pop(&m->vu, q, &m->chain[slot]);
+
+	if (ret == 1) {
+		*rd = m->chain[slot].in_bytes;
+		*wr = m->chain[slot].out_bytes;
 	}
-	vring_push(&m->vu, q, c->head, (uint32_t)n);
+	return ret;
 }
 
-#ifdef FUSE_SRV_DEFERRED
-static int defer(struct model *m, unsigned q, const struct vring_chain *c)
+static long model_gather(void *ctx, unsigned slot, void *dst, size_t cap)
 {
-	const struct fuse_in_header *h = (const void *)m->req;
+	struct model *m = ctx;
+	size_t n = vring_gather(&m->chain[slot], dst, cap);
 
-	for (unsigned i = 0; i < MAX_DEFERRED; i++)
-		if (!m->deferred[i].used) {
-			m->deferred[i].used = 1;
-			m->deferred[i].q = q;
-			m->deferred[i].unique = h->unique;
-			memcpy(&m->deferred[i].chain, c, sizeof(*c));
-			return 0;
-		}
-	return -1;
+	if (n >= sizeof(struct fuse_in_header))
+		devstats_request(&m->st, ((const struct fuse_in_header *)dst)->opcode, 0);
+	return (long)n;
 }
 
-/* Answers every deferred request the server has a reply for now. */
-static void drain_deferred(struct model *m)
+static long model_scatter(void *ctx, unsigned slot, const void *src, size_t len)
 {
-	uint64_t unique;
-	long len;
+	struct model *m = ctx;
 
-	while ((len = fuse_server_pending_reply(m->srv, &unique, m->rep, sizeof(m->rep))) > 0) {
-		unsigned i;
-
-		for (i = 0; i < MAX_DEFERRED; i++)
-			if (m->deferred[i].used && m->deferred[i].unique == unique)
-				break;
-		if (i == MAX_DEFERRED) {
-			fprintf(stderr, "vfpga-model: reply for unknown deferred request %llu dropped\n",
-				(unsigned long long)unique);
-			continue;
-		}
-		complete(m, m->deferred[i].q, &m->deferred[i].chain, m->rep, len);
-		m->deferred[i].used = 0;
-		vring_signal(&m->vu, m->deferred[i].q);
-	}
+	return (long)vring_scatter(&m->chain[slot], src, len);
 }
-#endif
 
-static void serve_chain(struct model *m, unsigned q, const struct vring_chain *c)
+static int model_push(void *ctx, unsigned q, unsigned slot, uint32_t len)
 {
-	size_t in_len = vring_gather(c, m->req, sizeof(m->req));
-	size_t cap = c->out_bytes < sizeof(m->rep) ? (size_t)c->out_bytes : sizeof(m->rep);
-	long len;
+	struct model *m = ctx;
 
-	/* FORGET and BATCH_FORGET come without a writable buffer and take no
-	 * reply; the server still needs room to refuse a malformed one. */
-	if (c->out_bytes == 0)
-		cap = sizeof(struct fuse_out_header);
-
-	m->bytes_in += in_len;
-	if (in_len >= sizeof(struct fuse_in_header)) {
-		const struct fuse_in_header *h = (const void *)m->req;
-
-		devstats_request(&m->st, h->opcode, 0);
-		/* A request longer than the buffer arrives truncated: the server
-		 * sees len != in_len and answers EINVAL. */
-		if (c->in_bytes > in_len)
-			in_len = sizeof(struct fuse_in_header);
-	}
-	len = fuse_dispatch(m->srv, m->req, in_len, m->rep, cap);
-#ifdef FUSE_SRV_DEFERRED
-	if (len == FUSE_SRV_DEFERRED) {
-		if (!defer(m, q, c))
-			return;
-		/* Cannot happen while MAX_DEFERRED covers the server's waiters. */
-		fprintf(stderr, "vfpga-model: too many waiting requests; one completed empty\n");
-		len = 0;
-	}
-#endif
-	if (len < 0) {
-		/* No room even for a reply header: complete it empty. */
-		m->bad_chains++;
-		len = 0;
-	}
-	complete(m, q, c, m->rep, len);
+	vring_push(&m->vu, q, m->chain[slot].head, len);
+	return 0;
 }
+
+/* The model's rule for a chain it cannot serve: completed with nothing
+ * written, and the queue goes on. */
+static int model_bad_chain(void *ctx, unsigned q, unsigned slot, const char *why)
+{
+	struct model *m = ctx;
+
+	fprintf(stderr, "vfpga-model: queue %u: %s (head %u) completed with no data\n", q, why,
+		m->chain[slot].head);
+	return 0;
+}
+
+/* The ring is broken (vring.c stops it until the front end sets it up again):
+ * tell the driver about what was completed before. */
+static void model_fail(void *ctx, unsigned q, int err)
+{
+	struct model *m = ctx;
+
+	(void)err;
+	vring_signal(&m->vu, q);
+}
+
+static void model_signal(void *ctx, unsigned q)
+{
+	struct model *m = ctx;
+
+	vring_signal(&m->vu, q);
+}
+
+static const struct fsdev_queue_ops model_queue_ops = {
+	.pop = model_pop,
+	.gather = model_gather,
+	.scatter = model_scatter,
+	.push = model_push,
+	.bad_chain = model_bad_chain,
+	.fail = model_fail,
+	.signal = model_signal,
+};
 
 static void on_kick(struct vu_dev *d, unsigned q)
 {
 	struct model *m = d->ctx;
-	int r;
 
-	while ((r = vring_pop(d, q, &m->chain)) != 0) {
-		if (r == -EIO)
-			break;
-		if (r < 0) {
-			m->bad_chains++;
-			fprintf(stderr, "vfpga-model: queue %u: malformed descriptor chain (head %u) "
-				"completed with no data\n", q, m->chain.head);
-			vring_push(d, q, m->chain.head, 0);
-			continue;
-		}
-		serve_chain(m, q, &m->chain);
-#ifdef FUSE_SRV_DEFERRED
-		drain_deferred(m);
-#endif
-	}
-	vring_signal(d, q);
+	fsdev_serve(&m->dev, q);
 }
 
 /* A stopped queue's waiting requests can no longer be answered. */
@@ -272,9 +228,7 @@ static void on_stop(struct vu_dev *d, unsigned q)
 {
 	struct model *m = d->ctx;
 
-	for (unsigned i = 0; i < MAX_DEFERRED; i++)
-		if (m->deferred[i].used && m->deferred[i].q == q)
-			m->deferred[i].used = 0;
+	fsdev_stop_queue(&m->dev, q);
 }
 
 static const struct vu_ops model_ops = {
@@ -286,13 +240,14 @@ static void write_stats(struct model *m, const char *path)
 {
 	char extra[512];
 
-	m->st.bytes_to_card = m->bytes_in;
-	m->st.bytes_to_host = m->bytes_out;
+	m->st.bytes_to_card = m->dev.stats.bytes_in;
+	m->st.bytes_to_host = m->dev.stats.bytes_out;
 	snprintf(extra, sizeof(extra),
 		 "  \"backend\": \"model\",\n  \"errors\": %llu,\n  \"malformed\": %llu,\n"
-		 "  \"bad_chains\": %llu,\n  \"notifies\": %llu,\n",
+		 "  \"bad_chains\": %llu,\n  \"no_room\": %llu,\n  \"notifies\": %llu,\n",
 		 (unsigned long long)m->srv->stats.errors, (unsigned long long)m->srv->stats.malformed,
-		 (unsigned long long)m->bad_chains, (unsigned long long)m->vu.notifies);
+		 (unsigned long long)m->dev.stats.bad_chains, (unsigned long long)m->dev.stats.no_room,
+		 (unsigned long long)m->vu.notifies);
 	if (devstats_write_json(&m->st, path, extra))
 		fprintf(stderr, "vfpga-model: cannot write %s: %s\n", path, strerror(errno));
 }
@@ -347,6 +302,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	fuse_server_init(m->srv, fs);
+	fsdev_init(&m->dev, m->srv, &model_queue_ops, m, m->req, sizeof(m->req), m->rep, sizeof(m->rep));
 
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.tag, o.tag, strlen(o.tag));
@@ -384,11 +340,12 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 	}
 	blockdev_file_close(&bf);
-	fprintf(stderr, "vfpga-model: %llu requests (%llu errors, %llu malformed, %llu bad chains), "
-		"%llu bytes in, %llu bytes out\n",
+	fprintf(stderr, "vfpga-model: %llu requests (%llu errors, %llu malformed, %llu bad chains, "
+		"%llu replies without room), %llu bytes in, %llu bytes out\n",
 		(unsigned long long)m->srv->stats.requests, (unsigned long long)m->srv->stats.errors,
-		(unsigned long long)m->srv->stats.malformed, (unsigned long long)m->bad_chains,
-		(unsigned long long)m->bytes_in, (unsigned long long)m->bytes_out);
+		(unsigned long long)m->srv->stats.malformed, (unsigned long long)m->dev.stats.bad_chains,
+		(unsigned long long)m->dev.stats.no_room,
+		(unsigned long long)m->dev.stats.bytes_in, (unsigned long long)m->dev.stats.bytes_out);
 	if (o.stats)
 		write_stats(m, o.stats);
 	vu_close(&m->vu, o.socket);

@@ -4,14 +4,14 @@
  *   vfpga-sim --elf FILE [--max-cycles N] [--trace FILE.fst] [--no-tohost]
  *             [--image IMG [--nvme-latency N] [--nvme-bw B] [--nvme-fault SPEC]...]
  *   vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE]
- *             (the card behind a vhost-user-fs socket: sim/bridge/vhost_bridge.c)
+ *             (the card behind a vhost-user-fs socket: frontend/bridge/vhost_bridge.c)
  *   vfpga-sim --cosim PATH [--firmware ELF] [--console FILE]
- *             (the card behind QEMU's vfpga-pci device: sim/cosim/cosim.c)
+ *             (the card behind QEMU's vfpga-pci device: frontend/cosim/cosim.c)
  *
  * Loads every PT_LOAD segment into the TCMs through the loader port, releases
  * reset (the core starts at the reset vector) and runs until the program
  * stores (code << 1) | 1 to its `tohost` symbol or to SIMCTRL.EXIT.
- * With --image an NVMe SSD model (sim/nvme) over that image sits behind the
+ * With --image an NVMe SSD model (world/ssd) over that image sits behind the
  * card's root port. Exit status: 0 pass (code 0), 1 fail (code != 0), 2 bad
  * usage or image, 3 timeout. UART output goes to stdout; the summary goes to stderr.
  */
@@ -23,7 +23,7 @@
 #include "bridge/vhost_bridge.h"
 #include "cosim/cosim.h"
 #include "elf_load.h"
-#include "nvme/nvme_dev.h"
+#include "nvme_dev.h"
 #include "soc_load.h"
 #include "soc_map.h"
 #include "vtop.h"

@@ -1,11 +1,11 @@
 /*
  * The vfsdrv transport to the card in RTL simulation: a root complex of the
- * testbench (sim/rc) drives the Verilator model; DMA memory is process
+ * testbench (world/rc) drives the Verilator model; DMA memory is process
  * memory mapped into the card's view; interrupts are the MSI-X messages the
  * card sends, matched against its table.
  */
-#ifndef TRANSPORT_SIM_H
-#define TRANSPORT_SIM_H
+#ifndef RC_TRANSPORT_H
+#define RC_TRANSPORT_H
 
 #include <stdio.h>
 
@@ -21,4 +21,4 @@ struct rc *vfs_transport_sim_rc(struct vfs_transport *t);
 /* Simulated cycles so far. */
 unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t);
 
-#endif /* TRANSPORT_SIM_H */
+#endif /* RC_TRANSPORT_H */

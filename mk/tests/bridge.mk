@@ -1,17 +1,5 @@
-# vfpga-sim --socket: the vhost-user bridge into the RTL links the driver
-# library, the root-complex model and the vhost-user code into vfpga-sim (this file sorts after pcie.mk and
-# vfsctl.mk, whose object lists it uses).
-BRIDGE_OBJS := $(BUILD)/sim/bridge/vhost_bridge.o $(BUILD)/sim/vhost/vhost_user.o $(BUILD)/sim/vhost/devstats.o \
-               $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_sim.o
-$(BUILD)/sim/bridge/%.o: sim/bridge/%.c sim/bridge/*.h sim/vhost/*.h driver/*.h sim/rc/*.h sim/nvme/*.h
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isim -Isim/bridge -Isim/vhost -Idriver -Isim/rc -c $< -o $@
-$(BUILD)/sim/vhost/%.o: sim/vhost/%.c sim/vhost/*.h
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Isim/vhost -c $< -o $@
-BRIDGE_RC_OBJS := $(filter-out $(VSIM_C_OBJS),$(RC_OBJS))
-VSIM_C_OBJS += $(BRIDGE_OBJS) $(BRIDGE_RC_OBJS)
-$(BIN)/vfpga-sim: $(BRIDGE_OBJS) $(BRIDGE_RC_OBJS)
+# tests/bridge: vfpga-sim --socket, the vhost-user bridge into the RTL, and a
+# stock guest on the RTL card through it.
 
 test-bridge: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/model/vu_test ## Test: vfpga-sim --socket, the vhost-user bridge into the RTL (negotiation, FUSE_INIT through the card)
 	@sh tests/bridge/run.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/model/vu_test $(BUILD)/tests/bridge

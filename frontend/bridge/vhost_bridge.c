@@ -30,7 +30,7 @@
 #include <linux/virtio_fs.h>
 
 #include "rc.h"
-#include "transport_sim.h"
+#include "rc_transport.h"
 #include "vfsdrv.h"
 #include "devstats.h"
 #include "vhost_user.h"

@@ -140,7 +140,7 @@ void rc_host_write(struct rc *rc, uint64_t addr, const void *buf, size_t len);
 void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len);
 
 /* The card model itself, e.g. to attach the SSD behind its root port:
- * nvme_dev_attach(rc_vtop(rc), ...) (sim/nvme/nvme_dev.h). */
+ * nvme_dev_attach(rc_vtop(rc), ...) (world/ssd/nvme_dev.h). */
 struct vtop *rc_vtop(struct rc *rc);
 
 uint32_t rc_card_errors(struct rc *rc);

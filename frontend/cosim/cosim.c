@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "cosim_proto.h"
-#include "nvme/nvme_dev.h"
+#include "nvme_dev.h"
 #include "rc.h"
 
 #define BOOT_MAX	500000000ull	/* ... or after this many cycles */

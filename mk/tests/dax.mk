@@ -1,13 +1,12 @@
-# The DAX window on the RTL card: tests/dax (root-complex testbench, the
-# project's driver, the card firmware over the simulated SSD). This file
-# sorts after pcie.mk, vfsctl.mk and rtl.mk, whose object lists it uses.
+# tests/dax: the DAX window on the RTL card (root-complex testbench, the
+# project's driver, the card firmware over the simulated SSD).
 DAX_RTL_DIR := $(BUILD)/tests/dax
-DAX_RTL_OBJS := $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_sim.o $(RC_OBJS) \
-                $(BUILD)/sim/nvme/nvme_dev.o $(BUILD)/sim/nvme/rp_link.o
+DAX_RTL_OBJS := $(RC_DRV_OBJS) $(RC_OBJS) $(SSD_OBJS)
 
-$(DAX_RTL_DIR)/dax_rtl_test.o: tests/dax/dax_rtl_test.c driver/*.h sim/rc/*.h sim/nvme/*.h
+$(DAX_RTL_DIR)/dax_rtl_test.o: tests/dax/dax_rtl_test.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Idriver -Isim -Isim/rc -Isim/nvme -Itests/include -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -MMD -MP $(WORLD_INC) -Itests/include -c $< -o $@
+-include $(wildcard $(DAX_RTL_DIR)/*.d)
 
 $(DAX_RTL_DIR)/dax_rtl_test: $(DAX_RTL_DIR)/dax_rtl_test.o $(DAX_RTL_OBJS) $(VMODEL_OBJS)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)

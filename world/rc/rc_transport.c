@@ -1,4 +1,4 @@
-#include "transport_sim.h"
+#include "rc_transport.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,0 +1,169 @@
+/*
+ * The virtio-fs request loop (see fsdev.h): pop, gather, dispatch, scatter,
+ * push, and the requests the server answers later.
+ */
+#include "fsdev.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <linux/fuse.h>
+
+void fsdev_init(struct fsdev *d, struct fuse_server *srv, const struct fsdev_queue_ops *ops,
+		void *ctx, void *req, size_t req_cap, void *rep, size_t rep_cap)
+{
+	memset(d, 0, sizeof(*d));
+	d->srv = srv;
+	d->ops = ops;
+	d->ctx = ctx;
+	d->req = req;
+	d->req_cap = req_cap;
+	d->rep = rep;
+	d->rep_cap = rep_cap;
+}
+
+/* A slot no deferred request holds; there is always one (FSDEV_SLOTS). */
+static unsigned free_slot(const struct fsdev *d)
+{
+	unsigned s = 0;
+
+	while (s < FSDEV_SLOTS - 1 && d->slot[s].busy)
+		s++;
+	return s;
+}
+
+/* Writes a reply of len bytes (len <= 0: none) from d->rep into the slot's
+ * chain and returns it to the used ring. */
+static int complete(struct fsdev *d, unsigned q, unsigned s, uint64_t wr, long len)
+{
+	long n = 0;
+
+	if (len > 0 && (uint64_t)len > wr) {
+		d->stats.no_room++;	/* FORGET-style chains with no writable buffer */
+	} else if (len > 0) {
+		n = d->ops->scatter(d->ctx, s, d->rep, (size_t)len);
+		if (n < 0) {
+			d->stats.no_room++;	/* host memory refused the bytes */
+			n = 0;
+		}
+	}
+	d->stats.bytes_out += (uint64_t)n;
+	return d->ops->push(d->ctx, q, s, (uint32_t)n);
+}
+
+/* Answers the waiting requests the server has replies for now. */
+static int drain_deferred(struct fsdev *d)
+{
+	uint64_t unique;
+	long len;
+
+	while ((len = fuse_server_pending_reply(d->srv, &unique, d->rep, d->rep_cap)) > 0) {
+		unsigned s;
+
+		for (s = 0; s < FSDEV_SLOTS; s++)
+			if (d->slot[s].busy && d->slot[s].unique == unique)
+				break;
+		if (s == FSDEV_SLOTS)
+			continue;	/* its queue was stopped meanwhile */
+		d->slot[s].busy = 0;
+		if (complete(d, d->slot[s].q, s, d->slot[s].wr, len)) {
+			d->ops->fail(d->ctx, d->slot[s].q, -EIO);
+			return -EIO;
+		}
+		if (d->ops->signal)
+			d->ops->signal(d->ctx, d->slot[s].q);
+	}
+	return 0;
+}
+
+/* serve_chain's answer when the binding refused a chain and stopped. */
+#define STOPPED 1
+
+/* One chain, popped into slot s: the request in, the reply out. 0, STOPPED,
+ * or a negative errno (the queue cannot go on). */
+static int serve_chain(struct fsdev *d, unsigned q, unsigned s, uint64_t rd, uint64_t wr)
+{
+	size_t want = rd < d->req_cap ? (size_t)rd : d->req_cap;
+	size_t cap = wr < d->rep_cap ? (size_t)wr : d->rep_cap;
+	const struct fuse_in_header *h = (const void *)d->req;
+	long got, len;
+
+	got = d->ops->gather(d->ctx, s, d->req, want);
+	if (got < 0)
+		return (int)got;
+	d->stats.bytes_in += (uint64_t)got;
+	if ((size_t)got < sizeof(*h)) {
+		d->stats.bad_chains++;
+		if (d->ops->bad_chain(d->ctx, q, s, "request without a FUSE header"))
+			return STOPPED;
+		return complete(d, q, s, wr, 0);
+	}
+	/* FORGET and BATCH_FORGET come without a writable buffer and take no
+	 * reply; the server still needs room to refuse a malformed one. A
+	 * request longer than req_cap arrives cut short: the server sees a
+	 * header length that disagrees with the bytes and answers EINVAL. */
+	if (cap < sizeof(struct fuse_out_header) && wr == 0)
+		cap = sizeof(struct fuse_out_header);
+	d->stats.requests++;
+	len = fuse_dispatch(d->srv, d->req, (size_t)got, d->rep, cap);
+	if (len == FUSE_SRV_DEFERRED) {
+		d->slot[s].busy = 1;
+		d->slot[s].q = q;
+		d->slot[s].unique = h->unique;
+		d->slot[s].wr = wr;
+		return 0;
+	}
+	if (len < 0) {
+		/* Not even room for a reply header: completed empty. */
+		d->stats.bad_chains++;
+		len = 0;
+	}
+	return complete(d, q, s, wr, len);
+}
+
+int fsdev_serve(struct fsdev *d, unsigned q)
+{
+	int ret;
+
+	for (;;) {
+		unsigned s = free_slot(d);
+		uint64_t rd = 0, wr = 0;
+
+		ret = d->ops->pop(d->ctx, q, s, &rd, &wr);
+		if (ret == 0)
+			break;
+		if (ret == -EINVAL) {
+			d->stats.bad_chains++;
+			if (d->ops->bad_chain(d->ctx, q, s, "malformed descriptor chain"))
+				return -EIO;
+			ret = complete(d, q, s, 0, 0);
+		} else if (ret > 0) {
+			ret = serve_chain(d, q, s, rd, wr);
+			if (ret == STOPPED)
+				return -EIO;
+		}
+		if (ret) {
+			d->ops->fail(d->ctx, q, ret);
+			return ret;
+		}
+		ret = drain_deferred(d);
+		if (ret)
+			return ret;
+	}
+	if (d->ops->signal)
+		d->ops->signal(d->ctx, q);
+	return 0;
+}
+
+void fsdev_stop_queue(struct fsdev *d, unsigned q)
+{
+	for (unsigned s = 0; s < FSDEV_SLOTS; s++)
+		if (d->slot[s].busy && d->slot[s].q == q)
+			d->slot[s].busy = 0;
+}
+
+void fsdev_reset(struct fsdev *d)
+{
+	for (unsigned s = 0; s < FSDEV_SLOTS; s++)
+		d->slot[s].busy = 0;
+}

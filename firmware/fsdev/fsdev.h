@@ -1,0 +1,91 @@
+/*
+ * fsdev: the virtio-fs device's request loop, the same on the card and in
+ * the functional model (vfpga-model). It takes FUSE requests off the
+ * virtqueues, hands them to the FUSE server, returns the replies, keeps the
+ * requests the server answers later (a SETLKW that waits for a lock) and
+ * answers them when the server has their replies.
+ *
+ * The queues are reached through a small binding (struct fsdev_queue_ops):
+ * on the card the RTL virtqueue engine or the firmware ring walker
+ * (firmware/card/vq_*.c) with DMA into DMABUF; in the model the host vring
+ * walker over guest memory (model/vhost/vring.c). A binding keeps its chains
+ * in slots the loop hands out: slot s holds a chain from pop until push.
+ *
+ * What the device does with a chain it cannot use is the binding's policy
+ * (bad_chain): the card marks the device DEVICE_NEEDS_RESET, the model
+ * completes the chain with nothing written and goes on.
+ */
+#ifndef FSDEV_H
+#define FSDEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fuse_server.h"
+
+/* Chains in flight at once: one being served plus one for every request the
+ * server can keep waiting, so a deferred request never lacks a slot. */
+#define FSDEV_SLOTS (FUSE_SRV_MAX_WAITERS + 1)
+
+struct fsdev_queue_ops {
+	/* Takes the next chain of queue q into slot: 1 with its readable and
+	 * writable byte totals in *rd and *wr, 0 when the ring is empty,
+	 * -EINVAL for a chain that breaks the virtio rules (the slot holds
+	 * what push needs to complete it), any other negative value when the
+	 * queue cannot be served any more. */
+	int (*pop)(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_t *wr);
+	/* Copies the first cap readable bytes of the slot's chain into dst;
+	 * the count, or a negative errno. */
+	long (*gather)(void *ctx, unsigned slot, void *dst, size_t cap);
+	/* Copies len bytes (at most the chain's writable total) into the
+	 * slot's writable buffers; the count, or a negative errno. */
+	long (*scatter)(void *ctx, unsigned slot, const void *src, size_t len);
+	/* Returns the slot's chain to queue q with len bytes written; 0 or a
+	 * negative errno (the queue cannot be served any more). */
+	int (*push)(void *ctx, unsigned q, unsigned slot, uint32_t len);
+	/* A chain the device cannot serve (why says how): 0 to complete it
+	 * with nothing written and go on, negative to stop serving. */
+	int (*bad_chain)(void *ctx, unsigned q, unsigned slot, const char *why);
+	/* Queue q cannot be served any more (err: what failed). */
+	void (*fail)(void *ctx, unsigned q, int err);
+	/* Optional: tell the driver about the entries pushed on queue q (a
+	 * binding whose push already interrupts leaves it NULL). */
+	void (*signal)(void *ctx, unsigned q);
+};
+
+struct fsdev_stats {
+	uint64_t requests;	/* chains handed to the server */
+	uint64_t bad_chains;	/* completed empty or refused */
+	uint64_t bytes_in, bytes_out;
+	uint64_t no_room;	/* a reply the writable buffers could not take */
+};
+
+struct fsdev {
+	const struct fsdev_queue_ops *ops;
+	void *ctx;
+	struct fuse_server *srv;
+	uint8_t *req, *rep;	/* request and reply buffers */
+	size_t req_cap, rep_cap;
+	struct fsdev_slot {
+		int busy;	/* held by a deferred request */
+		unsigned q;
+		uint64_t unique;
+		uint64_t wr;	/* writable bytes of its chain */
+	} slot[FSDEV_SLOTS];
+	struct fsdev_stats stats;
+};
+
+/* Binds the loop to a server, a queue binding and its buffers (the card's
+ * are in DMABUF, where its DMA engine moves the bytes). */
+void fsdev_init(struct fsdev *d, struct fuse_server *srv, const struct fsdev_queue_ops *ops,
+		void *ctx, void *req, size_t req_cap, void *rep, size_t rep_cap);
+/* Serves queue q until its ring is empty; 0, or the negative errno that
+ * stopped it (ops->fail or ops->bad_chain has been told). */
+int fsdev_serve(struct fsdev *d, unsigned q);
+/* Queue q was stopped or reset by the driver: its waiting requests can no
+ * longer be answered. */
+void fsdev_stop_queue(struct fsdev *d, unsigned q);
+/* The device was reset: no waiting request can be answered. */
+void fsdev_reset(struct fsdev *d);
+
+#endif /* FSDEV_H */

@@ -1,0 +1,24 @@
+# driver/: the host-side driver library (vfsdrv.c: the virtio-pci modern
+# handshake, queues, FUSE requests), its VFIO transport to a real card and the
+# vfsctl command. The driver reaches no simulation code: vfsctl's --sim
+# transport is world/rc/rc_transport.c, linked in here when the simulator is
+# built (vfsctl.c takes it through weak symbols).
+
+DRIVER_OBJS := $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_vfio.o
+
+$(BUILD)/driver/%.o: driver/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -Idriver -c $< -o $@
+
+-include $(wildcard $(BUILD)/driver/*.d)
+
+$(BIN)/vfsctl: $(BUILD)/driver/vfsctl.o $(DRIVER_OBJS) $(BUILD)/world/rc/rc_transport.o $(RC_OBJS) $(VMODEL_OBJS)
+	@mkdir -p $(BIN)
+	$(CXX) -o $@ $^ $(VMODEL_LIBS)
+
+.PHONY: vfsctl test-vfsctl
+vfsctl: $(BIN)/vfsctl ## Build build/bin/vfsctl (host-side driver CLI; --sim drives the simulated card, --pci BDF a real one)
+
+test-vfsctl: $(BIN)/vfsctl $(BUILD)/firmware/card.elf ## Test: vfsctl --sim info and init against the simulated card with its firmware
+	@sh tests/vfsctl/run.sh $(BIN)/vfsctl $(BUILD)/firmware/card.elf $(BUILD)/tests/vfsctl
+TEST_TARGETS += test-vfsctl
