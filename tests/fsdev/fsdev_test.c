@@ -1,0 +1,353 @@
+/*
+ * The device's request loop (firmware/fsdev) over a scripted queue binding
+ * and the real FUSE server on an ext4 image: requests in and replies out on
+ * the right chains, a deferred SETLKW for every waiter the server can hold
+ * (each keeps its chain's slot until answered), queue stop and device reset
+ * dropping waiting requests, malformed and headerless chains under both
+ * policies, replies larger than the writable room, and requests cut short.
+ *
+ *   fsdev_test IMG     (IMG: an ext4 image made by mke2fs; written to)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/fuse.h>
+
+#include "blockdev_file.h"
+#include "check.h"
+#include "fsdev.h"
+#include "fuse_req.h"
+#include "fuse_server.h"
+#include "fuse_wire.h"
+#include "vfs.h"
+
+static int passed, failed;
+
+#define NQ 2
+#define MAXCH 512
+#define OUT_MAX 4096
+
+/* A chain the driver offers: its readable bytes and its writable room. */
+static struct chain {
+	uint8_t in[1024];
+	size_t in_len;
+	uint8_t out[OUT_MAX];
+	uint64_t wr;
+	int malformed;
+	int pushed;		/* times returned */
+	uint32_t used_len;
+} ch[MAXCH];
+static unsigned nch;
+static unsigned fifo[NQ][MAXCH], fhead[NQ], ftail[NQ];
+static int slot_of[FSDEV_SLOTS];	/* chain held by each slot, -1: none */
+static int refuse_bad;			/* the binding's bad-chain policy */
+static unsigned bad_calls, fail_calls, signals;
+static const char *last_why = "";
+static uint64_t next_unique = 1;
+
+static int t_pop(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_t *wr)
+{
+	unsigned id;
+
+	(void)ctx;
+	if (fhead[q] == ftail[q])
+		return 0;
+	id = fifo[q][fhead[q]++];
+	CHECK(slot < FSDEV_SLOTS && slot_of[slot] < 0, "pop into slot %u that holds chain %d", slot,
+	      slot < FSDEV_SLOTS ? slot_of[slot] : -2);
+	slot_of[slot] = (int)id;
+	if (ch[id].malformed)
+		return -EINVAL;
+	*rd = ch[id].in_len;
+	*wr = ch[id].wr;
+	return 1;
+}
+
+static long t_gather(void *ctx, unsigned slot, void *dst, size_t cap)
+{
+	struct chain *c = &ch[slot_of[slot]];
+	size_t n = c->in_len < cap ? c->in_len : cap;
+
+	(void)ctx;
+	memcpy(dst, c->in, n);
+	return (long)n;
+}
+
+static long t_scatter(void *ctx, unsigned slot, const void *src, size_t len)
+{
+	struct chain *c = &ch[slot_of[slot]];
+
+	(void)ctx;
+	CHECK(len <= c->wr, "scatter of %zu bytes into %llu", len, (unsigned long long)c->wr);
+	if (len > c->wr)
+		return -ENOSPC;
+	memcpy(c->out, src, len);
+	return (long)len;
+}
+
+static int t_push(void *ctx, unsigned q, unsigned slot, uint32_t len)
+{
+	struct chain *c;
+
+	(void)ctx;
+	(void)q;
+	CHECK(slot_of[slot] >= 0, "push of empty slot %u", slot);
+	if (slot_of[slot] < 0)
+		return -EIO;
+	c = &ch[slot_of[slot]];
+	c->pushed++;
+	c->used_len = len;
+	slot_of[slot] = -1;
+	return 0;
+}
+
+static int t_bad_chain(void *ctx, unsigned q, unsigned slot, const char *why)
+{
+	(void)ctx;
+	(void)q;
+	(void)slot;
+	bad_calls++;
+	last_why = why;
+	return refuse_bad ? -EIO : 0;
+}
+
+static void t_fail(void *ctx, unsigned q, int err)
+{
+	(void)ctx;
+	(void)q;
+	(void)err;
+	fail_calls++;
+}
+
+static void t_signal(void *ctx, unsigned q)
+{
+	(void)ctx;
+	(void)q;
+	signals++;
+}
+
+static const struct fsdev_queue_ops ops = {
+	.pop = t_pop, .gather = t_gather, .scatter = t_scatter, .push = t_push,
+	.bad_chain = t_bad_chain, .fail = t_fail, .signal = t_signal,
+};
+
+static struct fuse_server srv;
+static struct fsdev dev;
+static uint8_t reqbuf[FUSE_SRV_MAX_REQ], repbuf[FUSE_SRV_MAX_WRITE + 4096];
+
+/* Offers a request on queue q with wr bytes of writable room; its chain id. */
+static unsigned offer(unsigned q, uint32_t op, uint64_t nodeid, const void *args, size_t alen,
+		      const char *name, uint64_t wr)
+{
+	struct chain *c = &ch[nch];
+
+	memset(c, 0, sizeof(*c));
+	memset(c->out, 0xa5, sizeof(c->out));
+	c->in_len = fuse_req_build(c->in, sizeof(c->in), op, next_unique++, nodeid, args, alen, name,
+				   NULL, NULL, 0);
+	c->wr = wr;
+	fifo[q][ftail[q]++] = nch;
+	return nch++;
+}
+
+static const struct fuse_out_header *reply(unsigned id)
+{
+	return (const void *)ch[id].out;
+}
+
+static uint64_t unique_of(unsigned id)
+{
+	return ((const struct fuse_in_header *)ch[id].in)->unique;
+}
+
+/* A lock request on the file: SETLK or SETLKW for owner, range [s, e]. */
+static unsigned offer_lk(unsigned q, uint32_t op, uint64_t nodeid, uint64_t fh, uint64_t owner,
+			 uint32_t type, uint64_t s, uint64_t e)
+{
+	struct fuse_lk_in li = { .fh = fh, .owner = owner,
+				 .lk = { .start = s, .end = e, .type = type, .pid = (uint32_t)(100 + owner) } };
+
+	return offer(q, op, nodeid, &li, sizeof(li), NULL, OUT_MAX);
+}
+
+/* The driver abandoned chain id (queue stop, reset): the binding forgets it. */
+static void abandon(unsigned id)
+{
+	for (unsigned s = 0; s < FSDEV_SLOTS; s++)
+		if (slot_of[s] == (int)id)
+			slot_of[s] = -1;
+}
+
+static unsigned busy_slots(void)
+{
+	unsigned n = 0;
+
+	for (unsigned s = 0; s < FSDEV_SLOTS; s++)
+		n += dev.slot[s].busy;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	static struct blockdev_file bf;
+	struct fuse_init_in ii = { .major = 7, .minor = 38, .max_readahead = 131072 };
+	struct fuse_create_in ci = { .flags = 2 /* O_RDWR */, .mode = 0100644 };
+	struct fuse_getattr_in ga = { 0 };
+	struct vfs *fs = NULL;
+	uint64_t node, fh;
+	unsigned id, first, waiters[FUSE_SRV_MAX_WAITERS];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: fsdev_test IMG\n");
+		return 2;
+	}
+	if (blockdev_file_open(&bf, argv[1], 0) || vfs_mount(&fs, &bf.bd, 0)) {
+		fprintf(stderr, "fsdev_test: cannot mount %s\n", argv[1]);
+		return 2;
+	}
+	fuse_server_init(&srv, fs);
+	fsdev_init(&dev, &srv, &ops, NULL, reqbuf, sizeof(reqbuf), repbuf, sizeof(repbuf));
+	memset(slot_of, -1, sizeof(slot_of));
+
+	/* Requests in, replies out, on the chains they came on. */
+	id = offer(1, FUSE_INIT, 0, &ii, sizeof(ii), NULL, OUT_MAX);
+	CHECK(fsdev_serve(&dev, 1) == 0, "serve INIT");
+	CHECK(ch[id].pushed == 1 && ch[id].used_len == reply(id)->len && reply(id)->error == 0 &&
+	      reply(id)->unique == unique_of(id), "INIT answered on its chain (len %u error %d)",
+	      ch[id].used_len, reply(id)->error);
+	CHECK(signals >= 1, "the queue signalled after its batch");
+	id = offer(1, FUSE_CREATE, 1, &ci, sizeof(ci), "locked", OUT_MAX);
+	fsdev_serve(&dev, 1);
+	{
+		const struct fuse_entry_out *e = (const void *)(ch[id].out + sizeof(struct fuse_out_header));
+		const struct fuse_open_out *o = (const void *)(e + 1);
+
+		CHECK(reply(id)->error == 0, "CREATE: %d", reply(id)->error);
+		node = e->nodeid;
+		fh = o->fh;
+	}
+
+	/* Every waiter the server can hold is deferred, each keeping its slot;
+	 * other requests are served meanwhile; one release answers them all. */
+	id = offer_lk(1, FUSE_SETLK, node, fh, 1, FUSE_F_WRLCK, 0, FUSE_OFFSET_MAX);
+	fsdev_serve(&dev, 1);
+	CHECK(ch[id].pushed == 1 && reply(id)->error == 0, "owner 1 takes the write lock");
+	for (unsigned i = 0; i < FUSE_SRV_MAX_WAITERS; i++)
+		waiters[i] = offer_lk(i % NQ, FUSE_SETLKW, node, fh, 100 + i, FUSE_F_RDLCK, 0, 99);
+	id = offer(0, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+	fsdev_serve(&dev, 0);
+	fsdev_serve(&dev, 1);
+	first = 0;
+	for (unsigned i = 0; i < FUSE_SRV_MAX_WAITERS; i++)
+		first += ch[waiters[i]].pushed;
+	CHECK(first == 0, "%u of %u waiting SETLKW answered before the release", first,
+	      FUSE_SRV_MAX_WAITERS);
+	CHECK(busy_slots() == FUSE_SRV_MAX_WAITERS, "%u slots held by waiters (want %u)", busy_slots(),
+	      FUSE_SRV_MAX_WAITERS);
+	CHECK(ch[id].pushed == 1 && reply(id)->error == 0, "GETATTR served while %u requests wait",
+	      FUSE_SRV_MAX_WAITERS);
+	id = offer_lk(1, FUSE_SETLK, node, fh, 1, FUSE_F_UNLCK, 0, FUSE_OFFSET_MAX);
+	fsdev_serve(&dev, 1);
+	CHECK(ch[id].pushed == 1 && reply(id)->error == 0, "owner 1 releases");
+	for (unsigned i = 0; i < FUSE_SRV_MAX_WAITERS; i++) {
+		unsigned w = waiters[i];
+
+		CHECK(ch[w].pushed == 1 && ch[w].used_len == sizeof(struct fuse_out_header) &&
+		      reply(w)->error == 0 && reply(w)->unique == unique_of(w),
+		      "waiter %u answered once on its own chain (pushed %d, len %u, error %d)", i,
+		      ch[w].pushed, ch[w].used_len, reply(w)->error);
+	}
+	CHECK(busy_slots() == 0, "no slot held after the release (%u)", busy_slots());
+	for (unsigned i = 0; i < FUSE_SRV_MAX_WAITERS; i++)
+		offer_lk(i % NQ, FUSE_SETLK, node, fh, 100 + i, FUSE_F_UNLCK, 0, 99);
+	fsdev_serve(&dev, 0);
+	fsdev_serve(&dev, 1);
+
+	/* A stopped queue's waiters are dropped, the other queue's answered. */
+	offer_lk(1, FUSE_SETLK, node, fh, 1, FUSE_F_WRLCK, 0, 9);
+	fsdev_serve(&dev, 1);
+	waiters[0] = offer_lk(0, FUSE_SETLKW, node, fh, 2, FUSE_F_RDLCK, 0, 0);
+	waiters[1] = offer_lk(1, FUSE_SETLKW, node, fh, 3, FUSE_F_RDLCK, 0, 0);
+	fsdev_serve(&dev, 0);
+	fsdev_serve(&dev, 1);
+	fsdev_stop_queue(&dev, 0);
+	abandon(waiters[0]);
+	offer_lk(1, FUSE_SETLK, node, fh, 1, FUSE_F_UNLCK, 0, 9);
+	fsdev_serve(&dev, 1);
+	CHECK(ch[waiters[0]].pushed == 0, "the stopped queue's waiter is not answered");
+	CHECK(ch[waiters[1]].pushed == 1 && reply(waiters[1])->error == 0, "the other queue's waiter is");
+	offer_lk(1, FUSE_SETLK, node, fh, 3, FUSE_F_UNLCK, 0, 0);
+	fsdev_serve(&dev, 1);
+
+	/* After a device reset no waiter is answered. */
+	offer_lk(1, FUSE_SETLK, node, fh, 1, FUSE_F_WRLCK, 0, 9);
+	fsdev_serve(&dev, 1);
+	waiters[0] = offer_lk(1, FUSE_SETLKW, node, fh, 4, FUSE_F_WRLCK, 0, 0);
+	fsdev_serve(&dev, 1);
+	fsdev_reset(&dev);
+	abandon(waiters[0]);
+	CHECK(busy_slots() == 0, "reset frees every slot");
+	offer_lk(1, FUSE_SETLK, node, fh, 1, FUSE_F_UNLCK, 0, 9);
+	fsdev_serve(&dev, 1);
+	CHECK(ch[waiters[0]].pushed == 0, "a waiter from before the reset is not answered");
+
+	/* Bad chains, policy "complete empty and go on". */
+	refuse_bad = 0;
+	id = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+	ch[id].malformed = 1;
+	first = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+	CHECK(fsdev_serve(&dev, 1) == 0, "serving goes on past a malformed chain");
+	CHECK(ch[id].pushed == 1 && ch[id].used_len == 0 && ch[id].out[0] == 0xa5 && bad_calls == 1 &&
+	      !strcmp(last_why, "malformed descriptor chain"), "malformed chain completed empty");
+	CHECK(ch[first].pushed == 1 && reply(first)->error == 0, "the next chain is served");
+	id = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+	ch[id].in_len = 10;
+	fsdev_serve(&dev, 1);
+	CHECK(ch[id].pushed == 1 && ch[id].used_len == 0 && bad_calls == 2 &&
+	      !strcmp(last_why, "request without a FUSE header"), "10-byte request completed empty (%s)",
+	      last_why);
+
+	/* Bad chains, policy "stop": nothing returned, nothing more taken. */
+	refuse_bad = 1;
+	id = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+	ch[id].malformed = 1;
+	first = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+	CHECK(fsdev_serve(&dev, 1) < 0, "a refused chain stops the queue");
+	CHECK(ch[id].pushed == 0 && ch[first].pushed == 0 && fail_calls == 0,
+	      "refused: not returned, the next not taken, fail not called again (%u)", fail_calls);
+	fhead[1] = ftail[1];
+	memset(slot_of, -1, sizeof(slot_of));
+	refuse_bad = 0;
+
+	/* Reply room: a reply larger than the writable buffers is never written
+	 * past them; FORGET takes no reply. */
+	id = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, 8);
+	fsdev_serve(&dev, 1);
+	CHECK(ch[id].pushed == 1 && ch[id].used_len == 0 && ch[id].out[0] == 0xa5,
+	      "GETATTR into 8 bytes: completed empty, nothing written");
+	{
+		struct fuse_forget_in fi = { .nlookup = 1 };
+		uint64_t before = dev.stats.bytes_out;
+
+		id = offer(1, FUSE_FORGET, node, &fi, sizeof(fi), NULL, 0);
+		fsdev_serve(&dev, 1);
+		CHECK(ch[id].pushed == 1 && ch[id].used_len == 0 && dev.stats.bytes_out == before,
+		      "FORGET: returned with nothing written");
+	}
+
+	/* A request longer than the loop's buffer arrives cut short: EINVAL. */
+	fsdev_init(&dev, &srv, &ops, NULL, reqbuf, 48, repbuf, sizeof(repbuf));
+	id = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+	fsdev_serve(&dev, 1);
+	CHECK(ch[id].pushed == 1 && reply(id)->error == -EINVAL && reply(id)->unique == unique_of(id),
+	      "request cut short: EINVAL (%d)", reply(id)->error);
+
+	CHECK(dev.stats.requests > 0 && dev.stats.bytes_in > 0, "statistics count");
+	fuse_server_reset(&srv);
+	CHECK(vfs_unmount(fs) == 0, "unmount");
+	blockdev_file_close(&bf);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
