@@ -199,6 +199,7 @@ int main(int argc, char **argv)
 	uint64_t node, fh;
 	unsigned id, first, waiters[FUSE_SRV_MAX_WAITERS];
 
+	setvbuf(stdout, NULL, _IONBF, 0);	/* failures before a sanitizer's abort */
 	if (argc != 2) {
 		fprintf(stderr, "usage: fsdev_test IMG\n");
 		return 2;
