@@ -32,9 +32,17 @@ BENCH_TARGETS :=
 .DEFAULT_GOAL := help
 .PHONY: help setup demo demo-run demo-card test bench clean gen readme
 
-help: ## List the targets with one line each
-	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | \
-	  awk -F':.*## ' '{ printf "  %-18s %s\n", $$1, $$2 }'
+# Grouped by what a target is for: its description's "Test:" or "Bench:"
+# prefix, the demos, the board's fragment, and the builds.
+help: ## List the targets with one line each, grouped: run, build, test, bench, board
+	@grep -HE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk '{ f = $$0; sub(/:.*/, "", f); t = $$0; sub(/^[^:]*:/, "", t); n = t; sub(/:.*/, "", n); \
+	         d = t; sub(/^[^#]*## /, "", d); \
+	         g = (d ~ /^Test:/ || n == "test") ? "test" : (d ~ /^Bench(mark)?:/ || n == "bench") ? "bench" : (n ~ /^demo/) ? "run" : \
+	             (f ~ /board\.mk$$/) ? "board" : "build"; \
+	         line[g] = line[g] sprintf("  %-20s %s\n", n, d) } \
+	       END { split("run build test bench board", o, " "); \
+	             for (i = 1; i <= 5; i++) if (o[i] in line) printf "%s:\n%s", o[i], line[o[i]] }'
 
 setup: ## Install the Debian packages the project uses (idempotent)
 	@sh tools/setup.sh
@@ -111,8 +119,9 @@ test: setup ## Run every test (the README's test command); ends with "N passed, 
 bench: $(BENCH_TARGETS) ## Run the benchmarks; results under $(BUILD)/bench/*.md
 	@cat $(BUILD)/bench/*.md 2>/dev/null || true
 
-readme: $(GEN)/soc_map.stamp ## Refresh the README's memory map and benchmark tables from build/ (after make bench)
-	sh tools/update_readme.sh README.md $(GEN)/soc_map.md $(BUILD)/bench
+readme: $(GEN)/soc_map.stamp ## Write build/README.md: README.md with the memory map and the benchmark tables of build/bench (after make bench); shows the difference
+	@sh tools/update_readme.sh README.md $(GEN)/soc_map.md $(BUILD)/bench $(BUILD)/README.md
+	@diff -u README.md $(BUILD)/README.md || echo "readme: review the difference, then cp $(BUILD)/README.md README.md"
 
 clean: ## Remove everything built
 	rm -rf $(BUILD)

@@ -61,10 +61,6 @@ test-memory-map: $(GEN)/soc_map.stamp ## Test: README memory map table equals th
 	@sh tests/map/check_readme.sh README.md $(GEN)/soc_map.md
 TEST_TARGETS += test-memory-map
 
-readme-map: $(GEN)/soc_map.stamp ## Rewrite the README's memory map from rtl/soc_map.toml
-	$(PYTHON) -c 'import re,sys; r=open("README.md").read(); g=open(sys.argv[1]).read(); \
-	  open("README.md","w").write(re.sub(r"(<!-- map:begin -->\n).*?(<!-- map:end -->)", lambda m: m.group(1) + g + m.group(2), r, flags=re.S))' $(GEN)/soc_map.md
-
 # --- simulation speed ---------------------------------------------------------
 bench-simspeed: $(BIN)/vfpga-sim $(BUILD)/firmware/bench.elf ## Benchmark: Verilator simulation speed of card_top (simulated cycles per wall-clock second)
 	@mkdir -p $(BUILD)/bench

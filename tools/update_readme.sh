@@ -1,10 +1,12 @@
 #!/bin/sh
-# Replace the generated blocks of the README: the memory map (map:begin/end)
-# and the benchmark tables (bench:begin/end, from BENCHDIR/*.md in name order).
-# usage: update_readme.sh README.md MAP.md BENCHDIR
+# Writes OUT: README.md with its generated blocks replaced, the memory map
+# (map:begin/end) and the benchmark tables (bench:begin/end, from
+# BENCHDIR/*.md in name order). The README itself is never rewritten: a
+# developer reviews the difference and copies OUT over it.
+# usage: update_readme.sh README.md MAP.md BENCHDIR OUT
 set -eu
-readme="$1"; map="$2"; benchdir="$3"
-tmp="$readme.tmp.$$"
+readme="$1"; map="$2"; benchdir="$3"; out="$4"
+tmp="$out.tmp.$$"
 bench=$(mktemp)
 for f in "$benchdir"/*.md; do
 	[ -f "$f" ] || continue
@@ -18,5 +20,5 @@ awk -v map="$map" -v bench="$bench" '
 	/<!-- bench:end -->/   { skip = 0 }
 	!skip { print }
 ' "$readme" > "$tmp"
-mv "$tmp" "$readme"
+mv "$tmp" "$out"
 rm -f "$bench"

@@ -10,7 +10,7 @@ if [ -z "$got" ]; then
 	exit 1
 fi
 if [ "$got" != "$want" ]; then
-	echo "check_readme: README memory map differs from $gen (regenerate with 'make readme-map'):" >&2
+	echo "check_readme: README memory map differs from $gen (make readme writes build/README.md with the generated table; review it and copy it over README.md):" >&2
 	printf '%s\n' "$want" > /tmp/check_readme.want.$$
 	printf '%s\n' "$got" | diff -u - /tmp/check_readme.want.$$ >&2
 	rm -f /tmp/check_readme.want.$$
