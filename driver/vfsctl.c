@@ -7,7 +7,7 @@
  * info: IDs, BARs, capabilities, device features, tag, queues.
  * init: the driver handshake and FUSE_INIT; prints what was negotiated.
  * --sim runs the card in RTL simulation (Verilator model, card firmware on
- * the soft core) through the transport the simulator provides
+ * the soft core) through the transport the simulator registers
  * (world/rc/rc_transport.c), when vfsctl is linked with it. --pci reaches a real card bound to vfio-pci
  * (transport_vfio.c); VFSCTL_SYSFS and VFSCTL_VFIO_DIR replace /sys and
  * /dev/vfio (tests).
@@ -21,13 +21,6 @@
 #include "vfsdrv.h"
 
 #define DEFAULT_FIRMWARE "build/firmware/card.elf"
-
-/* The transport into the RTL simulation lives with the simulator, which the
- * driver does not depend on: weak, so a vfsctl for real cards links without
- * it and answers --sim with an error. Declared as rc_transport.h does. */
-struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console,
-					     char *err, size_t errlen) __attribute__((weak));
-unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t) __attribute__((weak));
 
 static void usage(FILE *f)
 {
@@ -97,8 +90,8 @@ int main(int argc, char **argv)
 	}
 	if (pci)
 		t = vfs_transport_vfio_open(pci, getenv("VFSCTL_SYSFS"), getenv("VFSCTL_VFIO_DIR"), err, sizeof(err));
-	else if (vfs_transport_sim_open)
-		t = vfs_transport_sim_open(firmware, console ? stderr : NULL, err, sizeof(err));
+	else if (vfs_transport_lookup("sim"))
+		t = vfs_transport_lookup("sim")(firmware, console ? stderr : NULL, err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "--sim: this vfsctl was built without the simulator");
 	if (!t) {
@@ -132,8 +125,8 @@ int main(int argc, char **argv)
 		print_init(&io);
 		vfsdrv_stop(&d);
 	}
-	if (sim && vfs_transport_sim_cycles)
-		fprintf(stderr, "vfsctl: %llu simulated cycles\n", vfs_transport_sim_cycles(t));
+	if (t->ops->cycles)
+		fprintf(stderr, "vfsctl: %llu simulated cycles\n", t->ops->cycles(t));
 	t->ops->close(t);
 	return 0;
 }

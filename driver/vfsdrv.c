@@ -96,6 +96,32 @@ static int read_vendor_cap(struct vfsdrv *d, uint8_t at, struct vfsdrv_cap *c)
 	return 0;
 }
 
+#define MAX_TRANSPORTS 4
+
+static struct {
+	const char *name;
+	vfs_transport_open_fn open;
+} transports[MAX_TRANSPORTS];
+
+int vfs_transport_register(const char *name, vfs_transport_open_fn open)
+{
+	for (unsigned i = 0; i < MAX_TRANSPORTS; i++)
+		if (!transports[i].name) {
+			transports[i].name = name;
+			transports[i].open = open;
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+vfs_transport_open_fn vfs_transport_lookup(const char *name)
+{
+	for (unsigned i = 0; i < MAX_TRANSPORTS && transports[i].name; i++)
+		if (!strcmp(transports[i].name, name))
+			return transports[i].open;
+	return NULL;
+}
+
 int vfsdrv_probe(struct vfsdrv *d, struct vfs_transport *t)
 {
 	uint32_t id = 0, cls = 0, sel;

@@ -3,8 +3,8 @@
  * modern). It finds the function's capabilities, negotiates features, sets up
  * split virtqueues in memory the transport provides, and exchanges FUSE
  * requests. The transport hides how config space, BARs, DMA memory and
- * interrupts are reached: the RTL simulation (world/rc/rc_transport.c, outside the driver), VFIO on
- * a real host later.
+ * interrupts are reached: VFIO on a real host (transport_vfio.c), or the
+ * RTL simulation (world/rc/rc_transport.c, which lives with the simulator).
  */
 #ifndef VFSDRV_H
 #define VFSDRV_H
@@ -31,12 +31,26 @@ struct vfs_transport_ops {
 	/* Assigns BARs and enables the function if the platform has not; may be NULL. */
 	int (*enumerate)(struct vfs_transport *t);
 	void (*close)(struct vfs_transport *t);
+	/* Simulated cycles so far; NULL for a real card. */
+	unsigned long long (*cycles)(struct vfs_transport *t);
 };
 
 struct vfs_transport {
 	const struct vfs_transport_ops *ops;
 	void *priv;
 };
+
+/* Transports that live outside the driver library (the RTL simulation's,
+ * world/rc/rc_transport.c) register an opener under a name at start-up, so
+ * the driver and vfsctl never name them. arg: the transport's own argument
+ * (the simulation's card firmware); console: where a simulated card's UART
+ * goes, or NULL. An opener returns NULL with a message in err. */
+typedef struct vfs_transport *(*vfs_transport_open_fn)(const char *arg, FILE *console,
+						      char *err, size_t errlen);
+/* 0, or -ENOSPC when the table is full. */
+int vfs_transport_register(const char *name, vfs_transport_open_fn open);
+/* The opener registered under name, or NULL. */
+vfs_transport_open_fn vfs_transport_lookup(const char *name);
 
 #define VFSDRV_MAX_QUEUES 16
 #define VFSDRV_MSI_ADDR 0xfee00000u	/* x86 MSI window the transports use */

@@ -1,8 +1,8 @@
 # driver/: the host-side driver library (vfsdrv.c: the virtio-pci modern
 # handshake, queues, FUSE requests), its VFIO transport to a real card and the
 # vfsctl command. The driver reaches no simulation code: vfsctl's --sim
-# transport is world/rc/rc_transport.c, linked in here when the simulator is
-# built (vfsctl.c takes it through weak symbols).
+# transport is world/rc/rc_transport.c, linked in here: it registers itself
+# by name (vfs_transport_register), so the driver never names it.
 
 DRIVER_OBJS := $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_vfio.o
 

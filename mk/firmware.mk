@@ -45,6 +45,49 @@ $$(FW_BUILD)/$(1).elf: $$(FW_$(1)_OBJS) $$(FW_RT_OBJS) $$(FW_LD) $$(GEN)/soc_map
 endef
 $(foreach a,$(FW_APPS),$(eval $(call FW_APP_RULE,$(a))))
 
+# Linux uapi headers for the RV32 builds: only include/linux and asm-generic.
+UAPI_DIR := $(BUILD)/uapi
+$(UAPI_DIR)/stamp:
+	@mkdir -p $(UAPI_DIR)
+	ln -sfn /usr/include/linux $(UAPI_DIR)/linux
+	ln -sfn /usr/include/asm-generic $(UAPI_DIR)/asm-generic
+	ln -sfn /usr/include/asm-generic $(UAPI_DIR)/asm
+	@touch $@
+
+# --- the firmware libraries: one rule per build ----------------------------
+# The portable firmware (firmware/fs, fuse, fsdev, nvme) and the images' own
+# sources are compiled by one template per build: a FLAVOUR (host; host-san,
+# under ASan/UBSan; rv32, the soft core's) and a CONFIG, the header with an
+# image's settings (table and pool sizes), force-included ("default": the
+# sources' own defaults). Objects: $(BUILD)/fw/FLAVOUR-CONFIG/<source>.o;
+# $(call fw_objs,FLAVOUR,CONFIG,SOURCES) names them.
+FW_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FW_LIB_INC := -Ifirmware/include -Ifirmware/fs -Ifirmware/fuse -Ifirmware/fsdev -Ifirmware/nvme
+FW_CC_host = $(CC) $(HOST_CFLAGS) -Ifirmware/hal/host
+FW_CC_host-san = $(CC) $(HOST_CFLAGS) -O1 $(FW_SAN_FLAGS) -Ifirmware/hal/host
+FW_CC_rv32 = $(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -idirafter $(UAPI_DIR)
+# ext4 uses nothing of libc beyond string.h, stdint.h and errno.h: its RV32
+# build is freestanding, which proves it.
+FW_FS_FLAGS_rv32 := -ffreestanding
+FW_DEPS_rv32 = $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
+FW_CFG_default :=
+FW_CFG_card := firmware/card/card_config.h
+FW_CFG_fusebench := firmware/apps/fusebench/fusebench_config.h
+
+fw_objs = $(patsubst %.c,$(BUILD)/fw/$(1)-$(2)/%.o,$(3))
+
+define FW_LIB_RULE
+$$(BUILD)/fw/$(1)-$(2)/%.o: %.c $$(FW_CFG_$(2)) $$(FW_DEPS_$(1))
+	@mkdir -p $$(dir $$@)
+	$$(FW_CC_$(1)) $$(FW_XFLAGS) -MMD -MP $$(FW_LIB_INC) $$(addprefix -include ,$$(FW_CFG_$(2))) -c $$< -o $$@
+$$(BUILD)/fw/$(1)-$(2)/firmware/fs/%.o: FW_XFLAGS = $$(FW_FS_FLAGS_$(1))
+endef
+$(eval $(call FW_LIB_RULE,host,default))
+$(eval $(call FW_LIB_RULE,host-san,default))
+$(eval $(call FW_LIB_RULE,rv32,card))
+$(eval $(call FW_LIB_RULE,rv32,fusebench))
+-include $(shell find $(BUILD)/fw -name '*.d' 2>/dev/null)
+
 $(FW_BUILD)/%.dump: $(FW_BUILD)/%.elf
 	$(RV_OBJDUMP) -d -h -t $< > $@
 

@@ -8,17 +8,12 @@ FS_SRCS      := $(sort $(wildcard firmware/fs/*.c))
 FS_HOST_SRCS := $(FS_SRCS) $(sort $(wildcard firmware/hal/host/*.c))
 FS_CFLAGS    := -Ifirmware/include -Ifirmware/fs -Ifirmware/hal/host
 FS_HDRS      := $(wildcard firmware/fs/*.h firmware/include/*.h firmware/hal/host/*.h)
-
-FS_HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(FS_HOST_SRCS))
-FS_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-FS_SAN_OBJS  := $(patsubst %.c,$(BUILD)/host-san/%.o,$(FS_HOST_SRCS))
+FS_SAN_FLAGS := $(FW_SAN_FLAGS)
+FS_HOST_OBJS := $(call fw_objs,host,default,$(FS_HOST_SRCS))
+FS_SAN_OBJS  := $(call fw_objs,host-san,default,$(FS_HOST_SRCS))
 FS_TEST_SRCS := $(sort $(wildcard tests/fs/*.c))
 
 .PHONY: libvfs test-fs test-fs-rv32 test-fs-kernel
-
-$(BUILD)/host/firmware/%.o: firmware/%.c $(FS_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) -c $< -o $@
 
 $(BUILD)/host/libvfs.a: $(FS_HOST_OBJS)
 	@mkdir -p $(dir $@)
@@ -26,10 +21,6 @@ $(BUILD)/host/libvfs.a: $(FS_HOST_OBJS)
 	$(AR) rcs $@ $^
 
 libvfs: $(BUILD)/host/libvfs.a ## Build the host filesystem library build/host/libvfs.a (ext4 + image-file blockdev)
-
-$(BUILD)/host-san/firmware/%.o: firmware/%.c $(FS_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -O1 $(FS_SAN_FLAGS) $(FS_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/fs/fs_test: $(FS_TEST_SRCS) $(FS_SAN_OBJS) tests/fs/*.h
 	@mkdir -p $(dir $@)
@@ -39,16 +30,9 @@ test-fs: $(BUILD)/tests/fs/fs_test ## Test: ext4 over fresh mke2fs images, check
 	$(BUILD)/tests/fs/fs_test $(BUILD)/tests/fs/work
 TEST_TARGETS += test-fs
 
-# The portable sources as the card build will compile them: RV32, picolibc,
-# freestanding, with card-sized pools.
-FS_RV_DEFS ?= -DEXT4_CACHE_BYTES='(256u << 10)' -DEXT4_MAX_MOUNTS=1 \
-              -DEXT4_MAX_INODE_SIZE=256 -DEXT4_MAX_REVOKE=1024
-FS_RV_OBJS := $(patsubst firmware/fs/%.c,$(BUILD)/rv32/fs/%.o,$(FS_SRCS))
-
-$(BUILD)/rv32/fs/%.o: firmware/fs/%.c $(FS_HDRS)
-	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) --specs=picolibc.specs -O2 -std=gnu11 -Wall -Wextra -Werror \
-	  -ffreestanding $(FS_RV_DEFS) -Ifirmware/include -Ifirmware/fs -c $< -o $@
+# The portable sources as the card's image compiles them (RV32, picolibc,
+# freestanding, the card's pools: firmware/card/card_config.h).
+FS_RV_OBJS := $(call fw_objs,rv32,card,$(FS_SRCS))
 
 test-fs-rv32: $(FS_RV_OBJS) ## Test: the filesystem sources compile for RV32 (picolibc, freestanding)
 	@$(RV_PREFIX)size -t $(FS_RV_OBJS) | tail -1

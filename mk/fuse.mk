@@ -91,23 +91,16 @@ bench-dax: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions and sector
 BENCH_TARGETS += bench-dax
 
 # --- the same server on the soft core (firmware/apps/fusebench) -------------
-# The server with card-sized tables and the ext4 code sized for a 1 KiB-block
-# image, both compiled here (not FS_RV_OBJS: their 256 KiB cache alone would
-# fill the DTCM). The image is made by mke2fs at build time and linked into
-# .data (image.S), so it sits in the DTCM beside the server's state.
+# The server and the ext4 code sized to share the DTCM with a 1 KiB-block
+# image (the rv32-fusebench build: firmware/apps/fusebench/fusebench_config.h;
+# the card's 256 KiB cache alone would fill the DTCM). The image is made by
+# mke2fs at build time and linked into .data (image.S), so it sits in the
+# DTCM beside the server's state.
 FUSEBENCH_DIR := $(FW_BUILD)/fusebench
 FUSEBENCH_ELF := $(FW_BUILD)/fusebench.elf
 FUSEBENCH_IMG_KB ?= 128
-FUSEBENCH_DEFS := -DFUSE_SRV_MAX_NODES=64 -DFUSE_SRV_MAX_HANDLES=16 -DFUSE_SRV_MAX_WRITE=8192 \
-  -DFUSE_SRV_SCRATCH=4096 -DFUSE_SRV_MAX_LOCKS=32 -DFUSE_SRV_MAX_WAITERS=8 \
-  -DEXT4_CACHE_BYTES='(32u << 10)' -DEXT4_MAX_MOUNTS=1 -DEXT4_MAX_INODE_SIZE=256 \
-  -DEXT4_MAX_BLOCK_SIZE=1024 -DEXT4_MAX_PENDING_FREE=64 -DEXT4_MAX_REVOKE=64
-FUSEBENCH_CFLAGS := $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) -MMD -MP $(FUSEBENCH_DEFS) $(FW_INC) \
-  -Ifirmware/include -Ifirmware/fuse -idirafter $(BUILD)/uapi
-FUSEBENCH_OBJS := $(patsubst firmware/apps/fusebench/%,$(FUSEBENCH_DIR)/%.o, \
-                    $(sort $(wildcard firmware/apps/fusebench/*.c firmware/apps/fusebench/*.S))) \
-                  $(patsubst firmware/fuse/%.c,$(FUSEBENCH_DIR)/fuse/%.o,$(FUSE_SRV_SRCS)) \
-                  $(patsubst firmware/fs/%.c,$(FUSEBENCH_DIR)/fs/%.o,$(FS_SRCS))
+FUSEBENCH_OBJS := $(call fw_objs,rv32,fusebench,$(sort $(wildcard firmware/apps/fusebench/*.c)) \
+                    $(FUSE_SRV_SRCS) $(FS_SRCS)) $(FUSEBENCH_DIR)/image.S.o
 
 # Fixed UUID and hash seed: the same image, hence the same figures, every build.
 $(FUSEBENCH_DIR)/fusebench.img:
@@ -119,20 +112,6 @@ $(FUSEBENCH_DIR)/fusebench.img:
 
 $(FUSEBENCH_DIR)/image.S.o: firmware/apps/fusebench/image.S $(FUSEBENCH_DIR)/fusebench.img
 	$(RV_CC) $(RV_ARCH) -Wa,-I$(FUSEBENCH_DIR) -c $< -o $@
-
-$(FUSEBENCH_DIR)/%.c.o: firmware/apps/fusebench/%.c $(GEN)/soc_map.stamp $(BUILD)/uapi/stamp
-	@mkdir -p $(dir $@)
-	$(RV_CC) $(FUSEBENCH_CFLAGS) -c $< -o $@
-
-$(FUSEBENCH_DIR)/fuse/%.o: firmware/fuse/%.c $(BUILD)/uapi/stamp
-	@mkdir -p $(dir $@)
-	$(RV_CC) $(FUSEBENCH_CFLAGS) -c $< -o $@
-
-$(FUSEBENCH_DIR)/fs/%.o: firmware/fs/%.c
-	@mkdir -p $(dir $@)
-	$(RV_CC) $(FUSEBENCH_CFLAGS) -ffreestanding -Ifirmware/fs -c $< -o $@
-
--include $(wildcard $(FUSEBENCH_DIR)/*.d $(FUSEBENCH_DIR)/*/*.d)
 
 $(FUSEBENCH_ELF): $(FUSEBENCH_OBJS) $(FW_RT_OBJS) $(FW_LD) $(GEN)/soc_map.stamp
 	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \

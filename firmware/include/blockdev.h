@@ -1,8 +1,8 @@
 /*
  * Block-device HAL: the one interface the filesystem uses to reach storage.
  *
- * Backends: an image file (host build, firmware/hal/host), the NVMe driver (on
- * the card, its own issue), and fault-injecting wrappers in tests. Sector size
+ * Backends: an image file (host build, firmware/hal/host), the NVMe driver
+ * (firmware/nvme/nvme_blockdev.c, on the card), and fault-injecting wrappers in tests. Sector size
  * is fixed at 512 bytes; the block cache maps filesystem blocks onto sectors.
  *
  * Every call returns 0 or a negative errno (-EIO for a media error). A write

@@ -34,9 +34,9 @@ $(DMA_TEST_DIR)/dmatest.o: tests/dma/dmatest.c tests/dma/dma_layout.h firmware/c
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -c $< -o $@
 
-$(DMA_TEST_DIR)/dmatest.elf: $(DMA_TEST_DIR)/dmatest.o $(BUILD)/firmware/card/hostmem.o $(FW_RT_OBJS) $(FW_LD)
+$(DMA_TEST_DIR)/dmatest.elf: $(DMA_TEST_DIR)/dmatest.o $(CARD_OBJ_DIR)/firmware/card/hostmem.o $(FW_RT_OBJS) $(FW_LD)
 	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
-	  $(FW_RT_OBJS) $< $(BUILD)/firmware/card/hostmem.o -o $@
+	  $(FW_RT_OBJS) $< $(CARD_OBJ_DIR)/firmware/card/hostmem.o -o $@
 
 test-dma: $(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf ## Test: DMA engine at every alignment, reordered/split completions, UR/CA/timeout, MPS/MRRS/4K rules
 	$(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf
@@ -62,8 +62,8 @@ $(PCIE_TEST_DIR)/ooo_fw.o: tests/pcie/ooo_fw.c firmware/card/*.h $(FW_RT_HDRS) $
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -idirafter $(UAPI_DIR) -c $< -o $@
 
-$(PCIE_TEST_DIR)/ooo_fw.elf: $(PCIE_TEST_DIR)/ooo_fw.o $(BUILD)/firmware/card/hostmem.o $(BUILD)/firmware/card/vq_data.o \
-  $(BUILD)/firmware/card/vq_hw.o $(FW_RT_OBJS) $(FW_LD)
+$(PCIE_TEST_DIR)/ooo_fw.elf: $(PCIE_TEST_DIR)/ooo_fw.o $(CARD_OBJ_DIR)/firmware/card/hostmem.o $(CARD_OBJ_DIR)/firmware/card/vq_data.o \
+  $(CARD_OBJ_DIR)/firmware/card/vq_hw.o $(FW_RT_OBJS) $(FW_LD)
 	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
 	  $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
 

@@ -7,12 +7,8 @@ RP_SIM  ?= $(BIN)/vfpga-sim
 RP_FW_INC := $(FW_INC) -Ifirmware/nvme -Ifirmware/include -Itests/nvme -Iworld/ssd
 RP_FW_HDRS := $(wildcard firmware/nvme/*.h firmware/include/*.h tests/nvme/*.h tests/rp/*.h) world/ssd/nvme_dev.h \
               $(FW_RT_HDRS) $(GEN)/soc_map.stamp
-# The driver and its card HAL, built for the card.
-RP_NVME_OBJS := $(RP_DIR)/fw/nvme.o $(RP_DIR)/fw/nvme_card.o $(RP_DIR)/fw/nvme_blockdev.o
-
-$(RP_DIR)/fw/%.o: firmware/nvme/%.c $(RP_FW_HDRS)
-	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(RP_FW_INC) -c $< -o $@
+# The driver and its card HAL, as the card's image has them.
+RP_NVME_OBJS := $(call fw_objs,rv32,card,firmware/nvme/nvme.c firmware/nvme/nvme_card.c firmware/nvme/nvme_blockdev.c)
 
 $(RP_DIR)/fw/%.o: tests/rp/%.c $(RP_FW_HDRS)
 	@mkdir -p $(dir $@)
@@ -52,13 +48,9 @@ test-rp: $(BIN)/rp_test $(RP_DIR)/rpfw.elf ## Test: root-port RTL: bad and missi
 TEST_TARGETS += test-rp
 
 # --- system test: ext4 (RV32 build) on the card, over NVMe, into an image ----
-# The filesystem's pools (vfs.o .bss, 340 KiB) go to card memory: the DTCM
-# holds 256 KiB.
-RP_FS_OBJS := $(filter-out %/vfs.o,$(FS_RV_OBJS)) $(RP_DIR)/fs/vfs_ddr.o
-
-$(RP_DIR)/fs/vfs_ddr.o: $(BUILD)/rv32/fs/vfs.o
-	@mkdir -p $(dir $@)
-	$(RV_OBJCOPY) --rename-section .bss=.ddr.vfs $< $@
+# The filesystem as the card's image has it: its pools (vfs.o .bss,
+# 340 KiB) in card memory, the DTCM holds 256 KiB.
+RP_FS_OBJS := $(filter-out %/vfs.o,$(FS_RV_OBJS)) $(CARD_OBJ_DIR)/firmware/fs/vfs_ddr.o
 
 $(RP_DIR)/fstest.elf: $(RP_DIR)/fw/fstest.o $(RP_NVME_OBJS) $(RP_FS_OBJS) $(FW_RT_OBJS) $(FW_LD)
 	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@

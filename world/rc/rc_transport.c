@@ -146,6 +146,11 @@ static void sim_close(struct vfs_transport *t)
 	free(s);
 }
 
+static unsigned long long sim_cycles(struct vfs_transport *t)
+{
+	return rc_cycles(sim_of(t)->rc);
+}
+
 static const struct vfs_transport_ops sim_ops = {
 	.cfg_read = sim_cfg_read,
 	.cfg_write = sim_cfg_write,
@@ -156,6 +161,7 @@ static const struct vfs_transport_ops sim_ops = {
 	.wait_irq = sim_wait_irq,
 	.enumerate = sim_enumerate,
 	.close = sim_close,
+	.cycles = sim_cycles,
 };
 
 struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console,
@@ -185,7 +191,13 @@ struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console
 
 unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t)
 {
-	return rc_cycles(sim_of(t)->rc);
+	return sim_cycles(t);
+}
+
+/* vfsctl --sim finds the transport by name: the driver never names it. */
+__attribute__((constructor)) static void sim_register(void)
+{
+	vfs_transport_register("sim", vfs_transport_sim_open);
 }
 
 struct rc *vfs_transport_sim_rc(struct vfs_transport *t)

@@ -1,0 +1,23 @@
+/*
+ * fusebench's settings, force-included into every source of the image: the
+ * FUSE server and ext4 sized so that they and the 128 KiB image (1 KiB
+ * blocks) fit the DTCM together.
+ */
+#ifndef FUSEBENCH_CONFIG_H
+#define FUSEBENCH_CONFIG_H
+
+#define FUSE_SRV_MAX_NODES	64
+#define FUSE_SRV_MAX_HANDLES	16
+#define FUSE_SRV_MAX_WRITE	8192
+#define FUSE_SRV_SCRATCH	4096
+#define FUSE_SRV_MAX_LOCKS	32
+#define FUSE_SRV_MAX_WAITERS	8
+
+#define EXT4_CACHE_BYTES	(32u << 10)
+#define EXT4_MAX_MOUNTS		1
+#define EXT4_MAX_INODE_SIZE	256
+#define EXT4_MAX_BLOCK_SIZE	1024
+#define EXT4_MAX_PENDING_FREE	64
+#define EXT4_MAX_REVOKE		64
+
+#endif /* FUSEBENCH_CONFIG_H */

@@ -1,0 +1,21 @@
+/*
+ * The card image's settings, force-included into every source of it (the
+ * firmware libraries, firmware/card) by the build. Sized for the card: the
+ * DTCM (256 KiB) holds the hot state; the server's tables and the ext4 pools
+ * go to card memory (.ddr).
+ */
+#ifndef CARD_CONFIG_H
+#define CARD_CONFIG_H
+
+/* FUSE server (firmware/fuse/fuse_server.h) */
+#define FUSE_SRV_MAX_NODES	8192
+#define FUSE_SRV_MAX_HANDLES	1024
+#define FUSE_SRV_MAX_WRITE	24576	/* DMABUF holds a request and its reply */
+
+/* ext4 (firmware/fs/ext4.h) */
+#define EXT4_CACHE_BYTES	(256u << 10)
+#define EXT4_MAX_MOUNTS		1
+#define EXT4_MAX_INODE_SIZE	256
+#define EXT4_MAX_REVOKE		1024
+
+#endif /* CARD_CONFIG_H */
