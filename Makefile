@@ -79,6 +79,7 @@ include mk/board.mk
 include mk/tests/rv32.mk
 include mk/tests/fsdev.mk
 include mk/tests/pcie.mk
+include mk/tests/dma.mk
 include mk/tests/rp.mk
 include mk/tests/dax.mk
 include mk/tests/model.mk

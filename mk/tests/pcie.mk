@@ -1,76 +1,48 @@
-# tests/pcie and tests/dma: the PCIe function, the DMA engine and the
-# virtqueue engine under the root-complex testbench (world/rc).
+# tests/pcie: the PCIe function and the virtqueue engine under the
+# root-complex testbench (world/rc). Each test has its host half (*_host.c,
+# the testbench program) beside its card half (*_card.*, the firmware).
 
 PCIE_TEST_DIR := $(BUILD)/tests/pcie
 
-$(PCIE_TEST_DIR)/pcie_test.o: tests/pcie/pcie_test.c
+$(PCIE_TEST_DIR)/pcie_host.o: tests/pcie/pcie_host.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP $(WORLD_INC) -Itests/include -c $< -o $@
 
-$(BIN)/pcie_test: $(PCIE_TEST_DIR)/pcie_test.o $(RC_OBJS) $(VMODEL_OBJS)
+$(BIN)/pcie_test: $(PCIE_TEST_DIR)/pcie_host.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-$(PCIE_TEST_DIR)/echo_fw.elf: tests/pcie/echo_fw.S tests/sim/link.ld $(GEN)/soc_map.stamp
+$(PCIE_TEST_DIR)/pcie_card.elf: tests/pcie/pcie_card.S tests/sim/link.ld $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) -nostdlib -nostartfiles -L$(GEN) -Ttests/sim/link.ld $< -o $@
 
-test-pcie: $(BIN)/pcie_test $(PCIE_TEST_DIR)/echo_fw.elf ## Test: root-complex testbench of the PCIe function (config space, virtio regs, MSI-X, INTx, BAR2, bad TLPs)
-	$(BIN)/pcie_test $(PCIE_TEST_DIR)/echo_fw.elf
+test-pcie: $(BIN)/pcie_test $(PCIE_TEST_DIR)/pcie_card.elf ## Test: root-complex testbench of the PCIe function (config space, virtio regs, MSI-X, INTx, BAR2, bad TLPs)
+	$(BIN)/pcie_test $(PCIE_TEST_DIR)/pcie_card.elf
 TEST_TARGETS += test-pcie
 
-# --- DMA engine: firmware-driven test under several host behaviours -------
-DMA_TEST_DIR := $(BUILD)/tests/dma
-
-$(DMA_TEST_DIR)/dma_test.o: tests/dma/dma_test.c
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -MMD -MP $(WORLD_INC) -Itests/include -c $< -o $@
-
-$(BIN)/dma_test: $(DMA_TEST_DIR)/dma_test.o $(RC_OBJS) $(VMODEL_OBJS)
-	@mkdir -p $(BIN)
-	$(CXX) -o $@ $^ $(VMODEL_LIBS)
-
-$(DMA_TEST_DIR)/dmatest.o: tests/dma/dmatest.c tests/dma/dma_layout.h firmware/card/hostmem.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp
-	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -c $< -o $@
-
-$(DMA_TEST_DIR)/dmatest.elf: $(DMA_TEST_DIR)/dmatest.o $(CARD_OBJ_DIR)/firmware/card/hostmem.o $(FW_RT_OBJS) $(FW_LD)
-	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
-	  $(FW_RT_OBJS) $< $(CARD_OBJ_DIR)/firmware/card/hostmem.o -o $@
-
-test-dma: $(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf ## Test: DMA engine at every alignment, reordered/split completions, UR/CA/timeout, MPS/MRRS/4K rules
-	$(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf
-TEST_TARGETS += test-dma
-
-bench-dma: $(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf ## Benchmark: DMA throughput for 4 KiB and 128 KiB, bytes per cycle
-	@mkdir -p $(BUILD)/bench
-	$(BIN)/dma_test $(DMA_TEST_DIR)/dmatest.elf --bench $(BUILD)/bench/dma.md > /dev/null
-	@cat $(BUILD)/bench/dma.md
-BENCH_TARGETS += bench-dma
-
 # --- the request path: harness driver -> RTL -> card firmware --------------
-$(PCIE_TEST_DIR)/vq_test.o: tests/pcie/vq_test.c
+$(PCIE_TEST_DIR)/vq_host.o: tests/pcie/vq_host.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP $(WORLD_INC) -Itests/include -c $< -o $@
 
-$(BIN)/vq_test: $(PCIE_TEST_DIR)/vq_test.o $(RC_OBJS) $(VMODEL_OBJS)
+$(BIN)/vq_test: $(PCIE_TEST_DIR)/vq_host.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
 # Several requests in flight, answered out of order (test firmware on the engine).
-$(PCIE_TEST_DIR)/ooo_fw.o: tests/pcie/ooo_fw.c firmware/card/*.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
+$(PCIE_TEST_DIR)/vq_ooo_card.o: tests/pcie/vq_ooo_card.c firmware/card/*.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -idirafter $(UAPI_DIR) -c $< -o $@
 
-$(PCIE_TEST_DIR)/ooo_fw.elf: $(PCIE_TEST_DIR)/ooo_fw.o $(CARD_OBJ_DIR)/firmware/card/hostmem.o $(CARD_OBJ_DIR)/firmware/card/vq_data.o \
+$(PCIE_TEST_DIR)/vq_ooo_card.elf: $(PCIE_TEST_DIR)/vq_ooo_card.o $(CARD_OBJ_DIR)/firmware/card/hostmem.o $(CARD_OBJ_DIR)/firmware/card/vq_data.o \
   $(CARD_OBJ_DIR)/firmware/card/vq_hw.o $(FW_RT_OBJS) $(FW_LD)
 	$(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L $(GEN) $(FW_LDFLAGS) \
 	  $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
 
-test-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf $(PCIE_TEST_DIR)/ooo_fw.elf ## Test: FUSE requests through the RTL virtqueue engine and the card firmware (INIT, ENOSYS, malformed chains, out-of-order completion), and the firmware reference walker
+test-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf $(PCIE_TEST_DIR)/vq_ooo_card.elf ## Test: FUSE requests through the RTL virtqueue engine and the card firmware (INIT, ENOSYS, malformed chains, out-of-order completion), and the firmware reference walker
 	$(BIN)/vq_test $(BUILD)/firmware/card.elf
 	$(BIN)/vq_test $(BUILD)/firmware/card_soft.elf
-	$(BIN)/vq_test $(PCIE_TEST_DIR)/ooo_fw.elf --out-of-order
+	$(BIN)/vq_test $(PCIE_TEST_DIR)/vq_ooo_card.elf --out-of-order
 TEST_TARGETS += test-vq
 
 bench-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.elf ## Benchmark: notify to used-ring cycles for FUSE_INIT and a minimal request
@@ -80,4 +52,4 @@ bench-vq: $(BIN)/vq_test $(BUILD)/firmware/card.elf $(BUILD)/firmware/card_soft.
 	@cat $(BUILD)/bench/vq.md $(BUILD)/bench/vq_soft.md
 BENCH_TARGETS += bench-vq
 
--include $(wildcard $(PCIE_TEST_DIR)/*.d $(DMA_TEST_DIR)/*.d)
+-include $(wildcard $(PCIE_TEST_DIR)/*.d)

@@ -26,9 +26,9 @@ test-rp-nvme: $(RP_DIR)/nvmetest.elf $(RP_SIM) ## Test: NVMe driver on the card 
 TEST_TARGETS += test-rp-nvme
 
 # --- RTL checks of the root port: a scripted device on its link -------------
-RP_TEST_OBJS := $(RP_DIR)/host/rp_test.o $(BUILD)/world/ssd/rp_link.o $(SIM_LOAD_OBJS)
+RP_TEST_OBJS := $(RP_DIR)/host/rp_host.o $(BUILD)/world/ssd/rp_link.o $(SIM_LOAD_OBJS)
 
-$(RP_DIR)/host/rp_test.o: tests/rp/rp_test.c $(GEN)/soc_map.stamp
+$(RP_DIR)/host/rp_host.o: tests/rp/rp_host.c $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP $(WORLD_INC) -Itests/include -Itests/rp -c $< -o $@
 -include $(wildcard $(RP_DIR)/host/*.d)
@@ -37,14 +37,14 @@ $(BIN)/rp_test: $(RP_TEST_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-$(RP_DIR)/rpfw.elf: $(RP_DIR)/fw/rpfw.o $(FW_RT_OBJS) $(FW_LD)
+$(RP_DIR)/rp_card.elf: $(RP_DIR)/fw/rp_card.o $(FW_RT_OBJS) $(FW_LD)
 	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
 
-$(RP_DIR)/fw/rpfw.o: tests/rp/rp_script.h
+$(RP_DIR)/fw/rp_card.o: tests/rp/rp_script.h
 
 .PHONY: test-rp
-test-rp: $(BIN)/rp_test $(RP_DIR)/rpfw.elf ## Test: root-port RTL: bad and missing completions, timeout, inbound requests outside DDR (UR, nothing written), unsupported types, MSI, DDR coherence
-	$(BIN)/rp_test $(RP_DIR)/rpfw.elf
+test-rp: $(BIN)/rp_test $(RP_DIR)/rp_card.elf ## Test: root-port RTL: bad and missing completions, timeout, inbound requests outside DDR (UR, nothing written), unsupported types, MSI, DDR coherence
+	$(BIN)/rp_test $(RP_DIR)/rp_card.elf
 TEST_TARGETS += test-rp
 
 # --- system test: ext4 (RV32 build) on the card, over NVMe, into an image ----

@@ -1,7 +1,7 @@
 /*
- * The root-port RTL test's script, shared by the firmware (tests/rp/rpfw.c,
+ * The root-port RTL test's script, shared by the firmware (tests/rp/rp_card.c,
  * which makes the accesses and checks what they return) and the harness
- * (tests/rp/rp_test.c, whose device answers request k the way step k says).
+ * (tests/rp/rp_host.c, whose device answers request k the way step k says).
  */
 #ifndef RP_SCRIPT_H
 #define RP_SCRIPT_H

@@ -617,7 +617,7 @@ static void test_reset_mid_request(void)
 }
 
 /*
- * With tests/pcie/ooo_fw.c as the card firmware: three requests in flight,
+ * With tests/pcie/vq_ooo_card.c as the card firmware: three requests in flight,
  * answered last first. The used ring must hold them in answer order, each
  * with its own reply.
  */

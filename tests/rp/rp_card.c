@@ -1,5 +1,5 @@
 /*
- * Firmware half of the root-port RTL test (harness: tests/rp/rp_test.c).
+ * Firmware half of the root-port RTL test (harness: tests/rp/rp_host.c).
  * Outbound: makes the accesses of rp_script.h and checks what each returns
  * (data or all-ones), the RP.STATUS bits it leaves, and that a timeout holds
  * the core no longer than RP.TIMEOUT; window stores of every size.
@@ -243,6 +243,6 @@ int main(void)
 	CHECK(before == 0 && after == RP_COH_VALUE, "a load after the SSD's write sees it (0x%lx -> 0x%lx)",
 	      (unsigned long)before, (unsigned long)after);
 
-	printf("rpfw: %d passed, %d failed\n", passed, failed);
+	printf("rp_card: %d passed, %d failed\n", passed, failed);
 	return failed;
 }

@@ -2,7 +2,7 @@
  * DMA engine test firmware: reads and writes at every alignment and many
  * lengths, checks every byte (and the bytes around), then exercises UR, CA,
  * completion timeout and bad arguments, and measures throughput. Exits 0 when
- * everything held; the harness (dma_test.c) checks host memory afterwards.
+ * everything held; the harness (dma_host.c) checks host memory afterwards.
  */
 #include <stdio.h>
 #include <string.h>
@@ -175,6 +175,6 @@ int main(void)
 	test_writes();
 	test_errors();
 	bench();
-	printf("dmatest: %d failures\n", failures);
+	printf("dma_card: %d failures\n", failures);
 	return failures ? 1 : 0;
 }

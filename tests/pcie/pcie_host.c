@@ -2,7 +2,7 @@
  * Root-complex testbench of the card's PCIe function: enumeration the way
  * Linux does it, the configuration space and its capabilities, the virtio
  * registers, MSI-X (with masking) and INTx, BAR2, and malformed requests.
- * The card's soft core runs tests/pcie/echo_fw.S, which answers queue
+ * The card's soft core runs tests/pcie/pcie_card.S, which answers queue
  * notifications with interrupts.
  *
  * usage: pcie_test FIRMWARE.elf
@@ -399,7 +399,7 @@ static void test_bar2(void)
 		CHECK(m == 0x1122334455667788ull, "BAR2 write in card memory 0x%llx", (unsigned long long)m);
 	}
 
-	/* Page states set by echo_fw.S: page 0 unmapped, page 3 read-only. */
+	/* Page states set by pcie_card.S: page 0 unmapped, page 3 read-only. */
 	CHECK(rc_mem_write(rc, bars[2].base + 0x10, 4, 0x12345678) == 0, "unmapped write");
 	CHECK(rc_mem_read(rc, bars[2].base + 0x10, 4, &v) == 0 && v == 0, "unmapped page reads zeros 0x%llx",
 	      (unsigned long long)v);
@@ -417,7 +417,7 @@ static void test_bar2(void)
 	CHECK(rc_mem_read(rc, bars[2].base + 0x5000, 4, &v) == 0 && v == 0x5a5a0005,
 	      "firmware write seen by the guest 0x%llx", (unsigned long long)v);
 
-	/* Queue 2's notification makes echo_fw report DAX.DIRTY[0] twice and
+	/* Queue 2's notification makes pcie_card.S report DAX.DIRTY[0] twice and
 	 * the counters in the tag: pages 1 and 2 were written, page 3's and
 	 * page 0's writes dropped, page 0 read once. */
 	{
@@ -567,7 +567,7 @@ static void test_bar2_stream(void)
 	vtop_ddr_read(WIN_DDR + STREAM_OFF, card, STREAM_LEN);
 	CHECK(!memcmp(card, model, STREAM_LEN), "refused BAR2 writes changed nothing");
 	CHECK(rc_card_errors(rc) == err0 + 3, "refused BAR2 requests counted (%u -> %u)", err0, rc_card_errors(rc));
-	/* Page 3 is read-only, page 0 unmapped (echo_fw.S). */
+	/* Page 3 is read-only, page 0 unmapped (pcie_card.S). */
 	{
 		uint8_t before[4096], after[4096], zeros[4096] = { 0 };
 
@@ -775,7 +775,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pcie_test: %s\n", err);
 		return 2;
 	}
-	/* echo_fw.S first sets the DAX window's page states: the window's reset
+	/* pcie_card.S first sets the DAX window's page states: the window's reset
 	 * sweep and a whole-window state operation, about 25 000 cycles. */
 	rc_step(rc, 40000);
 	test_enumeration();

@@ -9,7 +9,7 @@
  * words the test reads back through the window's card memory at 0x3004 (page
  * 3, read-only) and 0x5000 (page 5), and after a notification of queue 2 it
  * reports DAX.DIRTY[0] (read and cleared) and the drop counters in SIMCTRL
- * scratch and in the tag (see pcie_test.c, test_bar2).
+ * scratch and in the tag (see pcie_host.c, test_bar2).
  */
 #define DAX_BASE      0x11020000
 #define DAX_PAGES     0x000

@@ -1,7 +1,7 @@
 /*
  * RTL checks of the root port (rtl/rp) and the card memory behind it, with a
  * scripted device on the root-port link and the firmware half in
- * tests/rp/rpfw.c (script: tests/rp/rp_script.h).
+ * tests/rp/rp_card.c (script: tests/rp/rp_script.h).
  *
  * Outbound: the device answers the firmware's requests well and badly (UR,
  * CA, CRS, poisoned, malformed, wrong tag or requester, silence, late); the

@@ -1,5 +1,5 @@
 /*
- * DMA engine testbench: the card's firmware (dmatest.c) moves data between
+ * DMA engine testbench: the card's firmware (dma_card.c) moves data between
  * host memory and its DMA buffer; this harness plays the host with different
  * completion behaviours (immediate, late and reordered with 64-byte RCB
  * splits, small MPS/MRRS), then checks the firmware's verdict, every byte the
