@@ -57,7 +57,7 @@ $(GEN_MAP): $(GEN)/soc_map.stamp
 gen: $(GEN)/soc_map.stamp ## Generate the memory-map views (SV package, C header, linker, table)
 
 # The sources, from the hardware up: RTL, its Verilator harness, the
-# firmware (runtime, ext4, FUSE server, NVMe driver, the card image), the
+# firmware (runtime and apps, ext4, FUSE server, the card image, fusebench), the
 # simulated world around the card, the host driver, the functional model,
 # the simulator's front ends, QEMU with vfpga-pci, the test guest, boards.
 include mk/rtl.mk
@@ -65,8 +65,8 @@ include mk/sim.mk
 include mk/firmware.mk
 include mk/fs.mk
 include mk/fuse.mk
-include mk/nvme.mk
 include mk/card.mk
+include mk/fusebench.mk
 include mk/world.mk
 include mk/driver.mk
 include mk/model.mk
@@ -77,6 +77,9 @@ include mk/board.mk
 # The tests, one fragment per folder of tests/ (those not yet split out are
 # still in the fragment of the source they test).
 include mk/tests/rv32.mk
+include mk/tests/fs.mk
+include mk/tests/fuse.mk
+include mk/tests/nvme.mk
 include mk/tests/fsdev.mk
 include mk/tests/pcie.mk
 include mk/tests/dma.mk

@@ -6,18 +6,23 @@
 VHOST_SRCS  := model/vhost/vhost_user.c model/vhost/vring.c model/vhost/devstats.c
 # What the bridge into the RTL links of it (it walks no rings itself).
 VHOST_LIB_OBJS := $(BUILD)/model/vhost/vhost_user.o $(BUILD)/model/vhost/devstats.o
-MODEL_SRCS  := model/vfpga_model.c firmware/fsdev/fsdev.c $(VHOST_SRCS) $(FUSE_SRV_SRCS)
-MODEL_FLAGS := $(FS_CFLAGS) -Ifirmware/fsdev -Ifirmware/fuse -Imodel/vhost
+# The card's firmware as the host build of the firmware template has it.
+MODEL_FW_OBJS := $(call fw_objs,host,default,firmware/fsdev/fsdev.c) $(FUSE_HOST_OBJS)
 
 $(BUILD)/model/vhost/%.o: model/vhost/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP -Imodel/vhost -c $< -o $@
 
--include $(wildcard $(BUILD)/model/vhost/*.d)
+$(BUILD)/model/vfpga_model.o: model/vfpga_model.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP $(FW_LIB_INC) -Ifirmware/hal/host -Imodel/vhost -c $< -o $@
 
-$(BIN)/vfpga-model: $(MODEL_SRCS) model/vhost/*.h firmware/fsdev/*.h firmware/fuse/*.h $(BUILD)/host/libvfs.a
+-include $(wildcard $(BUILD)/model/*.d $(BUILD)/model/vhost/*.d)
+
+$(BIN)/vfpga-model: $(BUILD)/model/vfpga_model.o $(patsubst model/%.c,$(BUILD)/model/%.o,$(VHOST_SRCS)) \
+  $(MODEL_FW_OBJS) $(BUILD)/host/libvfs.a
 	@mkdir -p $(BIN)
-	$(CC) $(HOST_CFLAGS) $(MODEL_FLAGS) $(MODEL_SRCS) $(BUILD)/host/libvfs.a -o $@
+	$(CC) $^ -o $@
 
 .PHONY: vfpga-model
 vfpga-model: $(BIN)/vfpga-model ## Build build/bin/vfpga-model (vhost-user-fs back end: the firmware's file server on the host)

@@ -1,4 +1,4 @@
-# NVMe: the firmware host driver (firmware/nvme) and its cross-check against
+# tests/nvme: the firmware NVMe host driver (firmware/nvme) cross-checked against
 # QEMU's NVMe on the riscv32 virt machine.
 
 NVME_XC_DIR := $(BUILD)/tests/nvme

@@ -1,0 +1,27 @@
+# tests/fs: ext4 over fresh mke2fs images (ASan/UBSan), the RV32 build, and
+# Linux's own ext4 (user-mode Linux) on our images.
+
+.PHONY: test-fs test-fs-rv32 test-fs-kernel
+
+$(BUILD)/tests/fs/fs_test: $(FS_TEST_SRCS) $(FS_SAN_OBJS) tests/fs/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -O1 $(FS_SAN_FLAGS) $(FS_CFLAGS) -Itests/fs $(FS_TEST_SRCS) $(FS_SAN_OBJS) -o $@
+
+test-fs: $(BUILD)/tests/fs/fs_test ## Test: ext4 over fresh mke2fs images, checked with e2fsck and debugfs (ASan+UBSan)
+	$(BUILD)/tests/fs/fs_test $(BUILD)/tests/fs/work
+TEST_TARGETS += test-fs
+
+test-fs-rv32: $(FS_RV_OBJS) ## Test: the filesystem sources compile for RV32 (picolibc, freestanding)
+	@$(RV_PREFIX)size -t $(FS_RV_OBJS) | tail -1
+TEST_TARGETS += test-fs-rv32
+
+# Kernel compatibility: Linux (user-mode Linux) mounts, reads and edits our
+# images and replays our journal. Needs Debian's user-mode-linux package;
+# skips (exit 0, says so) without it. Not in TEST_TARGETS for that reason.
+$(BUILD)/tests/fs/kernel_img: tests/fs/kernel/kernel_img.c $(BUILD)/host/libvfs.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) $< $(BUILD)/host/libvfs.a -o $@
+
+test-fs-kernel: $(BUILD)/tests/fs/kernel_img ## Test: the Linux kernel (UML) reads/edits our images and replays our journal
+	@sh tests/fs/kernel/kernel_check.sh $(BUILD)/tests/fs/kernel_img $(BUILD)/tests/fs/kernel-work; \
+	  rc=$$?; [ $$rc = 77 ] && exit 0; exit $$rc
