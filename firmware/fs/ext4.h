@@ -297,9 +297,11 @@ struct vfs {
 	uint32_t revoke_seq[EXT4_MAX_REVOKE];
 };
 
-/* error helpers (fs.c) */
+/* error.c: depends on nothing else here, so any unit may report through it */
 int ext4_error(struct vfs *fs, int err, const char *fmt, ...);
 int ext4_corrupt(struct vfs *fs, const char *what, uint64_t where);
+
+/* super.c: the clock */
 void ext4_now(uint64_t *sec, uint32_t *nsec);
 
 /* cache.c */
@@ -362,7 +364,11 @@ uint32_t i_extra_isize(struct vfs *fs, const struct ext4_inode *ip);
 #define EXT_INIT_MAX_LEN 32768u
 int ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit);
 int ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit);
-int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data);
+/* A commit trigger (journal.c's fs_maybe_commit) passed down to a long
+ * operation, so that the lower layer does not depend on the journal. */
+typedef int (*ext4_commit_t)(struct vfs *fs);
+int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data,
+	       ext4_commit_t commit);
 void ext_init_root(struct ext4_inode *ip);
 int ext_next_data(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint32_t *found);
 int ext_check_root(struct vfs *fs, struct ext4_inode *ip);

@@ -452,10 +452,13 @@ static int collapse(struct vfs *fs, struct ext4_inode *ip)
 
 /*
  * Unmaps [start, end); frees the data blocks when free_data. Works from the
- * end so that every intermediate state is a valid tree (and may be committed
- * when the transaction grows large). Writes the inode.
+ * end so that every intermediate state is a valid tree, which commit (the
+ * journal's trigger, handed down by the caller so that this file does not
+ * call up into journal.c; NULL: never) may commit when the transaction grows
+ * large. Writes the inode.
  */
-int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data)
+int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data,
+	       ext4_commit_t commit)
 {
 	int err = 0;
 
@@ -547,10 +550,10 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 		/* A pure deletion is consistent after every step and may commit
 		 * part way; an unmap that keeps the blocks (unwritten extent
 		 * conversion) is not until the caller maps them again. */
-		if (free_data && (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2)) {
+		if (free_data && commit && (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2)) {
 			err = inode_write(fs, ip);
 			if (!err)
-				err = fs_maybe_commit(fs);
+				err = commit(fs);
 			if (err)
 				return err;
 		}

@@ -145,7 +145,7 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 				err = write_part(fs, pblk, boff, in + done, chunk, 1);
 			}
 			if (!err)
-				err = ext_remove(fs, ip, lblk, lblk + nb, 0);
+				err = ext_remove(fs, ip, lblk, lblk + nb, 0, NULL);
 			if (!err)
 				err = ext_insert(fs, ip, lblk, pblk, nb, 0);
 			if (err)
@@ -246,7 +246,7 @@ int file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
 		uint64_t first = (size + fs->bs - 1) / fs->bs;
 		err = zero_tail(fs, ip, size);
 		if (!err && first < 0xffffffffull)
-			err = ext_remove(fs, ip, (uint32_t)first, 0xffffffffu, 1);
+			err = ext_remove(fs, ip, (uint32_t)first, 0xffffffffu, 1, fs_maybe_commit);
 		if (err)
 			return err;
 	} else if (size > old) {
@@ -266,7 +266,7 @@ int file_release_all(struct vfs *fs, struct ext4_inode *ip)
 
 	if ((i_flags(ip) & EXT4_EXTENTS_FL) &&
 	    (mode == S_IFREG_ || mode == S_IFDIR_ || mode == S_IFLNK_)) {
-		err = ext_remove(fs, ip, 0, 0xffffffffu, 1);
+		err = ext_remove(fs, ip, 0, 0xffffffffu, 1, fs_maybe_commit);
 	}
 	if (!err)
 		err = xattr_release(fs, ip);

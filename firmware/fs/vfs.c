@@ -204,7 +204,7 @@ static int process_orphans(struct vfs *fs)
 			if ((i_mode(&ip) & S_IFMT_) == S_IFREG_ && (i_flags(&ip) & EXT4_EXTENTS_FL)) {
 				uint64_t first = (i_size(&ip) + fs->bs - 1) / fs->bs;
 				if (first < 0xffffffffull)
-					err = ext_remove(fs, &ip, (uint32_t)first, 0xffffffffu, 1);
+					err = ext_remove(fs, &ip, (uint32_t)first, 0xffffffffu, 1, fs_maybe_commit);
 			}
 			if (!err)
 				err = orphan_del(fs, &ip);
@@ -1293,7 +1293,7 @@ static int punch(struct vfs *fs, struct ext4_inode *ip, uint64_t off, uint64_t e
 	if (!err && end % fs->bs)
 		err = zero_partial(fs, ip, lb * fs->bs, (uint32_t)(end % fs->bs));
 	if (!err && lb > fb)
-		err = ext_remove(fs, ip, (uint32_t)fb, (uint32_t)lb, 1);
+		err = ext_remove(fs, ip, (uint32_t)fb, (uint32_t)lb, 1, fs_maybe_commit);
 	return err;
 }
 
