@@ -3,7 +3,7 @@
  * unreferenced clean ones. Dirty buffers belong to the open journal
  * transaction and are never written in place before it commits (journal.c),
  * so eviction only ever drops clean buffers; the transaction size limit keeps
- * enough of them free (fs_maybe_commit).
+ * enough of them free (ext4_maybe_commit).
  */
 #include "ext4.h"
 
@@ -12,7 +12,7 @@ static uint32_t hslot(uint64_t blk)
 	return (uint32_t)((blk * 0x9e3779b97f4a7c15ull) >> 40) & (EXT4_HASH_SIZE - 1);
 }
 
-void cache_init(struct vfs *fs)
+void ext4_cache_init(struct vfs *fs)
 {
 	uint32_t n = EXT4_CACHE_BYTES / fs->bs;
 
@@ -32,14 +32,14 @@ void cache_init(struct vfs *fs)
 	}
 }
 
-int dev_read(struct vfs *fs, uint64_t blk, uint32_t n, void *buf)
+int ext4_dev_read(struct vfs *fs, uint64_t blk, uint32_t n, void *buf)
 {
 	if (blk >= fs->blocks_count || n > fs->blocks_count - blk)
 		return ext4_corrupt(fs, "block number out of range", blk);
 	return fs->bd->read(fs->bd, blk * fs->spb, n * fs->spb, buf);
 }
 
-int dev_write(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf)
+int ext4_dev_write(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf)
 {
 	int err;
 
@@ -51,7 +51,7 @@ int dev_write(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf)
 	return err;
 }
 
-int dev_flush(struct vfs *fs)
+int ext4_dev_flush(struct vfs *fs)
 {
 	int err = fs->bd->flush(fs->bd);
 
@@ -115,7 +115,7 @@ static int grab(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 	return 0;
 }
 
-int bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
+int ext4_bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 {
 	struct ext4_buf *b = lookup(fs, blk);
 	int err;
@@ -131,7 +131,7 @@ int bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 	err = grab(fs, blk, &b);
 	if (err)
 		return err;
-	err = dev_read(fs, blk, 1, b->data);
+	err = ext4_dev_read(fs, blk, 1, b->data);
 	if (err) {
 		b->ref = 0;
 		unhash(fs, b);
@@ -143,7 +143,7 @@ int bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 }
 
 /* A buffer for a freshly allocated block: contents zeroed, no read. */
-int bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
+int ext4_bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 {
 	struct ext4_buf *b = lookup(fs, blk);
 	int err;
@@ -165,14 +165,14 @@ int bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 	return 0;
 }
 
-void bput(struct vfs *fs, struct ext4_buf *b)
+void ext4_bput(struct vfs *fs, struct ext4_buf *b)
 {
 	(void)fs;
 	if (b && b->ref)
 		b->ref--;
 }
 
-void bdirty(struct vfs *fs, struct ext4_buf *b)
+void ext4_bdirty(struct vfs *fs, struct ext4_buf *b)
 {
 	if (!(b->flags & BUF_DIRTY)) {
 		b->flags |= BUF_DIRTY;
@@ -183,7 +183,7 @@ void bdirty(struct vfs *fs, struct ext4_buf *b)
 
 /* The block was freed: whatever the cache holds for it must never reach the
  * disk (the block may become file data). */
-void bforget(struct vfs *fs, uint64_t blk)
+void ext4_bforget(struct vfs *fs, uint64_t blk)
 {
 	struct ext4_buf *b = lookup(fs, blk);
 

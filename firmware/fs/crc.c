@@ -32,7 +32,7 @@ static void crc_init(void)
 	crc_ready = 1;
 }
 
-uint32_t crc32c_raw(uint32_t crc, const void *buf, size_t len)
+uint32_t ext4_crc32c_raw(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
@@ -55,7 +55,7 @@ uint32_t crc32c_raw(uint32_t crc, const void *buf, size_t len)
 	return crc;
 }
 
-uint16_t crc16_raw(uint16_t crc, const void *buf, size_t len)
+uint16_t ext4_crc16_raw(uint16_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 

@@ -25,7 +25,7 @@
 
 static uint32_t rec_size(uint32_t namelen) { return (8 + namelen + 3) & ~3u; }
 
-uint8_t mode_to_ftype(uint32_t mode)
+uint8_t ext4_mode_to_ftype(uint32_t mode)
 {
 	switch (mode & S_IFMT_) {
 	case S_IFREG_: return 1;
@@ -41,7 +41,7 @@ uint8_t mode_to_ftype(uint32_t mode)
 
 static int is_dx_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, const uint8_t *d)
 {
-	if (!(i_flags(dir) & EXT4_INDEX_FL))
+	if (!(ext4_i_flags(dir) & EXT4_INDEX_FL))
 		return 0;
 	if (lblk == 0)
 		return DE_RECLEN(d) == 12 && DE_RECLEN(d + 12) == fs->bs - 12;
@@ -65,13 +65,13 @@ static void tail_set(struct vfs *fs, struct ext4_inode *dir, uint8_t *d)
 	memset(t, 0, TAIL);
 	put16(t + 4, TAIL);
 	t[7] = 0xde;
-	put32(t + 8, crc32c_raw(inode_csum_seed(fs, dir), d, fs->bs - TAIL));
+	put32(t + 8, ext4_crc32c_raw(ext4_inode_csum_seed(fs, dir), d, fs->bs - TAIL));
 }
 
 static void block_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b)
 {
 	tail_set(fs, dir, b->data);
-	bdirty(fs, b);
+	ext4_bdirty(fs, b);
 	fs->dir_gen++;
 }
 
@@ -96,7 +96,7 @@ static int check_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, co
 		const uint8_t *t = d + fs->bs - TAIL;
 		if (le32(t) != 0 || le16(t + 4) != TAIL || t[6] != 0 || t[7] != 0xde)
 			return -1;
-		if (le32(t + 8) != crc32c_raw(inode_csum_seed(fs, dir), d, fs->bs - TAIL))
+		if (le32(t + 8) != ext4_crc32c_raw(ext4_inode_csum_seed(fs, dir), d, fs->bs - TAIL))
 			return -1;
 	}
 	if (dx && lblk != 0)
@@ -116,23 +116,23 @@ static int check_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, co
 	return 0;
 }
 
-int dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct ext4_buf **out)
+int ext4_dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct ext4_buf **out)
 {
 	uint64_t pblk;
 	uint32_t len;
-	int un, err = ext_map(fs, dir, lblk, &pblk, &len, &un);
+	int un, err = ext4_ext_map(fs, dir, lblk, &pblk, &len, &un);
 	struct ext4_buf *b;
 
 	if (err)
 		return err;
 	if (!pblk || un)
 		return ext4_corrupt(fs, "hole in directory", dir->ino);
-	err = bread(fs, pblk, &b);
+	err = ext4_bread(fs, pblk, &b);
 	if (err)
 		return err;
 	if (!(b->flags & BUF_CHECKED)) {
 		if (check_block(fs, dir, lblk, b->data)) {
-			bput(fs, b);
+			ext4_bput(fs, b);
 			return ext4_corrupt(fs, "directory block", pblk);
 		}
 		b->flags |= BUF_CHECKED;
@@ -143,7 +143,7 @@ int dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct
 
 static uint32_t dir_nblocks(struct vfs *fs, struct ext4_inode *dir)
 {
-	return (uint32_t)(i_size(dir) / fs->bs);
+	return (uint32_t)(ext4_i_size(dir) / fs->bs);
 }
 
 /* Looks for name in directory block lb. 1 found, 0 not, <0 error. */
@@ -152,12 +152,12 @@ static int find_in_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lb, co
 {
 	struct ext4_buf *b;
 	uint32_t off = 0, lim;
-	int err = dir_read_block(fs, dir, lb, &b);
+	int err = ext4_dir_read_block(fs, dir, lb, &b);
 
 	if (err)
 		return err;
 	if (is_dx_block(fs, dir, lb, b->data) && lb != 0) {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return 0;
 	}
 	lim = limit_of(fs, dir, lb, b->data);
@@ -168,19 +168,19 @@ static int find_in_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lb, co
 			loc->off = off;
 			loc->ino = DE_INODE(e);
 			loc->ftype = DE_TYPE(e);
-			bput(fs, b);
+			ext4_bput(fs, b);
 			return 1;
 		}
 		off += DE_RECLEN(e);
 	}
-	bput(fs, b);
+	ext4_bput(fs, b);
 	return 0;
 }
 
 static int dx_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len,
 		   struct dir_loc *loc);
 
-int dir_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, struct dir_loc *loc)
+int ext4_dir_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, struct dir_loc *loc)
 {
 	uint32_t n = dir_nblocks(fs, dir);
 
@@ -189,7 +189,7 @@ int dir_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t le
 		int r = find_in_block(fs, dir, 0, name, len, loc);
 		return r < 0 ? r : r ? 0 : ext4_corrupt(fs, "directory without . or ..", dir->ino);
 	}
-	if (i_flags(dir) & EXT4_INDEX_FL) {
+	if (ext4_i_flags(dir) & EXT4_INDEX_FL) {
 		int err = dx_find(fs, dir, name, len, loc);
 		if (err != -EOPNOTSUPP)
 			return err;
@@ -209,13 +209,13 @@ static int dx_unindex(struct vfs *fs, struct ext4_inode *dir)
 
 	for (uint32_t lb = 0; lb < n; lb++) {
 		struct ext4_buf *b;
-		int err = dir_read_block(fs, dir, lb, &b);
+		int err = ext4_dir_read_block(fs, dir, lb, &b);
 		uint32_t end = fs->bs - (fs->csum ? TAIL : 0);
 
 		if (err)
 			return err;
 		if (!is_dx_block(fs, dir, lb, b->data)) {
-			bput(fs, b);
+			ext4_bput(fs, b);
 			continue;
 		}
 		if (lb == 0) {
@@ -226,10 +226,10 @@ static int dx_unindex(struct vfs *fs, struct ext4_inode *dir)
 			put16(b->data + 4, end);
 		}
 		block_dirty(fs, dir, b);
-		bput(fs, b);
+		ext4_bput(fs, b);
 	}
-	put32(dir->raw + I_FLAGS, i_flags(dir) & ~EXT4_INDEX_FL);
-	return inode_write(fs, dir);
+	put32(dir->raw + I_FLAGS, ext4_i_flags(dir) & ~EXT4_INDEX_FL);
+	return ext4_inode_write(fs, dir);
 }
 
 /* Puts the entry into block b if it has room: 0, or -ENOSPC. A block of
@@ -274,21 +274,21 @@ static int append_block(struct vfs *fs, struct ext4_inode *dir, uint32_t *lblk, 
 	uint64_t pblk = 0, goal = 0;
 	int un, err;
 
-	if (n && !ext_map(fs, dir, n - 1, &pblk, &l, &un) && pblk)
+	if (n && !ext4_ext_map(fs, dir, n - 1, &pblk, &l, &un) && pblk)
 		goal = pblk + 1;
-	err = alloc_blocks(fs, goal, 1, &pblk, &got);
+	err = ext4_alloc_blocks(fs, goal, 1, &pblk, &got);
 	if (err)
 		return err;
-	err = ext_insert(fs, dir, n, pblk, 1, 0);
+	err = ext4_ext_insert(fs, dir, n, pblk, 1, 0);
 	if (err) {
-		free_blocks(fs, pblk, 1);
+		ext4_free_blocks(fs, pblk, 1);
 		return err;
 	}
-	i_add_blocks(fs, dir, 1);
-	i_set_size(dir, (uint64_t)(n + 1) * fs->bs);
-	err = inode_write(fs, dir);
+	ext4_i_add_blocks(fs, dir, 1);
+	ext4_i_set_size(dir, (uint64_t)(n + 1) * fs->bs);
+	err = ext4_inode_write(fs, dir);
 	if (!err)
-		err = bget_zero(fs, pblk, out);
+		err = ext4_bget_zero(fs, pblk, out);
 	if (err)
 		return err;
 	*lblk = n;
@@ -299,14 +299,14 @@ static int dx_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size
 		  uint32_t ino, uint8_t ft);
 static int dx_make_indexed(struct vfs *fs, struct ext4_inode *dir);
 
-int dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, uint32_t ino, uint32_t mode)
+int ext4_dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, uint32_t ino, uint32_t mode)
 {
-	uint8_t ft = fs->filetype ? mode_to_ftype(mode) : 0;
+	uint8_t ft = fs->filetype ? ext4_mode_to_ftype(mode) : 0;
 	struct ext4_buf *b;
 	uint32_t n, lb;
 	int err;
 
-	if (i_flags(dir) & EXT4_INDEX_FL) {
+	if (ext4_i_flags(dir) & EXT4_INDEX_FL) {
 		err = dx_add(fs, dir, name, len, ino, ft);
 		if (err != -EOPNOTSUPP)
 			return err;
@@ -316,11 +316,11 @@ int dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len
 	}
 	n = dir_nblocks(fs, dir);
 	for (lb = 0; lb < n; lb++) {
-		err = dir_read_block(fs, dir, lb, &b);
+		err = ext4_dir_read_block(fs, dir, lb, &b);
 		if (err)
 			return err;
 		err = insert_in_block(fs, dir, lb, b, name, len, ino, ft, 0);
-		bput(fs, b);
+		ext4_bput(fs, b);
 		if (err != -ENOSPC)
 			return err;
 	}
@@ -341,15 +341,15 @@ int dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len
 	b->data[7] = ft;
 	memcpy(b->data + 8, name, len);
 	block_dirty(fs, dir, b);
-	bput(fs, b);
+	ext4_bput(fs, b);
 	return 0;
 }
 
-int dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc)
+int ext4_dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc)
 {
 	struct ext4_buf *b;
 	uint32_t off = 0, prev = 0xffffffffu;
-	int err = dir_read_block(fs, dir, loc->lblk, &b);
+	int err = ext4_dir_read_block(fs, dir, loc->lblk, &b);
 
 	if (err)
 		return err;
@@ -358,7 +358,7 @@ int dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc
 		off += DE_RECLEN(b->data + off);
 	}
 	if (off != loc->off) {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return ext4_corrupt(fs, "directory entry moved", dir->ino);
 	}
 	if (prev != 0xffffffffu && !(is_dx_block(fs, dir, loc->lblk, b->data) && prev == 0)) {
@@ -368,37 +368,37 @@ int dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc
 		put32(b->data + off, 0);
 	}
 	entry_block_dirty(fs, dir, loc->lblk, b);
-	bput(fs, b);
+	ext4_bput(fs, b);
 	return 0;
 }
 
-int dir_set(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc, uint32_t ino, uint32_t mode)
+int ext4_dir_set(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc, uint32_t ino, uint32_t mode)
 {
 	struct ext4_buf *b;
-	int err = dir_read_block(fs, dir, loc->lblk, &b);
+	int err = ext4_dir_read_block(fs, dir, loc->lblk, &b);
 
 	if (err)
 		return err;
 	put32(b->data + loc->off, ino);
-	b->data[loc->off + 7] = fs->filetype ? mode_to_ftype(mode) : 0;
+	b->data[loc->off + 7] = fs->filetype ? ext4_mode_to_ftype(mode) : 0;
 	entry_block_dirty(fs, dir, loc->lblk, b);
-	bput(fs, b);
+	ext4_bput(fs, b);
 	return 0;
 }
 
-int dir_is_empty(struct vfs *fs, struct ext4_inode *dir)
+int ext4_dir_is_empty(struct vfs *fs, struct ext4_inode *dir)
 {
 	uint32_t n = dir_nblocks(fs, dir);
 
 	for (uint32_t lb = 0; lb < n; lb++) {
 		struct ext4_buf *b;
 		uint32_t off = 0, lim;
-		int err = dir_read_block(fs, dir, lb, &b);
+		int err = ext4_dir_read_block(fs, dir, lb, &b);
 
 		if (err)
 			return err;
 		if (is_dx_block(fs, dir, lb, b->data) && lb != 0) {
-			bput(fs, b);
+			ext4_bput(fs, b);
 			continue;
 		}
 		lim = limit_of(fs, dir, lb, b->data);
@@ -406,29 +406,29 @@ int dir_is_empty(struct vfs *fs, struct ext4_inode *dir)
 			uint8_t *e = b->data + off;
 			if (DE_INODE(e) && !(DE_NAMELEN(e) == 1 && e[8] == '.') &&
 			    !(DE_NAMELEN(e) == 2 && e[8] == '.' && e[9] == '.')) {
-				bput(fs, b);
+				ext4_bput(fs, b);
 				return 0;
 			}
 			off += DE_RECLEN(e);
 		}
-		bput(fs, b);
+		ext4_bput(fs, b);
 	}
 	return 1;
 }
 
-int dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent)
+int ext4_dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent)
 {
 	struct ext4_buf *b;
 	uint64_t pblk;
 	uint32_t got;
-	int err = alloc_blocks(fs, fs->first_data_block + (uint64_t)((dir->ino - 1) / fs->ipg) * fs->bpg,
+	int err = ext4_alloc_blocks(fs, fs->first_data_block + (uint64_t)((dir->ino - 1) / fs->ipg) * fs->bpg,
 			       1, &pblk, &got);
 
 	if (err)
 		return err;
-	err = bget_zero(fs, pblk, &b);
+	err = ext4_bget_zero(fs, pblk, &b);
 	if (err) {
-		free_blocks(fs, pblk, 1);
+		ext4_free_blocks(fs, pblk, 1);
 		return err;
 	}
 	put32(b->data, dir->ino);
@@ -443,15 +443,15 @@ int dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent)
 	b->data[20] = '.';
 	b->data[21] = '.';
 	block_dirty(fs, dir, b);
-	bput(fs, b);
-	err = ext_insert(fs, dir, 0, pblk, 1, 0);
+	ext4_bput(fs, b);
+	err = ext4_ext_insert(fs, dir, 0, pblk, 1, 0);
 	if (err) {
-		free_blocks(fs, pblk, 1);
+		ext4_free_blocks(fs, pblk, 1);
 		return err;
 	}
-	i_add_blocks(fs, dir, 1);
-	i_set_size(dir, fs->bs);
-	return inode_write(fs, dir);
+	ext4_i_add_blocks(fs, dir, 1);
+	ext4_i_set_size(dir, fs->bs);
+	return ext4_inode_write(fs, dir);
 }
 
 static const uint8_t dtype_of[8] = { 0, 8, 4, 2, 6, 1, 12, 10 };
@@ -460,11 +460,11 @@ static int dx_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, v
 
 static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
 
-int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx)
+int ext4_dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx)
 {
 	uint32_t n = dir_nblocks(fs, dir);
 
-	if (i_flags(dir) & EXT4_INDEX_FL) {
+	if (ext4_i_flags(dir) & EXT4_INDEX_FL) {
 		int err = dx_iterate(fs, dir, cookie, fill, ctx);
 		if (err != -EOPNOTSUPP)
 			return err;
@@ -478,12 +478,12 @@ int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_fil
 		struct ext4_buf *b;
 		uint64_t base = (uint64_t)lb * fs->bs;
 		uint32_t off = 0, lim;
-		int err = dir_read_block(fs, dir, lb, &b);
+		int err = ext4_dir_read_block(fs, dir, lb, &b);
 
 		if (err)
 			return err;
 		if (is_dx_block(fs, dir, lb, b->data) && lb != 0) {
-			bput(fs, b);
+			ext4_bput(fs, b);
 			continue;
 		}
 		lim = limit_of(fs, dir, lb, b->data);
@@ -499,12 +499,12 @@ int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_fil
 				memcpy(name, e + 8, DE_NAMELEN(e));
 				name[DE_NAMELEN(e)] = 0;
 				/* the callback may call back into the filesystem */
-				bput(fs, b);
+				ext4_bput(fs, b);
 				stop = fill(ctx, name, DE_NAMELEN(e), DE_INODE(e),
 					    fs->filetype && DE_TYPE(e) < 8 ? dtype_of[DE_TYPE(e)] : 0, next);
 				if (stop)
 					return 0;
-				err = dir_read_block(fs, dir, lb, &b);
+				err = ext4_dir_read_block(fs, dir, lb, &b);
 				if (err)
 					return err;
 				cookie = next;
@@ -515,7 +515,7 @@ int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_fil
 				break;
 			off += rl;
 		}
-		bput(fs, b);
+		ext4_bput(fs, b);
 	}
 	return 0;
 }
@@ -552,10 +552,10 @@ static uint32_t dx_csum(struct vfs *fs, struct ext4_inode *dir, const uint8_t *d
 	uint32_t size = (uint32_t)(cl - data) + dx_count(cl) * 8;
 	const uint8_t *t = cl + dx_limit(cl) * 8;
 	uint8_t zero[4] = { 0, 0, 0, 0 };
-	uint32_t c = crc32c_raw(inode_csum_seed(fs, dir), data, size);
+	uint32_t c = ext4_crc32c_raw(ext4_inode_csum_seed(fs, dir), data, size);
 
-	c = crc32c_raw(c, t, 4);
-	return crc32c_raw(c, zero, 4);
+	c = ext4_crc32c_raw(c, t, 4);
+	return ext4_crc32c_raw(c, zero, 4);
 }
 
 static int dx_node_ok(struct vfs *fs, struct ext4_inode *dir, const uint8_t *data, const uint8_t *cl,
@@ -575,7 +575,7 @@ static void dx_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b,
 		put32(t, 0);
 		put32(t + 4, dx_csum(fs, dir, b->data, cl));
 	}
-	bdirty(fs, b);
+	ext4_bdirty(fs, b);
 	fs->dir_gen++;
 }
 
@@ -583,7 +583,7 @@ static void dx_release(struct vfs *fs, struct dx_path *p)
 {
 	for (int i = 0; i < p->n; i++)
 		if (p->f[i].b)
-			bput(fs, p->f[i].b);
+			ext4_bput(fs, p->f[i].b);
 	p->n = 0;
 }
 
@@ -604,12 +604,12 @@ static int dx_read_node(struct vfs *fs, struct ext4_inode *dir, uint32_t blk, st
 
 	if (blk == 0 || blk >= dir_nblocks(fs, dir))
 		return ext4_corrupt(fs, "htree index points outside the directory", dir->ino);
-	err = dir_read_block(fs, dir, blk, &b);
+	err = ext4_dir_read_block(fs, dir, blk, &b);
 	if (err)
 		return err;
 	if (le32(b->data) != 0 || DE_RECLEN(b->data) != fs->bs ||
 	    !dx_node_ok(fs, dir, b->data, b->data + 8, dx_node_limit(fs))) {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return ext4_corrupt(fs, "htree index node", blk);
 	}
 	f->b = b;
@@ -622,12 +622,12 @@ static int dx_read_node(struct vfs *fs, struct ext4_inode *dir, uint32_t blk, st
 static int dx_version(struct vfs *fs, struct ext4_inode *dir, int *version)
 {
 	struct ext4_buf *b;
-	int err = dir_read_block(fs, dir, 0, &b);
+	int err = ext4_dir_read_block(fs, dir, 0, &b);
 
 	if (err)
 		return err;
 	*version = b->data[28];
-	bput(fs, b);
+	ext4_bput(fs, b);
 	if (*version <= 2 && (le32(fs->sb + SB_FLAGS) & SB_FLAGS_UNSIGNED_HASH))
 		*version += 3;
 	return *version > 5 ? -EOPNOTSUPP : 0;
@@ -643,7 +643,7 @@ static int dx_probe(struct vfs *fs, struct ext4_inode *dir, uint32_t hash, struc
 	int err;
 
 	p->n = 0;
-	err = dir_read_block(fs, dir, 0, &b);
+	err = ext4_dir_read_block(fs, dir, 0, &b);
 	if (err)
 		return err;
 	root = b->data;
@@ -653,11 +653,11 @@ static int dx_probe(struct vfs *fs, struct ext4_inode *dir, uint32_t hash, struc
 		p->version += 3;
 	if (p->version > 5 || levels >= dx_max_levels(fs) || root[29] != 8 ||
 	    !is_dx_block(fs, dir, 0, root)) {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return -EOPNOTSUPP;
 	}
 	if (!dx_node_ok(fs, dir, root, root + 32, dx_root_limit(fs))) {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return ext4_corrupt(fs, "htree root", dir->ino);
 	}
 	p->f[0].b = b;
@@ -709,7 +709,7 @@ static int dx_next(struct vfs *fs, struct ext4_inode *dir, struct dx_path *p, ui
 	*next_hash = dx_hash_at(p->f[lv].cl, (uint32_t)p->f[lv].at);
 	for (; lv < p->n - 1; lv++) {
 		int err;
-		bput(fs, p->f[lv + 1].b);
+		ext4_bput(fs, p->f[lv + 1].b);
 		p->f[lv + 1].b = NULL;
 		err = dx_read_node(fs, dir, dx_block_at(p->f[lv].cl, (uint32_t)p->f[lv].at), &p->f[lv + 1]);
 		if (err)
@@ -780,7 +780,7 @@ static int dx_grow_index(struct vfs *fs, struct ext4_inode *dir, struct dx_path 
 		memcpy(nb->data + 8, rcl, cnt * 8);
 		node_init(fs, nb->data, dx_node_limit(fs), cnt);
 		dx_dirty(fs, dir, nb, nb->data + 8);
-		bput(fs, nb);
+		ext4_bput(fs, nb);
 		put16(rcl + 2, 1);
 		put32(rcl + 4, nl);
 		memset(rcl + 8, 0, (cnt - 1) * 8);
@@ -799,7 +799,7 @@ static int dx_grow_index(struct vfs *fs, struct ext4_inode *dir, struct dx_path 
 		memcpy(nb->data + 8, child->cl + 8 * m, (cnt - m) * 8);
 		node_init(fs, nb->data, dx_node_limit(fs), cnt - m);
 		dx_dirty(fs, dir, nb, nb->data + 8);
-		bput(fs, nb);
+		ext4_bput(fs, nb);
 		memset(child->cl + 8 * m, 0, (cnt - m) * 8);
 		put16(child->cl + 2, m);
 		dx_dirty(fs, dir, child->b, child->cl);
@@ -880,7 +880,7 @@ static int dx_split_leaf(struct vfs *fs, struct ext4_inode *dir, struct dx_path 
 	struct dx_frame *f = &p->f[p->n - 1];
 	struct ext4_buf *b, *nb;
 	uint32_t n, m, total = 0, acc = 0, split, nl, cnt = dx_count(f->cl), at = (uint32_t)f->at;
-	int err = dir_read_block(fs, dir, p->leaf, &b);
+	int err = ext4_dir_read_block(fs, dir, p->leaf, &b);
 
 	if (err)
 		return err;
@@ -888,7 +888,7 @@ static int dx_split_leaf(struct vfs *fs, struct ext4_inode *dir, struct dx_path 
 	if (!err && n < 2)
 		err = -ENOSPC;
 	if (err) {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return err;
 	}
 	for (uint32_t i = 0; i < n; i++)
@@ -902,16 +902,16 @@ static int dx_split_leaf(struct vfs *fs, struct ext4_inode *dir, struct dx_path 
 		split |= 1;	/* equal hashes continue in the next block */
 	err = append_block(fs, dir, &nl, &nb);
 	if (err) {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return err;
 	}
 	memcpy(fs->scratch2, b->data, fs->bs);
 	dx_fill_leaf(fs, nb->data, fs->scratch2, m, n);
 	block_dirty(fs, dir, nb);
-	bput(fs, nb);
+	ext4_bput(fs, nb);
 	dx_fill_leaf(fs, b->data, fs->scratch2, 0, m);
 	block_dirty(fs, dir, b);
-	bput(fs, b);
+	ext4_bput(fs, b);
 	memmove(f->cl + 8 * (at + 2), f->cl + 8 * (at + 1), 8 * (cnt - at - 1));
 	put32(f->cl + 8 * (at + 1), split);
 	put32(f->cl + 8 * (at + 1) + 4, nl);
@@ -935,10 +935,10 @@ static int dx_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size
 			err = dx_probe(fs, dir, h, &p);
 		if (err)
 			return err;
-		err = dir_read_block(fs, dir, p.leaf, &b);
+		err = ext4_dir_read_block(fs, dir, p.leaf, &b);
 		if (!err) {
 			err = insert_in_block(fs, dir, p.leaf, b, name, len, ino, ft, 1);
-			bput(fs, b);
+			ext4_bput(fs, b);
 		}
 		if (err != -ENOSPC) {
 			dx_release(fs, &p);
@@ -963,19 +963,19 @@ static int dx_make_indexed(struct vfs *fs, struct ext4_inode *dir)
 	uint32_t nl, off, lim, dst = 0, last = 0, end = fs->bs - (fs->csum ? TAIL : 0);
 	uint8_t *d;
 	int version = fs->sb[SB_DEF_HASH_VERSION];
-	int err = dir_read_block(fs, dir, 0, &b);
+	int err = ext4_dir_read_block(fs, dir, 0, &b);
 
 	if (err)
 		return err;
 	d = b->data;
 	if (version > 2 || DE_RECLEN(d) != 12 || DE_NAMELEN(d) != 1 || d[8] != '.' ||
 	    DE_NAMELEN(d + 12) != 2 || d[20] != '.' || d[21] != '.') {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return -EOPNOTSUPP;
 	}
 	err = append_block(fs, dir, &nl, &nb);
 	if (err) {
-		bput(fs, b);
+		ext4_bput(fs, b);
 		return err;
 	}
 	lim = limit_of(fs, dir, 0, d);
@@ -995,7 +995,7 @@ static int dx_make_indexed(struct vfs *fs, struct ext4_inode *dir)
 	else
 		put16(nb->data, end);
 	block_dirty(fs, dir, nb);
-	bput(fs, nb);
+	ext4_bput(fs, nb);
 	put16(d + 12 + 4, fs->bs - 12);
 	memset(d + 24, 0, fs->bs - 24);
 	d[28] = (uint8_t)version;
@@ -1003,10 +1003,10 @@ static int dx_make_indexed(struct vfs *fs, struct ext4_inode *dir)
 	put16(d + 32, dx_root_limit(fs));
 	put16(d + 34, 1);
 	put32(d + 36, nl);
-	put32(dir->raw + I_FLAGS, i_flags(dir) | EXT4_INDEX_FL);
+	put32(dir->raw + I_FLAGS, ext4_i_flags(dir) | EXT4_INDEX_FL);
 	dx_dirty(fs, dir, b, d + 32);
-	bput(fs, b);
-	return inode_write(fs, dir);
+	ext4_bput(fs, b);
+	return ext4_inode_write(fs, dir);
 }
 
 /* Readdir in hash order; see the top of the file for the cookies. */
@@ -1029,14 +1029,14 @@ restart:
 		uint32_t n, gen, nh;
 		int r;
 
-		err = dir_read_block(fs, dir, p.leaf, &b);
+		err = ext4_dir_read_block(fs, dir, p.leaf, &b);
 		if (err) {
 			dx_release(fs, &p);
 			return err;
 		}
 		err = dx_collect(fs, dir, p.version, p.leaf, b->data, &n);
 		if (err) {
-			bput(fs, b);
+			ext4_bput(fs, b);
 			dx_release(fs, &p);
 			return err;
 		}
@@ -1056,18 +1056,18 @@ restart:
 			dt = fs->filetype && DE_TYPE(e) < 8 ? dtype_of[DE_TYPE(e)] : 0;
 			cookie = key + 1;
 			if (fill(ctx, name, DE_NAMELEN(e), ino, dt, cookie)) {
-				bput(fs, b);
+				ext4_bput(fs, b);
 				dx_release(fs, &p);
 				return 0;
 			}
 			if (fs->dir_gen != gen) {
 				/* the callback changed a directory: look again */
-				bput(fs, b);
+				ext4_bput(fs, b);
 				dx_release(fs, &p);
 				goto restart;
 			}
 		}
-		bput(fs, b);
+		ext4_bput(fs, b);
 		r = dx_next(fs, dir, &p, &nh);
 		if (r <= 0) {
 			dx_release(fs, &p);
@@ -1123,7 +1123,7 @@ static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie,
 		for (uint32_t lb = 0; lb < nb; lb++) {
 			struct ext4_buf *b;
 			uint32_t off = 0, lim;
-			err = dir_read_block(fs, dir, lb, &b);
+			err = ext4_dir_read_block(fs, dir, lb, &b);
 			if (err)
 				return err;
 			lim = limit_of(fs, dir, lb, b->data);
@@ -1138,7 +1138,7 @@ static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie,
 					continue;
 				err = dx_name_hash(fs, version, (const char *)e + 8, nl, &ma, &mi);
 				if (err) {
-					bput(fs, b);
+					ext4_bput(fs, b);
 					return err;
 				}
 				key = (uint64_t)(ma >> 1) << 32 | mi;
@@ -1155,7 +1155,7 @@ static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie,
 				fs->dxs[j].off = (uint32_t)(e - b->data);
 				fs->dxs[j].size = lb;
 			}
-			bput(fs, b);
+			ext4_bput(fs, b);
 		}
 		if (n == 0)
 			return 0;
@@ -1166,7 +1166,7 @@ static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie,
 			char name[256];
 			uint32_t ino, nl;
 			unsigned dt;
-			err = dir_read_block(fs, dir, fs->dxs[i].size, &b);
+			err = ext4_dir_read_block(fs, dir, fs->dxs[i].size, &b);
 			if (err)
 				return err;
 			e = b->data + fs->dxs[i].off;
@@ -1175,7 +1175,7 @@ static int hash_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie,
 			name[nl] = 0;
 			ino = DE_INODE(e);
 			dt = fs->filetype && DE_TYPE(e) < 8 ? dtype_of[DE_TYPE(e)] : 0;
-			bput(fs, b);
+			ext4_bput(fs, b);
 			cookie = fs->dxs[i].key + 1;
 			if (fill(ctx, name, nl, ino, dt, cookie))
 				return 0;

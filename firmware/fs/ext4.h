@@ -297,82 +297,87 @@ struct vfs {
 	uint32_t revoke_seq[EXT4_MAX_REVOKE];
 };
 
-/* error helpers (fs.c) */
+/* error.c: depends on nothing else here, so any unit may report through it */
 int ext4_error(struct vfs *fs, int err, const char *fmt, ...);
 int ext4_corrupt(struct vfs *fs, const char *what, uint64_t where);
+
+/* super.c: the clock */
 void ext4_now(uint64_t *sec, uint32_t *nsec);
 
 /* cache.c */
-void cache_init(struct vfs *fs);
-int bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
-int bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
-void bput(struct vfs *fs, struct ext4_buf *b);
-void bdirty(struct vfs *fs, struct ext4_buf *b);
-void bforget(struct vfs *fs, uint64_t blk);
-int dev_read(struct vfs *fs, uint64_t blk, uint32_t n, void *buf);
-int dev_write(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf);
-int dev_flush(struct vfs *fs);
+void ext4_cache_init(struct vfs *fs);
+int ext4_bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
+int ext4_bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
+void ext4_bput(struct vfs *fs, struct ext4_buf *b);
+void ext4_bdirty(struct vfs *fs, struct ext4_buf *b);
+void ext4_bforget(struct vfs *fs, uint64_t blk);
+int ext4_dev_read(struct vfs *fs, uint64_t blk, uint32_t n, void *buf);
+int ext4_dev_write(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf);
+int ext4_dev_flush(struct vfs *fs);
 
 /* journal.c */
-int journal_load(struct vfs *fs);
-int journal_recover(struct vfs *fs);
-int fs_commit(struct vfs *fs);
-int fs_maybe_commit(struct vfs *fs);
+int ext4_journal_load(struct vfs *fs);
+int ext4_journal_recover(struct vfs *fs);
+int ext4_commit(struct vfs *fs);
+int ext4_maybe_commit(struct vfs *fs);
 
 /* super.c: groups, bitmaps, allocation */
-uint8_t *gd_get(struct vfs *fs, uint32_t g, struct ext4_buf **b);
-void gd_dirty(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext4_buf *b);
-uint64_t gd_block_bitmap(struct vfs *fs, const uint8_t *gd);
-uint64_t gd_inode_bitmap(struct vfs *fs, const uint8_t *gd);
-uint64_t gd_inode_table(struct vfs *fs, const uint8_t *gd);
-uint32_t gd_free_blocks(struct vfs *fs, const uint8_t *gd);
-uint32_t gd_free_inodes(struct vfs *fs, const uint8_t *gd);
-uint16_t gd_csum(struct vfs *fs, uint32_t g, const uint8_t *gd);
-uint64_t sb_free_blocks(struct vfs *fs);
-void sb_set_free_blocks(struct vfs *fs, uint64_t v);
-void sb_csum_set(struct vfs *fs);
-int alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, uint32_t *got);
-void free_blocks(struct vfs *fs, uint64_t start, uint32_t len);
-int apply_pending_frees(struct vfs *fs);
-int alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino);
-int free_inode(struct vfs *fs, uint32_t ino, int is_dir);
-int inode_allocated(struct vfs *fs, uint32_t ino);
-int group_has_super(struct vfs *fs, uint32_t g);
+uint8_t *ext4_gd_get(struct vfs *fs, uint32_t g, struct ext4_buf **b);
+void ext4_gd_dirty(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext4_buf *b);
+uint64_t ext4_gd_block_bitmap(struct vfs *fs, const uint8_t *gd);
+uint64_t ext4_gd_inode_bitmap(struct vfs *fs, const uint8_t *gd);
+uint64_t ext4_gd_inode_table(struct vfs *fs, const uint8_t *gd);
+uint32_t ext4_gd_free_blocks(struct vfs *fs, const uint8_t *gd);
+uint32_t ext4_gd_free_inodes(struct vfs *fs, const uint8_t *gd);
+uint16_t ext4_gd_csum(struct vfs *fs, uint32_t g, const uint8_t *gd);
+uint64_t ext4_sb_free_blocks(struct vfs *fs);
+void ext4_sb_set_free_blocks(struct vfs *fs, uint64_t v);
+void ext4_sb_csum_set(struct vfs *fs);
+int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, uint32_t *got);
+void ext4_free_blocks(struct vfs *fs, uint64_t start, uint32_t len);
+int ext4_apply_pending_frees(struct vfs *fs);
+int ext4_alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino);
+int ext4_free_inode(struct vfs *fs, uint32_t ino, int is_dir);
+int ext4_inode_allocated(struct vfs *fs, uint32_t ino);
+int ext4_group_has_super(struct vfs *fs, uint32_t g);
 
 /* inode.c */
-int inode_read(struct vfs *fs, uint32_t ino, struct ext4_inode *ip);
-int inode_write(struct vfs *fs, struct ext4_inode *ip);
-uint32_t inode_csum_seed(struct vfs *fs, const struct ext4_inode *ip);
-uint64_t i_size(const struct ext4_inode *ip);
-void i_set_size(struct ext4_inode *ip, uint64_t sz);
-uint32_t i_mode(const struct ext4_inode *ip);
-uint32_t i_nlink(const struct ext4_inode *ip);
-void i_set_nlink(struct ext4_inode *ip, uint32_t n);
-uint64_t i_blocks(struct vfs *fs, const struct ext4_inode *ip);
-void i_add_blocks(struct vfs *fs, struct ext4_inode *ip, int64_t fsblocks);
-uint64_t i_file_acl(const struct ext4_inode *ip);
-void i_set_file_acl(struct ext4_inode *ip, uint64_t b);
-uint32_t i_flags(const struct ext4_inode *ip);
-void i_touch(struct vfs *fs, struct ext4_inode *ip, int a, int m, int c);
-void i_set_time(struct vfs *fs, struct ext4_inode *ip, int off, int extra, uint64_t sec, uint32_t nsec);
-void i_get_time(struct vfs *fs, const struct ext4_inode *ip, int off, int extra, uint64_t *sec, uint32_t *nsec);
-uint32_t i_extra_isize(struct vfs *fs, const struct ext4_inode *ip);
+int ext4_inode_read(struct vfs *fs, uint32_t ino, struct ext4_inode *ip);
+int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip);
+uint32_t ext4_inode_csum_seed(struct vfs *fs, const struct ext4_inode *ip);
+uint64_t ext4_i_size(const struct ext4_inode *ip);
+void ext4_i_set_size(struct ext4_inode *ip, uint64_t sz);
+uint32_t ext4_i_mode(const struct ext4_inode *ip);
+uint32_t ext4_i_nlink(const struct ext4_inode *ip);
+void ext4_i_set_nlink(struct ext4_inode *ip, uint32_t n);
+uint64_t ext4_i_blocks(struct vfs *fs, const struct ext4_inode *ip);
+void ext4_i_add_blocks(struct vfs *fs, struct ext4_inode *ip, int64_t fsblocks);
+uint64_t ext4_i_file_acl(const struct ext4_inode *ip);
+void ext4_i_set_file_acl(struct ext4_inode *ip, uint64_t b);
+uint32_t ext4_i_flags(const struct ext4_inode *ip);
+void ext4_i_touch(struct vfs *fs, struct ext4_inode *ip, int a, int m, int c);
+void ext4_i_set_time(struct vfs *fs, struct ext4_inode *ip, int off, int extra, uint64_t sec, uint32_t nsec);
+void ext4_i_get_time(struct vfs *fs, const struct ext4_inode *ip, int off, int extra, uint64_t *sec, uint32_t *nsec);
+uint32_t ext4_i_extra_isize(struct vfs *fs, const struct ext4_inode *ip);
 
 /* extent.c */
 #define EXT_INIT_MAX_LEN 32768u
-int ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit);
-int ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit);
-int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data);
-void ext_init_root(struct ext4_inode *ip);
-int ext_next_data(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint32_t *found);
-int ext_check_root(struct vfs *fs, struct ext4_inode *ip);
+int ext4_ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit);
+int ext4_ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit);
+/* A commit trigger (journal.c's ext4_maybe_commit) passed down to a long
+ * operation, so that the lower layer does not depend on the journal. */
+typedef int (*ext4_commit_t)(struct vfs *fs);
+int ext4_ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data,
+		    ext4_commit_t commit);
+void ext4_ext_init_root(struct ext4_inode *ip);
+int ext4_ext_check_root(struct vfs *fs, struct ext4_inode *ip);
 
 /* file.c */
-long file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len);
-long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len);
-int file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size);
-int file_release_all(struct vfs *fs, struct ext4_inode *ip);
-uint64_t file_max_size(struct vfs *fs);
+long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len);
+long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len);
+int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size);
+int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip);
+uint64_t ext4_file_max_size(struct vfs *fs);
 
 /* dir.c */
 struct dir_loc {
@@ -381,23 +386,23 @@ struct dir_loc {
 	uint32_t ino;
 	uint8_t ftype;
 };
-int dir_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, struct dir_loc *loc);
-int dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, uint32_t ino, uint32_t mode);
-int dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc);
-int dir_set(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc, uint32_t ino, uint32_t mode);
-int dir_is_empty(struct vfs *fs, struct ext4_inode *dir);
-int dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent);
-int dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
-int dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct ext4_buf **out);
-uint8_t mode_to_ftype(uint32_t mode);
+int ext4_dir_find(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, struct dir_loc *loc);
+int ext4_dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_t len, uint32_t ino, uint32_t mode);
+int ext4_dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc);
+int ext4_dir_set(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *loc, uint32_t ino, uint32_t mode);
+int ext4_dir_is_empty(struct vfs *fs, struct ext4_inode *dir);
+int ext4_dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent);
+int ext4_dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
+int ext4_dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct ext4_buf **out);
+uint8_t ext4_mode_to_ftype(uint32_t mode);
 int ext4_dx_hash(const uint32_t seed[4], int version, const char *name, size_t len,
 		 uint32_t *major, uint32_t *minor);
 
 /* xattr.c */
-int xattr_set(struct vfs *fs, struct ext4_inode *ip, const char *name, const void *val, size_t size, int flags);
-long xattr_get(struct vfs *fs, struct ext4_inode *ip, const char *name, void *val, size_t size);
-long xattr_list(struct vfs *fs, struct ext4_inode *ip, char *list, size_t size);
-int xattr_remove(struct vfs *fs, struct ext4_inode *ip, const char *name);
-int xattr_release(struct vfs *fs, struct ext4_inode *ip);
+int ext4_xattr_set(struct vfs *fs, struct ext4_inode *ip, const char *name, const void *val, size_t size, int flags);
+long ext4_xattr_get(struct vfs *fs, struct ext4_inode *ip, const char *name, void *val, size_t size);
+long ext4_xattr_list(struct vfs *fs, struct ext4_inode *ip, char *list, size_t size);
+int ext4_xattr_remove(struct vfs *fs, struct ext4_inode *ip, const char *name);
+int ext4_xattr_release(struct vfs *fs, struct ext4_inode *ip);
 
 #endif

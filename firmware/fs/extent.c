@@ -50,7 +50,7 @@ static void ei_set(uint8_t *e, uint32_t lblk, uint64_t blk)
 
 static uint32_t block_max(struct vfs *fs) { return (fs->bs - 12) / 12; }
 
-void ext_init_root(struct ext4_inode *ip)
+void ext4_ext_init_root(struct ext4_inode *ip)
 {
 	uint8_t *h = ip->raw + I_BLOCK;
 
@@ -63,7 +63,7 @@ static void node_csum_set(struct vfs *fs, struct ext4_inode *ip, uint8_t *data)
 {
 	if (fs->csum) {
 		uint32_t off = 12 + 12 * eh_max(data);
-		put32(data + off, crc32c_raw(inode_csum_seed(fs, ip), data, off));
+		put32(data + off, ext4_crc32c_raw(ext4_inode_csum_seed(fs, ip), data, off));
 	}
 }
 
@@ -75,7 +75,7 @@ static int check_header(struct vfs *fs, const uint8_t *h, uint32_t max, int dept
 	return 0;
 }
 
-int ext_check_root(struct vfs *fs, struct ext4_inode *ip)
+int ext4_ext_check_root(struct vfs *fs, struct ext4_inode *ip)
 {
 	return check_header(fs, ip->raw + I_BLOCK, ROOT_MAX, -1, ip->ino);
 }
@@ -84,7 +84,7 @@ static void path_release(struct vfs *fs, struct path *pa)
 {
 	for (int i = 0; i <= pa->depth; i++) {
 		if (pa->p[i].b)
-			bput(fs, pa->p[i].b);
+			ext4_bput(fs, pa->p[i].b);
 		pa->p[i].b = NULL;
 	}
 }
@@ -130,7 +130,7 @@ static int find_path(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, struc
 			i = 0;
 		pa->p[lv].idx = i;
 		child = ei_leaf(ent(h, i));
-		err = bread(fs, child, &b);
+		err = ext4_bread(fs, child, &b);
 		if (err) {
 			path_release(fs, pa);
 			return err;
@@ -141,7 +141,7 @@ static int find_path(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, struc
 		err = check_header(fs, h, block_max(fs), pa->depth - lv - 1, ip->ino);
 		if (!err && fs->csum && !(b->flags & BUF_CHECKED)) {
 			uint32_t off = 12 + 12 * eh_max(h);
-			if (le32(h + off) != crc32c_raw(inode_csum_seed(fs, ip), h, off))
+			if (le32(h + off) != ext4_crc32c_raw(ext4_inode_csum_seed(fs, ip), h, off))
 				err = ext4_corrupt(fs, "extent block checksum", child);
 		}
 		if (err) {
@@ -159,7 +159,7 @@ static void node_dirty(struct vfs *fs, struct ext4_inode *ip, struct path *pa, i
 	if (lv == 0)
 		return;	/* the root is in the inode; the caller writes it */
 	node_csum_set(fs, ip, pa->p[lv].h);
-	bdirty(fs, pa->p[lv].b);
+	ext4_bdirty(fs, pa->p[lv].b);
 }
 
 /* The first key of node lv changed: propagate into the parents. */
@@ -181,7 +181,7 @@ static void update_keys(struct vfs *fs, struct ext4_inode *ip, struct path *pa, 
 	}
 }
 
-int ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit)
+int ext4_ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit)
 {
 	struct path pa;
 	uint8_t *h, *e;
@@ -230,7 +230,7 @@ static int alloc_node(struct vfs *fs, struct ext4_inode *ip, uint64_t *blk)
 {
 	uint32_t got;
 
-	return alloc_blocks(fs, fs->first_data_block + (uint64_t)((ip->ino - 1) / fs->ipg) * fs->bpg,
+	return ext4_alloc_blocks(fs, fs->first_data_block + (uint64_t)((ip->ino - 1) / fs->ipg) * fs->bpg,
 			    1, blk, &got);
 }
 
@@ -245,23 +245,23 @@ static int grow_depth(struct vfs *fs, struct ext4_inode *ip)
 	if (err)
 		return err;
 	if (eh_depth(root) >= EXT_MAX_DEPTH) {
-		free_blocks(fs, blk, 1);
+		ext4_free_blocks(fs, blk, 1);
 		return -EFBIG;
 	}
-	err = bget_zero(fs, blk, &b);
+	err = ext4_bget_zero(fs, blk, &b);
 	if (err) {
-		free_blocks(fs, blk, 1);
+		ext4_free_blocks(fs, blk, 1);
 		return err;
 	}
 	memcpy(b->data, root, 12 + 12 * eh_entries(root));
 	put16(b->data + 4, block_max(fs));
 	node_csum_set(fs, ip, b->data);
-	bdirty(fs, b);
-	bput(fs, b);
+	ext4_bdirty(fs, b);
+	ext4_bput(fs, b);
 	put16(root + 6, eh_depth(root) + 1);
 	put16(root + 2, 1);
 	ei_set(ent(root, 0), eh_entries(b->data) ? le32(ent(b->data, 0)) : 0, blk);
-	i_add_blocks(fs, ip, 1);
+	ext4_i_add_blocks(fs, ip, 1);
 	return 0;
 }
 
@@ -287,9 +287,9 @@ static int split_node(struct vfs *fs, struct ext4_inode *ip, struct path *pa, in
 	err = alloc_node(fs, ip, &blk);
 	if (err)
 		return err;
-	err = bget_zero(fs, blk, &b);
+	err = ext4_bget_zero(fs, blk, &b);
 	if (err) {
-		free_blocks(fs, blk, 1);
+		ext4_free_blocks(fs, blk, 1);
 		return err;
 	}
 	put16(b->data, EH_MAGIC);
@@ -299,8 +299,8 @@ static int split_node(struct vfs *fs, struct ext4_inode *ip, struct path *pa, in
 	memcpy(ent(b->data, 0), ent(h, n - move), 12 * move);
 	key = move ? le32(ent(h, n - move)) : lblk;
 	node_csum_set(fs, ip, b->data);
-	bdirty(fs, b);
-	bput(fs, b);
+	ext4_bdirty(fs, b);
+	ext4_bput(fs, b);
 	memset(ent(h, n - move), 0, 12 * move);
 	put16(h + 2, n - move);
 	node_dirty(fs, ip, pa, lv);
@@ -308,7 +308,7 @@ static int split_node(struct vfs *fs, struct ext4_inode *ip, struct path *pa, in
 	ei_set(ent(ph, pidx + 1), key, blk);
 	put16(ph + 2, eh_entries(ph) + 1);
 	node_dirty(fs, ip, pa, lv - 1);
-	i_add_blocks(fs, ip, 1);
+	ext4_i_add_blocks(fs, ip, 1);
 	return 0;
 }
 
@@ -326,7 +326,7 @@ static int make_room(struct vfs *fs, struct ext4_inode *ip, struct path *pa, uin
 }
 
 /* Maps [lblk, lblk+len) (a hole) to pblk. Writes the inode. */
-int ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit)
+int ext4_ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit)
 {
 	uint32_t maxlen = uninit ? EXT_INIT_MAX_LEN - 1 : EXT_INIT_MAX_LEN;
 	int err;
@@ -388,7 +388,7 @@ int ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pb
 			err = make_room(fs, ip, &pa, lblk);
 			path_release(fs, &pa);
 			if (err) {
-				inode_write(fs, ip);
+				ext4_inode_write(fs, ip);
 				return err;
 			}
 		}
@@ -396,7 +396,7 @@ int ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pb
 		pblk += n;
 		len -= n;
 	}
-	return inode_write(fs, ip);
+	return ext4_inode_write(fs, ip);
 }
 
 /* Removes entry i of node lv; frees nodes that become empty. */
@@ -414,12 +414,12 @@ static void delete_entry(struct vfs *fs, struct ext4_inode *ip, struct path *pa,
 			if (i == 0 && cnt - 1 > 0)
 				update_keys(fs, ip, pa, lv);
 			if (lv == 0 && cnt - 1 == 0)
-				ext_init_root(ip);
+				ext4_ext_init_root(ip);
 			return;
 		}
 		/* node empty: free it and drop its index entry */
-		free_blocks(fs, pa->p[lv].b->blk, 1);
-		i_add_blocks(fs, ip, -1);
+		ext4_free_blocks(fs, pa->p[lv].b->blk, 1);
+		ext4_i_add_blocks(fs, ip, -1);
 		i = pa->p[lv - 1].idx;
 		lv--;
 	}
@@ -433,29 +433,32 @@ static int collapse(struct vfs *fs, struct ext4_inode *ip)
 	while (eh_depth(root) > 0 && eh_entries(root) == 1) {
 		struct ext4_buf *b;
 		uint64_t child = ei_leaf(ent(root, 0));
-		int err = bread(fs, child, &b);
+		int err = ext4_bread(fs, child, &b);
 		if (err)
 			return err;
 		if (eh_entries(b->data) > ROOT_MAX) {
-			bput(fs, b);
+			ext4_bput(fs, b);
 			break;
 		}
 		memcpy(ent(root, 0), ent(b->data, 0), 12 * eh_entries(b->data));
 		put16(root + 2, eh_entries(b->data));
 		put16(root + 6, eh_depth(b->data));
-		bput(fs, b);
-		free_blocks(fs, child, 1);
-		i_add_blocks(fs, ip, -1);
+		ext4_bput(fs, b);
+		ext4_free_blocks(fs, child, 1);
+		ext4_i_add_blocks(fs, ip, -1);
 	}
 	return 0;
 }
 
 /*
  * Unmaps [start, end); frees the data blocks when free_data. Works from the
- * end so that every intermediate state is a valid tree (and may be committed
- * when the transaction grows large). Writes the inode.
+ * end so that every intermediate state is a valid tree, which commit (the
+ * journal's trigger, handed down by the caller so that this file does not
+ * call up into journal.c; NULL: never) may commit when the transaction grows
+ * large. Writes the inode.
  */
-int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data)
+int ext4_ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data,
+		    ext4_commit_t commit)
 {
 	int err = 0;
 
@@ -489,8 +492,8 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 		if (eb >= start && ee <= end) {
 			delete_entry(fs, ip, &pa, lv, i);
 			if (free_data) {
-				free_blocks(fs, ep, el);
-				i_add_blocks(fs, ip, -(int64_t)el);
+				ext4_free_blocks(fs, ep, el);
+				ext4_i_add_blocks(fs, ip, -(int64_t)el);
 			}
 			end = eb;
 		} else if (eb < start && ee <= end) {
@@ -498,8 +501,8 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 			e_set(e, eb, ep, keep, un);
 			node_dirty(fs, ip, &pa, lv);
 			if (free_data) {
-				free_blocks(fs, ep + keep, el - keep);
-				i_add_blocks(fs, ip, -(int64_t)(el - keep));
+				ext4_free_blocks(fs, ep + keep, el - keep);
+				ext4_i_add_blocks(fs, ip, -(int64_t)(el - keep));
 			}
 			end = start;
 		} else if (eb >= start) {
@@ -509,8 +512,8 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 			if (i == 0)
 				update_keys(fs, ip, &pa, lv);
 			if (free_data) {
-				free_blocks(fs, ep, cut);
-				i_add_blocks(fs, ip, -(int64_t)cut);
+				ext4_free_blocks(fs, ep, cut);
+				ext4_i_add_blocks(fs, ip, -(int64_t)cut);
 			}
 			end = eb;
 		} else {
@@ -518,9 +521,9 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 			e_set(e, eb, ep, start - eb, un);
 			node_dirty(fs, ip, &pa, lv);
 			path_release(fs, &pa);
-			err = inode_write(fs, ip);
+			err = ext4_inode_write(fs, ip);
 			if (!err)
-				err = ext_insert(fs, ip, end, ep + (end - eb), ee - end, un);
+				err = ext4_ext_insert(fs, ip, end, ep + (end - eb), ee - end, un);
 			if (err) {
 				/* undo: give the head its old length back */
 				struct path pb;
@@ -533,12 +536,12 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 					}
 					path_release(fs, &pb);
 				}
-				inode_write(fs, ip);
+				ext4_inode_write(fs, ip);
 				return err;
 			}
 			if (free_data) {
-				free_blocks(fs, ep + (start - eb), end - start);
-				i_add_blocks(fs, ip, -(int64_t)(end - start));
+				ext4_free_blocks(fs, ep + (start - eb), end - start);
+				ext4_i_add_blocks(fs, ip, -(int64_t)(end - start));
 			}
 			end = start;
 			continue;
@@ -547,10 +550,10 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 		/* A pure deletion is consistent after every step and may commit
 		 * part way; an unmap that keeps the blocks (unwritten extent
 		 * conversion) is not until the caller maps them again. */
-		if (free_data && (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2)) {
-			err = inode_write(fs, ip);
+		if (free_data && commit && (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2)) {
+			err = ext4_inode_write(fs, ip);
 			if (!err)
-				err = fs_maybe_commit(fs);
+				err = commit(fs);
 			if (err)
 				return err;
 		}
@@ -558,6 +561,6 @@ int ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t e
 	if (!err)
 		err = collapse(fs, ip);
 	if (!err)
-		err = inode_write(fs, ip);
+		err = ext4_inode_write(fs, ip);
 	return err;
 }

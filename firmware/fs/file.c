@@ -3,14 +3,14 @@
  * transaction that maps them commits. */
 #include "ext4.h"
 
-uint64_t file_max_size(struct vfs *fs)
+uint64_t ext4_file_max_size(struct vfs *fs)
 {
 	return (uint64_t)0xffffffffu * fs->bs;
 }
 
-long file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len)
+long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len)
 {
-	uint64_t size = i_size(ip);
+	uint64_t size = ext4_i_size(ip);
 	uint8_t *out = buf;
 	size_t done = 0;
 
@@ -22,7 +22,7 @@ long file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, s
 		uint32_t lblk = (uint32_t)(off / fs->bs), boff = (uint32_t)(off % fs->bs);
 		uint64_t pblk;
 		uint32_t mlen;
-		int un, err = ext_map(fs, ip, lblk, &pblk, &mlen, &un);
+		int un, err = ext4_ext_map(fs, ip, lblk, &pblk, &mlen, &un);
 		size_t chunk;
 
 		if (err)
@@ -37,12 +37,12 @@ long file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, s
 				nb = mlen;
 			if (nb > 256)
 				nb = 256;
-			err = dev_read(fs, pblk, (uint32_t)nb, out + done);
+			err = ext4_dev_read(fs, pblk, (uint32_t)nb, out + done);
 			if (err)
 				return done ? (long)done : err;
 			chunk = (size_t)nb * fs->bs;
 		} else {
-			err = dev_read(fs, pblk, 1, fs->scratch);
+			err = ext4_dev_read(fs, pblk, 1, fs->scratch);
 			if (err)
 				return done ? (long)done : err;
 			chunk = fs->bs - boff;
@@ -62,7 +62,7 @@ static uint64_t goal_for(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk)
 	uint32_t l;
 	int un;
 
-	if (lblk && !ext_map(fs, ip, lblk - 1, &p, &l, &un) && p)
+	if (lblk && !ext4_ext_map(fs, ip, lblk - 1, &p, &l, &un) && p)
 		return p + 1;
 	return fs->first_data_block + (uint64_t)((ip->ino - 1) / fs->ipg) * fs->bpg;
 }
@@ -73,28 +73,28 @@ static int write_part(struct vfs *fs, uint64_t pblk, uint32_t boff, const uint8_
 	int err;
 
 	if (boff == 0 && n == fs->bs)
-		return dev_write(fs, pblk, 1, src);
+		return ext4_dev_write(fs, pblk, 1, src);
 	if (fresh) {
 		memset(fs->scratch, 0, fs->bs);
 	} else {
-		err = dev_read(fs, pblk, 1, fs->scratch);
+		err = ext4_dev_read(fs, pblk, 1, fs->scratch);
 		if (err)
 			return err;
 	}
 	memcpy(fs->scratch + boff, src, n);
-	return dev_write(fs, pblk, 1, fs->scratch);
+	return ext4_dev_write(fs, pblk, 1, fs->scratch);
 }
 
-long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len)
+long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len)
 {
 	const uint8_t *in = buf;
 	size_t done = 0;
 	int err = 0;
 
-	if (off >= file_max_size(fs))
+	if (off >= ext4_file_max_size(fs))
 		return -EFBIG;
-	if (len > file_max_size(fs) - off)
-		len = (size_t)(file_max_size(fs) - off);
+	if (len > ext4_file_max_size(fs) - off)
+		len = (size_t)(ext4_file_max_size(fs) - off);
 	while (done < len) {
 		uint32_t lblk = (uint32_t)(off / fs->bs), boff = (uint32_t)(off % fs->bs);
 		uint64_t pblk;
@@ -102,7 +102,7 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 		int un;
 		size_t chunk;
 
-		err = ext_map(fs, ip, lblk, &pblk, &mlen, &un);
+		err = ext4_ext_map(fs, ip, lblk, &pblk, &mlen, &un);
 		if (err)
 			break;
 		if (pblk && !un) {
@@ -112,7 +112,7 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 					nb = mlen;
 				if (nb > 256)
 					nb = 256;
-				err = dev_write(fs, pblk, (uint32_t)nb, in + done);
+				err = ext4_dev_write(fs, pblk, (uint32_t)nb, in + done);
 				chunk = (size_t)nb * fs->bs;
 			} else {
 				chunk = fs->bs - boff;
@@ -137,7 +137,7 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 					want = 256;
 				nb = (uint32_t)want;
 				chunk = (size_t)nb * fs->bs;
-				err = dev_write(fs, pblk, nb, in + done);
+				err = ext4_dev_write(fs, pblk, nb, in + done);
 			} else {
 				chunk = fs->bs - boff;
 				if (chunk > len - done)
@@ -145,9 +145,9 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 				err = write_part(fs, pblk, boff, in + done, chunk, 1);
 			}
 			if (!err)
-				err = ext_remove(fs, ip, lblk, lblk + nb, 0);
+				err = ext4_ext_remove(fs, ip, lblk, lblk + nb, 0, NULL);
 			if (!err)
-				err = ext_insert(fs, ip, lblk, pblk, nb, 0);
+				err = ext4_ext_insert(fs, ip, lblk, pblk, nb, 0);
 			if (err)
 				break;
 		} else {
@@ -160,13 +160,14 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 				want = mlen;
 			if (want > 2048)
 				want = 2048;
-			err = alloc_blocks(fs, goal_for(fs, ip, lblk), (uint32_t)want, &start, &got);
+			err = ext4_alloc_blocks(fs, goal_for(fs, ip, lblk), (uint32_t)want, &start, &got);
 			if (err == -ENOSPC && fs->npend) {
 				/* blocks freed in this transaction come back at its
 				 * commit; the file is consistent here, so commit */
-				err = fs_commit(fs);
+				err = ext4_commit(fs);
 				if (!err)
-					err = alloc_blocks(fs, goal_for(fs, ip, lblk), (uint32_t)want, &start, &got);
+					err = ext4_alloc_blocks(fs, goal_for(fs, ip, lblk), (uint32_t)want,
+								&start, &got);
 			}
 			if (err)
 				break;
@@ -184,7 +185,7 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 					while (k + run < got && chunk - pos - (size_t)run * fs->bs >= fs->bs &&
 					       run < 256)
 						run++;
-					err = dev_write(fs, start + k, run, in + done + pos);
+					err = ext4_dev_write(fs, start + k, run, in + done + pos);
 					pos += (size_t)run * fs->bs;
 					k += run - 1;
 				} else {
@@ -193,20 +194,20 @@ long file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void 
 				}
 			}
 			if (!err)
-				err = ext_insert(fs, ip, lblk, start, got, 0);
+				err = ext4_ext_insert(fs, ip, lblk, start, got, 0);
 			if (err) {
-				free_blocks(fs, start, got);
+				ext4_free_blocks(fs, start, got);
 				break;
 			}
-			i_add_blocks(fs, ip, got);
+			ext4_i_add_blocks(fs, ip, got);
 		}
 		done += chunk;
 		off += chunk;
-		if (off > i_size(ip))
-			i_set_size(ip, off);
-		err = inode_write(fs, ip);
+		if (off > ext4_i_size(ip))
+			ext4_i_set_size(ip, off);
+		err = ext4_inode_write(fs, ip);
 		if (!err)
-			err = fs_maybe_commit(fs);
+			err = ext4_maybe_commit(fs);
 		if (err)
 			break;
 	}
@@ -225,28 +226,28 @@ static int zero_tail(struct vfs *fs, struct ext4_inode *ip, uint64_t from)
 
 	if (!boff)
 		return 0;
-	err = ext_map(fs, ip, (uint32_t)(from / fs->bs), &pblk, &mlen, &un);
+	err = ext4_ext_map(fs, ip, (uint32_t)(from / fs->bs), &pblk, &mlen, &un);
 	if (err || !pblk || un)
 		return err;
-	err = dev_read(fs, pblk, 1, fs->scratch);
+	err = ext4_dev_read(fs, pblk, 1, fs->scratch);
 	if (err)
 		return err;
 	memset(fs->scratch + boff, 0, fs->bs - boff);
-	return dev_write(fs, pblk, 1, fs->scratch);
+	return ext4_dev_write(fs, pblk, 1, fs->scratch);
 }
 
-int file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
+int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
 {
-	uint64_t old = i_size(ip);
+	uint64_t old = ext4_i_size(ip);
 	int err;
 
-	if (size > file_max_size(fs))
+	if (size > ext4_file_max_size(fs))
 		return -EFBIG;
 	if (size < old) {
 		uint64_t first = (size + fs->bs - 1) / fs->bs;
 		err = zero_tail(fs, ip, size);
 		if (!err && first < 0xffffffffull)
-			err = ext_remove(fs, ip, (uint32_t)first, 0xffffffffu, 1);
+			err = ext4_ext_remove(fs, ip, (uint32_t)first, 0xffffffffu, 1, ext4_maybe_commit);
 		if (err)
 			return err;
 	} else if (size > old) {
@@ -254,21 +255,21 @@ int file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
 		if (err)
 			return err;
 	}
-	i_set_size(ip, size);
-	return inode_write(fs, ip);
+	ext4_i_set_size(ip, size);
+	return ext4_inode_write(fs, ip);
 }
 
 /* Frees everything an inode owns (data, tree, xattr block) before it is freed. */
-int file_release_all(struct vfs *fs, struct ext4_inode *ip)
+int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip)
 {
-	uint32_t mode = i_mode(ip) & S_IFMT_;
+	uint32_t mode = ext4_i_mode(ip) & S_IFMT_;
 	int err = 0;
 
-	if ((i_flags(ip) & EXT4_EXTENTS_FL) &&
+	if ((ext4_i_flags(ip) & EXT4_EXTENTS_FL) &&
 	    (mode == S_IFREG_ || mode == S_IFDIR_ || mode == S_IFLNK_)) {
-		err = ext_remove(fs, ip, 0, 0xffffffffu, 1);
+		err = ext4_ext_remove(fs, ip, 0, 0xffffffffu, 1, ext4_maybe_commit);
 	}
 	if (!err)
-		err = xattr_release(fs, ip);
+		err = ext4_xattr_release(fs, ip);
 	return err;
 }

@@ -2,7 +2,7 @@
  * jbd2 journal: replay at mount, and the commit path.
  *
  * One transaction at a time. Between commits, metadata changes stay in the
- * cache (dirty buffers); file data goes to its blocks directly. fs_commit():
+ * cache (dirty buffers); file data goes to its blocks directly. ext4_commit():
  *   1. freed blocks go back to the bitmaps (they were held until now so that
  *      nothing the committed state uses could be overwritten by new data);
  *   2. journal superblock (start, sequence), descriptor blocks with copies of
@@ -70,7 +70,7 @@ static uint32_t tag_bytes(struct vfs *fs)
 static int jmap(struct vfs *fs, uint32_t j, uint64_t *pblk)
 {
 	uint32_t len;
-	int un, err = ext_map(fs, &fs->jinode, j, pblk, &len, &un);
+	int un, err = ext4_ext_map(fs, &fs->jinode, j, pblk, &len, &un);
 
 	if (!err && !*pblk)
 		err = ext4_corrupt(fs, "hole in the journal", j);
@@ -82,7 +82,7 @@ static int jread(struct vfs *fs, uint32_t j, void *buf)
 	uint64_t p;
 	int err = jmap(fs, j, &p);
 
-	return err ? err : dev_read(fs, p, 1, buf);
+	return err ? err : ext4_dev_read(fs, p, 1, buf);
 }
 
 static int jwrite(struct vfs *fs, uint32_t j, const void *buf)
@@ -90,7 +90,7 @@ static int jwrite(struct vfs *fs, uint32_t j, const void *buf)
 	uint64_t p;
 	int err = jmap(fs, j, &p);
 
-	return err ? err : dev_write(fs, p, 1, buf);
+	return err ? err : ext4_dev_write(fs, p, 1, buf);
 }
 
 static int jsb_write(struct vfs *fs, uint32_t start)
@@ -104,13 +104,13 @@ static int jsb_write(struct vfs *fs, uint32_t start)
 	putbe32(b + JS_SEQUENCE, fs->jseq);
 	if (csum_v23(fs)) {
 		putbe32(b + JS_CHECKSUM, 0);
-		putbe32(b + JS_CHECKSUM, crc32c_raw(0xffffffffu, b, 1024));
+		putbe32(b + JS_CHECKSUM, ext4_crc32c_raw(0xffffffffu, b, 1024));
 	}
 	return jwrite(fs, 0, b);
 }
 
 /* Reads the journal inode and superblock. Returns 1 when replay is needed. */
-int journal_load(struct vfs *fs)
+int ext4_journal_load(struct vfs *fs)
 {
 	uint8_t *b = fs->jbuf;
 	uint32_t type, incompat;
@@ -119,12 +119,12 @@ int journal_load(struct vfs *fs)
 	fs->jino = le32(fs->sb + SB_JOURNAL_INUM);
 	if (le32(fs->sb + SB_JOURNAL_DEV) || fs->jino == 0)
 		return ext4_error(fs, -EINVAL, "external journals are not supported");
-	err = inode_read(fs, fs->jino, &fs->jinode);
+	err = ext4_inode_read(fs, fs->jino, &fs->jinode);
 	if (err)
 		return err;
-	if (!(i_flags(&fs->jinode) & EXT4_EXTENTS_FL))
+	if (!(ext4_i_flags(&fs->jinode) & EXT4_EXTENTS_FL))
 		return ext4_error(fs, -EINVAL, "journal inode without extents is not supported");
-	err = ext_check_root(fs, &fs->jinode);
+	err = ext4_ext_check_root(fs, &fs->jinode);
 	if (!err)
 		err = jread(fs, 0, b);
 	if (err)
@@ -137,7 +137,7 @@ int journal_load(struct vfs *fs)
 	fs->jlen = be32(b + JS_MAXLEN);
 	fs->jfirst = be32(b + JS_FIRST);
 	fs->jseq = be32(b + JS_SEQUENCE);
-	if (fs->jlen > i_size(&fs->jinode) / fs->bs || fs->jfirst == 0 || fs->jfirst + 16 > fs->jlen)
+	if (fs->jlen > ext4_i_size(&fs->jinode) / fs->bs || fs->jfirst == 0 || fs->jfirst + 16 > fs->jlen)
 		return ext4_corrupt(fs, "journal size", fs->jlen);
 	incompat = type == JT_SB2 ? be32(b + JS_FEAT_INCOMPAT) : 0;
 	fs->jfeat_incompat = incompat;
@@ -146,11 +146,11 @@ int journal_load(struct vfs *fs)
 		return ext4_error(fs, -EINVAL, "unsupported journal features 0x%x (fast_commit?)",
 				  incompat & ~JF_KNOWN);
 	memcpy(fs->juuid, b + JS_UUID, 16);
-	fs->jcsum_seed = crc32c_raw(0xffffffffu, fs->juuid, 16);
+	fs->jcsum_seed = ext4_crc32c_raw(0xffffffffu, fs->juuid, 16);
 	if (csum_v23(fs)) {
 		uint32_t want = be32(b + JS_CHECKSUM);
 		putbe32(b + JS_CHECKSUM, 0);
-		if (crc32c_raw(0xffffffffu, b, 1024) != want)
+		if (ext4_crc32c_raw(0xffffffffu, b, 1024) != want)
 			return ext4_corrupt(fs, "journal superblock checksum", fs->jino);
 	}
 	return be32(b + JS_START) != 0;
@@ -169,7 +169,7 @@ static int block_tail_ok(struct vfs *fs, uint8_t *b)
 		return 1;
 	want = be32(b + fs->bs - 4);
 	putbe32(b + fs->bs - 4, 0);
-	return crc32c_raw(fs->jcsum_seed, b, fs->bs) == want;
+	return ext4_crc32c_raw(fs->jcsum_seed, b, fs->bs) == want;
 }
 
 static int commit_ok(struct vfs *fs, uint8_t *b)
@@ -180,7 +180,7 @@ static int commit_ok(struct vfs *fs, uint8_t *b)
 		return 1;
 	want = be32(b + 16);
 	putbe32(b + 16, 0);
-	return crc32c_raw(fs->jcsum_seed, b, fs->bs) == want;
+	return ext4_crc32c_raw(fs->jcsum_seed, b, fs->bs) == want;
 }
 
 static uint64_t tag_block(struct vfs *fs, const uint8_t *t)
@@ -211,7 +211,7 @@ static int revoked(struct vfs *fs, uint32_t nrev, uint64_t blk, uint32_t seq)
  * Replays the committed transactions (pass 1 finds the end and the revoke
  * records, pass 2 writes the blocks home), then marks the journal empty.
  */
-int journal_recover(struct vfs *fs)
+int ext4_journal_recover(struct vfs *fs)
 {
 	uint8_t *b = fs->jbuf;
 	uint32_t start, seq, end_seq, j, nrev = 0, tb = tag_bytes(fs);
@@ -308,7 +308,8 @@ int journal_recover(struct vfs *fs)
 					uint8_t sq[4];
 					uint32_t c;
 					putbe32(sq, seq);
-					c = crc32c_raw(crc32c_raw(fs->jcsum_seed, sq, 4), fs->scratch, fs->bs);
+					c = ext4_crc32c_raw(fs->jcsum_seed, sq, 4);
+					c = ext4_crc32c_raw(c, fs->scratch, fs->bs);
 					if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3 ? be32(t + 12) != c
 					    : (uint32_t)(t[4] << 8 | t[5]) != (c & 0xffff))
 						goto next_tag;	/* damaged copy: skip it */
@@ -353,10 +354,10 @@ static int write_in_place(struct vfs *fs)
 	for (uint32_t i = 0; i < fs->nbufs && !err; i++) {
 		struct ext4_buf *b = &fs->bufs[i];
 		if ((b->flags & (BUF_VALID | BUF_DIRTY)) == (BUF_VALID | BUF_DIRTY))
-			err = dev_write(fs, b->blk, 1, b->data);
+			err = ext4_dev_write(fs, b->blk, 1, b->data);
 	}
 	if (!err)
-		err = dev_flush(fs);
+		err = ext4_dev_flush(fs);
 	if (err)
 		return err;
 	for (uint32_t i = 0; i < fs->nbufs; i++)
@@ -369,12 +370,12 @@ static int write_descriptor(struct vfs *fs, uint32_t at, uint8_t *d)
 {
 	if (csum_v23(fs)) {
 		putbe32(d + fs->bs - 4, 0);
-		putbe32(d + fs->bs - 4, crc32c_raw(fs->jcsum_seed, d, fs->bs));
+		putbe32(d + fs->bs - 4, ext4_crc32c_raw(fs->jcsum_seed, d, fs->bs));
 	}
 	return jwrite(fs, at, d);
 }
 
-int fs_commit(struct vfs *fs)
+int ext4_commit(struct vfs *fs)
 {
 	uint32_t tb, dlimit, j, dpos = 0, off = 0, first_tag = 1, need;
 	uint8_t *d = fs->jbuf;
@@ -387,16 +388,16 @@ int fs_commit(struct vfs *fs)
 		return -EIO;
 	if (fs->rdonly)
 		return 0;
-	err = apply_pending_frees(fs);
+	err = ext4_apply_pending_frees(fs);
 	if (err)
 		return err;
 	if (fs->ndirty == 0)
-		return dev_flush(fs);
+		return ext4_dev_flush(fs);
 	ext4_now(&s, &ns);
 	fs->last_commit = s;
 	put32(fs->sb + SB_WTIME, (uint32_t)s);
-	sb_csum_set(fs);
-	bdirty(fs, fs->sbbuf);
+	ext4_sb_csum_set(fs);
+	ext4_bdirty(fs, fs->sbbuf);
 	if (!fs->has_journal) {
 		err = write_in_place(fs);
 		goto out;
@@ -458,7 +459,7 @@ int fs_commit(struct vfs *fs)
 			putbe32(t + 4, fl);
 			putbe32(t + 8, (uint32_t)(b->blk >> 32));
 			putbe32(sq, fs->jseq);
-			putbe32(t + 12, crc32c_raw(crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs));
+			putbe32(t + 12, ext4_crc32c_raw(ext4_crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs));
 		} else {
 			t[6] = (uint8_t)(fl >> 8);
 			t[7] = (uint8_t)fl;
@@ -468,7 +469,7 @@ int fs_commit(struct vfs *fs)
 				uint8_t sq[4];
 				uint32_t c;
 				putbe32(sq, fs->jseq);
-				c = crc32c_raw(crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs);
+				c = ext4_crc32c_raw(ext4_crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs);
 				t[4] = (uint8_t)(c >> 8);
 				t[5] = (uint8_t)c;
 			}
@@ -495,7 +496,7 @@ int fs_commit(struct vfs *fs)
 		if (err)
 			goto out;
 	}
-	err = dev_flush(fs);
+	err = ext4_dev_flush(fs);
 	if (err)
 		goto out;
 	memset(d, 0, fs->bs);
@@ -506,10 +507,10 @@ int fs_commit(struct vfs *fs)
 	putbe32(d + 0x34, (uint32_t)s);
 	putbe32(d + 0x38, ns);
 	if (csum_v23(fs))
-		putbe32(d + 16, crc32c_raw(fs->jcsum_seed, d, fs->bs));
+		putbe32(d + 16, ext4_crc32c_raw(fs->jcsum_seed, d, fs->bs));
 	err = jwrite(fs, j, d);
 	if (!err)
-		err = dev_flush(fs);
+		err = ext4_dev_flush(fs);
 	if (err)
 		goto out;
 	err = write_in_place(fs);
@@ -518,16 +519,16 @@ int fs_commit(struct vfs *fs)
 	fs->jseq++;
 	err = jsb_write(fs, 0);
 	if (!err)
-		err = dev_flush(fs);
+		err = ext4_dev_flush(fs);
 out:
 	if (err)
 		fs->broken = 1;
 	return err;
 }
 
-int fs_maybe_commit(struct vfs *fs)
+int ext4_maybe_commit(struct vfs *fs)
 {
 	if (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2)
-		return fs_commit(fs);
+		return ext4_commit(fs);
 	return 0;
 }

@@ -1,90 +1,13 @@
 /*
- * Superblock, group descriptors, bitmaps and allocation.
+ * Superblock, group descriptors, bitmaps and allocation; the clock.
  *
  * Blocks freed during a transaction are not returned to the bitmaps until the
- * transaction commits (apply_pending_frees): a block that the last committed
+ * transaction commits (ext4_apply_pending_frees): a block that the last committed
  * state still uses must not receive new file data, which is written in place
  * before the commit (ordered mode).
  */
-#include <stdarg.h>
-
 #include "crc.h"
 #include "ext4.h"
-
-/* ---- errors: a tiny formatter, no libc printf on the card ---- */
-static char mount_err[160];
-
-static void fmt_append(char *buf, size_t size, size_t *pos, const char *s)
-{
-	while (*s && *pos + 1 < size)
-		buf[(*pos)++] = *s++;
-	buf[*pos] = 0;
-}
-
-static void fmt_u64(char *buf, size_t size, size_t *pos, uint64_t v, unsigned base)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		unsigned d = (unsigned)(v % base);
-		tmp[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v /= base;
-	} while (v);
-	while (n && *pos + 1 < size)
-		buf[(*pos)++] = tmp[--n];
-	buf[*pos] = 0;
-}
-
-static void vformat(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	size_t pos = 0;
-
-	buf[0] = 0;
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			char c[2] = { *fmt, 0 };
-			fmt_append(buf, size, &pos, c);
-			continue;
-		}
-		fmt++;
-		switch (*fmt) {
-		case 's': fmt_append(buf, size, &pos, va_arg(ap, const char *)); break;
-		case 'u': fmt_u64(buf, size, &pos, va_arg(ap, unsigned), 10); break;
-		case 'x': fmt_u64(buf, size, &pos, va_arg(ap, unsigned), 16); break;
-		case 'L': fmt_u64(buf, size, &pos, va_arg(ap, unsigned long long), 10); break;
-		default: fmt_append(buf, size, &pos, "?"); break;
-		}
-	}
-}
-
-/* Records a human-readable reason (%s %u %x, %L = unsigned long long) and returns err. */
-int ext4_error(struct vfs *fs, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vformat(fs ? fs->err : mount_err, sizeof(mount_err), fmt, ap);
-	va_end(ap);
-	if (fs)
-		memcpy(mount_err, fs->err, sizeof(mount_err));
-	return err;
-}
-
-/* Corruption found: from now on nothing more is written (as ext4's
- * errors=remount-ro); the last committed state stays on disk. */
-int ext4_corrupt(struct vfs *fs, const char *what, uint64_t where)
-{
-	if (fs)
-		fs->broken = 1;
-	return ext4_error(fs, -EUCLEAN, "corrupt filesystem: %s (%L)", what,
-			  (unsigned long long)where);
-}
-
-const char *vfs_last_error(const struct vfs *fs)
-{
-	return fs ? fs->err : mount_err;
-}
 
 static vfs_clock_t clock_fn;
 
@@ -102,11 +25,11 @@ void ext4_now(uint64_t *sec, uint32_t *nsec)
 }
 
 /* ---- group descriptors ---- */
-uint8_t *gd_get(struct vfs *fs, uint32_t g, struct ext4_buf **b)
+uint8_t *ext4_gd_get(struct vfs *fs, uint32_t g, struct ext4_buf **b)
 {
 	uint64_t blk = fs->gdt_start + g / fs->desc_per_block;
 
-	if (g >= fs->ngroups || bread(fs, blk, b))
+	if (g >= fs->ngroups || ext4_bread(fs, blk, b))
 		return NULL;
 	return (*b)->data + (g % fs->desc_per_block) * fs->desc_size;
 }
@@ -136,45 +59,64 @@ static void gd_put32(struct vfs *fs, uint8_t *gd, int lo, int hi, uint32_t v)
 		put16(gd + hi, v >> 16);
 }
 
-uint64_t gd_block_bitmap(struct vfs *fs, const uint8_t *gd) { return gd64(fs, gd, GD_BLOCK_BITMAP, GD_BLOCK_BITMAP_HI); }
-uint64_t gd_inode_bitmap(struct vfs *fs, const uint8_t *gd) { return gd64(fs, gd, GD_INODE_BITMAP, GD_INODE_BITMAP_HI); }
-uint64_t gd_inode_table(struct vfs *fs, const uint8_t *gd) { return gd64(fs, gd, GD_INODE_TABLE, GD_INODE_TABLE_HI); }
-uint32_t gd_free_blocks(struct vfs *fs, const uint8_t *gd) { return gd32(fs, gd, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI); }
-uint32_t gd_free_inodes(struct vfs *fs, const uint8_t *gd) { return gd32(fs, gd, GD_FREE_INODES, GD_FREE_INODES_HI); }
+uint64_t ext4_gd_block_bitmap(struct vfs *fs, const uint8_t *gd)
+{
+	return gd64(fs, gd, GD_BLOCK_BITMAP, GD_BLOCK_BITMAP_HI);
+}
 
-uint16_t gd_csum(struct vfs *fs, uint32_t g, const uint8_t *gd)
+uint64_t ext4_gd_inode_bitmap(struct vfs *fs, const uint8_t *gd)
+{
+	return gd64(fs, gd, GD_INODE_BITMAP, GD_INODE_BITMAP_HI);
+}
+
+uint64_t ext4_gd_inode_table(struct vfs *fs, const uint8_t *gd)
+{
+	return gd64(fs, gd, GD_INODE_TABLE, GD_INODE_TABLE_HI);
+}
+
+uint32_t ext4_gd_free_blocks(struct vfs *fs, const uint8_t *gd)
+{
+	return gd32(fs, gd, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI);
+}
+
+uint32_t ext4_gd_free_inodes(struct vfs *fs, const uint8_t *gd)
+{
+	return gd32(fs, gd, GD_FREE_INODES, GD_FREE_INODES_HI);
+}
+
+uint16_t ext4_gd_csum(struct vfs *fs, uint32_t g, const uint8_t *gd)
 {
 	uint8_t le_g[4];
 
 	put32(le_g, g);
 	if (fs->csum) {
 		uint8_t zero[2] = { 0, 0 };
-		uint32_t c = crc32c_raw(fs->csum_seed, le_g, 4);
-		c = crc32c_raw(c, gd, GD_CHECKSUM);
-		c = crc32c_raw(c, zero, 2);
+		uint32_t c = ext4_crc32c_raw(fs->csum_seed, le_g, 4);
+		c = ext4_crc32c_raw(c, gd, GD_CHECKSUM);
+		c = ext4_crc32c_raw(c, zero, 2);
 		if (fs->desc_size > GD_CHECKSUM + 2)
-			c = crc32c_raw(c, gd + GD_CHECKSUM + 2, fs->desc_size - GD_CHECKSUM - 2);
+			c = ext4_crc32c_raw(c, gd + GD_CHECKSUM + 2, fs->desc_size - GD_CHECKSUM - 2);
 		return (uint16_t)(c & 0xffff);
 	}
 	if (fs->gdt_csum) {
-		uint16_t c = crc16_raw(0xffff, fs->sb + SB_UUID, 16);
-		c = crc16_raw(c, le_g, 4);
-		c = crc16_raw(c, gd, GD_CHECKSUM);
+		uint16_t c = ext4_crc16_raw(0xffff, fs->sb + SB_UUID, 16);
+		c = ext4_crc16_raw(c, le_g, 4);
+		c = ext4_crc16_raw(c, gd, GD_CHECKSUM);
 		if (fs->desc_size > GD_CHECKSUM + 2)
-			c = crc16_raw(c, gd + GD_CHECKSUM + 2, fs->desc_size - GD_CHECKSUM - 2);
+			c = ext4_crc16_raw(c, gd + GD_CHECKSUM + 2, fs->desc_size - GD_CHECKSUM - 2);
 		return c;
 	}
 	return 0;
 }
 
-void gd_dirty(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext4_buf *b)
+void ext4_gd_dirty(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext4_buf *b)
 {
 	if (fs->csum || fs->gdt_csum)
-		put16(gd + GD_CHECKSUM, gd_csum(fs, g, gd));
-	bdirty(fs, b);
+		put16(gd + GD_CHECKSUM, ext4_gd_csum(fs, g, gd));
+	ext4_bdirty(fs, b);
 }
 
-uint64_t sb_free_blocks(struct vfs *fs)
+uint64_t ext4_sb_free_blocks(struct vfs *fs)
 {
 	uint64_t v = le32(fs->sb + SB_FREE_BLOCKS_LO);
 
@@ -183,24 +125,24 @@ uint64_t sb_free_blocks(struct vfs *fs)
 	return v;
 }
 
-void sb_set_free_blocks(struct vfs *fs, uint64_t v)
+void ext4_sb_set_free_blocks(struct vfs *fs, uint64_t v)
 {
 	put32(fs->sb + SB_FREE_BLOCKS_LO, (uint32_t)v);
 	if (fs->is64)
 		put32(fs->sb + SB_FREE_BLOCKS_HI, (uint32_t)(v >> 32));
-	bdirty(fs, fs->sbbuf);
+	ext4_bdirty(fs, fs->sbbuf);
 }
 
 static void sb_add_free_inodes(struct vfs *fs, int32_t d)
 {
 	put32(fs->sb + SB_FREE_INODES, le32(fs->sb + SB_FREE_INODES) + (uint32_t)d);
-	bdirty(fs, fs->sbbuf);
+	ext4_bdirty(fs, fs->sbbuf);
 }
 
-void sb_csum_set(struct vfs *fs)
+void ext4_sb_csum_set(struct vfs *fs)
 {
 	if (fs->csum)
-		put32(fs->sb + SB_CHECKSUM, crc32c_raw(0xffffffffu, fs->sb, SB_CHECKSUM));
+		put32(fs->sb + SB_CHECKSUM, ext4_crc32c_raw(0xffffffffu, fs->sb, SB_CHECKSUM));
 }
 
 static int is_power(uint32_t g, uint32_t base)
@@ -212,7 +154,7 @@ static int is_power(uint32_t g, uint32_t base)
 	return p == g;
 }
 
-int group_has_super(struct vfs *fs, uint32_t g)
+int ext4_group_has_super(struct vfs *fs, uint32_t g)
 {
 	if (g <= 1 || !(fs->ro_compat & RO_COMPAT_SPARSE_SUPER))
 		return 1;
@@ -245,12 +187,12 @@ static void bitmap_csums(struct vfs *fs, uint8_t *gd, const uint8_t *map, int in
 	if (!fs->csum)
 		return;
 	if (inode) {
-		c = crc32c_raw(fs->csum_seed, map, fs->ipg / 8);
+		c = ext4_crc32c_raw(fs->csum_seed, map, fs->ipg / 8);
 		put16(gd + GD_IB_CSUM_LO, c & 0xffff);
 		if (fs->desc_size >= GD_IB_CSUM_HI + 2)
 			put16(gd + GD_IB_CSUM_HI, c >> 16);
 	} else {
-		c = crc32c_raw(fs->csum_seed, map, fs->bpg / 8);
+		c = ext4_crc32c_raw(fs->csum_seed, map, fs->bpg / 8);
 		put16(gd + GD_BB_CSUM_LO, c & 0xffff);
 		if (fs->desc_size >= GD_BB_CSUM_HI + 2)
 			put16(gd + GD_BB_CSUM_HI, c >> 16);
@@ -264,14 +206,14 @@ static int bitmap_csum_ok(struct vfs *fs, const uint8_t *gd, const uint8_t *map,
 	if (!fs->csum)
 		return 1;
 	if (inode) {
-		c = crc32c_raw(fs->csum_seed, map, fs->ipg / 8);
+		c = ext4_crc32c_raw(fs->csum_seed, map, fs->ipg / 8);
 		want = le16(gd + GD_IB_CSUM_LO);
 		if (fs->desc_size >= GD_IB_CSUM_HI + 2)
 			want |= (uint32_t)le16(gd + GD_IB_CSUM_HI) << 16;
 		else
 			c &= 0xffff;
 	} else {
-		c = crc32c_raw(fs->csum_seed, map, fs->bpg / 8);
+		c = ext4_crc32c_raw(fs->csum_seed, map, fs->bpg / 8);
 		want = le16(gd + GD_BB_CSUM_LO);
 		if (fs->desc_size >= GD_BB_CSUM_HI + 2)
 			want |= (uint32_t)le16(gd + GD_BB_CSUM_HI) << 16;
@@ -286,19 +228,19 @@ static int bitmap_csum_ok(struct vfs *fs, const uint8_t *gd, const uint8_t *map,
 static int load_block_bitmap(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext4_buf *gdb,
 			     struct ext4_buf **out)
 {
-	uint64_t blk = gd_block_bitmap(fs, gd);
+	uint64_t blk = ext4_gd_block_bitmap(fs, gd);
 	uint64_t first = group_first(fs, g);
 	uint32_t n = group_nblocks(fs, g);
 	struct ext4_buf *b;
 	int err;
 
 	if (!(le16(gd + GD_FLAGS) & BG_BLOCK_UNINIT) || !(fs->csum || fs->gdt_csum)) {
-		err = bread(fs, blk, &b);
+		err = ext4_bread(fs, blk, &b);
 		if (err)
 			return err;
 		if (!(b->flags & BUF_CHECKED)) {
 			if (!bitmap_csum_ok(fs, gd, b->data, 0)) {
-				bput(fs, b);
+				ext4_bput(fs, b);
 				return ext4_corrupt(fs, "block bitmap checksum", blk);
 			}
 			b->flags |= BUF_CHECKED;
@@ -306,26 +248,26 @@ static int load_block_bitmap(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext
 		*out = b;
 		return 0;
 	}
-	err = bget_zero(fs, blk, &b);
+	err = ext4_bget_zero(fs, blk, &b);
 	if (err)
 		return err;
-	if (group_has_super(fs, g)) {
+	if (ext4_group_has_super(fs, g)) {
 		uint32_t meta = 1 + fs->gdt_blocks + le16(fs->sb + SB_RESERVED_GDT);
 		for (uint32_t i = 0; i < meta && i < n; i++)
 			bit_set(b->data, i);
 	}
 	for (uint32_t h = 0; h < fs->ngroups; h++) {
 		struct ext4_buf *hb;
-		uint8_t *hd = gd_get(fs, h, &hb);
+		uint8_t *hd = ext4_gd_get(fs, h, &hb);
 		uint64_t loc[3];
 		if (!hd) {
-			bput(fs, b);
+			ext4_bput(fs, b);
 			return -EIO;
 		}
-		loc[0] = gd_block_bitmap(fs, hd);
-		loc[1] = gd_inode_bitmap(fs, hd);
-		loc[2] = gd_inode_table(fs, hd);
-		bput(fs, hb);
+		loc[0] = ext4_gd_block_bitmap(fs, hd);
+		loc[1] = ext4_gd_inode_bitmap(fs, hd);
+		loc[2] = ext4_gd_inode_table(fs, hd);
+		ext4_bput(fs, hb);
 		for (int k = 0; k < 3; k++) {
 			uint64_t len = k == 2 ? ((uint64_t)fs->ipg * fs->isz + fs->bs - 1) / fs->bs : 1;
 			for (uint64_t x = loc[k]; x < loc[k] + len; x++)
@@ -337,8 +279,8 @@ static int load_block_bitmap(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext
 		bit_set(b->data, i);
 	put16(gd + GD_FLAGS, le16(gd + GD_FLAGS) & ~BG_BLOCK_UNINIT);
 	bitmap_csums(fs, gd, b->data, 0);
-	gd_dirty(fs, g, gd, gdb);
-	bdirty(fs, b);
+	ext4_gd_dirty(fs, g, gd, gdb);
+	ext4_bdirty(fs, b);
 	*out = b;
 	return 0;
 }
@@ -346,17 +288,17 @@ static int load_block_bitmap(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext
 static int load_inode_bitmap(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext4_buf *gdb,
 			     struct ext4_buf **out, int init)
 {
-	uint64_t blk = gd_inode_bitmap(fs, gd);
+	uint64_t blk = ext4_gd_inode_bitmap(fs, gd);
 	struct ext4_buf *b;
 	int err;
 
 	if (!(le16(gd + GD_FLAGS) & BG_INODE_UNINIT) || !(fs->csum || fs->gdt_csum)) {
-		err = bread(fs, blk, &b);
+		err = ext4_bread(fs, blk, &b);
 		if (err)
 			return err;
 		if (!(b->flags & BUF_CHECKED)) {
 			if (!bitmap_csum_ok(fs, gd, b->data, 1)) {
-				bput(fs, b);
+				ext4_bput(fs, b);
 				return ext4_corrupt(fs, "inode bitmap checksum", blk);
 			}
 			b->flags |= BUF_CHECKED;
@@ -368,24 +310,24 @@ static int load_inode_bitmap(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext
 		*out = NULL;	/* all free */
 		return 0;
 	}
-	err = bget_zero(fs, blk, &b);
+	err = ext4_bget_zero(fs, blk, &b);
 	if (err)
 		return err;
 	for (uint32_t i = fs->ipg; i < fs->bs * 8; i++)
 		bit_set(b->data, i);
 	put16(gd + GD_FLAGS, le16(gd + GD_FLAGS) & ~BG_INODE_UNINIT);
 	bitmap_csums(fs, gd, b->data, 1);
-	gd_dirty(fs, g, gd, gdb);
-	bdirty(fs, b);
+	ext4_gd_dirty(fs, g, gd, gdb);
+	ext4_bdirty(fs, b);
 	*out = b;
 	return 0;
 }
 
-int alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, uint32_t *got)
+int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, uint32_t *got)
 {
 	uint32_t g0, start_bit = 0;
 
-	if (sb_free_blocks(fs) == 0)
+	if (ext4_sb_free_blocks(fs) == 0)
 		return -ENOSPC;
 	if (goal < fs->first_data_block || goal >= fs->blocks_count)
 		goal = fs->first_data_block;
@@ -394,19 +336,19 @@ int alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, 
 	for (uint32_t k = 0; k <= fs->ngroups; k++) {
 		uint32_t g = (g0 + k) % fs->ngroups;
 		struct ext4_buf *gdb, *bb;
-		uint8_t *gd = gd_get(fs, g, &gdb);
+		uint8_t *gd = ext4_gd_get(fs, g, &gdb);
 		uint32_t n, i, run;
 		int err;
 
 		if (!gd)
 			return -EIO;
-		if (gd_free_blocks(fs, gd) == 0) {
-			bput(fs, gdb);
+		if (ext4_gd_free_blocks(fs, gd) == 0) {
+			ext4_bput(fs, gdb);
 			continue;
 		}
 		err = load_block_bitmap(fs, g, gd, gdb, &bb);
 		if (err) {
-			bput(fs, gdb);
+			ext4_bput(fs, gdb);
 			return err;
 		}
 		n = group_nblocks(fs, g);
@@ -418,29 +360,29 @@ int alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, 
 				;
 		}
 		if (i >= n) {
-			bput(fs, bb);
-			bput(fs, gdb);
+			ext4_bput(fs, bb);
+			ext4_bput(fs, gdb);
 			continue;
 		}
 		for (run = 0; run < want && i + run < n && !bit_test(bb->data, i + run); run++)
 			bit_set(bb->data, i + run);
-		if (run > gd_free_blocks(fs, gd)) {
-			bput(fs, bb);
-			bput(fs, gdb);
+		if (run > ext4_gd_free_blocks(fs, gd)) {
+			ext4_bput(fs, bb);
+			ext4_bput(fs, gdb);
 			fs->broken = 1;
 			return ext4_corrupt(fs, "group free block count", g);
 		}
 		bitmap_csums(fs, gd, bb->data, 0);
-		bdirty(fs, bb);
-		gd_put32(fs, gd, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI, gd_free_blocks(fs, gd) - run);
-		gd_dirty(fs, g, gd, gdb);
-		sb_set_free_blocks(fs, sb_free_blocks(fs) - run);
-		bput(fs, bb);
-		bput(fs, gdb);
+		ext4_bdirty(fs, bb);
+		gd_put32(fs, gd, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI, ext4_gd_free_blocks(fs, gd) - run);
+		ext4_gd_dirty(fs, g, gd, gdb);
+		ext4_sb_set_free_blocks(fs, ext4_sb_free_blocks(fs) - run);
+		ext4_bput(fs, bb);
+		ext4_bput(fs, gdb);
 		*start = group_first(fs, g) + i;
 		*got = run;
 		for (uint32_t x = 0; x < run; x++)
-			bforget(fs, *start + x);
+			ext4_bforget(fs, *start + x);
 		return 0;
 	}
 	return -ENOSPC;
@@ -460,36 +402,36 @@ static int free_now(struct vfs *fs, uint64_t start, uint32_t len)
 			n = len;
 		if (start < fs->first_data_block || start + n > fs->blocks_count)
 			return ext4_corrupt(fs, "freeing a block outside the filesystem", start);
-		gd = gd_get(fs, g, &gdb);
+		gd = ext4_gd_get(fs, g, &gdb);
 		if (!gd)
 			return -EIO;
 		err = load_block_bitmap(fs, g, gd, gdb, &bb);
 		if (err) {
-			bput(fs, gdb);
+			ext4_bput(fs, gdb);
 			return err;
 		}
 		for (uint32_t i = 0; i < n; i++) {
 			if (!bit_test(bb->data, bit + i)) {
-				bput(fs, bb);
-				bput(fs, gdb);
+				ext4_bput(fs, bb);
+				ext4_bput(fs, gdb);
 				return ext4_corrupt(fs, "freeing a free block", start + i);
 			}
 			bit_clr(bb->data, bit + i);
 		}
 		bitmap_csums(fs, gd, bb->data, 0);
-		bdirty(fs, bb);
-		gd_put32(fs, gd, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI, gd_free_blocks(fs, gd) + n);
-		gd_dirty(fs, g, gd, gdb);
-		sb_set_free_blocks(fs, sb_free_blocks(fs) + n);
-		bput(fs, bb);
-		bput(fs, gdb);
+		ext4_bdirty(fs, bb);
+		gd_put32(fs, gd, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI, ext4_gd_free_blocks(fs, gd) + n);
+		ext4_gd_dirty(fs, g, gd, gdb);
+		ext4_sb_set_free_blocks(fs, ext4_sb_free_blocks(fs) + n);
+		ext4_bput(fs, bb);
+		ext4_bput(fs, gdb);
 		start += n;
 		len -= n;
 	}
 	return 0;
 }
 
-int apply_pending_frees(struct vfs *fs)
+int ext4_apply_pending_frees(struct vfs *fs)
 {
 	int err = 0;
 
@@ -501,12 +443,12 @@ int apply_pending_frees(struct vfs *fs)
 	return err;
 }
 
-void free_blocks(struct vfs *fs, uint64_t start, uint32_t len)
+void ext4_free_blocks(struct vfs *fs, uint64_t start, uint32_t len)
 {
 	struct pending_free *last = fs->npend ? &fs->pend[fs->npend - 1] : NULL;
 
 	for (uint32_t i = 0; i < len; i++)
-		bforget(fs, start + i);
+		ext4_bforget(fs, start + i);
 	if (last && last->blk + last->len == start && last->len + (uint64_t)len < 0x80000000u) {
 		last->len += len;
 		return;
@@ -514,7 +456,7 @@ void free_blocks(struct vfs *fs, uint64_t start, uint32_t len)
 	if (fs->npend == EXT4_MAX_PENDING_FREE) {
 		/* Table full: return them now; this transaction may then reuse
 		 * them (documented limit of the ordering guarantee). */
-		if (apply_pending_frees(fs) || free_now(fs, start, len))
+		if (ext4_apply_pending_frees(fs) || free_now(fs, start, len))
 			fs->broken = 1;
 		return;
 	}
@@ -523,7 +465,7 @@ void free_blocks(struct vfs *fs, uint64_t start, uint32_t len)
 	fs->npend++;
 }
 
-int alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino)
+int ext4_alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino)
 {
 	uint32_t g0 = parent ? (parent - 1) / fs->ipg : 0;
 
@@ -532,19 +474,19 @@ int alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino)
 	for (uint32_t k = 0; k < fs->ngroups; k++) {
 		uint32_t g = (g0 + k) % fs->ngroups;
 		struct ext4_buf *gdb, *ib;
-		uint8_t *gd = gd_get(fs, g, &gdb);
+		uint8_t *gd = ext4_gd_get(fs, g, &gdb);
 		uint32_t i = 0, unused;
 		int err;
 
 		if (!gd)
 			return -EIO;
-		if (gd_free_inodes(fs, gd) == 0) {
-			bput(fs, gdb);
+		if (ext4_gd_free_inodes(fs, gd) == 0) {
+			ext4_bput(fs, gdb);
 			continue;
 		}
 		err = load_inode_bitmap(fs, g, gd, gdb, &ib, 1);
 		if (err) {
-			bput(fs, gdb);
+			ext4_bput(fs, gdb);
 			return err;
 		}
 		if (g == 0)
@@ -552,14 +494,14 @@ int alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino)
 		for (; i < fs->ipg && bit_test(ib->data, i); i++)
 			;
 		if (i >= fs->ipg) {
-			bput(fs, ib);
-			bput(fs, gdb);
+			ext4_bput(fs, ib);
+			ext4_bput(fs, gdb);
 			continue;
 		}
 		bit_set(ib->data, i);
 		bitmap_csums(fs, gd, ib->data, 1);
-		bdirty(fs, ib);
-		gd_put32(fs, gd, GD_FREE_INODES, GD_FREE_INODES_HI, gd_free_inodes(fs, gd) - 1);
+		ext4_bdirty(fs, ib);
+		gd_put32(fs, gd, GD_FREE_INODES, GD_FREE_INODES_HI, ext4_gd_free_inodes(fs, gd) - 1);
 		if (is_dir)
 			gd_put32(fs, gd, GD_USED_DIRS, GD_USED_DIRS_HI,
 				 gd32(fs, gd, GD_USED_DIRS, GD_USED_DIRS_HI) + 1);
@@ -568,50 +510,50 @@ int alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino)
 			if (i >= fs->ipg - unused)
 				gd_put32(fs, gd, GD_ITABLE_UNUSED, GD_ITABLE_UNUSED_HI, fs->ipg - i - 1);
 		}
-		gd_dirty(fs, g, gd, gdb);
+		ext4_gd_dirty(fs, g, gd, gdb);
 		sb_add_free_inodes(fs, -1);
-		bput(fs, ib);
-		bput(fs, gdb);
+		ext4_bput(fs, ib);
+		ext4_bput(fs, gdb);
 		*ino = g * fs->ipg + i + 1;
 		return 0;
 	}
 	return -ENOSPC;
 }
 
-int free_inode(struct vfs *fs, uint32_t ino, int is_dir)
+int ext4_free_inode(struct vfs *fs, uint32_t ino, int is_dir)
 {
 	uint32_t g = (ino - 1) / fs->ipg, i = (ino - 1) % fs->ipg;
 	struct ext4_buf *gdb, *ib;
-	uint8_t *gd = gd_get(fs, g, &gdb);
+	uint8_t *gd = ext4_gd_get(fs, g, &gdb);
 	int err;
 
 	if (!gd)
 		return -EIO;
 	err = load_inode_bitmap(fs, g, gd, gdb, &ib, 1);
 	if (err) {
-		bput(fs, gdb);
+		ext4_bput(fs, gdb);
 		return err;
 	}
 	if (!bit_test(ib->data, i)) {
-		bput(fs, ib);
-		bput(fs, gdb);
+		ext4_bput(fs, ib);
+		ext4_bput(fs, gdb);
 		return ext4_corrupt(fs, "freeing a free inode", ino);
 	}
 	bit_clr(ib->data, i);
 	bitmap_csums(fs, gd, ib->data, 1);
-	bdirty(fs, ib);
-	gd_put32(fs, gd, GD_FREE_INODES, GD_FREE_INODES_HI, gd_free_inodes(fs, gd) + 1);
+	ext4_bdirty(fs, ib);
+	gd_put32(fs, gd, GD_FREE_INODES, GD_FREE_INODES_HI, ext4_gd_free_inodes(fs, gd) + 1);
 	if (is_dir)
 		gd_put32(fs, gd, GD_USED_DIRS, GD_USED_DIRS_HI,
 			 gd32(fs, gd, GD_USED_DIRS, GD_USED_DIRS_HI) - 1);
-	gd_dirty(fs, g, gd, gdb);
+	ext4_gd_dirty(fs, g, gd, gdb);
 	sb_add_free_inodes(fs, 1);
-	bput(fs, ib);
-	bput(fs, gdb);
+	ext4_bput(fs, ib);
+	ext4_bput(fs, gdb);
 	return 0;
 }
 
-int inode_allocated(struct vfs *fs, uint32_t ino)
+int ext4_inode_allocated(struct vfs *fs, uint32_t ino)
 {
 	uint32_t g, i;
 	struct ext4_buf *gdb, *ib;
@@ -622,16 +564,16 @@ int inode_allocated(struct vfs *fs, uint32_t ino)
 		return 0;
 	g = (ino - 1) / fs->ipg;
 	i = (ino - 1) % fs->ipg;
-	gd = gd_get(fs, g, &gdb);
+	gd = ext4_gd_get(fs, g, &gdb);
 	if (!gd)
 		return -EIO;
 	ret = load_inode_bitmap(fs, g, gd, gdb, &ib, 0);
-	bput(fs, gdb);
+	ext4_bput(fs, gdb);
 	if (ret)
 		return ret;
 	if (!ib)
 		return 0;
 	ret = bit_test(ib->data, i);
-	bput(fs, ib);
+	ext4_bput(fs, ib);
 	return ret;
 }

@@ -85,7 +85,7 @@ static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_by
 	if (fs->csum) {
 		if (sb[SB_CHECKSUM_TYPE] != 1)
 			return ext4_error(fs, -EINVAL, "unknown metadata checksum type %u", sb[SB_CHECKSUM_TYPE]);
-		if (le32(sb + SB_CHECKSUM) != crc32c_raw(0xffffffffu, sb, SB_CHECKSUM))
+		if (le32(sb + SB_CHECKSUM) != ext4_crc32c_raw(0xffffffffu, sb, SB_CHECKSUM))
 			return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
 	}
 	if (le32(sb + SB_REV_LEVEL) == 0) {
@@ -138,7 +138,7 @@ static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_by
 	if (fs->incompat & INCOMPAT_CSUM_SEED)
 		fs->csum_seed = le32(sb + SB_CHECKSUM_SEED);
 	else
-		fs->csum_seed = crc32c_raw(0xffffffffu, sb + SB_UUID, 16);
+		fs->csum_seed = ext4_crc32c_raw(0xffffffffu, sb + SB_UUID, 16);
 	return check_features(fs);
 }
 
@@ -148,25 +148,28 @@ static int check_groups(struct vfs *fs)
 
 	for (uint32_t g = 0; g < fs->ngroups; g++) {
 		struct ext4_buf *b;
-		uint8_t *gd = gd_get(fs, g, &b);
+		uint8_t *gd = ext4_gd_get(fs, g, &b);
 		uint64_t itb;
 		if (!gd)
 			return -EIO;
-		if ((fs->csum || fs->gdt_csum) && le16(gd + GD_CHECKSUM) != gd_csum(fs, g, gd)) {
-			bput(fs, b);
+		if ((fs->csum || fs->gdt_csum) && le16(gd + GD_CHECKSUM) != ext4_gd_csum(fs, g, gd)) {
+			ext4_bput(fs, b);
 			return ext4_error(fs, -EUCLEAN, "group descriptor %u checksum mismatch", g);
 		}
 		itb = ((uint64_t)fs->ipg * fs->isz + fs->bs - 1) / fs->bs;
-		if (gd_block_bitmap(fs, gd) >= fs->blocks_count || gd_block_bitmap(fs, gd) <= fs->first_data_block ||
-		    gd_inode_bitmap(fs, gd) >= fs->blocks_count || gd_inode_bitmap(fs, gd) <= fs->first_data_block ||
-		    gd_inode_table(fs, gd) + itb > fs->blocks_count || gd_inode_table(fs, gd) <= fs->first_data_block ||
-		    gd_free_blocks(fs, gd) > fs->bpg || gd_free_inodes(fs, gd) > fs->ipg) {
-			bput(fs, b);
+		if (ext4_gd_block_bitmap(fs, gd) >= fs->blocks_count ||
+		    ext4_gd_block_bitmap(fs, gd) <= fs->first_data_block ||
+		    ext4_gd_inode_bitmap(fs, gd) >= fs->blocks_count ||
+		    ext4_gd_inode_bitmap(fs, gd) <= fs->first_data_block ||
+		    ext4_gd_inode_table(fs, gd) + itb > fs->blocks_count ||
+		    ext4_gd_inode_table(fs, gd) <= fs->first_data_block ||
+		    ext4_gd_free_blocks(fs, gd) > fs->bpg || ext4_gd_free_inodes(fs, gd) > fs->ipg) {
+			ext4_bput(fs, b);
 			return ext4_error(fs, -EUCLEAN, "group descriptor %u is corrupt", g);
 		}
-		free_b += gd_free_blocks(fs, gd);
-		free_i += gd_free_inodes(fs, gd);
-		bput(fs, b);
+		free_b += ext4_gd_free_blocks(fs, gd);
+		free_i += ext4_gd_free_inodes(fs, gd);
+		ext4_bput(fs, b);
 	}
 	/* the kernel keeps the superblock counters lazily; the groups are exact */
 	put32(fs->sb + SB_FREE_INODES, (uint32_t)free_i);
@@ -195,23 +198,24 @@ static int process_orphans(struct vfs *fs)
 
 		if (++n > fs->inodes_count || ino > fs->inodes_count || ino == 0)
 			return ext4_corrupt(fs, "orphan list", ino);
-		err = inode_read(fs, ino, &ip);
+		err = ext4_inode_read(fs, ino, &ip);
 		if (err)
 			return err;
-		if (i_nlink(&ip) == 0) {
+		if (ext4_i_nlink(&ip) == 0) {
 			err = release_inode(fs, &ip, 1);
 		} else {
-			if ((i_mode(&ip) & S_IFMT_) == S_IFREG_ && (i_flags(&ip) & EXT4_EXTENTS_FL)) {
-				uint64_t first = (i_size(&ip) + fs->bs - 1) / fs->bs;
+			if ((ext4_i_mode(&ip) & S_IFMT_) == S_IFREG_ && (ext4_i_flags(&ip) & EXT4_EXTENTS_FL)) {
+				uint64_t first = (ext4_i_size(&ip) + fs->bs - 1) / fs->bs;
 				if (first < 0xffffffffull)
-					err = ext_remove(fs, &ip, (uint32_t)first, 0xffffffffu, 1);
+					err = ext4_ext_remove(fs, &ip, (uint32_t)first, 0xffffffffu, 1,
+							      ext4_maybe_commit);
 			}
 			if (!err)
 				err = orphan_del(fs, &ip);
 		}
 		if (err)
 			return err;
-		err = fs_maybe_commit(fs);
+		err = ext4_maybe_commit(fs);
 		if (err)
 			return err;
 	}
@@ -232,27 +236,27 @@ static int begin_modify(struct vfs *fs)
 		/* nothing has changed yet: the buffer holds the on-disk superblock
 		 * (plus the recomputed free counters), safe to write in place */
 		put32(fs->sb + SB_FEATURE_INCOMPAT, le32(fs->sb + SB_FEATURE_INCOMPAT) | INCOMPAT_RECOVER);
-		sb_csum_set(fs);
-		err = dev_write(fs, fs->sbbuf->blk, 1, fs->sbbuf->data);
+		ext4_sb_csum_set(fs);
+		err = ext4_dev_write(fs, fs->sbbuf->blk, 1, fs->sbbuf->data);
 		if (!err)
-			err = dev_flush(fs);
+			err = ext4_dev_flush(fs);
 		if (err)
 			return err;
 	}
 	fs->disk_dirty = 1;
 	/* space freed in the open transaction is only reusable after it
 	 * commits: commit first when free space runs low */
-	if (fs->npend && sb_free_blocks(fs) < 256)
-		return fs_commit(fs);
+	if (fs->npend && ext4_sb_free_blocks(fs) < 256)
+		return ext4_commit(fs);
 	/* like the kernel's 5 s commit: bound what a power cut can take */
 	if (fs->ndirty || fs->npend) {
 		uint64_t s;
 		uint32_t ns;
 		ext4_now(&s, &ns);
 		if (s >= fs->last_commit + EXT4_COMMIT_INTERVAL || s < fs->last_commit)
-			return fs_commit(fs);
+			return ext4_commit(fs);
 	}
-	return fs_maybe_commit(fs);
+	return ext4_maybe_commit(fs);
 }
 
 int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags)
@@ -281,8 +285,8 @@ again:
 	err = check_super(fs, raw, bd->nsectors * BLOCKDEV_SECTOR_SIZE);
 	if (err)
 		goto fail;
-	cache_init(fs);
-	err = bread(fs, fs->bs == 1024 ? 1 : 0, &fs->sbbuf);
+	ext4_cache_init(fs);
+	err = ext4_bread(fs, fs->bs == 1024 ? 1 : 0, &fs->sbbuf);
 	if (err)
 		goto fail;
 	fs->sb = fs->sbbuf->data + (fs->bs == 1024 ? 0 : 1024);
@@ -290,7 +294,7 @@ again:
 	if (err)
 		goto fail;
 	if (fs->has_journal) {
-		err = journal_load(fs);
+		err = ext4_journal_load(fs);
 		if (err < 0)
 			goto fail;
 		if (err == 1 || (fs->incompat & INCOMPAT_RECOVER)) {
@@ -303,7 +307,7 @@ again:
 				goto fail;
 			}
 			if (err == 1) {
-				err = journal_recover(fs);
+				err = ext4_journal_recover(fs);
 				if (err)
 					goto fail;
 			}
@@ -313,7 +317,7 @@ again:
 				goto fail;
 			put32(raw + SB_FEATURE_INCOMPAT, le32(raw + SB_FEATURE_INCOMPAT) & ~INCOMPAT_RECOVER);
 			if (le32(raw + SB_FEATURE_RO_COMPAT) & RO_COMPAT_METADATA_CSUM)
-				put32(raw + SB_CHECKSUM, crc32c_raw(0xffffffffu, raw, SB_CHECKSUM));
+				put32(raw + SB_CHECKSUM, ext4_crc32c_raw(0xffffffffu, raw, SB_CHECKSUM));
 			err = bd->write(bd, 2, 2, raw);
 			if (!err)
 				err = bd->flush(bd);
@@ -330,8 +334,8 @@ again:
 		fs->tx_limit = (fs->jlen - fs->jfirst) / 2;
 	{
 		struct ext4_inode *root = &fs->tmpino;
-		err = inode_read(fs, EXT4_ROOT_INO, root);
-		if (!err && (i_mode(root) & S_IFMT_) != S_IFDIR_)
+		err = ext4_inode_read(fs, EXT4_ROOT_INO, root);
+		if (!err && (ext4_i_mode(root) & S_IFMT_) != S_IFDIR_)
 			err = ext4_corrupt(fs, "root is not a directory", 2);
 		if (err)
 			goto fail;
@@ -341,7 +345,7 @@ again:
 		if (!err)
 			err = process_orphans(fs);
 		if (!err)
-			err = fs_commit(fs);
+			err = ext4_commit(fs);
 		if (err)
 			goto fail;
 	}
@@ -362,7 +366,7 @@ int vfs_sync(struct vfs *fs)
 		return 0;
 	if (fs->broken)
 		return -EIO;
-	return fs_commit(fs);
+	return ext4_commit(fs);
 }
 
 int vfs_unmount(struct vfs *fs)
@@ -374,14 +378,14 @@ int vfs_unmount(struct vfs *fs)
 	if (!fs->rdonly && !fs->broken && fs->disk_dirty) {
 		err = process_orphans(fs);
 		if (!err)
-			err = fs_commit(fs);
+			err = ext4_commit(fs);
 		if (!err && fs->has_journal) {
 			put32(fs->sb + SB_FEATURE_INCOMPAT,
 			      le32(fs->sb + SB_FEATURE_INCOMPAT) & ~INCOMPAT_RECOVER);
-			sb_csum_set(fs);
-			err = dev_write(fs, fs->sbbuf->blk, 1, fs->sbbuf->data);
+			ext4_sb_csum_set(fs);
+			err = ext4_dev_write(fs, fs->sbbuf->blk, 1, fs->sbbuf->data);
 			if (!err)
-				err = dev_flush(fs);
+				err = ext4_dev_flush(fs);
 		}
 	} else if (fs->broken) {
 		err = -EIO;
@@ -404,26 +408,26 @@ static int iget(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
 
 	if (ino < 1 || ino > fs->inodes_count || (ino < fs->first_ino && ino != EXT4_ROOT_INO))
 		return -ESTALE;
-	a = inode_allocated(fs, (uint32_t)ino);
+	a = ext4_inode_allocated(fs, (uint32_t)ino);
 	if (a < 0)
 		return a;
 	if (!a)
 		return -ESTALE;
-	err = inode_read(fs, (uint32_t)ino, ip);
+	err = ext4_inode_read(fs, (uint32_t)ino, ip);
 	if (err)
 		return err;
-	if (i_mode(ip) == 0)
+	if (ext4_i_mode(ip) == 0)
 		return -ESTALE;
-	if ((i_flags(ip) & EXT4_INLINE_DATA_FL) || (i_flags(ip) & EXT4_EA_INODE_FL))
+	if ((ext4_i_flags(ip) & EXT4_INLINE_DATA_FL) || (ext4_i_flags(ip) & EXT4_EA_INODE_FL))
 		return ext4_error(fs, -EOPNOTSUPP, "inode %u uses inline data / ea_inode", (unsigned)ino);
-	if (i_flags(ip) & EXT4_EXTENTS_FL) {
-		err = ext_check_root(fs, ip);
+	if (ext4_i_flags(ip) & EXT4_EXTENTS_FL) {
+		err = ext4_ext_check_root(fs, ip);
 		if (err)
 			return err;
 	} else {
-		uint32_t t = i_mode(ip) & S_IFMT_;
-		if (t == S_IFREG_ || t == S_IFDIR_ || (t == S_IFLNK_ && i_size(ip) >= 60)) {
-			if (i_blocks(fs, ip) != 0 || i_size(ip) != 0)
+		uint32_t t = ext4_i_mode(ip) & S_IFMT_;
+		if (t == S_IFREG_ || t == S_IFDIR_ || (t == S_IFLNK_ && ext4_i_size(ip) >= 60)) {
+			if (ext4_i_blocks(fs, ip) != 0 || ext4_i_size(ip) != 0)
 				return ext4_error(fs, -EOPNOTSUPP,
 						  "inode %u uses block maps (ext2/ext3 layout)", (unsigned)ino);
 		}
@@ -435,7 +439,7 @@ static int getdir(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
 {
 	int err = iget(fs, ino, ip);
 
-	if (!err && (i_mode(ip) & S_IFMT_) != S_IFDIR_)
+	if (!err && (ext4_i_mode(ip) & S_IFMT_) != S_IFDIR_)
 		err = -ENOTDIR;
 	return err;
 }
@@ -464,13 +468,13 @@ static void fill_attr(struct vfs *fs, const struct ext4_inode *ip, struct vfs_at
 		return;
 	memset(a, 0, sizeof(*a));
 	a->ino = ip->ino;
-	a->size = i_size(ip);
-	a->blocks = i_blocks(fs, ip);
-	i_get_time(fs, ip, I_ATIME, I_ATIME_EXTRA, &a->atime, &a->atimensec);
-	i_get_time(fs, ip, I_MTIME, I_MTIME_EXTRA, &a->mtime, &a->mtimensec);
-	i_get_time(fs, ip, I_CTIME, I_CTIME_EXTRA, &a->ctime, &a->ctimensec);
-	a->mode = i_mode(ip);
-	a->nlink = i_nlink(ip);
+	a->size = ext4_i_size(ip);
+	a->blocks = ext4_i_blocks(fs, ip);
+	ext4_i_get_time(fs, ip, I_ATIME, I_ATIME_EXTRA, &a->atime, &a->atimensec);
+	ext4_i_get_time(fs, ip, I_MTIME, I_MTIME_EXTRA, &a->mtime, &a->mtimensec);
+	ext4_i_get_time(fs, ip, I_CTIME, I_CTIME_EXTRA, &a->ctime, &a->ctimensec);
+	a->mode = ext4_i_mode(ip);
+	a->nlink = ext4_i_nlink(ip);
 	a->uid = le16(ip->raw + I_UID) | (uint32_t)le16(ip->raw + I_UID_HI) << 16;
 	a->gid = le16(ip->raw + I_GID) | (uint32_t)le16(ip->raw + I_GID_HI) << 16;
 	t = a->mode & S_IFMT_;
@@ -490,23 +494,23 @@ static void set_owner(struct ext4_inode *ip, uint32_t uid, uint32_t gid)
 
 static void nlink_inc(struct vfs *fs, struct ext4_inode *dir)
 {
-	uint32_t n = i_nlink(dir);
+	uint32_t n = ext4_i_nlink(dir);
 
 	if (n == 1 && fs->dir_nlink)
 		return;
 	/* past 65000 subdirectories the count becomes 1 ("many"), as e2fsck expects */
 	if (n + 1 > DIR_NLINK_MAX && fs->dir_nlink)
-		i_set_nlink(dir, 1);
+		ext4_i_set_nlink(dir, 1);
 	else
-		i_set_nlink(dir, n + 1);
+		ext4_i_set_nlink(dir, n + 1);
 }
 
 static void nlink_dec_dir(struct ext4_inode *dir)
 {
-	uint32_t n = i_nlink(dir);
+	uint32_t n = ext4_i_nlink(dir);
 
 	if (n > 2)
-		i_set_nlink(dir, n - 1);
+		ext4_i_set_nlink(dir, n - 1);
 }
 
 /* New inode with the common fields; written by the caller. */
@@ -516,7 +520,7 @@ static int new_inode(struct vfs *fs, uint32_t parent, uint32_t mode, uint32_t ui
 	uint32_t ino, t = mode & S_IFMT_;
 	uint64_t s;
 	uint32_t ns;
-	int err = alloc_inode(fs, parent, t == S_IFDIR_, &ino);
+	int err = ext4_alloc_inode(fs, parent, t == S_IFDIR_, &ino);
 
 	if (err)
 		return err;
@@ -527,16 +531,16 @@ static int new_inode(struct vfs *fs, uint32_t parent, uint32_t mode, uint32_t ui
 	if (fs->isz > EXT4_GOOD_OLD_INODE_SIZE)
 		put16(ip->raw + I_EXTRA_ISIZE, fs->inode_extra_want);
 	ext4_now(&s, &ns);
-	i_set_time(fs, ip, I_ATIME, I_ATIME_EXTRA, s, ns);
-	i_set_time(fs, ip, I_MTIME, I_MTIME_EXTRA, s, ns);
-	i_set_time(fs, ip, I_CTIME, I_CTIME_EXTRA, s, ns);
-	i_set_time(fs, ip, I_CRTIME, I_CRTIME_EXTRA, s, ns);
-	put32(ip->raw + I_GENERATION, crc32c_raw(ns ^ (uint32_t)s, &ino, 4) ^ fs->tick);
+	ext4_i_set_time(fs, ip, I_ATIME, I_ATIME_EXTRA, s, ns);
+	ext4_i_set_time(fs, ip, I_MTIME, I_MTIME_EXTRA, s, ns);
+	ext4_i_set_time(fs, ip, I_CTIME, I_CTIME_EXTRA, s, ns);
+	ext4_i_set_time(fs, ip, I_CRTIME, I_CRTIME_EXTRA, s, ns);
+	put32(ip->raw + I_GENERATION, ext4_crc32c_raw(ns ^ (uint32_t)s, &ino, 4) ^ fs->tick);
 	if (t == S_IFREG_ || t == S_IFDIR_ || t == S_IFLNK_) {
 		put32(ip->raw + I_FLAGS, EXT4_EXTENTS_FL);
-		ext_init_root(ip);
+		ext4_ext_init_root(ip);
 	}
-	i_set_nlink(ip, 1);
+	ext4_i_set_nlink(ip, 1);
 	return 0;
 }
 
@@ -544,8 +548,8 @@ static int orphan_add(struct vfs *fs, struct ext4_inode *ip)
 {
 	put32(ip->raw + I_DTIME, le32(fs->sb + SB_LAST_ORPHAN));
 	put32(fs->sb + SB_LAST_ORPHAN, ip->ino);
-	bdirty(fs, fs->sbbuf);
-	return inode_write(fs, ip);
+	ext4_bdirty(fs, fs->sbbuf);
+	return ext4_inode_write(fs, ip);
 }
 
 static int orphan_del(struct vfs *fs, struct ext4_inode *ip)
@@ -556,23 +560,23 @@ static int orphan_del(struct vfs *fs, struct ext4_inode *ip)
 
 	if (cur == ip->ino) {
 		put32(fs->sb + SB_LAST_ORPHAN, le32(ip->raw + I_DTIME));
-		bdirty(fs, fs->sbbuf);
+		ext4_bdirty(fs, fs->sbbuf);
 		put32(ip->raw + I_DTIME, 0);
-		return inode_write(fs, ip);
+		return ext4_inode_write(fs, ip);
 	}
 	while (cur) {
 		if (++n > fs->inodes_count)
 			return ext4_corrupt(fs, "orphan list loop", cur);
-		err = inode_read(fs, cur, x);
+		err = ext4_inode_read(fs, cur, x);
 		if (err)
 			return err;
 		if (le32(x->raw + I_DTIME) == ip->ino) {
 			put32(x->raw + I_DTIME, le32(ip->raw + I_DTIME));
-			err = inode_write(fs, x);
+			err = ext4_inode_write(fs, x);
 			if (err)
 				return err;
 			put32(ip->raw + I_DTIME, 0);
-			return inode_write(fs, ip);
+			return ext4_inode_write(fs, ip);
 		}
 		cur = le32(x->raw + I_DTIME);
 	}
@@ -588,23 +592,23 @@ static int release_inode(struct vfs *fs, struct ext4_inode *ip, int listed)
 {
 	uint64_t s;
 	uint32_t ns;
-	int is_dir = (i_mode(ip) & S_IFMT_) == S_IFDIR_;
-	int err = file_release_all(fs, ip);
+	int is_dir = (ext4_i_mode(ip) & S_IFMT_) == S_IFDIR_;
+	int err = ext4_file_release_all(fs, ip);
 
 	if (!err && listed)
 		err = orphan_del(fs, ip);
 	if (err)
 		return err;
-	i_set_size(ip, 0);
+	ext4_i_set_size(ip, 0);
 	ext4_now(&s, &ns);
 	/* a small dtime reads as an orphan-list link to e2fsck: without a
 	 * clock, use the last write or mkfs time */
 	if (s <= fs->inodes_count)
 		s = le32(fs->sb + SB_WTIME) > fs->inodes_count ? le32(fs->sb + SB_WTIME) : le32(fs->sb + 0x108);
 	put32(ip->raw + I_DTIME, (uint32_t)s);
-	err = inode_write(fs, ip);
+	err = ext4_inode_write(fs, ip);
 	if (!err)
-		err = free_inode(fs, ip->ino, is_dir);
+		err = ext4_free_inode(fs, ip->ino, is_dir);
 	return err;
 }
 
@@ -621,7 +625,7 @@ int vfs_lookup(struct vfs *fs, uint64_t dir, const char *name, size_t len, struc
 	err = getdir(fs, dir, d);
 	if (err)
 		return err;
-	err = dir_find(fs, d, name, len, &loc);
+	err = ext4_dir_find(fs, d, name, len, &loc);
 	if (err)
 		return err;
 	err = iget(fs, loc.ino, &ip);
@@ -655,41 +659,41 @@ int vfs_setattr(struct vfs *fs, uint64_t ino, const struct vfs_setattr *sa, stru
 		return err;
 	ext4_now(&s, &ns);
 	if (sa->valid & VFS_SET_SIZE) {
-		uint32_t t = i_mode(&ip) & S_IFMT_;
+		uint32_t t = ext4_i_mode(&ip) & S_IFMT_;
 		if (t == S_IFDIR_)
 			return -EISDIR;
 		if (t != S_IFREG_)
 			return -EINVAL;
-		if (sa->size > file_max_size(fs))
+		if (sa->size > ext4_file_max_size(fs))
 			return -EFBIG;
-		if (sa->size != i_size(&ip)) {
+		if (sa->size != ext4_i_size(&ip)) {
 			ensure_extents(&ip);
-			err = file_truncate(fs, &ip, sa->size);
+			err = ext4_file_truncate(fs, &ip, sa->size);
 			if (err)
 				return err;
-			i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, s, ns);
+			ext4_i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, s, ns);
 		}
 	}
 	if (sa->valid & VFS_SET_MODE)
-		put16(ip.raw + I_MODE, (i_mode(&ip) & S_IFMT_) | (sa->mode & 07777));
+		put16(ip.raw + I_MODE, (ext4_i_mode(&ip) & S_IFMT_) | (sa->mode & 07777));
 	if (sa->valid & (VFS_SET_UID | VFS_SET_GID)) {
 		uint32_t uid = le16(ip.raw + I_UID) | (uint32_t)le16(ip.raw + I_UID_HI) << 16;
 		uint32_t gid = le16(ip.raw + I_GID) | (uint32_t)le16(ip.raw + I_GID_HI) << 16;
 		set_owner(&ip, (sa->valid & VFS_SET_UID) ? sa->uid : uid, (sa->valid & VFS_SET_GID) ? sa->gid : gid);
 	}
 	if (sa->valid & VFS_SET_ATIME_NOW)
-		i_set_time(fs, &ip, I_ATIME, I_ATIME_EXTRA, s, ns);
+		ext4_i_set_time(fs, &ip, I_ATIME, I_ATIME_EXTRA, s, ns);
 	else if (sa->valid & VFS_SET_ATIME)
-		i_set_time(fs, &ip, I_ATIME, I_ATIME_EXTRA, sa->atime, sa->atimensec);
+		ext4_i_set_time(fs, &ip, I_ATIME, I_ATIME_EXTRA, sa->atime, sa->atimensec);
 	if (sa->valid & VFS_SET_MTIME_NOW)
-		i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, s, ns);
+		ext4_i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, s, ns);
 	else if (sa->valid & VFS_SET_MTIME)
-		i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, sa->mtime, sa->mtimensec);
+		ext4_i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, sa->mtime, sa->mtimensec);
 	if (sa->valid & VFS_SET_CTIME)
-		i_set_time(fs, &ip, I_CTIME, I_CTIME_EXTRA, sa->ctime, sa->ctimensec);
+		ext4_i_set_time(fs, &ip, I_CTIME, I_CTIME_EXTRA, sa->ctime, sa->ctimensec);
 	else
-		i_set_time(fs, &ip, I_CTIME, I_CTIME_EXTRA, s, ns);
-	err = inode_write(fs, &ip);
+		ext4_i_set_time(fs, &ip, I_CTIME, I_CTIME_EXTRA, s, ns);
+	err = ext4_inode_write(fs, &ip);
 	if (!err)
 		fill_attr(fs, &ip, out);
 	return err;
@@ -699,14 +703,14 @@ int vfs_setattr(struct vfs *fs, uint64_t ino, const struct vfs_setattr *sa, stru
 static int link_new(struct vfs *fs, struct ext4_inode *d, const char *name, size_t len,
 		    struct ext4_inode *ip)
 {
-	int err = dir_add(fs, d, name, len, ip->ino, i_mode(ip));
+	int err = ext4_dir_add(fs, d, name, len, ip->ino, ext4_i_mode(ip));
 
 	if (err)
 		return err;
-	if ((i_mode(ip) & S_IFMT_) == S_IFDIR_)
+	if ((ext4_i_mode(ip) & S_IFMT_) == S_IFDIR_)
 		nlink_inc(fs, d);
-	i_touch(fs, d, 0, 1, 1);
-	return inode_write(fs, d);
+	ext4_i_touch(fs, d, 0, 1, 1);
+	return ext4_inode_write(fs, d);
 }
 
 static int prepare_create(struct vfs *fs, uint64_t dir, const char *name, size_t len,
@@ -721,9 +725,9 @@ static int prepare_create(struct vfs *fs, uint64_t dir, const char *name, size_t
 		err = getdir(fs, dir, d);
 	if (err)
 		return err;
-	if (i_nlink(d) == 0)
+	if (ext4_i_nlink(d) == 0)
 		return -ENOENT;
-	err = dir_find(fs, d, name, len, &loc);
+	err = ext4_dir_find(fs, d, name, len, &loc);
 	if (err == 0)
 		return -EEXIST;
 	return err == -ENOENT ? 0 : err;
@@ -752,11 +756,11 @@ int vfs_mknod(struct vfs *fs, uint64_t dir, const char *name, size_t len, uint32
 		else
 			put32(ip.raw + I_BLOCK + 4, rdev);
 	}
-	err = inode_write(fs, &ip);
+	err = ext4_inode_write(fs, &ip);
 	if (!err)
 		err = link_new(fs, &d, name, len, &ip);
 	if (err) {
-		i_set_nlink(&ip, 0);
+		ext4_i_set_nlink(&ip, 0);
 		release_inode(fs, &ip, 0);
 		return err;
 	}
@@ -770,22 +774,22 @@ int vfs_mkdir(struct vfs *fs, uint64_t dir, const char *name, size_t len, uint32
 	struct ext4_inode d, ip;
 	int err = prepare_create(fs, dir, name, len, &d);
 
-	if (!err && i_nlink(&d) >= LINK_MAX_ && !fs->dir_nlink)
+	if (!err && ext4_i_nlink(&d) >= LINK_MAX_ && !fs->dir_nlink)
 		err = -EMLINK;
 	if (!err)
 		err = new_inode(fs, (uint32_t)dir, S_IFDIR_ | (mode & 07777), uid, gid, &ip);
 	if (err)
 		return err;
-	i_set_nlink(&ip, 2);
-	err = dir_init(fs, &ip, (uint32_t)dir);
+	ext4_i_set_nlink(&ip, 2);
+	err = ext4_dir_init(fs, &ip, (uint32_t)dir);
 	if (err) {
-		i_set_nlink(&ip, 0);
+		ext4_i_set_nlink(&ip, 0);
 		release_inode(fs, &ip, 0);
 		return err;
 	}
 	err = link_new(fs, &d, name, len, &ip);
 	if (err) {
-		i_set_nlink(&ip, 0);
+		ext4_i_set_nlink(&ip, 0);
 		release_inode(fs, &ip, 0);
 		return err;
 	}
@@ -812,36 +816,36 @@ int vfs_symlink(struct vfs *fs, uint64_t dir, const char *name, size_t len, cons
 		put32(ip.raw + I_FLAGS, 0);
 		memset(ip.raw + I_BLOCK, 0, 60);
 		memcpy(ip.raw + I_BLOCK, target, tlen);
-		i_set_size(&ip, tlen);
-		err = inode_write(fs, &ip);
+		ext4_i_set_size(&ip, tlen);
+		err = ext4_inode_write(fs, &ip);
 	} else {
 		uint64_t pblk;
 		uint32_t got;
 		struct ext4_buf *b;
-		err = alloc_blocks(fs, 0, 1, &pblk, &got);
+		err = ext4_alloc_blocks(fs, 0, 1, &pblk, &got);
 		if (!err) {
-			err = bget_zero(fs, pblk, &b);
+			err = ext4_bget_zero(fs, pblk, &b);
 			if (err) {
-				free_blocks(fs, pblk, 1);
+				ext4_free_blocks(fs, pblk, 1);
 			} else {
 				memcpy(b->data, target, tlen);
-				bdirty(fs, b);
-				bput(fs, b);
-				i_set_size(&ip, tlen);
-				err = ext_insert(fs, &ip, 0, pblk, 1, 0);
+				ext4_bdirty(fs, b);
+				ext4_bput(fs, b);
+				ext4_i_set_size(&ip, tlen);
+				err = ext4_ext_insert(fs, &ip, 0, pblk, 1, 0);
 				if (err)
-					free_blocks(fs, pblk, 1);
+					ext4_free_blocks(fs, pblk, 1);
 				else
-					i_add_blocks(fs, &ip, 1);
+					ext4_i_add_blocks(fs, &ip, 1);
 			}
 		}
 		if (!err)
-			err = inode_write(fs, &ip);
+			err = ext4_inode_write(fs, &ip);
 	}
 	if (!err)
 		err = link_new(fs, &d, name, len, &ip);
 	if (err) {
-		i_set_nlink(&ip, 0);
+		ext4_i_set_nlink(&ip, 0);
 		release_inode(fs, &ip, 0);
 		return err;
 	}
@@ -859,25 +863,25 @@ int vfs_link(struct vfs *fs, uint64_t ino, uint64_t newdir, const char *name, si
 		err = iget(fs, ino, &ip);
 	if (err)
 		return err;
-	if ((i_mode(&ip) & S_IFMT_) == S_IFDIR_)
+	if ((ext4_i_mode(&ip) & S_IFMT_) == S_IFDIR_)
 		return -EPERM;
-	if (i_nlink(&ip) >= LINK_MAX_)
+	if (ext4_i_nlink(&ip) >= LINK_MAX_)
 		return -EMLINK;
-	err = dir_add(fs, &d, name, len, ip.ino, i_mode(&ip));
+	err = ext4_dir_add(fs, &d, name, len, ip.ino, ext4_i_mode(&ip));
 	if (err)
 		return err;
-	i_touch(fs, &d, 0, 1, 1);
-	err = inode_write(fs, &d);
+	ext4_i_touch(fs, &d, 0, 1, 1);
+	err = ext4_inode_write(fs, &d);
 	if (err)
 		return err;
-	if (i_nlink(&ip) == 0) {
+	if (ext4_i_nlink(&ip) == 0) {
 		err = orphan_del(fs, &ip);	/* an O_TMPFILE gets its name */
 		if (err)
 			return err;
 	}
-	i_set_nlink(&ip, i_nlink(&ip) + 1);
-	i_touch(fs, &ip, 0, 0, 1);
-	err = inode_write(fs, &ip);
+	ext4_i_set_nlink(&ip, ext4_i_nlink(&ip) + 1);
+	ext4_i_touch(fs, &ip, 0, 0, 1);
+	err = ext4_inode_write(fs, &ip);
 	if (!err)
 		fill_attr(fs, &ip, out);
 	return err;
@@ -885,17 +889,17 @@ int vfs_link(struct vfs *fs, uint64_t ino, uint64_t newdir, const char *name, si
 
 static int drop_link(struct vfs *fs, struct ext4_inode *ip)
 {
-	uint32_t n = i_nlink(ip);
+	uint32_t n = ext4_i_nlink(ip);
 
-	if ((i_mode(ip) & S_IFMT_) == S_IFDIR_)
+	if ((ext4_i_mode(ip) & S_IFMT_) == S_IFDIR_)
 		n = 0;
 	else if (n > 0)
 		n--;
-	i_set_nlink(ip, n);
-	i_touch(fs, ip, 0, 0, 1);
+	ext4_i_set_nlink(ip, n);
+	ext4_i_touch(fs, ip, 0, 0, 1);
 	if (n == 0)
 		return orphan_add(fs, ip);
-	return inode_write(fs, ip);
+	return ext4_inode_write(fs, ip);
 }
 
 static int remove_common(struct vfs *fs, uint64_t dir, const char *name, size_t len, int want_dir)
@@ -916,29 +920,29 @@ static int remove_common(struct vfs *fs, uint64_t dir, const char *name, size_t 
 		return -ENOTEMPTY;
 	if (is_dots(name, len))
 		return -EISDIR;
-	err = dir_find(fs, &d, name, len, &loc);
+	err = ext4_dir_find(fs, &d, name, len, &loc);
 	if (!err)
 		err = iget(fs, loc.ino, &ip);
 	if (err)
 		return err == -ESTALE ? ext4_corrupt(fs, "directory entry points to a free inode", loc.ino) : err;
 	if (want_dir) {
-		if ((i_mode(&ip) & S_IFMT_) != S_IFDIR_)
+		if ((ext4_i_mode(&ip) & S_IFMT_) != S_IFDIR_)
 			return -ENOTDIR;
-		err = dir_is_empty(fs, &ip);
+		err = ext4_dir_is_empty(fs, &ip);
 		if (err < 0)
 			return err;
 		if (!err)
 			return -ENOTEMPTY;
-	} else if ((i_mode(&ip) & S_IFMT_) == S_IFDIR_) {
+	} else if ((ext4_i_mode(&ip) & S_IFMT_) == S_IFDIR_) {
 		return -EISDIR;
 	}
-	err = dir_remove(fs, &d, &loc);
+	err = ext4_dir_remove(fs, &d, &loc);
 	if (err)
 		return err;
 	if (want_dir)
 		nlink_dec_dir(&d);
-	i_touch(fs, &d, 0, 1, 1);
-	err = inode_write(fs, &d);
+	ext4_i_touch(fs, &d, 0, 1, 1);
+	err = ext4_inode_write(fs, &d);
 	if (!err)
 		err = drop_link(fs, &ip);
 	return err;
@@ -969,7 +973,7 @@ static int is_below(struct vfs *fs, uint32_t ino, uint32_t top)
 			return ext4_corrupt(fs, "directory loop", ino);
 		err = getdir(fs, ino, &d);
 		if (!err)
-			err = dir_find(fs, &d, "..", 2, &loc);
+			err = ext4_dir_find(fs, &d, "..", 2, &loc);
 		if (err)
 			return err;
 		ino = loc.ino;
@@ -980,10 +984,10 @@ static int is_below(struct vfs *fs, uint32_t ino, uint32_t top)
 static int set_dotdot(struct vfs *fs, struct ext4_inode *dir, uint32_t parent)
 {
 	struct dir_loc loc;
-	int err = dir_find(fs, dir, "..", 2, &loc);
+	int err = ext4_dir_find(fs, dir, "..", 2, &loc);
 
 	if (!err)
-		err = dir_set(fs, dir, &loc, parent, S_IFDIR_);
+		err = ext4_dir_set(fs, dir, &loc, parent, S_IFDIR_);
 	return err;
 }
 
@@ -1010,12 +1014,12 @@ int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
 	if (!err)
 		err = getdir(fs, newdir, &nd);
 	if (!err)
-		err = dir_find(fs, &od, oname, olen, &oloc);
+		err = ext4_dir_find(fs, &od, oname, olen, &oloc);
 	if (!err)
 		err = iget(fs, oloc.ino, &src);
 	if (err)
 		return err;
-	err = dir_find(fs, &nd, nname, nlen, &nloc);
+	err = ext4_dir_find(fs, &nd, nname, nlen, &nloc);
 	if (err && err != -ENOENT)
 		return err;
 	have_dst = !err;
@@ -1025,14 +1029,14 @@ int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
 		return -ENOENT;
 	if (have_dst && nloc.ino == oloc.ino)
 		return 0;
-	if (i_nlink(&nd) == 0)
+	if (ext4_i_nlink(&nd) == 0)
 		return -ENOENT;
-	sdir = (i_mode(&src) & S_IFMT_) == S_IFDIR_;
+	sdir = (ext4_i_mode(&src) & S_IFMT_) == S_IFDIR_;
 	if (have_dst) {
 		err = iget(fs, nloc.ino, &dst);
 		if (err)
 			return err;
-		ddir = (i_mode(&dst) & S_IFMT_) == S_IFDIR_;
+		ddir = (ext4_i_mode(&dst) & S_IFMT_) == S_IFDIR_;
 	}
 	/* no directory may move below itself */
 	if (sdir && !same) {
@@ -1046,9 +1050,9 @@ int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
 			return err < 0 ? err : -EINVAL;
 	}
 	if (flags & VFS_RENAME_EXCHANGE) {
-		err = dir_set(fs, &nd, &nloc, src.ino, i_mode(&src));
+		err = ext4_dir_set(fs, &nd, &nloc, src.ino, ext4_i_mode(&src));
 		if (!err)
-			err = dir_set(fs, &od, &oloc, dst.ino, i_mode(&dst));
+			err = ext4_dir_set(fs, &od, &oloc, dst.ino, ext4_i_mode(&dst));
 		if (err)
 			return err;
 		if (!same) {
@@ -1066,11 +1070,11 @@ int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
 				nlink_inc(fs, &od);
 			}
 		}
-		i_touch(fs, &src, 0, 0, 1);
-		i_touch(fs, &dst, 0, 0, 1);
-		err = inode_write(fs, &src);
+		ext4_i_touch(fs, &src, 0, 0, 1);
+		ext4_i_touch(fs, &dst, 0, 0, 1);
+		err = ext4_inode_write(fs, &src);
 		if (!err)
-			err = inode_write(fs, &dst);
+			err = ext4_inode_write(fs, &dst);
 		goto dirs;
 	}
 	if (have_dst) {
@@ -1079,27 +1083,27 @@ int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
 		if (!sdir && ddir)
 			return -EISDIR;
 		if (ddir) {
-			err = dir_is_empty(fs, &dst);
+			err = ext4_dir_is_empty(fs, &dst);
 			if (err < 0)
 				return err;
 			if (!err)
 				return -ENOTEMPTY;
 		}
-		err = dir_set(fs, &nd, &nloc, src.ino, i_mode(&src));
+		err = ext4_dir_set(fs, &nd, &nloc, src.ino, ext4_i_mode(&src));
 	} else {
-		if (sdir && !same && i_nlink(&nd) >= LINK_MAX_ && !fs->dir_nlink)
+		if (sdir && !same && ext4_i_nlink(&nd) >= LINK_MAX_ && !fs->dir_nlink)
 			return -EMLINK;
-		err = dir_add(fs, &nd, nname, nlen, src.ino, i_mode(&src));
+		err = ext4_dir_add(fs, &nd, nname, nlen, src.ino, ext4_i_mode(&src));
 		if (!err && same)
-			od = nd;	/* dir_add may have rewritten the directory inode */
+			od = nd;	/* ext4_dir_add may have rewritten the directory inode */
 	}
 	if (err)
 		return err;
-	/* the old entry: look it up again, dir_add may have moved nothing but
+	/* the old entry: look it up again, ext4_dir_add may have moved nothing but
 	 * could have changed the inode (size, flags) */
-	err = dir_find(fs, &od, oname, olen, &oloc);
+	err = ext4_dir_find(fs, &od, oname, olen, &oloc);
 	if (!err)
-		err = dir_remove(fs, &od, &oloc);
+		err = ext4_dir_remove(fs, &od, &oloc);
 	if (err)
 		return err;
 	if (sdir && !same) {
@@ -1116,16 +1120,16 @@ int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
 		if (err)
 			return err;
 	}
-	i_touch(fs, &src, 0, 0, 1);
-	err = inode_write(fs, &src);
+	ext4_i_touch(fs, &src, 0, 0, 1);
+	err = ext4_inode_write(fs, &src);
 dirs:
 	if (err)
 		return err;
-	i_touch(fs, &od, 0, 1, 1);
-	err = inode_write(fs, &od);
+	ext4_i_touch(fs, &od, 0, 1, 1);
+	err = ext4_inode_write(fs, &od);
 	if (!err && !same) {
-		i_touch(fs, &nd, 0, 1, 1);
-		err = inode_write(fs, &nd);
+		ext4_i_touch(fs, &nd, 0, 1, 1);
+		err = ext4_inode_write(fs, &nd);
 	}
 	return err;
 }
@@ -1142,7 +1146,7 @@ int vfs_tmpfile(struct vfs *fs, uint64_t dir, uint32_t mode, uint32_t uid, uint3
 		err = new_inode(fs, (uint32_t)dir, S_IFREG_ | (mode & 07777), uid, gid, &ip);
 	if (err)
 		return err;
-	i_set_nlink(&ip, 0);
+	ext4_i_set_nlink(&ip, 0);
 	err = orphan_add(fs, &ip);
 	if (!err)
 		fill_attr(fs, &ip, out);
@@ -1159,7 +1163,7 @@ int vfs_evict(struct vfs *fs, uint64_t ino)
 	err = iget(fs, ino, &ip);
 	if (err)
 		return err;
-	if (i_nlink(&ip) != 0)
+	if (ext4_i_nlink(&ip) != 0)
 		return 0;
 	err = begin_modify(fs);
 	if (!err)
@@ -1175,12 +1179,12 @@ int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size)
 
 	if (err)
 		return err;
-	if ((i_mode(&ip) & S_IFMT_) != S_IFLNK_)
+	if ((ext4_i_mode(&ip) & S_IFMT_) != S_IFLNK_)
 		return -EINVAL;
-	len = i_size(&ip);
+	len = ext4_i_size(&ip);
 	if (len >= fs->bs)
 		return ext4_corrupt(fs, "symlink length", ino);
-	if (!(i_flags(&ip) & EXT4_EXTENTS_FL)) {
+	if (!(ext4_i_flags(&ip) & EXT4_EXTENTS_FL)) {
 		if (len >= 60)
 			return ext4_corrupt(fs, "fast symlink length", ino);
 		if (size)
@@ -1190,16 +1194,16 @@ int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size)
 		uint32_t l;
 		int un;
 		struct ext4_buf *b;
-		err = ext_map(fs, &ip, 0, &pblk, &l, &un);
+		err = ext4_ext_map(fs, &ip, 0, &pblk, &l, &un);
 		if (!err && !pblk)
 			err = ext4_corrupt(fs, "symlink without a block", ino);
 		if (!err)
-			err = bread(fs, pblk, &b);
+			err = ext4_bread(fs, pblk, &b);
 		if (err)
 			return err;
 		if (size)
 			memcpy(buf, b->data, len < size ? len : size);
-		bput(fs, b);
+		ext4_bput(fs, b);
 	}
 	return (int)len;
 }
@@ -1210,9 +1214,9 @@ static int get_reg(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
 
 	if (err)
 		return err;
-	if ((i_mode(ip) & S_IFMT_) == S_IFDIR_)
+	if ((ext4_i_mode(ip) & S_IFMT_) == S_IFDIR_)
 		return -EISDIR;
-	if ((i_mode(ip) & S_IFMT_) != S_IFREG_)
+	if ((ext4_i_mode(ip) & S_IFMT_) != S_IFREG_)
 		return -EINVAL;
 	return 0;
 }
@@ -1221,9 +1225,9 @@ static int get_reg(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
  * first block (iget refused the ones that own blocks). */
 static void ensure_extents(struct ext4_inode *ip)
 {
-	if (!(i_flags(ip) & EXT4_EXTENTS_FL)) {
-		put32(ip->raw + I_FLAGS, i_flags(ip) | EXT4_EXTENTS_FL);
-		ext_init_root(ip);
+	if (!(ext4_i_flags(ip) & EXT4_EXTENTS_FL)) {
+		put32(ip->raw + I_FLAGS, ext4_i_flags(ip) | EXT4_EXTENTS_FL);
+		ext4_ext_init_root(ip);
 	}
 }
 
@@ -1234,7 +1238,7 @@ long vfs_read(struct vfs *fs, uint64_t ino, uint64_t off, void *buf, size_t len)
 
 	if (err)
 		return err;
-	return file_read(fs, &ip, off, buf, len);
+	return ext4_file_read(fs, &ip, off, buf, len);
 }
 
 long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len)
@@ -1250,10 +1254,10 @@ long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size
 	if (len == 0)
 		return 0;
 	ensure_extents(&ip);
-	n = file_write(fs, &ip, off, buf, len);
+	n = ext4_file_write(fs, &ip, off, buf, len);
 	if (n > 0) {
-		i_touch(fs, &ip, 0, 1, 1);
-		err = inode_write(fs, &ip);
+		ext4_i_touch(fs, &ip, 0, 1, 1);
+		err = ext4_inode_write(fs, &ip);
 		if (err)
 			return err;
 	}
@@ -1269,15 +1273,15 @@ static int zero_partial(struct vfs *fs, struct ext4_inode *ip, uint64_t off, uin
 {
 	uint64_t pblk;
 	uint32_t l;
-	int un, err = ext_map(fs, ip, (uint32_t)(off / fs->bs), &pblk, &l, &un);
+	int un, err = ext4_ext_map(fs, ip, (uint32_t)(off / fs->bs), &pblk, &l, &un);
 
 	if (err || !pblk || un || !len)
 		return err;
-	err = dev_read(fs, pblk, 1, fs->scratch);
+	err = ext4_dev_read(fs, pblk, 1, fs->scratch);
 	if (err)
 		return err;
 	memset(fs->scratch + off % fs->bs, 0, len);
-	return dev_write(fs, pblk, 1, fs->scratch);
+	return ext4_dev_write(fs, pblk, 1, fs->scratch);
 }
 
 static int punch(struct vfs *fs, struct ext4_inode *ip, uint64_t off, uint64_t end)
@@ -1293,7 +1297,7 @@ static int punch(struct vfs *fs, struct ext4_inode *ip, uint64_t off, uint64_t e
 	if (!err && end % fs->bs)
 		err = zero_partial(fs, ip, lb * fs->bs, (uint32_t)(end % fs->bs));
 	if (!err && lb > fb)
-		err = ext_remove(fs, ip, (uint32_t)fb, (uint32_t)lb, 1);
+		err = ext4_ext_remove(fs, ip, (uint32_t)fb, (uint32_t)lb, 1, ext4_maybe_commit);
 	return err;
 }
 
@@ -1303,7 +1307,7 @@ static int prealloc(struct vfs *fs, struct ext4_inode *ip, uint64_t fb, uint64_t
 	while (fb < lb) {
 		uint64_t pblk, start;
 		uint32_t l, got, want;
-		int un, err = ext_map(fs, ip, (uint32_t)fb, &pblk, &l, &un);
+		int un, err = ext4_ext_map(fs, ip, (uint32_t)fb, &pblk, &l, &un);
 
 		if (err)
 			return err;
@@ -1314,20 +1318,20 @@ static int prealloc(struct vfs *fs, struct ext4_inode *ip, uint64_t fb, uint64_t
 		want = (uint32_t)(lb - fb < l ? lb - fb : l);
 		if (want > 2048)
 			want = 2048;
-		err = alloc_blocks(fs, fs->first_data_block + (uint64_t)((ip->ino - 1) / fs->ipg) * fs->bpg,
+		err = ext4_alloc_blocks(fs, fs->first_data_block + (uint64_t)((ip->ino - 1) / fs->ipg) * fs->bpg,
 				   want, &start, &got);
 		if (err)
 			return err;
-		err = ext_insert(fs, ip, (uint32_t)fb, start, got, 1);
+		err = ext4_ext_insert(fs, ip, (uint32_t)fb, start, got, 1);
 		if (err) {
-			free_blocks(fs, start, got);
+			ext4_free_blocks(fs, start, got);
 			return err;
 		}
-		i_add_blocks(fs, ip, got);
+		ext4_i_add_blocks(fs, ip, got);
 		fb += got;
-		err = inode_write(fs, ip);
+		err = ext4_inode_write(fs, ip);
 		if (!err)
-			err = fs_maybe_commit(fs);
+			err = ext4_maybe_commit(fs);
 		if (err)
 			return err;
 	}
@@ -1345,7 +1349,7 @@ int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uin
 		return -EOPNOTSUPP;
 	if (len == 0)
 		return -EINVAL;
-	if (end < off || end > file_max_size(fs))
+	if (end < off || end > ext4_file_max_size(fs))
 		return -EFBIG;
 	err = begin_modify(fs);
 	if (!err)
@@ -1354,7 +1358,7 @@ int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uin
 		return err;
 	ensure_extents(&ip);
 	if (mode & FALLOC_PUNCH_HOLE) {
-		uint64_t size = i_size(&ip);
+		uint64_t size = ext4_i_size(&ip);
 		if (off >= size)
 			return 0;
 		if (end > size)
@@ -1364,20 +1368,20 @@ int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uin
 		uint64_t fb = off / fs->bs, lb = (end + fs->bs - 1) / fs->bs;
 		if (mode & FALLOC_ZERO_RANGE) {
 			uint64_t zend = end;
-			if (zend > i_size(&ip))
-				zend = i_size(&ip);
+			if (zend > ext4_i_size(&ip))
+				zend = ext4_i_size(&ip);
 			if (off < zend)
 				err = punch(fs, &ip, off, zend);
 		}
 		if (!err)
 			err = prealloc(fs, &ip, fb, lb);
-		if (!err && !(mode & FALLOC_KEEP_SIZE) && end > i_size(&ip))
-			i_set_size(&ip, end);
+		if (!err && !(mode & FALLOC_KEEP_SIZE) && end > ext4_i_size(&ip))
+			ext4_i_set_size(&ip, end);
 	}
 	if (err)
 		return err;
-	i_touch(fs, &ip, 0, mode != 0 && mode != FALLOC_KEEP_SIZE, 1);
-	return inode_write(fs, &ip);
+	ext4_i_touch(fs, &ip, 0, mode != 0 && mode != FALLOC_KEEP_SIZE, 1);
+	return ext4_inode_write(fs, &ip);
 }
 
 int vfs_lseek(struct vfs *fs, uint64_t ino, uint64_t off, int whence, uint64_t *result)
@@ -1388,7 +1392,7 @@ int vfs_lseek(struct vfs *fs, uint64_t ino, uint64_t off, int whence, uint64_t *
 
 	if (err)
 		return err;
-	size = i_size(&ip);
+	size = ext4_i_size(&ip);
 	if (off >= size)
 		return -ENXIO;
 	if (whence != 3 && whence != 4)
@@ -1397,7 +1401,7 @@ int vfs_lseek(struct vfs *fs, uint64_t ino, uint64_t off, int whence, uint64_t *
 		uint64_t pblk;
 		uint32_t l;
 		int un;
-		err = ext_map(fs, &ip, (uint32_t)b, &pblk, &l, &un);
+		err = ext4_ext_map(fs, &ip, (uint32_t)b, &pblk, &l, &un);
 		if (err)
 			return err;
 		if (whence == 3 && pblk) {
@@ -1435,7 +1439,7 @@ int vfs_readdir(struct vfs *fs, uint64_t dir, uint64_t cookie, vfs_filldir_t fil
 
 	if (err)
 		return err;
-	return dir_iterate(fs, &d, cookie, fill, ctx);
+	return ext4_dir_iterate(fs, &d, cookie, fill, ctx);
 }
 
 int vfs_statfs(struct vfs *fs, struct vfs_statfs *out)
@@ -1447,7 +1451,7 @@ int vfs_statfs(struct vfs *fs, struct vfs_statfs *out)
 		pend += fs->pend[i].len;
 	memset(out, 0, sizeof(*out));
 	out->blocks = fs->blocks_count;
-	out->bfree = sb_free_blocks(fs) + pend;
+	out->bfree = ext4_sb_free_blocks(fs) + pend;
 	out->bavail = out->bfree > r ? out->bfree - r : 0;
 	out->files = fs->inodes_count;
 	out->ffree = le32(fs->sb + SB_FREE_INODES);
@@ -1465,10 +1469,10 @@ int vfs_setxattr(struct vfs *fs, uint64_t ino, const char *name, const void *val
 	if (!err)
 		err = iget(fs, ino, &ip);
 	if (!err)
-		err = xattr_set(fs, &ip, name, value, size, flags);
+		err = ext4_xattr_set(fs, &ip, name, value, size, flags);
 	if (!err) {
-		i_touch(fs, &ip, 0, 0, 1);
-		err = inode_write(fs, &ip);
+		ext4_i_touch(fs, &ip, 0, 0, 1);
+		err = ext4_inode_write(fs, &ip);
 	}
 	return err;
 }
@@ -1480,7 +1484,7 @@ long vfs_getxattr(struct vfs *fs, uint64_t ino, const char *name, void *value, s
 
 	if (err)
 		return err;
-	return xattr_get(fs, &ip, name, value, size);
+	return ext4_xattr_get(fs, &ip, name, value, size);
 }
 
 long vfs_listxattr(struct vfs *fs, uint64_t ino, char *list, size_t size)
@@ -1490,7 +1494,7 @@ long vfs_listxattr(struct vfs *fs, uint64_t ino, char *list, size_t size)
 
 	if (err)
 		return err;
-	return xattr_list(fs, &ip, list, size);
+	return ext4_xattr_list(fs, &ip, list, size);
 }
 
 int vfs_removexattr(struct vfs *fs, uint64_t ino, const char *name)
@@ -1501,10 +1505,10 @@ int vfs_removexattr(struct vfs *fs, uint64_t ino, const char *name)
 	if (!err)
 		err = iget(fs, ino, &ip);
 	if (!err)
-		err = xattr_remove(fs, &ip, name);
+		err = ext4_xattr_remove(fs, &ip, name);
 	if (!err) {
-		i_touch(fs, &ip, 0, 0, 1);
-		err = inode_write(fs, &ip);
+		ext4_i_touch(fs, &ip, 0, 0, 1);
+		err = ext4_inode_write(fs, &ip);
 	}
 	return err;
 }

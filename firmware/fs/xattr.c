@@ -55,7 +55,7 @@ static uint32_t entry_hash(const uint8_t *name, uint32_t nlen, const uint8_t *va
 
 static uint32_t ibody_start(struct vfs *fs, const struct ext4_inode *ip)
 {
-	return EXT4_GOOD_OLD_INODE_SIZE + i_extra_isize(fs, ip);
+	return EXT4_GOOD_OLD_INODE_SIZE + ext4_i_extra_isize(fs, ip);
 }
 
 static int has_ibody(struct vfs *fs, const struct ext4_inode *ip)
@@ -71,7 +71,7 @@ static uint32_t block_csum(struct vfs *fs, uint64_t blk, uint8_t *d)
 	put64(b, blk);
 	memcpy(save, d + 0x10, 4);
 	memset(d + 0x10, 0, 4);
-	c = crc32c_raw(crc32c_raw(fs->csum_seed, b, 8), d, fs->bs);
+	c = ext4_crc32c_raw(ext4_crc32c_raw(fs->csum_seed, b, 8), d, fs->bs);
 	memcpy(d + 0x10, save, 4);
 	return c;
 }
@@ -116,7 +116,7 @@ static int parse_entries(struct vfs *fs, const uint8_t *region, uint32_t start, 
 
 static int load_all(struct vfs *fs, struct ext4_inode *ip, uint32_t *vused)
 {
-	uint64_t blk = i_file_acl(ip);
+	uint64_t blk = ext4_i_file_acl(ip);
 
 	fs->nx = 0;
 	*vused = 0;
@@ -128,16 +128,16 @@ static int load_all(struct vfs *fs, struct ext4_inode *ip, uint32_t *vused)
 	}
 	if (blk) {
 		struct ext4_buf *b;
-		int err = bread(fs, blk, &b);
+		int err = ext4_bread(fs, blk, &b);
 		if (err)
 			return err;
 		if (le32(b->data) != XATTR_MAGIC || le32(b->data + 8) != 1 ||
 		    (fs->csum && le32(b->data + 0x10) != block_csum(fs, blk, b->data)) ||
 		    parse_entries(fs, b->data, XHDR, fs->bs, 0, 1, vused)) {
-			bput(fs, b);
+			ext4_bput(fs, b);
 			return ext4_corrupt(fs, "xattr block", blk);
 		}
-		bput(fs, b);
+		ext4_bput(fs, b);
 	}
 	return 0;
 }
@@ -199,7 +199,7 @@ static uint32_t layout(struct vfs *fs, uint8_t *region, uint32_t start, uint32_t
 static int store_all(struct vfs *fs, struct ext4_inode *ip)
 {
 	uint32_t ifree = 0, bfree = fs->bs - XHDR - 4, nblock = 0;
-	uint64_t old = i_file_acl(ip), blk = old;
+	uint64_t old = ext4_i_file_acl(ip), blk = old;
 	struct ext4_buf *b = NULL;
 	int err, shared = 0;
 
@@ -230,7 +230,7 @@ static int store_all(struct vfs *fs, struct ext4_inode *ip)
 		}
 	}
 	if (old) {
-		err = bread(fs, old, &b);
+		err = ext4_bread(fs, old, &b);
 		if (err)
 			return err;
 		shared = le32(b->data + 4) > 1;
@@ -238,25 +238,25 @@ static int store_all(struct vfs *fs, struct ext4_inode *ip)
 	if (nblock && (!old || shared)) {
 		uint32_t got;
 		struct ext4_buf *nb;
-		err = alloc_blocks(fs, old ? old : fs->first_data_block +
+		err = ext4_alloc_blocks(fs, old ? old : fs->first_data_block +
 				   (uint64_t)((ip->ino - 1) / fs->ipg) * fs->bpg, 1, &blk, &got);
 		if (!err)
-			err = bget_zero(fs, blk, &nb);
+			err = ext4_bget_zero(fs, blk, &nb);
 		if (err) {
 			if (b)
-				bput(fs, b);
+				ext4_bput(fs, b);
 			return err;
 		}
 		if (b && shared) {
 			put32(b->data + 4, le32(b->data + 4) - 1);
 			if (fs->csum)
 				put32(b->data + 0x10, block_csum(fs, old, b->data));
-			bdirty(fs, b);
+			ext4_bdirty(fs, b);
 		} else if (!old) {
-			i_add_blocks(fs, ip, 1);
+			ext4_i_add_blocks(fs, ip, 1);
 		}
 		if (b)
-			bput(fs, b);
+			ext4_bput(fs, b);
 		b = nb;
 	}
 	if (!nblock && old) {
@@ -264,13 +264,13 @@ static int store_all(struct vfs *fs, struct ext4_inode *ip)
 			put32(b->data + 4, le32(b->data + 4) - 1);
 			if (fs->csum)
 				put32(b->data + 0x10, block_csum(fs, old, b->data));
-			bdirty(fs, b);
+			ext4_bdirty(fs, b);
 		} else {
-			free_blocks(fs, old, 1);
+			ext4_free_blocks(fs, old, 1);
 		}
-		bput(fs, b);
+		ext4_bput(fs, b);
 		b = NULL;
-		i_add_blocks(fs, ip, -1);
+		ext4_i_add_blocks(fs, ip, -1);
 		blk = 0;
 	}
 	if (b) {
@@ -283,10 +283,10 @@ static int store_all(struct vfs *fs, struct ext4_inode *ip)
 		put32(b->data + 0xc, h);
 		if (fs->csum)
 			put32(b->data + 0x10, block_csum(fs, blk, b->data));
-		bdirty(fs, b);
-		bput(fs, b);
+		ext4_bdirty(fs, b);
+		ext4_bput(fs, b);
 	}
-	i_set_file_acl(ip, blk);
+	ext4_i_set_file_acl(ip, blk);
 	if (has_ibody(fs, ip)) {
 		uint32_t s = ibody_start(fs, ip);
 		int any = 0;
@@ -298,10 +298,10 @@ static int store_all(struct vfs *fs, struct ext4_inode *ip)
 			layout(fs, ip->raw, s + 4, fs->isz, s + 4, 0);
 		}
 	}
-	return inode_write(fs, ip);
+	return ext4_inode_write(fs, ip);
 }
 
-int xattr_set(struct vfs *fs, struct ext4_inode *ip, const char *name, const void *val, size_t size, int flags)
+int ext4_xattr_set(struct vfs *fs, struct ext4_inode *ip, const char *name, const void *val, size_t size, int flags)
 {
 	uint8_t index;
 	const char *suffix;
@@ -337,7 +337,7 @@ int xattr_set(struct vfs *fs, struct ext4_inode *ip, const char *name, const voi
 	return store_all(fs, ip);
 }
 
-int xattr_remove(struct vfs *fs, struct ext4_inode *ip, const char *name)
+int ext4_xattr_remove(struct vfs *fs, struct ext4_inode *ip, const char *name)
 {
 	uint8_t index;
 	const char *suffix;
@@ -356,7 +356,7 @@ int xattr_remove(struct vfs *fs, struct ext4_inode *ip, const char *name)
 	return store_all(fs, ip);
 }
 
-long xattr_get(struct vfs *fs, struct ext4_inode *ip, const char *name, void *val, size_t size)
+long ext4_xattr_get(struct vfs *fs, struct ext4_inode *ip, const char *name, void *val, size_t size)
 {
 	uint8_t index;
 	const char *suffix;
@@ -379,7 +379,7 @@ long xattr_get(struct vfs *fs, struct ext4_inode *ip, const char *name, void *va
 	return fs->xents[i].vlen;
 }
 
-long xattr_list(struct vfs *fs, struct ext4_inode *ip, char *list, size_t size)
+long ext4_xattr_list(struct vfs *fs, struct ext4_inode *ip, char *list, size_t size)
 {
 	uint32_t vused;
 	size_t total = 0;
@@ -410,28 +410,28 @@ long xattr_list(struct vfs *fs, struct ext4_inode *ip, char *list, size_t size)
 }
 
 /* The inode is being freed: drop its xattr block reference. */
-int xattr_release(struct vfs *fs, struct ext4_inode *ip)
+int ext4_xattr_release(struct vfs *fs, struct ext4_inode *ip)
 {
-	uint64_t blk = i_file_acl(ip);
+	uint64_t blk = ext4_i_file_acl(ip);
 	struct ext4_buf *b;
 	int err;
 
 	if (!blk)
 		return 0;
-	err = bread(fs, blk, &b);
+	err = ext4_bread(fs, blk, &b);
 	if (err)
 		return err;
 	if (le32(b->data) == XATTR_MAGIC && le32(b->data + 4) > 1) {
 		put32(b->data + 4, le32(b->data + 4) - 1);
 		if (fs->csum)
 			put32(b->data + 0x10, block_csum(fs, blk, b->data));
-		bdirty(fs, b);
-		bput(fs, b);
+		ext4_bdirty(fs, b);
+		ext4_bput(fs, b);
 	} else {
-		bput(fs, b);
-		free_blocks(fs, blk, 1);
+		ext4_bput(fs, b);
+		ext4_free_blocks(fs, blk, 1);
 	}
-	i_add_blocks(fs, ip, -1);
-	i_set_file_acl(ip, 0);
+	ext4_i_add_blocks(fs, ip, -1);
+	ext4_i_set_file_acl(ip, 0);
 	return 0;
 }

@@ -19,7 +19,7 @@
  * The window pages ARE the cache of the file ranges mapped there: the server
  * serves READ from them, applies WRITE to them (dirty in software) and writes
  * dirty pages back on REMOVEMAPPING, FSYNC, SYNCFS, the last RELEASE of a node,
- * node eviction and DESTROY/reset. See fuse_server.c ("DAX window") for the
+ * node eviction and DESTROY/reset. See fuse_dax.c (its opening comment) for the
  * rules and their Linux references.
  *
  * Memory for a 1 GiB window (262144 pages): 12 B per page entry + 4 B per
