@@ -1,5 +1,7 @@
 #include "vfsdrv.h"
 
+#include "fuse_req.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -510,28 +512,26 @@ int vfsdrv_fuse_call(struct vfsdrv *d, unsigned q, const void *in, size_t inlen,
 
 int vfsdrv_fuse_init(struct vfsdrv *d, struct fuse_init_out *io)
 {
-	struct {
-		struct fuse_in_header h;
-		struct fuse_init_in i;
-	} req;
+	struct fuse_init_in ii = {
+		.major = FUSE_KERNEL_VERSION,
+		.minor = FUSE_KERNEL_MINOR_VERSION,
+		.max_readahead = 128 * 1024,
+		.flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_PARALLEL_DIROPS |
+			 FUSE_INIT_EXT | FUSE_MAP_ALIGNMENT,
+	};
+	uint8_t req[sizeof(struct fuse_in_header) + sizeof(ii)];
 	struct {
 		struct fuse_out_header h;
 		struct fuse_init_out o;
 	} rep;
 	uint32_t len = 0;
+	size_t rlen;
 	int ret;
 
-	memset(&req, 0, sizeof(req));
 	memset(&rep, 0, sizeof(rep));
-	req.h.len = sizeof(req);
-	req.h.opcode = FUSE_INIT;
-	req.h.unique = 1;
-	req.i.major = FUSE_KERNEL_VERSION;
-	req.i.minor = FUSE_KERNEL_MINOR_VERSION;
-	req.i.max_readahead = 128 * 1024;
-	req.i.flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_PARALLEL_DIROPS |
-		      FUSE_INIT_EXT | FUSE_MAP_ALIGNMENT;
-	ret = vfsdrv_fuse_call(d, d->num_queues > 1 ? 1 : 0, &req, sizeof(req), &rep, sizeof(rep), &len);
+	rlen = fuse_req_build(req, sizeof(req), &(struct fuse_req){
+		.opcode = FUSE_INIT, .unique = 1, .args = &ii, .args_len = sizeof(ii) });
+	ret = vfsdrv_fuse_call(d, d->num_queues > 1 ? 1 : 0, req, (uint32_t)rlen, &rep, sizeof(rep), &len);
 	if (ret)
 		return ret;
 	if (len < sizeof(rep.h) || rep.h.len != len || rep.h.unique != 1)

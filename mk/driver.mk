@@ -8,7 +8,7 @@ DRIVER_OBJS := $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_vfio.o
 
 $(BUILD)/driver/%.o: driver/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -MMD -MP -Idriver -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -MMD -MP -Iinclude -Idriver -c $< -o $@
 
 -include $(wildcard $(BUILD)/driver/*.d)
 

@@ -62,7 +62,7 @@ $(UAPI_DIR)/stamp:
 # sources' own defaults). Objects: $(BUILD)/fw/FLAVOUR-CONFIG/<source>.o;
 # $(call fw_objs,FLAVOUR,CONFIG,SOURCES) names them.
 FW_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-FW_LIB_INC := -Ifirmware/include -Ifirmware/fs -Ifirmware/fuse -Ifirmware/fsdev -Ifirmware/nvme
+FW_LIB_INC := -Iinclude -Ifirmware/include -Ifirmware/fs -Ifirmware/fuse -Ifirmware/fsdev -Ifirmware/nvme
 FW_CC_host = $(CC) $(HOST_CFLAGS) -Ifirmware/hal/host
 FW_CC_host-san = $(CC) $(HOST_CFLAGS) -O1 $(FW_SAN_FLAGS) -Ifirmware/hal/host
 FW_CC_rv32 = $(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -idirafter $(UAPI_DIR)

@@ -4,7 +4,7 @@
 # ssd/ is the NVMe SSD model behind the card's root port and its link to the
 # RTL; tlp.h the TLP stream format both use.
 
-WORLD_INC := -I$(GEN) -Isim -Iworld -Iworld/rc -Iworld/ssd -Idriver
+WORLD_INC := -I$(GEN) -Iinclude -Isim -Iworld -Iworld/rc -Iworld/ssd -Idriver
 # The root complex with the loaders it boots the card with.
 RC_OBJS  := $(BUILD)/world/rc/rc.o $(SIM_LOAD_OBJS)
 SSD_OBJS := $(BUILD)/world/ssd/nvme_dev.o $(BUILD)/world/ssd/rp_link.o

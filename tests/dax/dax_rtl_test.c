@@ -28,10 +28,11 @@
 #include <linux/fuse.h>
 
 #include "check.h"
+#include "fuse_req.h"
 #include "nvme_dev.h"
 #include "rc.h"
-#include "tlp.h"
 #include "rc_transport.h"
+#include "tlp.h"
 #include "vfsdrv.h"
 #include "vtop.h"
 
@@ -63,14 +64,9 @@ static long fuse(uint32_t op, uint64_t nodeid, const void *body, size_t blen, co
 	uint32_t outlen = 0;
 	int ret;
 
-	memset(h, 0, sizeof(*h));
-	h->len = (uint32_t)(sizeof(*h) + blen + elen);
-	h->opcode = op;
-	h->unique = unique++;
-	h->nodeid = nodeid;
-	memcpy(req_buf + sizeof(*h), body, blen);
-	if (elen)
-		memcpy(req_buf + sizeof(*h) + blen, extra, elen);
+	fuse_req_build(req_buf, sizeof(req_buf), &(struct fuse_req){
+		.opcode = op, .unique = unique++, .nodeid = nodeid,
+		.args = body, .args_len = blen, .data = extra, .data_len = elen });
 	ret = vfsdrv_fuse_call(&drv, QREQ, req_buf, h->len, rep_buf, sizeof(*o) + outcap, &outlen);
 	if (ret) {
 		fprintf(stderr, "dax_rtl_test: opcode %u: %d (card PC 0x%08x, DAX state %u)\n", op, ret,

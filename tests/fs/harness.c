@@ -98,3 +98,53 @@ int umount_img(struct vfs *fs)
 	cur_fs = NULL;
 	return err;
 }
+
+int dump_cmp(const char *path, const void *want, size_t len)
+{
+	char req[1400], out[600];
+	FILE *f;
+	char *got;
+	long n;
+	int ok;
+
+	snprintf(out, sizeof(out), "%s/dump.bin", workdir);
+	unlink(out);
+	snprintf(req, sizeof(req), "dump %s %s", path, out);
+	debugfs_out(req, req, sizeof(req));
+	f = fopen(out, "rb");
+	if (!f)
+		return 0;
+	got = malloc(len + 1);
+	n = (long)fread(got, 1, len + 1, f);
+	fclose(f);
+	ok = n == (long)len && memcmp(got, want, len) == 0;
+	if (!ok)
+		fprintf(stderr, "  dump %s: got %ld bytes, want %zu\n", path, n, len);
+	free(got);
+	return ok;
+}
+
+int has(const char *hay, const char *needle)
+{
+	return strstr(hay, needle) != NULL;
+}
+
+int md5_of(char *out)
+{
+	char cmd[700];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "md5sum < %s", cur_img);
+	p = popen(cmd, "r");
+	if (!p || !fgets(out, 64, p))
+		return -1;
+	pclose(p);
+	return 0;
+}
+
+uint32_t rnd_state = 12345;
+uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}

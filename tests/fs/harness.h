@@ -32,4 +32,21 @@ int umount_img(struct vfs *fs);
 extern struct vfs *cur_fs;
 void host_clock(uint64_t *sec, uint32_t *nsec);
 
+/* the mke2fs options of the variant running now, and whether its inodes
+ * are 128 bytes (no nanoseconds, no times past 2038, little xattr room) */
+extern const char *variant_opts;
+extern int small_inode;
+
+#define NAME(s) s, strlen(s)
+
+/* debugfs's dump of path is exactly want[0..len) */
+int dump_cmp(const char *path, const void *want, size_t len);
+int has(const char *hay, const char *needle);
+/* md5sum of the image, as text (at least 64 bytes at out) */
+int md5_of(char *out);
+/* the tests' one pseudo-random sequence, shared in run order: some cases
+ * seed rnd_state, others go on from where the one before left it */
+extern uint32_t rnd_state;
+uint32_t rnd(void);
+
 #endif

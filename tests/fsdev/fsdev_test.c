@@ -145,8 +145,9 @@ static unsigned offer(unsigned q, uint32_t op, uint64_t nodeid, const void *args
 
 	memset(c, 0, sizeof(*c));
 	memset(c->out, 0xa5, sizeof(c->out));
-	c->in_len = fuse_req_build(c->in, sizeof(c->in), op, next_unique++, nodeid, args, alen, name,
-				   NULL, NULL, 0);
+	c->in_len = fuse_req_build(c->in, sizeof(c->in), &(struct fuse_req){
+		.opcode = op, .unique = next_unique++, .nodeid = nodeid, .uid = 1000, .gid = 1000,
+		.args = args, .args_len = alen, .name = name });
 	c->wr = wr;
 	fifo[q][ftail[q]++] = nch;
 	return nch++;

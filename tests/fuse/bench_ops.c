@@ -27,6 +27,7 @@
 
 #include "blockdev_file.h"
 #include "fuse_dax.h"
+#include "fuse_req.h"
 #include "fuse_server.h"
 #include "fuse_wire.h"
 #include "vfs.h"
@@ -82,22 +83,9 @@ static int reply_error(void)
 static size_t build(uint32_t op, uint64_t nodeid, const void *args, size_t alen, const char *name,
 		    const void *data, size_t dlen)
 {
-	struct fuse_in_header h = { .opcode = op, .unique = 7, .nodeid = nodeid };
-	size_t len = sizeof(h);
-
-	if (alen)
-		memcpy(req + len, args, alen);
-	len += alen;
-	if (name) {
-		memcpy(req + len, name, strlen(name) + 1);
-		len += strlen(name) + 1;
-	}
-	if (dlen)
-		memcpy(req + len, data, dlen);
-	len += dlen;
-	h.len = (uint32_t)len;
-	memcpy(req, &h, sizeof(h));
-	return len;
+	return fuse_req_build(req, sizeof(req), &(struct fuse_req){
+		.opcode = op, .unique = 7, .nodeid = nodeid,
+		.args = args, .args_len = alen, .name = name, .data = data, .data_len = dlen });
 }
 
 static void fixed_clock(uint64_t *s, uint32_t *ns)

@@ -17,6 +17,7 @@
 
 #include "blockdev_file.h"
 #include "check.h"
+#include "fuse_req.h"
 #include "fuse_server.h"
 #include "fuse_wire.h"
 #include "vfs.h"
@@ -30,27 +31,9 @@ static uint64_t unique = 1;
 static size_t build(uint32_t op, uint64_t nodeid, const void *args, size_t alen, const char *n1,
 		    const char *n2, const void *data, size_t dlen)
 {
-	struct fuse_in_header h = { .opcode = op, .unique = unique++, .nodeid = nodeid, .uid = 1000, .gid = 1000 };
-	size_t len = sizeof(h);
-
-	if (alen)
-		memcpy(req + len, args, alen);
-	len += alen;
-	if (n1) {
-		memcpy(req + len, n1, strlen(n1) + 1);
-		len += strlen(n1) + 1;
-	}
-	if (n2) {
-		memcpy(req + len, n2, strlen(n2) + 1);
-		len += strlen(n2) + 1;
-	}
-	if (dlen) {
-		memcpy(req + len, data, dlen);
-		len += dlen;
-	}
-	h.len = (uint32_t)len;
-	memcpy(req, &h, sizeof(h));
-	return len;
+	return fuse_req_build(req, sizeof(req), &(struct fuse_req){
+		.opcode = op, .unique = unique++, .nodeid = nodeid, .uid = 1000, .gid = 1000,
+		.args = args, .args_len = alen, .name = n1, .name2 = n2, .data = data, .data_len = dlen });
 }
 
 /* Sends the built request; returns the reply's error (0 or -errno), the body in *body. */

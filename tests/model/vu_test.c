@@ -34,6 +34,7 @@
 #include <linux/virtio_ring.h>
 
 #include "check.h"
+#include "fuse_req.h"
 
 static int passed, failed;
 
@@ -225,17 +226,9 @@ static uint64_t next_unique = 1;
 static size_t build(uint32_t opcode, uint64_t nodeid, const void *a, size_t alen,
 		    const void *b, size_t blen)
 {
-	struct fuse_in_header h = {
-		.len = (uint32_t)(sizeof(h) + alen + blen), .opcode = opcode,
-		.unique = next_unique++, .nodeid = nodeid,
-	};
-	uint8_t *p = mem + REQ_GPA;
-
-	memcpy(p, &h, sizeof(h));
-	memcpy(p + sizeof(h), a, alen);
-	if (blen)
-		memcpy(p + sizeof(h) + alen, b, blen);
-	return h.len;
+	return fuse_req_build(mem + REQ_GPA, REP_GPA - REQ_GPA, &(struct fuse_req){
+		.opcode = opcode, .unique = next_unique++, .nodeid = nodeid,
+		.args = a, .args_len = alen, .data = b, .data_len = blen });
 }
 
 /* Sends the request built at REQ_GPA in one readable and one writable

@@ -25,6 +25,7 @@
 #include <linux/virtio_ring.h>
 
 #include "check.h"
+#include "fuse_req.h"
 #include "rc.h"
 
 static int passed, failed;
@@ -178,16 +179,13 @@ static unsigned count_msi(uint32_t data, unsigned from)
 static uint32_t make_request(uint32_t opcode, uint64_t unique, const void *arg, uint32_t arglen,
 			     int32_t len_delta)
 {
-	struct fuse_in_header in = { 0 };
+	uint8_t req[4096];
+	size_t len = fuse_req_build(req, sizeof(req), &(struct fuse_req){
+		.opcode = opcode, .unique = unique, .nodeid = FUSE_ROOT_ID, .args = arg, .args_len = arglen });
 
-	in.len = (uint32_t)(sizeof(in) + arglen + len_delta);
-	in.opcode = opcode;
-	in.unique = unique;
-	in.nodeid = FUSE_ROOT_ID;
-	rc_host_write(rc, BUF_BASE, &in, sizeof(in));
-	if (arglen)
-		rc_host_write(rc, BUF_BASE + sizeof(in), arg, arglen);
-	return (uint32_t)sizeof(in) + arglen;
+	((struct fuse_in_header *)req)->len += (uint32_t)len_delta;	/* a lying header */
+	rc_host_write(rc, BUF_BASE, req, len);
+	return (uint32_t)len;
 }
 
 static int get_reply(struct fuse_out_header *out, void *body, uint32_t len)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "blockdev.h"
+#include "fuse_req.h"
 #include "fuse_server.h"
 #include "fuse_wire.h"
 #include "rt.h"
@@ -85,23 +86,10 @@ static void fixed_clock(uint64_t *s, uint32_t *ns)
 static size_t build(uint32_t op, uint64_t nodeid, const void *args, size_t alen, const char *name,
 		    const void *payload, size_t dlen)
 {
-	struct fuse_in_header h = { .opcode = op, .unique = next_unique++, .nodeid = nodeid,
-				    .uid = 1000, .gid = 1000, .pid = 42 };
-	size_t len = sizeof(h);
-
-	if (alen)
-		memcpy(req + len, args, alen);
-	len += alen;
-	if (name) {
-		memcpy(req + len, name, strlen(name) + 1);
-		len += strlen(name) + 1;
-	}
-	if (dlen)
-		memcpy(req + len, payload, dlen);
-	len += dlen;
-	h.len = (uint32_t)len;
-	memcpy(req, &h, sizeof(h));
-	return len;
+	return fuse_req_build(req, sizeof(req), &(struct fuse_req){
+		.opcode = op, .unique = next_unique++, .nodeid = nodeid, .uid = 1000, .gid = 1000,
+		.pid = 42, .args = args, .args_len = alen, .name = name, .data = payload,
+		.data_len = dlen });
 }
 
 struct window {

@@ -1,0 +1,243 @@
+/* Filesystem tests of damaged images: a bad superblock magic, a bad group
+ * descriptor checksum, an unsupported feature and a corrupt directory block
+ * (refused with the image left untouched); random bytes flipped in the
+ * metadata of a populated image, and in the blocks of a journal that needs
+ * recovery. Mounting and using these may fail but must never crash, hang
+ * or trip the sanitizers. */
+#define _GNU_SOURCE
+#include "cases.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void t_corrupt(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a, d;
+	char before[64], after[64], out[4096];
+	int err;
+
+	/* bad superblock magic */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	CHECK(run("printf '\\x00\\x00' | dd of=%s bs=1 seek=1080 conv=notrunc 2>/dev/null", cur_img) == 0, "dd");
+	md5_of(before);
+	err = mount_img(&fs);
+	CHECK(err == -EINVAL, "bad magic: %d", err);
+	CHECK(strstr(vfs_last_error(NULL), "magic"), "message: %s", vfs_last_error(NULL));
+	md5_of(after);
+	CHECK(!strcmp(before, after), "image unchanged");
+
+	/* bad group descriptor checksum (only when the fs has checksums) */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	debugfs_out("stats", out, sizeof(out));
+	if (has(out, "metadata_csum") || has(out, "uninit_bg")) {
+		char cmd[64];
+		uint32_t bs = (uint32_t)atoi(strstr(out, "Block size:") + 11);
+		snprintf(cmd, sizeof(cmd), "%u", bs == 1024 ? 2048 + 0x1e : bs + 0x1e);
+		CHECK(run("printf '\\xAA\\x55' | dd of=%s bs=1 seek=%s conv=notrunc 2>/dev/null", cur_img, cmd) == 0, "dd");
+		md5_of(before);
+		err = mount_img(&fs);
+		CHECK(err == -EUCLEAN, "bad gdt csum: %d", err);
+		CHECK(strstr(vfs_last_error(NULL), "checksum"), "message: %s", vfs_last_error(NULL));
+		md5_of(after);
+		CHECK(!strcmp(before, after), "image unchanged");
+	}
+
+	/* unknown incompatible feature */
+	CHECK(make_image("-O inline_data", "32M") == 0, "mke2fs");
+	err = mount_img(&fs);
+	CHECK(err == -EINVAL && strstr(vfs_last_error(NULL), "inline_data"), "inline_data: %d %s", err, vfs_last_error(NULL));
+
+	/* corrupt directory block */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	OK(vfs_mkdir(fs, 2, NAME("dir"), 0755, 0, 0, &d));
+	OK(vfs_mknod(fs, d.ino, NAME("x"), S_IFREG | 0644, 0, 0, 0, &a));
+	OK(umount_img(fs));
+	{
+		char *p;
+		unsigned long blk;
+		debugfs_out("blocks /dir", out, sizeof(out));
+		blk = strtoul(out, &p, 10);
+		debugfs_out("stats", out, sizeof(out));
+		unsigned bs = (unsigned)atoi(strstr(out, "Block size:") + 11);
+		CHECK(run("printf '\\x03\\x00' | dd of=%s bs=1 seek=%lu conv=notrunc 2>/dev/null", cur_img,
+			  blk * bs + 12 + 4) == 0, "dd");
+	}
+	md5_of(before);
+	OK(mount_img(&fs));
+	err = vfs_lookup(fs, d.ino, NAME("x"), &a);
+	CHECK(err == -EUCLEAN, "corrupt dir lookup: %d", err);
+	err = vfs_mknod(fs, d.ino, NAME("y"), S_IFREG | 0644, 0, 0, 0, &a);
+	CHECK(err == -EUCLEAN || err == -EROFS, "corrupt dir create: %d", err);
+	umount_img(fs);
+	md5_of(after);
+	CHECK(!strcmp(before, after), "image unchanged after corrupt dir");
+}
+
+/* Visits every entry below dir (to depth 6, 3000 entries a directory),
+ * reading, listing xattrs and following subdirectories; errors are ignored:
+ * on a damaged image it only has to survive. */
+static int walk_depth;
+
+static int walk_fill(void *c, const char *name, size_t len, uint64_t ino, unsigned dtype, uint64_t next);
+
+void walk(struct vfs *fs, uint64_t dir, int depth)
+{
+	struct { struct vfs *fs; uint64_t dir; int depth; int n; } c = { fs, dir, depth, 0 };
+
+	if (depth > 6)
+		return;
+	vfs_readdir(fs, dir, 0, walk_fill, &c);
+}
+
+static int walk_fill(void *cv, const char *name, size_t len, uint64_t ino, unsigned dtype, uint64_t next)
+{
+	struct { struct vfs *fs; uint64_t dir; int depth; int n; } *c = cv;
+	struct vfs_attr a;
+	static char buf[70000];
+	(void)ino; (void)dtype; (void)next;
+	if (++c->n > 3000)
+		return 1;
+	if (vfs_lookup(c->fs, c->dir, name, len, &a))
+		return 0;
+	vfs_listxattr(c->fs, a.ino, buf, sizeof(buf));
+	vfs_getxattr(c->fs, a.ino, "user.a", buf, sizeof(buf));
+	if ((a.mode & S_IFMT) == S_IFREG) {
+		uint64_t r;
+		vfs_read(c->fs, a.ino, 0, buf, sizeof(buf));
+		vfs_lseek(c->fs, a.ino, 0, 4, &r);
+	} else if ((a.mode & S_IFMT) == S_IFLNK) {
+		vfs_readlink(c->fs, a.ino, buf, sizeof(buf));
+	} else if ((a.mode & S_IFMT) == S_IFDIR && !(len == 1 && name[0] == '.') &&
+		   !(len == 2 && name[0] == '.' && name[1] == '.')) {
+		walk_depth++;
+		walk(c->fs, a.ino, c->depth + 1);
+	}
+	return 0;
+}
+
+/* Corrupted images: random bytes flipped in the metadata area of a
+ * populated image; mounting and using it may fail but must never crash,
+ * hang or trip the sanitizers. */
+void t_fuzz(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a, d, x;
+	char saved[600], name[64];
+	static char buf[20000];
+	int mounted = 0;
+
+	CHECK(make_image(variant_opts, "8M") == 0, "mke2fs");
+	OK(mount_img(&fs));
+	OK(vfs_mkdir(fs, 2, NAME("d"), 0755, 0, 0, &d));
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "file-%d-name", i);
+		OK(vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
+		if (i % 10 == 0) {
+			memset(buf, i, sizeof(buf));
+			OK(vfs_write(fs, a.ino, (uint64_t)i * 3000, buf, (size_t)(i * 37 % sizeof(buf))));
+			OK(vfs_setxattr(fs, a.ino, "user.a", buf, (size_t)(i % 700), 0));
+		}
+	}
+	OK(vfs_symlink(fs, 2, NAME("ln"), NAME("d/file-1-name"), 0, 0, &a));
+	memset(buf, 'l', 300);
+	OK(vfs_symlink(fs, 2, NAME("ln2"), buf, 300, 0, 0, &a));
+	OK(vfs_mknod(fs, 2, NAME("sparse"), S_IFREG | 0644, 0, 0, 0, &a));
+	for (int i = 0; i < 200; i++)
+		OK(vfs_write(fs, a.ino, (uint64_t)i * 9000, "x", 1));
+	OK(umount_img(fs));
+	snprintf(saved, sizeof(saved), "%s/fuzzbase", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	rnd_state = 4242;
+	for (int it = 0; it < 80; it++) {
+		FILE *f;
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		f = fopen(cur_img, "r+b");
+		CHECK(f, "open");
+		for (int k = 0; k < 8 + it * 4; k++) {
+			/* the first 1.5 MiB holds the metadata of this small image */
+			long off = (long)(rnd() % (1536 * 1024));
+			unsigned char v = (unsigned char)rnd();
+			if (it % 3 == 0 && off >= 1024 && off < 2048)
+				continue;	/* keep the superblock sometimes */
+			fseek(f, off, SEEK_SET);
+			fputc(v, f);
+		}
+		fclose(f);
+		if (mount_img(&fs) != 0)
+			continue;
+		mounted++;
+		walk(fs, 2, 0);
+		vfs_mknod(fs, 2, NAME("new"), S_IFREG | 0644, 0, 0, 0, &x);
+		vfs_write(fs, x.ino, 0, buf, 5000);
+		if (vfs_lookup(fs, 2, NAME("d"), &d) == 0) {
+			vfs_unlink(fs, d.ino, NAME("file-10-name"));
+			vfs_mkdir(fs, d.ino, NAME("sub"), 0755, 0, 0, &x);
+			vfs_rename(fs, d.ino, NAME("file-20-name"), 2, NAME("moved"), 0);
+		}
+		umount_img(fs);
+	}
+	fprintf(stderr, "  %d of 80 corrupted images mounted\n", mounted);
+}
+
+/* A journal that needs recovery, with random bytes flipped in its first
+ * blocks: mount may refuse or replay, never crash or hang. */
+void t_fuzz_journal(void)
+{
+	struct vfs *fs;
+	char cmds[1024], out[8192], saved[600];
+	static char d1[8192];
+	FILE *f;
+	unsigned long jblk[16];
+	int nj = 0, mounted = 0;
+	unsigned bs;
+	const char *c = strstr(variant_opts, "metadata_csum") ? "" : " -c";
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(out, sizeof(out), "%s/d1", workdir);
+	f = fopen(out, "wb");
+	fwrite(d1, 1, sizeof(d1), f);
+	fclose(f);
+	snprintf(cmds, sizeof(cmds), "%s/jcmds", workdir);
+	f = fopen(cmds, "w");
+	fprintf(f, "jo%s\njw -b 300,301,5000 %s/d1\njc\njo%s\njw -b 5002 %s/d1\njc\njo%s\njw -r 5002\njc\n",
+		c, workdir, c, workdir, c);
+	fclose(f);
+	CHECK(run("debugfs -w -f %s %s >/dev/null 2>&1", cmds, cur_img) == 0, "debugfs journal write");
+	debugfs_out("stats", out, sizeof(out));
+	bs = (unsigned)atoi(strstr(out, "Block size:") + 11);
+	debugfs_out("blocks <8>", out, sizeof(out));
+	for (char *p = out; nj < 12 && *p;) {
+		char *e;
+		unsigned long v = strtoul(p, &e, 10);
+		if (e == p)
+			break;
+		jblk[nj++] = v;
+		p = e;
+	}
+	CHECK(nj >= 10, "journal blocks: %s", out);
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	rnd_state = 777;
+	for (int it = 0; it < 40; it++) {
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		f = fopen(cur_img, "r+b");
+		for (int k = 0; k < 1 + it % 6; k++) {
+			unsigned long b = jblk[rnd() % (uint32_t)nj];
+			long off = (long)(b * bs + (it % 2 ? rnd() % 64 : rnd() % bs));
+			fseek(f, off, SEEK_SET);
+			fputc((int)(rnd() & 0xff), f);
+		}
+		fclose(f);
+		if (mount_img(&fs) != 0)
+			continue;
+		mounted++;
+		walk(fs, 2, 0);
+		umount_img(fs);
+	}
+	fprintf(stderr, "  %d of 40 damaged journals mounted\n", mounted);
+}

@@ -1,0 +1,428 @@
+/* Filesystem tests of the journal, power cuts and replay: a workload cut
+ * after a random write (the device drops every later write), then mounted
+ * again so that our replay runs and fsync'd data must be intact; the same
+ * for extent-tree growth and truncation and for a random mix of namespace
+ * operations; a write error that must surface; the commit interval; a
+ * journal written by e2fsprogs that our mount replays, and our journal
+ * replayed by e2fsck. */
+#define _GNU_SOURCE
+#include "cases.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Power cut: the same workload, cut after write N for many N. */
+struct pc_file { char name[16]; uint32_t len; int synced; uint8_t seed; };
+
+static int pc_workload(struct vfs *fs, struct blockdev_fault *f, struct pc_file *pf, int nf)
+{
+	struct vfs_attr a, d;
+	static uint8_t buf[40000];
+	int err = vfs_mkdir(fs, 2, NAME("w"), 0755, 0, 0, &d);
+
+	if (err)
+		return err;
+	for (int i = 0; i < nf; i++) {
+		snprintf(pf[i].name, sizeof(pf[i].name), "f%d", i);
+		pf[i].len = 1000 + (uint32_t)i * 3000;
+		pf[i].seed = (uint8_t)(i * 17 + 3);
+		pf[i].synced = 0;
+		for (uint32_t j = 0; j < pf[i].len; j++)
+			buf[j] = (uint8_t)(pf[i].seed + j * 7);
+		err = vfs_mknod(fs, d.ino, pf[i].name, strlen(pf[i].name), S_IFREG | 0644, 0, 0, 0, &a);
+		if (err)
+			return err;
+		if (vfs_write(fs, a.ino, 0, buf, pf[i].len) != (long)pf[i].len)
+			return -EIO;
+		if (i % 3 == 0) {
+			char tmp[16];
+			snprintf(tmp, sizeof(tmp), "t%d", i);
+			vfs_mkdir(fs, d.ino, tmp, strlen(tmp), 0755, 0, 0, &a);
+			vfs_setxattr(fs, d.ino, "user.k", tmp, strlen(tmp), 0);
+		}
+		if (i % 4 == 1) {
+			char old[16];
+			snprintf(old, sizeof(old), "f%d", i - 1);
+			vfs_unlink(fs, d.ino, old, strlen(old));
+			pf[i - 1].len = 0;
+			pf[i - 1].synced = 0;
+		}
+		if (i % 2 == 1) {
+			err = vfs_fsync(fs, a.ino, 0);
+			if (err)
+				return err;
+			if (!f->cut)
+				for (int k = 0; k <= i; k++)
+					if (pf[k].len)
+						pf[k].synced = 1;
+		}
+	}
+	return 0;
+}
+
+void t_powercut(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct pc_file pf[12];
+	long total;
+	char saved[600];
+	int ncuts = 24;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	/* dry run: count writes */
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(pc_workload(fs, &f, pf, 12));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	CHECK(fsck_clean(), "fsck dry run");
+	for (int c = 0; c < ncuts; c++) {
+		long cut = 1 + (long)((uint64_t)rnd() % (uint64_t)total);
+		struct vfs_attr a, d;
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		pc_workload(fs, &f, pf, 12);
+		vfs_unmount(fs);	/* writes vanish after the cut */
+		blockdev_file_close(&bf);
+		/* reboot: mount (replays the journal), check fsync'd data */
+		OK(mount_img(&fs));
+		if (vfs_lookup(fs, 2, NAME("w"), &d) == 0) {
+			for (int i = 0; i < 12; i++) {
+				static uint8_t got[40000];
+				if (!pf[i].synced)
+					continue;
+				CHECK(vfs_lookup(fs, d.ino, pf[i].name, strlen(pf[i].name), &a) == 0,
+				      "cut %ld: synced %s missing", cut, pf[i].name);
+				CHECK(vfs_read(fs, a.ino, 0, got, sizeof(got)) == (long)pf[i].len,
+				      "cut %ld: %s length", cut, pf[i].name);
+				for (uint32_t j = 0; j < pf[i].len; j++)
+					CHECK(got[j] == (uint8_t)(pf[i].seed + j * 7), "cut %ld: %s byte %u", cut, pf[i].name, j);
+			}
+		} else {
+			for (int i = 0; i < 12; i++)
+				CHECK(!pf[i].synced, "cut %ld: dir missing but %s synced", cut, pf[i].name);
+		}
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
+	}
+}
+
+void t_failwrite(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct pc_file pf[8];
+	int err;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 7, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	err = pc_workload(fs, &f, pf, 8);
+	CHECK(err < 0, "an I/O error must surface: %d", err);
+	vfs_unmount(fs);
+	blockdev_file_close(&bf);
+	OK(mount_img(&fs));
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck after failed write");
+}
+
+/* Changes older than EXT4_COMMIT_INTERVAL commit at the next change. */
+static uint64_t fake_now = 1700000000;
+static void fake_clock(uint64_t *sec, uint32_t *nsec)
+{
+	*sec = fake_now;
+	*nsec = 0;
+}
+
+void t_commit_interval(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct vfs_attr a;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	vfs_set_clock(fake_clock);
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(vfs_mknod(fs, 2, NAME("early"), S_IFREG | 0644, 0, 0, 0, &a));
+	fake_now += 10;
+	OK(vfs_mknod(fs, 2, NAME("late"), S_IFREG | 0644, 0, 0, 0, &a));
+	f.cut_after = f.writes;	/* power lost now: "late" was never committed */
+	OK(vfs_mknod(fs, 2, NAME("later"), S_IFREG | 0644, 0, 0, 0, &a));
+	vfs_unmount(fs);
+	blockdev_file_close(&bf);
+	vfs_set_clock(host_clock);
+	OK(mount_img(&fs));
+	OK(vfs_lookup(fs, 2, NAME("early"), &a));
+	CHECK(vfs_lookup(fs, 2, NAME("late"), &a) == -ENOENT, "late committed without a sync");
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+}
+
+/* A journal written by e2fsprogs' jbd2 code (kernel format: 64bit tags,
+ * csum v3 when -c, revoke records): our mount must replay it. */
+void t_replay_foreign(void)
+{
+	struct vfs *fs;
+	char cmds[1024], d1[8192], d2[1024], out[4096];
+	FILE *f;
+	struct vfs_statfs st;
+	const char *c = strstr(variant_opts, "metadata_csum") ? "" : " -c";
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	for (int i = 0; i < 8192; i++)
+		d1[i] = (char)(i * 13 + 1 + i / 4096);
+	for (int i = 0; i < 1024; i++)
+		d2[i] = (char)(i * 3 + 7);
+	snprintf(out, sizeof(out), "%s/d1", workdir);
+	f = fopen(out, "wb"); fwrite(d1, 1, sizeof(d1), f); fclose(f);
+	snprintf(out, sizeof(out), "%s/d2", workdir);
+	f = fopen(out, "wb"); fwrite(d2, 1, sizeof(d2), f); fclose(f);
+	snprintf(cmds, sizeof(cmds), "%s/jcmds", workdir);
+	f = fopen(cmds, "w");
+	fprintf(f, "jo%s\njw -b 5000,5001 %s/d1\njc\njo%s\njw -b 5002,5003 %s/d1\njc\njo%s\njw -r 5002\njc\n",
+		c, workdir, c, workdir, c);
+	fclose(f);
+	CHECK(run("debugfs -w -f %s %s >/dev/null 2>&1", cmds, cur_img) == 0, "debugfs journal write");
+	debugfs_out("stats", out, sizeof(out));
+	CHECK(has(out, "needs_recovery"), "journal not dirty: %.200s", out);
+	OK(mount_img(&fs));
+	OK(vfs_statfs(fs, &st));
+	{
+		uint32_t bs = st.bsize;
+		uint8_t blk[4096];
+		struct blockdev_file bf;
+		umount_img(fs);
+		OK(blockdev_file_open(&bf, cur_img, 1));
+		CHECK(bf.bd.read(&bf.bd, 5000ull * bs / 512, bs / 512, blk) == 0, "read");
+		CHECK(memcmp(blk, d1, bs) == 0, "block 5000 replayed");
+		CHECK(bf.bd.read(&bf.bd, 5002ull * bs / 512, bs / 512, blk) == 0, "read");
+		CHECK(memcmp(blk, d1, bs) != 0, "block 5002 revoked but replayed");
+		CHECK(bf.bd.read(&bf.bd, 5003ull * bs / 512, bs / 512, blk) == 0, "read");
+		CHECK(memcmp(blk, d1 + bs, bs) == 0, "block 5003 replayed");
+		blockdev_file_close(&bf);
+	}
+	CHECK(fsck_clean(), "fsck after replay");
+}
+
+/* e2fsck must be able to replay the journal we write, too. */
+void t_replay_by_e2fsck(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct pc_file pf[12];
+	long total;
+	char saved[600];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(pc_workload(fs, &f, pf, 12));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	fprintf(stderr, "  workload: %ld writes, %ld flushes\n", total, f.flushes);
+	for (int c = 0; c < 8; c++) {
+		long cut = 1 + (long)((uint64_t)rnd() % (uint64_t)total);
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		pc_workload(fs, &f, pf, 12);
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		/* e2fsck -p replays the journal and processes the orphan list */
+		{
+			int r = run("e2fsck -fp %s >%s/fsck-p.log 2>&1", cur_img, workdir);
+			if (r > 1)
+				run("cat %s/fsck-p.log >&2", workdir);
+			CHECK(r <= 1, "cut %ld: e2fsck -p exit %d", cut, r);
+		}
+		CHECK(fsck_clean(), "cut %ld: clean after e2fsck replay", cut);
+	}
+}
+
+/* Power cuts during extent-tree growth, truncation and hole punching. */
+static int pc_extents(struct vfs *fs)
+{
+	struct vfs_attr a;
+	uint8_t piece[4096];
+	int err = vfs_mknod(fs, 2, NAME("big"), S_IFREG | 0644, 0, 0, 0, &a);
+
+	if (err)
+		return err;
+	for (uint32_t k = 0; k < 600; k++) {
+		uint32_t i = (k * 7919u) % 600;
+		memset(piece, (int)(i & 0xff), sizeof(piece));
+		if (vfs_write(fs, a.ino, (uint64_t)i * 8192, piece, 1024) != 1024)
+			return -EIO;
+		if (k % 150 == 149 && (err = vfs_fsync(fs, a.ino, 0)))
+			return err;
+	}
+	if ((err = vfs_fallocate(fs, a.ino, 0x03, 100 * 8192, 200 * 8192)))
+		return err;
+	{
+		struct vfs_setattr sa = { .valid = VFS_SET_SIZE, .size = 400 * 8192 + 77 };
+		if ((err = vfs_setattr(fs, a.ino, &sa, &a)))
+			return err;
+	}
+	if ((err = vfs_fsync(fs, a.ino, 0)))
+		return err;
+	/* an unlinked file whose release spans several commits */
+	for (uint32_t i = 0; i < 700; i++)
+		if (vfs_write(fs, a.ino, (uint64_t)i * 8192 + 4096, piece, 100) != 100)
+			return -EIO;
+	if ((err = vfs_unlink(fs, 2, NAME("big"))) || (err = vfs_evict(fs, a.ino)))
+		return err;
+	return vfs_sync(fs);
+}
+
+void t_powercut_extents(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	long total;
+	char saved[600];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(pc_extents(fs));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	CHECK(fsck_clean(), "fsck dry run");
+	for (int c = 0; c < 24; c++) {
+		long cut = 1 + (long)((uint64_t)rnd() % (uint64_t)total);
+		struct vfs_attr a;
+		int fin;
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		pc_extents(fs);
+		fin = !f.cut;
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		OK(mount_img(&fs));
+		if (fin)
+			CHECK(vfs_lookup(fs, 2, NAME("big"), &a) == -ENOENT, "big still there after a completed run");
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
+	}
+}
+
+/* Power cuts during a random mix of namespace operations and writes. */
+static int pc_namespace(struct vfs *fs)
+{
+	struct vfs_attr a, d;
+	uint64_t dirs[8];
+	int nd = 1;
+	char n1[24], n2[24];
+	static char buf[9000];
+
+	dirs[0] = 2;
+	rnd_state = 5150;
+	for (int step = 0; step < 1500; step++) {
+		uint64_t d1 = dirs[rnd() % (uint32_t)nd], d2 = dirs[rnd() % (uint32_t)nd];
+		int op = (int)(rnd() % 10);
+		snprintf(n1, sizeof(n1), "p%u", rnd() % 200);
+		snprintf(n2, sizeof(n2), "p%u", rnd() % 200);
+		if (step < 300)
+			op = step == 0 ? 9 : 0;
+		switch (op) {
+		case 0: case 1:
+			if (vfs_mknod(fs, d1, n1, strlen(n1), S_IFREG | 0644, 0, 0, 0, &a) == 0)
+				vfs_write(fs, a.ino, 0, buf, rnd() % sizeof(buf));
+			break;
+		case 2: case 3:
+			vfs_rename(fs, d1, n1, strlen(n1), d2, n2, strlen(n2), rnd() % 3);
+			break;
+		case 4:
+			if (vfs_lookup(fs, d1, n1, strlen(n1), &a) == 0 && vfs_unlink(fs, d1, n1, strlen(n1)) == 0)
+				vfs_evict(fs, a.ino);
+			break;
+		case 5:
+			if (vfs_lookup(fs, d1, n1, strlen(n1), &a) == 0)
+				vfs_link(fs, a.ino, d2, n2, strlen(n2), &a);
+			break;
+		case 6:
+			if (vfs_lookup(fs, d1, n1, strlen(n1), &a) == 0 && (a.mode & S_IFMT) == S_IFREG)
+				vfs_write(fs, a.ino, rnd() % 50000, buf, rnd() % sizeof(buf));
+			break;
+		case 7:
+			if (vfs_sync(fs))
+				return -EIO;
+			break;
+		case 8:
+			vfs_setxattr(fs, d1, "user.x", buf, rnd() % 300, 0);
+			break;
+		case 9:
+			if (nd < 8 && vfs_mkdir(fs, d1, n1, strlen(n1), 0755, 0, 0, &d) == 0)
+				dirs[nd++] = d.ino;
+			break;
+		}
+	}
+	return vfs_sync(fs);
+}
+
+void t_powercut_namespace(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	long total;
+	char saved[600];
+	uint32_t seed = 31337;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(pc_namespace(fs));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	CHECK(fsck_clean(), "fsck dry run");
+	for (int c = 0; c < 16; c++) {
+		long cut;
+		seed = seed * 1103515245u + 12345u;
+		cut = 1 + (long)((seed >> 8) % (uint32_t)total);
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		pc_namespace(fs);
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		OK(mount_img(&fs));
+		walk(fs, 2, 0);
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
+	}
+}
