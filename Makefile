@@ -89,6 +89,9 @@ include mk/tests/model.mk
 include mk/tests/posix.mk
 include mk/tests/bridge.mk
 include mk/tests/cosim.mk
+include mk/tests/vfsctl.mk
+include mk/tests/guest.mk
+include mk/tests/board.mk
 
 # Firmware programs on the RTL simulator (their rules are in mk/firmware.mk).
 TEST_TARGETS += test-firmware

@@ -28,8 +28,7 @@ BOARD_FW  ?= $(BUILD)/firmware/card.elf
 # Everything synthesised: core RTL, board RTL, the board's top and IP black boxes
 BOARD_ALL := $(RTL_ALL) $(BOARD_PKGS) $(BOARD_COMMON) $(BOARD_IP_STUBS) $(BOARD_SRCS)
 
-.PHONY: board-check synth bitstream flash lint-board test-board-lint test-board-adapters \
-        test-board-synth test-board-make test-board-unknown
+.PHONY: board-check synth bitstream flash lint-board test-board-lint
 
 board-check:
 	@if [ -z "$(BOARD)" ] || [ -z "$(filter $(BOARD),$(KNOWN_BOARDS))" ]; then \
@@ -94,34 +93,3 @@ lint-board-one:
 
 test-board-lint: lint-board ## Test: the board RTL and board tops are lint clean
 TEST_TARGETS += test-board-lint
-
-# --- tests -------------------------------------------------------------------
-test-board-adapters: $(GEN)/soc_map.stamp ## Test: hard-IP adapter benches (CQ, RC, RQ, CC, configuration bridge) under Verilator
-	@mkdir -p $(BUILD)/tests/board
-	@VERILATOR=$(VERILATOR) sh tests/board/run.sh $(BUILD)/tests/board $(VERILATOR_LOCK) $(GEN) $(BOARD_BENCHES)
-TEST_TARGETS += test-board-adapters
-
-test-board-synth: ## Test: make synth BOARD=kcu105 passes (Yosys, xcu) and the design fits the device
-	@rm -f $(BUILD)/board/kcu105/synth/kcu105_top.counts
-	@$(MAKE) --no-print-directory synth BOARD=kcu105
-# Yosys runs on one core for about 10 minutes: make test runs it beside the
-# other tests (tools/run_tests.sh), with the board's make checks after it.
-TEST_BG_TARGETS += test-board-synth
-
-test-board-make: ## Test: flash DRY_RUN=1 prints the exact openFPGALoader commands, bitstream without vivado names it, unknown BOARD lists the known ones
-	@sh tests/board/make_checks.sh "$(MAKE)"
-TEST_BG_TARGETS += test-board-make
-
-test-vfsctl-vfio: $(BIN)/vfsctl ## Test: vfsctl --pci argument checks and the VFIO group lookup against fake sysfs trees
-	@sh tests/board/vfio/run.sh $(BIN)/vfsctl $(BUILD)/tests/vfio
-TEST_TARGETS += test-vfsctl-vfio
-
-# --- hardware in the loop (tests/hil) ----------------------------------------
-test-hil-dry-run: ## Test: tests/hil/run.sh --dry-run (binding, KVM boots with the card passed through, report), job files parse, report.py on real fio output
-	@sh tests/hil/test.sh $(BUILD)/tests/hil
-TEST_TARGETS += test-hil-dry-run
-
-test-hil-sim: $(BIN)/vfpga-model ## Test: one HIL fio job file (short) in the test guest on vfpga-model through tools/guest-run, e2fsck after
-	@$(MAKE) --no-print-directory guest
-	@sh tests/hil/sim.sh $(BIN)/vfpga-model $(BUILD)/tests/hil-sim randread-libaio 4M
-TEST_TARGETS += test-hil-sim

@@ -16,9 +16,5 @@ $(BIN)/vfsctl: $(BUILD)/driver/vfsctl.o $(DRIVER_OBJS) $(BUILD)/world/rc/rc_tran
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-.PHONY: vfsctl test-vfsctl
+.PHONY: vfsctl
 vfsctl: $(BIN)/vfsctl ## Build build/bin/vfsctl (host-side driver CLI; --sim drives the simulated card, --pci BDF a real one)
-
-test-vfsctl: $(BIN)/vfsctl $(BUILD)/firmware/card.elf ## Test: vfsctl --sim info and init against the simulated card with its firmware
-	@sh tests/vfsctl/run.sh $(BIN)/vfsctl $(BUILD)/firmware/card.elf $(BUILD)/tests/vfsctl
-TEST_TARGETS += test-vfsctl

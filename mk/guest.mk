@@ -16,9 +16,8 @@ GUEST_KVER  := $(shell for v in $$(ls /lib/modules 2>/dev/null | sort -V); do \
                  [ -r /boot/vmlinuz-$$v ] && [ -r /lib/modules/$$v/modules.dep ] && echo $$v; done | tail -n 1)
 endif
 GUEST_FILES := $(GUEST)/vmlinuz $(GUEST)/initramfs.cpio.gz $(GUEST)/initramfs.cpio
-GUEST_TESTS := $(wildcard tests/guest/*.sh tests/guest/*.fio)
 
-.PHONY: guest test-guest-virtiofsd test-guest bench-guest-fio guest-always
+.PHONY: guest guest-always
 guest-always:
 
 $(GUEST)/fshelper: guest/fshelper.c
@@ -40,16 +39,3 @@ $(GUEST)/vmlinuz: $(GUEST)/inputs.txt guest/mkinitramfs.sh
 	sh guest/mkinitramfs.sh kernel $(GUEST_KVER) $(GUEST)
 
 guest: $(GUEST_FILES) ## Build the test guest under build/guest: Debian's kernel, initramfs.cpio.gz (busybox, virtiofs modules, fio)
-
-test-guest-virtiofsd: $(GUEST_FILES) $(GUEST_TESTS) ## Test: the guest tooling against QEMU's virtiofsd (file operations, fio verify), about 70 s
-	@sh tests/guest/run.sh virtiofsd $(VIRTIOFSD) $(GUEST)/test-virtiofsd
-TEST_TARGETS += test-guest-virtiofsd
-
-test-guest: $(GUEST_FILES) $(GUEST_TESTS) $(BIN)/vfpga-model ## Test: a stock guest on vfpga-model (file operations, fio verify), then e2fsck + debugfs
-	@sh tests/guest/run.sh vfpga-model $(BIN)/vfpga-model $(GUEST)/test-model
-TEST_TARGETS += test-guest
-
-bench-guest-fio: $(GUEST_FILES) $(BIN)/vfpga-model ## Bench: fio 4 KiB randread + seqwrite in the guest, vfpga-model vs virtiofsd, write build/bench/guest_fio.md
-	@mkdir -p $(BUILD)/bench
-	@sh tests/guest/bench.sh $(BIN)/vfpga-model $(VIRTIOFSD) $(GUEST)/bench $(BUILD)/bench/guest_fio.md
-BENCH_TARGETS += bench-guest-fio

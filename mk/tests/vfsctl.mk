@@ -1,0 +1,6 @@
+# tests/vfsctl: vfsctl --sim against the simulated card with its firmware.
+
+.PHONY: test-vfsctl
+test-vfsctl: $(BIN)/vfsctl $(BUILD)/firmware/card.elf ## Test: vfsctl --sim info and init against the simulated card with its firmware
+	@sh tests/vfsctl/run.sh $(BIN)/vfsctl $(BUILD)/firmware/card.elf $(BUILD)/tests/vfsctl
+TEST_TARGETS += test-vfsctl
