@@ -82,7 +82,7 @@ def load_reg(dev, name, r, size, enums):
     else:
         need(r, ("offset", "access", "desc"), what)
         plain = False
-        unknown = set(r) - {"offset", "access", "reset", "stride", "desc", "fields"}
+        unknown = set(r) - {"offset", "access", "reset", "stride", "count", "desc", "fields"}
         if unknown:
             fail("%s: unknown keys %s" % (what, ", ".join(sorted(unknown))))
         if r["access"] not in ACCESS:
@@ -91,10 +91,16 @@ def load_reg(dev, name, r, size, enums):
     if off % 4 or not 0 <= off < size:
         fail("%s: offset 0x%x not a word inside the region" % (what, off))
     reg = {"name": name, "offset": off, "plain": plain, "access": r.get("access"),
-           "reset": r.get("reset"), "stride": r.get("stride"), "desc": r.get("desc", ""),
+           "reset": r.get("reset"), "stride": r.get("stride"), "count": r.get("count"),
+           "desc": r.get("desc", ""),
            "fields": []}
     if reg["stride"] is not None and (reg["stride"] <= 0 or reg["stride"] % 4):
         fail("%s: stride must be a positive multiple of 4" % what)
+    if reg["count"] is not None:
+        if reg["stride"] is None or reg["count"] < 1:
+            fail("%s: count needs a stride and must be positive" % what)
+        if off + reg["stride"] * (reg["count"] - 1) + 4 > size:
+            fail("%s: %d elements do not fit the region" % (what, reg["count"]))
     if reg["reset"] is not None and not 0 <= reg["reset"] < (1 << 32):
         fail("%s: reset does not fit 32 bits" % what)
     used = 0
@@ -194,6 +200,8 @@ def sv_names(m):
             out.append("%s_%s" % (dev, reg["name"]))
             if reg["stride"] is not None:
                 out.append("%s_%s_STRIDE" % (dev, reg["name"]))
+            if reg["count"] is not None:
+                out.append("%s_%s_COUNT" % (dev, reg["name"]))
             if reg["reset"] is not None:
                 out.append("%s_%s_RESET" % (dev, reg["name"]))
             for f in reg["fields"]:
@@ -238,6 +246,8 @@ def gen_sv(m):
             n = "%s_%s" % (dev, reg["name"])
             if reg["stride"] is not None:
                 out.append("  localparam int %s_STRIDE = %d;  // bytes between array elements" % (n, reg["stride"]))
+            if reg["count"] is not None:
+                out.append("  localparam int %s_COUNT = %d;  // array elements" % (n, reg["count"]))
             if reg["reset"] is not None:
                 out.append("  localparam logic [31:0] %s_RESET = 32'h%08x;" % (n, reg["reset"]))
             for f in reg["fields"]:
@@ -284,6 +294,8 @@ def gen_h(m):
             n = "SOC_%s_%s" % (dev, reg["name"])
             if reg["stride"] is not None:
                 out.append("#define %s_STRIDE %du" % (n, reg["stride"]))
+            if reg["count"] is not None:
+                out.append("#define %s_COUNT %du" % (n, reg["count"]))
             if reg["reset"] is not None:
                 out.append("#define %s_RESET 0x%08xu" % (n, reg["reset"]))
             for f in reg["fields"]:
@@ -379,6 +391,8 @@ def gen_block_md(m, dev):
         off = "0x%03x" % reg["offset"] if reg["offset"] < 0x1000 else "0x%04x" % reg["offset"]
         if reg["stride"] is not None:
             off += " + %d·i" % reg["stride"]
+            if reg["count"] is not None:
+                off += ", i < %d" % reg["count"]
         out.append("| %s | %s | %s | %s | %s | %s |"
                    % (off, reg["name"], "" if reg["fields"] else "31:0", reg["access"] or "",
                       "" if reg["fields"] and reg["reset"] is None else num_s(reg["reset"]),

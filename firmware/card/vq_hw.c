@@ -17,6 +17,8 @@
  * VQ_RESULT, VQ_WHY), as the RTL decodes them. */
 const char *vq_error = "";
 
+_Static_assert(VQ_MAX_SEGS >= SOC_VQ_SEG_COUNT, "a request holds every segment the engine reports");
+
 /* Runs the command (POP or PUSH field set) on queue q; returns VQ.STATUS. */
 static uint32_t run(uint32_t cmd, unsigned q)
 {

@@ -55,7 +55,7 @@ module virtio_regs #(
   localparam int NQ = NUM_REQ_QUEUES + 1;                // hiprio + request queues
   localparam int QW = (NQ > 1) ? $clog2(NQ) : 1;         // queue index width
   localparam logic [15:0] NO_VECTOR = 16'hffff;          // VIRTIO_MSI_NO_VECTOR
-  localparam int TAG_DWORDS = 9;                         // 36-byte tag
+  localparam int TAG_DWORDS = soc_map_pkg::VIRTIO_TAG_COUNT;  // 36-byte tag
   // Device feature bits (virtio_config.h, virtio_ring.h)
   localparam logic [63:0] DEVICE_FEATURES = (64'd1 << 28) | (64'd1 << 29) | (64'd1 << 32) |
                                             (64'd1 << 33) | (64'd1 << 36);

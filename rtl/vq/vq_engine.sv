@@ -76,6 +76,11 @@ module vq_engine #(
   localparam logic [11:0] SEG_ADDR_HI_OFF = soc_map_pkg::VQ_SEG_ADDR_HI - soc_map_pkg::VQ_SEG;
   localparam logic [11:0] SEG_LEN_OFF = soc_map_pkg::VQ_SEG_LEN - soc_map_pkg::VQ_SEG;
   localparam int SEG_STRIDE_LOG2 = $clog2(soc_map_pkg::VQ_SEG_STRIDE);
+  localparam int SEG_IDX_W = $clog2(soc_map_pkg::VQ_SEG_COUNT);  // entry index in an address
+
+  initial begin
+    if (MAX_SEGS > soc_map_pkg::VQ_SEG_COUNT) $error("vq_engine: MAX_SEGS exceeds the map's VQ.SEG table");
+  end
   // Descriptor flags
   localparam int F_NEXT = 0;
   localparam int F_WRITE = 1;
@@ -156,9 +161,9 @@ module vq_engine #(
   assign d_next = acc_rdata_q[127:112];
 
   // ------------------------------------------------------ firmware reads
-  logic [SIW-1:0] seg_rd;       // segment-table entry addressed
+  logic [SEG_IDX_W-1:0] seg_rd;       // segment-table entry addressed
   logic [11:0] seg_word;              // offset within the entry
-  assign seg_rd = addr[SEG_STRIDE_LOG2 +: SIW];
+  assign seg_rd = addr[SEG_STRIDE_LOG2 +: SEG_IDX_W];
   assign seg_word = {{(12 - SEG_STRIDE_LOG2){1'b0}}, addr[SEG_STRIDE_LOG2-1:0]} & 12'hffc;
   always_comb begin
     rdata = 32'd0;

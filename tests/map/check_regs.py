@@ -3,7 +3,7 @@
 
 usage: check_regs.py MAP.toml GENDIR WORKDIR CC YOSYS [TARGET_CC...]
 
-Every register offset, stride and reset, every field's position, width, mask
+Every register offset, stride, count and reset, every field's position, width, mask
 and reset, and every code of every enum is computed here from the toml, then
   - checked against the C compiler's view of GENDIR/soc_map.h (_Static_assert
     for the host compiler, and for TARGET_CC when given: the firmware's), and
@@ -47,6 +47,8 @@ def expected(path):
             add(n, "SOC_" + n, 12 if r["offset"] < 0x1000 else 16, r["offset"])
             if "stride" in r:
                 add(n + "_STRIDE", "SOC_%s_STRIDE" % n, 32, r["stride"])
+            if "count" in r:
+                add(n + "_COUNT", "SOC_%s_COUNT" % n, 32, r["count"])
             if "reset" in r:
                 add(n + "_RESET", "SOC_%s_RESET" % n, 32, r["reset"])
             for f in r.get("fields", []):
