@@ -48,13 +48,13 @@ setup: ## Install the Debian packages the project uses (idempotent)
 	@sh tools/setup.sh
 
 # --- generated memory map views --------------------------------------------
-GEN_MAP := $(GEN)/soc_map_pkg.sv $(GEN)/soc_map.h $(GEN)/soc_map.ld $(GEN)/soc_map.md
+GEN_MAP := $(GEN)/soc_map_pkg.sv $(GEN)/soc_map.h $(GEN)/soc_map.ld $(GEN)/soc_map.md $(GEN)/soc_regs.md
 $(GEN)/soc_map.stamp: rtl/soc_map.toml tools/gen_soc_map.py
 	@mkdir -p $(GEN)
 	$(PYTHON) tools/gen_soc_map.py rtl/soc_map.toml $(GEN)
 	@touch $@
 $(GEN_MAP): $(GEN)/soc_map.stamp
-gen: $(GEN)/soc_map.stamp ## Generate the memory-map views (SV package, C header, linker, table)
+gen: $(GEN)/soc_map.stamp ## Generate the memory-map views (SV package, C header, linker, tables, register docs)
 
 # The sources, from the hardware up: RTL, its Verilator harness, the
 # firmware (runtime and apps, ext4, FUSE server, the card image, fusebench), the

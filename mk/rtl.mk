@@ -13,7 +13,7 @@ SIM_RTL_SRCS := $(sort $(wildcard rtl/sim/*.sv))
 SIM_TOP  := sim_card_top
 SIM_ALL  := $(RTL_ALL) $(SIM_RTL_SRCS)
 
-.PHONY: lint synth test-lint test-synth
+.PHONY: lint synth test-lint test-synth test-memory-map test-regmap test-docs-regs docs-regs
 
 lint: $(GEN)/soc_map.stamp ## Lint all RTL with verilator --lint-only -Wall (waivers in rtl/lint/waivers.vlt)
 	$(VERILATOR) --lint-only -Wall $(RTL_WAIVERS) $(RTL_ALL) --top-module $(RTL_TOP)
@@ -60,6 +60,24 @@ TEST_TARGETS += test-sim-bad-input
 test-memory-map: $(GEN)/soc_map.stamp ## Test: README memory map table equals the one generated from rtl/soc_map.toml
 	@sh tests/map/check_readme.sh README.md $(GEN)/soc_map.md
 TEST_TARGETS += test-memory-map
+
+# --- fields and codes: the toml, the SV package and the C header agree -------
+test-regmap: $(GEN)/soc_map.stamp tests/map/check_regs.py ## Test: every register offset, field and code of rtl/soc_map.toml is the same in soc_map.h (host and RV32 compilers) and soc_map_pkg.sv (Yosys)
+	@$(PYTHON) tests/map/check_regs.py rtl/soc_map.toml $(GEN) $(BUILD)/tests/map "$(CC)" "$(YOSYS)" \
+	  "$(RV_CC) $(RV_ARCH) $(FW_LIBC)"
+TEST_TARGETS += test-regmap
+
+# --- register tables in docs/ are the generated ones ---------------------------
+# Sections between <!-- regs:BLOCK:begin --> and <!-- regs:BLOCK:end -->.
+# Only `make docs-regs` rewrites them; no build step touches docs/.
+DOCS_REGS := docs/pcie-function.md docs/dax.md docs/nvme-root-port.md
+
+test-docs-regs: $(GEN)/soc_map.stamp ## Test: the register tables in docs/ equal the ones generated from rtl/soc_map.toml
+	@$(PYTHON) tools/docs_regs.py check $(GEN) $(DOCS_REGS)
+TEST_TARGETS += test-docs-regs
+
+docs-regs: $(GEN)/soc_map.stamp ## Rewrite the register tables in docs/ (regs:BLOCK markers) from rtl/soc_map.toml
+	$(PYTHON) tools/docs_regs.py update $(GEN) $(DOCS_REGS)
 
 # --- simulation speed ---------------------------------------------------------
 bench-simspeed: $(BIN)/vfpga-sim $(BUILD)/firmware/bench.elf ## Benchmark: Verilator simulation speed of card_top (simulated cycles per wall-clock second)

@@ -29,6 +29,11 @@ static struct fuse_dax *dax;
 
 #define DAX_REG(r) (SOC_DAX_BASE + SOC_DAX_##r)
 
+/* The FUSE server's page states are the window's DAX.ST_CMD codes. */
+_Static_assert(FUSE_DAX_UNMAPPED == SOC_DAX_STATE_UNMAPPED, "DAX state UNMAPPED");
+_Static_assert(FUSE_DAX_RO == SOC_DAX_STATE_RO, "DAX state RO");
+_Static_assert(FUSE_DAX_RW == SOC_DAX_STATE_RW, "DAX state RW");
+
 /* The window's hooks (docs/dax.md): a state operation is done when STATUS
  * says so; a DIRTY word is read and cleared in one access. */
 static void card_dax_set_state(void *hw, uint32_t first, uint32_t count, uint32_t state)
@@ -36,15 +41,15 @@ static void card_dax_set_state(void *hw, uint32_t first, uint32_t count, uint32_
 	(void)hw;
 	mmio_write32(DAX_REG(ST_FIRST), first);
 	mmio_write32(DAX_REG(ST_COUNT), count);
-	mmio_write32(DAX_REG(ST_CMD), state);
-	while (mmio_read32(DAX_REG(STATUS)) & 1u)
+	mmio_write32(DAX_REG(ST_CMD), SOC_FIELD_PREP(SOC_DAX_ST_CMD_STATE, state));
+	while (mmio_read32(DAX_REG(STATUS)) & SOC_DAX_STATUS_BUSY_MASK)
 		;
 }
 
 static uint32_t card_dax_take_dirty(void *hw, uint32_t word)
 {
 	(void)hw;
-	return mmio_read32(DAX_REG(DIRTY) + 4u * word);
+	return mmio_read32(DAX_REG(DIRTY) + SOC_DAX_DIRTY_STRIDE * word);
 }
 
 static void card_dax_attach(void)

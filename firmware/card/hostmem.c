@@ -17,13 +17,13 @@ static int dma_run(uint64_t host, uint32_t local, uint32_t len, int to_host)
 	mmio_write32(DMA_REG(HOST_HI), (uint32_t)(host >> 32));
 	mmio_write32(DMA_REG(LOCAL), local);
 	mmio_write32(DMA_REG(LEN), len);
-	mmio_write32(DMA_REG(CTRL), 1u | (to_host ? 2u : 0u));
-	while ((st = mmio_read32(DMA_REG(STATUS))) & 1u)
+	mmio_write32(DMA_REG(CTRL), SOC_DMA_CTRL_START_MASK | SOC_FIELD_PREP(SOC_DMA_CTRL_TO_HOST, to_host != 0));
+	while ((st = mmio_read32(DMA_REG(STATUS))) & SOC_DMA_STATUS_BUSY_MASK)
 		;
-	last_status = (st >> 4) & 7u;
-	if (last_status == DMA_TIMEOUT)
-		mmio_write32(DMA_REG(CTRL), 4u);	/* forget the retired tags */
-	return last_status ? -EIO : 0;
+	last_status = SOC_FIELD_GET(SOC_DMA_STATUS_RESULT, st);
+	if (last_status == SOC_DMA_RESULT_TIMEOUT)
+		mmio_write32(DMA_REG(CTRL), SOC_DMA_CTRL_FORGET_MASK);	/* forget the retired tags */
+	return last_status != SOC_DMA_RESULT_OK ? -EIO : 0;
 }
 
 int hostmem_to_buf(uint64_t host, uint32_t local, uint32_t len)

@@ -15,17 +15,10 @@
 #define DMABUF_USER_SIZE (SOC_DMABUF_SIZE - DMA_SCRATCH)
 #define DMABUF           ((volatile uint8_t *)SOC_DMABUF_BASE)
 
-/* DMA status codes (DMA.STATUS bits 6:4) */
-#define DMA_OK       0
-#define DMA_UR       1
-#define DMA_CA       2
-#define DMA_TIMEOUT  3
-#define DMA_BADARG   4
-#define DMA_NOBM     5
-#define DMA_ABORTED  6	/* the driver reset the function meanwhile */
-
 /* Moves len bytes between host address `host` and DMABUF offset `local`;
- * returns 0 or -EIO (any DMA error; hostmem_last_status() says which). */
+ * returns 0 or -EIO (any DMA error; hostmem_last_status() says which: a
+ * DMA.STATUS.RESULT code, enum soc_dma_result in soc_map.h, e.g.
+ * SOC_DMA_RESULT_ABORTED when the driver reset the function meanwhile). */
 int hostmem_to_buf(uint64_t host, uint32_t local, uint32_t len);
 int hostmem_from_buf(uint64_t host, uint32_t local, uint32_t len);
 unsigned hostmem_last_status(void);

@@ -30,7 +30,6 @@
 
 _Static_assert(REP_MAX >= FUSE_SRV_MAX_WRITE + sizeof(struct fuse_out_header),
 	       "a READ of max_write bytes fits DMABUF");
-#define STATUS_RESET_SEEN (1u << 16)
 
 _Static_assert(sizeof(struct fuse_in_header) == 40, "fuse_in_header");
 _Static_assert(sizeof(struct fuse_out_header) == 16, "fuse_out_header");
@@ -78,7 +77,7 @@ static void forget_queues(void)
  * (the function aborts them); that is not the device's fault. */
 static int reset_happened(void)
 {
-	if (!(mmio_read32(VIRTIO_REG(STATUS)) & STATUS_RESET_SEEN))
+	if (!(mmio_read32(VIRTIO_REG(STATUS)) & SOC_VIRTIO_STATUS_RESET_SEEN_MASK))
 		return 0;
 	forget_queues();
 	return 1;
@@ -187,13 +186,13 @@ int main(void)
 		 * after it are for the new configuration; bits that raced with it
 		 * only cause a harmless look at a queue. */
 		reg = mmio_read32(VIRTIO_REG(STATUS));
-		if (reg & STATUS_RESET_SEEN)
+		if (reg & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
 			forget_queues();
 		pending |= mmio_read32(VIRTIO_REG(NOTIFY));
 		reg = mmio_read32(VIRTIO_REG(STATUS));
-		if (reg & STATUS_RESET_SEEN)
+		if (reg & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
 			forget_queues();
-		status = reg & 0xff;
+		status = SOC_FIELD_GET(SOC_VIRTIO_STATUS_DEVICE_STATUS, reg);
 		if (!pending || !(status & VIRTIO_CONFIG_S_DRIVER_OK)) {
 			sim_busy(0);
 			continue;	/* notifications wait for DRIVER_OK */

@@ -21,9 +21,9 @@ int vq_read_config(struct vq *q, unsigned index)
 	q->index = index;
 	mmio_write32(VIRTIO_REG(QSEL), index);
 	size = mmio_read32(VIRTIO_REG(QSIZE));
-	if (!(size >> 31))
+	if (!(size & SOC_VIRTIO_QSIZE_ENABLED_MASK))
 		return -EAGAIN;
-	q->size = (uint16_t)size;
+	q->size = (uint16_t)SOC_FIELD_GET(SOC_VIRTIO_QSIZE_SIZE, size);
 	q->desc = mmio_read32(VIRTIO_REG(QDESC_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QDESC_HI)) << 32;
 	q->avail = mmio_read32(VIRTIO_REG(QAVAIL_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QAVAIL_HI)) << 32;
 	q->used = mmio_read32(VIRTIO_REG(QUSED_LO)) | (uint64_t)mmio_read32(VIRTIO_REG(QUSED_HI)) << 32;

@@ -12,28 +12,20 @@
 #include "rt.h"
 
 #define VQ_REG(r)     (SOC_VQ_BASE + SOC_VQ_##r)
-#define VQ_CMD_POP    (1u << 8)
-#define VQ_CMD_PUSH   (1u << 9)
-#define RES_OK        0u
-#define RES_EMPTY     1u
-#define RES_BAD       2u
 
+/* Commands, results and reasons: rtl/soc_map.toml (VQ.CMD, VQ.STATUS,
+ * VQ_RESULT, VQ_WHY), as the RTL decodes them. */
 const char *vq_error = "";
 
-static const char *const reasons[] = {
-	"", "avail index ran ahead of the ring", "head index out of range",
-	"descriptor loop or chain longer than the ring", "next index out of range",
-	"indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC", "INDIRECT together with NEXT",
-	"indirect table length", "nested indirect table", "readable buffer after a writable one",
-	"buffer address wraps", "too many buffers", "queue not enabled",
-};
+_Static_assert(VQ_MAX_SEGS >= SOC_VQ_SEG_COUNT, "a request holds every segment the engine reports");
 
-static uint32_t run(uint32_t cmd)
+/* Runs the command (POP or PUSH field set) on queue q; returns VQ.STATUS. */
+static uint32_t run(uint32_t cmd, unsigned q)
 {
 	uint32_t st;
 
-	mmio_write32(VQ_REG(CMD), cmd);
-	while ((st = mmio_read32(VQ_REG(STATUS))) & 1u)
+	mmio_write32(VQ_REG(CMD), cmd | SOC_FIELD_PREP(SOC_VQ_CMD_QUEUE, q));
+	while ((st = mmio_read32(VQ_REG(STATUS))) & SOC_VQ_STATUS_BUSY_MASK)
 		;
 	return st;
 }
@@ -46,37 +38,38 @@ int vq_setup(struct vq *q, unsigned index, uint64_t features)
 
 int vq_pop(struct vq *q, struct vq_req *r)
 {
-	uint32_t st, nseg, why;
+	uint32_t st, nseg;
+	const char *why;
 
 	if (!q->ready)
 		return 0;
-	st = run(VQ_CMD_POP | q->index);
-	switch ((st >> 4) & 0xfu) {
-	case RES_OK:
+	st = run(SOC_VQ_CMD_POP_MASK, q->index);
+	switch (SOC_FIELD_GET(SOC_VQ_STATUS_RESULT, st)) {
+	case SOC_VQ_RESULT_OK:
 		break;
-	case RES_EMPTY:
+	case SOC_VQ_RESULT_EMPTY:
 		return 0;
-	case RES_BAD:
-		why = (st >> 8) & 0xffu;
-		vq_error = why < sizeof(reasons) / sizeof(reasons[0]) ? reasons[why] : "bad chain";
+	case SOC_VQ_RESULT_BAD:
+		why = soc_vq_why_str(SOC_FIELD_GET(SOC_VQ_STATUS_WHY, st));
+		vq_error = why ? why : "bad chain";
 		return -EIO;
 	default:
-		vq_error = "host memory error while reading the rings";
+		vq_error = soc_vq_result_str(SOC_VQ_RESULT_DMA);
 		return -EIO;
 	}
 	memset(r, 0, offsetof(struct vq_req, rd));
 	r->head = (uint16_t)mmio_read32(VQ_REG(HEAD));
 	nseg = mmio_read32(VQ_REG(NSEG));
-	r->nrd = nseg & 0xffu;
-	r->nwr = (nseg >> 8) & 0xffu;
+	r->nrd = SOC_FIELD_GET(SOC_VQ_NSEG_NRD, nseg);
+	r->nwr = SOC_FIELD_GET(SOC_VQ_NSEG_NWR, nseg);
 	r->rd_len = mmio_read32(VQ_REG(RDLEN));
 	r->wr_len = mmio_read32(VQ_REG(WRLEN));
 	for (unsigned i = 0; i < r->nrd + r->nwr; i++) {
-		uintptr_t e = VQ_REG(SEG) + 16u * i;
+		uintptr_t e = SOC_VQ_SEG_STRIDE * i;
 		struct vq_seg *s = i < r->nrd ? &r->rd[i] : &r->wr[i - r->nrd];
 
-		s->addr = mmio_read32(e) | (uint64_t)mmio_read32(e + 4) << 32;
-		s->len = mmio_read32(e + 8);
+		s->addr = mmio_read32(VQ_REG(SEG) + e) | (uint64_t)mmio_read32(VQ_REG(SEG_ADDR_HI) + e) << 32;
+		s->len = mmio_read32(VQ_REG(SEG_LEN) + e);
 	}
 	return 1;
 }
@@ -87,6 +80,6 @@ int vq_push(struct vq *q, const struct vq_req *r, uint32_t len)
 
 	mmio_write32(VQ_REG(HEAD), r->head);
 	mmio_write32(VQ_REG(LEN), len);
-	st = run(VQ_CMD_PUSH | q->index);
-	return ((st >> 4) & 0xfu) == RES_OK ? 0 : -EIO;
+	st = run(SOC_VQ_CMD_PUSH_MASK, q->index);
+	return SOC_FIELD_GET(SOC_VQ_STATUS_RESULT, st) == SOC_VQ_RESULT_OK ? 0 : -EIO;
 }

@@ -26,6 +26,13 @@ static int refuse(const char *why)
 	vq_error = why;
 	return -EIO;
 }
+
+/* Refuses a chain for a rule the hardware engine checks too, with the
+ * engine's message for it (VQ_WHY in rtl/soc_map.toml). */
+static int refuse_rule(enum soc_vq_why why)
+{
+	return refuse(soc_vq_why_str(why));
+}
 _Static_assert(sizeof(struct vring_used_elem) == 8, "vring_used_elem");
 
 int vq_setup(struct vq *q, unsigned index, uint64_t features)
@@ -44,9 +51,9 @@ static int add_seg(struct vq_req *r, const struct vring_desc *d)
 	int wr = (d->flags & VRING_DESC_F_WRITE) != 0;
 
 	if (d->addr + d->len < d->addr)
-		return refuse("buffer address wraps");
+		return refuse_rule(SOC_VQ_WHY_WRAP);
 	if (!wr && r->nwr)
-		return refuse("readable buffer after a writable one");
+		return refuse_rule(SOC_VQ_WHY_RDAFTERWR);
 	if (wr) {
 		if (r->nwr == VQ_MAX_SEGS)
 			return refuse("too many writable buffers");
@@ -70,14 +77,14 @@ static int walk_indirect(struct vq_req *r, uint64_t table, uint32_t bytes)
 	uint32_t n = bytes / sizeof(d), i = 0, seen = 0;
 
 	if (bytes == 0 || bytes % sizeof(d) || table + bytes < table)
-		return refuse("indirect table length");
+		return refuse_rule(SOC_VQ_WHY_INDLEN);
 	for (;;) {
 		if (++seen > n)
 			return refuse("loop in an indirect table");
 		if (hostmem_read(table + (uint64_t)i * sizeof(d), &d, sizeof(d)))
 			return refuse("DMA error reading an indirect descriptor");
 		if (d.flags & VRING_DESC_F_INDIRECT)
-			return refuse("nested indirect table");
+			return refuse_rule(SOC_VQ_WHY_NESTED);
 		if (add_seg(r, &d))
 			return -EIO;
 		if (!(d.flags & VRING_DESC_F_NEXT))
@@ -101,25 +108,25 @@ int vq_pop(struct vq *q, struct vq_req *r)
 	if (avail_idx == q->last_avail)
 		return 0;
 	if ((uint16_t)(avail_idx - q->last_avail) > q->size)
-		return refuse("avail index ran ahead of the ring");
+		return refuse_rule(SOC_VQ_WHY_AHEAD);
 	if (hostmem_read(q->avail + offsetof(struct vring_avail, ring) +
 			 2u * (q->last_avail % q->size), &head, 2))
 		return refuse("DMA error reading the avail ring");
 	if (head >= q->size)
-		return refuse("head index out of range");
+		return refuse_rule(SOC_VQ_WHY_HEAD);
 	memset(r, 0, offsetof(struct vq_req, rd));
 	r->head = head;
 	i = head;
 	for (;;) {
 		if (++seen > q->size)
-			return refuse("descriptor loop or chain longer than the ring");
+			return refuse_rule(SOC_VQ_WHY_LOOP);
 		if (hostmem_read(q->desc + (uint64_t)i * sizeof(d), &d, sizeof(d)))
 			return refuse("DMA error reading a descriptor");
 		if (d.flags & VRING_DESC_F_INDIRECT) {
 			if (!q->indirect)
-				return refuse("indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC");
+				return refuse_rule(SOC_VQ_WHY_NOIND);
 			if (d.flags & VRING_DESC_F_NEXT)
-				return refuse("INDIRECT together with NEXT");
+				return refuse_rule(SOC_VQ_WHY_INDNEXT);
 			if (walk_indirect(r, d.addr, d.len))
 				return -EIO;
 			break;
@@ -129,7 +136,7 @@ int vq_pop(struct vq *q, struct vq_req *r)
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			break;
 		if (d.next >= q->size)
-			return refuse("next index out of range");
+			return refuse_rule(SOC_VQ_WHY_NEXT);
 		i = d.next;
 	}
 	q->last_avail++;
@@ -173,6 +180,6 @@ int vq_push(struct vq *q, const struct vq_req *r, uint32_t len)
 		notify = !(flags & VRING_AVAIL_F_NO_INTERRUPT);
 	}
 	if (notify)
-		mmio_write32(VIRTIO_REG(RAISE), q->index);
+		mmio_write32(VIRTIO_REG(RAISE), SOC_FIELD_PREP(SOC_VIRTIO_RAISE_QUEUE, q->index));
 	return 0;
 }

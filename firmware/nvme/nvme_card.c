@@ -6,8 +6,10 @@
 #include "rt.h"
 
 #define RP(r) (SOC_RP_BASE + SOC_RP_##r)
-#define RP_STATUS_CPL_ERRS 0x7fu	/* completion errors: timeout, UR, CA, CRS, poisoned, malformed, unexpected */
-#define RP_STATUS_TIMEOUT 0x1u
+/* RP.STATUS bits of a completion error (the rest are inbound errors) */
+#define RP_STATUS_CPL_ERRS (SOC_RP_STATUS_TIMEOUT_MASK | SOC_RP_STATUS_UR_MASK | SOC_RP_STATUS_CA_MASK | \
+			    SOC_RP_STATUS_CRS_MASK | SOC_RP_STATUS_POISONED_MASK | \
+			    SOC_RP_STATUS_MALFORMED_MASK | SOC_RP_STATUS_UNEXPECTED_MASK)
 
 #define CFG_COMMAND 0x04u
 #define CFG_CLASS 0x08u
@@ -39,7 +41,8 @@ uint32_t rp_status_take(void)
 
 static uint32_t cfg_target(unsigned bus, unsigned dev, unsigned fn, unsigned off)
 {
-	return (bus & 0xffu) << 24 | (dev & 0x1fu) << 19 | (fn & 7u) << 16 | (off & 0xffcu);
+	return SOC_FIELD_PREP(SOC_RP_CFG_ADDR_BUS, bus) | SOC_FIELD_PREP(SOC_RP_CFG_ADDR_DEVICE, dev) |
+	       SOC_FIELD_PREP(SOC_RP_CFG_ADDR_FUNCTION, fn) | SOC_FIELD_PREP(SOC_RP_CFG_ADDR_REG, off >> 2);
 }
 
 /* The completion errors of the request just made, as an errno. */
@@ -49,7 +52,7 @@ static int cfg_result(void)
 
 	if (!s)
 		return 0;
-	return (s & RP_STATUS_TIMEOUT) ? -ETIMEDOUT : -EIO;
+	return (s & SOC_RP_STATUS_TIMEOUT_MASK) ? -ETIMEDOUT : -EIO;
 }
 
 int rp_cfg_read(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t *val)

@@ -137,7 +137,7 @@ module dax_window #(
   logic [NW_LOG2-1:0] w_q, w_d;                // word of the sweep / operation / TLP's page
   logic [PW:0]        st_first_q, st_count_q;
   logic [PW:0]        op_first_q, op_end_q;    // [first, end) clamped to the window
-  logic [1:0]         op_state_q;
+  logic [soc_map_pkg::DAX_STATE_W-1:0] op_state_q;
   logic               op_pending_q;
   logic [31:0]        drop_ro_q, drop_unmapped_q, zero_reads_q;
   logic [WIN_LOG2-1:0] drop_addr_q;
@@ -252,7 +252,7 @@ module dax_window #(
   end
 
   logic g_rw, g_ok;                            // when deciding: page read-write; the TLP is served
-  assign g_rw = g_state == 2'd3;
+  assign g_rw = g_state == soc_map_pkg::DAX_STATE_RW;
   assign g_ok = g_we ? g_rw : 1'b1;
 
   always_comb begin
@@ -371,8 +371,11 @@ module dax_window #(
       R_PAGES:         reg_rdata = PAGES;
       R_ST_FIRST:      reg_rdata = 32'(st_first_q);
       R_ST_COUNT:      reg_rdata = 32'(st_count_q);
-      R_STATUS:        reg_rdata = {31'd0, op_pending_q || state_q == S_OPREAD || state_q == S_OPWRITE ||
-                                           state_q == S_CLEAR};
+      R_STATUS: begin
+        reg_rdata = 32'd0;
+        reg_rdata[soc_map_pkg::DAX_STATUS_BUSY_LSB] = op_pending_q || state_q == S_OPREAD ||
+                                                      state_q == S_OPWRITE || state_q == S_CLEAR;
+      end
       R_DROP_RO:       reg_rdata = drop_ro_q;
       R_DROP_UNMAPPED: reg_rdata = drop_unmapped_q;
       R_ZERO_READS:    reg_rdata = zero_reads_q;
@@ -395,7 +398,7 @@ module dax_window #(
       st_count_q <= '0;
       op_first_q <= '0;
       op_end_q <= '0;
-      op_state_q <= 2'd0;
+      op_state_q <= soc_map_pkg::DAX_STATE_UNMAPPED;
       op_pending_q <= 1'b0;
       drop_ro_q <= '0;
       drop_unmapped_q <= '0;
@@ -416,7 +419,7 @@ module dax_window #(
             op_first_q <= st_first_q;
             op_end_q <= ((PW + 2)'(st_first_q) + (PW + 2)'(st_count_q) > (PW + 2)'(PAGES)) ?
                         (PW + 1)'(PAGES) : st_first_q + st_count_q;
-            op_state_q <= r_wdata[1:0];
+            op_state_q <= r_wdata[soc_map_pkg::DAX_ST_CMD_STATE_LSB +: soc_map_pkg::DAX_ST_CMD_STATE_W];
             op_pending_q <= st_count_q != '0 && st_first_q < (PW + 1)'(PAGES);
           end
           default: ;
@@ -425,7 +428,7 @@ module dax_window #(
       if (state_q == S_IDLE && op_pending_q) op_pending_q <= 1'b0;
       if (decide && !g_ok) begin
         drop_addr_q <= g_addr;
-        if (g_state == 2'd1) drop_ro_q <= sat_inc(drop_ro_q);
+        if (g_state == soc_map_pkg::DAX_STATE_RO) drop_ro_q <= sat_inc(drop_ro_q);
         else drop_unmapped_q <= sat_inc(drop_unmapped_q);
       end
       if (decide && !g_we && !g_state[0]) zero_reads_q <= sat_inc(zero_reads_q);

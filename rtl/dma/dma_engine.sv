@@ -40,7 +40,7 @@ module dma_engine #(
   input  wire logic [24:0] cmd_len,         // bytes
   input  wire logic        flush,           // drop every retired tag (after a timeout)
   output logic        done_valid,
-  output logic [2:0]  done_status,
+  output logic [soc_map_pkg::DMA_RESULT_W-1:0] done_status,
 
   // --- requests to the host ---
   output logic [127:0]      tx_hdr,
@@ -73,12 +73,8 @@ module dma_engine #(
   localparam int RW = LOCAL_AW - RBW;      // row index bits
   localparam int TW = $clog2(TAGS);        // tag index bits
   localparam int TMW = $clog2(TIMEOUT + 1);
-  localparam logic [2:0] ST_OK = 3'd0;
-  localparam logic [2:0] ST_UR = 3'd1;
-  localparam logic [2:0] ST_CA = 3'd2;
-  localparam logic [2:0] ST_TIMEOUT = 3'd3;
-  localparam logic [2:0] ST_BADARG = 3'd4;
-  localparam logic [2:0] ST_NOBM = 3'd5;
+  // Result codes (DMA.STATUS.RESULT): soc_map_pkg::DMA_RESULT_* (rtl/soc_map.toml)
+  localparam int RES_W = soc_map_pkg::DMA_RESULT_W;
 
   initial begin
     if (DATA_W < 64 || (DATA_W & (DATA_W - 1)) != 0) $error("dma_engine: DATA_W must be a power of two >= 64");
@@ -91,9 +87,9 @@ module dma_engine #(
   logic [63:0] host_q;                 // next host byte to request / write
   logic [LOCAL_AW-1:0] local_q;        // its buffer address
   logic [24:0] left_q;                 // bytes not yet requested / written
-  logic [2:0]  err_q;                  // first error of the command
+  logic [RES_W-1:0] err_q;             // first error of the command
   logic        done_q;
-  logic [2:0]  done_status_q;
+  logic [RES_W-1:0] done_status_q;
 
   // ------------------------------------------------------------- tags
   logic [TAGS-1:0] tag_busy_q, tag_dead_q;
@@ -289,7 +285,7 @@ module dma_engine #(
   assign rx_take = rx_valid && rx_ready;
 
   // Read requests: one per cycle while tags and FIFO space last.
-  assign rissue = active_q && !write_q && err_q == ST_OK && left_q != 25'd0 &&
+  assign rissue = active_q && !write_q && err_q == soc_map_pkg::DMA_RESULT_OK && left_q != 25'd0 &&
                   tag_free_found && (fifo_count_q == 2'd0 || (fifo_count_q == 2'd1 && pop));
   // Row fetches: keep the rows in flight plus the beats queued within the FIFO.
   assign wissue = active_q && write_q && wtlp_q && !flush_q && !(cpl_active_q && rx_valid) &&
@@ -324,7 +320,7 @@ module dma_engine #(
     if (rst) begin
       active_q <= 1'b0;
       done_q <= 1'b0;
-      err_q <= ST_OK;
+      err_q <= soc_map_pkg::DMA_RESULT_OK;
       tag_busy_q <= '0;
       tag_dead_q <= '0;
       fifo_count_q <= 2'd0;
@@ -353,18 +349,18 @@ module dma_engine #(
       // Command start
       if (cmd_valid && cmd_ready) begin
         if (!bus_master) begin
-          done_q <= 1'b1; done_status_q <= ST_NOBM;
+          done_q <= 1'b1; done_status_q <= soc_map_pkg::DMA_RESULT_NOBM;
         end else if (cmd_len > (25'd1 << LOCAL_AW)) begin
-          done_q <= 1'b1; done_status_q <= ST_BADARG;
+          done_q <= 1'b1; done_status_q <= soc_map_pkg::DMA_RESULT_BADARG;
         end else if (cmd_len == 25'd0) begin
-          done_q <= 1'b1; done_status_q <= ST_OK;
+          done_q <= 1'b1; done_status_q <= soc_map_pkg::DMA_RESULT_OK;
         end else begin
           active_q <= 1'b1;
           write_q <= cmd_write;
           host_q <= cmd_host;
           local_q <= cmd_local;
           left_q <= cmd_len;
-          err_q <= ST_OK;
+          err_q <= soc_map_pkg::DMA_RESULT_OK;
         end
       end
 
@@ -386,7 +382,7 @@ module dma_engine #(
           if (tag_timer_q[i] == TMW'(TIMEOUT)) begin
             tag_busy_q[i] <= 1'b0;
             tag_dead_q[i] <= 1'b1;
-            if (err_q == ST_OK) err_q <= ST_TIMEOUT;
+            if (err_q == soc_map_pkg::DMA_RESULT_OK) err_q <= soc_map_pkg::DMA_RESULT_TIMEOUT;
           end else begin
             tag_timer_q[i] <= tag_timer_q[i] + TMW'(1);
           end
@@ -407,7 +403,8 @@ module dma_engine #(
           // UR/CA, or a completion that does not fit its request: the tag
           // ends here and the command fails.
           tag_busy_q[c_tag] <= 1'b0;
-          if (err_q == ST_OK) err_q <= (c_status == 3'd1) ? ST_UR : ST_CA;
+          if (err_q == soc_map_pkg::DMA_RESULT_OK)
+            err_q <= (c_status == 3'd1) ? soc_map_pkg::DMA_RESULT_UR : soc_map_pkg::DMA_RESULT_CA;
           cpl_drop_q <= !rx_eop;
         end else begin
           ctag_q <= c_tag;
@@ -436,7 +433,7 @@ module dma_engine #(
 
       // Write TLP assembly
       wread_q <= wissue;
-      if (active_q && write_q && !wtlp_q && left_q != 25'd0 && err_q == ST_OK) begin
+      if (active_q && write_q && !wtlp_q && left_q != 25'd0 && err_q == soc_map_pkg::DMA_RESULT_OK) begin
         wtlp_q <= 1'b1;
         whdr_q <= req_hdr(1'b1, wide, len_dw, 8'd0, fbe, lbe, host_q, requester_id);
         wrow0_q <= wstart[LOCAL_AW-1:RBW];
@@ -459,7 +456,7 @@ module dma_engine #(
       end
 
       // Command end
-      if (active_q && !write_q && (left_q == 25'd0 || err_q != ST_OK) && tag_busy_q == '0 &&
+      if (active_q && !write_q && (left_q == 25'd0 || err_q != soc_map_pkg::DMA_RESULT_OK) && tag_busy_q == '0 &&
           !cpl_active_q && !flush_q && !rissue) begin
         active_q <= 1'b0;
         done_q <= 1'b1;

@@ -26,17 +26,19 @@ module dma_regs #(
   output logic        flush,
   input  wire logic        abort,          // function reset: no command runs (a running one ends)
   input  wire logic        done_valid,
-  input  wire logic [2:0]  done_status,
+  input  wire logic [soc_map_pkg::DMA_RESULT_W-1:0] done_status,
   input  wire logic [31:0] unexpected
 );
-  localparam logic [2:0] ST_ABORTED = 3'd6;  // the function was reset mid-command
+  // Registers, their fields and the result codes (DMA_RESULT_*): soc_map_pkg.
+  localparam int RES_W = soc_map_pkg::DMA_RESULT_W;
+  localparam int DONE_W = soc_map_pkg::DMA_STATUS_DONE_W;
 
   logic [63:0] host_q;
   logic [LOCAL_AW-1:0] local_q;
   logic [24:0] len_q;
   logic        write_q, pending_q, busy_q;
-  logic [2:0]  status_q;
-  logic [15:0] done_count_q;
+  logic [RES_W-1:0] status_q;
+  logic [DONE_W-1:0] done_count_q;
 
   always_comb begin
     rdata = 32'd0;
@@ -45,7 +47,11 @@ module dma_regs #(
       soc_map_pkg::DMA_HOST_HI:    rdata = host_q[63:32];
       soc_map_pkg::DMA_LOCAL:      rdata = 32'(local_q);
       soc_map_pkg::DMA_LEN:        rdata = 32'(len_q);
-      soc_map_pkg::DMA_STATUS:     rdata = {done_count_q, 9'd0, status_q, 3'd0, busy_q};
+      soc_map_pkg::DMA_STATUS: begin
+        rdata[soc_map_pkg::DMA_STATUS_BUSY_LSB] = busy_q;
+        rdata[soc_map_pkg::DMA_STATUS_RESULT_LSB +: soc_map_pkg::DMA_STATUS_RESULT_W] = status_q;
+        rdata[soc_map_pkg::DMA_STATUS_DONE_LSB +: DONE_W] = done_count_q;
+      end
       soc_map_pkg::DMA_UNEXPECTED: rdata = unexpected;
       default: ;
     endcase
@@ -59,8 +65,8 @@ module dma_regs #(
       write_q <= 1'b0;
       pending_q <= 1'b0;
       busy_q <= 1'b0;
-      status_q <= 3'd0;
-      done_count_q <= 16'd0;
+      status_q <= soc_map_pkg::DMA_STATUS_RESULT_RESET;
+      done_count_q <= soc_map_pkg::DMA_STATUS_DONE_RESET;
     end else begin
       if (req && we && !busy_q) begin
         unique case (addr)
@@ -68,8 +74,8 @@ module dma_regs #(
           soc_map_pkg::DMA_HOST_HI: host_q[63:32] <= wdata;
           soc_map_pkg::DMA_LOCAL:   local_q <= wdata[LOCAL_AW-1:0];
           soc_map_pkg::DMA_LEN:     len_q <= (wdata > 32'h00ff_ffff) ? 25'h1ff_ffff : wdata[24:0];
-          soc_map_pkg::DMA_CTRL: if (wdata[0]) begin
-            write_q <= wdata[1];
+          soc_map_pkg::DMA_CTRL: if (wdata[soc_map_pkg::DMA_CTRL_START_LSB]) begin
+            write_q <= wdata[soc_map_pkg::DMA_CTRL_TO_HOST_LSB];
             pending_q <= 1'b1;
             busy_q <= 1'b1;
           end
@@ -80,13 +86,14 @@ module dma_regs #(
       if (done_valid) begin
         busy_q <= 1'b0;
         status_q <= done_status;
-        done_count_q <= done_count_q + 16'd1;
+        done_count_q <= done_count_q + DONE_W'(1);
       end
-      if (abort && (busy_q || (req && we && addr == soc_map_pkg::DMA_CTRL && wdata[0]))) begin
+      if (abort && (busy_q || (req && we && addr == soc_map_pkg::DMA_CTRL &&
+                               wdata[soc_map_pkg::DMA_CTRL_START_LSB]))) begin
         busy_q <= 1'b0;
         pending_q <= 1'b0;
-        status_q <= ST_ABORTED;
-        done_count_q <= done_count_q + 16'd1;
+        status_q <= soc_map_pkg::DMA_RESULT_ABORTED;  // the function was reset mid-command
+        done_count_q <= done_count_q + DONE_W'(1);
       end
     end
   end
@@ -96,5 +103,5 @@ module dma_regs #(
   assign cmd_host = host_q;
   assign cmd_local = local_q;
   assign cmd_len = len_q;
-  assign flush = req && we && addr == soc_map_pkg::DMA_CTRL && wdata[2] && !busy_q;
+  assign flush = req && we && addr == soc_map_pkg::DMA_CTRL && wdata[soc_map_pkg::DMA_CTRL_FORGET_LSB] && !busy_q;
 endmodule

@@ -11,7 +11,7 @@ module rp_regs #(
   parameter int DDR_AW = 26,                                  // DDR byte-address bits
   parameter logic [63:0] DDR_BUS_BASE = 64'h1_0000_0000,      // bus address of DDR offset 0
   parameter logic [63:0] MSI_ADDR = 64'h0000_0000_fee0_0000, // MSI doorbell bus address
-  parameter logic [31:0] TIMEOUT_RESET = 32'd65536            // completion timeout after reset, cycles
+  parameter logic [31:0] TIMEOUT_RESET = soc_map_pkg::RP_TIMEOUT_RESET  // completion timeout after reset, cycles
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -27,7 +27,7 @@ module rp_regs #(
   output logic [31:0] cfg_addr,
   output logic [63:0] win_base,
   output logic [31:0] timeout,
-  output logic [15:0] rid,
+  output logic [soc_map_pkg::RP_RID_ID_W-1:0] rid,
 
   // --- events ---
   input  wire logic        ev_timeout,
@@ -52,21 +52,14 @@ module rp_regs #(
     if (TIMEOUT_RESET == 32'd0) $error("rp_regs: TIMEOUT_RESET must not be 0");
   end
 
-  localparam int ST_TIMEOUT = 0;
-  localparam int ST_UR = 1;
-  localparam int ST_CA = 2;
-  localparam int ST_CRS = 3;
-  localparam int ST_POISON = 4;
-  localparam int ST_MALFORMED = 5;
-  localparam int ST_UNEXPECTED = 6;
-  localparam int ST_INB_REFUSED = 8;
-  localparam int ST_INB_DROPPED = 9;
+  // STATUS bits and the other fields: soc_map_pkg::RP_<REG>_<FIELD>_* (rtl/soc_map.toml)
+  localparam int RID_W = soc_map_pkg::RP_RID_ID_W;
   localparam logic [63:0] DDR_SIZE = 64'd1 << DDR_AW;
 
   logic [31:0] cfg_addr_q, cfg_addr_d;
   logic [63:0] win_q, win_d;
   logic [31:0] timeout_q, timeout_d;
-  logic [15:0] rid_q, rid_d;
+  logic [RID_W-1:0] rid_q, rid_d;
   logic [31:0] status_q, status_d;
   logic [31:0] unexpected_q, unexpected_d;
   logic [31:0] inb_errs_q, inb_errs_d;
@@ -98,20 +91,20 @@ module rp_regs #(
         soc_map_pkg::RP_TIMEOUT:     timeout_d = (wdata == 32'd0) ? 32'd1 : wdata;
         soc_map_pkg::RP_STATUS:      status_d = status_q & ~wdata;
         soc_map_pkg::RP_MSI_PENDING: msi_pending_d = msi_pending_q & ~wdata;
-        soc_map_pkg::RP_RID:         rid_d = wdata[15:0];
+        soc_map_pkg::RP_RID:         rid_d = wdata[soc_map_pkg::RP_RID_ID_LSB +: RID_W];
         default: ;
       endcase
     end
     // Events after the clears: one that arrives in the same cycle stays.
-    if (ev_timeout) status_d[ST_TIMEOUT] = 1'b1;
-    if (ev_ur) status_d[ST_UR] = 1'b1;
-    if (ev_ca) status_d[ST_CA] = 1'b1;
-    if (ev_crs) status_d[ST_CRS] = 1'b1;
-    if (ev_poison) status_d[ST_POISON] = 1'b1;
-    if (ev_malformed) status_d[ST_MALFORMED] = 1'b1;
-    if (ev_unexpected) status_d[ST_UNEXPECTED] = 1'b1;
-    if (ev_refused) status_d[ST_INB_REFUSED] = 1'b1;
-    if (ev_dropped) status_d[ST_INB_DROPPED] = 1'b1;
+    if (ev_timeout) status_d[soc_map_pkg::RP_STATUS_TIMEOUT_LSB] = 1'b1;
+    if (ev_ur) status_d[soc_map_pkg::RP_STATUS_UR_LSB] = 1'b1;
+    if (ev_ca) status_d[soc_map_pkg::RP_STATUS_CA_LSB] = 1'b1;
+    if (ev_crs) status_d[soc_map_pkg::RP_STATUS_CRS_LSB] = 1'b1;
+    if (ev_poison) status_d[soc_map_pkg::RP_STATUS_POISONED_LSB] = 1'b1;
+    if (ev_malformed) status_d[soc_map_pkg::RP_STATUS_MALFORMED_LSB] = 1'b1;
+    if (ev_unexpected) status_d[soc_map_pkg::RP_STATUS_UNEXPECTED_LSB] = 1'b1;
+    if (ev_refused) status_d[soc_map_pkg::RP_STATUS_INB_REFUSED_LSB] = 1'b1;
+    if (ev_dropped) status_d[soc_map_pkg::RP_STATUS_INB_DROPPED_LSB] = 1'b1;
     if (msi_valid) msi_pending_d[msi_data[4:0]] = 1'b1;
 
     rdata_d = 32'd0;
@@ -133,7 +126,7 @@ module rp_regs #(
         soc_map_pkg::RP_DDR_BUS_LO:  rdata_d = DDR_BUS_BASE[31:0];
         soc_map_pkg::RP_DDR_BUS_HI:  rdata_d = DDR_BUS_BASE[63:32];
         soc_map_pkg::RP_DDR_SIZE:    rdata_d = DDR_SIZE[31:0];
-        soc_map_pkg::RP_RID:         rdata_d = {16'd0, rid_q};
+        soc_map_pkg::RP_RID:         rdata_d[soc_map_pkg::RP_RID_ID_LSB +: RID_W] = rid_q;
         default:                     rdata_d = 32'd0;
       endcase
     end
@@ -144,8 +137,8 @@ module rp_regs #(
       cfg_addr_q <= 32'd0;
       win_q <= 64'd0;
       timeout_q <= TIMEOUT_RESET;
-      rid_q <= 16'd0;
-      status_q <= 32'd0;
+      rid_q <= soc_map_pkg::RP_RID_ID_RESET;
+      status_q <= soc_map_pkg::RP_STATUS_RESET;
       unexpected_q <= 32'd0;
       inb_errs_q <= 32'd0;
       inb_addr_q <= 64'd0;

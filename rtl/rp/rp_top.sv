@@ -17,7 +17,7 @@ module rp_top #(
   parameter int DDR_AW = 26,                                  // DDR byte-address bits
   parameter logic [63:0] DDR_BUS_BASE = 64'h1_0000_0000,      // bus address of DDR offset 0
   parameter logic [63:0] MSI_ADDR = 64'h0000_0000_fee0_0000, // MSI doorbell bus address
-  parameter logic [31:0] TIMEOUT_RESET = 32'd65536            // completion timeout after reset, cycles
+  parameter logic [31:0] TIMEOUT_RESET = soc_map_pkg::RP_TIMEOUT_RESET  // completion timeout after reset, cycles
 ) (
   input  wire logic        clk,
   input  wire logic        rst,

@@ -109,7 +109,7 @@ module vfs_pcie #(
   logic [63:0] dcmd_host;
   logic [DMABUF_AW-1:0] dcmd_local;
   logic [24:0] dcmd_len;
-  logic [2:0]  ddone_status;
+  logic [soc_map_pkg::DMA_RESULT_W-1:0] ddone_status;
   logic [31:0] dunexpected;
   logic        lm_en;
   logic [DATA_W/8-1:0] lm_we;

@@ -55,7 +55,7 @@ module virtio_regs #(
   localparam int NQ = NUM_REQ_QUEUES + 1;                // hiprio + request queues
   localparam int QW = (NQ > 1) ? $clog2(NQ) : 1;         // queue index width
   localparam logic [15:0] NO_VECTOR = 16'hffff;          // VIRTIO_MSI_NO_VECTOR
-  localparam int TAG_DWORDS = 9;                         // 36-byte tag
+  localparam int TAG_DWORDS = soc_map_pkg::VIRTIO_TAG_COUNT;  // 36-byte tag
   // Device feature bits (virtio_config.h, virtio_ring.h)
   localparam logic [63:0] DEVICE_FEATURES = (64'd1 << 28) | (64'd1 << 29) | (64'd1 << 32) |
                                             (64'd1 << 33) | (64'd1 << 36);
@@ -143,10 +143,17 @@ module virtio_regs #(
   always_comb begin
     f_rdata = 32'd0;
     unique case (f_addr)
-      soc_map_pkg::VIRTIO_STATUS:    f_rdata = {15'd0, reset_seen_q, generation_q, status_q};
+      soc_map_pkg::VIRTIO_STATUS: begin
+        f_rdata[soc_map_pkg::VIRTIO_STATUS_DEVICE_STATUS_LSB +: soc_map_pkg::VIRTIO_STATUS_DEVICE_STATUS_W] = status_q;
+        f_rdata[soc_map_pkg::VIRTIO_STATUS_GENERATION_LSB +: soc_map_pkg::VIRTIO_STATUS_GENERATION_W] = generation_q;
+        f_rdata[soc_map_pkg::VIRTIO_STATUS_RESET_SEEN_LSB] = reset_seen_q;
+      end
       soc_map_pkg::VIRTIO_NOTIFY:    f_rdata = 32'(notified_q);
       soc_map_pkg::VIRTIO_QSEL:      f_rdata = 32'(fw_qsel_q);
-      soc_map_pkg::VIRTIO_QSIZE:     f_rdata = {qenable_q[fw_qsel_q], 15'd0, qsize_q[fw_qsel_q]};
+      soc_map_pkg::VIRTIO_QSIZE: begin
+        f_rdata[soc_map_pkg::VIRTIO_QSIZE_SIZE_LSB +: soc_map_pkg::VIRTIO_QSIZE_SIZE_W] = qsize_q[fw_qsel_q];
+        f_rdata[soc_map_pkg::VIRTIO_QSIZE_ENABLED_LSB] = qenable_q[fw_qsel_q];
+      end
       soc_map_pkg::VIRTIO_QDESC_LO:  f_rdata = qdesc_q[fw_qsel_q][31:0];
       soc_map_pkg::VIRTIO_QDESC_HI:  f_rdata = qdesc_q[fw_qsel_q][63:32];
       soc_map_pkg::VIRTIO_QAVAIL_LO: f_rdata = qavail_q[fw_qsel_q][31:0];
@@ -167,16 +174,20 @@ module virtio_regs #(
   logic [15:0] new_msix_cfg, new_qsize, new_qvec;
   logic        raise_cfg, raise_queue, fail;
   logic [QW-1:0] raise_q;
+  logic [soc_map_pkg::VIRTIO_RAISE_QUEUE_W-1:0] f_raise_queue;   // RAISE.QUEUE
   logic        notify_hit;
   logic [QW-1:0] notify_q;
 
   assign h_wr = h_req && h_we;
   assign f_wr = f_req && f_we;
+  assign f_raise_queue = f_wdata[soc_map_pkg::VIRTIO_RAISE_QUEUE_LSB +: soc_map_pkg::VIRTIO_RAISE_QUEUE_W];
   assign reset_req = h_wr && h_addr == 15'h0014 && h_be[0] && h_wdata[7:0] == 8'd0;
-  assign raise_cfg = (f_wr && f_addr == soc_map_pkg::VIRTIO_RAISE && f_wdata[31]) || (f_wr && f_addr == soc_map_pkg::VIRTIO_FAIL);
-  assign raise_queue = (f_wr && f_addr == soc_map_pkg::VIRTIO_RAISE && !f_wdata[31] && f_wdata[15:0] < 16'(NQ)) ||
+  assign raise_cfg = (f_wr && f_addr == soc_map_pkg::VIRTIO_RAISE && f_wdata[soc_map_pkg::VIRTIO_RAISE_CONFIG_LSB]) ||
+                     (f_wr && f_addr == soc_map_pkg::VIRTIO_FAIL);
+  assign raise_queue = (f_wr && f_addr == soc_map_pkg::VIRTIO_RAISE && !f_wdata[soc_map_pkg::VIRTIO_RAISE_CONFIG_LSB] &&
+                        f_raise_queue < 16'(NQ)) ||
                        (eng_irq_valid && eng_irq_queue < 16'(NQ));
-  assign raise_q = eng_irq_valid ? eng_irq_queue[QW-1:0] : f_wdata[QW-1:0];
+  assign raise_q = eng_irq_valid ? eng_irq_queue[QW-1:0] : f_raise_queue[QW-1:0];
   assign fail = f_wr && f_addr == soc_map_pkg::VIRTIO_FAIL;
   assign notify_hit = h_wr && h_addr >= pcie_pkg::BAR0_NOTIFY && h_addr < pcie_pkg::BAR0_ISR &&
                       h_addr[11:2] < 10'(NQ);

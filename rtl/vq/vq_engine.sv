@@ -67,25 +67,20 @@ module vq_engine #(
   localparam int SW = $clog2(MAX_SEGS + 1);   // segment count width
   localparam int SIW = $clog2(MAX_SEGS);      // segment index width
   localparam int TMW = $clog2(TIMEOUT + 1);
-  // Register offsets: soc_map_pkg::VQ_* (rtl/soc_map.toml)
-  // Results
-  localparam logic [3:0] RES_OK = 4'd0;
-  localparam logic [3:0] RES_EMPTY = 4'd1;
-  localparam logic [3:0] RES_BAD = 4'd2;      // the chain breaks a rule: device needs reset
-  localparam logic [3:0] RES_DMA = 4'd3;      // host memory did not answer properly
-  // Reasons for RES_BAD
-  localparam logic [7:0] WHY_AHEAD = 8'd1;      // avail index ran ahead of the ring
-  localparam logic [7:0] WHY_HEAD = 8'd2;       // head index out of range
-  localparam logic [7:0] WHY_LOOP = 8'd3;       // loop, or chain longer than the ring
-  localparam logic [7:0] WHY_NEXT = 8'd4;       // next index out of range
-  localparam logic [7:0] WHY_NOIND = 8'd5;      // indirect without the feature
-  localparam logic [7:0] WHY_INDNEXT = 8'd6;    // INDIRECT together with NEXT
-  localparam logic [7:0] WHY_INDLEN = 8'd7;     // indirect table length
-  localparam logic [7:0] WHY_NESTED = 8'd8;     // nested indirect
-  localparam logic [7:0] WHY_RDAFTERWR = 8'd9;  // readable after writable
-  localparam logic [7:0] WHY_WRAP = 8'd10;      // buffer address wraps
-  localparam logic [7:0] WHY_SEGS = 8'd11;      // more segments than the table holds
-  localparam logic [7:0] WHY_NOQ = 8'd12;       // queue not enabled or out of range
+  // Registers, their fields, the result codes (VQ_RESULT_*) and the reasons
+  // for RESULT = BAD (VQ_WHY_*) come from soc_map_pkg (rtl/soc_map.toml).
+  localparam int RES_W = soc_map_pkg::VQ_RESULT_W;
+  localparam int WHY_W = soc_map_pkg::VQ_WHY_W;
+  localparam int NSEG_W = soc_map_pkg::VQ_NSEG_NRD_W;   // NRD and NWR alike
+  // Words of a segment-table entry (offsets from its start)
+  localparam logic [11:0] SEG_ADDR_HI_OFF = soc_map_pkg::VQ_SEG_ADDR_HI - soc_map_pkg::VQ_SEG;
+  localparam logic [11:0] SEG_LEN_OFF = soc_map_pkg::VQ_SEG_LEN - soc_map_pkg::VQ_SEG;
+  localparam int SEG_STRIDE_LOG2 = $clog2(soc_map_pkg::VQ_SEG_STRIDE);
+  localparam int SEG_IDX_W = $clog2(soc_map_pkg::VQ_SEG_COUNT);  // entry index in an address
+
+  initial begin
+    if (MAX_SEGS > soc_map_pkg::VQ_SEG_COUNT) $error("vq_engine: MAX_SEGS exceeds the map's VQ.SEG table");
+  end
   // Descriptor flags
   localparam int F_NEXT = 0;
   localparam int F_WRITE = 1;
@@ -98,8 +93,8 @@ module vq_engine #(
   } state_t;
 
   state_t      state_q, ret_q;      // ret_q: where a read/write returns
-  logic [3:0]  result_q;
-  logic [7:0]  why_q;
+  logic [RES_W-1:0] result_q;
+  logic [WHY_W-1:0] why_q;
   logic        is_push_q;
   logic [QW-1:0] q_q;
   logic [15:0] last_avail_q [0:NQ-1];
@@ -166,22 +161,33 @@ module vq_engine #(
   assign d_next = acc_rdata_q[127:112];
 
   // ------------------------------------------------------ firmware reads
+  logic [SEG_IDX_W-1:0] seg_rd;       // segment-table entry addressed
+  logic [11:0] seg_word;              // offset within the entry
+  assign seg_rd = addr[SEG_STRIDE_LOG2 +: SEG_IDX_W];
+  assign seg_word = {{(12 - SEG_STRIDE_LOG2){1'b0}}, addr[SEG_STRIDE_LOG2-1:0]} & 12'hffc;
   always_comb begin
     rdata = 32'd0;
     if (addr >= soc_map_pkg::VQ_SEG) begin
-      if (32'(addr[9:4]) < MAX_SEGS) begin
-        unique case (addr[3:2])
-          2'd0: rdata = seg_addr_q[addr[9:4]][31:0];
-          2'd1: rdata = seg_addr_q[addr[9:4]][63:32];
-          2'd2: rdata = seg_len_q[addr[9:4]];
-          default: rdata = {31'd0, seg_wr_q[addr[9:4]]};
+      if (32'(seg_rd) < MAX_SEGS) begin
+        unique case (seg_word)
+          12'd0:           rdata = seg_addr_q[seg_rd][31:0];
+          SEG_ADDR_HI_OFF: rdata = seg_addr_q[seg_rd][63:32];
+          SEG_LEN_OFF:     rdata = seg_len_q[seg_rd];
+          default:         rdata[soc_map_pkg::VQ_SEG_FLAGS_WRITABLE_LSB] = seg_wr_q[seg_rd];
         endcase
       end
     end else begin
       unique case (addr)
-        soc_map_pkg::VQ_STATUS: rdata = {16'd0, why_q, result_q, 3'd0, state_q != S_IDLE};
+        soc_map_pkg::VQ_STATUS: begin
+          rdata[soc_map_pkg::VQ_STATUS_BUSY_LSB] = state_q != S_IDLE;
+          rdata[soc_map_pkg::VQ_STATUS_RESULT_LSB +: soc_map_pkg::VQ_STATUS_RESULT_W] = result_q;
+          rdata[soc_map_pkg::VQ_STATUS_WHY_LSB +: soc_map_pkg::VQ_STATUS_WHY_W] = why_q;
+        end
         soc_map_pkg::VQ_HEAD:   rdata = {16'd0, head_q};
-        soc_map_pkg::VQ_NSEG:   rdata = {16'd0, 8'(nwr_q), 8'(nrd_q)};
+        soc_map_pkg::VQ_NSEG: begin
+          rdata[soc_map_pkg::VQ_NSEG_NRD_LSB +: NSEG_W] = NSEG_W'(nrd_q);
+          rdata[soc_map_pkg::VQ_NSEG_NWR_LSB +: NSEG_W] = NSEG_W'(nwr_q);
+        end
         soc_map_pkg::VQ_RDLEN:  rdata = rdlen_q;
         soc_map_pkg::VQ_WRLEN:  rdata = wrlen_q;
         default: ;
@@ -237,10 +243,14 @@ module vq_engine #(
 
   // ------------------------------------------------------------ control
   logic start_pop, start_push;
-  assign start_pop = req && we && addr == soc_map_pkg::VQ_CMD && wdata[8] && state_q == S_IDLE;
-  assign start_push = req && we && addr == soc_map_pkg::VQ_CMD && wdata[9] && !wdata[8] && state_q == S_IDLE;
+  logic [soc_map_pkg::VQ_CMD_QUEUE_W-1:0] cmd_queue;
+  assign start_pop = req && we && addr == soc_map_pkg::VQ_CMD && wdata[soc_map_pkg::VQ_CMD_POP_LSB] &&
+                     state_q == S_IDLE;
+  assign start_push = req && we && addr == soc_map_pkg::VQ_CMD && wdata[soc_map_pkg::VQ_CMD_PUSH_LSB] &&
+                      !wdata[soc_map_pkg::VQ_CMD_POP_LSB] && state_q == S_IDLE;
+  assign cmd_queue = wdata[soc_map_pkg::VQ_CMD_QUEUE_LSB +: soc_map_pkg::VQ_CMD_QUEUE_W];
 
-  task automatic finish(input logic [3:0] res, input logic [7:0] why);
+  task automatic finish(input logic [RES_W-1:0] res, input logic [WHY_W-1:0] why);
     result_q <= res;
     why_q <= why;
     state_q <= S_IDLE;
@@ -249,8 +259,8 @@ module vq_engine #(
   always_ff @(posedge clk) begin
     if (rst) begin
       state_q <= S_IDLE;
-      result_q <= RES_EMPTY;
-      why_q <= 8'd0;
+      result_q <= soc_map_pkg::VQ_STATUS_RESULT_RESET;
+      why_q <= soc_map_pkg::VQ_STATUS_WHY_RESET;
       tag_q <= 3'd0;
       sent_q <= 1'b0;
       irq_valid <= 1'b0;
@@ -273,10 +283,10 @@ module vq_engine #(
       unique case (state_q)
         S_IDLE: begin
           if (start_pop || start_push) begin
-            q_q <= wdata[QW-1:0];
+            q_q <= cmd_queue[QW-1:0];
             is_push_q <= start_push;
-            if (32'(wdata[3:0]) >= NQ || !q_enable[wdata[QW-1:0]] || !bus_master) begin
-              finish(RES_BAD, WHY_NOQ);
+            if (32'(cmd_queue) >= NQ || !q_enable[cmd_queue[QW-1:0]] || !bus_master) begin
+              finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_NOQ);
             end else if (start_pop) begin
               nrd_q <= '0;
               nwr_q <= '0;
@@ -284,15 +294,15 @@ module vq_engine #(
               wrlen_q <= 32'd0;
               seen_q <= 16'd0;
               seg_wr_q <= '0;
-              acc_addr_q <= q_avail[64 * wdata[QW-1:0] +: 64] + 64'd2;
+              acc_addr_q <= q_avail[64 * cmd_queue[QW-1:0] +: 64] + 64'd2;
               acc_bytes_q <= 5'd2;
               ret_q <= S_POP_IDX;
               state_q <= S_RD_WAIT;
               sent_q <= 1'b0;
               timer_q <= '0;
             end else begin
-              acc_addr_q <= q_used[64 * wdata[QW-1:0] +: 64] + 64'd4 +
-                            {45'd0, modq(used_idx_q[wdata[QW-1:0]], q_size[16 * wdata[QW-1:0] +: 16]), 3'b000};
+              acc_addr_q <= q_used[64 * cmd_queue[QW-1:0] +: 64] + 64'd4 +
+                            {45'd0, modq(used_idx_q[cmd_queue[QW-1:0]], q_size[16 * cmd_queue[QW-1:0] +: 16]), 3'b000};
               acc_bytes_q <= 5'd8;
               acc_wdata_q <= {push_len_q, 16'd0, push_head_q};
               ret_q <= S_PUSH_IDX;
@@ -305,9 +315,9 @@ module vq_engine #(
         S_POP_IDX: begin
           // acc_rdata_q[15:0] = avail->idx
           if (acc_rdata_q[15:0] == last_avail_q[q_q]) begin
-            finish(RES_EMPTY, 8'd0);
+            finish(soc_map_pkg::VQ_RESULT_EMPTY, soc_map_pkg::VQ_WHY_NONE);
           end else if (acc_rdata_q[15:0] - last_avail_q[q_q] > qsize) begin
-            finish(RES_BAD, WHY_AHEAD);
+            finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_AHEAD);
           end else begin
             acc_addr_q <= qavail + 64'd4 + {47'd0, modq(last_avail_q[q_q], qsize), 1'b0};
             acc_bytes_q <= 5'd2;
@@ -320,7 +330,7 @@ module vq_engine #(
 
         S_POP_RING: begin
           if (acc_rdata_q[15:0] >= qsize) begin
-            finish(RES_BAD, WHY_HEAD);
+            finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_HEAD);
           end else begin
             head_q <= acc_rdata_q[15:0];
             acc_addr_q <= qdesc + {44'd0, acc_rdata_q[15:0], 4'd0};
@@ -334,13 +344,13 @@ module vq_engine #(
 
         S_POP_DESC, S_POP_IND: begin
           if ({16'd0, seen_q} >= limit) begin
-            finish(RES_BAD, WHY_LOOP);
+            finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_LOOP);
           end else if (d_flags[F_INDIRECT]) begin
-            if (in_ind) finish(RES_BAD, WHY_NESTED);
-            else if (!feat_indirect) finish(RES_BAD, WHY_NOIND);
-            else if (d_flags[F_NEXT]) finish(RES_BAD, WHY_INDNEXT);
+            if (in_ind) finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_NESTED);
+            else if (!feat_indirect) finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_NOIND);
+            else if (d_flags[F_NEXT]) finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_INDNEXT);
             else if (d_len == 32'd0 || d_len[3:0] != 4'd0 || d_addr + {32'd0, d_len} < d_addr)
-              finish(RES_BAD, WHY_INDLEN);
+              finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_INDLEN);
             else begin
               // Walk the table from its entry 0.
               ind_base_q <= d_addr;
@@ -353,13 +363,13 @@ module vq_engine #(
               timer_q <= '0;
             end
           end else if (d_addr + {32'd0, d_len} < d_addr) begin
-            finish(RES_BAD, WHY_WRAP);
+            finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_WRAP);
           end else if (!d_flags[F_WRITE] && nwr_q != '0) begin
-            finish(RES_BAD, WHY_RDAFTERWR);
+            finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_RDAFTERWR);
           end else if (32'(nrd_q) + 32'(nwr_q) >= MAX_SEGS) begin
-            finish(RES_BAD, WHY_SEGS);
+            finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_SEGS);
           end else if (d_flags[F_NEXT] && {16'd0, d_next} >= limit) begin
-            finish(RES_BAD, WHY_NEXT);
+            finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_NEXT);
           end else begin
             seg_addr_q[seg_idx] <= d_addr;
             seg_len_q[seg_idx] <= d_len;
@@ -388,7 +398,7 @@ module vq_engine #(
                 ret_q <= S_DONE;
                 state_q <= S_WR_SEND;
               end else begin
-                finish(RES_OK, 8'd0);
+                finish(soc_map_pkg::VQ_RESULT_OK, soc_map_pkg::VQ_WHY_NONE);
               end
             end
           end
@@ -421,7 +431,7 @@ module vq_engine #(
               irq_queue <= 16'(q_q);
             end
           end
-          finish(RES_OK, 8'd0);
+          finish(soc_map_pkg::VQ_RESULT_OK, soc_map_pkg::VQ_WHY_NONE);
         end
 
         // ---- host access helpers
@@ -431,14 +441,14 @@ module vq_engine #(
           end else if (cpl_ours) begin
             tag_q <= tag_q + 3'd1;
             if (rx_hdr[47:45] != 3'd0 || !rx_hdr[30]) begin
-              finish(RES_DMA, 8'd0);
+              finish(soc_map_pkg::VQ_RESULT_DMA, soc_map_pkg::VQ_WHY_NONE);
             end else begin
               acc_rdata_q <= 128'(rx_data[159:0] >> (8 * rx_hdr[65:64]));
               state_q <= ret_q;
             end
           end else if (timer_q == TMW'(TIMEOUT)) begin
             tag_q <= tag_q + 3'd1;   // a late answer will not match
-            finish(RES_DMA, 8'd0);
+            finish(soc_map_pkg::VQ_RESULT_DMA, soc_map_pkg::VQ_WHY_NONE);
           end else begin
             timer_q <= timer_q + TMW'(1);
           end

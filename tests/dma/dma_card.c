@@ -127,18 +127,18 @@ static void test_errors(void)
 	unsigned st;
 
 	st = dma(H_UR + 64, 0, 1000, 0);
-	if (st != 1)
+	if (st != SOC_DMA_RESULT_UR)
 		fail("UR status", H_UR, 0, 1000, st);
 	st = dma(H_CA, 0, 100, 0);
-	if (st != 2)
+	if (st != SOC_DMA_RESULT_CA)
 		fail("CA status", H_CA, 0, 100, st);
 	/* Four requests the host never answers: timeout. */
 	st = dma(H_DROP, 0, 2048, 0);
-	if (st != 3)
+	if (st != SOC_DMA_RESULT_TIMEOUT)
 		fail("timeout status", H_DROP, 0, 2048, st);
 	/* (hostmem forgets the retired tags after a timeout) */
 	st = dma(H_SRC, 0, BUF_SIZE + 1, 0);
-	if (st != 4)
+	if (st != SOC_DMA_RESULT_BADARG)
 		fail("bad length status", H_SRC, 0, BUF_SIZE + 1, st);
 	/* The engine works normally afterwards. */
 	check_read(H_SRC + 1, 3, 3000);
