@@ -203,12 +203,17 @@ module tb;
       tx_ready <= sink.ready();
       while (sink.got.size() != 0) host_request(sink.got.pop_front());
       if (src.q.size() == 0 && pend.size() != 0 && hrng.chance(60)) host_send();
-      src.step(rx_ready);
-      rx_valid <= src.valid;
-      rx_hdr <= src.cur.hdr;
-      rx_data <= src.cur.data;
-      rx_sop <= src.cur.sop;
-      rx_eop <= src.cur.eop;
+      begin
+        bit v, so, eo;
+        logic [127:0] h;
+        logic [255:0] d;
+        src.step(rx_ready, v, h, d, so, eo);
+        rx_valid <= v;
+        rx_hdr <= h;
+        rx_data <= d;
+        rx_sop <= so;
+        rx_eop <= eo;
+      end
     end
   end
 

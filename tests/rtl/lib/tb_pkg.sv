@@ -208,18 +208,19 @@ package tb_pkg;
     return {t.h_hi, t.h_lo};
   endfunction
 
-  // Beat driver: step() at every clock edge with the sink's ready; cur and
-  // valid are what the bench puts on the stream (registered by the bench).
+  // Beat driver: step() at every clock edge with the sink's ready gives the
+  // stream's valid and beat for the next cycle. The beat is kept in 64-bit
+  // pieces (see the note above: a wider member can read as zeros).
   class tlp_source;
     tlp_beat_t q[$];
-    tlp_beat_t cur;
+    logic [63:0] h0, h1, d0, d1, d2, d3;  // header DW1:0, DW3:2; data bits 63:0 .. 255:192
+    bit        sop, eop;
     bit        valid;
     bp_gen     gap;                        // 1: offer a beat this cycle
     int unsigned n_tlps, n_beats;
     function new(input int unsigned seed, input int unsigned pct = 80);
       gap = new(seed, pct, 20);
       valid = 1'b0;
-      cur = '0;
       n_tlps = 0;
       n_beats = 0;
     endfunction
@@ -244,15 +245,35 @@ package tb_pkg;
     function bit idle();
       return !valid && q.size() == 0;
     endfunction
-    function void step(input bit ready);
+    // One clock edge: ready is the sink's ready in the cycle that ends; the
+    // outputs are the stream's next valid and beat (the bench registers
+    // them). They are outputs, not members read afterwards: Verilator may
+    // split a bench's always block and lose the order of a method call and
+    // a later read of the object.
+    function void step(input bit ready, output bit o_valid, output logic [127:0] o_hdr,
+                       output logic [DATA_W-1:0] o_data, output bit o_sop, output bit o_eop);
       if (valid && ready) begin
         valid = 1'b0;
         n_beats++;
       end
       if (!valid && q.size() != 0 && gap.next()) begin
-        cur = q.pop_front();
+        tlp_beat_t x;
+        x = q.pop_front();
+        h0 = x.hdr[63:0];
+        h1 = x.hdr[127:64];
+        d0 = x.data[63:0];
+        d1 = x.data[127:64];
+        d2 = x.data[191:128];
+        d3 = x.data[255:192];
+        sop = x.sop;
+        eop = x.eop;
         valid = 1'b1;
       end
+      o_valid = valid;
+      o_hdr = {h1, h0};
+      o_data = {d3, d2, d1, d0};
+      o_sop = sop;
+      o_eop = eop;
     endfunction
   endclass
 
