@@ -2,7 +2,7 @@
 # block's own ports with a model of what is around it (tests/rtl/lib: the
 # shared stream types, header builders, back-pressure and check counting).
 
-RTL_UNIT_BENCHES := pcie_ep dma_engine vq_engine dax_window
+RTL_UNIT_BENCHES := pcie_ep dma_engine vq_engine dax_window rp_inbound
 RTL_UNIT_DIR := $(BUILD)/tests/rtl
 
 .PHONY: test-rtl-units
