@@ -3,7 +3,8 @@
 # shared library tests/rtl/lib/tb_pkg.sv, Verilator --binary). Each bench
 # drives one block by its own ports and ends with $finish (pass) or $fatal
 # (fail, non-zero exit). Verilator builds take the lock mk/rtl.mk uses (two
-# cores, other builds beside).
+# cores, other builds beside). The C++ is compiled at -O0: a bench runs for
+# a second at most, and -O0 halves its build (pcie_ep: 63 s -> 37 s).
 #
 # usage: run.sh BUILD_DIR LOCK_FILE "PKGS" "SRCS" BENCH...
 #   PKGS: the RTL packages (soc_map_pkg, pcie_pkg, ...), in order
@@ -26,6 +27,7 @@ pass=0; fail=0
 for b in "$@"; do
 	start=$(date +%s)
 	if ! flock "$lock" "$VERILATOR" --binary -j 2 -Wno-fatal -Wno-lint -Wno-style \
+		-MAKEFLAGS "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0" \
 		$pkgs tests/rtl/lib/tb_pkg.sv $(deps "$b") "tests/rtl/$b/tb.sv" \
 		--top-module tb -Mdir "$out/$b" > "$out/$b.build.log" 2>&1; then
 		echo "FAIL $b (build; see $out/$b.build.log)"
