@@ -316,7 +316,7 @@ module tb;
       if (k < 2) begin
         int f;
         f = rng.chance(70) ? int'(rng.range(0, 15)) : int'(rng.range(0, PAGES - 1));
-        set_state(f, int'(rng.range(1, rng.chance(80) ? 8 : 300)), rng.chance(20) ? 2'd0 : rng.chance(40) ? 2'd1 : 2'd3);
+        set_state(f, int'(rng.range(1, rng.chance(80) ? 8 : 300)), rng.chance(10) ? 2'd0 : rng.chance(20) ? 2'd1 : 2'd3);
       end else if (k < 8) begin
         int n;
         n = int'(rng.range(1, 12));

@@ -12,14 +12,17 @@
 // - check / check_eq / tb_done: pass/fail counting; tb_done prints
 //   "<bench>: N passed, N failed" and ends with $finish or $fatal.
 //
-// Kept to what Verilator 5.006 --binary takes: classes, queues, dynamic arrays; the
-// drivers are stepped from the bench's own always @(posedge clk) blocks.
+// Kept to what Verilator 5.006 --binary takes: classes, queues, dynamic
+// arrays; the drivers are stepped from the bench's own always @(posedge
+// clk) blocks.
 // Note: in Verilator 5.006 a class member wider than 64 bits reads as zeros
 // inside a function (and a class method cannot return one): tlp_t keeps its
 // header in two halves, read with tlp_hdr(t). Queues declared in an
 // automatic task or function keep their contents from the call before:
 // delete() them first. Class handles declared with an initialiser in a
-// task are set once: assign them in a statement.
+// task are set once: assign them in a statement. Verilator may split an
+// always block and lose the order between a method call and a later read
+// of the object's members: take results through output arguments.
 package tb_pkg;
   localparam int DATA_W = 256;
   localparam int DWS = DATA_W / 32;        // DWs per beat
