@@ -77,6 +77,7 @@ include mk/board.mk
 # The tests, one fragment per folder of tests/ (those not yet split out are
 # still in the fragment of the source they test).
 include mk/tests/rv32.mk
+include mk/tests/rtl.mk
 include mk/tests/fs.mk
 include mk/tests/fuse.mk
 include mk/tests/nvme.mk
