@@ -74,8 +74,11 @@ include mk/frontend.mk
 include mk/qemu.mk
 include mk/guest.mk
 include mk/board.mk
-# The tests, one fragment per folder of tests/ (those not yet split out are
-# still in the fragment of the source they test).
+# The tests, one fragment per folder of tests/ (a firmware app's own check,
+# test-firmware and test-fuse-rv32, stays with the app).
+include mk/tests/synth.mk
+include mk/tests/sim.mk
+include mk/tests/map.mk
 include mk/tests/rv32.mk
 include mk/tests/rtl.mk
 include mk/tests/fs.mk
