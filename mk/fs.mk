@@ -7,7 +7,6 @@
 FS_SRCS      := $(sort $(wildcard firmware/fs/*.c))
 FS_HOST_SRCS := $(FS_SRCS) $(sort $(wildcard firmware/hal/host/*.c))
 FS_CFLAGS    := -Ifirmware/include -Ifirmware/fs -Ifirmware/hal/host
-FS_HDRS      := $(wildcard firmware/fs/*.h firmware/include/*.h firmware/hal/host/*.h)
 FS_SAN_FLAGS := $(FW_SAN_FLAGS)
 FS_HOST_OBJS := $(call fw_objs,host,default,$(FS_HOST_SRCS))
 FS_SAN_OBJS  := $(call fw_objs,host-san,default,$(FS_HOST_SRCS))

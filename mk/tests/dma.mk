@@ -11,7 +11,7 @@ $(BIN)/dma_test: $(DMA_TEST_DIR)/dma_host.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-$(DMA_TEST_DIR)/dma_card.o: tests/dma/dma_card.c tests/dma/dma_layout.h firmware/card/hostmem.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+$(DMA_TEST_DIR)/dma_card.o: tests/dma/dma_card.c tests/dma/dma_layout.h firmware/card/hostmem.h $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -c $< -o $@
 

@@ -30,7 +30,7 @@ $(BIN)/vq_test: $(PCIE_TEST_DIR)/vq_host.o $(RC_OBJS) $(VMODEL_OBJS)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
 # Several requests in flight, answered out of order (test firmware on the engine).
-$(PCIE_TEST_DIR)/vq_ooo_card.o: tests/pcie/vq_ooo_card.c firmware/card/*.h $(FW_RT_HDRS) $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
+$(PCIE_TEST_DIR)/vq_ooo_card.o: tests/pcie/vq_ooo_card.c firmware/card/*.h $(GEN)/soc_map.stamp $(UAPI_DIR)/stamp
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(FW_INC) -Ifirmware/card -idirafter $(UAPI_DIR) -c $< -o $@
 

@@ -6,7 +6,7 @@ RP_DIR  := $(BUILD)/rp
 RP_SIM  ?= $(BIN)/vfpga-sim
 RP_FW_INC := $(FW_INC) -Ifirmware/nvme -Ifirmware/include -Itests/nvme -Iworld/ssd
 RP_FW_HDRS := $(wildcard firmware/nvme/*.h firmware/include/*.h tests/nvme/*.h tests/rp/*.h) world/ssd/nvme_dev.h \
-              $(FW_RT_HDRS) $(GEN)/soc_map.stamp
+              $(GEN)/soc_map.stamp
 # The driver and its card HAL, as the card's image has them.
 RP_NVME_OBJS := $(call fw_objs,rv32,card,firmware/nvme/nvme.c firmware/nvme/nvme_card.c firmware/nvme/nvme_blockdev.c)
 

@@ -189,11 +189,6 @@ struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console
 	return &s->t;
 }
 
-unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t)
-{
-	return sim_cycles(t);
-}
-
 /* vfsctl --sim finds the transport by name: the driver never names it. */
 __attribute__((constructor)) static void sim_register(void)
 {

@@ -18,7 +18,5 @@ struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console
 struct rc;
 /* The root complex underneath (host-memory maps, stepping, MSI capture). */
 struct rc *vfs_transport_sim_rc(struct vfs_transport *t);
-/* Simulated cycles so far. */
-unsigned long long vfs_transport_sim_cycles(struct vfs_transport *t);
 
 #endif /* RC_TRANSPORT_H */
