@@ -14,11 +14,16 @@
  * With --image an NVMe SSD model (world/ssd) over that image sits behind the
  * card's root port. Exit status: 0 pass (code 0), 1 fail (code != 0), 2 bad
  * usage or image, 3 timeout. UART output goes to stdout; the summary goes to stderr.
+ * The model is built without waveform support, for speed; --trace runs the
+ * same program over the traced model, vfpga-sim-trace beside this binary
+ * (make sim-trace).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bridge/vhost_bridge.h"
 #include "cosim/cosim.h"
@@ -104,6 +109,28 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* --trace on the untraced build: run vfpga-sim-trace, which sits beside
+ * this binary, with the same arguments. Returns only on failure. */
+static int run_traced(char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		fprintf(stderr, "vfpga-sim: --trace: cannot find this program's path\n");
+		return EXIT_USAGE;
+	}
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	*slash = 0;
+	snprintf(path, sizeof(path), "%s/vfpga-sim-trace", self);
+	execv(path, argv);
+	fprintf(stderr, "vfpga-sim: --trace needs %s (%s): build it with 'make sim-trace'\n",
+		path, strerror(errno));
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -130,6 +157,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (opt.trace && !vtop_traceable())
+		return run_traced(argv);
 	if (elf_read(opt.elf, &img, err, sizeof(err))) {
 		fprintf(stderr, "vfpga-sim: %s\n", err);
 		return EXIT_USAGE;

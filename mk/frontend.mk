@@ -19,5 +19,11 @@ $(BIN)/vfpga-sim: $(VSIM_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-.PHONY: sim
+# The same program over the traced model: vfpga-sim --trace runs it.
+$(BIN)/vfpga-sim-trace: $(VSIM_OBJS) $(VMODEL_TRACE_OBJS)
+	@mkdir -p $(BIN)
+	$(CXX) -o $@ $^ $(VMODEL_LIBS)
+
+.PHONY: sim sim-trace
 sim: $(BIN)/vfpga-sim ## Build the RTL simulator build/bin/vfpga-sim
+sim-trace: $(BIN)/vfpga-sim-trace ## Build build/bin/vfpga-sim-trace, the simulator with waveforms (vfpga-sim --trace runs it)

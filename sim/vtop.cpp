@@ -1,8 +1,15 @@
 // Thin C++ shim between the Verilator-generated model and the C testbench.
 #include "vtop.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <verilated.h>
+#ifdef VTOP_TRACE
 #include <verilated_fst_c.h>
+#else
+class VerilatedFstC;	/* never created: this build has no waveforms */
+#endif
 
 #include "Vsim_card_top.h"
 #include "Vsim_card_top___024root.h"
@@ -12,17 +19,41 @@ struct vtop {
 	Vsim_card_top *top;
 	vtop_hook_fn hook;
 	void *hook_ctx;
-	bool settled;	/* evaluated since the last input or clock change */
 	VerilatedFstC *fst;
 	uint64_t time;
 };
 
-static void vtop_eval(struct vtop *t)
+/*
+ * One evaluation per clock. sim_card_top registers every input path (the
+ * links pass register slices, the interrupt lines a flop), so no output
+ * depends combinationally on an input: after the rising edge's evaluation
+ * the outputs are settled for the whole next cycle, whatever the testbench
+ * drives meanwhile, and the falling edge has nothing to do (the design uses
+ * the rising edge only). The clock input therefore stays high, and each
+ * rising edge is presented to the model's edge detector by resetting its
+ * memory of the previous clock level (a member Verilator generates for
+ * every clock: a Verilator that names it differently fails to compile this
+ * file, rather than simulating wrongly).
+ * With a waveform the model is stepped both edges, so the trace shows a
+ * real clock.
+ */
+static void vtop_edge(struct vtop *t)
 {
+#ifdef VTOP_TRACE
+	if (t->fst) {
+		t->top->clk = 0;
+		t->top->eval();
+		t->fst->dump(t->time++);
+		t->top->clk = 1;
+		t->top->eval();
+		t->fst->dump(t->time++);
+		return;
+	}
+#endif
+	t->top->rootp->__Vtrigrprev__TOP__clk = 0;
+	t->top->clk = 1;
 	t->top->eval();
-	if (t->fst)
-		t->fst->dump(t->time);
-	t->time++;
+	t->time += 2;
 }
 
 extern "C" struct vtop *vtop_new(const char *trace_path)
@@ -33,14 +64,19 @@ extern "C" struct vtop *vtop_new(const char *trace_path)
 	t->top = new Vsim_card_top(t->ctx);
 	t->hook = nullptr;
 	t->hook_ctx = nullptr;
-	t->settled = false;
 	t->fst = nullptr;
 	t->time = 0;
 	if (trace_path) {
+#ifdef VTOP_TRACE
 		t->ctx->traceEverOn(true);
 		t->fst = new VerilatedFstC;
 		t->top->trace(t->fst, 99);
 		t->fst->open(trace_path);
+#else
+		fprintf(stderr, "vtop: this model was built without waveforms; "
+			"vfpga-sim-trace (make sim-trace) writes them\n");
+		exit(2);
+#endif
 	}
 	t->top->clk = 0;
 	t->top->rst = 1;
@@ -51,15 +87,27 @@ extern "C" struct vtop *vtop_new(const char *trace_path)
 	t->top->rp_rx_tlp_valid = 0;
 	t->top->rp_tx_tlp_ready = 1;
 	t->top->eval();
+	t->top->clk = 1;
 	return t;
+}
+
+extern "C" int vtop_traceable(void)
+{
+#ifdef VTOP_TRACE
+	return 1;
+#else
+	return 0;
+#endif
 }
 
 extern "C" void vtop_free(struct vtop *t)
 {
+#ifdef VTOP_TRACE
 	if (t->fst) {
 		t->fst->close();
 		delete t->fst;
 	}
+#endif
 	t->top->final();
 	delete t->top;
 	delete t->ctx;
@@ -69,24 +117,15 @@ extern "C" void vtop_free(struct vtop *t)
 extern "C" void vtop_set_reset(struct vtop *t, int rst) { t->top->rst = rst ? 1 : 0; }
 extern "C" void vtop_set_irq(struct vtop *t, uint32_t lines) { t->top->irq_lines = lines; }
 
-/*
- * Rising edge. The falling edge is left for the next evaluation (the design
- * uses the rising edge only): vtop_observe() settles it together with the
- * next cycle's inputs, which saves one evaluation per cycle; a clock without
- * an observe in between settles it here first.
- */
+/* Rising edge: ends the current cycle. The hook samples the settled
+ * outputs before the edge and drives the next cycle's inputs after it. */
 extern "C" void vtop_clock(struct vtop *t)
 {
-	if (!t->settled)
-		vtop_eval(t);
 	if (t->hook)
 		t->hook(t->hook_ctx, t, VTOP_HOOK_SAMPLE);
-	t->top->clk = 1;
-	vtop_eval(t);
+	vtop_edge(t);
 	if (t->hook)
 		t->hook(t->hook_ctx, t, VTOP_HOOK_DRIVE);
-	t->top->clk = 0;
-	t->settled = false;
 }
 
 extern "C" void vtop_set_rp_hook(struct vtop *t, vtop_hook_fn fn, void *ctx)
@@ -104,10 +143,9 @@ extern "C" void vtop_load_word(struct vtop *t, uint32_t addr, uint32_t data)
 	t->top->ld_valid = 0;
 }
 
+/* The outputs are settled since the last edge (see vtop_edge). */
 extern "C" void vtop_observe(struct vtop *t, struct vtop_obs *o)
 {
-	vtop_eval(t);
-	t->settled = true;
 	o->con_valid = t->top->con_valid;
 	o->con_data = t->top->con_data;
 	o->exit_valid = t->top->exit_valid;

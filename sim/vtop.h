@@ -39,8 +39,11 @@ struct vtop_beat {
 	int sop, eop;
 };
 
-/* trace_path: an FST file to write, or NULL. */
+/* trace_path: an FST file to write, or NULL. Only the traced build of the
+ * model (vtop_traceable()) writes waveforms; the default build exits with
+ * status 2 and a message when asked to. */
 struct vtop *vtop_new(const char *trace_path);
+int vtop_traceable(void);
 void vtop_free(struct vtop *t);
 void vtop_set_reset(struct vtop *t, int rst);
 void vtop_set_irq(struct vtop *t, uint32_t lines);

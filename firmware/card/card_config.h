@@ -18,4 +18,7 @@
 #define EXT4_MAX_INODE_SIZE	256
 #define EXT4_MAX_REVOKE		1024
 
+/* Phase markers for the simulator's per-phase figures (firmware/include/phase.h) */
+#define FW_PHASE_MARKS		1
+
 #endif /* CARD_CONFIG_H */

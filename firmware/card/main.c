@@ -18,6 +18,7 @@
 #include "fs_service.h"
 #include "fsdev.h"
 #include "hostmem.h"
+#include "phase.h"
 #include "rt.h"
 #include "vq.h"
 
@@ -188,7 +189,11 @@ int main(void)
 		reg = mmio_read32(VIRTIO_REG(STATUS));
 		if (reg & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
 			forget_queues();
-		pending |= mmio_read32(VIRTIO_REG(NOTIFY));
+		reg = mmio_read32(VIRTIO_REG(NOTIFY));
+		if (reg) {
+			pending |= reg;
+			phase_mark(SOC_PHASE_NOTIFY, reg);
+		}
 		reg = mmio_read32(VIRTIO_REG(STATUS));
 		if (reg & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
 			forget_queues();

@@ -9,6 +9,8 @@
 
 #include <linux/fuse.h>
 
+#include "phase.h"
+
 void fsdev_init(struct fsdev *d, struct fuse_server *srv, const struct fsdev_queue_ops *ops,
 		void *ctx, void *req, size_t req_cap, void *rep, size_t rep_cap)
 {
@@ -37,6 +39,7 @@ static unsigned free_slot(const struct fsdev *d)
 static int complete(struct fsdev *d, unsigned q, unsigned s, uint64_t wr, long len)
 {
 	long n = 0;
+	int ret;
 
 	if (len > 0 && (uint64_t)len > wr) {
 		d->stats.no_room++;	/* FORGET-style chains with no writable buffer */
@@ -46,9 +49,12 @@ static int complete(struct fsdev *d, unsigned q, unsigned s, uint64_t wr, long l
 			d->stats.no_room++;	/* host memory refused the bytes */
 			n = 0;
 		}
+		phase_mark(SOC_PHASE_SCATTER, 0);
 	}
 	d->stats.bytes_out += (uint64_t)n;
-	return d->ops->push(d->ctx, q, s, (uint32_t)n);
+	ret = d->ops->push(d->ctx, q, s, (uint32_t)n);
+	phase_mark(SOC_PHASE_PUSH, 0);
+	return ret;
 }
 
 /* Answers the waiting requests the server has replies for now. */
@@ -91,6 +97,7 @@ static int serve_chain(struct fsdev *d, unsigned q, unsigned s, uint64_t rd, uin
 	got = d->ops->gather(d->ctx, s, d->req, want);
 	if (got < 0)
 		return (int)got;
+	phase_mark(SOC_PHASE_GATHER, 0);
 	d->stats.bytes_in += (uint64_t)got;
 	if ((size_t)got < sizeof(*h)) {
 		d->stats.bad_chains++;
@@ -105,7 +112,9 @@ static int serve_chain(struct fsdev *d, unsigned q, unsigned s, uint64_t rd, uin
 	if (cap < sizeof(struct fuse_out_header) && wr == 0)
 		cap = sizeof(struct fuse_out_header);
 	d->stats.requests++;
+	phase_mark(SOC_PHASE_DISPATCH, h->opcode);
 	len = fuse_dispatch(d->srv, d->req, (size_t)got, d->rep, cap);
+	phase_mark(SOC_PHASE_REPLY, 0);
 	if (len == FUSE_SRV_DEFERRED) {
 		d->slot[s].busy = 1;
 		d->slot[s].q = q;
@@ -132,6 +141,7 @@ int fsdev_serve(struct fsdev *d, unsigned q)
 		ret = d->ops->pop(d->ctx, q, s, &rd, &wr);
 		if (ret == 0)
 			break;
+		phase_mark(SOC_PHASE_POP, q);
 		if (ret == -EINVAL) {
 			d->stats.bad_chains++;
 			if (d->ops->bad_chain(d->ctx, q, s, "malformed descriptor chain"))

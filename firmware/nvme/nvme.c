@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "phase.h"
+
 /* Controller registers */
 #define REG_CAP   0x00
 #define REG_VS    0x08
@@ -395,6 +397,7 @@ int nvme_submit(struct nvme_ctrl *c, struct nvme_io *io)
 	q->sq[q->sq_tail] = cmd;
 	q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->depth);
 	ring(c, q->qid, 0, q->sq_tail);
+	phase_mark(SOC_PHASE_NVME_SUBMIT, io->opcode);
 	return 0;
 }
 
@@ -451,6 +454,7 @@ int nvme_wait(struct nvme_ctrl *c, struct nvme_io *io)
 			return -ETIMEDOUT;
 		}
 	}
+	phase_mark(SOC_PHASE_NVME_DONE, 0);
 	return io->result;
 }
 

@@ -12,8 +12,13 @@
  * request queues) and the device features are read from the card.
  *
  * Time: the model is stepped only while a request is outstanding (avail index
- * ahead of used index on some queue) or for a short tail after it, so an idle
- * guest costs no simulation.
+ * ahead of used index on some queue), while the firmware says it is busy
+ * (SIMCTRL.BUSY), or for a short tail after the last completion, so an idle
+ * guest costs no simulation. While it runs, kicks are taken and delivered to
+ * the card every FINE_CYCLES, and a request is timed from the notify write
+ * (or, for a request published without a kick, from the step it appeared
+ * in) to the step its used entry appeared in: no figure carries time the
+ * card did not have the request.
  */
 #include "vhost_bridge.h"
 
@@ -37,7 +42,8 @@
 
 #define STEP_CYCLES	2048u	/* cycles per step between looks at the sockets */
 #define FINE_CYCLES	32u	/* used rings are checked this often: timing resolution */
-#define TAIL_CYCLES	20000u	/* keep stepping this long after the last completion */
+#define TAIL_CYCLES	1024u	/* keep stepping this long after the last completion */
+#define TAIL_NOHINT	20000u	/* ... when the firmware gives no SIMCTRL.BUSY hint */
 #define SETTLE_MS	20	/* socket quiet this long: queue set-up is complete */
 #define DRAIN_CYCLES	50000000ull	/* a stopped queue gets this long to finish */
 #define MSI_DATA_BASE	0x40u	/* vfsdrv's MSI-X data: 0x40 + vector */
@@ -218,12 +224,50 @@ static void note_used(struct bridge *b)
 	}
 }
 
+/* Kicks that arrived on the queues' eventfds, without waiting. */
+static void take_kicks(struct bridge *b)
+{
+	struct pollfd pfd[VU_MAX_QUEUES];
+	unsigned qmap[VU_MAX_QUEUES];
+	int n = 0;
+
+	for (unsigned q = 0; q < b->nqueues; q++)
+		if (b->vu.vq[q].started && b->vu.vq[q].kick_fd >= 0) {
+			pfd[n].fd = b->vu.vq[q].kick_fd;
+			pfd[n].events = POLLIN;
+			qmap[n++] = q;
+		}
+	if (n == 0 || poll(pfd, n, 0) <= 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		uint64_t v;
+
+		if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &v, sizeof(v)) == sizeof(v))
+			b->kicked[qmap[i]] = 1;
+	}
+}
+
+/* Notify writes for the kicked queues; their new requests are stamped now. */
+static void deliver_kicks(struct bridge *b)
+{
+	for (unsigned q = 0; q < b->nqueues; q++)
+		if (b->kicked[q] && b->attached[q]) {
+			b->kicked[q] = 0;
+			note_avail(b, q);
+			if (vfsdrv_notify(&b->drv, q) == 0)
+				b->notifies++;
+			b->last_activity = rc_cycles(b->rc);
+		}
+}
+
 static void step(struct bridge *b, uint64_t cycles)
 {
 	for (uint64_t done = 0; done < cycles; done += FINE_CYCLES) {
-		/* Requests are stamped when they appear in the avail ring: the
-		 * card may take one before its kick is read (it pops until the
-		 * ring is empty). */
+		take_kicks(b);
+		if (b->live)
+			deliver_kicks(b);
+		/* Requests published without a kick (the card is still popping
+		 * that ring) count from the step they appeared in. */
 		for (unsigned q = 0; q < b->nqueues; q++)
 			if (b->attached[q] && b->vu.vq[q].avail)
 				note_avail(b, q);
@@ -238,6 +282,20 @@ static void step(struct bridge *b, uint64_t cycles)
 			devstats_occupancy(&b->st, q, (uint16_t)(vq->avail->idx - vq->used->idx));
 	}
 	report_config_change(b);
+}
+
+/* Whether the card still has something to do: requests outstanding, the
+ * firmware busy by its own word, or the tail after the last completion. */
+static int card_busy(struct bridge *b)
+{
+	int hint = rc_fw_busy(b->rc);
+	uint64_t since = rc_cycles(b->rc) - b->last_activity;
+
+	if (!b->live)
+		return 0;
+	if (work_pending(b) || hint == 1)
+		return 1;
+	return since < (hint < 0 ? TAIL_NOHINT : TAIL_CYCLES);
 }
 
 /* Resets the card and attaches every started queue; DRIVER_OK. Only done
@@ -326,11 +384,9 @@ static int serve(struct bridge *b)
 	unsigned qmap[1 + VU_MAX_QUEUES];
 
 	while (!stop_requested && b->vu.fd >= 0) {
-		int busy = b->live && (work_pending(b) ||
-				       rc_cycles(b->rc) - b->last_activity < TAIL_CYCLES);
 		int n = 1, timeout, r;
 
-		timeout = busy ? 0 : b->dirty ? SETTLE_MS : -1;
+		timeout = card_busy(b) ? 0 : b->dirty ? SETTLE_MS : -1;
 		pfd[0].fd = b->vu.fd;
 		pfd[0].events = POLLIN;
 		for (unsigned q = 0; q < b->nqueues; q++)
@@ -363,15 +419,8 @@ static int serve(struct bridge *b)
 		}
 		if (!b->live)
 			continue;
-		for (unsigned q = 0; q < b->nqueues; q++)
-			if (b->kicked[q] && b->attached[q]) {
-				b->kicked[q] = 0;
-				note_avail(b, q);
-				if (vfsdrv_notify(&b->drv, q) == 0)
-					b->notifies++;
-				b->last_activity = rc_cycles(b->rc);
-			}
-		if (work_pending(b) || rc_cycles(b->rc) - b->last_activity < TAIL_CYCLES)
+		deliver_kicks(b);
+		if (card_busy(b))
 			step(b, STEP_CYCLES);
 	}
 	return 0;
@@ -461,7 +510,7 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 	/* The guest's memory is gone: unmap it from the host model, then let the
 	 * firmware finish (write-back) before the summary. */
 	unmap_all(b);
-	step(b, TAIL_CYCLES);
+	step(b, TAIL_NOHINT);
 	fprintf(stderr, "vfpga-sim: %llu cycles simulated (%llu while serving), %llu notifies, "
 		"%llu interrupts\n", (unsigned long long)rc_cycles(b->rc),
 		(unsigned long long)b->busy_cycles, (unsigned long long)b->notifies,

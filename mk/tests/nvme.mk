@@ -39,7 +39,7 @@ $(NVME_MODEL_TEST): tests/nvme/model/model_test.c tests/nvme/model/nvme_model.c 
   firmware/nvme/nvme.c firmware/nvme/nvme.h tests/include/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -pthread \
-	  -Ifirmware/nvme -Itests/nvme/model -Itests/include \
+	  -Ifirmware/nvme -Ifirmware/include -Itests/nvme/model -Itests/include \
 	  tests/nvme/model/model_test.c tests/nvme/model/nvme_model.c firmware/nvme/nvme.c -o $@
 
 test-nvme-model: $(NVME_MODEL_TEST) ## Test: NVMe driver against the controller model, every injected fault (ASan/UBSan)

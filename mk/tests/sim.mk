@@ -2,7 +2,7 @@
 
 .PHONY: test-sim-bad-input bench-simspeed
 
-test-sim-bad-input: $(BIN)/vfpga-sim $(GEN)/soc_map.stamp ## Test: vfpga-sim refuses bad images, times out, survives garbage code
+test-sim-bad-input: $(BIN)/vfpga-sim $(BIN)/vfpga-sim-trace $(GEN)/soc_map.stamp ## Test: vfpga-sim refuses bad images, times out, survives garbage code
 	sh tests/sim/run.sh $(BIN)/vfpga-sim $(BUILD)/tests/sim $(RV_CC) "$(RV_ARCH)" $(GEN)
 TEST_TARGETS += test-sim-bad-input
 

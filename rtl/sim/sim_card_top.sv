@@ -1,7 +1,11 @@
 `default_nettype none
 // sim_card_top: the simulation top: card_top with a behavioural DDR
-// (sim_ddr) on its DDR line port and register slices on the root port's link
-// (sim_tlp_slice). Simulation only; card_top stays the synthesis top.
+// (sim_ddr) on its DDR line port and register slices (sim_tlp_slice) on both
+// TLP links, the host's and the root port's, where the board's hard-IP
+// adapters have their own buffering. Every output then comes from a
+// register, so no output depends combinationally on an input and the
+// simulator settles the model once per clock (sim/vtop.cpp).
+// Simulation only; card_top stays the synthesis top.
 // Clock domain: clk. Interfaces: every card_top port except the DDR port.
 module sim_card_top #(
   parameter int DATA_W = 256,         // TLP stream payload width
@@ -67,7 +71,12 @@ module sim_card_top #(
   logic [LW-1:0]       ddr_addr;
   logic [DATA_W/8-1:0] ddr_be;
   logic [DATA_W-1:0]   ddr_wdata, ddr_rdata;
-  // the root port's link inside the register slices
+  // both links inside the register slices, and the interrupt lines
+  logic [127:0]        c_tx_tlp_hdr, c_rx_tlp_hdr;
+  logic [DATA_W-1:0]   c_tx_tlp_data, c_rx_tlp_data;
+  logic c_tx_tlp_sop, c_tx_tlp_eop, c_tx_tlp_valid, c_tx_tlp_ready;
+  logic c_rx_tlp_sop, c_rx_tlp_eop, c_rx_tlp_valid, c_rx_tlp_ready;
+  logic [29:0]         irq_q;
   logic [127:0]        c_rp_tx_tlp_hdr, c_rp_rx_tlp_hdr;
   logic [DATA_W-1:0]   c_rp_tx_tlp_data, c_rp_rx_tlp_data;
   logic c_rp_tx_tlp_sop, c_rp_tx_tlp_eop, c_rp_tx_tlp_valid, c_rp_tx_tlp_ready;
@@ -84,7 +93,7 @@ module sim_card_top #(
     .ld_valid         (ld_valid),
     .ld_addr          (ld_addr),
     .ld_data          (ld_data),
-    .irq_lines        (irq_lines),
+    .irq_lines        (irq_q),
     .uart_tx          (uart_tx),
     .con_valid        (con_valid),
     .con_data         (con_data),
@@ -97,18 +106,18 @@ module sim_card_top #(
     .retire           (retire),
     .cycle_count      (cycle_count),
     .instret_count    (instret_count),
-    .rx_tlp_hdr       (rx_tlp_hdr),
-    .rx_tlp_data      (rx_tlp_data),
-    .rx_tlp_sop       (rx_tlp_sop),
-    .rx_tlp_eop       (rx_tlp_eop),
-    .rx_tlp_valid     (rx_tlp_valid),
-    .rx_tlp_ready     (rx_tlp_ready),
-    .tx_tlp_hdr       (tx_tlp_hdr),
-    .tx_tlp_data      (tx_tlp_data),
-    .tx_tlp_sop       (tx_tlp_sop),
-    .tx_tlp_eop       (tx_tlp_eop),
-    .tx_tlp_valid     (tx_tlp_valid),
-    .tx_tlp_ready     (tx_tlp_ready),
+    .rx_tlp_hdr       (c_rx_tlp_hdr),
+    .rx_tlp_data      (c_rx_tlp_data),
+    .rx_tlp_sop       (c_rx_tlp_sop),
+    .rx_tlp_eop       (c_rx_tlp_eop),
+    .rx_tlp_valid     (c_rx_tlp_valid),
+    .rx_tlp_ready     (c_rx_tlp_ready),
+    .tx_tlp_hdr       (c_tx_tlp_hdr),
+    .tx_tlp_data      (c_tx_tlp_data),
+    .tx_tlp_sop       (c_tx_tlp_sop),
+    .tx_tlp_eop       (c_tx_tlp_eop),
+    .tx_tlp_valid     (c_tx_tlp_valid),
+    .tx_tlp_ready     (c_tx_tlp_ready),
     .intx_assert      (intx_assert),
     .pcie_err_count   (pcie_err_count),
     .rp_tx_tlp_hdr    (c_rp_tx_tlp_hdr),
@@ -133,7 +142,50 @@ module sim_card_top #(
     .ddr_rdata        (ddr_rdata)
   );
 
-  // The SSD's link passes register slices (the board's adapter buffers too).
+  // The interrupt lines arrive through a register, like any input from the
+  // board's pins.
+  always_ff @(posedge clk) irq_q <= irq_lines;
+
+  // The host's link passes register slices (the board's adapter buffers too).
+  sim_tlp_slice #(
+    .DATA_W (DATA_W)
+  ) u_tx (
+    .clk       (clk),
+    .rst       (rst),
+    .in_hdr    (c_tx_tlp_hdr),
+    .in_data   (c_tx_tlp_data),
+    .in_sop    (c_tx_tlp_sop),
+    .in_eop    (c_tx_tlp_eop),
+    .in_valid  (c_tx_tlp_valid),
+    .in_ready  (c_tx_tlp_ready),
+    .out_hdr   (tx_tlp_hdr),
+    .out_data  (tx_tlp_data),
+    .out_sop   (tx_tlp_sop),
+    .out_eop   (tx_tlp_eop),
+    .out_valid (tx_tlp_valid),
+    .out_ready (tx_tlp_ready)
+  );
+
+  sim_tlp_slice #(
+    .DATA_W (DATA_W)
+  ) u_rx (
+    .clk       (clk),
+    .rst       (rst),
+    .in_hdr    (rx_tlp_hdr),
+    .in_data   (rx_tlp_data),
+    .in_sop    (rx_tlp_sop),
+    .in_eop    (rx_tlp_eop),
+    .in_valid  (rx_tlp_valid),
+    .in_ready  (rx_tlp_ready),
+    .out_hdr   (c_rx_tlp_hdr),
+    .out_data  (c_rx_tlp_data),
+    .out_sop   (c_rx_tlp_sop),
+    .out_eop   (c_rx_tlp_eop),
+    .out_valid (c_rx_tlp_valid),
+    .out_ready (c_rx_tlp_ready)
+  );
+
+  // So does the SSD's.
   sim_tlp_slice #(
     .DATA_W (DATA_W)
   ) u_rp_tx (
