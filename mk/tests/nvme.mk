@@ -33,15 +33,18 @@ test-nvme-fs: $(NVME_XC_DIR)/nvme_fs.elf ## Test: ext4 over the NVMe driver on Q
 	@sh tests/nvme/run_fs.sh $< $(NVME_XC_DIR)
 TEST_TARGETS += test-nvme-fs
 
-# The driver (host build) against the controller model, under ASan and UBSan.
+# The driver (host build) against the SSD model's controller (world/ssd, the
+# one behind the card's root port) bound to host memory, under ASan and UBSan;
+# then the SSD profiles' timing in simulated cycles.
 NVME_MODEL_TEST := $(BUILD)/tests/nvme/model_test
-$(NVME_MODEL_TEST): tests/nvme/model/model_test.c tests/nvme/model/nvme_model.c tests/nvme/model/nvme_model.h \
-  firmware/nvme/nvme.c firmware/nvme/nvme.h tests/include/check.h
+NVME_MODEL_SRCS := tests/nvme/model_test.c world/ssd/nvme_core.c world/ssd/nvme_host.c world/ssd/nvme_opts.c \
+  firmware/nvme/nvme.c
+$(NVME_MODEL_TEST): $(NVME_MODEL_SRCS) world/ssd/nvme_core.h world/ssd/nvme_host.h world/ssd/nvme_dev.h \
+  firmware/nvme/nvme.h tests/include/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -pthread \
-	  -Ifirmware/nvme -Itests/nvme/model -Itests/include \
-	  tests/nvme/model/model_test.c tests/nvme/model/nvme_model.c firmware/nvme/nvme.c -o $@
+	$(CC) $(HOST_CFLAGS) -O1 $(FW_SAN_FLAGS) -Ifirmware/nvme -Iworld/ssd -Itests/include \
+	  $(NVME_MODEL_SRCS) -o $@
 
-test-nvme-model: $(NVME_MODEL_TEST) ## Test: NVMe driver against the controller model, every injected fault (ASan/UBSan)
-	$(NVME_MODEL_TEST)
+test-nvme-model: $(NVME_MODEL_TEST) ## Test: NVMe driver against the SSD model's controller on the host (every injected fault, ASan/UBSan), SSD profile timing
+	$(NVME_MODEL_TEST) $(BUILD)/tests/nvme/model.img
 TEST_TARGETS += test-nvme-model
