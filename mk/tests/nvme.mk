@@ -21,7 +21,7 @@ $(NVME_XC_DIR)/nvme_xcheck.elf: $(NVME_XC_DIR)/qemu_main.o $(NVME_XC_DIR)/qemu_h
 	$(NVME_XC_LINK) $(filter %.o,$^) -o $@
 
 # The ext4 code comes as built for the card (mk/fs.mk, FS_RV_OBJS).
-$(NVME_XC_DIR)/nvme_fs.elf: $(NVME_XC_DIR)/fs_main.o $(NVME_XC_DIR)/qemu_hw.o $(NVME_XC_DIR)/nvme.o \
+$(NVME_XC_DIR)/nvme_fs.elf: $(NVME_XC_DIR)/fs_main.o $(NVME_XC_DIR)/fs_scenario.o $(NVME_XC_DIR)/qemu_hw.o $(NVME_XC_DIR)/nvme.o \
   $(NVME_XC_DIR)/nvme_blockdev.o $(FS_RV_OBJS) tests/nvme/start.S tests/nvme/qemu.ld
 	$(NVME_XC_LINK) $(filter %.o,$^) -o $@
 
@@ -29,7 +29,7 @@ test-nvme-qemu: $(NVME_XC_DIR)/nvme_xcheck.elf ## Test: firmware NVMe driver aga
 	@sh tests/nvme/run.sh $< $(NVME_XC_DIR)
 TEST_TARGETS += test-nvme-qemu
 
-test-nvme-fs: $(NVME_XC_DIR)/nvme_fs.elf ## Test: ext4 over the NVMe driver on QEMU's NVMe; e2fsck and debugfs check the image
+test-nvme-fs: $(NVME_XC_DIR)/nvme_fs.elf ## Test: the ext4-over-NVMe scenario (tests/nvme/fs_scenario.c) on QEMU's NVMe; e2fsck and debugfs check the image
 	@sh tests/nvme/run_fs.sh $< $(NVME_XC_DIR)
 TEST_TARGETS += test-nvme-fs
 

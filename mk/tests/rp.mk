@@ -52,11 +52,16 @@ TEST_TARGETS += test-rp
 # 340 KiB) in card memory, the DTCM holds 256 KiB.
 RP_FS_OBJS := $(filter-out %/vfs.o,$(FS_RV_OBJS)) $(CARD_OBJ_DIR)/firmware/fs/vfs_ddr.o
 
-$(RP_DIR)/fstest.elf: $(RP_DIR)/fw/fstest.o $(RP_NVME_OBJS) $(RP_FS_OBJS) $(FW_RT_OBJS) $(FW_LD)
+# The scenario is tests/nvme/fs_scenario.c, shared with test-nvme-fs (QEMU).
+$(RP_DIR)/fw/fs_scenario.o: tests/nvme/fs_scenario.c $(RP_FW_HDRS)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(RP_FW_INC) -c $< -o $@
+
+$(RP_DIR)/fstest.elf: $(RP_DIR)/fw/fstest.o $(RP_DIR)/fw/fs_scenario.o $(RP_NVME_OBJS) $(RP_FS_OBJS) $(FW_RT_OBJS) $(FW_LD)
 	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
 
 .PHONY: test-rp-fs
-test-rp-fs: $(RP_DIR)/fstest.elf $(RP_SIM) ## Test: ext4 on the card over NVMe into the simulated SSD's image (mke2fs at test time); e2fsck -fn and debugfs check it
+test-rp-fs: $(RP_DIR)/fstest.elf $(RP_SIM) ## Test: the ext4-over-NVMe scenario (tests/nvme/fs_scenario.c) on the card into the simulated SSD's image (mke2fs at test time); e2fsck -fn and debugfs check it
 	@sh tests/rp/run_fs.sh $(RP_SIM) $< $(RP_DIR)/fstest
 TEST_TARGETS += test-rp-fs
 
