@@ -83,3 +83,12 @@ $(RP_DIR)/faultcli.elf: $(RP_DIR)/fw/faultcli.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(
 test-rp-faults: $(RP_DIR)/faultcli.elf $(RP_SIM) ## Test: vfpga-sim --nvme-fault media/hang/cfs as the card's block layer sees them (-EIO, reset, recovery)
 	@sh tests/rp/run_faults.sh $(RP_SIM) $< $(RP_DIR)/faults
 TEST_TARGETS += test-rp-faults
+
+# --- the SSD profiles as the card sees them ----------------------------------
+$(RP_DIR)/profilefw.elf: $(RP_DIR)/fw/profilefw.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+.PHONY: test-rp-profile
+test-rp-profile: $(RP_DIR)/profilefw.elf $(RP_SIM) ## Test: SSD profiles on the card: a 4 KiB read takes nvme-tlc's media time (ideal: far less), FLUSH waits for the write cache to drain
+	@sh tests/rp/run_profile.sh $(RP_SIM) $< $(RP_DIR)/profile
+TEST_TARGETS += test-rp-profile
