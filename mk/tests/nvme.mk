@@ -1,12 +1,14 @@
 # tests/nvme: the firmware NVMe host driver (firmware/nvme) cross-checked against
-# QEMU's NVMe on the riscv32 virt machine.
+# QEMU's NVMe on the riscv32 virt machine. The programs use the firmware
+# runtime (its portable part, with qemu_hw.c as the platform) and its linker
+# script over QEMU virt's memory (tests/nvme/qemu/soc_map.ld).
 
 NVME_XC_DIR := $(BUILD)/tests/nvme
 
 NVME_XC_CFLAGS := $(RV_ARCH) $(FW_LIBC) -O2 -g -std=gnu11 -Wall -Wextra -Werror \
-  -Ifirmware/nvme -Ifirmware/include -Itests/nvme
-NVME_XC_LINK = $(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T tests/nvme/qemu.ld \
-  -Wl,--no-warn-rwx-segments tests/nvme/start.S
+  -Ifirmware/nvme -Ifirmware/include -Itests/nvme -Ifirmware/runtime/include
+NVME_XC_LINK = $(RV_CC) $(FW_LINK_ARCH) $(FW_LIBC) -nostartfiles -T $(FW_LD) -L tests/nvme/qemu $(FW_LDFLAGS) \
+  $(FW_RT_CORE_OBJS)
 
 $(NVME_XC_DIR)/%.o: firmware/nvme/%.c firmware/nvme/*.h firmware/include/blockdev.h
 	@mkdir -p $(NVME_XC_DIR)
@@ -17,13 +19,13 @@ $(NVME_XC_DIR)/%.o: tests/nvme/%.c tests/nvme/*.h firmware/nvme/*.h firmware/inc
 	$(RV_CC) $(NVME_XC_CFLAGS) -c $< -o $@
 
 $(NVME_XC_DIR)/nvme_xcheck.elf: $(NVME_XC_DIR)/qemu_main.o $(NVME_XC_DIR)/qemu_hw.o $(NVME_XC_DIR)/nvme.o \
-  tests/nvme/start.S tests/nvme/qemu.ld
-	$(NVME_XC_LINK) $(filter %.o,$^) -o $@
+  $(FW_RT_CORE_OBJS) $(FW_LD) tests/nvme/qemu/soc_map.ld
+	$(NVME_XC_LINK) $(filter-out $(FW_RT_CORE_OBJS),$(filter %.o,$^)) -o $@
 
 # The ext4 code comes as built for the card (mk/fs.mk, FS_RV_OBJS).
 $(NVME_XC_DIR)/nvme_fs.elf: $(NVME_XC_DIR)/fs_main.o $(NVME_XC_DIR)/fs_scenario.o $(NVME_XC_DIR)/qemu_hw.o $(NVME_XC_DIR)/nvme.o \
-  $(NVME_XC_DIR)/nvme_blockdev.o $(FS_RV_OBJS) tests/nvme/start.S tests/nvme/qemu.ld
-	$(NVME_XC_LINK) $(filter %.o,$^) -o $@
+  $(NVME_XC_DIR)/nvme_blockdev.o $(FS_RV_OBJS) $(FW_RT_CORE_OBJS) $(FW_LD) tests/nvme/qemu/soc_map.ld
+	$(NVME_XC_LINK) $(filter-out $(FW_RT_CORE_OBJS),$(filter %.o,$^)) -o $@
 
 test-nvme-qemu: $(NVME_XC_DIR)/nvme_xcheck.elf ## Test: firmware NVMe driver against QEMU's NVMe (riscv32 virt), image checked on the host
 	@sh tests/nvme/run.sh $< $(NVME_XC_DIR)

@@ -9,7 +9,7 @@ pass=0; fail=0
 
 build() { # name [extra flags]
 	n="$1"; shift
-	$rvcc $arch -nostdlib -nostartfiles -I"$here" -L"$gen" -T"$here/link.ld" "$@" \
+	$rvcc $arch -nostdlib -nostartfiles -I"$here" -L"$gen" -T"$here/../include/bare.ld" "$@" \
 		"$here/$n.S" -o "$out/$n.elf" 2>"$out/$n.build.log"
 }
 
