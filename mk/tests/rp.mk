@@ -70,9 +70,9 @@ $(RP_DIR)/benchfw.elf: $(RP_DIR)/fw/benchfw.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(FW
 	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
 
 .PHONY: bench-nvme
-bench-nvme: $(RP_DIR)/benchfw.elf $(RP_SIM) ## Benchmark: NVMe 4 KiB random reads at QD1/QD32 on the simulated SSD: card overhead per command, commands/s at 250 MHz
+bench-nvme: $(RP_DIR)/benchfw.elf $(RP_SIM) ## Benchmark: NVMe 4 KiB random reads at QD1/QD32 on the simulated SSD (SSD_PROFILE): card overhead per command, commands/s at 250 MHz
 	@mkdir -p $(BUILD)/bench
-	@sh tests/rp/run_bench.sh $(RP_SIM) $< $(RP_DIR)/bench $(BUILD)/bench/nvme.md
+	@sh tests/rp/run_bench.sh $(RP_SIM) $< $(RP_DIR)/bench $(BUILD)/bench/nvme.md $(SSD_PROFILE)
 BENCH_TARGETS += bench-nvme
 
 # --- the SSD model's command-line faults -------------------------------------

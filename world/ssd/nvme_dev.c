@@ -222,7 +222,7 @@ struct nvme_dev *nvme_dev_attach(struct vtop *t, const struct nvme_dev_opts *o, 
 	static const struct nvme_core_bus bus = { .dma_read = bus_read, .dma_write = bus_write,
 						  .cancel_reads = bus_cancel };
 	struct nvme_dev *d = calloc(1, sizeof(*d));
-	char what[256];
+	char what[512];
 
 	if (!d) {
 		snprintf(err, errlen, "out of memory");

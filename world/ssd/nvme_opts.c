@@ -6,6 +6,7 @@
 #include "nvme_dev.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,17 +67,52 @@ void nvme_dev_timing(const struct nvme_dev_opts *o, struct ssd_profile *t)
 		t->read_bw = t->write_bw = o->bw;
 }
 
+static void put(char *buf, size_t len, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void put(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= len)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n += (size_t)k;
+}
+
+static void put_bw(char *buf, size_t len, size_t *n, double bw)
+{
+	if (bw > 0)
+		put(buf, len, n, "%g B/cycle", bw);
+	else
+		put(buf, len, n, "unlimited");
+}
+
+/* One line, also read by scripts (tests/rp/run_bench.sh): the name, what it
+ * is, the overrides, then "read L cycles + BW, write ack L cycles, drain BW,
+ * cache N bytes, flush L cycles". */
 void nvme_dev_describe(const struct nvme_dev_opts *o, char *buf, size_t len)
 {
 	struct ssd_profile t;
-	int n;
+	size_t n = 0;
 
 	nvme_dev_timing(o, &t);
-	n = snprintf(buf, len, "profile %s (%s)", t.name, t.what);
-	if (n >= 0 && (size_t)n < len && o->latency_set)
-		n += snprintf(buf + n, len - (size_t)n, ", --nvme-latency %llu", (unsigned long long)o->latency);
-	if (n >= 0 && (size_t)n < len && o->bw_set)
-		snprintf(buf + n, len - (size_t)n, ", --nvme-bw %g", o->bw);
+	if (len)
+		buf[0] = 0;
+	put(buf, len, &n, "profile %s (%s)", t.name, t.what);
+	if (o->latency_set)
+		put(buf, len, &n, ", --nvme-latency %llu", (unsigned long long)o->latency);
+	if (o->bw_set)
+		put(buf, len, &n, ", --nvme-bw %g", o->bw);
+	put(buf, len, &n, ": read %llu cycles + ", (unsigned long long)t.read_latency);
+	put_bw(buf, len, &n, t.read_bw);
+	put(buf, len, &n, ", write ack %llu cycles, drain ", (unsigned long long)t.write_latency);
+	put_bw(buf, len, &n, t.write_bw);
+	put(buf, len, &n, ", cache %llu bytes, flush %llu cycles", (unsigned long long)t.cache_bytes,
+	    (unsigned long long)t.flush_latency);
 }
 
 const char *nvme_dev_usage(void)
