@@ -5,7 +5,6 @@
  */
 #include "nvme_core.h"
 
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,7 +12,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 
 #define NQ 9			/* admin + 8 I/O queue pairs */
 #define NVEC 8			/* MSI-X vectors */
