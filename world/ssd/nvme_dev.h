@@ -40,7 +40,9 @@
  * (it drains at `write_bw`), acknowledged `write_latency` later; without
  * one, `write_latency` then the write pipe. FLUSH: when everything accepted
  * before it has drained, plus `flush_latency`. --nvme-latency overrides
- * both latencies, --nvme-bw both bandwidths.
+ * both latencies, --nvme-bw both bandwidths. Not modelled: reads served
+ * from the write cache (every read pays the media time), data lost at a
+ * power cut (the image is written through), read/write interference.
  *
  * Faults: a media error on an LBA range (reads and writes there fail with
  * Unrecovered Read Error / Write Fault, nothing is written), an I/O opcode
