@@ -109,13 +109,17 @@ BENCH_TARGETS += bench-cpi
 # card's PCI function through QEMU's -device vfpga-pci, mounted -o dax;
 # COSIM=1 is the same as DEMO=cosim).
 DEMO ?= $(if $(filter 1,$(COSIM)),cosim,rtl)
+# The SSD model's timing profile for the demo and the guest-facing benches
+# (world/ssd/nvme_dev.h): nvme-tlc, a Gen3 x4 TLC drive; ideal isolates the
+# card's own cost (no media time).
+SSD_PROFILE ?= nvme-tlc
 
 demo: setup ## Main job: a stock Linux guest (QEMU) mounts the card over virtio-fs, uses it, fio verify, e2fsck; DEMO=rtl|model|cosim (or COSIM=1)
 	@$(MAKE) --no-print-directory demo-run
 
 demo-run: guest $(BIN)/vfpga-model $(if $(filter rtl cosim,$(DEMO)),$(BIN)/vfpga-sim $(BUILD)/firmware/card.elf) \
           $(if $(filter cosim,$(DEMO)),qemu-cosim)
-	@sh tools/demo.sh $(DEMO)
+	@SSD_PROFILE=$(SSD_PROFILE) sh tools/demo.sh $(DEMO)
 
 demo-card: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf $(BIN)/vfsctl $(BUILD)/firmware/card.elf ## The soft core boots; the project's own driver brings up the card's PCIe function (FUSE_INIT through the RTL)
 	@echo "== the soft core boots the firmware runtime"

@@ -17,6 +17,11 @@ FW_LIBC    := --specs=picolibc.specs -DPICOLIBC_INTEGER_PRINTF_SCANF
 FW_RT_DIR  := firmware/runtime
 FW_RT_SRCS := $(wildcard $(FW_RT_DIR)/*.S) $(wildcard $(FW_RT_DIR)/*.c)
 FW_RT_OBJS := $(patsubst $(FW_RT_DIR)/%,$(FW_BUILD)/runtime/%.o,$(FW_RT_SRCS))
+# Its SoC part (the card's UART, timer, start-up and tohost exit); the rest
+# is portable, and another platform links it with its own uart_putc, rt_init
+# and rt_exit (the QEMU virt tests, mk/tests/nvme.mk).
+FW_RT_SOC_OBJS  := $(patsubst %,$(FW_BUILD)/runtime/%.c.o,rt uart timer)
+FW_RT_CORE_OBJS := $(filter-out $(FW_RT_SOC_OBJS),$(FW_RT_OBJS))
 FW_LD      := $(FW_RT_DIR)/link.ld
 FW_ELFS    := $(patsubst %,$(FW_BUILD)/%.elf,$(FW_APPS))
 

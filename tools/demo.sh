@@ -19,6 +19,8 @@
 # with the elapsed time; a failure names its stage and shows the logs.
 set -u
 BACKEND=${1:-rtl}
+# The SSD model's timing (rtl, cosim): a profile of world/ssd (make SSD_PROFILE=...).
+SSD_PROFILE=${SSD_PROFILE:-nvme-tlc}
 BUILD=${BUILD:-build}
 W=$BUILD/demo
 SOCK=$W/card.sock
@@ -51,13 +53,16 @@ cosim) FIO_SIZE=256k ;;
 esac
 MOUNT_OPTS=
 case $BACKEND in
-rtl) SERVER="$BUILD/bin/vfpga-sim --socket $SOCK --image $IMG --firmware $BUILD/firmware/card.elf --console $W/card.log --stats $W/stats.json" ;;
+rtl) SERVER="$BUILD/bin/vfpga-sim --socket $SOCK --image $IMG --ssd-profile $SSD_PROFILE --firmware $BUILD/firmware/card.elf --console $W/card.log --stats $W/stats.json" ;;
 model) SERVER="$BUILD/bin/vfpga-model --socket $SOCK --image $IMG --stats $W/stats.json" ;;
 cosim)
-	SERVER="$BUILD/bin/vfpga-sim --cosim $SOCK --image $IMG --firmware $BUILD/firmware/card.elf --console $W/card.log"
+	SERVER="$BUILD/bin/vfpga-sim --cosim $SOCK --image $IMG --ssd-profile $SSD_PROFILE --firmware $BUILD/firmware/card.elf --console $W/card.log"
 	[ "${DAX:-1}" = 0 ] || MOUNT_OPTS="-o dax"
 	[ -x "$BUILD/qemu/qemu-system-x86_64" ] || { echo "demo: cosim needs make qemu-cosim"; exit 2; } ;;
 *) echo "usage: tools/demo.sh [rtl|model|cosim]"; exit 2 ;;
+esac
+case $BACKEND in
+rtl|cosim) echo "[demo] the SSD model runs with profile $SSD_PROFILE (SSD_PROFILE=ideal: no media time)" ;;
 esac
 
 rm -rf "$W" && mkdir -p "$W/files/docs"

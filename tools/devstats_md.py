@@ -3,7 +3,7 @@
 markdown table: service time per FUSE opcode in cycles and at the nominal
 clock, and the simulation speed of the run.
 
-    devstats_md.py STATS.json [WALL_START WALL_END]
+    devstats_md.py STATS.json SSD_PROFILE [WALL_START WALL_END]
 """
 import json
 import sys
@@ -14,9 +14,9 @@ print("## A stock guest on the RTL card (make demo)\n")
 print("`make bench-guest-rtl`: the demo's workload (ls, cat, a write, fio 1 MiB random write "
       "+ verify) from a Debian 6.1 guest through the vhost-user bridge into the RTL; each request "
       "timed from its appearance in the avail ring to its used-ring entry (card firmware on the "
-      "soft core, ext4 over NVMe into the SSD model: 20 000-cycle media latency).\n")
-if len(sys.argv) > 3:
-    wall = float(sys.argv[3]) - float(sys.argv[2])
+      f"soft core, ext4 over NVMe into the SSD model with SSD profile `{sys.argv[2]}`).\n")
+if len(sys.argv) > 4:
+    wall = float(sys.argv[4]) - float(sys.argv[3])
     print(f'Simulated {s["cycles"]:,} cycles ({s["cycles"] / mhz / 1000:.1f} ms at {mhz} MHz) in '
           f'{wall:.0f} s of wall clock for the whole demo (guest boot included): '
           f'{s["cycles"] / wall / 1e6:.2f} M cycles/s. {s["requests"]} requests, '

@@ -47,11 +47,17 @@ static struct nvme_io lost_io;
 
 static uint32_t rd32(struct nvme_ctrl *c, uint32_t off)
 {
+	if (c->hal.reg_read)
+		return c->hal.reg_read(c->hal.reg_ctx, off);
 	return *(volatile uint32_t *)(c->hal.bar + off);
 }
 
 static void wr32(struct nvme_ctrl *c, uint32_t off, uint32_t v)
 {
+	if (c->hal.reg_write) {
+		c->hal.reg_write(c->hal.reg_ctx, off, v);
+		return;
+	}
 	*(volatile uint32_t *)(c->hal.bar + off) = v;
 }
 

@@ -3,7 +3,8 @@
  * pair and one I/O queue pair, polled or woken by MSI-X. Portable C over a
  * small HAL, so that the same code drives the SSD behind the card's root
  * port (firmware/nvme/nvme_card.c), QEMU's NVMe (the cross-check,
- * tests/nvme) and the controller models (tests/nvme/model, world/ssd).
+ * tests/nvme) and the SSD model's controller on the host (world/ssd,
+ * tests/nvme/model_test.c).
  *
  * Layouts follow the NVM Express Base Specification (1.4): 64-byte
  * submission and 16-byte completion entries, PRP data pointers.
@@ -38,6 +39,11 @@ struct nvme_hal {
 	void (*idle)(void);
 	int use_irq;
 	uint16_t irq_vector;
+	/* Optional: registers reached by calls instead of loads and stores to
+	 * bar (a controller model on the host, world/ssd/nvme_host.h). */
+	uint32_t (*reg_read)(void *ctx, uint32_t off);
+	void (*reg_write)(void *ctx, uint32_t off, uint32_t v);
+	void *reg_ctx;
 };
 
 struct nvme_sqe {

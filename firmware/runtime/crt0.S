@@ -53,6 +53,17 @@ _start:
 	.size	_start, . - _start
 
 /*
+ * picolibc's exit() ends here after its atexit handlers: the platform's
+ * rt_exit (rt.c on the card) stops the program.
+ */
+	.section .text._exit, "ax", @progbits
+	.globl	_exit
+	.type	_exit, @function
+_exit:
+	tail	rt_exit
+	.size	_exit, . - _exit
+
+/*
  * The words the simulator watches: riscv-tests convention, 64-bit aligned.
  */
 	.section .tohost, "aw", @progbits

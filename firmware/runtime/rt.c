@@ -1,4 +1,4 @@
-/* rt.c - runtime initialisation and the simulator exit convention. */
+/* rt.c - the SoC's runtime initialisation and the simulator exit convention (tohost). */
 #include "rt.h"
 
 /* Called by crt0 before constructors and main(). */
@@ -20,12 +20,4 @@ void rt_exit(uint32_t code)
 	tohost[0] = (code << 1) | 1;
 	for (;;)
 		;
-}
-
-/* picolibc's exit() ends here after running the atexit handlers. */
-void _exit(int status);
-
-void _exit(int status)
-{
-	rt_exit((uint32_t)status);
 }

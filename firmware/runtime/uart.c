@@ -1,4 +1,9 @@
-/* uart.c - polled console output on the SoC UART. */
+/*
+ * uart.c - polled console output on the SoC UART: the card's console device.
+ * With rt.c (start-up and exit convention) and timer.c it is the SoC's part
+ * of the runtime; another platform supplies its own uart_putc, rt_init and
+ * rt_exit (tests/nvme/qemu_hw.c: QEMU virt).
+ */
 #include "uart.h"
 #include "mmio.h"
 
@@ -20,39 +25,4 @@ void uart_putc(char c)
 		uart_tx('\r');
 #endif
 	uart_tx(c);
-}
-
-void uart_write(const char *buf, size_t len)
-{
-	while (len--)
-		uart_putc(*buf++);
-}
-
-void uart_puts(const char *s)
-{
-	while (*s)
-		uart_putc(*s++);
-}
-
-void uart_puthex32(unsigned long v)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	uart_putc('0');
-	uart_putc('x');
-	for (int shift = 28; shift >= 0; shift -= 4)
-		uart_putc(digits[(v >> shift) & 0xf]);
-}
-
-void uart_putdec(unsigned long v)
-{
-	char buf[10];
-	int n = 0;
-
-	do {
-		buf[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		uart_putc(buf[--n]);
 }

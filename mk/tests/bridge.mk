@@ -11,11 +11,11 @@ TEST_TARGETS += test-guest-rtl
 
 # Device-side figures of a stock guest on the RTL card (the demo's workload):
 # service time per opcode at the nominal clock, simulation speed, the plot.
-bench-guest-rtl: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Benchmark: the demo on the RTL card: cycles per request by opcode, simulated cycles per second, build/bench/guest_rtl.{md,json,svg}
+bench-guest-rtl: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Benchmark: the demo on the RTL card: cycles per request by opcode, simulated cycles per second, build/bench/guest_rtl.{md,json,svg} (SSD_PROFILE=nvme-tlc|ideal)
 	@mkdir -p $(BUILD)/bench
-	@s=$$(date +%s.%N); sh tools/demo.sh rtl > $(BUILD)/bench/guest_rtl.log 2>&1 || { tail -30 $(BUILD)/bench/guest_rtl.log; exit 1; }; \
+	@s=$$(date +%s.%N); SSD_PROFILE=$(SSD_PROFILE) sh tools/demo.sh rtl > $(BUILD)/bench/guest_rtl.log 2>&1 || { tail -30 $(BUILD)/bench/guest_rtl.log; exit 1; }; \
 	  e=$$(date +%s.%N); cp $(BUILD)/demo/stats.json $(BUILD)/bench/guest_rtl.json; \
 	  python3 tools/plot_devstats.py $(BUILD)/bench/guest_rtl.json $(BUILD)/bench/guest_rtl.svg "Stock guest on the RTL card (make demo)"; \
-	  python3 tools/devstats_md.py $(BUILD)/bench/guest_rtl.json $$s $$e > $(BUILD)/bench/guest_rtl.md
+	  python3 tools/devstats_md.py $(BUILD)/bench/guest_rtl.json $(SSD_PROFILE) $$s $$e > $(BUILD)/bench/guest_rtl.md
 	@cat $(BUILD)/bench/guest_rtl.md
 BENCH_TARGETS += bench-guest-rtl

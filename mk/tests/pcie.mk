@@ -12,9 +12,9 @@ $(BIN)/pcie_test: $(PCIE_TEST_DIR)/pcie_host.o $(RC_OBJS) $(VMODEL_OBJS)
 	@mkdir -p $(BIN)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-$(PCIE_TEST_DIR)/pcie_card.elf: tests/pcie/pcie_card.S tests/sim/link.ld $(GEN)/soc_map.stamp
+$(PCIE_TEST_DIR)/pcie_card.elf: tests/pcie/pcie_card.S tests/include/bare.ld $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) -nostdlib -nostartfiles -L$(GEN) -Ttests/sim/link.ld $< -o $@
+	$(RV_CC) $(RV_ARCH) -nostdlib -nostartfiles -L$(GEN) -Ttests/include/bare.ld $< -o $@
 
 test-pcie: $(BIN)/pcie_test $(PCIE_TEST_DIR)/pcie_card.elf ## Test: root-complex testbench of the PCIe function (config space, virtio regs, MSI-X, INTx, BAR2, bad TLPs)
 	$(BIN)/pcie_test $(PCIE_TEST_DIR)/pcie_card.elf

@@ -52,11 +52,16 @@ TEST_TARGETS += test-rp
 # 340 KiB) in card memory, the DTCM holds 256 KiB.
 RP_FS_OBJS := $(filter-out %/vfs.o,$(FS_RV_OBJS)) $(CARD_OBJ_DIR)/firmware/fs/vfs_ddr.o
 
-$(RP_DIR)/fstest.elf: $(RP_DIR)/fw/fstest.o $(RP_NVME_OBJS) $(RP_FS_OBJS) $(FW_RT_OBJS) $(FW_LD)
+# The scenario is tests/nvme/fs_scenario.c, shared with test-nvme-fs (QEMU).
+$(RP_DIR)/fw/fs_scenario.o: tests/nvme/fs_scenario.c $(RP_FW_HDRS)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(FW_LIBC) $(FW_CFLAGS) $(RP_FW_INC) -c $< -o $@
+
+$(RP_DIR)/fstest.elf: $(RP_DIR)/fw/fstest.o $(RP_DIR)/fw/fs_scenario.o $(RP_NVME_OBJS) $(RP_FS_OBJS) $(FW_RT_OBJS) $(FW_LD)
 	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
 
 .PHONY: test-rp-fs
-test-rp-fs: $(RP_DIR)/fstest.elf $(RP_SIM) ## Test: ext4 on the card over NVMe into the simulated SSD's image (mke2fs at test time); e2fsck -fn and debugfs check it
+test-rp-fs: $(RP_DIR)/fstest.elf $(RP_SIM) ## Test: the ext4-over-NVMe scenario (tests/nvme/fs_scenario.c) on the card into the simulated SSD's image (mke2fs at test time); e2fsck -fn and debugfs check it
 	@sh tests/rp/run_fs.sh $(RP_SIM) $< $(RP_DIR)/fstest
 TEST_TARGETS += test-rp-fs
 
@@ -65,9 +70,9 @@ $(RP_DIR)/benchfw.elf: $(RP_DIR)/fw/benchfw.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(FW
 	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
 
 .PHONY: bench-nvme
-bench-nvme: $(RP_DIR)/benchfw.elf $(RP_SIM) ## Benchmark: NVMe 4 KiB random reads at QD1/QD32 on the simulated SSD: card overhead per command, commands/s at 250 MHz
+bench-nvme: $(RP_DIR)/benchfw.elf $(RP_SIM) ## Benchmark: NVMe 4 KiB random reads at QD1/QD32 on the simulated SSD (SSD_PROFILE): card overhead per command, commands/s at 250 MHz
 	@mkdir -p $(BUILD)/bench
-	@sh tests/rp/run_bench.sh $(RP_SIM) $< $(RP_DIR)/bench $(BUILD)/bench/nvme.md
+	@sh tests/rp/run_bench.sh $(RP_SIM) $< $(RP_DIR)/bench $(BUILD)/bench/nvme.md $(SSD_PROFILE)
 BENCH_TARGETS += bench-nvme
 
 # --- the SSD model's command-line faults -------------------------------------
@@ -78,3 +83,12 @@ $(RP_DIR)/faultcli.elf: $(RP_DIR)/fw/faultcli.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(
 test-rp-faults: $(RP_DIR)/faultcli.elf $(RP_SIM) ## Test: vfpga-sim --nvme-fault media/hang/cfs as the card's block layer sees them (-EIO, reset, recovery)
 	@sh tests/rp/run_faults.sh $(RP_SIM) $< $(RP_DIR)/faults
 TEST_TARGETS += test-rp-faults
+
+# --- the SSD profiles as the card sees them ----------------------------------
+$(RP_DIR)/profilefw.elf: $(RP_DIR)/fw/profilefw.o $(RP_NVME_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+.PHONY: test-rp-profile
+test-rp-profile: $(RP_DIR)/profilefw.elf $(RP_SIM) ## Test: SSD profiles on the card: a 4 KiB read takes nvme-tlc's media time (ideal: far less), FLUSH waits for the write cache to drain
+	@sh tests/rp/run_profile.sh $(RP_SIM) $< $(RP_DIR)/profile
+TEST_TARGETS += test-rp-profile

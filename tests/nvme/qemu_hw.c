@@ -1,7 +1,13 @@
-/* The QEMU riscv32 virt machine for the NVMe tests: console, exit, time, PCIe. */
+/*
+ * QEMU's riscv32 virt machine for the NVMe tests: the platform part of the
+ * firmware runtime (console on the 16550 UART, exit through the test
+ * finisher, nothing to initialise) and the test's hardware (time, PCIe).
+ */
 #include "qemu_hw.h"
 
-#include <string.h>
+#include <stdio.h>
+
+#include "uart.h"
 
 #define UART      0x10000000u
 #define FINISHER  0x00100000u
@@ -10,45 +16,29 @@
 #define MMIO_BASE 0x40000000u
 #define NVME_CLASS 0x010802u
 
-void putc_(char ch)
+/* The runtime's platform hooks (firmware/runtime/include/rt.h). */
+void rt_init(void);
+__attribute__((noreturn)) void rt_exit(uint32_t code);
+
+void rt_init(void)
+{
+}
+
+/* QEMU exits with status code (0: pass). */
+void rt_exit(uint32_t code)
+{
+	*(volatile uint32_t *)FINISHER = code ? (code << 16) | 0x3333u : 0x5555u;
+	for (;;)
+		;
+}
+
+void uart_putc(char ch)
 {
 	volatile uint8_t *u = (volatile uint8_t *)UART;
 
 	while (!(u[5] & 0x20))
 		;
 	u[0] = (uint8_t)ch;
-}
-
-void puts_(const char *s)
-{
-	while (*s)
-		putc_(*s++);
-}
-
-void putdec(uint64_t v)
-{
-	char b[24];
-	int n = 0;
-
-	do {
-		b[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		putc_(b[--n]);
-}
-
-void puthex(uint32_t v, int digits)
-{
-	while (digits--)
-		putc_("0123456789abcdef"[(v >> (4 * digits)) & 0xf]);
-}
-
-void qemu_exit(int code)
-{
-	*(volatile uint32_t *)FINISHER = code ? ((uint32_t)code << 16) | 0x3333u : 0x5555u;
-	for (;;)
-		;
 }
 
 uint64_t now_us(void)
@@ -84,15 +74,8 @@ volatile uint8_t *find_nvme(void)
 		hi = *cfg(dev, 0x14);
 		if (!(lo & ~0xfu))
 			continue;
-		puts_("nvme: found ");
-		puthex(id & 0xffff, 4);
-		puts_(":");
-		puthex(id >> 16, 4);
-		puts_(" at device ");
-		putdec(dev);
-		puts_(", BAR0 ");
-		putdec(~(((uint64_t)hi << 32) | (lo & ~0xfu)) + 1);
-		puts_(" bytes\n");
+		printf("nvme: found %04lx:%04lx at device %u, BAR0 %llu bytes\n", (unsigned long)(id & 0xffff),
+		       (unsigned long)(id >> 16), dev, (unsigned long long)(~(((uint64_t)hi << 32) | (lo & ~0xfu)) + 1));
 		*cfg(dev, 0x10) = MMIO_BASE;
 		*cfg(dev, 0x14) = 0;
 		*cfg(dev, 0x04) = (*cfg(dev, 0x04) & 0xffff0000u) | 0x6;	/* memory, bus master */
@@ -100,4 +83,3 @@ volatile uint8_t *find_nvme(void)
 	}
 	return NULL;
 }
-

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "layout.h"
@@ -21,9 +22,7 @@ static void check(int ok, const char *what)
 {
 	if (!ok) {
 		failures++;
-		puts_("FAIL ");
-		puts_(what);
-		puts_("\n");
+		printf("FAIL %s\n", what);
 	}
 }
 
@@ -63,31 +62,20 @@ int main(void)
 	uint32_t bs;
 	int ret;
 
-	puts_("nvme cross-check on QEMU virt\n");
+	printf("nvme cross-check on QEMU virt\n");
 	hal.bar = find_nvme();
 	if (!hal.bar) {
-		puts_("FAIL no NVMe controller\n");
+		printf("FAIL no NVMe controller\n");
 		return 99;
 	}
 	ret = nvme_init(c, &hal, arena);
 	if (ret) {
-		puts_("FAIL init: ");
-		putdec((uint64_t)-ret);
-		puts_("\n");
+		printf("FAIL init: %d\n", ret);
 		return 98;
 	}
 	bs = c->lba_size;
-	puts_("model '");
-	puts_(c->model);
-	puts_("' serial '");
-	puts_(c->serial);
-	puts_("' blocks ");
-	putdec(c->nsze);
-	puts_(" of ");
-	putdec(bs);
-	puts_(" bytes, max transfer ");
-	putdec(c->max_xfer);
-	puts_("\n");
+	printf("model '%s' serial '%s' blocks %llu of %lu bytes, max transfer %lu\n", c->model, c->serial,
+	       (unsigned long long)c->nsze, (unsigned long)bs, (unsigned long)c->max_xfer);
 
 	/* The pattern region, written in pieces of 1, 8, 64 and 183 blocks
 	 * (one page, a page pair, PRP lists). */
@@ -158,8 +146,6 @@ int main(void)
 
 	check(nvme_flush(c) == 0, "final flush");
 	check(nvme_shutdown(c) == 0, "shutdown");
-	puts_("nvme cross-check: ");
-	putdec(failures);
-	puts_(" failures\n");
+	printf("nvme cross-check: %u failures\n", failures);
 	return (int)failures;
 }

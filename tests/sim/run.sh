@@ -9,7 +9,7 @@ pass=0; fail=0
 
 build() { # name [extra flags]
 	n="$1"; shift
-	$rvcc $arch -nostdlib -nostartfiles -I"$here" -L"$gen" -T"$here/link.ld" "$@" \
+	$rvcc $arch -nostdlib -nostartfiles -I"$here" -L"$gen" -T"$here/../include/bare.ld" "$@" \
 		"$here/$n.S" -o "$out/$n.elf" 2>"$out/$n.build.log"
 }
 
@@ -39,6 +39,16 @@ check not-elf         2 "not an ELF"                   "$sim" --elf "$out/not_el
 check missing-file    2 "cannot open"                  "$sim" --elf "$out/absent.elf"
 check bad-max-cycles  2 "bad --max-cycles"             "$sim" --elf "$out/pass.elf" --max-cycles 12x
 check no-args         2 "--elf FILE is required"       "$sim"
+# The SSD's profiles: an unknown name is a usage error listing the known ones;
+# the profile in use is printed at start.
+truncate -s 1M "$out/ssd.img"
+check ssd-profile-unknown 2 "unknown --ssd-profile 'nope'" "$sim" --elf "$out/pass.elf" --image "$out/ssd.img" --ssd-profile nope
+check ssd-profile-list    2 "nvme-tlc .*Gen3 x4"         "$sim" --elf "$out/pass.elf" --image "$out/ssd.img" --ssd-profile nope
+check ssd-profile-socket  2 "unknown --ssd-profile"       "$sim" --socket "$out/none.sock" --ssd-profile nope
+check ssd-profile-cosim   2 "unknown --ssd-profile"       "$sim" --cosim "$out/none.sock" --ssd-profile nope
+check ssd-profile-missing 2 "--ssd-profile needs a value" "$sim" --elf "$out/pass.elf" --ssd-profile
+check ssd-profile-shown   0 "ssd: .*profile nvme-tlc"    "$sim" --elf "$out/pass.elf" --image "$out/ssd.img" --ssd-profile nvme-tlc
+check ssd-profile-default 0 "ssd: .*profile ideal"       "$sim" --elf "$out/pass.elf" --image "$out/ssd.img"
 # A waveform: an FST file appears and is not empty.
 rm -f "$out/pass.fst"
 check trace           0 "PASS"                         "$sim" --elf "$out/pass.elf" --trace "$out/pass.fst"

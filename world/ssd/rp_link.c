@@ -438,3 +438,17 @@ void rp_link_detach(struct rp_link *l)
 }
 
 void rp_link_stats(const struct rp_link *l, struct rp_link_stats *st) { *st = l->st; }
+
+uint64_t rp_link_next_event(const struct rp_link *l)
+{
+	uint64_t t = UINT64_MAX;
+
+	if (l->head || l->in_active || l->issuing)
+		return l->cycle + 1;		/* beats to move: busy */
+	for (unsigned i = 0; i < NTAGS; i++)	/* a read the card never answers times out */
+		if (l->tags[i].op && l->tags[i].issued_at + READ_TIMEOUT + 1 < t)
+			t = l->tags[i].issued_at + READ_TIMEOUT + 1;
+	if (t != UINT64_MAX)
+		t = (t + 1023) & ~1023ull;	/* expire_reads looks every 1024 cycles */
+	return t;
+}

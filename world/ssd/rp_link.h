@@ -63,5 +63,8 @@ struct rp_link_stats {
 	uint64_t bad_cpls;		/* unsuccessful or malformed completions */
 };
 void rp_link_stats(const struct rp_link *l, struct rp_link_stats *st);
+/* The cycle of the next thing the link does on its own: the next cycle while
+ * TLPs wait to move, else a read's timeout; UINT64_MAX when idle. */
+uint64_t rp_link_next_event(const struct rp_link *l);
 
 #endif /* RP_LINK_H */
