@@ -222,6 +222,9 @@ int main(int argc, char **argv)
 		}
 		vtop_clock(t);
 		cycles++;
+		/* an idle span (core in WFI, links quiet): skipped, still counted */
+		if (!ended && vtop_quiet(t))
+			cycles += vtop_skip_idle(t, opt.max_cycles - cycles);
 		if (ended) {
 			code = value >> 1;
 			status = code ? EXIT_FAIL : EXIT_PASS;
@@ -237,6 +240,8 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "vfpga-sim: PASS\n");
 	fprintf(stderr, "cycles %llu instret %llu\n", cycles, instret);
+	if (vtop_skipped(t))
+		fprintf(stderr, "idle cycles skipped %llu\n", (unsigned long long)vtop_skipped(t));
 	nvme_dev_detach(ssd);
 	vtop_free(t);
 	elf_free(&img);

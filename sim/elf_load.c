@@ -99,14 +99,18 @@ out_close:
 	return ret;
 }
 
-int elf_symbol(const struct elf_image *img, const char *name, uint32_t *value)
+/* Calls fn for every defined symbol of the symbol tables, with its name
+ * (checked to end inside the string table); stops when fn returns nonzero
+ * and returns that. */
+static int each_symbol(const struct elf_image *img,
+		       int (*fn)(void *ctx, const char *name, const Elf32_Sym *sym), void *ctx)
 {
 	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)img->file;
 	const Elf32_Shdr *sh;
 
 	if (eh->e_shentsize != sizeof(Elf32_Shdr) ||
 	    !in_file(img, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf32_Shdr)))
-		return -1;
+		return 0;
 	sh = (const Elf32_Shdr *)(img->file + eh->e_shoff);
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
 		const Elf32_Shdr *strtab;
@@ -124,20 +128,105 @@ int elf_symbol(const struct elf_image *img, const char *name, uint32_t *value)
 		n = sh[i].sh_size / sizeof(Elf32_Sym);
 		for (size_t j = 0; j < n; j++) {
 			const char *s;
+			int r;
 
-			if (syms[j].st_name >= strtab->sh_size)
+			if (syms[j].st_name >= strtab->sh_size || syms[j].st_shndx == SHN_UNDEF)
 				continue;
 			s = (const char *)img->file + strtab->sh_offset + syms[j].st_name;
 			if (strnlen(s, strtab->sh_size - syms[j].st_name) ==
 				    strtab->sh_size - syms[j].st_name)
 				continue;
-			if (!strcmp(s, name) && syms[j].st_shndx != SHN_UNDEF) {
-				*value = syms[j].st_value;
-				return 0;
-			}
+			r = fn(ctx, s, &syms[j]);
+			if (r)
+				return r;
 		}
 	}
-	return -1;
+	return 0;
+}
+
+struct find { const char *name; uint32_t value; };
+
+static int find_one(void *ctx, const char *name, const Elf32_Sym *sym)
+{
+	struct find *f = ctx;
+
+	if (strcmp(name, f->name))
+		return 0;
+	f->value = sym->st_value;
+	return 1;
+}
+
+int elf_symbol(const struct elf_image *img, const char *name, uint32_t *value)
+{
+	struct find f = { .name = name };
+
+	if (!each_symbol(img, find_one, &f))
+		return -1;
+	*value = f.value;
+	return 0;
+}
+
+struct funcs { struct elf_func *v; size_t n, cap; };
+
+static int add_func(void *ctx, const char *name, const Elf32_Sym *sym)
+{
+	struct funcs *f = ctx;
+
+	if (ELF32_ST_TYPE(sym->st_info) != STT_FUNC || !sym->st_size || !*name)
+		return 0;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 256;
+		struct elf_func *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n].addr = sym->st_value;
+	f->v[f->n].size = sym->st_size;
+	f->v[f->n].name = name;
+	f->n++;
+	return 0;
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct elf_func *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+size_t elf_functions(const struct elf_image *img, struct elf_func **out)
+{
+	struct funcs f = { 0 };
+
+	if (each_symbol(img, add_func, &f) < 0) {
+		free(f.v);
+		*out = NULL;
+		return 0;
+	}
+	if (f.n)
+		qsort(f.v, f.n, sizeof(*f.v), by_addr);
+	*out = f.v;
+	return f.n;
+}
+
+const struct elf_func *elf_function_at(const struct elf_func *v, size_t n, uint32_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {	/* the last function starting at or below addr */
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || addr - v[lo - 1].addr >= v[lo - 1].size)
+		return NULL;
+	return &v[lo - 1];
 }
 
 void elf_free(struct elf_image *img)

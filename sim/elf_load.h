@@ -30,6 +30,16 @@ struct elf_image {
 int elf_read(const char *path, struct elf_image *img, char *err, size_t errlen);
 /* Returns 0 and the symbol's value, or -1 when there is no such symbol. */
 int elf_symbol(const struct elf_image *img, const char *name, uint32_t *value);
+/* The image's function symbols (STT_FUNC with a size), sorted by address,
+ * in a malloc'd array (names point into img). Returns how many (0: none,
+ * *out may be NULL). */
+struct elf_func {
+	uint32_t addr, size;
+	const char *name;
+};
+size_t elf_functions(const struct elf_image *img, struct elf_func **out);
+/* The function holding addr, or NULL. */
+const struct elf_func *elf_function_at(const struct elf_func *v, size_t n, uint32_t addr);
 void elf_free(struct elf_image *img);
 
 #endif /* ELF_LOAD_H */

@@ -21,7 +21,32 @@ struct vtop {
 	void *hook_ctx;
 	VerilatedFstC *fst;
 	uint64_t time;
+	/* idle skipping (vtop_skip_idle) */
+	unsigned quiet;		/* consecutive quiet cycles, saturating */
+	bool no_skip;
+	vtop_next_fn ev_next;
+	vtop_skip_fn ev_skip;
+	void *ev_ctx;
+	uint64_t skipped;
 };
+
+/* The model's internals that idle skipping reads and advances. Verilator
+ * names them after the hierarchy; a renamed signal fails this file's build. */
+#define ROOT(t) ((t)->top->rootp)
+#define CORE(t, x) ROOT(t)->sim_card_top__DOT__u_card__DOT__u_soc__DOT__u_core__DOT__##x
+#define TIMER(t, x) ROOT(t)->sim_card_top__DOT__u_card__DOT__u_soc__DOT__u_timer__DOT__##x
+
+/* Whether the cycle that just began is a quiet one (see vtop.h). */
+static bool quiet_now(struct vtop *t)
+{
+	Vsim_card_top___024root *r = ROOT(t);
+
+	return CORE(t, ex_is_wfi_q) && !t->top->store_valid &&
+	       !t->top->rx_tlp_valid && !t->top->tx_tlp_valid &&
+	       !t->top->rp_rx_tlp_valid && !t->top->rp_tx_tlp_valid &&
+	       r->sim_card_top__DOT__u_rx__DOT__cnt_q == 0 && r->sim_card_top__DOT__u_tx__DOT__cnt_q == 0 &&
+	       r->sim_card_top__DOT__u_rp_rx__DOT__cnt_q == 0 && r->sim_card_top__DOT__u_rp_tx__DOT__cnt_q == 0;
+}
 
 /*
  * One evaluation per clock. sim_card_top registers every input path (the
@@ -66,6 +91,12 @@ extern "C" struct vtop *vtop_new(const char *trace_path)
 	t->hook_ctx = nullptr;
 	t->fst = nullptr;
 	t->time = 0;
+	t->quiet = 0;
+	t->no_skip = getenv("VFPGA_NO_SKIP") != nullptr;
+	t->ev_next = nullptr;
+	t->ev_skip = nullptr;
+	t->ev_ctx = nullptr;
+	t->skipped = 0;
 	if (trace_path) {
 #ifdef VTOP_TRACE
 		t->ctx->traceEverOn(true);
@@ -126,6 +157,53 @@ extern "C" void vtop_clock(struct vtop *t)
 	vtop_edge(t);
 	if (t->hook)
 		t->hook(t->hook_ctx, t, VTOP_HOOK_DRIVE);
+	if (!quiet_now(t))
+		t->quiet = 0;
+	else if (t->quiet < VTOP_QUIET_CYCLES)
+		t->quiet++;
+}
+
+extern "C" void vtop_set_rp_events(struct vtop *t, vtop_next_fn next, vtop_skip_fn skip, void *ctx)
+{
+	t->ev_next = next;
+	t->ev_skip = skip;
+	t->ev_ctx = ctx;
+}
+
+extern "C" int vtop_quiet(const struct vtop *t) { return t->quiet >= VTOP_QUIET_CYCLES; }
+extern "C" uint64_t vtop_skipped(const struct vtop *t) { return t->skipped; }
+
+extern "C" uint64_t vtop_skip_idle(struct vtop *t, uint64_t max)
+{
+	uint64_t mtime = TIMER(t, mtime_q), cmp = TIMER(t, mtimecmp_q), n = max;
+
+	if (t->quiet < VTOP_QUIET_CYCLES || t->no_skip || t->fst)
+		return 0;
+	if (cmp <= mtime + 1)
+		return 0;
+	if (cmp - mtime - 1 < n)
+		n = cmp - mtime - 1;
+	if (t->ev_next) {
+		uint64_t d = t->ev_next(t->ev_ctx);
+
+		if (d <= 1)
+			return 0;
+		if (d - 1 < n)
+			n = d - 1;
+	}
+	if (n < VTOP_QUIET_CYCLES)
+		return 0;	/* not worth it */
+	/* Both the registers and their settled next values: the next edge
+	 * loads mtime_d and mcycle_d (each the register plus one while quiet). */
+	TIMER(t, mtime_q) += n;
+	TIMER(t, mtime_d) += n;
+	CORE(t, u_csr__DOT__mcycle_q) += n;
+	CORE(t, u_csr__DOT__mcycle_d) += n;
+	if (t->ev_skip)
+		t->ev_skip(t->ev_ctx, n);
+	t->time += 2 * n;
+	t->skipped += n;
+	return n;
 }
 
 extern "C" void vtop_set_rp_hook(struct vtop *t, vtop_hook_fn fn, void *ctx)

@@ -103,6 +103,30 @@ int vtop_rp_rx_ready(struct vtop *t);
 typedef void (*vtop_hook_fn)(void *ctx, struct vtop *t, int phase);
 void vtop_set_rp_hook(struct vtop *t, vtop_hook_fn fn, void *ctx);
 
+/*
+ * Skipping idle time. The card is quiet when its core has been asleep in
+ * WFI, and no TLP has been on or inside either link (the register slices of
+ * sim_card_top empty), for VTOP_QUIET_CYCLES consecutive cycles: nothing in
+ * it changes then but its free-running counters (mtime, mcycle) until an
+ * event from outside or its timer compare. vtop_skip_idle() jumps over such
+ * a span: up to `max` cycles, and stopping one cycle short of the timer
+ * compare and of the next event of the device on the root-port link (its
+ * next_fn); it advances the counters and the device's clock (skip_fn) by the
+ * cycles skipped, which count as simulated time like any others, and returns
+ * how many (0: not quiet, or an event is due). The caller must know that
+ * nothing of its own is pending toward the card (world/rc does). Never with
+ * a waveform, and never when the environment sets VFPGA_NO_SKIP (to compare
+ * a run against one that steps every cycle).
+ */
+#define VTOP_QUIET_CYCLES 64
+typedef uint64_t (*vtop_next_fn)(void *ctx);	/* cycles until the device acts (UINT64_MAX: never) */
+typedef void (*vtop_skip_fn)(void *ctx, uint64_t cycles);
+void vtop_set_rp_events(struct vtop *t, vtop_next_fn next, vtop_skip_fn skip, void *ctx);
+int vtop_quiet(const struct vtop *t);
+uint64_t vtop_skip_idle(struct vtop *t, uint64_t max);
+/* Cycles skipped so far. */
+uint64_t vtop_skipped(const struct vtop *t);
+
 #ifdef __cplusplus
 }
 #endif

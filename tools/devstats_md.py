@@ -13,7 +13,8 @@ mhz = s.get("clock_mhz", 250)
 print("## A stock guest on the RTL card (make demo)\n")
 print("`make bench-guest-rtl`: the demo's workload (ls, cat, a write, fio 1 MiB random write "
       "+ verify) from a Debian 6.1 guest through the vhost-user bridge into the RTL; each request "
-      "timed from its appearance in the avail ring to its used-ring entry (card firmware on the "
+      "timed from the notify write that told the card about it (or, published without a kick, "
+      "from its appearance in the avail ring) to its used-ring entry (card firmware on the "
       f"soft core, ext4 over NVMe into the SSD model with SSD profile `{sys.argv[2]}`).\n")
 if len(sys.argv) > 4:
     wall = float(sys.argv[4]) - float(sys.argv[3])
@@ -26,4 +27,14 @@ print("|---|---:|---:|---:|---:|---:|")
 for name, o in sorted(s["by_opcode"].items(), key=lambda kv: -kv[1]["count"]):
     print(f'| {name} | {o["count"]} | {o["cycles_mean"]:,} | {o["cycles_mean"] / mhz:.1f} | '
           f'{o["cycles_min"]:,} | {o["cycles_max"]:,} |')
+if s.get("phases"):
+    names = s["phase_names"]
+    print("\nWhere the cycles go, per request (means in cycles), from the firmware's phase marks "
+          "(SIMCTRL.MARK: notice = notify write to the firmware seeing it, pop, gather = request "
+          "into DMABUF, decode, server = FUSE and ext4 work, ssd = NVMe waits, scatter = reply "
+          "into host memory, push = used ring):\n")
+    print("| opcode | requests | " + " | ".join(names) + " |")
+    print("|---|---:|" + "---:|" * len(names))
+    for name, o in sorted(s["phases"].items(), key=lambda kv: -kv[1]["count"]):
+        print(f'| {name} | {o["count"]} | ' + " | ".join(f"{v:,}" for v in o["mean"]) + " |")
 print("\nPlot: `build/bench/guest_rtl.svg`.")

@@ -36,8 +36,11 @@
 
 #include "rc.h"
 #include "rc_transport.h"
+#include "vtop.h"
 #include "vfsdrv.h"
 #include "devstats.h"
+#include "phases.h"
+#include "profile.h"
 #include "vhost_user.h"
 
 #define STEP_CYCLES	2048u	/* cycles per step between looks at the sockets */
@@ -72,6 +75,8 @@ struct bridge {
 	uint64_t start[VU_MAX_QUEUES][VU_MAX_RING];
 	uint32_t opcode[VU_MAX_QUEUES][VU_MAX_RING];
 	struct devstats st;
+	struct phases ph;
+	struct profile *prof;		/* --profile, or NULL */
 	const struct vhost_bridge_opts *o;
 };
 
@@ -146,6 +151,13 @@ static void on_msi(void *ctx, uint64_t addr, uint32_t data)
 		vu_notify(&b->vu, vec - 1);
 	else
 		b->unknown_msis++;
+}
+
+static void on_mark(void *ctx, uint64_t cycle, uint32_t word)
+{
+	struct bridge *b = ctx;
+
+	phases_mark(&b->ph, cycle, word);
 }
 
 static void report_config_change(struct bridge *b)
@@ -254,15 +266,20 @@ static void deliver_kicks(struct bridge *b)
 		if (b->kicked[q] && b->attached[q]) {
 			b->kicked[q] = 0;
 			note_avail(b, q);
+			phases_notify(&b->ph, rc_cycles(b->rc));
 			if (vfsdrv_notify(&b->drv, q) == 0)
 				b->notifies++;
 			b->last_activity = rc_cycles(b->rc);
 		}
 }
 
+/* Runs the card at least `cycles` cycles (more when the last look skipped
+ * an idle span: see rc_advance). */
 static void step(struct bridge *b, uint64_t cycles)
 {
-	for (uint64_t done = 0; done < cycles; done += FINE_CYCLES) {
+	uint64_t done = 0;
+
+	while (done < cycles) {
 		take_kicks(b);
 		if (b->live)
 			deliver_kicks(b);
@@ -271,10 +288,17 @@ static void step(struct bridge *b, uint64_t cycles)
 		for (unsigned q = 0; q < b->nqueues; q++)
 			if (b->attached[q] && b->vu.vq[q].avail)
 				note_avail(b, q);
-		rc_step(b->rc, FINE_CYCLES);
+		uint64_t n;
+		unsigned bucket = phases_opcode(&b->ph);
+
+		n = rc_advance(b->rc, FINE_CYCLES, UINT64_MAX);
+		if (b->prof)
+			profile_sample(b->prof, bucket < PROFILE_BETWEEN ? bucket : PROFILE_BETWEEN,
+				       vtop_debug_pc(rc_vtop(b->rc)), n);
+		done += n;
 		note_used(b);
 	}
-	b->busy_cycles += cycles;
+	b->busy_cycles += done;
 	for (unsigned q = 0; q < b->nqueues; q++) {
 		struct vu_vring *vq = &b->vu.vq[q];
 
@@ -438,6 +462,13 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 
 	b->o = o;
 	b->st.timed = 1;
+	if (o->profile) {
+		b->prof = profile_open(o->firmware, o->profile, err, sizeof(err));
+		if (!b->prof) {
+			fprintf(stderr, "vfpga-sim: --profile: %s\n", err);
+			return 2;
+		}
+	}
 	if (o->console) {
 		console = !strcmp(o->console, "-") ? stderr : fopen(o->console, "w");
 		if (!console) {
@@ -453,6 +484,8 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 	}
 	b->rc = vfs_transport_sim_rc(b->t);
 	rc_set_msi_handler(b->rc, on_msi, b);
+	phases_init(&b->ph);
+	rc_set_mark_handler(b->rc, on_mark, b);
 	if (o->nvme.image) {
 		b->ssd = nvme_dev_attach(rc_vtop(b->rc), &o->nvme, err, sizeof(err));
 		if (!b->ssd) {
@@ -511,25 +544,32 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 	 * firmware finish (write-back) before the summary. */
 	unmap_all(b);
 	step(b, TAIL_NOHINT);
-	fprintf(stderr, "vfpga-sim: %llu cycles simulated (%llu while serving), %llu notifies, "
-		"%llu interrupts\n", (unsigned long long)rc_cycles(b->rc),
-		(unsigned long long)b->busy_cycles, (unsigned long long)b->notifies,
-		(unsigned long long)b->interrupts);
+	fprintf(stderr, "vfpga-sim: %llu cycles simulated (%llu while serving, %llu of them idle and "
+		"skipped), %llu notifies, %llu interrupts\n", (unsigned long long)rc_cycles(b->rc),
+		(unsigned long long)b->busy_cycles, (unsigned long long)rc_skipped(b->rc),
+		(unsigned long long)b->notifies, (unsigned long long)b->interrupts);
 	if (o->stats) {
 		struct rc_dma_stats ds;
-		char extra[256];
+		char extra[8192];
+		size_t n;
 
 		rc_dma_stats(b->rc, &ds);
 		b->st.bytes_to_card = ds.rd_bytes;
 		b->st.bytes_to_host = ds.wr_bytes;
-		snprintf(extra, sizeof(extra),
+		n = (size_t)snprintf(extra, sizeof(extra),
 			 "  \"backend\": \"rtl\",\n  \"clock_mhz\": 250,\n  \"cycles\": %llu,\n"
-			 "  \"cycles_serving\": %llu,\n  \"notifies\": %llu,\n  \"interrupts\": %llu,\n",
+			 "  \"cycles_serving\": %llu,\n  \"cycles_skipped\": %llu,\n"
+			 "  \"notifies\": %llu,\n  \"interrupts\": %llu,\n",
 			 (unsigned long long)rc_cycles(b->rc), (unsigned long long)b->busy_cycles,
+			 (unsigned long long)rc_skipped(b->rc),
 			 (unsigned long long)b->notifies, (unsigned long long)b->interrupts);
+		if (n < sizeof(extra))
+			phases_json(&b->ph, extra + n, sizeof(extra) - n);
 		if (devstats_write_json(&b->st, o->stats, extra))
 			fprintf(stderr, "vfpga-sim: cannot write %s\n", o->stats);
 	}
+	if (b->prof && profile_close(b->prof))
+		rc = 1;
 	vu_close(&b->vu, o->socket);
 	if (b->ssd)
 		nvme_dev_detach(b->ssd);	/* the image is written back */
@@ -543,14 +583,17 @@ static void bridge_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE|-] [--stats FILE]\n"
-		"                 [--verbose]\n"
+		"                 [--profile FILE] [--verbose]\n"
 		"  --socket PATH     serve vhost-user-fs on PATH; the simulated card answers every request\n"
 		"  --firmware ELF    card firmware (default %s)\n"
 		"  --image IMG       the SSD's image (ext4, mke2fs -t ext4): an NVMe SSD model behind the\n"
 		"                    card's root port; without it the card has no storage\n"
 		"  --console FILE    the card's UART output (- = stderr)\n"
 		"  --stats FILE      device-side figures as JSON at exit (requests by opcode, cycles per\n"
-		"                    request from notify to used-ring write, DMA bytes, queue occupancy)\n"
+		"                    request from notify to used-ring write, per-phase cycles from the\n"
+		"                    firmware's phase marks, DMA bytes, queue occupancy)\n"
+		"  --profile FILE    a PC-sampling profile of the firmware at exit: one flat profile per\n"
+		"                    FUSE opcode over the ELF's functions\n"
 		"%s",
 		VHOST_BRIDGE_DEFAULT_FIRMWARE, nvme_dev_usage());
 }
@@ -580,6 +623,8 @@ int vhost_bridge_cli(int argc, char **argv)
 			o.firmware = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--stats")) {
 			o.stats = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--profile")) {
+			o.profile = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--console")) {
 			o.console = argv[++i];
 		} else {

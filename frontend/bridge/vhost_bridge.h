@@ -13,6 +13,7 @@ struct vhost_bridge_opts {
 	struct nvme_dev_opts nvme;	/* the SSD behind the root port (nvme.image NULL: none) */
 	const char *console;	/* card UART to this file, "-" = stderr, NULL = dropped */
 	const char *stats;	/* device-side figures (JSON) at exit, or NULL */
+	const char *profile;	/* PC-sampling profile at exit (frontend/profile.h), or NULL */
 	int verbose;
 };
 

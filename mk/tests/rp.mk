@@ -92,3 +92,8 @@ $(RP_DIR)/profilefw.elf: $(RP_DIR)/fw/profilefw.o $(RP_NVME_OBJS) $(FW_RT_OBJS) 
 test-rp-profile: $(RP_DIR)/profilefw.elf $(RP_SIM) ## Test: SSD profiles on the card: a 4 KiB read takes nvme-tlc's media time (ideal: far less), FLUSH waits for the write cache to drain
 	@sh tests/rp/run_profile.sh $(RP_SIM) $< $(RP_DIR)/profile
 TEST_TARGETS += test-rp-profile
+
+.PHONY: test-rp-skip
+test-rp-skip: $(RP_DIR)/fstest.elf $(RP_SIM) ## Test: idle skipping changes nothing but wall time: the ext4-over-NVMe scenario (nvme-tlc) skipping and stepping every cycle give the same cycles, instructions, console and image
+	@sh tests/rp/run_skip.sh $(RP_SIM) $< $(RP_DIR)/skip
+TEST_TARGETS += test-rp-skip

@@ -63,6 +63,8 @@ struct rc {
 	unsigned nmaps;
 	rc_msi_fn msi_fn;
 	void *msi_ctx;
+	rc_mark_fn mark_fn;
+	void *mark_ctx;
 	uint32_t last_store;	/* address of the soft core's last store */
 	uint64_t store_moves;
 
@@ -455,6 +457,8 @@ static void step_one(struct rc *rc)
 	}
 	if (o.store_valid && o.store_addr == SOC_SIMCTRL_BASE + SOC_SIMCTRL_BUSY)
 		rc->fw_busy = (o.store_data & 1) != 0;
+	if (o.store_valid && o.store_addr == SOC_SIMCTRL_BASE + SOC_SIMCTRL_MARK && rc->mark_fn)
+		rc->mark_fn(rc->mark_ctx, rc->cycles, o.store_data);
 	if (rc->have_tohost && o.store_valid && o.store_addr == (rc->tohost & ~3u) &&
 	    (o.store_be & 1) && (o.store_data & 1) && !rc->fw_exited) {
 		rc->fw_exited = 1;
@@ -493,13 +497,40 @@ static void step_one(struct rc *rc)
 	}
 }
 
+/* Nothing of the host's is on its way to the card or awaited from it. */
+static int host_idle(const struct rc *rc)
+{
+	if (rc->txq_count || rc->npend || rc->in_active || rc->cpl_wait_tag >= 0)
+		return 0;
+	for (unsigned i = 0; i < 256; i++)
+		if (rc->outstanding[i] || rc->rd[i].active)
+			return 0;
+	return 1;
+}
+
+uint64_t rc_advance(struct rc *rc, uint64_t step, uint64_t max_skip)
+{
+	if (vtop_quiet(rc->t) && host_idle(rc)) {
+		uint64_t n = vtop_skip_idle(rc->t, max_skip);
+
+		if (n) {
+			rc->cycles += n;
+			return n;
+		}
+	}
+	for (uint64_t i = 0; i < step; i++)
+		step_one(rc);
+	return step;
+}
+
 void rc_step(struct rc *rc, uint64_t cycles)
 {
-	while (cycles--)
-		step_one(rc);
+	while (cycles)
+		cycles -= rc_advance(rc, 1, cycles);
 }
 
 uint64_t rc_cycles(const struct rc *rc) { return rc->cycles; }
+uint64_t rc_skipped(const struct rc *rc) { return vtop_skipped(rc->t); }
 
 int rc_firmware_exited(const struct rc *rc, uint32_t *code)
 {
@@ -838,6 +869,12 @@ const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i)
 int rc_intx(struct rc *rc) { return vtop_intx(rc->t); }
 
 uint64_t rc_core_store_moves(const struct rc *rc) { return rc->store_moves; }
+
+void rc_set_mark_handler(struct rc *rc, rc_mark_fn fn, void *ctx)
+{
+	rc->mark_fn = fn;
+	rc->mark_ctx = ctx;
+}
 
 void rc_set_msi_handler(struct rc *rc, rc_msi_fn fn, void *ctx)
 {

@@ -72,6 +72,12 @@ void rc_set_limits(struct rc *rc, unsigned mps, unsigned mrrs);
 void rc_close(struct rc *rc);
 
 void rc_step(struct rc *rc, uint64_t cycles);
+/* Runs the card `step` cycles, or, when the card is quiet and nothing of
+ * the host's is pending (vtop_skip_idle), skips up to max_skip idle cycles
+ * at once instead; returns the cycles it moved on. rc_step uses it too. */
+uint64_t rc_advance(struct rc *rc, uint64_t step, uint64_t max_skip);
+/* Of rc_cycles(), the idle cycles skipped. */
+uint64_t rc_skipped(const struct rc *rc);
 uint64_t rc_cycles(const struct rc *rc);
 int rc_firmware_exited(const struct rc *rc, uint32_t *code);
 
@@ -120,6 +126,11 @@ int rc_intx(struct rc *rc);
  * once. fn NULL: none (the default). */
 typedef void (*rc_msi_fn)(void *ctx, uint64_t addr, uint32_t data);
 void rc_set_msi_handler(struct rc *rc, rc_msi_fn fn, void *ctx);
+/* Called for every store of the card's firmware to SIMCTRL.MARK (a phase
+ * mark, firmware/include/phase.h) with the cycle it was written in. fn
+ * NULL: none (the default). */
+typedef void (*rc_mark_fn)(void *ctx, uint64_t cycle, uint32_t word);
+void rc_set_mark_handler(struct rc *rc, rc_mark_fn fn, void *ctx);
 /* Stores by the card's soft core to another address than its previous store.
  * A core spinning in a polling loop adds none (it stores, if at all, to one
  * variable); a core doing work adds many: a cheap "is the firmware busy". */

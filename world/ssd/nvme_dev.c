@@ -11,6 +11,7 @@
 
 #include "nvme_core.h"
 #include "rp_link.h"
+#include "vtop.h"
 
 #define NVEC 8			/* MSI-X vectors (nvme_core.c has the table) */
 #define BAR0_SIZE 0x4000u
@@ -24,6 +25,7 @@
 struct nvme_dev {
 	struct nvme_core *core;
 	struct rp_link *link;
+	struct vtop *vt;
 	int stats;
 	uint8_t cfg[4096], cfg_wmask[4096];
 	uint16_t rid;		/* our requester ID: bus from the last CfgWr, device 0 */
@@ -216,6 +218,23 @@ static void cfg_init(struct nvme_dev *d)
 	put32(c + CFG_MSIX + 8, MSIX_PBA);
 }
 
+/* vtop_skip_idle's view of the SSD: cycles until it acts, and its clock
+ * moved on over a skipped span. */
+static uint64_t ev_next(void *ctx)
+{
+	struct nvme_dev *d = ctx;
+	uint64_t next = nvme_dev_next_event(d), now = rp_link_cycle(d->link);
+
+	return next == UINT64_MAX ? UINT64_MAX : next > now ? next - now : 0;
+}
+
+static void ev_skip(void *ctx, uint64_t cycles)
+{
+	struct nvme_dev *d = ctx;
+
+	rp_link_skip(d->link, cycles);
+}
+
 struct nvme_dev *nvme_dev_attach(struct vtop *t, const struct nvme_dev_opts *o, char *err, size_t errlen)
 {
 	static const struct rp_link_ops ops = { .on_tlp = on_tlp, .on_cycle = on_cycle };
@@ -238,6 +257,8 @@ struct nvme_dev *nvme_dev_attach(struct vtop *t, const struct nvme_dev_opts *o, 
 		snprintf(err, errlen, "out of memory");
 		goto out_close;
 	}
+	d->vt = t;
+	vtop_set_rp_events(t, ev_next, ev_skip, d);
 	apply_device_control(d);
 	nvme_dev_describe(o, what, sizeof(what));
 	fprintf(stderr, "ssd: %s: %s\n", o->image, what);
@@ -275,6 +296,7 @@ void nvme_dev_detach(struct nvme_dev *d)
 		return;
 	if (d->stats)
 		nvme_dev_print_stats(d, stderr);
+	vtop_set_rp_events(d->vt, NULL, NULL, NULL);
 	rp_link_detach(d->link);
 	nvme_core_close(d->core);	/* the image is written back */
 	free(d);

@@ -439,6 +439,17 @@ void rp_link_detach(struct rp_link *l)
 
 void rp_link_stats(const struct rp_link *l, struct rp_link_stats *st) { *st = l->st; }
 
+void rp_link_skip(struct rp_link *l, uint64_t cycles)
+{
+	uint64_t from = l->cycle;
+
+	l->cycle += cycles;
+	if (l->reads && (from >> 10) != (l->cycle >> 10))
+		expire_reads(l);	/* a look at every 1024th cycle was skipped */
+	if (l->ops.on_cycle)
+		l->ops.on_cycle(l->ctx, l->cycle);
+}
+
 uint64_t rp_link_next_event(const struct rp_link *l)
 {
 	uint64_t t = UINT64_MAX;

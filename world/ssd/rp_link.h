@@ -66,5 +66,8 @@ void rp_link_stats(const struct rp_link *l, struct rp_link_stats *st);
 /* The cycle of the next thing the link does on its own: the next cycle while
  * TLPs wait to move, else a read's timeout; UINT64_MAX when idle. */
 uint64_t rp_link_next_event(const struct rp_link *l);
+/* The simulator skipped `cycles` idle cycles (vtop_skip_idle): the link's
+ * clock and its device's move on by as many. */
+void rp_link_skip(struct rp_link *l, uint64_t cycles);
 
 #endif /* RP_LINK_H */
