@@ -22,6 +22,13 @@ void phases_notify(struct phases *p, uint64_t cycle)
 {
 	if (!p->notify_at)
 		p->notify_at = cycle;
+	phases_arrival(p, cycle);
+}
+
+void phases_arrival(struct phases *p, uint64_t cycle)
+{
+	if (!p->arrived_at)
+		p->arrived_at = cycle;
 }
 
 /* Starts following a request from this cycle (the firmware looks for one). */
@@ -55,7 +62,8 @@ void phases_mark(struct phases *p, uint64_t cycle, uint32_t word)
 	case SOC_PHASE_POP:
 		if (!p->open || p->dispatched)
 			restart(p, p->open ? p->last : cycle);
-		p->t[PH_POP] += cycle - p->last;
+		/* from the later of the last mark and the request's arrival */
+		p->t[PH_POP] += cycle - (p->arrived_at > p->last ? p->arrived_at : p->last);
 		break;
 	case SOC_PHASE_GATHER:
 		if (p->open)
@@ -101,6 +109,7 @@ void phases_mark(struct phases *p, uint64_t cycle, uint32_t word)
 			 * behind it, not for the firmware to notice */
 			memset(p->t, 0, sizeof(p->t));
 			p->notify_at = 0;
+			p->arrived_at = 0;
 			p->dispatched = p->replied = p->in_ssd = 0;
 		}
 		break;

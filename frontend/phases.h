@@ -9,7 +9,8 @@
  *            for a notify written while the firmware had no request (one
  *            written during a request waits behind it: the request's
  *            total time, not its phases, shows that wait)
- *   pop      NOTIFY (or the previous PUSH) -> POP
+ *   pop      NOTIFY (or the previous PUSH, or the request's arrival if later)
+ *            -> POP
  *   gather   POP -> GATHER          the request's bytes into DMABUF
  *   decode   GATHER -> DISPATCH
  *   server   DISPATCH -> REPLY, less the NVMe waits
@@ -45,12 +46,16 @@ struct phases {
 	uint64_t t[PH_COUNT];
 	uint64_t last;		/* cycle of the previous mark */
 	uint64_t notify_at;	/* the front end's last notify write, 0: none pending */
+	uint64_t arrived_at;	/* the first request published since the last PUSH, 0: none */
 	uint64_t marks, dropped;
 };
 
 void phases_init(struct phases *p);
 /* The front end wrote a notify at this cycle. */
 void phases_notify(struct phases *p, uint64_t cycle);
+/* A request was published in a ring at this cycle (seen by the front end;
+ * a notify write counts as one too). */
+void phases_arrival(struct phases *p, uint64_t cycle);
 /* A SIMCTRL.MARK word written at this cycle. */
 void phases_mark(struct phases *p, uint64_t cycle, uint32_t word);
 /* The FUSE opcode of the request being served (from its DISPATCH mark to

@@ -207,6 +207,7 @@ static void note_avail(struct bridge *b, unsigned q)
 	for (; b->avail_seen[q] != a; b->avail_seen[q]++) {
 		uint16_t head = vq->avail->ring[b->avail_seen[q] % vq->num];
 
+		phases_arrival(&b->ph, rc_cycles(b->rc));
 		if (head < VU_MAX_RING) {
 			b->start[q][head] = rc_cycles(b->rc);
 			b->opcode[q][head] = chain_opcode(b, q, head);

@@ -10,7 +10,8 @@ rm -rf "$W" && mkdir -p "$W"
 fail=0
 bad() { echo "test-bridge: FAIL: $*"; fail=1; }
 SOCK=$W/sock
-"$SIM" --socket "$SOCK" --firmware "$FW" --console "$W/card.log" --stats "$W/stats.json" 2>"$W/sim.log" &
+"$SIM" --socket "$SOCK" --firmware "$FW" --console "$W/card.log" --stats "$W/stats.json" \
+	--profile "$W/profile.txt" 2>"$W/sim.log" &
 pid=$!
 i=0; while [ ! -S "$SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
 timeout 120 "$VUTEST" "$SOCK" vfpga 4 --card || bad "vu_test --card"
@@ -31,7 +32,33 @@ for o in ("INIT", "GETATTR"):
     assert 100 < ops[o]["cycles_mean"] < 1000000, ops[o]
 assert sum(s["cycles_hist"].values()) == 2, s["cycles_hist"]
 assert s["bytes_to_card"] > 0 and s["bytes_to_host"] > 0, s
+# Per-phase figures from the firmware's marks: both requests, every phase
+# of a served request present, and the phases inside the request's time
+# (give or take the bridge's 32-cycle look at the rings: a request the card
+# takes before the bridge sees it published is stamped up to 32 late).
+ph = s["phases"]
+assert ph["INIT"]["count"] == 1 and ph["GETATTR"]["count"] == 1, ph
+names = s["phase_names"]
+for o in ("INIT", "GETATTR"):
+    m = dict(zip(names, ph[o]["mean"]))
+    assert m["gather"] > 0 and m["server"] > 0 and m["scatter"] > 0 and m["push"] > 0, (o, m)
+    assert sum(v for k, v in m.items() if k != "notice") <= ops[o]["cycles_mean"] + 32, (o, m, ops[o])
 PY
+# The profile: a flat profile per opcode over the firmware's functions, the
+# FUSE dispatcher inside each request's.
+python3 - "$W/profile.txt" <<'PY' || bad "profile (--profile) wrong"
+import re, sys
+text = open(sys.argv[1]).read()
+sections = dict(re.findall(r"^## (\S+(?: \S+)?): (\d+) cycles$", text, re.M))
+assert "INIT" in sections and "GETATTR" in sections, sections
+for o in ("INIT", "GETATTR"):
+    body = text.split(f"## {o}:")[1].split("\n## ")[0]
+    assert re.search(r"%  fuse_", body), (o, body[:400])
+    total = sum(int(l.split()[0]) for l in body.strip().splitlines()[1:])
+    assert total == int(sections[o]), (o, total, sections[o])
+PY
+"$SIM" --socket "$W/s3" --firmware "$FW" --profile /nonexistent/dir/p.txt 2>"$W/prof.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "cannot write the profile" "$W/prof.err" || bad "unwritable --profile: status $rc"
 "$SIM" --socket "$W/s2" --firmware "$W/none.elf" 2>/dev/null; rc=$?
 [ $rc -eq 2 ] || bad "missing firmware: status $rc"
 [ $fail -eq 0 ] && echo "test-bridge: all passed" || { cat "$W/sim.log"; }
