@@ -63,6 +63,27 @@ static void sim_busy(uint32_t busy)
 	}
 }
 
+/* SoC interrupt line of the function: high while a queue's notification or
+ * a driver reset is unread (VIRTIO.NOTIFY, STATUS.RESET_SEEN). */
+#define FN_IRQ_LINE 31
+
+/*
+ * Sleeps until the host has news for the function, or any other interrupt
+ * comes. The line is enabled only here, with interrupts off, so it never
+ * traps: WFI wakes on a pending interrupt whatever mstatus.MIE says, and one
+ * that came before the WFI (the line is a level) keeps it from sleeping. A
+ * simulator skips the time asleep (sim/vtop.h).
+ */
+static void wait_for_host(void)
+{
+	uint32_t flags = irq_save();
+
+	intc_enable_line(FN_IRQ_LINE);
+	cpu_wfi();
+	intc_disable_line(FN_IRQ_LINE);
+	irq_restore(flags);
+}
+
 /* A driver reset ends the FUSE session: requests still waiting are dropped,
  * the server forgets the guest's nodes and handles, and everything is made
  * durable. */
@@ -198,7 +219,12 @@ int main(void)
 		if (reg & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
 			forget_queues();
 		status = SOC_FIELD_GET(SOC_VIRTIO_STATUS_DEVICE_STATUS, reg);
-		if (!pending || !(status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		if (!pending) {
+			sim_busy(0);
+			wait_for_host();
+			continue;
+		}
+		if (!(status & VIRTIO_CONFIG_S_DRIVER_OK)) {
 			sim_busy(0);
 			continue;	/* notifications wait for DRIVER_OK */
 		}

@@ -274,8 +274,8 @@ static void deliver_kicks(struct bridge *b)
 		}
 }
 
-/* Runs the card at least `cycles` cycles (more when the last look skipped
- * an idle span: see rc_advance). */
+/* Runs the card `cycles` cycles (or up to FINE_CYCLES more), skipping what
+ * is idle (rc_advance). */
 static void step(struct bridge *b, uint64_t cycles)
 {
 	uint64_t done = 0;
@@ -292,7 +292,7 @@ static void step(struct bridge *b, uint64_t cycles)
 		uint64_t n;
 		unsigned bucket = phases_opcode(&b->ph);
 
-		n = rc_advance(b->rc, FINE_CYCLES, UINT64_MAX);
+		n = rc_advance(b->rc, FINE_CYCLES, cycles - done);
 		if (b->prof)
 			profile_sample(b->prof, bucket < PROFILE_BETWEEN ? bucket : PROFILE_BETWEEN,
 				       vtop_debug_pc(rc_vtop(b->rc)), n);

@@ -42,6 +42,7 @@
 
 #define BOOT_MAX	500000000ull	/* ... or after this many cycles */
 #define STEP_CYCLES	64u	/* cycles between looks at the socket while busy (a poll costs ~1 us) */
+#define SKIP_MAX	4096u	/* the most idle cycles skipped between two looks */
 #define RX_BUF		(64u * 1024)
 
 enum { ST_CFG_RD, ST_CFG_WR, ST_MEM_RD, ST_MEM_WR, ST_KINDS };
@@ -175,8 +176,18 @@ static uint64_t ssd_work(struct cosim *c)
  * running for `tail` more cycles. The tail must cover the longest stretch a
  * request spends without any of these: the firmware's checksum and search
  * loops only load (83 000 cycles measured between a notify and the first
- * store of a request on the file server); the default is 1 000 000.
+ * store of a request on the file server); the default is 1 000 000, for a
+ * firmware without the SIMCTRL.BUSY hint. Once the firmware has given the
+ * hint, it covers every request and the tail only has to cover the moments
+ * around accesses (COSIM_HINT_TAIL), unless --tail says otherwise.
  */
+static uint64_t tail(const struct cosim *c)
+{
+	if (c->o->tail)
+		return c->o->tail;
+	return rc_fw_busy(c->rc) >= 0 ? COSIM_HINT_TAIL : COSIM_DEFAULT_TAIL;
+}
+
 static void after_run(struct cosim *c, unsigned own)
 {
 	uint64_t tlps = rc_tlps_from_card(c->rc), moves = rc_core_store_moves(c->rc), ssd = ssd_work(c);
@@ -473,7 +484,7 @@ static int serve(struct cosim *c)
 		/* The firmware's own word (SIMCTRL.BUSY) keeps the model running
 		 * for as long as it serves a request; the tail rule covers
 		 * firmware without it and the moments around accesses. */
-		int busy = rc_cycles(c->rc) - c->last_activity < c->o->tail || rc_fw_busy(c->rc) == 1;
+		int busy = rc_cycles(c->rc) - c->last_activity < tail(c) || rc_fw_busy(c->rc) == 1;
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		int r = poll(&p, 1, busy ? 0 : -1);
 
@@ -492,8 +503,7 @@ static int serve(struct cosim *c)
 			process(c);
 			continue;
 		}
-		rc_step(c->rc, STEP_CYCLES);
-		c->busy_cycles += STEP_CYCLES;
+		c->busy_cycles += rc_advance(c->rc, STEP_CYCLES, SKIP_MAX);
 		after_run(c, 0);
 	}
 	return 0;
@@ -573,8 +583,9 @@ int cosim_main(const struct cosim_opts *o)
 	}
 	/* The firmware boots (and mounts the SSD's file system) before the
 	 * host looks: until it has been idle for `tail` cycles. */
-	while (rc_cycles(c->rc) < BOOT_MAX && rc_cycles(c->rc) - c->last_activity < o->tail) {
-		rc_step(c->rc, STEP_CYCLES);
+	while (rc_cycles(c->rc) < BOOT_MAX &&
+	       (rc_cycles(c->rc) - c->last_activity < tail(c) || rc_fw_busy(c->rc) == 1)) {
+		rc_advance(c->rc, STEP_CYCLES, SKIP_MAX);
 		after_run(c, 0);
 	}
 	fprintf(stderr, "vfpga-sim: the card booted in %llu cycles\n", (unsigned long long)rc_cycles(c->rc));
@@ -629,15 +640,16 @@ static void usage(FILE *f)
 		"  --image IMG       the SSD's image (ext4): an NVMe SSD model behind the card's root port;\n"
 		"                    without it the card has no storage\n"
 		"  --console FILE    the card's UART output (- = stderr)\n"
-		"  --tail N          cycles the model keeps running after the last activity (default %llu)\n"
+		"  --tail N          cycles the model keeps running after the last activity (default: %llu\n"
+		"                    once the firmware says when it is busy (SIMCTRL.BUSY), else %llu)\n"
 		"  --verbose         log every access, MSI and guest RAM range\n"
 		"%s",
-		COSIM_DEFAULT_FIRMWARE, COSIM_DEFAULT_TAIL, nvme_dev_usage());
+		COSIM_DEFAULT_FIRMWARE, COSIM_HINT_TAIL, COSIM_DEFAULT_TAIL, nvme_dev_usage());
 }
 
 int cosim_cli(int argc, char **argv)
 {
-	struct cosim_opts o = { .firmware = COSIM_DEFAULT_FIRMWARE, .tail = COSIM_DEFAULT_TAIL };
+	struct cosim_opts o = { .firmware = COSIM_DEFAULT_FIRMWARE };
 
 	nvme_dev_opts_init(&o.nvme);
 	for (int i = 1; i < argc; i++) {
@@ -665,7 +677,7 @@ int cosim_cli(int argc, char **argv)
 
 			errno = 0;
 			o.tail = strtoull(argv[++i], &end, 0);
-			if (errno || *end) {
+			if (errno || *end || o.tail == 0) {
 				fprintf(stderr, "vfpga-sim: bad --tail value '%s'\n", argv[i]);
 				return 2;
 			}

@@ -15,7 +15,7 @@ struct cosim_opts {
 	const char *firmware;	/* card firmware ELF */
 	struct nvme_dev_opts nvme;	/* the SSD (nvme.image NULL: none) */
 	const char *console;	/* card UART to this file, "-" = stderr, NULL = dropped */
-	unsigned long long tail;	/* cycles stepped after the last activity */
+	unsigned long long tail;	/* cycles stepped after the last activity (0: automatic) */
 	int verbose;		/* log every access */
 };
 
@@ -26,6 +26,10 @@ int cosim_main(const struct cosim_opts *o);
 int cosim_cli(int argc, char **argv);
 
 #define COSIM_DEFAULT_FIRMWARE "build/firmware/card.elf"
+/* The tail when it is automatic: short once the firmware gives its
+ * SIMCTRL.BUSY hint (it says itself when it serves a request), long for a
+ * firmware that never does. */
+#define COSIM_HINT_TAIL 4096ull
 #define COSIM_DEFAULT_TAIL 1000000ull
 
 #endif /* COSIM_H */

@@ -29,7 +29,7 @@ module virtio_regs #(
   input  wire logic [11:0] f_addr,
   input  wire logic [31:0] f_wdata,
   output logic [31:0] f_rdata,
-  output logic        f_irq,          // a queue was notified (level until NOTIFY is read)
+  output logic        f_irq,          // a queue was notified, or the driver reset the device (level until NOTIFY, resp. STATUS, is read)
 
   // --- interrupts ---
   input  wire logic        msix_enable,
@@ -340,7 +340,7 @@ module virtio_regs #(
   end
   assign q_enable = qenable_q;
   assign driver_features = gfeat_q;  // gated by Command.INTx_Disable in pcie_ep
-  assign f_irq = |notified_q;
+  assign f_irq = |notified_q || reset_seen_q;
   assign dev_reset = reset_req;
   assign reset_unseen = reset_seen_q;
 endmodule
