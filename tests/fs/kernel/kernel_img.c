@@ -2,7 +2,9 @@
  * Builds an image through vfs.h for the kernel check (kernel_check.sh):
  * an htree directory, data, a sparse file, symlinks, an xattr, a directory
  * move; with a second argument N, more changes follow and the device is cut
- * N writes into their commit (the program then exits without unmounting).
+ * N writes into their commit (the program then exits without unmounting) and
+ * prints 1 when the cut dropped writes, 0 when the commit ended first. With
+ * "count" instead of N it prints how many writes that commit makes, uncut.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +32,9 @@ int main(int argc, char **argv)
 	struct vfs *fs;
 	struct vfs_attr a, d;
 	char name[64];
-	long cut = argc > 2 ? atol(argv[2]) : 0;
+	int count = argc > 2 && !strcmp(argv[2], "count");
+	long cut = count ? -1 : argc > 2 ? atol(argv[2]) : 0;
+	long before;
 
 	if (argc < 2 || blockdev_file_open(&f, argv[1], 0))
 		return 2;
@@ -70,9 +74,15 @@ int main(int argc, char **argv)
 			if (vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a))
 				return 1;
 		}
-		fl.cut_after = fl.writes + cut;
-		vfs_sync(fs);
-		printf("%d\n", fl.cut);	/* 1: the cut happened inside the commit */
+		before = fl.writes;
+		if (!count)
+			fl.cut_after = fl.writes + cut;
+		if (vfs_sync(fs) && count)
+			return 1;
+		if (count)
+			printf("%ld\n", fl.writes - before);
+		else
+			printf("%d\n", fl.cut);	/* 1: the cut happened inside the commit */
 		return 0;		/* no unmount: the power is gone */
 	}
 	return vfs_unmount(fs) ? 1 : 0;
