@@ -792,5 +792,5 @@ int main(int argc, char **argv)
 	printf("pcie_test: %llu cycles\n", (unsigned long long)rc_cycles(rc));
 	rc_close(rc);
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }
