@@ -9,6 +9,10 @@
 # usage: run.sh OUTDIR   (from the top of the repository)
 out=$1
 rm -rf "$out" && mkdir -p "$out"
+# This test runs under make test itself: what the outer runner set must not
+# leak into the runs below (nor their skip mark into the outer target's).
+unset TEST_SKIP_FILE TEST_NO_SKIP TEST_TIMEOUT TEST_TIMEOUTS TEST_STATUS_DIR BG_TARGETS BG_PREP BG_LOGS
+for v in $(env | sed -n 's/^\(TEST_TIMEOUT_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 pass=0; fail=0
 ok() { pass=$((pass + 1)); echo "PASS $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
@@ -60,11 +64,16 @@ harness "$out/bg.log" BG_TARGETS="bad skip" BG_PREP=ok sh tools/run_tests.sh "$m
 [ $? != 0 ] && ok "background failure fails the run" || bad "background failure: status 0"
 expect "background targets counted" "$out/bg.log" '^1 passed, 1 failed, 1 skipped$'
 
-# 5. a skipped target run alone is not a pass.
+# 5. a skipped target run alone is not a pass; with TEST_SKIP_FILE set (as
+# the runner sets it) it marks that file.
 $mk --no-print-directory skip >"$out/alone.log" 2>&1
 st=$?
 [ $st != 0 ] && ok "the skip target alone: make status $st" || bad "the skip target alone passed"
 expect "the skip target alone says why" "$out/alone.log" '^SKIP: nothing to run here'
+TEST_SKIP_FILE=$out/mark $mk --no-print-directory skip >/dev/null 2>&1
+TEST_SKIP_FILE=$out/mark-ok $mk --no-print-directory ok >/dev/null 2>&1
+[ -e "$out/mark" ] && [ ! -e "$out/mark-ok" ] && ok "TEST_SKIP_FILE marked by the skip only" ||
+	bad "TEST_SKIP_FILE: skip $([ -e "$out/mark" ] && echo marked || echo unmarked), ok $([ -e "$out/mark-ok" ] && echo marked || echo unmarked)"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ] && [ $pass -gt 0 ]
