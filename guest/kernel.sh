@@ -78,8 +78,10 @@ else
 			echo "$sha" >"$deb.sha256"
 		fi
 	else
-		deb=$(ls "$cache"/linux-image-*.deb 2>/dev/null | grep -v -- '-dbg_' | sort -V | tail -n 1 || true)
-		[ -n "$deb" ] || die "apt knows no ${pkg:-linux-image-amd64} and $cache holds no kernel .deb" \
+		# (with GUEST_KVER, only that kernel's package will do)
+		deb=$(ls "$cache"/linux-image-${GUEST_KVER:+${GUEST_KVER}_}*.deb 2>/dev/null | grep -v -- '-dbg_' |
+			sort -V | tail -n 1 || true)
+		[ -n "$deb" ] || die "apt knows no ${pkg:-linux-image-amd64} and $cache holds no ${pkg:-kernel} .deb" \
 			"(apt-get update as root, or GUEST_KERNEL_DEB=FILE)"
 		say "apt lists no ${pkg:-candidate for linux-image-amd64}: using the cached $(basename "$deb")"
 	fi
