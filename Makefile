@@ -28,6 +28,8 @@ HOST_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -Werror
 
 TEST_TARGETS  :=
 BENCH_TARGETS :=
+# How `make test` runs a target (time limits, skips): mk/harness.mk.
+include mk/harness.mk
 
 .DEFAULT_GOAL := help
 .PHONY: help setup demo demo-run demo-card test bench clean gen readme
@@ -76,6 +78,7 @@ include mk/guest.mk
 include mk/board.mk
 # The tests, one fragment per folder of tests/ (a firmware app's own check,
 # test-firmware and test-fuse-rv32, stays with the app).
+include mk/tests/harness.mk
 include mk/tests/synth.mk
 include mk/tests/sim.mk
 include mk/tests/map.mk
@@ -127,9 +130,10 @@ demo-card: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf $(BIN)/vfsctl $(BUILD)/f
 	@echo "== a host driver meets the card's virtio-fs function and negotiates FUSE with its firmware"
 	$(BIN)/vfsctl --sim --console --firmware $(BUILD)/firmware/card.elf init
 
-test: setup ## Run every test (the README's test command); ends with "N passed, N failed"
+test: setup ## Run every test (the README's test command), each under a time limit; ends with "N passed, N failed, N skipped"
 	@BG_TARGETS="$(TEST_BG_TARGETS)" BG_PREP="$(BUILD)/firmware/card.elf $(GEN)/soc_map.stamp" \
-	  BG_LOGS=$(BUILD)/test-bg sh tools/run_tests.sh "$(MAKE)" $(TEST_TARGETS)
+	  BG_LOGS=$(BUILD)/test-bg TEST_STATUS_DIR=$(BUILD)/test-status TEST_TIMEOUTS="$(TEST_TIMEOUTS)" \
+	  sh tools/run_tests.sh "$(MAKE)" $(TEST_TARGETS)
 
 bench: $(BENCH_TARGETS) ## Run the benchmarks; results under $(BUILD)/bench/*.md
 	@cat $(BUILD)/bench/*.md 2>/dev/null || true

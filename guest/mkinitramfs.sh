@@ -1,13 +1,15 @@
 #!/bin/sh
-# Build the test guest's initramfs from Debian packages already installed on
-# this host: busybox-static, the kernel modules virtio-fs needs (from the
-# kernel's own modules.dep), fio with every shared library ldd names, and our
-# static helper. The archive is byte-for-byte reproducible (fixed times, sorted
-# names, owner root, no device numbers, gzip -n).
+# Build the test guest's initramfs from Debian packages: busybox-static and
+# fio (with every shared library ldd names) as installed on this host, the
+# kernel modules virtio-fs needs (from the kernel's own modules.dep) out of
+# Debian's kernel package unpacked under KROOT (guest/kernel.sh; never the
+# host's own kernel), and our static helper. The archive is byte-for-byte
+# reproducible (fixed times, sorted names, owner root, no device numbers,
+# gzip -n).
 #
-#   mkinitramfs.sh inputs KVER                 list the host files the build reads
-#   mkinitramfs.sh build KVER OUTDIR HELPER    write OUTDIR/initramfs.cpio.gz and .cpio
-#   mkinitramfs.sh kernel KVER OUTDIR          write OUTDIR/vmlinuz and OUTDIR/vmlinux
+#   mkinitramfs.sh inputs KROOT KVER                 list the files the build reads
+#   mkinitramfs.sh build KROOT KVER OUTDIR HELPER    write OUTDIR/initramfs.cpio.gz and .cpio
+#   mkinitramfs.sh kernel KROOT KVER OUTDIR          write OUTDIR/vmlinuz and OUTDIR/vmlinux
 #
 # The uncompressed copy of the archive boots about 1 s faster under TCG (no
 # gunzip in the guest); tools/guest-run uses it when present. vmlinux is the
@@ -15,7 +17,9 @@
 # through its PVH note (CONFIG_PVH), which saves the guest about 3 s of
 # decompression under TCG.
 #
-# KVER is a kernel version with /boot/vmlinuz-KVER and /lib/modules/KVER.
+# KROOT is the root of the unpacked kernel package; KVER a kernel version with
+# KROOT/boot/vmlinuz-KVER, KROOT/boot/config-KVER and KROOT/lib/modules/KVER
+# (with modules.dep).
 set -eu
 
 FIO=${FIO:-$(command -v fio || true)}
@@ -27,12 +31,14 @@ NEEDED_CONFIG="VIRTIO VIRTIO_PCI FUSE_FS VIRTIO_FS SERIAL_8250_CONSOLE DEVTMPFS 
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-mode=${1:-}; kver=${2:-}
-[ -n "$mode" ] && [ -n "$kver" ] || die "usage: $0 inputs|build KVER [OUTDIR HELPER]"
-moddir=/lib/modules/$kver
-kernel=/boot/vmlinuz-$kver
-config=/boot/config-$kver
-[ -r "$kernel" ] || die "no readable kernel $kernel (install linux-image-amd64)"
+mode=${1:-}; kroot=${2:-}; kver=${3:-}
+[ -n "$mode" ] && [ -n "$kroot" ] && [ -n "$kver" ] || die "usage: $0 inputs|build|kernel KROOT KVER [OUTDIR [HELPER]]"
+[ -d "$kroot" ] || die "no kernel tree $kroot (guest/kernel.sh unpacks one)"
+kroot=$(cd "$kroot" && pwd)
+moddir=$kroot/lib/modules/$kver
+kernel=$kroot/boot/vmlinuz-$kver
+config=$kroot/boot/config-$kver
+[ -r "$kernel" ] || die "no readable kernel $kernel (guest/kernel.sh unpacks Debian's)"
 [ -r "$moddir/modules.dep" ] || die "no $moddir/modules.dep"
 [ -r "$config" ] || die "no $config"
 [ -x "$BUSYBOX" ] || die "no $BUSYBOX (install busybox-static)"
@@ -107,7 +113,7 @@ extract_vmlinux() {
 
 case $mode in
 kernel)
-	out=${3:?OUTDIR}
+	out=${4:?OUTDIR}
 	mkdir -p "$out"
 	cp "$kernel" "$out/vmlinuz.tmp" && mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 	rm -f "$out/vmlinux"
@@ -130,7 +136,7 @@ build) ;;
 *) die "unknown mode $mode" ;;
 esac
 
-out=${3:?OUTDIR}; helper=${4:?HELPER}
+out=${4:?OUTDIR}; helper=${5:?HELPER}
 check_builtin
 stage=$out/root
 rm -rf "$stage"

@@ -3,39 +3,46 @@
 # our static helper. tools/guest-run boots it under QEMU (TCG) against any
 # vhost-user-fs back end and runs one command on the mounted file system.
 #
-# The kernel is the newest version that has both /boot/vmlinuz-V and
-# /lib/modules/V (override with GUEST_KVER=...). The host files the build
-# reads are listed with sizes and times in $(GUEST)/inputs.txt, rewritten only
-# when they change, so the initramfs is rebuilt only when an input changed.
+# The kernel is never installed on the host: guest/kernel.sh downloads
+# Debian's kernel package (apt-get download; the one linux-image-amd64 depends
+# on, or linux-image-$(GUEST_KVER), or the file GUEST_KERNEL_DEB) into
+# $(GUEST)/debs and unpacks it with dpkg-deb -x into $(GUEST)/kernel, where
+# depmod -b indexes its modules. $(GUEST)/kernel.txt names the package and is
+# rewritten only when it changes. The files the initramfs build reads are
+# listed with sizes and times in $(GUEST)/inputs.txt, rewritten only when
+# they change, so the initramfs is rebuilt only when an input changed.
 
 GUEST       := $(BUILD)/guest
 GUEST_RUN   ?= tools/guest-run
 VIRTIOFSD   ?= /usr/lib/qemu/virtiofsd
-ifeq ($(origin GUEST_KVER),undefined)
-GUEST_KVER  := $(shell for v in $$(ls /lib/modules 2>/dev/null | sort -V); do \
-                 [ -r /boot/vmlinuz-$$v ] && [ -r /lib/modules/$$v/modules.dep ] && echo $$v; done | tail -n 1)
-endif
+GUEST_KROOT := $(GUEST)/kernel
 GUEST_FILES := $(GUEST)/vmlinuz $(GUEST)/initramfs.cpio.gz $(GUEST)/initramfs.cpio
+# The kernel version, from kernel.txt (read when a recipe runs, after it is made).
+guest_kver   = $$(sed -n 's/^kver //p' $(GUEST)/kernel.txt)
 
-.PHONY: guest guest-always
+.PHONY: guest guest-always guest-kernel
 guest-always:
+
+$(GUEST)/kernel.txt: guest-always
+	@GUEST_KVER="$(GUEST_KVER)" GUEST_KERNEL_DEB="$(GUEST_KERNEL_DEB)" GUEST_DEB_CACHE="$(GUEST_DEB_CACHE)" \
+	  sh guest/kernel.sh $(GUEST)
+guest-kernel: $(GUEST)/kernel.txt ## Download Debian's kernel package and unpack it under build/guest/kernel (no install on the host)
 
 $(GUEST)/fshelper: guest/fshelper.c
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -Wall -Wextra -Werror $< -o $@
 
-$(GUEST)/inputs.txt: guest-always
+$(GUEST)/inputs.txt: $(GUEST)/kernel.txt guest-always
 	@mkdir -p $(dir $@)
-	@[ -n "$(GUEST_KVER)" ] || { echo "guest: no kernel with /boot/vmlinuz-V and /lib/modules/V (make setup)" >&2; exit 1; }
-	@{ echo "kver $(GUEST_KVER)"; sh guest/mkinitramfs.sh inputs $(GUEST_KVER); } >$@.tmp || { rm -f $@.tmp; exit 1; }
+	@{ cat $(GUEST)/kernel.txt; sh guest/mkinitramfs.sh inputs $(GUEST_KROOT) $(guest_kver); } >$@.tmp || { rm -f $@.tmp; exit 1; }
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(GUEST)/initramfs.cpio.gz $(GUEST)/initramfs.cpio &: $(GUEST)/inputs.txt guest/init guest/mkinitramfs.sh $(GUEST)/fshelper
-	sh guest/mkinitramfs.sh build $(GUEST_KVER) $(GUEST) $(GUEST)/fshelper
+	sh guest/mkinitramfs.sh build $(GUEST_KROOT) $(guest_kver) $(GUEST) $(GUEST)/fshelper
 
 # vmlinux (the same kernel unpacked, entered through PVH) comes with it when
 # the kernel allows; tools/guest-run prefers it.
-$(GUEST)/vmlinuz: $(GUEST)/inputs.txt guest/mkinitramfs.sh
-	sh guest/mkinitramfs.sh kernel $(GUEST_KVER) $(GUEST)
+$(GUEST)/vmlinuz: $(GUEST)/kernel.txt guest/mkinitramfs.sh
+	sh guest/mkinitramfs.sh kernel $(GUEST_KROOT) $(guest_kver) $(GUEST)
 
-guest: $(GUEST_FILES) ## Build the test guest under build/guest: Debian's kernel, initramfs.cpio.gz (busybox, virtiofs modules, fio)
+guest: $(GUEST_FILES) ## Build the test guest under build/guest: Debian's kernel (downloaded, unpacked under build/), initramfs.cpio.gz (busybox, virtiofs modules, fio)

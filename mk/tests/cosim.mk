@@ -23,6 +23,8 @@ bench-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/pro
 test-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: a stock Debian guest on the RTL through -device vfpga-pci (enumeration, virtio_pci binding, capabilities, file operations, mount -o dax with fio ioengine=mmap, INTx, nonsense writes, simulator death and stall; about 70 s after the QEMU build)
 	@sh tests/cosim/guest.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/guest
 TEST_TARGETS += test-cosim
+# The QEMU build comes first when cold (~4 min alone, longer beside other builds).
+TEST_TIMEOUTS += test-cosim=3600
 
 test-cosim-guest: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: the stock-guest tests (file-operations script, fio verify psync/libaio 1 MiB, fio mmap) through -device vfpga-pci on a -o dax mount (MOUNT_OPTS= for none), e2fsck + debugfs; several minutes, not in make test
 	@sh tests/cosim/guest_full.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/full

@@ -27,7 +27,8 @@ test-dax: $(FUSE_TEST_DIR)/dax_test ## Test: DAX window (SETUPMAPPING/REMOVEMAPP
 	@sh tests/fuse/dax_run.sh $< $(FUSE_TEST_DIR)/dax $(DAX_SEED) $(DAX_STEPS)
 TEST_TARGETS += test-dax
 
-# libFuzzer over the dispatcher (clang; bounded run in the test suite).
+# libFuzzer over the dispatcher (clang; bounded run in the test suite, with a
+# coverage floor: tests/fuse/fuzz_check.sh).
 FUZZ_CC ?= clang
 $(FUSE_TEST_DIR)/fuzz_dispatch: tests/fuse/fuzz_dispatch.c $(FUSE_SRV_SRCS) firmware/fuse/*.h $(FS_SRCS)
 	@mkdir -p $(dir $@)
@@ -41,7 +42,7 @@ test-fuzz-fuse: $(FUSE_TEST_DIR)/fuzz_dispatch ## Test: 300 000 fuzzed requests 
 	FUZZ_IMAGE=$(FUSE_TEST_DIR)/fuzz.img $< -runs=300000 -max_len=4096 -seed=1 -print_final_stats=1 \
 	  $(FUSE_TEST_DIR)/fuzz-corpus > $(FUSE_TEST_DIR)/fuzz.log 2>&1 || { tail -30 $(FUSE_TEST_DIR)/fuzz.log; exit 1; }
 	@grep -E "stat::number_of_executed_units|Done|^fuzz_dispatch:" $(FUSE_TEST_DIR)/fuzz.log
-	@echo "1 passed, 0 failed"
+	@sh tests/fuse/fuzz_check.sh $(FUSE_TEST_DIR)/fuzz.log 300000
 TEST_TARGETS += test-fuzz-fuse
 
 # Instructions per operation on the host build (valgrind callgrind).

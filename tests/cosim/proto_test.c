@@ -632,5 +632,5 @@ int main(int argc, char **argv)
 	check_bad_input(&t, &d);
 	check_malformed();
 	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }

@@ -689,5 +689,5 @@ int main(int argc, char **argv)
 	nvme_dev_detach(ssd);	/* the image is written back */
 	tr->ops->close(tr);
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }

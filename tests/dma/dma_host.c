@@ -164,5 +164,5 @@ int main(int argc, char **argv)
 		fclose(bench);
 	}
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }

@@ -82,6 +82,8 @@ void t_corrupt(void)
  * reading, listing xattrs and following subdirectories; errors are ignored:
  * on a damaged image it only has to survive. */
 static int walk_depth;
+/* entries walk() found and looked up: how far the parsers got into an image */
+static long walk_entries;
 
 static int walk_fill(void *c, const char *name, size_t len, uint64_t ino, unsigned dtype, uint64_t next);
 
@@ -104,6 +106,7 @@ static int walk_fill(void *cv, const char *name, size_t len, uint64_t ino, unsig
 		return 1;
 	if (vfs_lookup(c->fs, c->dir, name, len, &a))
 		return 0;
+	walk_entries++;
 	vfs_listxattr(c->fs, a.ino, buf, sizeof(buf));
 	vfs_getxattr(c->fs, a.ino, "user.a", buf, sizeof(buf));
 	if ((a.mode & S_IFMT) == S_IFREG) {
@@ -119,6 +122,12 @@ static int walk_fill(void *cv, const char *name, size_t len, uint64_t ino, unsig
 	}
 	return 0;
 }
+
+/* Coverage floors of the two fuzz cases, below what every mke2fs variant
+ * reaches (the lowest counts measured are in the case's output). */
+#define FUZZ_MIN_MOUNTED		40
+#define FUZZ_MIN_ENTRIES		5000
+#define FUZZ_JOURNAL_MIN_MOUNTED	15
 
 /* Corrupted images: random bytes flipped in the metadata area of a
  * populated image; mounting and using it may fail but must never crash,
@@ -153,6 +162,7 @@ void t_fuzz(void)
 	snprintf(saved, sizeof(saved), "%s/fuzzbase", workdir);
 	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
 	rnd_state = 4242;
+	walk_entries = 0;
 	for (int it = 0; it < 80; it++) {
 		FILE *f;
 		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
@@ -181,7 +191,13 @@ void t_fuzz(void)
 		}
 		umount_img(fs);
 	}
-	fprintf(stderr, "  %d of 80 corrupted images mounted\n", mounted);
+	/* Coverage floor: damaged images that mounted, and entries the walk
+	 * reached in them, so the parsers behind the checksums were exercised
+	 * (not just the superblock check refusing every image). */
+	fprintf(stderr, "  %d of 80 corrupted images mounted, %ld entries reached in them\n", mounted, walk_entries);
+	CHECK(mounted >= FUZZ_MIN_MOUNTED && walk_entries >= FUZZ_MIN_ENTRIES,
+	      "fuzz coverage: %d images mounted (floor %d), %ld entries reached (floor %d)",
+	      mounted, FUZZ_MIN_MOUNTED, walk_entries, FUZZ_MIN_ENTRIES);
 }
 
 /* A journal that needs recovery, with random bytes flipped in its first
@@ -223,6 +239,7 @@ void t_fuzz_journal(void)
 	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
 	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
 	rnd_state = 777;
+	walk_entries = 0;
 	for (int it = 0; it < 40; it++) {
 		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
 		f = fopen(cur_img, "r+b");
@@ -239,5 +256,7 @@ void t_fuzz_journal(void)
 		walk(fs, 2, 0);
 		umount_img(fs);
 	}
-	fprintf(stderr, "  %d of 40 damaged journals mounted\n", mounted);
+	fprintf(stderr, "  %d of 40 damaged journals mounted, %ld entries reached in them\n", mounted, walk_entries);
+	CHECK(mounted >= FUZZ_JOURNAL_MIN_MOUNTED, "fuzz_journal coverage: %d damaged journals mounted (floor %d)",
+	      mounted, FUZZ_JOURNAL_MIN_MOUNTED);
 }

@@ -91,6 +91,10 @@ int main(int argc, char **argv)
 				pass++;
 		}
 	}
+	if (!pass && !fail) {
+		fprintf(stderr, "fs_test: no case matches '%s'\n", only ? only : "");
+		return 2;
+	}
 	if (!fail)
 		run("rm -rf %s", workdir);	/* kept for a look when something failed */
 	printf("%d passed, %d failed\n", pass, fail);

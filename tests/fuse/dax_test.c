@@ -1521,5 +1521,5 @@ int main(int argc, char **argv)
 	blockdev_file_close(&bf);
 	free(winmem);
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }

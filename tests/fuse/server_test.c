@@ -884,5 +884,5 @@ int main(int argc, char **argv)
 	CHECK(vfs_unmount(fs) == 0, "unmount");
 	blockdev_file_close(&bf);
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }

@@ -299,5 +299,5 @@ int main(int argc, char **argv)
 	profiles(argv[1]);
 	close(img_fd);
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }

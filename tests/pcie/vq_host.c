@@ -687,7 +687,7 @@ int main(int argc, char **argv)
 		run_out_of_order();
 		rc_close(rc);
 		printf("%d passed, %d failed\n", passed, failed);
-		return failed ? 1 : 0;
+		return failed || !passed ? 1 : 0;	/* no check run is no pass */
 	}
 	setup_device(0);
 	test_init();
@@ -730,5 +730,5 @@ int main(int argc, char **argv)
 	}
 	rc_close(rc);
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }

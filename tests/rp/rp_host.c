@@ -474,5 +474,5 @@ int main(int argc, char **argv)
 	vtop_free(H.t);
 	elf_free(&img);
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
 }

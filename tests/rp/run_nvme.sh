@@ -15,7 +15,7 @@ pass=0; fail=0
 st=$?
 sed 's/^/    /' "$out/sim.log"
 sed 's/^/    /' "$out/sim.err"
-if [ $st = 0 ] && grep -q "^[0-9]* passed, 0 failed" "$out/sim.log"; then
+if [ $st = 0 ] && grep -q "^[1-9][0-9]* passed, 0 failed" "$out/sim.log"; then
 	pass=$((pass + 1)); echo "PASS driver on the card against the SSD model (faults included)"
 else
 	fail=$((fail + 1)); echo "FAIL driver on the card against the SSD model (status $st)"

@@ -2,7 +2,9 @@
  * Builds an image through vfs.h for the kernel check (kernel_check.sh):
  * an htree directory, data, a sparse file, symlinks, an xattr, a directory
  * move; with a second argument N, more changes follow and the device is cut
- * N writes into their commit (the program then exits without unmounting).
+ * N writes into their commit (the program then exits without unmounting) and
+ * prints 1 when the cut dropped writes, 0 when the commit ended first. With
+ * "count" instead of N it prints how many writes that commit makes, uncut.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +15,23 @@
 #include "blockdev_file.h"
 #include "vfs.h"
 
-static void host_clock(uint64_t *s, uint32_t *n)
+/*
+ * The time: the program's start, then 1 us more at every reading. The
+ * commit interval runs on this clock, so two runs over the same fresh image
+ * make the same writes (kernel_check.sh counts them in one run and cuts at
+ * chosen points in others; the host clock made the count drift on a busy
+ * machine).
+ */
+static void step_clock(uint64_t *s, uint32_t *n)
 {
-	struct timespec t;
+	static struct timespec t;
 
-	clock_gettime(CLOCK_REALTIME, &t);
+	if (!t.tv_sec)
+		clock_gettime(CLOCK_REALTIME, &t);
+	if ((t.tv_nsec += 1000) >= 1000000000) {
+		t.tv_nsec -= 1000000000;
+		t.tv_sec++;
+	}
 	*s = (uint64_t)t.tv_sec;
 	*n = (uint32_t)t.tv_nsec;
 }
@@ -30,11 +44,13 @@ int main(int argc, char **argv)
 	struct vfs *fs;
 	struct vfs_attr a, d;
 	char name[64];
-	long cut = argc > 2 ? atol(argv[2]) : 0;
+	int count = argc > 2 && !strcmp(argv[2], "count");
+	long cut = count ? -1 : argc > 2 ? atol(argv[2]) : 0;
+	long before;
 
 	if (argc < 2 || blockdev_file_open(&f, argv[1], 0))
 		return 2;
-	vfs_set_clock(host_clock);
+	vfs_set_clock(step_clock);
 	blockdev_fault_init(&fl, &f.bd, 0, 0);
 	if (vfs_mount(&fs, &fl.bd, 0)) {
 		fprintf(stderr, "mount: %s\n", vfs_last_error(NULL));
@@ -70,9 +86,15 @@ int main(int argc, char **argv)
 			if (vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a))
 				return 1;
 		}
-		fl.cut_after = fl.writes + cut;
-		vfs_sync(fs);
-		printf("%d\n", fl.cut);	/* 1: the cut happened inside the commit */
+		before = fl.writes;
+		if (!count)
+			fl.cut_after = fl.writes + cut;
+		if (vfs_sync(fs) && count)
+			return 1;
+		if (count)
+			printf("%ld\n", fl.writes - before);
+		else
+			printf("%d\n", fl.cut);	/* 1: the cut happened inside the commit */
 		return 0;		/* no unmount: the power is gone */
 	}
 	return vfs_unmount(fs) ? 1 : 0;
