@@ -258,12 +258,23 @@ module kcu105_ep #(
 
   // The configuration bridge between the merged receive stream and its
   // crossing, and between the transmit crossing and the split.
+  // The user legacy window of the UltraScale Gen3 block: register numbers
+  // 0x10-0x1F, bytes 0x40-0x7F (PG156 v4.4, "Configuration Extend
+  // Interface", cfg_ext_read_received); the block's own capabilities sit at
+  // 0x80 (PM), 0xB0 (MSI-X) and 0xC0 (PCI Express) (PF0_CAPABILITY_POINTER
+  // 0x80 and the *_CAP_NEXTPTR values in pcie3_ultrascale's
+  // CORE_GENERATION_INFO), and build.tcl points the PCI Express
+  // capability's next pointer here. 64 bytes hold common, notify, ISR and
+  // device configuration with the ISR's length DW shared; the shared-memory
+  // capability (DAX) does not fit and is not offered on this board
+  // (board/kcu105/README.md).
   xpcie_ep_cfg #(
     .BAR0_BASE     (SH_BAR0),
     .BAR2_BASE     (SH_BAR2),
     .CORE_CAP_BASE (8'h90),
-    .WIN_BASE      (8'hb0),
-    .WIN_DWS       (20)
+    .WIN_BASE      (8'h40),
+    .WIN_DWS       (16),
+    .SHARE_ISR_LEN (1'b1)
   ) u_cfg (
     .clk                       (clk),
     .rst                       (rst),
