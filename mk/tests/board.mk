@@ -1,7 +1,7 @@
 # tests/board and tests/hil: the hard-IP adapter benches, the board's synthesis
 # and make checks, vfsctl --pci, and the hardware-in-the-loop runner's checks.
 
-.PHONY: test-board-adapters test-board-synth test-board-make
+.PHONY: test-board-adapters test-board-synth test-board-make test-board-flow
 
 test-board-adapters: $(GEN)/soc_map.stamp ## Test: hard-IP adapter benches (CQ, RC, RQ, CC, configuration bridge) under Verilator
 	@mkdir -p $(BUILD)/tests/board
@@ -18,6 +18,10 @@ TEST_BG_TARGETS += test-board-synth
 test-board-make: ## Test: flash DRY_RUN=1 prints the exact openFPGALoader commands, bitstream without vivado names it, unknown BOARD lists the known ones
 	@sh tests/board/make_checks.sh "$(MAKE)"
 TEST_BG_TARGETS += test-board-make
+
+test-board-flow: ## Test: the KCU105 Vivado flow without Vivado: Tcl parses, build.tcl runs against the reference lists (board/kcu105/ref), wrong names/widths stop it, XDC and wrapper ports checked
+	@$(PYTHON) tests/board/check_flow.py $(BUILD)/tests/board-flow
+TEST_TARGETS += test-board-flow
 
 test-vfsctl-vfio: $(BIN)/vfsctl ## Test: vfsctl --pci argument checks and the VFIO group lookup against fake sysfs trees
 	@sh tests/board/vfio/run.sh $(BIN)/vfsctl $(BUILD)/tests/vfio
