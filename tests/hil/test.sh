@@ -9,9 +9,12 @@
 # when the mount or the files are not DAX; report.py turns its output into a
 # table, an SVG and JSON.
 #
-# usage: test.sh WORKDIR
+# ssd-check (the firmware's own check of the SSD, read-only) accepts a
+# default mkfs.ext4, leaves it unchanged, refuses what the firmware refuses.
+#
+# usage: test.sh WORKDIR SSD-CHECK
 set -u
-W=${1:?workdir}
+W=${1:?workdir}; SSDCHECK=${2:?ssd-check}
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$W" && mkdir -p "$W/fio" || exit 2
 pass=0; fail=0
@@ -108,5 +111,17 @@ else
 	no "report.py failed on fio output"
 fi
 python3 "$here/report.py" "$W/dry.out" >/dev/null 2>&1; [ $? -eq 1 ] && ok || no "report.py found results in nothing"
+
+# ssd-check on images prepared as the board README says
+mke2fs -q -F -t ext4 "$W/ssd.img" 32M >/dev/null 2>&1 && cp "$W/ssd.img" "$W/ssd.orig" || no "mke2fs"
+"$SSDCHECK" "$W/ssd.img" >"$W/sc.out" 2>&1 && grep -q "ext4 the card firmware mounts" "$W/sc.out" && ok || no "ssd-check on mkfs.ext4: $(cat "$W/sc.out")"
+cmp -s "$W/ssd.img" "$W/ssd.orig" && ok || no "ssd-check changed the device"
+mke2fs -q -F -t ext4 -O inline_data "$W/inl.img" 32M >/dev/null 2>&1
+"$SSDCHECK" "$W/inl.img" >"$W/sc.out" 2>&1; [ $? -eq 1 ] && grep -q "would refuse it: unsupported incompatible features: inline_data" "$W/sc.out" && ok || no "ssd-check on inline_data: $(cat "$W/sc.out")"
+head -c 16M "$W/ssd.orig" >"$W/short.img"
+"$SSDCHECK" "$W/short.img" >"$W/sc.out" 2>&1; [ $? -eq 1 ] && grep -q "larger than the device" "$W/sc.out" && ok || no "ssd-check on a short device: $(cat "$W/sc.out")"
+head -c 1M /dev/zero >"$W/zero.img"
+"$SSDCHECK" "$W/zero.img" >"$W/sc.out" 2>&1; [ $? -eq 1 ] && grep -q "bad superblock magic" "$W/sc.out" && ok || no "ssd-check on zeros: $(cat "$W/sc.out")"
+"$SSDCHECK" >/dev/null 2>&1; [ $? -eq 2 ] && ok || no "ssd-check without a device"
 echo "hil runner checks: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
