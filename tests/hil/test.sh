@@ -112,6 +112,60 @@ else
 fi
 python3 "$here/report.py" "$W/dry.out" >/dev/null 2>&1; [ $? -eq 1 ] && ok || no "report.py found results in nothing"
 
+# run.sh for real, with stand-ins for bind.sh, sysfs, /dev/kvm and QEMU: the
+# stand-in QEMU writes what a guest would (scenario in FAKE_GUEST): all
+# results; a failed mount; a guest that stops early; a dax run on a card
+# without the shared-memory capability must not boot at all.
+mkdir -p "$W/sys/0000:65:00.0" "$W/fake"
+cp "$W/kcu105.cfg" "$W/sys/0000:65:00.0/config"
+: >"$W/fake/kvm"; : >"$W/fake/vmlinuz"; echo initrd >"$W/fake/initrd"
+printf '#!/bin/sh\nexit 0\n' >"$W/fake/bind"
+cat >"$W/fake/qemu" <<'SH'
+#!/bin/sh
+# stand-in QEMU: finds the two -serial files and the run's nonce in the initrd
+con= out= initrd=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-serial) case $2 in file:*) if [ -z "$con" ]; then con=${2#file:}; else out=${2#file:}; fi ;; esac; shift 2 ;;
+	-initrd) initrd=$2; shift 2 ;;
+	*) shift ;;
+	esac
+done
+echo "QEMU-STANDIN $FAKE_GUEST" >>"$FAKE_LOG"
+nonce=$(grep -a -o 'hil-[a-z]*-[0-9]*' "$initrd" | head -1)
+. "$(dirname "$initrd")/stage/opt/hil.env"
+echo "@@GUEST $nonce INIT" >"$con"
+if [ "$FAKE_GUEST" = mountfail ]; then echo "@@GUEST $nonce MOUNTFAIL tag=vfpga opts=: No such device" >>"$con"; : >"$out"; exit 0; fi
+: >"$out"
+n=0
+for nj in $HIL_NUMJOBS; do for job in $HIL_JOBS; do
+	n=$((n + 1))
+	[ "$FAKE_GUEST" = short ] && [ $n -gt 1 ] && exit 0
+	echo "@@FIO-BEGIN $HIL_MODE $job $nj" >>"$out"
+	echo '{"jobs":[{"read":{"io_bytes":4096,"iops":100,"bw":400,"clat_ns":{"mean":10000}},"write":{"io_bytes":0,"iops":0,"bw":0,"clat_ns":{"mean":0}}}]}' >>"$out"
+	echo "@@FIO-END" >>"$out"
+done; done
+echo "@@GUEST $nonce EXIT 0 umount=ok up=1.0" >>"$con"
+SH
+chmod +x "$W/fake/bind" "$W/fake/qemu"
+hrun() {   # scenario, modes -> status; output in $W/hrun.out
+	FAKE_GUEST=$1 FAKE_LOG="$W/fake/log" HIL_BIND="$W/fake/bind" HIL_SYSFS="$W/sys" HIL_KVM="$W/fake/kvm" \
+		QEMU="$W/fake/qemu" sh "$here/run.sh" --bdf 0000:65:00.0 --out "$W/hrun" --size 4M --runtime 1 \
+		--jobs "randread-psync seqread-libaio-direct" --numjobs "1 4" --modes "$2" \
+		--kernel "$W/fake/vmlinuz" --initrd "$W/fake/initrd" >"$W/hrun.out" 2>&1
+}
+: >"$W/fake/log"
+hrun ok nodax && grep -q "^| randread-psync | 4 |" "$W/hrun/results.md" && ok || no "run.sh with a complete guest: $(tail -5 "$W/hrun.out")"
+hrun mountfail nodax; st=$?
+[ $st -eq 1 ] && grep -q "FAIL: the guest could not mount" "$W/hrun.out" && ok || no "run.sh passed a failed mount (status $st): $(tail -5 "$W/hrun.out")"
+hrun short nodax; st=$?
+[ $st -eq 1 ] && grep -q "FAIL: the guest did not finish" "$W/hrun.out" && grep -q "FAIL: 1 of 4 job results" "$W/hrun.out" && ok || no "run.sh passed a short run (status $st): $(tail -5 "$W/hrun.out")"
+: >"$W/fake/log"
+hrun ok dax; st=$?
+[ $st -eq 1 ] && grep -q "dax: FAIL: the card does not offer it" "$W/hrun.out" && [ ! -s "$W/fake/log" ] && ok || no "run.sh booted dax on a card without DAX (status $st): $(tail -5 "$W/hrun.out")"
+cp "$W/dax.cfg" "$W/sys/0000:65:00.0/config"
+hrun ok dax && [ -s "$W/fake/log" ] && ok || no "run.sh dax on a card with the window: $(tail -5 "$W/hrun.out")"
+
 # ssd-check on images prepared as the board README says
 mke2fs -q -F -t ext4 "$W/ssd.img" 32M >/dev/null 2>&1 && cp "$W/ssd.img" "$W/ssd.orig" || no "mke2fs"
 "$SSDCHECK" "$W/ssd.img" >"$W/sc.out" 2>&1 && grep -q "ext4 the card firmware mounts" "$W/sc.out" && ok || no "ssd-check on mkfs.ext4: $(cat "$W/sc.out")"
