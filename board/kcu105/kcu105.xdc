@@ -21,20 +21,20 @@ set_property BITSTREAM.CONFIG.SPI_FALL_EDGE YES [current_design]
 set_property BITSTREAM.CONFIG.EXTMASTERCCLK_EN {DIV-1} [current_design]
 set_property BITSTREAM.CONFIG.UNUSEDPIN PULLUP [current_design]
 
-# --- 125 MHz board oscillator (Si5335 CLK_125MHZ): the core clock's source ---
+# --- 125 MHz board oscillator (Si5335 CLK_125MHZ): the core clock's source (UG917 clocking) ---
 set_property -dict {PACKAGE_PIN G10 IOSTANDARD LVDS} [get_ports clk_125_p]
 set_property -dict {PACKAGE_PIN F10 IOSTANDARD LVDS} [get_ports clk_125_n]
 create_clock -period 8.000 -name clk_125 [get_ports clk_125_p]
 
-# --- CPU_RESET push button (SW5), active high ---
+# --- CPU_RESET push button (SW5), active high (UG917 user push buttons) ---
 set_property -dict {PACKAGE_PIN AN8 IOSTANDARD LVCMOS18} [get_ports cpu_reset]
 set_false_path -from [get_ports cpu_reset]
 
-# --- console: USB UART (CP2105, standard interface); the FPGA drives its RXD ---
+# --- console: USB UART (CP2105, standard interface); the FPGA drives its RXD (UG917 USB-to-UART bridge) ---
 set_property -dict {PACKAGE_PIN K26 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports uart_txd]
 set_false_path -to [get_ports uart_txd]
 
-# --- GPIO LEDs DS7..DS10, DS31..DS33 ---
+# --- GPIO LEDs (UG917 user LEDs; LEDs 0-2 as the reference design's kcu105_hpc.xdc: AP8, H23, P20) ---
 set_property -dict {PACKAGE_PIN AP8 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[0]}]
 set_property -dict {PACKAGE_PIN H23 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[1]}]
 set_property -dict {PACKAGE_PIN P20 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[2]}]
@@ -45,7 +45,7 @@ set_property -dict {PACKAGE_PIN R23 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_
 set_property -dict {PACKAGE_PIN P23 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports {led[7]}]
 set_false_path -to [get_ports {led[*]}]
 
-# --- host PCIe, edge connector: PCIE_3_1_X0Y0, GTH quads 224/225 ---
+# --- host PCIe, edge connector: PCIE_3_1_X0Y0, GTH quads 224/225 (UG917 PCI Express endpoint connectivity) ---
 # Reference clock MGTREFCLK0 of quad 225; PERST# from the host.
 set_property PACKAGE_PIN AB6 [get_ports pcie_refclk_p]
 set_property PACKAGE_PIN AB5 [get_ports pcie_refclk_n]
