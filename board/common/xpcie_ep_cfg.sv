@@ -38,9 +38,9 @@ module xpcie_ep_cfg #(
   parameter logic [63:0] BAR0_BASE = 64'h8000_0000, // core's BAR 0 (xpcie_cq_rx moves hits here)
   parameter logic [63:0] BAR2_BASE = 64'h4000_0000, // core's BAR 2
   parameter logic [7:0]  CORE_CAP_BASE = 8'h90,      // first capability the window shows (core's space)
-  parameter logic [7:0]  WIN_BASE = 8'hb0,           // the hard IP's user legacy window, bytes
-  parameter int          WIN_DWS = 20,               // its size in DWs
-  parameter bit          SHARE_ISR_LEN = 1'b0,       // ISR capability's length DW = next header
+  parameter logic [7:0]  WIN_BASE = 8'h40,           // the hard IP's user legacy window, bytes (PG156: 0x40)
+  parameter int          WIN_DWS = 16,               // its size in DWs (PG156: registers 0x10-0x1F)
+  parameter bit          SHARE_ISR_LEN = 1'b1,       // ISR capability's length DW = next header
   parameter logic [15:0] CFG_RID = 16'hffff,         // requester ID of our own requests
   parameter logic [7:0]  CFG_TAG = 8'hff,            // tag of our own requests
   parameter int          MAX_CAPS = 8,               // capabilities the walk records (2 or more)
