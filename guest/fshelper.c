@@ -13,6 +13,9 @@
  *                                         files, by open+close (default) or by mknod,
  *                                         which is half the FUSE requests
  *   fshelper statfs PATH                  prints bsize blocks bfree files ffree namelen
+ *   fshelper dax-check FILE               exit 0 when the kernel serves FILE through DAX
+ *                                         (statx reports STATX_ATTR_DAX), 1 with a
+ *                                         message otherwise
  *
  * Exit status 0 on success; 1 with a message on stderr naming the call and
  * errno otherwise; 2 for bad arguments.
@@ -43,7 +46,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: %s xattr-set FILE NAME VALUE | xattr-get FILE NAME | xattr-list FILE |\n"
 		"       xattr-remove FILE NAME | lock-test FILE | zero-check FILE OFFSET LEN |\n"
-		"       mkfiles DIR N [open|mknod] | statfs PATH\n", prog);
+		"       mkfiles DIR N [open|mknod] | statfs PATH | dax-check FILE\n", prog);
 	return 2;
 }
 
@@ -275,6 +278,28 @@ static int cmd_statfs(const char *path)
 	return 0;
 }
 
+/* Linux 5.8 include/uapi/linux/stat.h; older headers lack it */
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x00200000
+#endif
+
+static int cmd_dax_check(const char *file)
+{
+	struct statx st;
+
+	if (statx(AT_FDCWD, file, 0, STATX_BASIC_STATS, &st) < 0)
+		return fail("statx", file);
+	if (!(st.stx_attributes_mask & STATX_ATTR_DAX)) {
+		fprintf(stderr, "%s: dax-check %s: this kernel does not report the DAX attribute\n", prog, file);
+		return 1;
+	}
+	if (!(st.stx_attributes & STATX_ATTR_DAX)) {
+		fprintf(stderr, "%s: dax-check %s: not served through DAX\n", prog, file);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -295,5 +320,7 @@ int main(int argc, char **argv)
 		return cmd_mkfiles(argv[2], argv[3], argc == 5 ? argv[4] : "open");
 	if (!strcmp(cmd, "statfs") && argc == 3)
 		return cmd_statfs(argv[2]);
+	if (!strcmp(cmd, "dax-check") && argc == 3)
+		return cmd_dax_check(argv[2]);
 	return usage();
 }

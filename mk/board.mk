@@ -64,21 +64,27 @@ board-bitstream: $(BOARD_OUT)/firmware.hex $(GEN)/soc_map.stamp
 	  -tclargs $(abspath $(BOARD_OUT)/vivado) $(abspath $(BOARD_OUT)/firmware.hex) \
 	  $$(cat $(BOARD_OUT)/rom_aw) $(abspath $(BOARD_OUT)/vivado/sources.txt)
 
-# FLASH=1 writes the configuration flash (through openFPGALoader's
-# SPI-over-JTAG bridge for the part); otherwise the bitstream goes to the
-# FPGA's configuration memory (lost at power off; the host then needs a PCI
-# rescan or a warm reboot to find the card). DRY_RUN=1 prints the command.
+# FLASH=1 writes the configuration flash (board.cfg names the images: on the
+# KCU105 the two halves of a dual quad SPI image, one per flash chip);
+# otherwise the bitstream goes to the FPGA's configuration memory (lost at
+# power off; the host then needs a PCI rescan or a warm reboot to find the
+# card). DRY_RUN=1 prints the command. The board's own openFPGALoader entry
+# (BOARD_OFL_BOARD) needs BOARD_OFL_MIN_VERSION or later: checked before use.
 FLASH ?=
 DRY_RUN ?=
 BOARD_BIT ?= $(BOARD_OUT)/vivado/$(BOARD_TOP).bit
-BOARD_FLASH_CMD = $(OPENFPGALOADER) $(if $(FLASH),$(BOARD_OFL_FLASH_ARGS) --write-flash,$(BOARD_OFL_ARGS)) $(BOARD_BIT)
+BOARD_FLASH_CMD = $(OPENFPGALOADER) $(if $(FLASH),$(BOARD_OFL_FLASH_ARGS),$(BOARD_OFL_ARGS))
+BOARD_FLASH_NEEDS = $(if $(FLASH),$(BOARD_OFL_FLASH_FILES),$(BOARD_BIT))
 
 flash: board-check ## Program BOARD with openFPGALoader (FLASH=1: configuration flash; DRY_RUN=1: print the command)
 	@if [ -n "$(DRY_RUN)" ]; then echo "$(BOARD_FLASH_CMD)"; exit 0; fi; \
 	 if ! command -v $(OPENFPGALOADER) >/dev/null 2>&1; then \
 	   echo "flash: '$(OPENFPGALOADER)' is not on PATH (Debian package openfpgaloader; make setup)" >&2; exit 2; fi; \
-	 if [ ! -f "$(BOARD_BIT)" ]; then \
-	   echo "flash: no bitstream at $(BOARD_BIT): make bitstream BOARD=$(BOARD) first" >&2; exit 2; fi; \
+	 if [ -n "$(BOARD_OFL_BOARD)" ] && ! $(OPENFPGALOADER) --list-boards 2>/dev/null | grep -qw "$(BOARD_OFL_BOARD)"; then \
+	   echo "flash: this openFPGALoader ($$($(OPENFPGALOADER) -V 2>&1 | head -1)) has no board '$(BOARD_OFL_BOARD)':" >&2; \
+	   echo "  it needs openFPGALoader $(BOARD_OFL_MIN_VERSION) or later (Debian 12 ships 0.10.0; trixie's or a build from source)" >&2; exit 2; fi; \
+	 for f in $(BOARD_FLASH_NEEDS); do if [ ! -f "$$f" ]; then \
+	   echo "flash: no $$f: make bitstream BOARD=$(BOARD) first" >&2; exit 2; fi; done; \
 	 echo "$(BOARD_FLASH_CMD)"; $(BOARD_FLASH_CMD)
 
 # --- lint --------------------------------------------------------------------

@@ -12,7 +12,7 @@ PKGS="make gcc g++ python3 verilator yosys zlib1g-dev \
 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf \
 linux-libc-dev e2fsprogs \
 qemu-system-x86 qemu-system-misc qemu-utils busybox-static fio cpio xz-utils kmod \
-valgrind clang libclang-rt-14-dev user-mode-linux openfpgaloader"
+valgrind clang libclang-rt-14-dev user-mode-linux openfpgaloader tcl8.6"
 
 missing=""
 for p in $PKGS; do

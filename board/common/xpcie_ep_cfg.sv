@@ -14,13 +14,19 @@
 //    (MSI-X Message Control); again each time one changes.
 // 2. Capabilities: the virtio vendor capabilities live in the core's space
 //    from CORE_CAP_BASE on; the hard IP forwards host reads and writes of its
-//    user-defined legacy window (WIN_BASE, WIN_DWS DWs; the IP's last
-//    capability points there) on its configuration-extend interface. This
-//    module walks the core's list once (up to MAX_CAPS entries), then serves
-//    the window from the core's space moved by WIN_BASE - CORE_CAP_BASE,
-//    rewriting each capability's next pointer to the moved place, or to 0
-//    when the next capability does not fit the window whole (so a window too
-//    small for the last capability ends the list before it).
+//    user-defined legacy window (WIN_BASE, WIN_DWS DWs) on its
+//    configuration-extend interface, and its own last capability points to
+//    WIN_BASE. This module walks the core's list once (up to MAX_CAPS
+//    entries) and lays the capabilities out in the window one after the
+//    other, in the core's order, rewriting each next pointer to the place of
+//    the next one; the list ends before the first capability that does not
+//    fit whole. With SHARE_ISR_LEN, the length DW of a virtio ISR capability
+//    is also the header DW of the capability after it (Linux maps one byte
+//    of ISR whatever the length says: vp_modern_map_capability clamps it),
+//    which is what lets common, notify, ISR and device configuration (68
+//    bytes) into the 64 bytes the UltraScale Gen3 block leaves to the user
+//    (PG156, "Configuration Extend Interface": register numbers 0x10-0x1F).
+//    Window DWs after the last capability read as zero.
 //
 // One configuration request of its own at a time; a request the core does not
 // complete within TIMEOUT cycles reads as all ones.
@@ -32,8 +38,9 @@ module xpcie_ep_cfg #(
   parameter logic [63:0] BAR0_BASE = 64'h8000_0000, // core's BAR 0 (xpcie_cq_rx moves hits here)
   parameter logic [63:0] BAR2_BASE = 64'h4000_0000, // core's BAR 2
   parameter logic [7:0]  CORE_CAP_BASE = 8'h90,      // first capability the window shows (core's space)
-  parameter logic [7:0]  WIN_BASE = 8'hb0,           // the hard IP's user legacy window, bytes
-  parameter int          WIN_DWS = 20,               // its size in DWs
+  parameter logic [7:0]  WIN_BASE = 8'h40,           // the hard IP's user legacy window, bytes (PG156: 0x40)
+  parameter int          WIN_DWS = 16,               // its size in DWs (PG156: registers 0x10-0x1F)
+  parameter bit          SHARE_ISR_LEN = 1'b1,       // ISR capability's length DW = next header
   parameter logic [15:0] CFG_RID = 16'hffff,         // requester ID of our own requests
   parameter logic [7:0]  CFG_TAG = 8'hff,            // tag of our own requests
   parameter int          MAX_CAPS = 8,               // capabilities the walk records (2 or more)
@@ -106,7 +113,6 @@ module xpcie_ep_cfg #(
   localparam logic [3:0] BE_ALL = 4'b1111;
   localparam int WIN_BYTES = 4 * WIN_DWS;
   localparam logic [9:0] WIN_DW0 = {4'd0, WIN_BASE[7:2]};
-  localparam logic [9:0] CORE_DW0 = {4'd0, CORE_CAP_BASE[7:2]};
   localparam int CW = $clog2(MAX_CAPS + 1);    // capability count
   localparam int IW = $clog2(MAX_CAPS);        // capability table index
   localparam int TW = $clog2(TIMEOUT + 1);
@@ -126,6 +132,8 @@ module xpcie_ep_cfg #(
   state_t      state_q, state_d;
   purpose_t    purp_q, purp_d;
   logic        we_q, we_d;
+  logic        hdr_q, hdr_d;           // the DW read is a capability header
+  logic [7:0]  nxt_q, nxt_d;           // its next pointer in the window
   logic [9:0]  dw_q, dw_d;
   logic [3:0]  be_q, be_d;
   logic [31:0] wdata_q, wdata_d;
@@ -135,13 +143,14 @@ module xpcie_ep_cfg #(
   logic        walked_q, walked_d;     // capability list recorded
   logic [7:0]  walk_ptr_q, walk_ptr_d;
 
-  // The recorded capabilities: byte offset, next pointer and length byte
+  // The recorded capabilities: byte offset, length, capability ID, cfg_type
   logic [7:0]  cap_ptr_q [MAX_CAPS];
-  logic [7:0]  cap_next_q [MAX_CAPS];
   logic [7:0]  cap_len_q [MAX_CAPS];
+  logic [7:0]  cap_id_q [MAX_CAPS];
+  logic [7:0]  cap_type_q [MAX_CAPS];
   logic [CW-1:0] ncaps_q, ncaps_d;
   logic        rec;                    // record a capability this cycle
-  logic [7:0]  rec_next, rec_len;
+  logic [7:0]  rec_next, rec_len, rec_id, rec_type;
 
   // Shadowed values: last written, and whether they were written at all
   logic [2:0]  cmd_q, cmd_d;
@@ -176,24 +185,62 @@ module xpcie_ep_cfg #(
     in_window = r >= WIN_DW0 && r < WIN_DW0 + 10'(WIN_DWS);
   endfunction
 
-  // Where a capability at core offset n ends up in the window (0: it does not fit)
-  function automatic logic [7:0] relocate(input logic [7:0] n);
-    relocate = 8'd0;
-    for (int i = 0; i < MAX_CAPS; i++) begin
-      if (CW'(i) < ncaps_q && cap_ptr_q[i] == n && n >= CORE_CAP_BASE &&
-          (32'(n) - 32'(CORE_CAP_BASE) + 32'(cap_len_q[i])) <= 32'(WIN_BYTES))
-        relocate = n - CORE_CAP_BASE + WIN_BASE;
-    end
-  endfunction
+  // Placement of the recorded capabilities in the window: place (bytes),
+  // own DWs (the shared one excluded), and whether each is shown.
+  localparam logic [7:0] VIRTIO_VNDR = 8'h09;
+  localparam logic [7:0] VIRTIO_ISR = 8'd3;
+  logic [7:0]  pl_pos [MAX_CAPS];
+  logic [7:0]  pl_own [MAX_CAPS];
+  logic        pl_in [MAX_CAPS];
 
-  // A DW read from the core for the window: next pointers rewritten
-  function automatic logic [31:0] fix_read(input logic [9:0] core_dw, input logic [31:0] d);
-    fix_read = d;
+  always_comb begin
+    logic [9:0] pos;
+    logic       stop;
+    logic [7:0] full, full_next;
+    logic       share;
+    pos = {2'b00, WIN_BASE};
+    stop = 1'b0;
     for (int i = 0; i < MAX_CAPS; i++) begin
-      if (CW'(i) < ncaps_q && {cap_ptr_q[i][7:2]} == core_dw[5:0] && core_dw[9:6] == 4'd0)
-        fix_read[15:8] = relocate(cap_next_q[i]);
+      full = (cap_len_q[i] + 8'd3) >> 2;
+      full_next = (i + 1 < MAX_CAPS) ? (cap_len_q[(i + 1) % MAX_CAPS] + 8'd3) >> 2 : 8'd0;
+      share = SHARE_ISR_LEN && (i + 1 < MAX_CAPS) && (CW'(i + 1) < ncaps_q) &&
+              cap_id_q[i] == VIRTIO_VNDR && cap_type_q[i] == VIRTIO_ISR && full > 8'd1 &&
+              32'(pos) + 4 * (32'(full) - 1 + 32'(full_next)) <= 32'(WIN_BASE) + 32'(WIN_BYTES);
+      pl_pos[i] = pos[7:0];
+      pl_own[i] = share ? full - 8'd1 : full;
+      pl_in[i] = 1'b0;
+      if (CW'(i) < ncaps_q && !stop && full != 8'd0 &&
+          32'(pos) + 4 * 32'(full) <= 32'(WIN_BASE) + 32'(WIN_BYTES)) begin
+        pl_in[i] = 1'b1;
+        pos = pos + {pl_own[i], 2'b00};
+      end else begin
+        stop = 1'b1;
+      end
     end
-  endfunction
+  end
+
+  // A window register: the core DW it shows, and whether that is a header
+  // (whose next pointer is rewritten to nxt).
+  logic        map_hit, map_hdr;
+  logic [9:0]  map_dw;
+  logic [7:0]  map_next;
+  always_comb begin
+    logic [9:0] wb;
+    map_hit = 1'b0;
+    map_hdr = 1'b0;
+    map_dw = '0;
+    map_next = 8'd0;
+    // The request S_PICK takes next: a pending read first, then a write.
+    wb = (xr_pend_q && !xr_ack_q) ? {xr_reg_q[7:0], 2'b00} : {xw_reg_q[7:0], 2'b00};
+    for (int i = 0; i < MAX_CAPS; i++) begin
+      if (pl_in[i] && wb >= {2'b00, pl_pos[i]} && wb < {2'b00, pl_pos[i]} + {pl_own[i], 2'b00}) begin
+        map_hit = 1'b1;
+        map_hdr = wb == {2'b00, pl_pos[i]};
+        map_dw = {4'd0, cap_ptr_q[i][7:2]} + ((wb - {2'b00, pl_pos[i]}) >> 2);
+        map_next = (i + 1 < MAX_CAPS && pl_in[(i + 1) % MAX_CAPS]) ? pl_pos[(i + 1) % MAX_CAPS] : 8'd0;
+      end
+    end
+  end
 
   // ---------------------------------------------------------------- streams
   // Our own request goes in between two TLPs of the receive stream.
@@ -255,6 +302,8 @@ module xpcie_ep_cfg #(
     state_d = state_q;
     purp_d = purp_q;
     we_d = we_q;
+    hdr_d = hdr_q;
+    nxt_d = nxt_q;
     dw_d = dw_q;
     be_d = be_q;
     wdata_d = wdata_q;
@@ -267,6 +316,8 @@ module xpcie_ep_cfg #(
     rec = 1'b0;
     rec_next = cpl_data[15:8];
     rec_len = cpl_data[23:16];
+    rec_id = cpl_data[7:0];
+    rec_type = cpl_data[31:24];
     cmd_d = cmd_q;
     devctl_d = devctl_q;
     msix_d = msix_q;
@@ -315,13 +366,26 @@ module xpcie_ep_cfg #(
           purp_d = P_EXT_RD;
           we_d = 1'b0;
           be_d = BE_ALL;
-          dw_d = xr_reg_q - WIN_DW0 + CORE_DW0;
+          dw_d = map_dw;
+          hdr_d = map_hdr;
+          nxt_d = map_next;
+          if (!map_hit) begin
+            // Past the last capability shown: zero, without asking the core.
+            state_d = S_PICK;
+            xr_pend_d = 1'b0;
+            xr_ack_d = 1'b1;
+            xr_data_d = 32'd0;
+          end
         end else if (xw_pend_q) begin
           purp_d = P_EXT_WR;
           we_d = 1'b1;
           be_d = xw_be_q;
-          dw_d = xw_reg_q - WIN_DW0 + CORE_DW0;
+          dw_d = map_dw;
           wdata_d = xw_data_q;
+          if (!map_hit) begin
+            state_d = S_PICK;
+            xw_pend_d = 1'b0;
+          end
         end else if (!sent_q[0] || cmd_now != cmd_q) begin
           purp_d = P_CMD;
           we_d = 1'b1;
@@ -379,7 +443,11 @@ module xpcie_ep_cfg #(
             P_EXT_RD: begin
               xr_pend_d = 1'b0;
               xr_ack_d = 1'b1;
-              xr_data_d = (cpl_seen && cpl_ok) ? fix_read(dw_q, cpl_data) : 32'hffff_ffff;
+              xr_data_d = 32'hffff_ffff;
+              if (cpl_seen && cpl_ok) begin
+                xr_data_d = cpl_data;
+                if (hdr_q) xr_data_d[15:8] = nxt_q;
+              end
             end
             P_EXT_WR: xw_pend_d = 1'b0;
             P_CMD: sent_d[0] = 1'b1;
@@ -430,6 +498,8 @@ module xpcie_ep_cfg #(
 
   always_ff @(posedge clk) begin
     we_q <= we_d;
+    hdr_q <= hdr_d;
+    nxt_q <= nxt_d;
     dw_q <= dw_d;
     be_q <= be_d;
     wdata_q <= wdata_d;
@@ -443,8 +513,9 @@ module xpcie_ep_cfg #(
     xr_data_q <= xr_data_d;
     if (rec) begin
       cap_ptr_q[ncaps_q[IW-1:0]] <= walk_ptr_q;
-      cap_next_q[ncaps_q[IW-1:0]] <= rec_next;
       cap_len_q[ncaps_q[IW-1:0]] <= rec_len;
+      cap_id_q[ncaps_q[IW-1:0]] <= rec_id;
+      cap_type_q[ncaps_q[IW-1:0]] <= rec_type;
     end
   end
 

@@ -62,9 +62,9 @@ module kcu105_ep #(
   logic [3:0]   cc_tready, rq_tready;
 
   // Configuration status and extend
-  logic [7:0]   fstat;
+  logic [15:0]  fstat;
   logic [2:0]   mps, mrrs;
-  logic [1:0]   msix_en, msix_mask, flr;
+  logic [3:0]   msix_en, msix_mask, flr;
   logic         x_rd, x_wr, x_rvalid, pm_irq;
   logic [9:0]   x_reg;
   logic [7:0]   x_fn_unused;
@@ -82,11 +82,10 @@ module kcu105_ep #(
 
   // Unused status of the IP (kept named for a debugger)
   logic [5:0] npreq_count_unused, ltssm_unused;
-  logic       link_down_unused, int_sent_unused, hot_reset_unused, mgmt_done_unused;
+  logic       link_down_unused, int_sent_unused, hot_reset_unused;
   logic [1:0] link_status_unused;
   logic [3:0] width_unused;
   logic [2:0] speed_unused;
-  logic [31:0] mgmt_rdata_unused;
 
   pcie3_ep u_ip (
     .pci_exp_txn                      (pci_tx_n),
@@ -133,14 +132,6 @@ module kcu105_ep #(
     .cfg_max_read_req                 (mrrs),
     .cfg_function_status              (fstat),
     .cfg_ltssm_state                  (ltssm_unused),
-    .cfg_mgmt_addr                    (19'd0),
-    .cfg_mgmt_write                   (1'b0),
-    .cfg_mgmt_write_data              (32'd0),
-    .cfg_mgmt_byte_enable             (4'd0),
-    .cfg_mgmt_read                    (1'b0),
-    .cfg_mgmt_read_data               (mgmt_rdata_unused),
-    .cfg_mgmt_read_write_done         (mgmt_done_unused),
-    .cfg_mgmt_type1_cfg_reg_access    (1'b0),
     .cfg_ext_read_received            (x_rd),
     .cfg_ext_write_received           (x_wr),
     .cfg_ext_register_number          (x_reg),
@@ -150,7 +141,7 @@ module kcu105_ep #(
     .cfg_ext_read_data                (x_rdata),
     .cfg_ext_read_data_valid          (x_rvalid),
     .cfg_interrupt_int                ({3'd0, intx_s}),
-    .cfg_interrupt_pending            (2'd0),
+    .cfg_interrupt_pending            (4'd0),
     .cfg_interrupt_sent               (int_sent_unused),
     .cfg_interrupt_msix_enable        (msix_en),
     .cfg_interrupt_msix_mask          (msix_mask),
@@ -258,12 +249,23 @@ module kcu105_ep #(
 
   // The configuration bridge between the merged receive stream and its
   // crossing, and between the transmit crossing and the split.
+  // The user legacy window of the UltraScale Gen3 block: register numbers
+  // 0x10-0x1F, bytes 0x40-0x7F (PG156 v4.4, "Configuration Extend
+  // Interface", cfg_ext_read_received); the block's own capabilities sit at
+  // 0x80 (PM), 0xB0 (MSI-X) and 0xC0 (PCI Express) (PF0_CAPABILITY_POINTER
+  // 0x80 and the *_CAP_NEXTPTR values in pcie3_ultrascale's
+  // CORE_GENERATION_INFO), and build.tcl points the PCI Express
+  // capability's next pointer here. 64 bytes hold common, notify, ISR and
+  // device configuration with the ISR's length DW shared; the shared-memory
+  // capability (DAX) does not fit and is not offered on this board
+  // (board/kcu105/README.md).
   xpcie_ep_cfg #(
     .BAR0_BASE     (SH_BAR0),
     .BAR2_BASE     (SH_BAR2),
     .CORE_CAP_BASE (8'h90),
-    .WIN_BASE      (8'hb0),
-    .WIN_DWS       (20)
+    .WIN_BASE      (8'h40),
+    .WIN_DWS       (16),
+    .SHARE_ISR_LEN (1'b1)
   ) u_cfg (
     .clk                       (clk),
     .rst                       (rst),

@@ -64,14 +64,10 @@ module kcu105_rp #(
   logic         mg_write, mg_read, mg_type1, mg_done;
   logic [31:0]  mg_wdata;
   logic [3:0]   mg_be;
-  logic [7:0]   fstat_unused;
+  logic [15:0]  fstat_unused;
   logic [2:0]   mps_unused, mrrs_unused;
-  logic [1:0]   msix_en_unused, msix_mask_unused, flr;
-  logic         x_rd_unused, x_wr_unused, pm_irq;
-  logic [9:0]   x_reg_unused;
-  logic [7:0]   x_fn_unused;
-  logic [31:0]  x_wdata_unused;
-  logic [3:0]   x_be_unused;
+  logic [3:0]   flr;
+  logic         pm_irq;
 
   // The user clock domain's streams (looped back: no bridge on the root port)
   logic [127:0] m_hdr, o_hdr;
@@ -140,19 +136,9 @@ module kcu105_rp #(
     .cfg_mgmt_read_data               (mgmt_rdata_unused),
     .cfg_mgmt_read_write_done         (mg_done),
     .cfg_mgmt_type1_cfg_reg_access    (mg_type1),
-    .cfg_ext_read_received            (x_rd_unused),
-    .cfg_ext_write_received           (x_wr_unused),
-    .cfg_ext_register_number          (x_reg_unused),
-    .cfg_ext_function_number          (x_fn_unused),
-    .cfg_ext_write_data               (x_wdata_unused),
-    .cfg_ext_write_byte_enable        (x_be_unused),
-    .cfg_ext_read_data                (32'd0),
-    .cfg_ext_read_data_valid          (1'b0),
     .cfg_interrupt_int                (4'd0),
-    .cfg_interrupt_pending            (2'd0),
+    .cfg_interrupt_pending            (4'd0),
     .cfg_interrupt_sent               (int_sent_unused),
-    .cfg_interrupt_msix_enable        (msix_en_unused),
-    .cfg_interrupt_msix_mask          (msix_mask_unused),
     .cfg_dsn                          (64'd0),
     .cfg_power_state_change_interrupt (pm_irq),
     .cfg_power_state_change_ack       (pm_irq),

@@ -1,7 +1,7 @@
 # tests/board and tests/hil: the hard-IP adapter benches, the board's synthesis
 # and make checks, vfsctl --pci, and the hardware-in-the-loop runner's checks.
 
-.PHONY: test-board-adapters test-board-synth test-board-make
+.PHONY: test-board-adapters test-board-synth test-board-make test-board-flow
 
 test-board-adapters: $(GEN)/soc_map.stamp ## Test: hard-IP adapter benches (CQ, RC, RQ, CC, configuration bridge) under Verilator
 	@mkdir -p $(BUILD)/tests/board
@@ -19,13 +19,30 @@ test-board-make: ## Test: flash DRY_RUN=1 prints the exact openFPGALoader comman
 	@sh tests/board/make_checks.sh "$(MAKE)"
 TEST_BG_TARGETS += test-board-make
 
+test-board-flow: ## Test: the KCU105 Vivado flow without Vivado: Tcl parses, build.tcl runs against the reference lists (board/kcu105/ref), wrong names/widths stop it, XDC and wrapper ports checked
+	@$(PYTHON) tests/board/check_flow.py $(BUILD)/tests/board-flow
+TEST_TARGETS += test-board-flow
+
 test-vfsctl-vfio: $(BIN)/vfsctl ## Test: vfsctl --pci argument checks and the VFIO group lookup against fake sysfs trees
 	@sh tests/board/vfio/run.sh $(BIN)/vfsctl $(BUILD)/tests/vfio
 TEST_TARGETS += test-vfsctl-vfio
 
 # --- hardware in the loop (tests/hil) ----------------------------------------
-test-hil-dry-run: ## Test: tests/hil/run.sh --dry-run (binding, KVM boots with the card passed through, report), job files parse, report.py on real fio output
-	@sh tests/hil/test.sh $(BUILD)/tests/hil
+# ssd-check: the firmware's own check of an SSD (or image), on the host that
+# prepares it (board/kcu105/README.md, "The SSD").
+$(BUILD)/tests/hil/ssd_check.o: tests/hil/ssd_check.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP $(FW_LIB_INC) -Ifirmware/hal/host -c $< -o $@
+
+$(BIN)/ssd-check: $(BUILD)/tests/hil/ssd_check.o $(BUILD)/host/libvfs.a
+	@mkdir -p $(BIN)
+	$(CC) $^ -o $@
+
+.PHONY: ssd-check
+ssd-check: $(BIN)/ssd-check ## Build build/bin/ssd-check (does the card firmware accept this SSD's ext4? read-only)
+
+test-hil-dry-run: $(BIN)/ssd-check ## Test: tests/hil/run.sh --dry-run (binding, capability check, KVM boots with per-mode timeouts, report), job files parse, caps.py, guest.sh's DAX checks, ssd-check, report.py on real fio output
+	@sh tests/hil/test.sh $(BUILD)/tests/hil $(BIN)/ssd-check
 TEST_TARGETS += test-hil-dry-run
 
 test-hil-sim: $(BIN)/vfpga-model ## Test: one HIL fio job file (short) in the test guest on vfpga-model through tools/guest-run, e2fsck after

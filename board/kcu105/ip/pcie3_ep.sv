@@ -3,9 +3,14 @@
 // for PCI Express" IP (pcie3_ultrascale, PG156) as board/kcu105/build.tcl
 // generates it: endpoint, Gen3 x8, 256-bit AXI4-Stream at 250 MHz, block
 // PCIE_3_1_X0Y0 (the edge connector). Only the ports the board top connects
-// are listed, with the widths of PG156's port tables; the generated IP has
-// more (all left at their defaults). Written from the product guide for
-// Yosys and lint; Vivado uses the real IP.
+// are listed; the generated IP has more (all left at their defaults).
+// Names and widths: PG156 v4.4 port tables, checked against synthesis stubs
+// that Vivado wrote for pcie3_ultrascale 4.4 (the list and its sources:
+// board/kcu105/ref/pcie3_ultrascale_ports.txt; tests/board/check_flow.py
+// compares this file with it, build.tcl with the generated IP's own stub).
+// Interfaces these ports need enabled: cfg_status_if, cfg_ctl_if, cfg_ext_if
+// (the user legacy window), MSI-X (cfg_interrupt_msix_*). Written for Yosys
+// and lint; Vivado uses the real IP.
 (* blackbox *)
 module pcie3_ep (
   output logic [7:0] pci_exp_txn,
@@ -50,16 +55,8 @@ module pcie3_ep (
   output logic [2:0] cfg_current_speed,
   output logic [2:0] cfg_max_payload,
   output logic [2:0] cfg_max_read_req,
-  output logic [7:0] cfg_function_status,
+  output logic [15:0] cfg_function_status,
   output logic [5:0] cfg_ltssm_state,
-  input  wire logic [18:0] cfg_mgmt_addr,
-  input  wire logic cfg_mgmt_write,
-  input  wire logic [31:0] cfg_mgmt_write_data,
-  input  wire logic [3:0] cfg_mgmt_byte_enable,
-  input  wire logic cfg_mgmt_read,
-  output logic [31:0] cfg_mgmt_read_data,
-  output logic cfg_mgmt_read_write_done,
-  input  wire logic cfg_mgmt_type1_cfg_reg_access,
   output logic cfg_ext_read_received,
   output logic cfg_ext_write_received,
   output logic [9:0] cfg_ext_register_number,
@@ -69,15 +66,15 @@ module pcie3_ep (
   input  wire logic [31:0] cfg_ext_read_data,
   input  wire logic cfg_ext_read_data_valid,
   input  wire logic [3:0] cfg_interrupt_int,
-  input  wire logic [1:0] cfg_interrupt_pending,
+  input  wire logic [3:0] cfg_interrupt_pending,
   output logic cfg_interrupt_sent,
-  output logic [1:0] cfg_interrupt_msix_enable,
-  output logic [1:0] cfg_interrupt_msix_mask,
+  output logic [3:0] cfg_interrupt_msix_enable,
+  output logic [3:0] cfg_interrupt_msix_mask,
   input  wire logic [63:0] cfg_dsn,
   output logic cfg_power_state_change_interrupt,
   input  wire logic cfg_power_state_change_ack,
-  output logic [1:0] cfg_flr_in_process,
-  input  wire logic [1:0] cfg_flr_done,
+  output logic [3:0] cfg_flr_in_process,
+  input  wire logic [3:0] cfg_flr_done,
   input  wire logic cfg_err_cor_in,
   input  wire logic cfg_err_uncor_in,
   input  wire logic cfg_link_training_enable,

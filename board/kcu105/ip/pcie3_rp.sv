@@ -2,10 +2,15 @@
 // pcie3_rp: black box of the AMD "UltraScale Devices Gen3 Integrated Block
 // for PCI Express" IP (pcie3_ultrascale, PG156) as board/kcu105/build.tcl
 // generates it: root port, Gen3 x4, 256-bit AXI4-Stream at 125 MHz, block
-// PCIE_3_1_X0Y2 (FMC HPC DP0-3, the FPGA Drive FMC's first M.2 slot). Only
-// the ports the board top connects are listed, with the widths of PG156's
-// port tables. Written from the product guide for Yosys and lint; Vivado
-// uses the real IP.
+// PCIE_3_1_X0Y2 with GTH quad 228 (FMC HPC DP0-3, the FPGA Drive FMC's
+// first M.2 slot). Only the ports the board top connects are listed. Names
+// and widths: PG156 v4.4 port tables, checked against synthesis stubs that
+// Vivado wrote for pcie3_ultrascale 4.4 (board/kcu105/ref/
+// pcie3_ultrascale_ports.txt). Interfaces these ports need enabled:
+// cfg_status_if, cfg_ctl_if and cfg_mgmt_if (PG156, "Configuration
+// Management Interface": a root port sets up its own header through it); no
+// configuration-extend interface and no MSI-X in root-port mode. Written for
+// Yosys and lint; Vivado uses the real IP.
 (* blackbox *)
 module pcie3_rp (
   output logic [3:0] pci_exp_txn,
@@ -50,7 +55,7 @@ module pcie3_rp (
   output logic [2:0] cfg_current_speed,
   output logic [2:0] cfg_max_payload,
   output logic [2:0] cfg_max_read_req,
-  output logic [7:0] cfg_function_status,
+  output logic [15:0] cfg_function_status,
   output logic [5:0] cfg_ltssm_state,
   input  wire logic [18:0] cfg_mgmt_addr,
   input  wire logic cfg_mgmt_write,
@@ -60,24 +65,14 @@ module pcie3_rp (
   output logic [31:0] cfg_mgmt_read_data,
   output logic cfg_mgmt_read_write_done,
   input  wire logic cfg_mgmt_type1_cfg_reg_access,
-  output logic cfg_ext_read_received,
-  output logic cfg_ext_write_received,
-  output logic [9:0] cfg_ext_register_number,
-  output logic [7:0] cfg_ext_function_number,
-  output logic [31:0] cfg_ext_write_data,
-  output logic [3:0] cfg_ext_write_byte_enable,
-  input  wire logic [31:0] cfg_ext_read_data,
-  input  wire logic cfg_ext_read_data_valid,
   input  wire logic [3:0] cfg_interrupt_int,
-  input  wire logic [1:0] cfg_interrupt_pending,
+  input  wire logic [3:0] cfg_interrupt_pending,
   output logic cfg_interrupt_sent,
-  output logic [1:0] cfg_interrupt_msix_enable,
-  output logic [1:0] cfg_interrupt_msix_mask,
   input  wire logic [63:0] cfg_dsn,
   output logic cfg_power_state_change_interrupt,
   input  wire logic cfg_power_state_change_ack,
-  output logic [1:0] cfg_flr_in_process,
-  input  wire logic [1:0] cfg_flr_done,
+  output logic [3:0] cfg_flr_in_process,
+  input  wire logic [3:0] cfg_flr_done,
   input  wire logic cfg_err_cor_in,
   input  wire logic cfg_err_uncor_in,
   input  wire logic cfg_link_training_enable,

@@ -1,13 +1,20 @@
 `default_nettype none
 // Bench for xpcie_ep_cfg in front of the core's real endpoint (pcie_ep,
 // with its configuration space and MSI-X), twice: with the KCU105 window
-// (0xb0, 20 DWs: too small for the shared-memory capability) and a window of
-// 24 DWs at 0xa0 (everything fits). Plays the hard IP: changes the Command,
-// Device Control and MSI-X state the host would set and checks that the
-// core follows; reads the whole window over the configuration-extend
-// interface and walks the host's view of the capability list (virtio
-// vendor capabilities with their BAR, offset and length, next pointers
-// inside the window, the list ending before what does not fit); meanwhile
+// (the UltraScale Gen3 block's user legacy space, 16 DWs at 0x40, behind
+// the block's own PM, MSI-X and PCI Express capabilities at 0x80, 0xB0 and
+// 0xC0) and with a window of 32 DWs at 0x40 (a block with only its PCI
+// Express capability, at 0xC0: room for the shared-memory capability).
+// Plays the hard IP: its own configuration space (header and capabilities,
+// modelled here from PG156 and the generated IP's attributes) and the
+// forwarding of the window's registers over the configuration-extend
+// interface. Changes the Command, Device Control and MSI-X state the host
+// would set and checks that the core follows; reads the whole configuration
+// space as lspci -xxx/-vvv does and walks the capability list as Linux does
+// (from 0x34, a TTL of 48, each capability once), decoding every
+// capability, and checks each virtio capability as virtio_pci_modern does
+// (first of each type, BAR, alignment, minimum length within the BAR);
+// meanwhile
 // sends BAR 0 reads and two-beat BAR 2 writes through the same stream and
 // checks that the completions pass and that no write is cut; finally raises an
 // MSI-X interrupt and checks the message the core sends.
@@ -15,8 +22,12 @@ module tb;
   localparam logic [63:0] B0 = 64'h8000_0000;
   localparam logic [63:0] B2 = 64'h4000_0000;
   localparam int NCFG = 2;
-  localparam logic [7:0] WBASE [NCFG] = '{8'hb0, 8'ha0};
-  localparam int         WDWS  [NCFG] = '{20, 24};
+  localparam logic [7:0] WBASE [NCFG] = '{8'h40, 8'h40};
+  localparam int         WDWS  [NCFG] = '{16, 32};
+  localparam bit         SHARE [NCFG] = '{1'b1, 1'b0};
+  // The hard IP's last capability (PCI Express, 0x3C bytes) and the first
+  // the header points to
+  localparam logic [7:0] IP_FIRST [NCFG] = '{8'h80, 8'hc0};
 
   logic clk = 1'b0, rst = 1'b1;
   always #4 clk <= ~clk;
@@ -69,7 +80,8 @@ module tb;
       .BAR2_BASE     (B2),
       .CORE_CAP_BASE (8'h90),
       .WIN_BASE      (WBASE[g]),
-      .WIN_DWS       (WDWS[g])
+      .WIN_DWS       (WDWS[g]),
+      .SHARE_ISR_LEN (SHARE[g])
     ) bridge (
       .clk                       (clk),
       .rst                       (rst),
@@ -234,21 +246,66 @@ module tb;
     end
   endtask
 
-  // Reads the window and checks the host's view of the capability list.
+  // The hard IP's own configuration space (what it answers itself): a Type 0
+  // header with the card's identity, and for system 0 the UltraScale Gen3
+  // block's PM (0x80) -> MSI-X (0xB0) -> PCI Express (0xC0) -> window; for
+  // system 1 PCI Express (0xC0) -> window. MSI-X: 8 vectors, table and PBA
+  // in BAR 0 at 0x4000 / 0x5000 (build.tcl).
+  function automatic logic [31:0] ip_cfg(input int g, input int dw);
+    logic [31:0] v;
+    v = 32'd0;
+    unique case (dw)
+      0: v = 32'h105a_1af4;
+      1: v = 32'h0010_0006;             // status: capabilities list
+      2: v = 32'h0180_0001;             // class 018000, revision 1
+      4: v = 32'h0000_0004;             // BAR 0: 64-bit memory (base left 0)
+      6: v = 32'h0000_000c;             // BAR 2: 64-bit prefetchable
+      11: v = 32'h0040_1af4;            // subsystem
+      13: v = {24'd0, IP_FIRST[g]};
+      15: v = 32'h0000_0100;            // INTA
+      default: v = 32'd0;
+    endcase
+    if (g == 0) begin
+      if (dw == 8'h80 / 4) v = 32'h0003_b001;                  // PM -> 0xB0
+      if (dw == 8'h84 / 4) v = 32'h0000_0008;
+      if (dw == 8'hb0 / 4) v = 32'h0007_c011;                  // MSI-X, 8 vectors -> 0xC0
+      if (dw == 8'hb4 / 4) v = 32'h0000_4000;                  // table: BAR 0 + 0x4000
+      if (dw == 8'hb8 / 4) v = 32'h0000_5000;                  // PBA: BAR 0 + 0x5000
+    end
+    if (dw == 8'hc0 / 4) v = {16'h0002, WBASE[g], 8'h10};     // PCI Express v2, endpoint -> window
+    if (dw == 8'hc4 / 4) v = 32'h0000_8001;                    // DevCap: MPS 256
+    return v;
+  endfunction
+
+  // One configuration read as the host makes it: the window's registers go
+  // over the configuration-extend interface to the bridge, the rest the
+  // hard IP answers.
+  task automatic cfg_read(input int g, input int dw, output logic [31:0] v);
+    if (dw >= int'(WBASE[g]) / 4 && dw < int'(WBASE[g]) / 4 + WDWS[g]) ext_read(g, 10'(dw), v);
+    else v = ip_cfg(g, dw);
+  endtask
+
+  // Reads the whole configuration space and checks it as lspci -vvv and
+  // Linux's virtio_pci_modern would.
   task automatic check_caps(input int g);
     logic [7:0]  img [256];
     logic [31:0] v;
-    logic [7:0]  p, len, typ;
-    int          ncap, base, last;
-    logic [7:0]  exp_type [5] = '{8'd1, 8'd2, 8'd3, 8'd4, 8'd8};
-    logic [31:0] exp_off [5] = '{32'h0, 32'h1000, 32'h2000, 32'h3000, 32'h0};
-    logic [31:0] exp_len [5] = '{32'h38, 32'h1000, 32'h4, 32'h28, 32'h0};
-    logic [7:0]  exp_bar [5] = '{8'd0, 8'd0, 8'd0, 8'd0, 8'd2};
-    base = int'(WBASE[g]);
-    last = base + 4 * WDWS[g];
-    for (int i = 0; i < 256; i++) img[i] = 8'h00;
-    for (int r = base / 4; r < last / 4; r++) begin
-      ext_read(g, 10'(r), v);
+    logic [7:0]  p, id, len, typ, bar;
+    logic [31:0] off, length, mult;
+    logic [63:0] off64, len64;
+    int          ttl, nv, span_lo [8], span_hi [8];
+    bit          seen [256];
+    bit          found [9];
+    bit          got_pm, got_msix, got_pcie;
+    int          min_len, align, bar_size;
+    logic [31:0] exp_off [9];
+    for (int i = 0; i < 256; i++) seen[i] = 1'b0;
+    for (int i = 0; i < 9; i++) found[i] = 1'b0;
+    exp_off[1] = 32'h0; exp_off[2] = 32'h1000; exp_off[3] = 32'h2000; exp_off[4] = 32'h3000;
+    got_pm = 0; got_msix = 0; got_pcie = 0;
+    nv = 0;
+    for (int r = 0; r < 64; r++) begin
+      cfg_read(g, r, v);
       for (int b = 0; b < 4; b++) img[4 * r + b] = v[8*b +: 8];
     end
     // A read outside the window gets no answer from the bridge (the hard IP
@@ -261,29 +318,102 @@ module tb;
       @(posedge clk);
       if (x_rvalid[g]) $fatal(1, "sys %0d: answered a read outside the window", g);
     end
-    p = WBASE[g];
-    ncap = 0;
+    if (!img[6][4]) $fatal(1, "sys %0d: status has no capabilities list", g);
+    $display("sys %0d: %02x:%02x Mass storage controller [0180]: %02x%02x:%02x%02x (window %h, %0d DWs)",
+             g, 0, 0, img[1], img[0], img[3], img[2], WBASE[g], WDWS[g]);
+    p = img[8'h34] & 8'hfc;
+    ttl = 48;                      // as Linux's __pci_find_next_cap_ttl
     while (p != 8'd0) begin
-      if (int'(p) < base || int'(p) + 16 > last) $fatal(1, "sys %0d: capability at %h outside the window", g, p);
-      if (img[p] !== 8'h09) $fatal(1, "sys %0d: capability at %h has id %h", g, p, img[p]);
-      len = img[p + 2];
-      typ = img[p + 3];
-      if (int'(p) + int'(len) > last) $fatal(1, "sys %0d: capability at %h runs past the window", g, p);
-      if (ncap > 4 || typ !== exp_type[ncap]) $fatal(1, "sys %0d: capability %0d has cfg_type %0d", g, ncap, typ);
-      if (img[p + 4] !== exp_bar[ncap]) $fatal(1, "sys %0d: capability %0d bar %0d", g, ncap, img[p + 4]);
-      if (typ != 8'd8) begin
-        if ({img[p + 11], img[p + 10], img[p + 9], img[p + 8]} !== exp_off[ncap] ||
-            {img[p + 15], img[p + 14], img[p + 13], img[p + 12]} !== exp_len[ncap])
-          $fatal(1, "sys %0d: capability %0d offset/length wrong", g, ncap);
-      end
-      if (typ == 8'd2 && {img[p + 19], img[p + 18], img[p + 17], img[p + 16]} !== 32'd4)
-        $fatal(1, "sys %0d: notify_off_multiplier wrong", g);
-      ncap++;
-      p = img[p + 1];
+      if (ttl == 0) $fatal(1, "sys %0d: capability list does not end", g);
+      ttl = ttl - 1;
+      if (p < 8'h40 || p[1:0] != 2'b00) $fatal(1, "sys %0d: capability pointer %h", g, p);
+      if (seen[p]) $fatal(1, "sys %0d: capability at %h visited twice (a loop)", g, p);
+      seen[p] = 1'b1;
+      id = img[p];
+      unique case (id)
+        8'h01: begin
+          got_pm = 1;
+          $display("  Capabilities: [%h] Power Management version %0d", p, img[p + 2][2:0]);
+        end
+        8'h11: begin
+          got_msix = 1;
+          if ({img[p + 3][2:0], img[p + 2]} != 11'd7 || {img[p + 7], img[p + 6], img[p + 5], img[p + 4]} != 32'h4000 ||
+              {img[p + 11], img[p + 10], img[p + 9], img[p + 8]} != 32'h5000)
+            $fatal(1, "sys %0d: MSI-X capability at %h wrong", g, p);
+          $display("  Capabilities: [%h] MSI-X: Count=8 Masked- Vector table: BAR=0 offset=00004000 PBA: BAR=0 offset=00005000", p);
+        end
+        8'h10: begin
+          got_pcie = 1;
+          $display("  Capabilities: [%h] Express (v2) Endpoint", p);
+        end
+        8'h09: begin
+          len = img[p + 2];
+          typ = img[p + 3];
+          bar = img[p + 4];
+          off = {img[p + 11], img[p + 10], img[p + 9], img[p + 8]};
+          length = {img[p + 15], img[p + 14], img[p + 13], img[p + 12]};
+          if (int'(p) < int'(WBASE[g]) || int'(p) + int'(len) > int'(WBASE[g]) + 4 * WDWS[g])
+            $fatal(1, "sys %0d: virtio capability at %h (%0d bytes) outside the window", g, p, len);
+          span_lo[nv] = int'(p);
+          span_hi[nv] = int'(p) + int'(len);
+          nv++;
+          unique case (typ)
+            8'd1: begin min_len = 56; align = 4; end    // sizeof(struct virtio_pci_common_cfg)
+            8'd2: begin min_len = 2; align = 2; end
+            8'd3: begin min_len = 1; align = 1; end
+            8'd4: begin min_len = 0; align = 4; end
+            8'd8: begin min_len = 0; align = 1; end
+            default: $fatal(1, "sys %0d: virtio capability at %h has cfg_type %0d", g, p, typ);
+          endcase
+          bar_size = (bar == 8'd0) ? 32'h8000 : (bar == 8'd2) ? 32'h4000_0000 : 0;
+          if (bar_size == 0) $fatal(1, "sys %0d: virtio capability at %h names BAR %0d", g, p, bar);
+          if (typ == 8'd8) begin
+            off64 = {img[p + 19], img[p + 18], img[p + 17], img[p + 16], off};
+            len64 = {img[p + 23], img[p + 22], img[p + 21], img[p + 20], length};
+            if (len != 8'd24 || bar != 8'd2 || img[p + 5] != 8'd0 || off64 != 64'd0 || len64 != 64'h4000_0000)
+              $fatal(1, "sys %0d: shared-memory capability at %h: len %0d bar %0d id %0d %h+%h", g, p, len, bar,
+                     img[p + 5], off64, len64);
+            $display("  Capabilities: [%h] Vendor Specific Information: VirtIO: SharedMemory BAR=%0d id=%0d offset=%h size=%h",
+                     p, bar, img[p + 5], off64, len64);
+          end else begin
+            // vp_modern_map_capability: length past the start, at least
+            // minlen, offset aligned, offset + minlen inside the BAR
+            if (length == 0 || length < 32'(min_len) || off % align != 0 || off + 32'(min_len) > 32'(bar_size) ||
+                bar != 8'd0 || off != exp_off[typ])
+              $fatal(1, "sys %0d: virtio capability type %0d at %h: BAR %0d offset %h length %h", g, typ, p, bar,
+                     off, length);
+            if (typ == 8'd2) begin
+              mult = {img[p + 19], img[p + 18], img[p + 17], img[p + 16]};
+              if (len != 8'd20 || mult != 32'(pcie_pkg::NOTIFY_OFF_MULTIPLIER))
+                $fatal(1, "sys %0d: notify capability len %0d multiplier %0d", g, len, mult);
+            end else if (len != 8'd16) $fatal(1, "sys %0d: virtio capability at %h has cap_len %0d", g, p, len);
+            if (typ == 8'd1 && length != 32'h38) $fatal(1, "sys %0d: common length %h", g, length);
+            if (typ == 8'd4 && length != 32'h28) $fatal(1, "sys %0d: device length %h", g, length);
+            $display("  Capabilities: [%h] Vendor Specific Information: VirtIO: %s BAR=%0d offset=%h size=%h", p,
+                     typ == 1 ? "CommonCfg" : typ == 2 ? "Notify" : typ == 3 ? "ISR" : "DeviceCfg", bar, off, length);
+          end
+          found[typ] = 1'b1;
+        end
+        default: $fatal(1, "sys %0d: unexpected capability id %h at %h", g, id, p);
+      endcase
+      p = img[p + 1] & 8'hfc;
     end
-    if (WDWS[g] == 20 && ncap != 4) $fatal(1, "sys %0d: %0d capabilities in the small window, expected 4", g, ncap);
-    if (WDWS[g] == 24 && ncap != 5) $fatal(1, "sys %0d: %0d capabilities in the large window, expected 5", g, ncap);
-    $display("sys %0d: window %h, %0d DWs: %0d capabilities in the host's list", g, WBASE[g], WDWS[g], ncap);
+    // The IP's own capabilities are in the list before the window's.
+    if (!got_pcie || (g == 0 && (!got_pm || !got_msix))) $fatal(1, "sys %0d: the hard IP's capabilities are missing", g);
+    if (!found[1] || !found[2] || !found[3] || !found[4])
+      $fatal(1, "sys %0d: virtio_pci would not bind: common %b notify %b ISR %b device %b", g, found[1], found[2],
+             found[3], found[4]);
+    // Each capability's bytes are its own; with SHARE_ISR_LEN the ISR's
+    // last DW is the next capability's header, nothing else overlaps.
+    for (int i = 0; i < nv; i++)
+      for (int j = 0; j < nv; j++)
+        if (i != j && span_lo[i] < span_hi[j] && span_lo[j] < span_hi[i] &&
+            !(SHARE[g] && (span_hi[i] - 4 == span_lo[j] || span_hi[j] - 4 == span_lo[i])))
+          $fatal(1, "sys %0d: virtio capabilities at %h and %h overlap", g, span_lo[i], span_lo[j]);
+    // The shared-memory capability (DAX): offered when the window has room
+    if (g == 0 && found[8]) $fatal(1, "sys 0: a shared-memory capability in 64 bytes?");
+    if (g == 1 && !found[8]) $fatal(1, "sys 1: no shared-memory capability with room for it");
+    $display("sys %0d: %0d virtio capabilities, DAX window %s", g, nv, found[8] ? "offered" : "not offered (no room)");
   endtask
 
   // ---------------------------------------------------------------- traffic
