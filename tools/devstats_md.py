@@ -22,6 +22,13 @@ if len(sys.argv) > 4:
           f'{wall:.0f} s of wall clock for the whole demo (guest boot included): '
           f'{s["cycles"] / wall / 1e6:.2f} M cycles/s. {s["requests"]} requests, '
           f'{s["bytes_to_card"]:,} bytes to the card, {s["bytes_to_host"]:,} to the host.\n')
+if s.get("wall_serving_s"):
+    busy = s["cycles_serving"] - s.get("cycles_skipped", 0)
+    print(f'While it served requests the model ran {s["cycles_serving"]:,} cycles in '
+          f'{s["wall_serving_s"]:.1f} s of wall clock: {s["cycles_serving"] / s["wall_serving_s"] / 1e6:.2f} M '
+          f'cycles/s, of which {s.get("cycles_skipped", 0):,} idle cycles were skipped '
+          f'(the card asleep in WFI, waiting for the SSD); {busy:,} cycles evaluated, '
+          f'{busy / s["wall_serving_s"] / 1e6:.2f} M cycles/s.\n')
 print("| opcode | requests | mean cycles | mean µs @ 250 MHz | min | max |")
 print("|---|---:|---:|---:|---:|---:|")
 for name, o in sorted(s["by_opcode"].items(), key=lambda kv: -kv[1]["count"]):

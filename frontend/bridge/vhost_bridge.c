@@ -69,6 +69,7 @@ struct bridge {
 	uint64_t unknown_msis;
 	uint64_t last_activity;		/* cycle of the last completion seen */
 	uint64_t notifies, interrupts, busy_cycles;
+	uint64_t busy_ns;		/* wall time spent running the card */
 	uint16_t used_seen[VU_MAX_QUEUES];
 	uint16_t avail_seen[VU_MAX_QUEUES];
 	/* per descriptor head: when the card was told about it, and its opcode */
@@ -276,9 +277,17 @@ static void deliver_kicks(struct bridge *b)
 
 /* Runs the card `cycles` cycles (or up to FINE_CYCLES more), skipping what
  * is idle (rc_advance). */
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void step(struct bridge *b, uint64_t cycles)
 {
-	uint64_t done = 0;
+	uint64_t done = 0, t0 = wall_ns();
 
 	while (done < cycles) {
 		take_kicks(b);
@@ -300,6 +309,7 @@ static void step(struct bridge *b, uint64_t cycles)
 		note_used(b);
 	}
 	b->busy_cycles += done;
+	b->busy_ns += wall_ns() - t0;
 	for (unsigned q = 0; q < b->nqueues; q++) {
 		struct vu_vring *vq = &b->vu.vq[q];
 
@@ -560,9 +570,10 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 		n = (size_t)snprintf(extra, sizeof(extra),
 			 "  \"backend\": \"rtl\",\n  \"clock_mhz\": 250,\n  \"cycles\": %llu,\n"
 			 "  \"cycles_serving\": %llu,\n  \"cycles_skipped\": %llu,\n"
+			 "  \"wall_serving_s\": %.3f,\n"
 			 "  \"notifies\": %llu,\n  \"interrupts\": %llu,\n",
 			 (unsigned long long)rc_cycles(b->rc), (unsigned long long)b->busy_cycles,
-			 (unsigned long long)rc_skipped(b->rc),
+			 (unsigned long long)rc_skipped(b->rc), (double)b->busy_ns / 1e9,
 			 (unsigned long long)b->notifies, (unsigned long long)b->interrupts);
 		if (n < sizeof(extra))
 			phases_json(&b->ph, extra + n, sizeof(extra) - n);

@@ -49,3 +49,14 @@ test-hil-sim: $(BIN)/vfpga-model ## Test: one HIL fio job file (short) in the te
 	@$(MAKE) --no-print-directory guest
 	@sh tests/hil/sim.sh $(BIN)/vfpga-model $(BUILD)/tests/hil-sim randread-libaio 4M
 TEST_TARGETS += test-hil-sim
+
+# --- benchmark: the board's utilization (Yosys, vendor IP as black boxes) ---
+.PHONY: bench-board-synth
+bench-board-synth: ## Benchmark: utilization of the KCU105 top by Yosys (vendor IP black boxes), build/bench/synth_kcu105.md
+	@$(MAKE) --no-print-directory synth BOARD=kcu105 > $(BUILD)/board-synth.log 2>&1 || { tail -20 $(BUILD)/board-synth.log; exit 1; }
+	@mkdir -p $(BUILD)/bench
+	@{ printf "## The KCU105 board top (make synth BOARD=kcu105)\n\n"; \
+	   printf "Yosys \`synth_xilinx\` of \`kcu105_top\` with the vendor IP (PCIe blocks, DDR4) as black boxes, so their own resources are not counted; no timing figure until Vivado routes it.\n\n"; \
+	   cat $(BUILD)/board/kcu105/synth/utilization.md; } > $(BUILD)/bench/synth_kcu105.md
+	@cat $(BUILD)/bench/synth_kcu105.md
+BENCH_TARGETS += bench-board-synth

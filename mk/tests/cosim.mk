@@ -17,8 +17,13 @@ test-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/prot
 	@sh tests/cosim/proto.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test $(COSIM_TEST)/proto
 TEST_TARGETS += test-cosim-proto
 
-bench-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test ## Bench: round-trip cost of a config read, a BAR0 read and a BAR2 write over the cosim socket
-	@sh tests/cosim/proto.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test $(COSIM_TEST)/bench --bench | grep -E "bench:|model"
+bench-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test ## Bench: round-trip cost of a config read, a BAR0 read and a BAR2 write over the cosim socket, build/bench/cosim.md
+	@mkdir -p $(BUILD)/bench
+	@sh tests/cosim/proto.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test $(COSIM_TEST)/bench --bench \
+	  > $(BUILD)/bench/cosim.log 2>&1 || { tail -20 $(BUILD)/bench/cosim.log; exit 1; }
+	@python3 tools/cosim_md.py $(BUILD)/bench/cosim.log > $(BUILD)/bench/cosim.md
+	@cat $(BUILD)/bench/cosim.md
+BENCH_TARGETS += bench-cosim-proto
 
 test-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: a stock Debian guest on the RTL through -device vfpga-pci (enumeration, virtio_pci binding, capabilities, file operations, mount -o dax with fio ioengine=mmap, INTx, nonsense writes, simulator death and stall; about 70 s after the QEMU build)
 	@sh tests/cosim/guest.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/guest
