@@ -42,6 +42,7 @@
 #define DRAIN_CYCLES	50000000ull	/* a stopped queue gets this long to finish */
 #define MSI_DATA_BASE	0x40u	/* vfsdrv's MSI-X data: 0x40 + vector */
 #define VU_MAX_RING	1024u	/* largest ring whose requests are timed */
+#define TIME_SYNC_MS	10	/* the card's clock follows the host's this closely */
 
 struct bridge {
 	struct vu_dev vu;
@@ -227,6 +228,7 @@ static void step(struct bridge *b, uint64_t cycles)
 		for (unsigned q = 0; q < b->nqueues; q++)
 			if (b->attached[q] && b->vu.vq[q].avail)
 				note_avail(b, q);
+		rc_time_sync(b->rc, TIME_SYNC_MS);
 		rc_step(b->rc, FINE_CYCLES);
 		note_used(b);
 	}
@@ -363,6 +365,9 @@ static int serve(struct bridge *b)
 		}
 		if (!b->live)
 			continue;
+		/* The card's clock is the host's before it sees a request, however
+		 * long it sat unstepped (rc_time_sync). */
+		rc_time_sync(b->rc, TIME_SYNC_MS);
 		for (unsigned q = 0; q < b->nqueues; q++)
 			if (b->kicked[q] && b->attached[q]) {
 				b->kicked[q] = 0;
