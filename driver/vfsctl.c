@@ -5,7 +5,8 @@
  *   vfsctl --pci DDDD:BB:DD.F info|init|settime [--time SEC[.NSEC]]
  *
  * info: IDs, BARs, capabilities, device features, tag, queues, the clock.
- * init: the driver handshake and FUSE_INIT; prints what was negotiated.
+ * init: the driver handshake and FUSE_INIT; prints what was negotiated and
+ * the card's clock after it.
  * settime: sets the card's clock to the host's (CLOCK_REALTIME), or to
  * --time; exit 1 when the card refuses it (earlier than its clock).
  * --sim runs the card in RTL simulation (Verilator model, card firmware on
@@ -194,6 +195,7 @@ int main(int argc, char **argv)
 		}
 		print_init(&io);
 		vfsdrv_stop(&d);
+		vfsdrv_print_time(&d, stdout);
 	}
 	if (t->ops->cycles)
 		fprintf(stderr, "vfsctl: %llu simulated cycles\n", t->ops->cycles(t));
