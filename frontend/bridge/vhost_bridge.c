@@ -219,6 +219,12 @@ static void note_used(struct bridge *b)
 	}
 }
 
+/* The card's clock follows the host's (rc_time_sync; off with --no-time). */
+static void time_sync(struct bridge *b)
+{
+	rc_time_sync(b->rc, TIME_SYNC_MS);
+}
+
 static void step(struct bridge *b, uint64_t cycles)
 {
 	for (uint64_t done = 0; done < cycles; done += FINE_CYCLES) {
@@ -228,7 +234,7 @@ static void step(struct bridge *b, uint64_t cycles)
 		for (unsigned q = 0; q < b->nqueues; q++)
 			if (b->attached[q] && b->vu.vq[q].avail)
 				note_avail(b, q);
-		rc_time_sync(b->rc, TIME_SYNC_MS);
+		time_sync(b);
 		rc_step(b->rc, FINE_CYCLES);
 		note_used(b);
 	}
@@ -367,7 +373,7 @@ static int serve(struct bridge *b)
 			continue;
 		/* The card's clock is the host's before it sees a request, however
 		 * long it sat unstepped (rc_time_sync). */
-		rc_time_sync(b->rc, TIME_SYNC_MS);
+		time_sync(b);
 		for (unsigned q = 0; q < b->nqueues; q++)
 			if (b->kicked[q] && b->attached[q]) {
 				b->kicked[q] = 0;
@@ -409,6 +415,8 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 	}
 	b->rc = vfs_transport_sim_rc(b->t);
 	rc_set_msi_handler(b->rc, on_msi, b);
+	if (o->no_time)
+		rc_time_sync_off(b->rc);
 	if (o->nvme.image) {
 		b->ssd = nvme_dev_attach(rc_vtop(b->rc), &o->nvme, err, sizeof(err));
 		if (!b->ssd) {
@@ -507,6 +515,8 @@ static void bridge_usage(FILE *f)
 		"  --console FILE    the card's UART output (- = stderr)\n"
 		"  --stats FILE      device-side figures as JSON at exit (requests by opcode, cycles per\n"
 		"                    request from notify to used-ring write, DMA bytes, queue occupancy)\n"
+		"  --no-time         never write the host's time into the card's clock (by default it\n"
+		"                    follows the host's within 10 ms while the card runs)\n"
 		"%s",
 		VHOST_BRIDGE_DEFAULT_FIRMWARE, nvme_dev_usage());
 }
@@ -530,6 +540,8 @@ int vhost_bridge_cli(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--verbose")) {
 			o.verbose = 1;
+		} else if (!strcmp(a, "--no-time")) {
+			o.no_time = 1;
 		} else if (i + 1 < argc && !strcmp(a, "--socket")) {
 			o.socket = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--firmware")) {

@@ -64,6 +64,7 @@ struct rc {
 	uint8_t cfg_written[0x40];
 	uint64_t time_sync_ns;	/* CLOCK_MONOTONIC of the last rc_time_sync write */
 	uint64_t time_syncs;
+	int time_sync_off;
 	int trace_tlps;		/* RC_TRACE_TLPS set: print every TLP from the card */
 	uint64_t from_card;	/* TLPs the card sent */
 	struct { uint64_t iova, len; uint8_t *ptr; } maps[RC_MAX_MAPS];
@@ -624,6 +625,8 @@ int rc_time_sync(struct rc *rc, unsigned min_ms)
 	struct timespec ts;
 	int ret;
 
+	if (rc->time_sync_off)
+		return 0;
 	if (min_ms && rc->time_syncs && now - rc->time_sync_ns < (uint64_t)min_ms * 1000000ull)
 		return 0;
 	/* memory decode on, and BAR0 holds an address (not a sizing pattern) */
@@ -638,6 +641,11 @@ int rc_time_sync(struct rc *rc, unsigned min_ms)
 	rc->time_sync_ns = now;
 	rc->time_syncs++;
 	return 1;
+}
+
+void rc_time_sync_off(struct rc *rc)
+{
+	rc->time_sync_off = 1;
 }
 
 uint64_t rc_time_syncs(const struct rc *rc)

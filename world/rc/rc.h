@@ -155,6 +155,8 @@ struct vtop *rc_vtop(struct rc *rc);
 #define RC_BAR0_TIME 0x6000u	/* the clock's block in BAR0 (pcie_pkg::BAR0_TIME) */
 int rc_time_sync(struct rc *rc, unsigned min_ms);
 uint64_t rc_time_syncs(const struct rc *rc);
+/* From now on rc_time_sync writes nothing (a host that never sets the clock). */
+void rc_time_sync_off(struct rc *rc);
 
 uint32_t rc_card_errors(struct rc *rc);
 /* TLPs from the card that were not expected (completions nobody waits for, ...). */
