@@ -428,6 +428,8 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 		fprintf(stderr, "vfpga-sim: the card did not enumerate as virtio-fs (%d)\n", ret);
 		return 2;
 	}
+	/* the host's time into the card's clock before its firmware mounts */
+	rc_time_sync(b->rc, 0);
 	b->nqueues = b->drv.num_queues;
 	if (b->nqueues < 2 || b->nqueues > VU_MAX_QUEUES) {
 		fprintf(stderr, "vfpga-sim: the card reports %u queues\n", b->nqueues);
