@@ -1,11 +1,14 @@
 /*
  * vfsctl: talk to the card's virtio-fs function from the host side.
  *
- *   vfsctl --sim [--firmware ELF] [--console] info|init
- *   vfsctl --pci DDDD:BB:DD.F info|init
+ *   vfsctl --sim [--firmware ELF] [--console] info|init|settime [--time SEC[.NSEC]]
+ *   vfsctl --pci DDDD:BB:DD.F info|init|settime [--time SEC[.NSEC]]
  *
- * info: IDs, BARs, capabilities, device features, tag, queues.
- * init: the driver handshake and FUSE_INIT; prints what was negotiated.
+ * info: IDs, BARs, capabilities, device features, tag, queues, the clock.
+ * init: the driver handshake and FUSE_INIT; prints what was negotiated and
+ * the card's clock after it.
+ * settime: sets the card's clock to the host's (CLOCK_REALTIME), or to
+ * --time; exit 1 when the card refuses it (earlier than its clock).
  * --sim runs the card in RTL simulation (Verilator model, card firmware on
  * the soft core) through the transport the simulator registers
  * (world/rc/rc_transport.c), when vfsctl is linked with it. --pci reaches a real card bound to vfio-pci
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "transport_vfio.h"
 #include "vfsdrv.h"
@@ -24,12 +28,43 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vfsctl --sim [--firmware ELF] [--console] info|init\n"
-		   "       vfsctl --pci DDDD:BB:DD.F info|init\n"
+	fprintf(f, "usage: vfsctl --sim [--firmware ELF] [--console] info|init|settime [--time SEC[.NSEC]]\n"
+		   "       vfsctl --pci DDDD:BB:DD.F info|init|settime [--time SEC[.NSEC]]\n"
 		   "  --sim            the card in RTL simulation\n"
 		   "  --pci BDF        the card at this PCI address, bound to vfio-pci\n"
 		   "  --firmware ELF   card firmware (default %s)\n"
-		   "  --console        show the card's UART on stderr\n", DEFAULT_FIRMWARE);
+		   "  --console        show the card's UART on stderr\n"
+		   "  settime          set the card's clock to the host's (or to --time: seconds\n"
+		   "                   since the epoch, up to 9 decimals); the clock never goes back\n",
+		   DEFAULT_FIRMWARE);
+}
+
+/* SEC or SEC.FRACTION (at most 9 digits); 0 or -1. */
+static int parse_time(const char *s, uint64_t *sec, uint32_t *nsec)
+{
+	char *end;
+	unsigned long long v;
+	uint32_t ns = 0, scale = 100000000u;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == '.') {
+		for (end++; *end >= '0' && *end <= '9'; end++) {
+			if (!scale)
+				return -1;
+			ns += (uint32_t)(*end - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*end)
+		return -1;
+	*sec = v;
+	*nsec = ns;
+	return 0;
 }
 
 static void print_init(const struct fuse_init_out *io)
@@ -56,11 +91,13 @@ static void print_init(const struct fuse_init_out *io)
 
 int main(int argc, char **argv)
 {
-	const char *firmware = DEFAULT_FIRMWARE, *cmd = NULL, *pci = NULL;
-	int sim = 0, console = 0, ret;
+	const char *firmware = DEFAULT_FIRMWARE, *cmd = NULL, *pci = NULL, *when = NULL;
+	int sim = 0, console = 0, ret, status = 0;
 	struct vfs_transport *t = NULL;
 	struct vfsdrv d;
 	char err[256];
+	uint64_t set_sec = 0;
+	uint32_t set_nsec = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--sim"))
@@ -71,10 +108,13 @@ int main(int argc, char **argv)
 			firmware = argv[++i];
 		else if (!strcmp(argv[i], "--pci") && i + 1 < argc)
 			pci = argv[++i];
+		else if (!strcmp(argv[i], "--time") && i + 1 < argc)
+			when = argv[++i];
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
-		} else if (!cmd && (!strcmp(argv[i], "info") || !strcmp(argv[i], "init")))
+		} else if (!cmd && (!strcmp(argv[i], "info") || !strcmp(argv[i], "init") ||
+				    !strcmp(argv[i], "settime")))
 			cmd = argv[i];
 		else {
 			fprintf(stderr, "vfsctl: unknown argument '%s'\n", argv[i]);
@@ -86,6 +126,15 @@ int main(int argc, char **argv)
 		if (sim == !!pci)
 			fprintf(stderr, "vfsctl: one transport is needed: --sim or --pci BDF\n");
 		usage(stderr);
+		return 2;
+	}
+	if (when && strcmp(cmd, "settime")) {
+		fprintf(stderr, "vfsctl: --time goes with settime\n");
+		return 2;
+	}
+	if (when && parse_time(when, &set_sec, &set_nsec)) {
+		fprintf(stderr, "vfsctl: --time '%s': seconds since the epoch, optionally with up to 9 decimals\n",
+			when);
 		return 2;
 	}
 	if (pci)
@@ -106,6 +155,28 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "info")) {
 		vfsdrv_print_info(&d, stdout);
+		vfsdrv_print_time(&d, stdout);
+	} else if (!strcmp(cmd, "settime")) {
+		if (!when) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			set_sec = (uint64_t)ts.tv_sec;
+			set_nsec = (uint32_t)ts.tv_nsec;
+		}
+		ret = vfsdrv_time_set(&d, set_sec, set_nsec);
+		if (ret == -ERANGE) {
+			fprintf(stderr, "vfsctl: settime %llu.%09u refused: earlier than the card's clock, which never goes back\n",
+				(unsigned long long)set_sec, set_nsec);
+			status = 1;
+		} else if (ret) {
+			fprintf(stderr, "vfsctl: settime failed: %s\n",
+				ret == -ENODEV ? "the card has no clock capability" : strerror(-ret));
+			status = 1;
+		} else {
+			printf("settime: %llu.%09u taken\n", (unsigned long long)set_sec, set_nsec);
+		}
+		vfsdrv_print_time(&d, stdout);
 	} else {
 		struct fuse_init_out io;
 
@@ -124,9 +195,10 @@ int main(int argc, char **argv)
 		}
 		print_init(&io);
 		vfsdrv_stop(&d);
+		vfsdrv_print_time(&d, stdout);
 	}
 	if (t->ops->cycles)
 		fprintf(stderr, "vfsctl: %llu simulated cycles\n", t->ops->cycles(t));
 	t->ops->close(t);
-	return 0;
+	return status;
 }

@@ -5,12 +5,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "soc_map.h"
 
 #include <linux/virtio_config.h>
 #include <linux/virtio_fs.h>
 #include <linux/virtio_pci.h>
 
 #define VIRTIO_VENDOR 0x1af4
+#ifndef VIRTIO_PCI_CAP_VENDOR_CFG
+#define VIRTIO_PCI_CAP_VENDOR_CFG 9	/* virtio 1.2 vendor data; Linux 6.1's uapi lacks it */
+#endif
 #define VIRTIO_FS_DEVICE (0x1040 + 26)
 #define CAP_MAX_STEPS 48
 #define REQ_AREA 0x8000u	/* request at buf[0..), reply at buf[REQ_AREA..) */
@@ -98,6 +104,44 @@ static int read_vendor_cap(struct vfsdrv *d, uint8_t at, struct vfsdrv_cap *c)
 	return 0;
 }
 
+/* Vendor data (virtio 1.2: cap_vndr, cap_next, cap_len, cfg_type 9, then
+ * vendor_id): ours is vendor 0x1af4 with what, version, bar, offset and
+ * length of a BAR block. Other vendors' data is skipped, as the spec asks. */
+static int read_vendor_data(struct vfsdrv *d, uint8_t at)
+{
+	uint8_t raw[20];
+	uint32_t off, len;
+	int ret;
+
+	if ((ret = cfg_rd(d, at, raw, 4)))
+		return ret;
+	if (raw[2] < 8)
+		return -EIO;
+	if ((ret = cfg_rd(d, at + 4, raw + 4, 4)))
+		return ret;
+	if ((raw[4] | raw[5] << 8) != VIRTIO_VENDOR || raw[6] != VFSDRV_VNDR_CLOCK)
+		return 0;
+	if (raw[2] < sizeof(raw))
+		return -EIO;
+	if ((ret = cfg_rd(d, at + 8, raw + 8, 12)))
+		return ret;
+	memcpy(&off, raw + 12, 4);
+	memcpy(&len, raw + 16, 4);
+	if (raw[8] > 5 || len < SOC_TIME_TICK_NS + 4)
+		return -EIO;
+	if (d->have_clock++)
+		return 0;
+	d->clock.at = at;
+	d->clock.bar = raw[8];
+	d->clock.type = VIRTIO_PCI_CAP_VENDOR_CFG;
+	d->clock.id = raw[7];		/* layout version */
+	d->clock.offset = off;
+	d->clock.length = len;
+	d->clock.offset64 = off;
+	d->clock.length64 = len;
+	return 0;
+}
+
 #define MAX_TRANSPORTS 4
 
 static struct {
@@ -168,7 +212,16 @@ int vfsdrv_probe(struct vfsdrv *d, struct vfs_transport *t)
 			d->msix_size = (ctl & 0x7ff) + 1;
 		} else if (hdr[0] == 0x09) {
 			struct vfsdrv_cap c;
+			uint8_t type = 0;
 
+			if ((ret = cfg_rd(d, ptr + 3, &type, 1)))
+				return ret;
+			if (type == VIRTIO_PCI_CAP_VENDOR_CFG) {
+				if ((ret = read_vendor_data(d, ptr)))
+					return ret;
+				ptr = hdr[1];
+				continue;
+			}
 			if ((ret = read_vendor_cap(d, ptr, &c)))
 				return ret;
 			switch (c.type) {
@@ -232,6 +285,7 @@ static const char *cap_name(uint8_t type)
 	case VIRTIO_PCI_CAP_ISR_CFG: return "isr";
 	case VIRTIO_PCI_CAP_DEVICE_CFG: return "device";
 	case VIRTIO_PCI_CAP_SHARED_MEMORY_CFG: return "shared-memory";
+	case VIRTIO_PCI_CAP_VENDOR_CFG: return "vendor: clock";
 	default: return "?";
 	}
 }
@@ -271,6 +325,8 @@ void vfsdrv_print_info(const struct vfsdrv *d, FILE *f)
 	print_cap(f, &d->devcfg);
 	if (d->have_shm)
 		print_cap(f, &d->shm);
+	if (d->have_clock)
+		print_cap(f, &d->clock);
 	fprintf(f, "device features: 0x%016llx\n", (unsigned long long)d->device_features);
 	for (unsigned b = 0; b < 64; b++)
 		if (d->device_features >> b & 1) {
@@ -549,4 +605,89 @@ void vfsdrv_stop(struct vfsdrv *d)
 	if (d->t)
 		common_wr(d, COMMON(device_status), 0, 1);
 	free_queues(d);
+}
+
+/* --- the card's clock ---------------------------------------------------- */
+
+static int clock_rd(struct vfsdrv *d, uint32_t reg, uint32_t *v)
+{
+	return d->t->ops->bar_read(d->t, d->clock.bar, d->clock.offset + reg, v, 4);
+}
+
+static int clock_wr(struct vfsdrv *d, uint32_t reg, uint32_t v)
+{
+	return d->t->ops->bar_write(d->t, d->clock.bar, d->clock.offset + reg, &v, 4);
+}
+
+int vfsdrv_time_get(struct vfsdrv *d, struct vfsdrv_time *t)
+{
+	uint32_t lo = 0, hi = 0, ns = 0, st = 0;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	if (!d->have_clock)
+		return -ENODEV;
+	/* SEC_LO first: it takes the snapshot SEC_HI and NSEC return */
+	if ((ret = clock_rd(d, SOC_TIME_SEC_LO, &lo)) || (ret = clock_rd(d, SOC_TIME_SEC_HI, &hi)) ||
+	    (ret = clock_rd(d, SOC_TIME_NSEC, &ns)) || (ret = clock_rd(d, SOC_TIME_STATUS, &st)) ||
+	    (ret = clock_rd(d, SOC_TIME_SETS, &t->sets)) ||
+	    (ret = clock_rd(d, SOC_TIME_REFUSED, &t->refused)) ||
+	    (ret = clock_rd(d, SOC_TIME_MALFORMED, &t->malformed)) ||
+	    (ret = clock_rd(d, SOC_TIME_TICK_NS, &t->tick_ns)))
+		return ret;
+	t->sec = (uint64_t)hi << 32 | lo;
+	t->nsec = ns;
+	t->host_set = !!(st & SOC_TIME_STATUS_HOST_SET_MASK);
+	t->card_set = !!(st & SOC_TIME_STATUS_CARD_SET_MASK);
+	return 0;
+}
+
+int vfsdrv_time_set(struct vfsdrv *d, uint64_t sec, uint32_t nsec)
+{
+	struct vfsdrv_time before, after;
+	int ret;
+
+	if (!d->have_clock)
+		return -ENODEV;
+	if (nsec >= 1000000000u)
+		return -EINVAL;
+	if ((ret = vfsdrv_time_get(d, &before)))
+		return ret;
+	if ((ret = clock_wr(d, SOC_TIME_SEC_LO, (uint32_t)sec)) ||
+	    (ret = clock_wr(d, SOC_TIME_SEC_HI, (uint32_t)(sec >> 32))) ||
+	    (ret = clock_wr(d, SOC_TIME_NSEC, nsec)))
+		return ret;
+	if ((ret = vfsdrv_time_get(d, &after)))
+		return ret;
+	if (after.refused != before.refused)
+		return -ERANGE;
+	if (after.sets == before.sets && before.sets != 0xffffffffu)
+		return -EIO;
+	return 0;
+}
+
+void vfsdrv_print_time(struct vfsdrv *d, FILE *f)
+{
+	struct vfsdrv_time t;
+	char when[64] = "";
+	time_t tt;
+	struct tm tm;
+
+	if (!d->have_clock) {
+		fprintf(f, "clock: none (no vendor-data capability)\n");
+		return;
+	}
+	if (vfsdrv_time_get(d, &t)) {
+		fprintf(f, "clock: unreadable\n");
+		return;
+	}
+	tt = (time_t)t.sec;
+	if (gmtime_r(&tt, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fprintf(f, "clock: %llu.%09u (%s), %s\n", (unsigned long long)t.sec, t.nsec, when,
+		t.host_set ? "set by the host" :
+		t.card_set ? "never set by the host: started from the newest time of the card's filesystem" :
+		"never set: counts from 0 since the card's reset");
+	fprintf(f, "  %u ns per tick; times taken %u, refused (earlier than the clock) %u, malformed writes %u\n",
+		t.tick_ns, t.sets, t.refused, t.malformed);
 }

@@ -80,6 +80,8 @@ struct vfsdrv {
 	uint16_t msix_size;
 	struct vfsdrv_cap common, notify, isr, devcfg, shm;
 	int have_shm;
+	struct vfsdrv_cap clock;	/* the card's clock (vendor-data capability) */
+	int have_clock;
 	uint32_t notify_mult;
 	uint64_t device_features, features;
 	uint16_t num_queues;
@@ -121,5 +123,24 @@ int vfsdrv_fuse_init(struct vfsdrv *d, struct fuse_init_out *io);
 /* Writes 0 to the device status and frees the queues. */
 void vfsdrv_stop(struct vfsdrv *d);
 const char *vfsdrv_feature_name(unsigned bit);
+
+/* The card's clock: a register block in BAR0 that a vendor-data capability
+ * (virtio 1.2 VIRTIO_PCI_CAP_VENDOR_CFG, vendor 0x1af4, what 1) announces;
+ * registers as TIME in rtl/soc_map.toml. The clock never goes back: a time
+ * earlier than it is refused and counted. */
+#define VFSDRV_VNDR_CLOCK 1		/* our vendor data: what = 1, the clock */
+struct vfsdrv_time {
+	uint64_t sec;
+	uint32_t nsec;
+	int host_set, card_set;		/* who set it since the card's reset */
+	uint32_t sets, refused, malformed, tick_ns;
+};
+/* 0, -ENODEV without the capability, or the transport's error. */
+int vfsdrv_time_get(struct vfsdrv *d, struct vfsdrv_time *t);
+/* Sets the clock: 0 taken, -ERANGE refused (earlier than the card's clock),
+ * -EINVAL nsec >= 10^9 (not sent), -ENODEV, -EIO (the card ignored the write). */
+int vfsdrv_time_set(struct vfsdrv *d, uint64_t sec, uint32_t nsec);
+/* Prints the clock as vfsctl info shows it. */
+void vfsdrv_print_time(struct vfsdrv *d, FILE *f);
 
 #endif /* VFSDRV_H */

@@ -6,9 +6,10 @@
 
 DRIVER_OBJS := $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_vfio.o
 
-$(BUILD)/driver/%.o: driver/%.c
+# soc_map.h: the clock's registers (TIME), the same for the host in BAR0.
+$(BUILD)/driver/%.o: driver/%.c $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -MMD -MP -Iinclude -Idriver -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -MMD -MP -Iinclude -Idriver -I$(GEN) -c $< -o $@
 
 -include $(wildcard $(BUILD)/driver/*.d)
 

@@ -69,13 +69,40 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static void clock_now(uint64_t *s, uint32_t *ns)
+/* The host's clock, as the card's behaves: it never goes back, and it starts
+ * no earlier than the newest time the image holds (clock_floor, called by
+ * vfs_mount): a host clock behind that runs with an offset. In nanoseconds
+ * since the epoch (enough until 2554). */
+static uint64_t clock_offset_ns, clock_last_ns;
+
+static uint64_t host_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	*s = (uint64_t)ts.tv_sec;
-	*ns = (uint32_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void clock_now(uint64_t *s, uint32_t *ns)
+{
+	uint64_t t = host_ns() + clock_offset_ns;
+
+	if (t < clock_last_ns)
+		t = clock_last_ns;
+	clock_last_ns = t;
+	*s = t / 1000000000ull;
+	*ns = (uint32_t)(t % 1000000000ull);
+}
+
+static void clock_floor(uint64_t s, uint32_t ns)
+{
+	uint64_t floor = s * 1000000000ull + ns, now = host_ns();
+
+	if (now < floor) {
+		clock_offset_ns = floor - now;
+		fprintf(stderr, "vfpga-model: host clock %.3f s behind the image's newest time: "
+			"times run ahead of it by that much\n", (double)clock_offset_ns / 1e9);
+	}
 }
 
 static void usage(FILE *f)
@@ -295,6 +322,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	vfs_set_clock(clock_now);
+	vfs_set_clock_floor(clock_floor);
 	err = vfs_mount(&fs, &bf.bd, 0);
 	if (err) {
 		fprintf(stderr, "vfpga-model: image %s refused: %s\n", o.image, vfs_last_error(fs));

@@ -197,6 +197,7 @@ module kcu105_top #(
     .BAR2_SIZE_LOG2    (BAR2_SIZE_LOG2),
     .NUM_REQ_QUEUES    (4),
     .UART_CLKS_PER_BIT (UART_CPB),
+    .TICK_NS           (1000 / CORE_MHZ),
     .DDR_AW            (DDR_AW)
   ) u_card (
     .clk             (core_clk),

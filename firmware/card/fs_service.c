@@ -77,17 +77,39 @@ static void card_dax_attach(void)
  * here, the ext4 pools), then __ddr_free. */
 extern char __ddr_start[], __ddr_free[];
 
-/* The card has no real-time clock: times are the timer's uptime on top of
- * a fixed epoch (times only order events; utimensat from the guest sets
- * exact ones). */
-static uint64_t epoch_base;
+/* The card's clock (TIME, rtl/virtio/vfs_time.sv): the last time the host
+ * (or this firmware) set, advanced by every tick of the timer since. A read
+ * of SEC_LO takes the snapshot SEC_HI and NSEC return. */
+#define TIME_REG(r) (SOC_TIME_BASE + SOC_TIME_##r)
 
 static void card_clock(uint64_t *sec, uint32_t *nsec)
 {
-	uint64_t us = timer_now() / TIMER_TICKS_PER_US;
+	uint32_t lo = mmio_read32(TIME_REG(SEC_LO));
 
-	*sec = epoch_base + us / 1000000u;
-	*nsec = (uint32_t)(us % 1000000u) * 1000u;
+	*sec = lo | (uint64_t)mmio_read32(TIME_REG(SEC_HI)) << 32;
+	*nsec = mmio_read32(TIME_REG(NSEC));
+}
+
+/* vfs_mount's floor: the newest time the image holds. A clock behind it (never
+ * set by the host, or set earlier than a previous run stamped) starts there;
+ * the clock itself refuses to go back, so a host time set meanwhile wins. */
+static void card_clock_floor(uint64_t sec, uint32_t nsec)
+{
+	uint64_t now;
+	uint32_t now_ns;
+	uint32_t st = mmio_read32(TIME_REG(STATUS));
+
+	card_clock(&now, &now_ns);
+	if (!(st & SOC_TIME_STATUS_HOST_SET_MASK))
+		printf("card: time never set by the host: the clock starts from the image's newest time\n");
+	if (now > sec || (now == sec && now_ns >= nsec))
+		return;
+	mmio_write32(TIME_REG(SEC_LO), (uint32_t)sec);
+	mmio_write32(TIME_REG(SEC_HI), (uint32_t)(sec >> 32));
+	mmio_write32(TIME_REG(NSEC), nsec);
+	/* seconds printed in 32 bits: picolibc's integer printf, and fine until 2106 */
+	printf("card: clock %lu.%09lu behind the image's newest time: starts at %lu.%09lu\n",
+	       (unsigned long)now, (unsigned long)now_ns, (unsigned long)sec, (unsigned long)nsec);
 }
 
 int card_fs_start(void)
@@ -104,8 +126,8 @@ int card_fs_start(void)
 		fuse_server_init(&srv, NULL);
 		return -ENODEV;
 	}
-	epoch_base = 1767225600u;	/* 2026-01-01 UTC */
 	vfs_set_clock(card_clock);
+	vfs_set_clock_floor(card_clock_floor);
 	err = vfs_mount(&fs, bd, 0);
 	if (err) {
 		printf("card: SSD image refused: %s: file service down\n", vfs_last_error(fs));

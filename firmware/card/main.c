@@ -51,8 +51,9 @@ static uint64_t driver_features(void)
 static uint32_t pending;	/* queues notified and not yet served */
 
 /* Tells a simulator that steps the card only while it works (vfpga-sim
- * --cosim) whether the firmware is serving requests or waiting for the host;
- * SIMCTRL does nothing on a board. Written on changes only. */
+ * --cosim, --socket) whether the firmware has work (a request, a reset's
+ * write-back) or waits for the host; SIMCTRL does nothing on a board.
+ * Written on changes only. */
 static void sim_busy(uint32_t busy)
 {
 	static uint32_t last = 2;
@@ -191,6 +192,14 @@ static const struct fsdev_queue_ops card_queue_ops = {
 	.fail = card_fail,
 };
 
+/* A driver reset: the session ends (its write-back takes the SSD a while:
+ * busy, for a simulator that steps the card only while it works). */
+static void end_session(void)
+{
+	sim_busy(1);
+	forget_queues();
+}
+
 int main(void)
 {
 	printf("card firmware: virtio-fs function, %lu queues\n",
@@ -209,7 +218,7 @@ int main(void)
 		 * only cause a harmless look at a queue. */
 		reg = mmio_read32(VIRTIO_REG(STATUS));
 		if (reg & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
-			forget_queues();
+			end_session();
 		reg = mmio_read32(VIRTIO_REG(NOTIFY));
 		if (reg) {
 			pending |= reg;
@@ -217,7 +226,7 @@ int main(void)
 		}
 		reg = mmio_read32(VIRTIO_REG(STATUS));
 		if (reg & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
-			forget_queues();
+			end_session();
 		status = SOC_FIELD_GET(SOC_VIRTIO_STATUS_DEVICE_STATUS, reg);
 		if (!pending) {
 			sim_busy(0);

@@ -75,6 +75,8 @@ static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_
 #define SB_INODES_PER_GROUP	0x28
 #define SB_MTIME		0x2c
 #define SB_WTIME		0x30
+#define SB_MNT_COUNT		0x34
+#define SB_MAX_MNT_COUNT	0x36
 #define SB_MAGIC		0x38
 #define SB_STATE		0x3a
 #define SB_REV_LEVEL		0x4c
@@ -101,6 +103,8 @@ static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_
 #define SB_CHECKSUM_TYPE	0x175
 #define SB_KBYTES_WRITTEN	0x178
 #define SB_CHECKSUM_SEED	0x270
+#define SB_WTIME_HI		0x274	/* bits 39:32 of s_wtime (u8) */
+#define SB_MTIME_HI		0x275	/* bits 39:32 of s_mtime (u8) */
 #define SB_CHECKSUM		0x3fc
 
 #define EXT4_SUPER_MAGIC	0xef53
@@ -261,6 +265,8 @@ struct vfs {
 	uint32_t npend;
 	uint64_t tx_limit;	/* commit before an operation once ndirty passes this */
 	uint64_t last_commit;	/* clock seconds of the last commit */
+	uint64_t jlast_sec;	/* newest commit time of the transactions replayed at mount */
+	uint32_t jlast_nsec;
 
 	/* allocation hints */
 	uint32_t last_group;
@@ -333,6 +339,11 @@ uint16_t ext4_gd_csum(struct vfs *fs, uint32_t g, const uint8_t *gd);
 uint64_t ext4_sb_free_blocks(struct vfs *fs);
 void ext4_sb_set_free_blocks(struct vfs *fs, uint64_t v);
 void ext4_sb_csum_set(struct vfs *fs);
+/* A superblock time as Linux keeps it: 32 bits plus 8 high bits elsewhere. */
+void ext4_sb_set_time(struct vfs *fs, int off, int hi, uint64_t sec);
+uint64_t ext4_sb_get_time(const struct vfs *fs, int off, int hi);
+/* The clock floor hook of vfs_set_clock_floor, or nothing. */
+void ext4_clock_floor(uint64_t sec, uint32_t nsec);
 int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, uint32_t *got);
 void ext4_free_blocks(struct vfs *fs, uint64_t start, uint32_t len);
 int ext4_apply_pending_frees(struct vfs *fs);

@@ -251,9 +251,19 @@ int ext4_journal_recover(struct vfs *fs)
 				j = jnext(fs, j);
 			continue;
 		} else if (type == JT_COMMIT) {
+			uint64_t cs;
+			uint32_t cns;
 			if (!commit_ok(fs, b))
 				break;
 			end_seq++;
+			/* h_commit_sec (be64), h_commit_nsec: the newest is a
+			 * floor for the clock (vfs_set_clock_floor) */
+			cs = (uint64_t)be32(b + 0x30) << 32 | be32(b + 0x34);
+			cns = be32(b + 0x38);
+			if (cs > fs->jlast_sec || (cs == fs->jlast_sec && cns > fs->jlast_nsec)) {
+				fs->jlast_sec = cs;
+				fs->jlast_nsec = cns;
+			}
 		} else if (type == JT_REVOKE) {
 			uint32_t cnt = be32(b + 12), rs = (fs->jfeat_incompat & JF_INCOMPAT_64BIT) ? 8 : 4;
 			if (!block_tail_ok(fs, b) || cnt > dlimit)
@@ -395,7 +405,7 @@ int ext4_commit(struct vfs *fs)
 		return ext4_dev_flush(fs);
 	ext4_now(&s, &ns);
 	fs->last_commit = s;
-	put32(fs->sb + SB_WTIME, (uint32_t)s);
+	ext4_sb_set_time(fs, SB_WTIME, SB_WTIME_HI, s);
 	ext4_sb_csum_set(fs);
 	ext4_bdirty(fs, fs->sbbuf);
 	if (!fs->has_journal) {

@@ -10,10 +10,33 @@
 #include "ext4.h"
 
 static vfs_clock_t clock_fn;
+static vfs_clock_floor_t floor_fn;
 
 void vfs_set_clock(vfs_clock_t clock)
 {
 	clock_fn = clock;
+}
+
+void vfs_set_clock_floor(vfs_clock_floor_t floor)
+{
+	floor_fn = floor;
+}
+
+void ext4_clock_floor(uint64_t sec, uint32_t nsec)
+{
+	if (floor_fn)
+		floor_fn(sec, nsec);
+}
+
+void ext4_sb_set_time(struct vfs *fs, int off, int hi, uint64_t sec)
+{
+	put32(fs->sb + off, (uint32_t)sec);
+	fs->sb[hi] = (uint8_t)(sec >> 32);
+}
+
+uint64_t ext4_sb_get_time(const struct vfs *fs, int off, int hi)
+{
+	return le32(fs->sb + off) | (uint64_t)fs->sb[hi] << 32;
 }
 
 void ext4_now(uint64_t *sec, uint32_t *nsec)

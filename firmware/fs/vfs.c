@@ -259,6 +259,54 @@ static int begin_modify(struct vfs *fs)
 	return ext4_maybe_commit(fs);
 }
 
+/* The newest time the image holds: the superblock's mount and write times,
+ * the last commit the journal replayed, the root directory's times. A clock
+ * that is behind it moves up to it (vfs_set_clock_floor) before anything is
+ * stamped, so a card that lost its time still never stamps an older one. */
+static void clock_floor(struct vfs *fs, const struct ext4_inode *root)
+{
+	static const int offs[][2] = {
+		{ I_ATIME, I_ATIME_EXTRA }, { I_MTIME, I_MTIME_EXTRA }, { I_CTIME, I_CTIME_EXTRA },
+	};
+	uint64_t best = ext4_sb_get_time(fs, SB_MTIME, SB_MTIME_HI), s;
+	uint32_t best_ns = 0, ns;
+
+	s = ext4_sb_get_time(fs, SB_WTIME, SB_WTIME_HI);
+	if (s > best)
+		best = s;
+	if (fs->jlast_sec > best || (fs->jlast_sec == best && fs->jlast_nsec > best_ns)) {
+		best = fs->jlast_sec;
+		best_ns = fs->jlast_nsec;
+	}
+	for (unsigned i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		ext4_i_get_time(fs, root, offs[i][0], offs[i][1], &s, &ns);
+		if (s > best || (s == best && ns > best_ns)) {
+			best = s;
+			best_ns = ns;
+		}
+	}
+	ext4_clock_floor(best, best_ns);
+}
+
+/* As Linux's ext4_setup_super and ext4_commit_super at a read-write mount:
+ * one more mount, the mount and write times, written in place. */
+static int stamp_mount(struct vfs *fs)
+{
+	uint64_t s;
+	uint32_t ns;
+	int err;
+
+	ext4_now(&s, &ns);
+	put16(fs->sb + SB_MNT_COUNT, le16(fs->sb + SB_MNT_COUNT) + 1);
+	ext4_sb_set_time(fs, SB_MTIME, SB_MTIME_HI, s);
+	ext4_sb_set_time(fs, SB_WTIME, SB_WTIME_HI, s);
+	ext4_sb_csum_set(fs);
+	err = ext4_dev_write(fs, fs->sbbuf->blk, 1, fs->sbbuf->data);
+	if (!err)
+		err = ext4_dev_flush(fs);
+	return err;
+}
+
 int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags)
 {
 	struct vfs *fs = NULL;
@@ -339,6 +387,7 @@ again:
 			err = ext4_corrupt(fs, "root is not a directory", 2);
 		if (err)
 			goto fail;
+		clock_floor(fs, root);
 	}
 	if (!fs->rdonly && le32(fs->sb + SB_LAST_ORPHAN)) {
 		err = begin_modify(fs);
@@ -346,6 +395,11 @@ again:
 			err = process_orphans(fs);
 		if (!err)
 			err = ext4_commit(fs);
+		if (err)
+			goto fail;
+	}
+	if (!fs->rdonly) {
+		err = stamp_mount(fs);
 		if (err)
 			goto fail;
 	}

@@ -73,6 +73,14 @@ typedef int (*vfs_filldir_t)(void *ctx, const char *name, size_t namelen,
  * card: the timer plus a base the driver sets). Set before mounting. */
 typedef void (*vfs_clock_t)(uint64_t *sec, uint32_t *nsec);
 void vfs_set_clock(vfs_clock_t clock);
+/* Called by vfs_mount with the newest time the image holds (superblock
+ * mount and write times, the last journal commit it replayed, the root
+ * directory's times) before it stamps anything: a clock behind it must move
+ * up to it, so that times never go backwards across mounts. A read-write
+ * mount then writes the superblock's mount and write times and mount count
+ * as Linux does. Optional; set before mounting. */
+typedef void (*vfs_clock_floor_t)(uint64_t sec, uint32_t nsec);
+void vfs_set_clock_floor(vfs_clock_floor_t floor);
 
 /* Mount: validates the superblock and group descriptors (and their checksums),
  * refuses features it cannot handle with a message naming them (-EINVAL) and an

@@ -51,6 +51,7 @@
 #define DRAIN_CYCLES	50000000ull	/* a stopped queue gets this long to finish */
 #define MSI_DATA_BASE	0x40u	/* vfsdrv's MSI-X data: 0x40 + vector */
 #define VU_MAX_RING	1024u	/* largest ring whose requests are timed */
+#define TIME_SYNC_MS	10	/* the card's clock follows the host's this closely */
 
 struct bridge {
 	struct vu_dev vu;
@@ -275,8 +276,6 @@ static void deliver_kicks(struct bridge *b)
 		}
 }
 
-/* Runs the card `cycles` cycles (or up to FINE_CYCLES more), skipping what
- * is idle (rc_advance). */
 static uint64_t wall_ns(void)
 {
 	struct timespec ts;
@@ -285,11 +284,22 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The card's clock follows the host's (rc_time_sync; off with --no-time). */
+static void time_sync(struct bridge *b)
+{
+	rc_time_sync(b->rc, TIME_SYNC_MS);
+}
+
+/* Runs the card `cycles` cycles (or up to FINE_CYCLES more), skipping what
+ * is idle (rc_advance). */
 static void step(struct bridge *b, uint64_t cycles)
 {
 	uint64_t done = 0, t0 = wall_ns();
 
 	while (done < cycles) {
+		unsigned bucket;
+		uint64_t n;
+
 		take_kicks(b);
 		if (b->live)
 			deliver_kicks(b);
@@ -298,9 +308,8 @@ static void step(struct bridge *b, uint64_t cycles)
 		for (unsigned q = 0; q < b->nqueues; q++)
 			if (b->attached[q] && b->vu.vq[q].avail)
 				note_avail(b, q);
-		uint64_t n;
-		unsigned bucket = phases_opcode(&b->ph);
-
+		time_sync(b);
+		bucket = phases_opcode(&b->ph);
 		n = rc_advance(b->rc, FINE_CYCLES, cycles - done);
 		if (b->prof)
 			profile_sample(b->prof, bucket < PROFILE_BETWEEN ? bucket : PROFILE_BETWEEN,
@@ -454,6 +463,9 @@ static int serve(struct bridge *b)
 		}
 		if (!b->live)
 			continue;
+		/* The card's clock is the host's before it sees a request, however
+		 * long it sat unstepped (rc_time_sync). */
+		time_sync(b);
 		deliver_kicks(b);
 		if (card_busy(b))
 			step(b, STEP_CYCLES);
@@ -497,6 +509,8 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 	rc_set_msi_handler(b->rc, on_msi, b);
 	phases_init(&b->ph);
 	rc_set_mark_handler(b->rc, on_mark, b);
+	if (o->no_time)
+		rc_time_sync_off(b->rc);
 	if (o->nvme.image) {
 		b->ssd = nvme_dev_attach(rc_vtop(b->rc), &o->nvme, err, sizeof(err));
 		if (!b->ssd) {
@@ -508,6 +522,8 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 		fprintf(stderr, "vfpga-sim: the card did not enumerate as virtio-fs (%d)\n", ret);
 		return 2;
 	}
+	/* the host's time into the card's clock before its firmware mounts */
+	rc_time_sync(b->rc, 0);
 	b->nqueues = b->drv.num_queues;
 	if (b->nqueues < 2 || b->nqueues > VU_MAX_QUEUES) {
 		fprintf(stderr, "vfpga-sim: the card reports %u queues\n", b->nqueues);
@@ -606,6 +622,8 @@ static void bridge_usage(FILE *f)
 		"                    firmware's phase marks, DMA bytes, queue occupancy)\n"
 		"  --profile FILE    a PC-sampling profile of the firmware at exit: one flat profile per\n"
 		"                    FUSE opcode over the ELF's functions\n"
+		"  --no-time         never write the host's time into the card's clock (by default it\n"
+		"                    follows the host's within 10 ms while the card runs)\n"
 		"%s",
 		VHOST_BRIDGE_DEFAULT_FIRMWARE, nvme_dev_usage());
 }
@@ -629,6 +647,8 @@ int vhost_bridge_cli(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--verbose")) {
 			o.verbose = 1;
+		} else if (!strcmp(a, "--no-time")) {
+			o.no_time = 1;
 		} else if (i + 1 < argc && !strcmp(a, "--socket")) {
 			o.socket = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--firmware")) {

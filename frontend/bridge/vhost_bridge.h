@@ -15,6 +15,7 @@ struct vhost_bridge_opts {
 	const char *stats;	/* device-side figures (JSON) at exit, or NULL */
 	const char *profile;	/* PC-sampling profile at exit (frontend/profile.h), or NULL */
 	int verbose;
+	int no_time;	/* never set the card's clock (a card whose host never did) */
 };
 
 /* Serves one front end; returns the process exit status (0 clean, 1 runtime

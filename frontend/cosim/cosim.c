@@ -43,6 +43,7 @@
 #define BOOT_MAX	500000000ull	/* ... or after this many cycles */
 #define STEP_CYCLES	64u	/* cycles between looks at the socket while busy (a poll costs ~1 us) */
 #define SKIP_MAX	4096u	/* the most idle cycles skipped between two looks */
+#define TIME_SYNC_MS	10	/* the card's clock follows the host's this closely */
 #define RX_BUF		(64u * 1024)
 
 enum { ST_CFG_RD, ST_CFG_WR, ST_MEM_RD, ST_MEM_WR, ST_KINDS };
@@ -394,6 +395,9 @@ static void handle(struct cosim *c, const struct vfc_hdr *h, const uint8_t *p)
 		struct vfc_status out = { 0 };
 
 		memcpy(&in, p, sizeof(in));
+		/* before a guest's write (a notify among them) the card's clock is
+		 * the host's, however long the model sat idle */
+		rc_time_sync(c->rc, TIME_SYNC_MS);
 		out.status = rc_mem_write(c->rc, in.addr, in.size, in.value);
 		after_run(c, 0);
 		c->last_activity = rc_cycles(c->rc);
@@ -503,6 +507,7 @@ static int serve(struct cosim *c)
 			process(c);
 			continue;
 		}
+		rc_time_sync(c->rc, TIME_SYNC_MS);
 		c->busy_cycles += rc_advance(c->rc, STEP_CYCLES, SKIP_MAX);
 		after_run(c, 0);
 	}

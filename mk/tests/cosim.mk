@@ -9,9 +9,9 @@
 COSIM_TEST := $(BUILD)/tests/cosim
 .PHONY: test-cosim test-cosim-guest test-cosim-proto bench-cosim-proto
 
-$(COSIM_TEST)/proto_test: tests/cosim/proto_test.c include/cosim_proto.h driver/vfsdrv.c driver/vfsdrv.h tests/include/check.h
+$(COSIM_TEST)/proto_test: tests/cosim/proto_test.c include/cosim_proto.h driver/vfsdrv.c driver/vfsdrv.h tests/include/check.h $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Iinclude -Idriver -Itests/include tests/cosim/proto_test.c driver/vfsdrv.c -o $@
+	$(CC) $(HOST_CFLAGS) -Iinclude -Idriver -I$(GEN) -Itests/include tests/cosim/proto_test.c driver/vfsdrv.c -o $@
 
 test-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test ## Test: vfpga-sim --cosim protocol without QEMU (config/BAR, memfd DMA, MSI-X, FUSE_INIT, bad input, malformed messages)
 	@sh tests/cosim/proto.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/proto_test $(COSIM_TEST)/proto

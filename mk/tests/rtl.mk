@@ -2,12 +2,12 @@
 # block's own ports with a model of what is around it (tests/rtl/lib: the
 # shared stream types, header builders, back-pressure and check counting).
 
-RTL_UNIT_BENCHES := pcie_ep dma_engine vq_engine dax_window rp_inbound
+RTL_UNIT_BENCHES := pcie_ep dma_engine vq_engine dax_window rp_inbound vfs_time
 RTL_UNIT_DIR := $(BUILD)/tests/rtl
 
 .PHONY: test-rtl-units
 
-test-rtl-units: $(GEN)/soc_map.stamp ## Test: unit bench per RTL block (pcie_ep, dma_engine, vq_engine, dax_window, rp_inbound) under Verilator
+test-rtl-units: $(GEN)/soc_map.stamp ## Test: unit bench per RTL block (pcie_ep, dma_engine, vq_engine, dax_window, rp_inbound, vfs_time) under Verilator
 	@mkdir -p $(RTL_UNIT_DIR)
 	@VERILATOR=$(VERILATOR) sh tests/rtl/run.sh $(RTL_UNIT_DIR) $(VERILATOR_LOCK) \
 	  "$(RTL_PKGS)" "$(RTL_SRCS)" $(RTL_UNIT_BENCHES)

@@ -13,6 +13,7 @@ module card_top #(
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
   parameter int NUM_REQ_QUEUES = 4,   // request queues besides hiprio
   parameter int UART_CLKS_PER_BIT = 1, // 1 in simulation
+  parameter int TICK_NS = 4,          // clk period in ns (the card's clock advances by it per cycle)
   parameter int DDR_AW = 31,          // card memory byte-address bits: DDR region below 2**(DDR_AW-1), window above
   parameter logic [63:0] DDR_BUS_BASE = 64'h1_0000_0000,     // DDR offset 0 as the SSD addresses it
   parameter logic [63:0] RP_MSI_ADDR = 64'h0000_0000_fee0_0000 // where the SSD's MSI writes go
@@ -141,7 +142,8 @@ module card_top #(
   vfs_pcie #(
     .DATA_W         (DATA_W),
     .BAR2_SIZE_LOG2 (BAR2_SIZE_LOG2),
-    .NUM_REQ_QUEUES (NUM_REQ_QUEUES)
+    .NUM_REQ_QUEUES (NUM_REQ_QUEUES),
+    .TICK_NS        (TICK_NS)
   ) u_fn (
     .clk          (clk),
     .rst          (rst),

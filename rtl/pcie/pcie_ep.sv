@@ -46,7 +46,7 @@ module pcie_ep #(
   output logic              tx_tlp_valid,
   input  wire logic         tx_tlp_ready,
 
-  // --- BAR0 application port (offsets 0x0000-0x3fff) ---
+  // --- BAR0 application port (offsets 0x0000-0x3fff and 0x6000-0x7fff) ---
   output logic        app_req,
   output logic        app_we,
   output logic [14:0] app_addr,
@@ -377,7 +377,7 @@ module pcie_ep #(
             cpl_has_data_d = 1'b0;
             cpl_bytes_d = 12'd4;
             cpl_lower_d = 7'd0;
-            target_d = (h_addr[14:0] >= MSIX_WINDOW) ? T_MSIX : T_APP;
+            target_d = (h_addr[14:0] >= MSIX_WINDOW && h_addr[14:0] < pcie_pkg::BAR0_TIME) ? T_MSIX : T_APP;
             if (h_is_mem && h_bar2 && !h_fmt[1] && h_in_page) begin
               // BAR2 read: to the window and the completer, or wait for room
               rx_tlp_ready = bq_free && d_ready;

@@ -1,7 +1,9 @@
 `default_nettype none
 // virtio_pci_caps: the virtio vendor capabilities of the card's configuration
 // space (common, notify, ISR, device, and the shared-memory capability of the
-// DAX window), as read-only data. No clock. Kept apart from the standard
+// DAX window), and a vendor-data capability (virtio 1.2, cfg_type 9, which
+// drivers that do not know it skip) that announces the card's clock in BAR0,
+// as read-only data. No clock. Kept apart from the standard
 // header so that, behind vendor hard IP that owns the header, only this block
 // moves into the hard IP's extended/legacy capability window.
 // Interface: a DW index of configuration space in, data and a hit flag out.
@@ -18,13 +20,16 @@ module virtio_pci_caps #(
   localparam logic [7:0] CFG_ISR       = 8'd3;   // VIRTIO_PCI_CAP_ISR_CFG
   localparam logic [7:0] CFG_DEVICE    = 8'd4;   // VIRTIO_PCI_CAP_DEVICE_CFG
   localparam logic [7:0] CFG_SHM       = 8'd8;   // VIRTIO_PCI_CAP_SHARED_MEMORY_CFG
+  localparam logic [7:0] CFG_VENDOR    = 8'd9;   // VIRTIO_PCI_CAP_VENDOR_CFG (virtio 1.2)
   localparam logic [7:0] SHM_ID_CACHE  = 8'd0;   // VIRTIO_FS_SHMCAP_ID_CACHE
+  localparam logic [7:0] VND_TIME      = 8'd1;   // our vendor data: the clock block
+  localparam logic [7:0] VND_TIME_VER  = 8'd1;   // its layout version
   localparam logic [7:0] OFF_COMMON    = 8'h90;  // byte offsets in configuration space
   localparam logic [7:0] OFF_NOTIFY    = 8'ha0;
   localparam logic [7:0] OFF_ISR       = 8'hb4;
   localparam logic [7:0] OFF_DEVICE    = 8'hc4;
   localparam logic [7:0] OFF_SHM       = 8'hd4;
-  localparam logic [7:0] OFF_END       = 8'hec;
+  localparam logic [7:0] OFF_TIME      = 8'hec;  // vendor data, 20 bytes: the last capability
   localparam logic [31:0] COMMON_LEN   = 32'h38;  // sizeof(struct virtio_pci_common_cfg)
   localparam logic [31:0] NOTIFY_LEN   = 32'h1000;
   localparam logic [31:0] ISR_LEN      = 32'h4;
@@ -43,7 +48,7 @@ module virtio_pci_caps #(
 
   logic [7:0] byte_off;
   assign byte_off = {dw[5:0], 2'b00};
-  assign hit = (dw[9:6] == 4'd0) && (byte_off >= OFF_COMMON) && (byte_off < OFF_END);
+  assign hit = (dw[9:6] == 4'd0) && (byte_off >= OFF_COMMON);  // through 0xff
 
   always_comb begin
     rdata = 32'd0;
@@ -69,13 +74,21 @@ module virtio_pci_caps #(
       OFF_DEVICE + 8'h4: rdata = 32'h0000_0000;
       OFF_DEVICE + 8'h8: rdata = {17'd0, pcie_pkg::BAR0_DEVICE};
       OFF_DEVICE + 8'hc: rdata = DEVICE_LEN;
-      // shared memory: struct virtio_pci_cap64 (24 bytes), bar 2, id 0, last in the list
-      OFF_SHM + 8'h0:  rdata = cap_hdr(8'h00, 8'd24, CFG_SHM);
+      // shared memory: struct virtio_pci_cap64 (24 bytes), bar 2, id 0
+      OFF_SHM + 8'h0:  rdata = cap_hdr(OFF_TIME, 8'd24, CFG_SHM);
       OFF_SHM + 8'h4:  rdata = {16'd0, SHM_ID_CACHE, 8'd2};
       OFF_SHM + 8'h8:  rdata = 32'd0;                       // offset low
       OFF_SHM + 8'hc:  rdata = SHM_LEN[31:0];               // length low
       OFF_SHM + 8'h10: rdata = 32'd0;                       // offset high
       OFF_SHM + 8'h14: rdata = SHM_LEN[63:32];              // length high
+      // vendor data (struct virtio_pci_vndr_data: vendor_id after cfg_type),
+      // then ours: what (1: clock), version, BAR, offset and length of the
+      // block; last in the list
+      OFF_TIME + 8'h0:  rdata = cap_hdr(8'h00, 8'd20, CFG_VENDOR);
+      OFF_TIME + 8'h4:  rdata = {VND_TIME_VER, VND_TIME, pcie_pkg::VENDOR_ID};
+      OFF_TIME + 8'h8:  rdata = 32'd0;                      // bar 0
+      OFF_TIME + 8'hc:  rdata = {17'd0, pcie_pkg::BAR0_TIME};
+      OFF_TIME + 8'h10: rdata = pcie_pkg::BAR0_TIME_LEN;
       default: rdata = 32'd0;
     endcase
   end

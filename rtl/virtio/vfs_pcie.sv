@@ -1,16 +1,18 @@
 `default_nettype none
 // vfs_pcie: the card's virtio-fs PCIe function: the endpoint core (config
-// space, MSI-X, BAR decode, completions), the virtio register file, and the
-// DMA engine with its buffer, and the virtqueue engine. Clock domain: clk. Interfaces: generic TLP
-// streams toward the hard IP, the firmware port (SoC MMIO: VIRTIO, DMA and
-// DMABUF regions), the BAR2 memory port.
+// space, MSI-X, BAR decode, completions), the virtio register file, the
+// DMA engine with its buffer, the virtqueue engine and the card's clock
+// (vfs_time: BAR0 0x6000 for the host, the TIME region for the firmware). Clock domain: clk. Interfaces: generic TLP
+// streams toward the hard IP, the firmware port (SoC MMIO: VIRTIO, DMA, VQ,
+// TIME and DMABUF regions), the BAR2 memory port.
 module vfs_pcie #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
   parameter int NUM_REQ_QUEUES = 4,   // request queues besides hiprio
   parameter int MSIX_VECTORS = 8,     // MSI-X table entries
   parameter int DMA_TAGS = 16,        // DMA read tags in flight (tags 0..DMA_TAGS-1)
-  parameter int DMA_TIMEOUT = 65536   // DMA completion timeout, cycles
+  parameter int DMA_TIMEOUT = 65536,  // DMA completion timeout, cycles
+  parameter int TICK_NS = 4           // clk period in ns: the clock's advance per cycle
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -87,7 +89,9 @@ module vfs_pcie #(
   logic              dma_tx_sop, dma_tx_eop, dma_tx_valid, dma_tx_ready;
 
   // Firmware port decode
-  logic        sel_virtio, sel_dma, sel_buf, sel_vq;
+  logic        sel_virtio, sel_dma, sel_buf, sel_vq, sel_time;
+  logic        h_time;                 // a BAR0 access to the clock's window
+  logic [31:0] time_f_rdata, time_h_rdata, virtio_h_rdata;
   logic        rsel_buf_q;
   logic [31:0] virtio_rdata_c, dma_rdata_c, vq_rdata_c, regs_rdata_q, buf_rdata;
 
@@ -103,6 +107,9 @@ module vfs_pcie #(
   assign sel_dma = (f_addr & ~(soc_map_pkg::DMA_SIZE - 32'd1)) == soc_map_pkg::DMA_BASE;
   assign sel_buf = (f_addr & ~(soc_map_pkg::DMABUF_SIZE - 32'd1)) == soc_map_pkg::DMABUF_BASE;
   assign sel_vq = (f_addr & ~(soc_map_pkg::VQ_SIZE - 32'd1)) == soc_map_pkg::VQ_BASE;
+  assign sel_time = (f_addr & ~(soc_map_pkg::TIME_SIZE - 32'd1)) == soc_map_pkg::TIME_BASE;
+  assign h_time = app_addr >= pcie_pkg::BAR0_TIME;
+  assign app_rdata_c = h_time ? time_h_rdata : virtio_h_rdata;
 
   // DMA engine
   logic        dcmd_valid, dcmd_ready, dcmd_write, dflush, ddone_valid;
@@ -246,12 +253,12 @@ module vfs_pcie #(
   ) u_regs (
     .clk          (clk),
     .rst          (rst),
-    .h_req        (app_req),
+    .h_req        (app_req && !h_time),
     .h_we         (app_we),
     .h_addr       (app_addr),
     .h_be         (app_be),
     .h_wdata      (app_wdata),
-    .h_rdata      (app_rdata_c),
+    .h_rdata      (virtio_h_rdata),
     .f_req        (f_req && sel_virtio),
     .f_we         (f_we),
     .f_addr       (f_addr[11:0]),
@@ -272,6 +279,25 @@ module vfs_pcie #(
     .eng_irq_queue   (eng_irq_queue),
     .dev_reset       (dev_reset),
     .reset_unseen    (reset_unseen)
+  );
+
+  vfs_time #(
+    .TICK_NS (TICK_NS)
+  ) u_time (
+    .clk     (clk),
+    .rst     (rst),
+    .h_req   (app_req && h_time),
+    .h_we    (app_we),
+    .h_addr  (app_addr[12:0]),
+    .h_be    (app_be),
+    .h_wdata (app_wdata),
+    .h_rdata (time_h_rdata),
+    .f_req   (f_req && sel_time),
+    .f_we    (f_we),
+    .f_addr  (f_addr[11:0]),
+    .f_be    (f_be),
+    .f_wdata (f_wdata),
+    .f_rdata (time_f_rdata)
   );
 
   vq_engine #(
@@ -394,7 +420,8 @@ module vfs_pcie #(
   always_ff @(posedge clk) begin
     app_rvalid_q <= app_req && !app_we;
     app_rdata_q <= app_rdata_c;
-    regs_rdata_q <= sel_virtio ? virtio_rdata_c : sel_vq ? vq_rdata_c : dma_rdata_c;
+    regs_rdata_q <= sel_virtio ? virtio_rdata_c : sel_vq ? vq_rdata_c :
+                    sel_time ? time_f_rdata : dma_rdata_c;
     if (f_req) rsel_buf_q <= sel_buf;
   end
 

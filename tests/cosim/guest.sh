@@ -91,6 +91,12 @@ while at:
               f"Masked{'+' if ctl & 0x4000 else '-'}\n\tVector table: BAR={tbl & 7} offset={tbl & ~7:08x}\n"
               f"\tPBA: BAR={pba & 7} offset={pba & ~7:08x}")
         assert ctl & 0x8000, "MSI-X not enabled by the driver"
+    elif cid == 0x09 and cfg[at + 3] == 9:
+        # virtio 1.2 vendor data: the card's clock (docs/pcie-function.md)
+        vtypes.append(9)
+        print(f"Capabilities: [{at:02x}] Vendor Specific Information: VirtIO vendor data: vendor {w(at + 4):04x} "
+              f"what {cfg[at + 6]} version {cfg[at + 7]}\n\t\tclock: BAR={cfg[at + 8]} offset={d(at + 12):08x} size={d(at + 16):08x}")
+        assert (w(at + 4), cfg[at + 6], cfg[at + 8], d(at + 12)) == (0x1af4, 1, 0, 0x6000), "clock capability"
     elif cid == 0x09:
         t, bar, off, ln = cfg[at + 3], cfg[at + 4], d(at + 8), d(at + 12)
         if t == 8:
@@ -104,7 +110,7 @@ while at:
     at = cfg[at + 1] & 0xfc
 assert (w(0), w(2)) == (0x1af4, 0x105a), "identity"
 assert 0x10 in seen and 0x11 in seen, seen
-assert sorted(vtypes) == [1, 2, 3, 4, 8], vtypes
+assert sorted(vtypes) == [1, 2, 3, 4, 8, 9], vtypes
 PY
 cat "$W/lspci.txt"
 # FUSE_INIT completed through the RTL if the first request after it got the

@@ -59,6 +59,18 @@ fileops() {
 	rm /mnt/cosim.d/m
 	rmdir /mnt/cosim.d
 	rm /mnt/cosim.txt
+	# the card's clock follows the host's (vfpga-sim --cosim writes it):
+	# a stamp within 5 s of the guest's clock, a second later one second on
+	t1=$(stat -c %Y /mnt/from-guest.txt)
+	now=$(date +%s)
+	echo "times: file $t1, guest $now"
+	[ $((t1 - now)) -le 5 ] && [ $((now - t1)) -le 5 ]
+	sleep 1
+	echo later >/mnt/later.txt
+	t2=$(stat -c %Y /mnt/later.txt)
+	echo "times: a second later $t2"
+	[ "$t2" -ge $((t1 + 1)) ]
+	rm /mnt/later.txt
 	set +e
 	echo "fileops: ok"
 }

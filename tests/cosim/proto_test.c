@@ -346,7 +346,7 @@ static void check_identity(void)
 {
 	struct vfc_hello h = { .version = VFC_VERSION }, r;
 	uint32_t v = 0, at = 0;
-	unsigned types = 0, have_pcie = 0, have_msix = 0, guard = 0;
+	unsigned types = 0, have_pcie = 0, have_msix = 0, have_clock = 0, guard = 0;
 
 	CHECK(call(VFC_HELLO, &h, sizeof(h), &r, sizeof(r), NULL, 0) == 0 && r.version == VFC_VERSION &&
 	      r.cycles > 0, "HELLO: version %u, cycles %llu", r.version, (unsigned long long)r.cycles);
@@ -370,15 +370,26 @@ static void check_identity(void)
 			have_msix = ((hdr >> 16) & 0x7ff) + 1 >= 6 && (w1 & 7) == 0 && (w1 & ~7u) == 0x4000;
 			break;
 		case 0x09:
-			printf("  [%02x] Vendor Specific: virtio cfg_type %u bar %u offset 0x%x length 0x%x\n",
-			       at, (hdr >> 24) & 0xff, w1 & 0xff, w2, w3);
-			types |= 1u << ((hdr >> 24) & 0xf);
+			if ((hdr >> 24) == 9) {	/* vendor data: the card's clock */
+				uint32_t w4 = 0;
+
+				cfg_read((uint16_t)(at + 16), 4, &w4);
+				printf("  [%02x] Vendor Specific: virtio vendor data, vendor 0x%04x what %u version %u: "
+				       "bar %u offset 0x%x length 0x%x\n", at, w1 & 0xffff, (w1 >> 16) & 0xff, w1 >> 24,
+				       w2 & 0xff, w3, w4);
+				have_clock = (w1 & 0xffffff) == 0x011af4 && (w2 & 0xff) == 0 && w3 == 0x6000 && w4 >= 0x20;
+			} else {
+				printf("  [%02x] Vendor Specific: virtio cfg_type %u bar %u offset 0x%x length 0x%x\n",
+				       at, (hdr >> 24) & 0xff, w1 & 0xff, w2, w3);
+				types |= 1u << ((hdr >> 24) & 0xf);
+			}
 			break;
 		default: printf("  [%02x] id 0x%02x\n", at, hdr & 0xff); break;
 		}
 		at = (hdr >> 8) & 0xfc;
 	}
 	CHECK(have_pcie, "PCI Express capability");
+	CHECK(have_clock, "the clock's vendor data: vendor 0x1af4, what 1, BAR0 0x6000");
 	CHECK(have_msix, "MSI-X capability: >= 6 vectors, table in BAR0 at 0x4000");
 	CHECK(types == ((1u << VIRTIO_PCI_CAP_COMMON_CFG) | (1u << VIRTIO_PCI_CAP_NOTIFY_CFG) |
 			(1u << VIRTIO_PCI_CAP_ISR_CFG) | (1u << VIRTIO_PCI_CAP_DEVICE_CFG) |
@@ -432,6 +443,18 @@ static void check_driver(struct vfs_transport *t, struct vfsdrv *d)
 		if (wait_for(0, 0, NULL, 0, 50) < 0)
 			break;
 	CHECK(nmsi > msi0, "MSI messages arrived (%u)", nmsi - msi0);
+	{
+		/* the simulator wrote the host's time into the card's clock
+		 * before our writes: within a few seconds of ours */
+		struct vfsdrv_time tm;
+		time_t now = time(NULL);
+
+		ret = vfsdrv_time_get(d, &tm);
+		CHECK(ret == 0 && tm.host_set && (long long)tm.sec >= (long long)now - 5 &&
+		      (long long)tm.sec <= (long long)now + 5 && tm.refused == 0 && tm.malformed == 0,
+		      "the card's clock follows the host's over the protocol: %d, %llu (host %lld), set %d, refused %u, malformed %u",
+		      ret, (unsigned long long)tm.sec, (long long)now, tm.host_set, tm.refused, tm.malformed);
+	}
 }
 
 static void check_bad_input(struct vfs_transport *t, struct vfsdrv *d)

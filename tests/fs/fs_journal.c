@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -448,4 +450,102 @@ void t_powercut_namespace(void)
 		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
 	}
 	PC_REPORT("powercut_namespace", cuts, 16, 12);
+}
+
+/* The clock across mounts: a read-write mount writes the superblock's mount
+ * count, mount and write times with the clock (as Linux does); the next
+ * mount reports the newest time the image holds to the floor hook before it
+ * stamps anything, so a clock that went back can be moved up to it. */
+static uint64_t floor_sec;
+static int floor_calls;
+
+static void floor_record(uint64_t sec, uint32_t nsec)
+{
+	(void)nsec;
+	floor_sec = sec;
+	floor_calls++;
+}
+
+static long long stats_num(const char *out, const char *key)
+{
+	const char *p = strstr(out, key);
+
+	return p ? atoll(p + strlen(key)) : -1;
+}
+
+static long long stats_time(const char *key)
+{
+	char out[8192], cmd[320], line[128];
+	const char *p;
+	size_t n;
+
+	debugfs_out("stats", out, sizeof(out));
+	p = strstr(out, key);
+	if (!p)
+		return -1;
+	p += strlen(key);
+	while (*p == ' ')
+		p++;
+	n = strcspn(p, "\n");
+	if (n >= sizeof(line))
+		return -1;
+	memcpy(line, p, n);
+	line[n] = 0;
+	snprintf(cmd, sizeof(cmd), "test \"$(date -u -d '%s' +%%s)\" = \"%llu\"", line,
+		 (unsigned long long)fake_now);
+	if (run("%s", cmd) == 0)
+		return (long long)fake_now;
+	fprintf(stderr, "  %s %s, clock %llu\n", key, line, (unsigned long long)fake_now);
+	return -2;
+}
+
+void t_clock_floor(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a;
+	char out[8192];
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	vfs_set_clock(fake_clock);
+	vfs_set_clock_floor(floor_record);
+	fake_now = 2000000000;	/* 2033: ahead of the image */
+	floor_calls = 0;
+	OK(mount_img_clock(&fs, fake_clock));
+	CHECK(floor_calls == 1 && floor_sec > 1000000000 && floor_sec < fake_now,
+	      "floor at mount: the image's newest time (%llu, %d calls)", (unsigned long long)floor_sec, floor_calls);
+	debugfs_out("stats", out, sizeof(out));
+	CHECK(stats_num(out, "Mount count:") == 1, "mount count 1 after a mount");
+	CHECK(stats_time("Last mount time:") == (long long)fake_now, "mount time is the clock's");
+	CHECK(stats_time("Last write time:") == (long long)fake_now, "write time is the clock's");
+	fake_now += 100;
+	OK(vfs_mknod(fs, 2, NAME("stamped"), S_IFREG | 0644, 0, 0, 0, &a));
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+
+	/* the clock went back (a card that lost its time): the floor is what
+	 * the last mount wrote */
+	fake_now = 1000000000;
+	OK(mount_img_clock(&fs, fake_clock));
+	CHECK(floor_calls == 2 && floor_sec == 2000000100ull,
+	      "floor after a run: its last write time (%llu)", (unsigned long long)floor_sec);
+	debugfs_out("stats", out, sizeof(out));
+	CHECK(stats_num(out, "Mount count:") == 2, "mount count 2");
+	OK(umount_img(fs));
+
+	/* a read-only mount writes nothing */
+	{
+		char before[64], after[64];
+		struct blockdev_file bf;
+
+		md5_of(before);
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		OK(vfs_mount(&fs, &bf.bd, VFS_MOUNT_RDONLY));
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		md5_of(after);
+		CHECK(!strcmp(before, after), "a read-only mount leaves the image as it was");
+	}
+	vfs_set_clock_floor(NULL);
+	vfs_set_clock(host_clock);
+	CHECK(fsck_clean(), "fsck");
 }

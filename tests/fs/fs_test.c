@@ -37,6 +37,7 @@ static const struct test tests[] = {
 	{ "powercut", t_powercut },
 	{ "failwrite", t_failwrite },
 	{ "commit_interval", t_commit_interval },
+	{ "clock_floor", t_clock_floor },
 	{ "replay_foreign", t_replay_foreign },
 	{ "powercut_extents", t_powercut_extents },
 	{ "powercut_namespace", t_powercut_namespace },

@@ -78,9 +78,14 @@ void host_clock(uint64_t *sec, uint32_t *nsec)
 
 int mount_img(struct vfs **fs)
 {
+	return mount_img_clock(fs, host_clock);
+}
+
+int mount_img_clock(struct vfs **fs, vfs_clock_t clock)
+{
 	int err = blockdev_file_open(&bdf, cur_img, 0);
 
-	vfs_set_clock(host_clock);
+	vfs_set_clock(clock);
 	if (err)
 		return err;
 	err = vfs_mount(fs, &bdf.bd, 0);

@@ -28,6 +28,7 @@ int run(const char *fmt, ...);
 int fsck_clean(void);
 int debugfs_out(const char *req, char *out, size_t size);
 int mount_img(struct vfs **fs);
+int mount_img_clock(struct vfs **fs, vfs_clock_t clock);	/* mount_img with another clock */
 int umount_img(struct vfs *fs);
 extern struct vfs *cur_fs;
 void host_clock(uint64_t *sec, uint32_t *nsec);

@@ -1,7 +1,8 @@
 /*
  * Root-complex testbench of the card's PCIe function: enumeration the way
  * Linux does it, the configuration space and its capabilities, the virtio
- * registers, MSI-X (with masking) and INTx, BAR2, and malformed requests.
+ * registers, MSI-X (with masking) and INTx, BAR2, the card's clock (its
+ * vendor-data capability and BAR0 block), and malformed requests.
  * The card's soft core runs tests/pcie/pcie_card.S, which answers queue
  * notifications with interrupts.
  *
@@ -18,7 +19,11 @@
 
 #include "check.h"
 #include "rc.h"
+#include "soc_map.h"
 #include "vtop.h"
+
+#define CAP_VENDOR_CFG 9	/* virtio 1.2 VIRTIO_PCI_CAP_VENDOR_CFG (vendor data) */
+#define CLOCK_BAR0 0x6000u	/* the clock's block (docs/pcie-function.md) */
 
 static int passed, failed;
 
@@ -132,6 +137,20 @@ static void test_capabilities(void)
 			CHECK(table == 0x4000 && pba == 0x5000, "MSI-X table 0x%x PBA 0x%x", table, pba);
 		} else if (id == 0x01) {
 			seen |= 4;
+		} else if (id == 0x09 && cfg8((uint16_t)(ptr + 3)) == CAP_VENDOR_CFG) {
+			/* vendor data: vendor 0x1af4, what 1 (the clock), version 1,
+			 * BAR 0, offset, length; the last capability */
+			uint32_t w1 = cfg32((uint16_t)(ptr + 4));
+
+			vendor_types |= 1u << CAP_VENDOR_CFG;
+			CHECK(cfg8((uint16_t)(ptr + 2)) == 20 && (w1 & 0xffff) == 0x1af4 &&
+			      ((w1 >> 16) & 0xff) == 1 && w1 >> 24 == 1,
+			      "clock vendor data: len %u, vendor/what/version 0x%08x", cfg8((uint16_t)(ptr + 2)), w1);
+			CHECK(cfg8((uint16_t)(ptr + 8)) == 0 && cfg32((uint16_t)(ptr + 12)) == CLOCK_BAR0 &&
+			      cfg32((uint16_t)(ptr + 16)) == 0x20,
+			      "clock block: BAR%u offset 0x%x length 0x%x", cfg8((uint16_t)(ptr + 8)),
+			      cfg32((uint16_t)(ptr + 12)), cfg32((uint16_t)(ptr + 16)));
+			CHECK(next == 0, "the clock's capability ends the list (next 0x%x)", next);
 		} else if (id == 0x09) {
 			uint32_t type = cfg8((uint16_t)(ptr + 3)), bar = cfg8((uint16_t)(ptr + 4));
 			uint32_t off = cfg32((uint16_t)(ptr + 8)), len = cfg32((uint16_t)(ptr + 12));
@@ -167,8 +186,92 @@ static void test_capabilities(void)
 	}
 	CHECK(guard < 48, "capability list ends");
 	CHECK(seen == 7, "PM, PCIe and MSI-X capabilities present (0x%x)", seen);
-	CHECK(vendor_types == (1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 8),
-	      "virtio caps common, notify, ISR, device, shm present (0x%x)", vendor_types);
+	CHECK(vendor_types == (1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 8 | 1u << CAP_VENDOR_CFG),
+	      "virtio caps common, notify, ISR, device, shm and the clock's vendor data present (0x%x)",
+	      vendor_types);
+}
+
+/* The host's view of the clock: one instant from SEC_LO (snapshot), SEC_HI, NSEC. */
+static void clock_read(uint64_t *sec, uint32_t *nsec)
+{
+	uint32_t lo = (uint32_t)bar0_rd(CLOCK_BAR0 + SOC_TIME_SEC_LO, 4);
+
+	*sec = lo | bar0_rd(CLOCK_BAR0 + SOC_TIME_SEC_HI, 4) << 32;
+	*nsec = (uint32_t)bar0_rd(CLOCK_BAR0 + SOC_TIME_NSEC, 4);
+}
+
+static void clock_set(uint64_t sec, uint32_t nsec)
+{
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_SEC_LO, 4, (uint32_t)sec);
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_SEC_HI, 4, sec >> 32);
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_NSEC, 4, nsec);
+}
+
+#define CLOCK_REG(r) bar0_rd(CLOCK_BAR0 + SOC_TIME_##r, 4)
+
+/* The clock through BAR0: it runs from 0 until set, a second of cycles is a
+ * second, the host's time is taken, an earlier one refused and counted,
+ * malformed writes ignored and counted; the MSI-X window beside it intact. */
+static void test_clock(void)
+{
+	uint64_t s0, s1, d;
+	uint32_t n0, n1, ref, mal, err0;
+
+	CHECK(CLOCK_REG(TICK_NS) == 4, "TICK_NS 4 (250 MHz)");
+	CHECK((CLOCK_REG(STATUS) & (SOC_TIME_STATUS_HOST_SET_MASK | SOC_TIME_STATUS_CARD_SET_MASK)) == 0,
+	      "clock never set after reset");
+	clock_read(&s0, &n0);
+	CHECK(s0 == 0, "an unset clock counts from 0 (%llu s)", (unsigned long long)s0);
+	rc_step(rc, 250000);
+	clock_read(&s1, &n1);
+	d = (s1 * 1000000000ull + n1) - (s0 * 1000000000ull + n0);
+	CHECK(d >= 1000000 && d < 1100000, "250 000 cycles are 1 ms of the clock (%llu ns)", (unsigned long long)d);
+
+	clock_set(1800000000ull, 123456789);
+	clock_read(&s1, &n1);
+	CHECK(s1 == 1800000000ull && n1 > 123456789 && n1 < 123456789 + 100000,
+	      "the host's time taken: %llu.%09u", (unsigned long long)s1, n1);
+	CHECK(CLOCK_REG(STATUS) & SOC_TIME_STATUS_HOST_SET_MASK, "STATUS.HOST_SET");
+	CHECK(CLOCK_REG(SETS) == 1, "one time taken");
+
+	ref = (uint32_t)CLOCK_REG(REFUSED);
+	clock_set(1799999999ull, 0);
+	CHECK(CLOCK_REG(REFUSED) == ref + 1, "an earlier time refused and counted");
+	clock_read(&s1, &n1);
+	CHECK(s1 == 1800000000ull, "the clock did not go back (%llu)", (unsigned long long)s1);
+
+	mal = (uint32_t)CLOCK_REG(MALFORMED);
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_SEC_LO, 2, 0x1234);		/* two bytes */
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_SEC_LO, 4, 1900000000u);
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_SEC_HI, 4, 0);
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_NSEC, 4, 1000000000u);		/* out of range */
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_NSEC, 4, 5);			/* nothing staged */
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_STATUS, 4, ~0u);			/* read-only */
+	bar0_wr(CLOCK_BAR0 + 0x100, 4, 1);				/* past the block */
+	CHECK(CLOCK_REG(MALFORMED) == mal + 5, "5 malformed writes counted (%llu)",
+	      (unsigned long long)(CLOCK_REG(MALFORMED) - mal));
+	CHECK(bar0_rd(CLOCK_BAR0 + 0x100, 4) == 0 && bar0_rd(0x7ffc, 4) == 0, "past the block reads 0");
+	clock_read(&s1, &n1);
+	CHECK(s1 == 1800000000ull, "malformed writes did not move the clock (%llu)", (unsigned long long)s1);
+
+	/* a BAR0 write of more than one beat is the endpoint's to drop */
+	err0 = rc_card_errors(rc);
+	{
+		uint32_t junk[16] = { 0 };
+		int ret = rc_mem_write_block(rc, bars[0].base + CLOCK_BAR0, junk, sizeof(junk));
+
+		CHECK(ret == 0, "long BAR0 write sent (%d)", ret);
+	}
+	CHECK(rc_card_errors(rc) == err0 + 1, "a 16-DW write to the clock dropped and counted by the endpoint");
+	clock_read(&s1, &n1);
+	CHECK(s1 == 1800000000ull, "the long write did not move the clock");
+
+	/* SEC_LO + SEC_HI as one 8-byte write, then NSEC: taken */
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_SEC_LO, 8, 1900000000ull);
+	bar0_wr(CLOCK_BAR0 + SOC_TIME_NSEC, 4, 7);
+	clock_read(&s1, &n1);
+	CHECK(s1 == 1900000000ull, "an 8-byte seconds write then NSEC taken (%llu)", (unsigned long long)s1);
+	CHECK(bar0_rd(0x5000, 4) == bar0_rd(0x5000, 4), "the MSI-X PBA still answers beside the clock");
 }
 
 static void test_common_cfg(void)
@@ -788,6 +891,7 @@ int main(int argc, char **argv)
 	rc_step(rc, 40000);
 	test_enumeration();
 	test_capabilities();
+	test_clock();
 	test_common_cfg();
 	test_msix();
 	test_intx();

@@ -4,7 +4,14 @@
  * value and errno the way pjdfstest-style suites do; the run ends with
  * "N passed, N failed" and a non-zero status on any failure.
  *
- *   posix_test DIR     (DIR must be empty or absent; it is created)
+ *   posix_test [-g GROUP[,GROUP...]] DIR   (DIR must be empty or absent; it is created)
+ *   posix_test -l                          (lists the groups)
+ *
+ * -g runs only the named groups (a slow device runs the quick ones in its
+ * regular test and all of them in a long run). The times group checks that
+ * the device's clock follows the guest's: ctime/mtime of a file and of its
+ * directory advance across a sleep of a second after each kind of change,
+ * and stay as they were after calls that fail.
  *
  * Built statically on the host (gcc -static) and copied into the guest.
  */
@@ -566,9 +573,202 @@ static void t_bigfile(void)
 	unlink("big");
 }
 
+/* --- times: the device's clock ------------------------------------------ */
+
+static long long ts_ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000ll + t->tv_nsec;
+}
+
+/* b is at least half a second after a: a second of sleep went by on the
+ * device's clock too (not a few milliseconds of a slow simulation). */
+static int advanced(const struct timespec *a, const struct timespec *b)
+{
+	return ts_ns(b) - ts_ns(a) >= 500000000ll;
+}
+
+static int same(const struct timespec *a, const struct timespec *b)
+{
+	return ts_ns(a) == ts_ns(b);
+}
+
+#define TS(t) (long long)(t).tv_sec, (t).tv_nsec
+
+/* Stamps a change made now must be near the guest's own clock. */
+static void near_now(const struct timespec *t, const char *what)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	CHECK(llabs(ts_ns(&now) - ts_ns(t)) < 5000000000ll, "%s %lld.%09ld within 5 s of the guest's clock %lld.%09ld",
+	      what, TS(*t), TS(now));
+}
+
+/* st_dir/st_file before; after a second of sleep, op; then both again. */
+#define CHANGE(op, what, dir_changes, file_ctime, file_mtime)                                       \
+	do {                                                                                      \
+		struct stat d0_, f0_, d1_, f1_;                                                   \
+		OK(stat("td", &d0_), "stat td");                                                  \
+		OK(stat(fpath, &f0_), "stat file");                                               \
+		sleep(1);                                                                         \
+		OK(op, what);                                                                     \
+		OK(stat("td", &d1_), "stat td");                                                  \
+		OK(stat(fpath, &f1_), "stat file");                                               \
+		if (dir_changes) {                                                                \
+			CHECK(advanced(&d0_.st_mtim, &d1_.st_mtim), "%s: directory mtime advances (%lld.%09ld -> %lld.%09ld)", \
+			      what, TS(d0_.st_mtim), TS(d1_.st_mtim));                            \
+			CHECK(advanced(&d0_.st_ctim, &d1_.st_ctim), "%s: directory ctime advances (%lld.%09ld -> %lld.%09ld)", \
+			      what, TS(d0_.st_ctim), TS(d1_.st_ctim));                            \
+			near_now(&d1_.st_mtim, what);                                             \
+		} else {                                                                          \
+			CHECK(same(&d0_.st_mtim, &d1_.st_mtim) && same(&d0_.st_ctim, &d1_.st_ctim), \
+			      "%s: directory times unchanged", what);                             \
+		}                                                                                 \
+		if (file_ctime) {                                                                 \
+			CHECK(advanced(&f0_.st_ctim, &f1_.st_ctim), "%s: file ctime advances (%lld.%09ld -> %lld.%09ld)", \
+			      what, TS(f0_.st_ctim), TS(f1_.st_ctim));                            \
+			near_now(&f1_.st_ctim, what);                                             \
+		}                                                                                 \
+		if (file_mtime)                                                                   \
+			CHECK(advanced(&f0_.st_mtim, &f1_.st_mtim), "%s: file mtime advances (%lld.%09ld -> %lld.%09ld)", \
+			      what, TS(f0_.st_mtim), TS(f1_.st_mtim));                            \
+		else                                                                              \
+			CHECK(same(&f0_.st_mtim, &f1_.st_mtim), "%s: file mtime unchanged", what); \
+	} while (0)
+
+static void t_times(void)
+{
+	const char *fpath = "td/f";
+	struct stat d0, d1, f0, f1;
+	int fd;
+
+	OK(mkdir("td", 0755), "mkdir td");
+	OK(mkdir("tother", 0755), "mkdir tother");
+	OK(stat("td", &d0), "stat td");
+	near_now(&d0.st_mtim, "mkdir");
+	sleep(1);
+	/* create: the new file's times are now, its directory's advance */
+	fd = open(fpath, O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0, "create td/f");
+	if (fd >= 0)
+		close(fd);
+	OK(stat("td", &d1), "stat td");
+	OK(stat(fpath, &f0), "stat td/f");
+	CHECK(advanced(&d0.st_mtim, &d1.st_mtim) && advanced(&d0.st_ctim, &d1.st_ctim),
+	      "create: directory mtime/ctime advance (%lld.%09ld -> %lld.%09ld)", TS(d0.st_mtim), TS(d1.st_mtim));
+	near_now(&f0.st_mtim, "create: file mtime");
+	CHECK(same(&f0.st_mtim, &f0.st_ctim), "create: file mtime = ctime");
+
+	CHANGE(link(fpath, "td/g"), "link", 1, 1, 0);
+	CHANGE(unlink("td/g"), "unlink", 1, 1, 0);
+	CHANGE(chmod(fpath, 0600), "chmod", 0, 1, 0);
+	CHANGE(chown(fpath, 4321, 8765), "chown", 0, 1, 0);
+	CHANGE(truncate(fpath, 4096), "truncate", 0, 1, 1);
+	{
+		int wfd = open(fpath, O_WRONLY);
+
+		CHECK(wfd >= 0, "open td/f for writing");
+		CHANGE(pwrite(wfd, "data", 4, 10), "write", 0, 1, 1);
+		close(wfd);
+	}
+	/* rename: both directories change, the file's ctime too (as Linux's ext4) */
+	OK(stat("tother", &d0), "stat tother");
+	OK(stat(fpath, &f0), "stat td/f");
+	{
+		struct stat s0;
+
+		OK(stat("td", &s0), "stat td");
+		sleep(1);
+		OK(rename(fpath, "tother/f"), "rename td/f tother/f");
+		OK(stat("td", &d1), "stat td");
+		CHECK(advanced(&s0.st_mtim, &d1.st_mtim) && advanced(&s0.st_ctim, &d1.st_ctim),
+		      "rename: source directory mtime/ctime advance");
+	}
+	OK(stat("tother", &d1), "stat tother");
+	OK(stat("tother/f", &f1), "stat tother/f");
+	CHECK(advanced(&d0.st_mtim, &d1.st_mtim) && advanced(&d0.st_ctim, &d1.st_ctim),
+	      "rename: target directory mtime/ctime advance (%lld.%09ld -> %lld.%09ld)", TS(d0.st_mtim), TS(d1.st_mtim));
+	CHECK(advanced(&f0.st_ctim, &f1.st_ctim), "rename: file ctime advances (%lld.%09ld -> %lld.%09ld)",
+	      TS(f0.st_ctim), TS(f1.st_ctim));
+	CHECK(same(&f0.st_mtim, &f1.st_mtim), "rename: file mtime unchanged");
+
+	/* calls that fail change no time */
+	OK(stat("tother", &d0), "stat tother");
+	OK(stat("tother/f", &f0), "stat tother/f");
+	sleep(1);
+	FAILS(mkdir("tother/f", 0755), EEXIST, "mkdir over a file");
+	FAILS(open("tother/f", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST, "O_EXCL create of an existing file");
+	FAILS(unlink("tother/absent"), ENOENT, "unlink of an absent name");
+	FAILS(rename("tother/absent", "tother/x"), ENOENT, "rename of an absent name");
+	FAILS(link("tother/f", "tother/f"), EEXIST, "link onto itself");
+	FAILS(rmdir("tother"), ENOTEMPTY, "rmdir of a non-empty directory");
+	FAILS(truncate("tother/f", -1), EINVAL, "truncate to a negative size");
+	FAILS(symlink("x", "tother/f"), EEXIST, "symlink over a file");
+	OK(stat("tother", &d1), "stat tother");
+	OK(stat("tother/f", &f1), "stat tother/f");
+	CHECK(same(&d0.st_mtim, &d1.st_mtim) && same(&d0.st_ctim, &d1.st_ctim),
+	      "failed calls: directory times unchanged (%lld.%09ld -> %lld.%09ld)", TS(d0.st_mtim), TS(d1.st_mtim));
+	CHECK(same(&f0.st_mtim, &f1.st_mtim) && same(&f0.st_ctim, &f1.st_ctim),
+	      "failed calls: file times unchanged (%lld.%09ld -> %lld.%09ld)", TS(f0.st_ctim), TS(f1.st_ctim));
+	unlink("tother/f");
+	rmdir("tother");
+	rmdir("td");
+}
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} groups[] = {
+	{ "create", t_create_open }, { "names", t_names }, { "dirs", t_dirs }, { "links", t_links },
+	{ "rename", t_rename }, { "attrs", t_attrs }, { "times", t_times }, { "sparse", t_sparse_large },
+	{ "unlink", t_unlink_open }, { "readdir", t_readdir }, { "xattr", t_xattr },
+	{ "special", t_special }, { "locks", t_locks }, { "sync", t_statfs_sync }, { "bigfile", t_bigfile },
+};
+#define NGROUPS (sizeof(groups) / sizeof(groups[0]))
+
+/* Marks the groups a comma-separated list names; 0, or -1 for an unknown name. */
+static int pick_groups(char *list, int *on)
+{
+	for (char *g = strtok(list, ","); g; g = strtok(NULL, ",")) {
+		unsigned i;
+
+		for (i = 0; i < NGROUPS && strcmp(groups[i].name, g); i++)
+			;
+		if (i == NGROUPS) {
+			fprintf(stderr, "posix_test: unknown group '%s' (-l lists them)\n", g);
+			return -1;
+		}
+		on[i] = 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : "posix_test.d";
+	const char *dir = "posix_test.d";
+	int on[NGROUPS], all = 1, opt;
+
+	memset(on, 0, sizeof(on));
+	while ((opt = getopt(argc, argv, "g:l")) != -1) {
+		if (opt == 'g') {
+			all = 0;
+			if (pick_groups(optarg, on))
+				return 2;
+		} else if (opt == 'l') {
+			for (unsigned i = 0; i < NGROUPS; i++)
+				printf("%s\n", groups[i].name);
+			return 0;
+		} else {
+			fprintf(stderr, "usage: posix_test [-g GROUP[,GROUP...]] [-l] [DIR]\n");
+			return 2;
+		}
+	}
+	if (optind < argc)
+		dir = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "usage: posix_test [-g GROUP[,GROUP...]] [-l] [DIR]\n");
+		return 2;
+	}
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	umask(022);
@@ -580,20 +780,14 @@ int main(int argc, char **argv)
 		perror(dir);
 		return 2;
 	}
-	t_create_open();
-	t_names();
-	t_dirs();
-	t_links();
-	t_rename();
-	t_attrs();
-	t_sparse_large();
-	t_unlink_open();
-	t_readdir();
-	t_xattr();
-	t_special();
-	t_locks();
-	t_statfs_sync();
-	t_bigfile();
+	for (unsigned i = 0; i < NGROUPS; i++)
+		if (all || on[i]) {
+			int f0 = failed, p0 = passed;
+
+			groups[i].run();
+			printf("posix_test: group %s: %d passed, %d failed\n", groups[i].name, passed - p0,
+			       failed - f0);
+		}
 	unlink("f");
 	if (chdir("..") == 0 && rmdir(dir))
 		CHECK(0, "the test directory is empty at the end");

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "elf_load.h"
 #include "soc_load.h"
@@ -57,6 +58,13 @@ struct rc {
 	uint8_t outstanding[256];	/* tags of the card's reads in flight */
 	struct rc_dma_stats st;
 	unsigned mps, mrrs;
+
+	/* the header as the host last wrote it (command, BAR0): where the
+	 * clock's registers are, without reading the card */
+	uint8_t cfg_written[0x40];
+	uint64_t time_sync_ns;	/* CLOCK_MONOTONIC of the last rc_time_sync write */
+	uint64_t time_syncs;
+	int time_sync_off;
 	int trace_tlps;		/* RC_TRACE_TLPS set: print every TLP from the card */
 	uint64_t from_card;	/* TLPs the card sent */
 	struct { uint64_t iova, len; uint8_t *ptr; } maps[RC_MAX_MAPS];
@@ -620,10 +628,60 @@ int rc_cfg_write(struct rc *rc, uint16_t off, unsigned size, uint32_t val)
 	t.hdr[2] = (uint32_t)rc->dev_id << 16 | (off & 0xffcu);
 	t.data[0] = val << (8 * (off & 3));
 	t.ndata = 1;
+	if (off + size <= sizeof(rc->cfg_written))
+		for (unsigned i = 0; i < size; i++)
+			rc->cfg_written[off + i] = (uint8_t)(val >> (8 * i));
 	ret = rc_send(rc, &t, 1, &c);
 	if (ret)
 		return ret;
 	return tlp_cpl_status(&c) == TLP_CPL_SC ? 0 : -EIO;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int rc_time_sync(struct rc *rc, unsigned min_ms)
+{
+	const uint8_t *w = rc->cfg_written;
+	uint64_t lo = (uint64_t)w[0x10] | (uint64_t)w[0x11] << 8 | (uint64_t)w[0x12] << 16 |
+		      (uint64_t)w[0x13] << 24;
+	uint64_t hi = (uint64_t)w[0x14] | (uint64_t)w[0x15] << 8 | (uint64_t)w[0x16] << 16 |
+		      (uint64_t)w[0x17] << 24;
+	uint64_t base = ((hi << 32) | lo) & ~(uint64_t)(RC_BAR0_SIZE - 1), now = mono_ns();
+	struct timespec ts;
+	int ret;
+
+	if (rc->time_sync_off)
+		return 0;
+	if (min_ms && rc->time_syncs && now - rc->time_sync_ns < (uint64_t)min_ms * 1000000ull)
+		return 0;
+	/* memory decode on, and BAR0 holds an address (not a sizing pattern) */
+	if (!(w[0x04] & 0x02) || !base || base == (~(uint64_t)0 & ~(uint64_t)(RC_BAR0_SIZE - 1)))
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	base += RC_BAR0_TIME;
+	if ((ret = rc_mem_write(rc, base + SOC_TIME_SEC_LO, 4, (uint32_t)ts.tv_sec)) ||
+	    (ret = rc_mem_write(rc, base + SOC_TIME_SEC_HI, 4, (uint64_t)ts.tv_sec >> 32)) ||
+	    (ret = rc_mem_write(rc, base + SOC_TIME_NSEC, 4, (uint32_t)ts.tv_nsec)))
+		return ret;
+	rc->time_sync_ns = now;
+	rc->time_syncs++;
+	return 1;
+}
+
+void rc_time_sync_off(struct rc *rc)
+{
+	rc->time_sync_off = 1;
+}
+
+uint64_t rc_time_syncs(const struct rc *rc)
+{
+	return rc->time_syncs;
 }
 
 /* A memory request for len bytes at addr (1..4096, within one 4 KiB page). */

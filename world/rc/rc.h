@@ -154,6 +154,21 @@ void rc_host_read(struct rc *rc, uint64_t addr, void *buf, size_t len);
  * nvme_dev_attach(rc_vtop(rc), ...) (world/ssd/nvme_dev.h). */
 struct vtop *rc_vtop(struct rc *rc);
 
+/* The card's clock (BAR0 RC_BAR0_TIME, registers TIME of rtl/soc_map.toml):
+ * writes the host's CLOCK_REALTIME into it, as a host driver keeping the card
+ * in step would, when at least min_ms of wall-clock time passed since the
+ * last write (0: now). Only posted writes (no completion comes back), and
+ * only once the host enabled memory decode and gave BAR0 an address (seen in
+ * the configuration writes it sent): 1 written, 0 not now, or -errno. Front
+ * ends call it between their own accesses, so a second of the host's time is
+ * a second of the card's however the model is stepped. */
+#define RC_BAR0_SIZE 0x8000u	/* BAR0: 32 KiB (docs/pcie-function.md) */
+#define RC_BAR0_TIME 0x6000u	/* the clock's block in BAR0 (pcie_pkg::BAR0_TIME) */
+int rc_time_sync(struct rc *rc, unsigned min_ms);
+uint64_t rc_time_syncs(const struct rc *rc);
+/* From now on rc_time_sync writes nothing (a host that never sets the clock). */
+void rc_time_sync_off(struct rc *rc);
+
 uint32_t rc_card_errors(struct rc *rc);
 /* TLPs from the card that were not expected (completions nobody waits for, ...). */
 unsigned rc_unexpected(const struct rc *rc);

@@ -8,6 +8,7 @@
 
 #define SIM_IOVA_BASE 0x400000000ull	/* where DMA memory appears to the card */
 #define CYCLES_PER_MS 250000ull		/* the nominal 250 MHz */
+#define TIME_SYNC_MS 10			/* the card's clock follows the host's this closely */
 
 struct sim {
 	struct vfs_transport t;
@@ -121,6 +122,8 @@ static int sim_wait_irq(struct vfs_transport *t, int vector, int timeout_ms)
 		}
 		if (rc_cycles(s->rc) - start >= limit)
 			return -ETIMEDOUT;
+		/* while the card works, its clock follows the host's */
+		rc_time_sync(s->rc, TIME_SYNC_MS);
 		rc_step(s->rc, 64);
 	}
 }

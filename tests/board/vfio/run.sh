@@ -31,6 +31,9 @@ check "bad BDF" 2 "'zz:00.0' is not a PCI address" "$vfsctl" --pci zz:00.0 info
 check "device 32" 2 "is not a PCI address" "$vfsctl" --pci 0000:01:20.0 info
 check "function 8" 2 "is not a PCI address" "$vfsctl" --pci 01:00.8 info
 check "no such device" 2 "no PCI device 0000:01:00.0" "$vfsctl" --pci 0000:01:00.0 info
+check "settime: bad --time" 2 "seconds since the epoch" "$vfsctl" --pci 0000:01:00.0 settime --time 12:00
+check "--time without settime" 2 "goes with settime" "$vfsctl" --pci 0000:01:00.0 info --time 5
+check "settime: no such device" 2 "no PCI device 0000:01:00.0" "$vfsctl" --pci 0000:01:00.0 settime
 mkdir -p "$d" "$sys/bus/pci/drivers/nvme" "$sys/bus/pci/drivers/vfio-pci" "$sys/kernel/iommu_groups/7/devices"
 check "short BDF, no driver" 2 "0000:01:00.0 has no driver; bind it to vfio-pci" "$vfsctl" --pci 01:00.0 info
 ln -s ../../../bus/pci/drivers/nvme "$d/driver"

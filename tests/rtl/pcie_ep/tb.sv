@@ -93,12 +93,14 @@ module tb;
   // ------------------------------------------------------------ BAR0 application
   logic [31:0] appmem [0:4095];
   int rd_wait = -1;
-  int n_app_wr = 0, n_app_rd = 0;
+  int n_app_wr = 0, n_app_rd = 0, n_app_clock = 0;
   always @(posedge clk) begin
     app_rvalid <= 1'b0;
     if (!rst) begin
       if (app_req && app_gnt) begin
-        if (app_addr >= 15'h4000) check(0, $sformatf("app port request at %h (MSI-X window)", app_addr));
+        if (app_addr >= 15'h4000 && app_addr < 15'h6000)
+          check(0, $sformatf("app port request at %h (MSI-X window)", app_addr));
+        if (app_addr >= 15'h6000) n_app_clock++;
         if (app_we) begin
           n_app_wr++;
           for (int b = 0; b < 4; b++) if (app_be[b]) appmem[app_addr[13:2]][8 * b +: 8] <= app_wdata[8 * b +: 8];
@@ -363,10 +365,10 @@ module tb;
   initial begin
     logic [31:0] v;
     int ptr, k, e0;
-    logic [7:0] ids [8];
-    logic [7:0] types [5];
-    ids = '{8'h01, 8'h10, 8'h11, 8'h09, 8'h09, 8'h09, 8'h09, 8'h09};
-    types = '{8'd1, 8'd2, 8'd3, 8'd4, 8'd8};
+    logic [7:0] ids [9];
+    logic [7:0] types [6];
+    ids = '{8'h01, 8'h10, 8'h11, 8'h09, 8'h09, 8'h09, 8'h09, 8'h09, 8'h09};
+    types = '{8'd1, 8'd2, 8'd3, 8'd4, 8'd8, 8'd9};
     for (int i = 0; i < 4096; i++) begin
       appmem[i] = rng.next();
       exp_app[i] = appmem[i];
@@ -393,8 +395,17 @@ module tb;
     k = 0;
     while (ptr != 0 && k < 10) begin
       cfg_rd(ptr / 4, v);
-      check(k < 8 && v[7:0] == ids[k], $sformatf("capability %0d at %h: id %h", k, ptr, v[7:0]));
-      if (k >= 3 && k < 8) check_eq(v[31:24], types[k - 3], $sformatf("virtio capability %0d cfg_type", k - 3));
+      check(k < 9 && v[7:0] == ids[k], $sformatf("capability %0d at %h: id %h", k, ptr, v[7:0]));
+      if (k >= 3 && k < 9) check_eq(v[31:24], types[k - 3], $sformatf("virtio capability %0d cfg_type", k - 3));
+      if (k == 8) begin
+        // vendor data: the card's clock in BAR0 (virtio_pci_caps), last in the list
+        logic [31:0] b;
+        check_eq(v[23:8], 16'h1400, "clock's vendor data: length 20, no next");
+        cfg_rd(ptr / 4 + 1, b); check_eq(b, {8'd1, 8'd1, pcie_pkg::VENDOR_ID}, "vendor 0x1af4, what 1, version 1");
+        cfg_rd(ptr / 4 + 2, b); check_eq(b, 32'd0, "clock in BAR0");
+        cfg_rd(ptr / 4 + 3, b); check_eq(b, 32'h6000, "clock at BAR0 0x6000");
+        cfg_rd(ptr / 4 + 4, b); check_eq(b, 32'h20, "clock block length");
+      end
       if (k >= 3 && k < 8) begin
         logic [31:0] b;
         cfg_rd(ptr / 4 + 1, b);
@@ -403,7 +414,7 @@ module tb;
       ptr = int'(v[15:8]);
       k++;
     end
-    check_eq(k, 8, "capabilities in the list");
+    check_eq(k, 9, "capabilities in the list");
     cfg_rd(16'h84 / 4 + 1, v); check_eq(v, 32'h0000_4000, "MSI-X table in BAR0 at 0x4000");
     cfg_rd(16'h84 / 4 + 2, v); check_eq(v, 32'h0000_5000, "MSI-X PBA in BAR0 at 0x5000");
     cfg_rd(16'ha0 / 4 + 4, v); check_eq(v, 32'd4, "notify_off_multiplier");
@@ -436,6 +447,14 @@ module tb;
     check_eq(err_count - 32'(e0), 32'd0, "a message is not an error");
     check(win.size() == 0 && exp_app == appmem, "refused writes changed nothing");
 
+    // --- BAR0 0x6000-0x7fff (the clock's window) belongs to the application port
+    begin
+      int c0;
+      c0 = n_app_clock;
+      bar0_rd(16'h6000, 1, 4'hf, 4'h0);
+      bar0_rd(16'h7ffc, 1, 4'hf, 4'h0);
+      check_eq(n_app_clock - c0, 2, "BAR0 0x6000 and 0x7ffc reach the application port");
+    end
     // --- MSI-X: vector 3 written and read back, masked: pending; unmasked: sent
     begin
       tlp_t t;
