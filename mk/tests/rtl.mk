@@ -9,6 +9,6 @@ RTL_UNIT_DIR := $(BUILD)/tests/rtl
 
 test-rtl-units: $(GEN)/soc_map.stamp ## Test: unit bench per RTL block (pcie_ep, dma_engine, vq_engine, dax_window, rp_inbound) under Verilator
 	@mkdir -p $(RTL_UNIT_DIR)
-	@VERILATOR=$(VERILATOR) sh tests/rtl/run.sh $(RTL_UNIT_DIR) $(VERILATOR_LOCK) \
-	  "$(RTL_PKGS)" "$(RTL_SRCS)" $(RTL_UNIT_BENCHES)
+	@VERILATOR=$(VERILATOR) sh tests/rtl/run.sh "rtl unit" $(RTL_UNIT_DIR) $(VERILATOR_LOCK) \
+	  "$(RTL_PKGS)" "$(RTL_SRCS)" $(addprefix tests/rtl/,$(RTL_UNIT_BENCHES))
 TEST_TARGETS += test-rtl-units
