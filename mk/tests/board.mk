@@ -1,5 +1,7 @@
-# tests/board and tests/hil: the hard-IP adapter benches, the board's synthesis
-# and make checks, vfsctl --pci, and the hardware-in-the-loop runner's checks.
+# tests/board and tests/hil: the hard-IP adapter benches (on tests/rtl/lib,
+# built and run by tests/rtl/run.sh like the RTL unit benches), the board's
+# synthesis and make checks, vfsctl --pci, and the hardware-in-the-loop
+# runner's checks.
 
 .PHONY: test-board-adapters test-board-synth test-board-make test-board-flow
 

@@ -1,6 +1,8 @@
 # tests/rtl: a self-checking Verilator bench per RTL block, each driving the
 # block's own ports with a model of what is around it (tests/rtl/lib: the
-# shared stream types, header builders, back-pressure and check counting).
+# shared stream types, header builders, back-pressure, check counting and the
+# stream macros; the board adapter benches use it too). tests/rtl/run.sh
+# builds and runs both sets.
 
 RTL_UNIT_BENCHES := pcie_ep dma_engine vq_engine dax_window rp_inbound
 RTL_UNIT_DIR := $(BUILD)/tests/rtl
