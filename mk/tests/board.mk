@@ -1,11 +1,14 @@
-# tests/board and tests/hil: the hard-IP adapter benches, the board's synthesis
-# and make checks, vfsctl --pci, and the hardware-in-the-loop runner's checks.
+# tests/board and tests/hil: the hard-IP adapter benches (on tests/rtl/lib,
+# built and run by tests/rtl/run.sh like the RTL unit benches), the board's
+# synthesis and make checks, vfsctl --pci, and the hardware-in-the-loop
+# runner's checks.
 
 .PHONY: test-board-adapters test-board-synth test-board-make test-board-flow
 
 test-board-adapters: $(GEN)/soc_map.stamp ## Test: hard-IP adapter benches (CQ, RC, RQ, CC, configuration bridge) under Verilator
 	@mkdir -p $(BUILD)/tests/board
-	@VERILATOR=$(VERILATOR) sh tests/board/run.sh $(BUILD)/tests/board $(VERILATOR_LOCK) $(GEN) $(BOARD_BENCHES)
+	@VERILATOR=$(VERILATOR) sh tests/rtl/run.sh board $(BUILD)/tests/board $(VERILATOR_LOCK) \
+	  "$(RTL_PKGS) $(BOARD_PKGS)" "$(BOARD_COMMON) $(RTL_SRCS)" $(addprefix tests/board/,$(BOARD_BENCHES))
 TEST_TARGETS += test-board-adapters
 
 test-board-synth: ## Test: make synth BOARD=kcu105 passes (Yosys, xcu) and the design fits the device

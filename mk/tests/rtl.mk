@@ -1,6 +1,8 @@
 # tests/rtl: a self-checking Verilator bench per RTL block, each driving the
 # block's own ports with a model of what is around it (tests/rtl/lib: the
-# shared stream types, header builders, back-pressure and check counting).
+# shared stream types, header builders, back-pressure, check counting and the
+# stream macros; the board adapter benches use it too). tests/rtl/run.sh
+# builds and runs both sets.
 
 RTL_UNIT_BENCHES := pcie_ep dma_engine vq_engine dax_window rp_inbound vfs_time
 RTL_UNIT_DIR := $(BUILD)/tests/rtl
@@ -9,6 +11,6 @@ RTL_UNIT_DIR := $(BUILD)/tests/rtl
 
 test-rtl-units: $(GEN)/soc_map.stamp ## Test: unit bench per RTL block (pcie_ep, dma_engine, vq_engine, dax_window, rp_inbound, vfs_time) under Verilator
 	@mkdir -p $(RTL_UNIT_DIR)
-	@VERILATOR=$(VERILATOR) sh tests/rtl/run.sh $(RTL_UNIT_DIR) $(VERILATOR_LOCK) \
-	  "$(RTL_PKGS)" "$(RTL_SRCS)" $(RTL_UNIT_BENCHES)
+	@VERILATOR=$(VERILATOR) sh tests/rtl/run.sh "rtl unit" $(RTL_UNIT_DIR) $(VERILATOR_LOCK) \
+	  "$(RTL_PKGS)" "$(RTL_SRCS)" $(addprefix tests/rtl/,$(RTL_UNIT_BENCHES))
 TEST_TARGETS += test-rtl-units

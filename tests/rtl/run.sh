@@ -1,34 +1,37 @@
 #!/bin/sh
-# Builds and runs the RTL unit benches (tests/rtl/<module>/tb.sv on the
-# shared library tests/rtl/lib/tb_pkg.sv, Verilator --binary). Each bench
-# drives one block by its own ports and ends with $finish (pass) or $fatal
-# (fail, non-zero exit). Verilator builds take the lock mk/rtl.mk uses (two
-# cores, other builds beside). The C++ is compiled at -O0: a bench runs for
-# a second at most, and -O0 halves its build (pcie_ep: 63 s -> 37 s).
+# Builds and runs Verilator benches: the RTL unit benches (tests/rtl/<module>)
+# and the board adapter benches (tests/board/<module>). A bench is
+# BENCH_DIR/tb.sv on the shared library tests/rtl/lib/tb_pkg.sv, built with
+# Verilator --binary; it drives one block by its own ports and ends with
+# $finish (pass) or $fatal (fail, non-zero exit). Modules come from the source
+# folders by file name (-y), so a bench gets its block and the block's
+# submodules and nothing else. Verilator builds take the lock mk/rtl.mk uses
+# (two cores, other builds beside). The C++ is compiled at -O0: a bench runs
+# for a few seconds at most, and -O0 halves its build (pcie_ep: 63 s -> 37 s).
+# The C++ is one compilation unit (VM_PARALLEL_BUILDS=0): Verilator 5.006
+# splits a larger bench into files of which the one holding an unused
+# class's destructor lacks the header of the class it points to (tb_pkg's
+# bp_gen -> tb_rng), and g++ stops on the incomplete type.
 #
-# usage: run.sh BUILD_DIR LOCK_FILE "PKGS" "SRCS" BENCH...
-#   PKGS: the RTL packages (soc_map_pkg, pcie_pkg, ...), in order
-#   SRCS: every other RTL source; a bench gets those its module needs
+# usage: run.sh NAME BUILD_DIR LOCK_FILE "PKGS" "SRCS" BENCH_DIR...
+#   NAME: the set, for the summary line ("rtl unit", "board")
+#   PKGS: the packages (soc_map_pkg, pcie_pkg, ...), in order
+#   SRCS: the other sources; their folders are searched for modules
 # environment: VERILATOR (default verilator)
 set -u
-out="$1"; lock="$2"; pkgs="$3"; srcs="$4"; shift 4
+name="$1"; out="$2"; lock="$3"; pkgs="$4"; srcs="$5"; shift 5
 : "${VERILATOR:=verilator}"
 mkdir -p "$out"
 
-# The RTL files a bench compiles beside its block's own (submodules).
-deps() {
-	case "$1" in
-	pcie_ep) echo "$srcs" | tr ' ' '\n' | grep '^rtl/pcie/' ;;
-	*) echo "$srcs" | tr ' ' '\n' | grep "/$1\.sv\$" ;;
-	esac
-}
+libs=$(for f in $srcs; do dirname "$f"; done | sort -u | sed 's/^/-y /')
 
 pass=0; fail=0
-for b in "$@"; do
+for dir in "$@"; do
+	b=$(basename "$dir")
 	start=$(date +%s)
 	if ! flock "$lock" "$VERILATOR" --binary -j 2 -Wno-fatal -Wno-lint -Wno-style \
-		-MAKEFLAGS "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0" \
-		$pkgs tests/rtl/lib/tb_pkg.sv $(deps "$b") "tests/rtl/$b/tb.sv" \
+		-MAKEFLAGS "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0 VM_PARALLEL_BUILDS=0" \
+		$pkgs tests/rtl/lib/tb_pkg.sv $libs "$dir/tb.sv" \
 		--top-module tb -Mdir "$out/$b" > "$out/$b.build.log" 2>&1; then
 		echo "FAIL $b (build; see $out/$b.build.log)"
 		tail -20 "$out/$b.build.log"
@@ -44,5 +47,5 @@ for b in "$@"; do
 		fail=$((fail + 1))
 	fi
 done
-echo "rtl unit benches: $pass passed, $fail failed"
+echo "$name benches: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

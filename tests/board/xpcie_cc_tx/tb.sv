@@ -20,22 +20,17 @@
 // tkeep, tlast, an all-zero tuser, and that a beat the IP did not take stays
 // unchanged. Ends with $finish (pass) or $fatal (fail).
 module tb;
+  import tb_pkg::*;
   localparam int N = 3000;
 
-  typedef struct packed {
-    logic [127:0] hdr;
-    logic [255:0] data;
-    logic         sop;
-    logic         eop;
-  } tlp_beat_t;
   typedef struct packed {
     logic [255:0] data;
     logic [7:0]   keep;
     logic         last;
   } beat_t;
 
-  logic clk = 1'b0, rst = 1'b1;
-  always #4 clk <= ~clk;
+  `TB_CLK_RST(clk, rst, 4)
+  bp_gen rdy = new(32'h7a73_0001, 65, 0);   // CC tready (rdy_prob %), apart from the $urandom stimulus
 
   tlp_beat_t drv_q[$];
   beat_t     exp_q[$];
@@ -134,7 +129,7 @@ module tb;
     end
   endtask
 
-  function automatic logic [127:0] cpl_hdr(input logic [4:0] typ, input logic [10:0] dwc,
+  function automatic logic [127:0] cc_cpl_hdr(input logic [4:0] typ, input logic [10:0] dwc,
                                            input logic [12:0] bc, input logic [6:0] la,
                                            input logic [2:0] status, input logic ep,
                                            input logic [15:0] rid, input logic [7:0] tag);
@@ -155,7 +150,7 @@ module tb;
     hdr[95:80] = rid;
     hdr[79:72] = tag;
     hdr[70:64] = la;
-    cpl_hdr = hdr;
+    cc_cpl_hdr = hdr;
   endfunction
 
   task automatic make_completion();
@@ -179,7 +174,7 @@ module tb;
     bc = 13'($urandom_range((dwc == 0) ? 1 : int'(dwc) * 4 - 3, 4096));
     status = (dwc == 0) ? 3'($urandom_range(0, 4)) : 3'd0;
     ep = ($urandom_range(0, 99) < 3);
-    hdr = cpl_hdr(typ, dwc, bc, 7'(rnd32()), status, ep, 16'(rnd32()), 8'(rnd32()));
+    hdr = cc_cpl_hdr(typ, dwc, bc, 7'(rnd32()), status, ep, 16'(rnd32()), 8'(rnd32()));
     if (is_req) begin
       hdr[31:24] = {3'b010, 5'b00000};        // a memory write: dropped
       if (dwc == 0) hdr[9:0] = 10'd0;
@@ -203,7 +198,7 @@ module tb;
       n = 256 - (a % 256);
       if (n > left) n = left;
       dws = (a + n - 1) / 4 - a / 4 + 1;
-      push_tlp(cpl_hdr(5'b01010, 11'(dws), 13'(left), 7'(a), 3'd0, 1'b0, rid, tag), 1'b0, dws);
+      push_tlp(cc_cpl_hdr(5'b01010, 11'(dws), 13'(left), 7'(a), 3'd0, 1'b0, rid, tag), 1'b0, dws);
       n2_len_seen[dws]++;
       n2_cpls++;
       n2_dws += dws;
@@ -239,27 +234,7 @@ module tb;
     end
   endtask
 
-  always @(posedge clk) begin
-    if (rst) begin
-      t_valid <= 1'b0;
-    end else begin
-      if (t_valid && t_ready) void'(drv_q.pop_front());
-      if (!t_valid || t_ready)
-        t_valid <= (drv_q.size() != 0) && ($urandom_range(0, 99) >= idle_prob);
-    end
-  end
-  always_comb begin
-    t_hdr = '0;
-    t_data = '0;
-    t_sop = 1'b0;
-    t_eop = 1'b0;
-    if (drv_q.size() != 0) begin
-      t_hdr = drv_q[0].hdr;
-      t_data = drv_q[0].data;
-      t_sop = drv_q[0].sop;
-      t_eop = drv_q[0].eop;
-    end
-  end
+  `TB_QUEUE_SOURCE(clk, rst, drv_q, t_valid, t_ready, idle_prob, {t_hdr, t_data, t_sop, t_eop})
 
   // Checker
   logic         p_hold;        // last cycle: a CC beat offered and not taken
@@ -279,42 +254,46 @@ module tb;
       p_eop_taken <= 1'b0;
     end else begin
       if (dropped) n_drop_seen++;
-      if (p_hold && (!cc_tvalid || cc_tdata !== p_tdata || cc_tkeep !== p_tkeep || cc_tlast !== p_tlast))
-        $fatal(1, "packet %0d: a CC beat changed or went away while it waited for tready", n_pkts);
+      if (p_hold)
+        check(cc_tvalid && cc_tdata === p_tdata && cc_tkeep === p_tkeep && cc_tlast === p_tlast,
+              $sformatf("packet %0d: a CC beat changed or went away while it waited for tready", n_pkts));
       if (cc_tvalid && cc_tready) begin
-        if (exp_q.size() == 0) $fatal(1, "unexpected CC beat %h", cc_tdata);
-        e = exp_q.pop_front();
-        if (first_q) begin
-          // The descriptor, field by field (PG156 completer completion descriptor)
-          x = desc_q.pop_front();
-          if (cc_tdata[6:0] !== x[6:0])
-            $fatal(1, "packet %0d: lower address %h, expected %h", n_pkts, cc_tdata[6:0], x[6:0]);
-          if (cc_tdata[28:16] !== x[28:16])
-            $fatal(1, "packet %0d: byte count %0d, expected %0d", n_pkts, cc_tdata[28:16], x[28:16]);
-          if (cc_tdata[29] !== x[29])
-            $fatal(1, "packet %0d: locked read completion %b, expected %b", n_pkts, cc_tdata[29], x[29]);
-          if (cc_tdata[42:32] !== x[42:32])
-            $fatal(1, "packet %0d: dword count %0d, expected %0d", n_pkts, cc_tdata[42:32], x[42:32]);
-          if (cc_tdata[46:43] !== x[46:43])
-            $fatal(1, "packet %0d: poison/status %b, expected %b", n_pkts, cc_tdata[46:43], x[46:43]);
-          if (cc_tdata[63:48] !== x[63:48])
-            $fatal(1, "packet %0d: requester ID %h, expected %h", n_pkts, cc_tdata[63:48], x[63:48]);
-          if (cc_tdata[71:64] !== x[71:64])
-            $fatal(1, "packet %0d: tag %h, expected %h", n_pkts, cc_tdata[71:64], x[71:64]);
-          if (cc_tdata[88:72] !== x[88:72])
-            $fatal(1, "packet %0d: completer ID %h / enable %b, expected %h / %b", n_pkts,
-                   cc_tdata[87:72], cc_tdata[88], x[87:72], x[88]);
-          if (cc_tdata[94:89] !== x[94:89])
-            $fatal(1, "packet %0d: attr/TC %b, expected %b", n_pkts, cc_tdata[94:89], x[94:89]);
-          if (cc_tdata[95:0] !== x)
-            $fatal(1, "packet %0d: descriptor %h, expected %h", n_pkts, cc_tdata[95:0], x);
+        check(exp_q.size() != 0, $sformatf("unexpected CC beat %h", cc_tdata));
+        if (exp_q.size() != 0) begin
+          e = exp_q.pop_front();
+          if (first_q) begin
+            // The descriptor, field by field (PG156 completer completion descriptor)
+            x = desc_q.pop_front();
+            check(cc_tdata[6:0] === x[6:0],
+                  $sformatf("packet %0d: lower address %h, expected %h", n_pkts, cc_tdata[6:0], x[6:0]));
+            check(cc_tdata[28:16] === x[28:16],
+                  $sformatf("packet %0d: byte count %0d, expected %0d", n_pkts, cc_tdata[28:16], x[28:16]));
+            check(cc_tdata[29] === x[29],
+                  $sformatf("packet %0d: locked read completion %b, expected %b", n_pkts, cc_tdata[29], x[29]));
+            check(cc_tdata[42:32] === x[42:32],
+                  $sformatf("packet %0d: dword count %0d, expected %0d", n_pkts, cc_tdata[42:32], x[42:32]));
+            check(cc_tdata[46:43] === x[46:43],
+                  $sformatf("packet %0d: poison/status %b, expected %b", n_pkts, cc_tdata[46:43], x[46:43]));
+            check(cc_tdata[63:48] === x[63:48],
+                  $sformatf("packet %0d: requester ID %h, expected %h", n_pkts, cc_tdata[63:48], x[63:48]));
+            check(cc_tdata[71:64] === x[71:64],
+                  $sformatf("packet %0d: tag %h, expected %h", n_pkts, cc_tdata[71:64], x[71:64]));
+            check(cc_tdata[88:72] === x[88:72],
+                  $sformatf("packet %0d: completer ID %h / enable %b, expected %h / %b", n_pkts,
+                            cc_tdata[87:72], cc_tdata[88], x[87:72], x[88]));
+            check(cc_tdata[94:89] === x[94:89],
+                  $sformatf("packet %0d: attr/TC %b, expected %b", n_pkts, cc_tdata[94:89], x[94:89]));
+            check(cc_tdata[95:0] === x,
+                  $sformatf("packet %0d: descriptor %h, expected %h", n_pkts, cc_tdata[95:0], x));
+          end
+          check(cc_tkeep === e.keep && cc_tlast === e.last,
+                $sformatf("packet %0d: tkeep %b tlast %b, expected %b %b", n_pkts, cc_tkeep, cc_tlast, e.keep, e.last));
+          for (int d = 0; d < 8; d++)
+            if (e.keep[d])
+              check(cc_tdata[32*d +: 32] === e.data[32*d +: 32],
+                    $sformatf("packet %0d: DW %0d is %h, expected %h", n_pkts, d, cc_tdata[32*d +: 32], e.data[32*d +: 32]));
+          check(cc_tuser === 33'd0, $sformatf("packet %0d: tuser %h", n_pkts, cc_tuser));
         end
-        if (cc_tkeep !== e.keep || cc_tlast !== e.last)
-          $fatal(1, "packet %0d: tkeep %b tlast %b, expected %b %b", n_pkts, cc_tkeep, cc_tlast, e.keep, e.last);
-        for (int d = 0; d < 8; d++)
-          if (e.keep[d] && cc_tdata[32*d +: 32] !== e.data[32*d +: 32])
-            $fatal(1, "packet %0d: DW %0d is %h, expected %h", n_pkts, d, cc_tdata[32*d +: 32], e.data[32*d +: 32]);
-        if (cc_tuser !== 33'd0) $fatal(1, "packet %0d: tuser %h", n_pkts, cc_tuser);
         n_beats++;
         if (cc_tlast) n_pkts++;
         first_q <= cc_tlast;
@@ -326,7 +305,8 @@ module tb;
       p_tdata <= cc_tdata;
       p_tkeep <= cc_tkeep;
       p_tlast <= cc_tlast;
-      cc_tready <= ($urandom_range(0, 99) < rdy_prob);
+      rdy.pct = rdy_prob;
+      cc_tready <= rdy.next();
     end
   end
 
@@ -362,8 +342,8 @@ module tb;
       if (drv_q.size() < N) idle_prob = 0;
     end
     repeat (10) @(posedge clk);
-    if (exp_q.size() != 0) $fatal(1, "%0d expected CC beats never came", exp_q.size());
-    if (n_drop_seen != n_reqs) $fatal(1, "%0d dropped, %0d requests sent", n_drop_seen, n_reqs);
+    check(exp_q.size() == 0, $sformatf("%0d expected CC beats never came", exp_q.size()));
+    check(n_drop_seen == n_reqs, $sformatf("%0d dropped, %0d requests sent", n_drop_seen, n_reqs));
     p1_pkts = n_pkts;
     p1_beats = n_beats;
 
@@ -375,15 +355,16 @@ module tb;
       cycles++;
     end
     repeat (10) @(posedge clk);
-    if (exp_q.size() != 0 || desc_q.size() != 0)
-      $fatal(1, "part 2: %0d expected CC beats never came", exp_q.size());
+    check(exp_q.size() == 0 && desc_q.size() == 0,
+          $sformatf("part 2: %0d expected CC beats never came", exp_q.size()));
     for (int len = 1; len <= 64; len++)
-      if (n2_len_seen[len] < 8) $fatal(1, "part 2: only %0d completions of %0d DWs", n2_len_seen[len], len);
-    if (n_stall == 0 || n_b2b == 0) $fatal(1, "part 2: no back-pressure (%0d) or no back to back (%0d)", n_stall, n_b2b);
+      check(n2_len_seen[len] >= 8, $sformatf("part 2: only %0d completions of %0d DWs", n2_len_seen[len], len));
+    check(n_stall != 0 && n_b2b != 0,
+          $sformatf("part 2: no back-pressure (%0d) or no back to back (%0d)", n_stall, n_b2b));
     $display("xpcie_cc_tx: part 1: %0d TLPs (%0d requests dropped), %0d CC packets / %0d beats checked",
              N, n_reqs, p1_pkts, p1_beats);
     $display("xpcie_cc_tx: part 2: %0d reads, %0d CplDs (1..64 DWs, %0d back to back), %0d CC packets / %0d beats / %0d payload DWs checked, %0d stalled cycles",
              n2_reads, n2_cpls, n_b2b, n_pkts - p1_pkts, n_beats - p1_beats, n2_dws, n_stall);
-    $finish;
+    tb_done("xpcie_cc_tx");
   end
 endmodule

@@ -22,6 +22,7 @@
 //
 // Ends with $finish (pass) or $fatal (fail).
 module tb;
+  import tb_pkg::*;
   localparam int N = 3000;                    // requests
   localparam logic [63:0] B0 = 64'h8000_0000; // core's BAR 0 base
   localparam logic [63:0] B2 = 64'h4000_0000; // core's BAR 2 base
@@ -38,15 +39,15 @@ module tb;
     logic [7:0]   mask;   // DWs of data to check
     logic         sop;
     logic         eop;
-  } tlp_beat_t;
+  } exp_beat_t;
 
-  logic clk = 1'b0, cclk = 1'b0;
-  logic rst = 1'b1, crst = 1'b1;
-  always #4 clk <= ~clk;      // 125 MHz-ish user clock
-  always #7 cclk <= ~cclk;    // a slower core clock
+  `TB_CLK_RST(clk, rst, 4)      // 125 MHz-ish user clock
+  `TB_CLK_RST(cclk, crst, 7)    // a slower core clock
+  bp_gen rdy = new(32'h7a74_0001, 70, 0);   // the core's ready, apart from the $urandom stimulus
+  bp_gen rdy2_gen = new(32'h7a74_0002, 100, 0);   // part 2's (rdy2 %)
 
   beat_t        drv_q[$];
-  tlp_beat_t    exp_q[$];
+  exp_beat_t    exp_q[$];
   int           n_disc = 0, n_err_seen = 0, n_beats = 0, n_tlps = 0;
 
   // DUT signals
@@ -129,7 +130,7 @@ module tb;
     int          ndw, nbeats, total;
     int          r, b, d, idx, n, obeats;
     beat_t       bt;
-    tlp_beat_t   e;
+    exp_beat_t   e;
 
     r = $urandom_range(0, 99);
     if (r < 40) rtype = 4'b0000;            // memory read
@@ -266,35 +267,7 @@ module tb;
 
   // ---------------------------------------------------------------- driver
   int idle_prob = 25;     // % of cycles the hard IP holds tvalid low between beats
-  always @(posedge clk) begin
-    if (rst) begin
-      cq_tvalid <= 1'b0;
-    end else begin
-      if (cq_tvalid && cq_tready) void'(drv_q.pop_front());
-      if ((!cq_tvalid || cq_tready) ) begin
-        // present the next beat, or a gap
-        if (drv_q.size() != 0 && $urandom_range(0, 99) >= idle_prob) begin
-          cq_tvalid <= 1'b1;
-        end else begin
-          cq_tvalid <= 1'b0;
-        end
-      end
-    end
-  end
-  // Data follows the head of the queue (stable while tvalid waits for tready).
-  always_comb begin
-    if (drv_q.size() != 0) begin
-      cq_tdata = drv_q[0].data;
-      cq_tuser = drv_q[0].user;
-      cq_tkeep = drv_q[0].keep;
-      cq_tlast = drv_q[0].last;
-    end else begin
-      cq_tdata = '0;
-      cq_tuser = '0;
-      cq_tkeep = '0;
-      cq_tlast = 1'b0;
-    end
-  end
+  `TB_QUEUE_SOURCE(clk, rst, drv_q, cq_tvalid, cq_tready, idle_prob, {cq_tdata, cq_tuser, cq_tkeep, cq_tlast})
 
   // The adapter flags exactly the discontinued requests.
   always @(posedge clk) begin
@@ -307,21 +280,23 @@ module tb;
       c_ready <= 1'b0;
     end else begin
       if (c_valid && c_ready) begin : g_chk
-        tlp_beat_t e;
-        if (exp_q.size() == 0) $fatal(1, "unexpected beat: hdr %h", c_hdr);
-        e = exp_q.pop_front();
-        if (c_sop !== e.sop || c_eop !== e.eop)
-          $fatal(1, "tlp %0d: sop/eop %b%b, expected %b%b", n_tlps, c_sop, c_eop, e.sop, e.eop);
-        if (c_sop && c_hdr !== e.hdr)
-          $fatal(1, "tlp %0d: header %h, expected %h", n_tlps, c_hdr, e.hdr);
-        for (int d = 0; d < 8; d++)
-          if (e.mask[d] && c_data[32*d +: 32] !== e.data[32*d +: 32])
-            $fatal(1, "tlp %0d: DW %0d of a beat is %h, expected %h", n_tlps, d,
-                   c_data[32*d +: 32], e.data[32*d +: 32]);
+        exp_beat_t e;
+        check(exp_q.size() != 0, $sformatf("unexpected beat: hdr %h", c_hdr));
+        if (exp_q.size() != 0) begin
+          e = exp_q.pop_front();
+          check(c_sop === e.sop && c_eop === e.eop,
+                $sformatf("tlp %0d: sop/eop %b%b, expected %b%b", n_tlps, c_sop, c_eop, e.sop, e.eop));
+          if (c_sop) check_eq(c_hdr, e.hdr, $sformatf("tlp %0d: header", n_tlps));
+          for (int d = 0; d < 8; d++)
+            if (e.mask[d])
+              check(c_data[32*d +: 32] === e.data[32*d +: 32],
+                    $sformatf("tlp %0d: DW %0d of a beat is %h, expected %h", n_tlps, d,
+                              c_data[32*d +: 32], e.data[32*d +: 32]));
+        end
         n_beats++;
         if (c_eop) n_tlps++;
       end
-      c_ready <= ($urandom_range(0, 99) < 70);
+      c_ready <= rdy.next();
     end
   end
 
@@ -524,27 +499,7 @@ module tb;
   endtask
 
   // Driver: the head of the queue is on the bus while tvalid waits.
-  always @(posedge clk) begin
-    if (rst) begin
-      q2_tvalid <= 1'b0;
-    end else begin
-      if (q2_tvalid && q2_tready) void'(drv2_q.pop_front());
-      if (!q2_tvalid || q2_tready)
-        q2_tvalid <= (drv2_q.size() != 0) && ($urandom_range(0, 99) >= gap2);
-    end
-  end
-  always_comb begin
-    q2_tdata = '0;
-    q2_tuser = '0;
-    q2_tkeep = '0;
-    q2_tlast = 1'b0;
-    if (drv2_q.size() != 0) begin
-      q2_tdata = drv2_q[0].data;
-      q2_tuser = drv2_q[0].user;
-      q2_tkeep = drv2_q[0].keep;
-      q2_tlast = drv2_q[0].last;
-    end
-  end
+  `TB_QUEUE_SOURCE(clk, rst, drv2_q, q2_tvalid, q2_tready, gap2, {q2_tdata, q2_tuser, q2_tkeep, q2_tlast})
 
   // Checker (same clock as the adapter)
   logic         p2_hold;         // last cycle: a beat offered and not taken
@@ -561,38 +516,32 @@ module tb;
       p2_last_taken <= 1'b0;
     end else begin
       if (p2_hold) begin
-        if (!t2_valid) $fatal(1, "part 2: tlp_valid dropped before the beat was taken");
-        if (t2_data !== p2_data || {t2_sop, t2_eop, t2_err} !== p2_flags ||
-            (t2_sop && t2_hdr !== p2_hdr))
-          $fatal(1, "part 2: a beat changed while it waited for tlp_ready");
+        check(t2_valid, "part 2: tlp_valid dropped before the beat was taken");
+        check(t2_data === p2_data && {t2_sop, t2_eop, t2_err} === p2_flags && !(t2_sop && t2_hdr !== p2_hdr),
+              "part 2: a beat changed while it waited for tlp_ready");
       end
       if (t2_valid && t2_ready) begin
-        if (exp2_q.size() == 0) $fatal(1, "part 2: unexpected beat, hdr %h", t2_hdr);
-        e = exp2_q.pop_front();
-        if (t2_sop !== e.sop || t2_eop !== e.eop)
-          $fatal(1, "part 2 tlp %0d: sop/eop %b%b, expected %b%b", n2_tlps, t2_sop, t2_eop, e.sop, e.eop);
-        if (t2_err !== 1'b0) $fatal(1, "part 2 tlp %0d: tlp_err set", n2_tlps);
-        if (t2_sop) begin
-          if (t2_hdr[31:24] !== e.hdr[31:24])
-            $fatal(1, "part 2 tlp %0d: fmt/type %h, expected %h", n2_tlps, t2_hdr[31:24], e.hdr[31:24]);
-          if (t2_hdr[9:0] !== e.hdr[9:0])
-            $fatal(1, "part 2 tlp %0d: length %0d DWs, expected %0d", n2_tlps, t2_hdr[9:0], e.hdr[9:0]);
-          if (t2_hdr[63:48] !== e.hdr[63:48])
-            $fatal(1, "part 2 tlp %0d: requester ID %h, expected %h", n2_tlps, t2_hdr[63:48], e.hdr[63:48]);
-          if (t2_hdr[47:40] !== e.hdr[47:40])
-            $fatal(1, "part 2 tlp %0d: tag %h, expected %h", n2_tlps, t2_hdr[47:40], e.hdr[47:40]);
-          if (t2_hdr[39:32] !== e.hdr[39:32])
-            $fatal(1, "part 2 tlp %0d: last/first BE %h, expected %h", n2_tlps, t2_hdr[39:32], e.hdr[39:32]);
-          if (t2_hdr[95:64] !== e.hdr[95:64])
-            $fatal(1, "part 2 tlp %0d: address %h, expected %h", n2_tlps, t2_hdr[95:64], e.hdr[95:64]);
-          if (t2_hdr !== e.hdr)
-            $fatal(1, "part 2 tlp %0d: header %h, expected %h", n2_tlps, t2_hdr, e.hdr);
+        check(exp2_q.size() != 0, $sformatf("part 2: unexpected beat, hdr %h", t2_hdr));
+        if (exp2_q.size() != 0) begin
+          e = exp2_q.pop_front();
+          check(t2_sop === e.sop && t2_eop === e.eop,
+                $sformatf("part 2 tlp %0d: sop/eop %b%b, expected %b%b", n2_tlps, t2_sop, t2_eop, e.sop, e.eop));
+          check(t2_err === 1'b0, $sformatf("part 2 tlp %0d: tlp_err set", n2_tlps));
+          if (t2_sop) begin
+            check_eq(t2_hdr[31:24], e.hdr[31:24], $sformatf("part 2 tlp %0d: fmt/type", n2_tlps));
+            check_eq(t2_hdr[9:0], e.hdr[9:0], $sformatf("part 2 tlp %0d: length (DWs)", n2_tlps));
+            check_eq(t2_hdr[63:48], e.hdr[63:48], $sformatf("part 2 tlp %0d: requester ID", n2_tlps));
+            check_eq(t2_hdr[47:40], e.hdr[47:40], $sformatf("part 2 tlp %0d: tag", n2_tlps));
+            check_eq(t2_hdr[39:32], e.hdr[39:32], $sformatf("part 2 tlp %0d: last/first BE", n2_tlps));
+            check_eq(t2_hdr[95:64], e.hdr[95:64], $sformatf("part 2 tlp %0d: address", n2_tlps));
+            check_eq(t2_hdr, e.hdr, $sformatf("part 2 tlp %0d: header", n2_tlps));
+          end
+          for (int d = 0; d < int'(e.ndw); d++)
+            check(t2_data[32*d +: 32] === e.data[32*d +: 32],
+                  $sformatf("part 2 tlp %0d: payload DW %0d is %h, expected %h", n2_tlps,
+                            int'(e.base) + d, t2_data[32*d +: 32], e.data[32*d +: 32]));
+          n2_dws += int'(e.ndw);
         end
-        for (int d = 0; d < int'(e.ndw); d++)
-          if (t2_data[32*d +: 32] !== e.data[32*d +: 32])
-            $fatal(1, "part 2 tlp %0d: payload DW %0d is %h, expected %h", n2_tlps,
-                   int'(e.base) + d, t2_data[32*d +: 32], e.data[32*d +: 32]);
-        n2_dws += int'(e.ndw);
         n2_beats++;
         if (t2_eop) n2_tlps++;
       end
@@ -604,7 +553,8 @@ module tb;
       // Back to back on CQ: a request's first beat taken right after a last one
       if (q2_tvalid && q2_tready && p2_last_taken) n2_b2b++;
       p2_last_taken <= q2_tvalid && q2_tready && q2_tlast;
-      t2_ready <= ($urandom_range(0, 99) < rdy2);
+      rdy2_gen.pct = rdy2;
+      t2_ready <= rdy2_gen.next();
     end
   end
 
@@ -645,17 +595,18 @@ module tb;
       if (cycles == 200000) idle_prob = 0;   // later: back to back
     end
     repeat (50) @(posedge cclk);
-    if (exp_q.size() != 0) $fatal(1, "%0d expected beats never came", exp_q.size());
-    if (n_err_seen != n_disc) $fatal(1, "%0d requests flagged, %0d discontinued", n_err_seen, n_disc);
-    if (exp2_q.size() != 0 || drv2_q.size() != 0)
-      $fatal(1, "part 2: %0d CQ beats not taken, %0d expected beats never came", drv2_q.size(), exp2_q.size());
+    check(exp_q.size() == 0, $sformatf("%0d expected beats never came", exp_q.size()));
+    check(n_err_seen == n_disc, $sformatf("%0d requests flagged, %0d discontinued", n_err_seen, n_disc));
+    check(exp2_q.size() == 0 && drv2_q.size() == 0,
+          $sformatf("part 2: %0d CQ beats not taken, %0d expected beats never came", drv2_q.size(), exp2_q.size()));
     for (int len = 1; len <= MPS_DWS; len++)
-      if (n2_len_seen[len] < 8) $fatal(1, "part 2: only %0d writes of %0d DWs", n2_len_seen[len], len);
-    if (n2_stall == 0 || n2_b2b == 0) $fatal(1, "part 2: no back-pressure (%0d) or no back to back (%0d)", n2_stall, n2_b2b);
+      check(n2_len_seen[len] >= 8, $sformatf("part 2: only %0d writes of %0d DWs", n2_len_seen[len], len));
+    check(n2_stall != 0 && n2_b2b != 0,
+          $sformatf("part 2: no back-pressure (%0d) or no back to back (%0d)", n2_stall, n2_b2b));
     $display("xpcie_cq_rx: part 1: %0d requests (%0d discontinued and dropped), %0d TLPs / %0d beats checked",
              N, n_disc, n_tlps, n_beats);
     $display("xpcie_cq_rx: part 2: %0d writes (1..%0d DWs, %0d back to back) and %0d others, %0d TLPs / %0d beats / %0d payload DWs checked, %0d stalled cycles",
              n2_wr, MPS_DWS, n2_b2b, n2_rd, n2_tlps, n2_beats, n2_dws, n2_stall);
-    $finish;
+    tb_done("xpcie_cq_rx");
   end
 endmodule

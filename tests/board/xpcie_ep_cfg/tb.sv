@@ -19,6 +19,7 @@
 // checks that the completions pass and that no write is cut; finally raises an
 // MSI-X interrupt and checks the message the core sends.
 module tb;
+  import tb_pkg::*;
   localparam logic [63:0] B0 = 64'h8000_0000;
   localparam logic [63:0] B2 = 64'h4000_0000;
   localparam int NCFG = 2;
@@ -29,8 +30,8 @@ module tb;
   // the header points to
   localparam logic [7:0] IP_FIRST [NCFG] = '{8'h80, 8'hc0};
 
-  logic clk = 1'b0, rst = 1'b1;
-  always #4 clk <= ~clk;
+  `TB_CLK_RST(clk, rst, 4)
+  bp_gen offer = new(32'h7a75_0001, 20, 0);   // a BAR request offered, apart from the $urandom stimulus
 
   // Hard-IP side (shared by both systems)
   logic [3:1]  fstat;
@@ -185,12 +186,12 @@ module tb;
     logic bq_in_q = 1'b0;
     always_ff @(posedge clk) begin
       if (!rst && bq_valid) begin
-        if (bq_sop == bq_in_q || bq_eop == bq_sop)
-          $fatal(1, "sys %0d: BAR 2 write beats sop %b eop %b (in a write: %b)", g, bq_sop, bq_eop, bq_in_q);
-        if (bq_sop && (!bq_we || bq_addr != 30'h100 || bq_ndw != 11'd12 || bq_fbe != 4'hf || bq_lbe != 4'hf))
-          $fatal(1, "sys %0d: BAR 2 write we %b addr %h ndw %0d BE %h/%h", g, bq_we, bq_addr, bq_ndw, bq_fbe, bq_lbe);
-        if (bq_data[127:0] !== {4{32'h5a5a_5a5a}} || (bq_sop && bq_data[255:128] !== {4{32'h5a5a_5a5a}}))
-          $fatal(1, "sys %0d: BAR 2 write data %h", g, bq_data);
+        check(!(bq_sop == bq_in_q || bq_eop == bq_sop),
+          $sformatf("sys %0d: BAR 2 write beats sop %b eop %b (in a write: %b)", g, bq_sop, bq_eop, bq_in_q));
+        check(!(bq_sop && (!bq_we || bq_addr != 30'h100 || bq_ndw != 11'd12 || bq_fbe != 4'hf || bq_lbe != 4'hf)),
+          $sformatf("sys %0d: BAR 2 write we %b addr %h ndw %0d BE %h/%h", g, bq_we, bq_addr, bq_ndw, bq_fbe, bq_lbe));
+        check(!(bq_data[127:0] !== {4{32'h5a5a_5a5a}} || (bq_sop && bq_data[255:128] !== {4{32'h5a5a_5a5a}})),
+          $sformatf("sys %0d: BAR 2 write data %h", g, bq_data));
         bq_in_q <= bq_sop;
         if (bq_eop) n_bq_writes[g]++;
       end
@@ -216,8 +217,8 @@ module tb;
     do begin
       @(posedge clk);
       t++;
-      if (t > 20000) $fatal(1, "sys %0d: no data for config register %h", g, r);
-    end while (!x_rvalid[g]);
+    end while (!x_rvalid[g] && t <= 20000);
+    check(x_rvalid[g], $sformatf("sys %0d: no data for config register %h", g, r));
     v = x_rdata[g];
     x_rd[g] <= 1'b0;
     @(posedge clk);
@@ -226,24 +227,25 @@ module tb;
   task automatic wait_ready(input int g);
     int t;
     t = 0;
-    while (!ready[g]) begin
+    while (!ready[g] && t <= 20000) begin
       @(posedge clk);
       t++;
-      if (t > 20000) $fatal(1, "sys %0d: bridge never ready", g);
     end
+    check(ready[g], $sformatf("sys %0d: bridge never ready", g));
   endtask
 
   task automatic expect_state(input int g, input logic bm, input logic [2:0] p, input logic [2:0] r,
                               input logic me);
     int t;
     t = 0;
-    while (!(bus_master[g] === bm && max_payload[g] === p && max_read_req[g] === r && msix_enable[g] === me)) begin
+    while (!(bus_master[g] === bm && max_payload[g] === p && max_read_req[g] === r && msix_enable[g] === me) &&
+           t <= 20000) begin
       @(posedge clk);
       t++;
-      if (t > 20000)
-        $fatal(1, "sys %0d: core state bm %b mps %0d mrrs %0d msix %b, expected %b %0d %0d %b", g,
-               bus_master[g], max_payload[g], max_read_req[g], msix_enable[g], bm, p, r, me);
     end
+    check(bus_master[g] === bm && max_payload[g] === p && max_read_req[g] === r && msix_enable[g] === me,
+          $sformatf("sys %0d: core state bm %b mps %0d mrrs %0d msix %b, expected %b %0d %0d %b", g,
+                    bus_master[g], max_payload[g], max_read_req[g], msix_enable[g], bm, p, r, me));
   endtask
 
   // The hard IP's own configuration space (what it answers itself): a Type 0
@@ -316,18 +318,19 @@ module tb;
     x_rd[g] <= 1'b0;
     for (int i = 0; i < 300; i++) begin
       @(posedge clk);
-      if (x_rvalid[g]) $fatal(1, "sys %0d: answered a read outside the window", g);
+      check(!x_rvalid[g], $sformatf("sys %0d: answered a read outside the window", g));
     end
-    if (!img[6][4]) $fatal(1, "sys %0d: status has no capabilities list", g);
+    check(img[6][4], $sformatf("sys %0d: status has no capabilities list", g));
     $display("sys %0d: %02x:%02x Mass storage controller [0180]: %02x%02x:%02x%02x (window %h, %0d DWs)",
              g, 0, 0, img[1], img[0], img[3], img[2], WBASE[g], WDWS[g]);
     p = img[8'h34] & 8'hfc;
     ttl = 48;                      // as Linux's __pci_find_next_cap_ttl
     while (p != 8'd0) begin
-      if (ttl == 0) $fatal(1, "sys %0d: capability list does not end", g);
+      check(ttl != 0, $sformatf("sys %0d: capability list does not end", g));
+      check(p >= 8'h40 && p[1:0] == 2'b00, $sformatf("sys %0d: capability pointer %h", g, p));
+      check(!seen[p], $sformatf("sys %0d: capability at %h visited twice (a loop)", g, p));
+      if (ttl == 0 || p < 8'h40 || p[1:0] != 2'b00 || seen[p]) break;
       ttl = ttl - 1;
-      if (p < 8'h40 || p[1:0] != 2'b00) $fatal(1, "sys %0d: capability pointer %h", g, p);
-      if (seen[p]) $fatal(1, "sys %0d: capability at %h visited twice (a loop)", g, p);
       seen[p] = 1'b1;
       id = img[p];
       unique case (id)
@@ -337,9 +340,9 @@ module tb;
         end
         8'h11: begin
           got_msix = 1;
-          if ({img[p + 3][2:0], img[p + 2]} != 11'd7 || {img[p + 7], img[p + 6], img[p + 5], img[p + 4]} != 32'h4000 ||
-              {img[p + 11], img[p + 10], img[p + 9], img[p + 8]} != 32'h5000)
-            $fatal(1, "sys %0d: MSI-X capability at %h wrong", g, p);
+          check(!({img[p + 3][2:0], img[p + 2]} != 11'd7 || {img[p + 7], img[p + 6], img[p + 5], img[p + 4]} != 32'h4000 ||
+              {img[p + 11], img[p + 10], img[p + 9], img[p + 8]} != 32'h5000),
+            $sformatf("sys %0d: MSI-X capability at %h wrong", g, p));
           $display("  Capabilities: [%h] MSI-X: Count=8 Masked- Vector table: BAR=0 offset=00004000 PBA: BAR=0 offset=00005000", p);
         end
         8'h10: begin
@@ -352,8 +355,8 @@ module tb;
           bar = img[p + 4];
           off = {img[p + 11], img[p + 10], img[p + 9], img[p + 8]};
           length = {img[p + 15], img[p + 14], img[p + 13], img[p + 12]};
-          if (int'(p) < int'(WBASE[g]) || int'(p) + int'(len) > int'(WBASE[g]) + 4 * WDWS[g])
-            $fatal(1, "sys %0d: virtio capability at %h (%0d bytes) outside the window", g, p, len);
+          check(!(int'(p) < int'(WBASE[g]) || int'(p) + int'(len) > int'(WBASE[g]) + 4 * WDWS[g]),
+            $sformatf("sys %0d: virtio capability at %h (%0d bytes) outside the window", g, p, len));
           span_lo[nv] = int'(p);
           span_hi[nv] = int'(p) + int'(len);
           nv++;
@@ -363,56 +366,60 @@ module tb;
             8'd3: begin min_len = 1; align = 1; end
             8'd4: begin min_len = 0; align = 4; end
             8'd8: begin min_len = 0; align = 1; end
-            default: $fatal(1, "sys %0d: virtio capability at %h has cfg_type %0d", g, p, typ);
+            default: begin
+              min_len = 0;
+              align = 1;
+              check(0, $sformatf("sys %0d: virtio capability at %h has cfg_type %0d", g, p, typ));
+            end
           endcase
           bar_size = (bar == 8'd0) ? 32'h8000 : (bar == 8'd2) ? 32'h4000_0000 : 0;
-          if (bar_size == 0) $fatal(1, "sys %0d: virtio capability at %h names BAR %0d", g, p, bar);
+          check(bar_size != 0, $sformatf("sys %0d: virtio capability at %h names BAR %0d", g, p, bar));
           if (typ == 8'd8) begin
             off64 = {img[p + 19], img[p + 18], img[p + 17], img[p + 16], off};
             len64 = {img[p + 23], img[p + 22], img[p + 21], img[p + 20], length};
-            if (len != 8'd24 || bar != 8'd2 || img[p + 5] != 8'd0 || off64 != 64'd0 || len64 != 64'h4000_0000)
-              $fatal(1, "sys %0d: shared-memory capability at %h: len %0d bar %0d id %0d %h+%h", g, p, len, bar,
-                     img[p + 5], off64, len64);
+            check(!(len != 8'd24 || bar != 8'd2 || img[p + 5] != 8'd0 || off64 != 64'd0 || len64 != 64'h4000_0000),
+              $sformatf("sys %0d: shared-memory capability at %h: len %0d bar %0d id %0d %h+%h", g, p, len, bar,
+                     img[p + 5], off64, len64));
             $display("  Capabilities: [%h] Vendor Specific Information: VirtIO: SharedMemory BAR=%0d id=%0d offset=%h size=%h",
                      p, bar, img[p + 5], off64, len64);
           end else begin
             // vp_modern_map_capability: length past the start, at least
             // minlen, offset aligned, offset + minlen inside the BAR
-            if (length == 0 || length < 32'(min_len) || off % align != 0 || off + 32'(min_len) > 32'(bar_size) ||
-                bar != 8'd0 || off != exp_off[typ])
-              $fatal(1, "sys %0d: virtio capability type %0d at %h: BAR %0d offset %h length %h", g, typ, p, bar,
-                     off, length);
+            check(!(length == 0 || length < 32'(min_len) || off % align != 0 || off + 32'(min_len) > 32'(bar_size) ||
+                bar != 8'd0 || off != exp_off[typ]),
+              $sformatf("sys %0d: virtio capability type %0d at %h: BAR %0d offset %h length %h", g, typ, p, bar,
+                     off, length));
             if (typ == 8'd2) begin
               mult = {img[p + 19], img[p + 18], img[p + 17], img[p + 16]};
-              if (len != 8'd20 || mult != 32'(pcie_pkg::NOTIFY_OFF_MULTIPLIER))
-                $fatal(1, "sys %0d: notify capability len %0d multiplier %0d", g, len, mult);
-            end else if (len != 8'd16) $fatal(1, "sys %0d: virtio capability at %h has cap_len %0d", g, p, len);
-            if (typ == 8'd1 && length != 32'h38) $fatal(1, "sys %0d: common length %h", g, length);
-            if (typ == 8'd4 && length != 32'h28) $fatal(1, "sys %0d: device length %h", g, length);
+              check(!(len != 8'd20 || mult != 32'(pcie_pkg::NOTIFY_OFF_MULTIPLIER)),
+                $sformatf("sys %0d: notify capability len %0d multiplier %0d", g, len, mult));
+            end else check(len == 8'd16, $sformatf("sys %0d: virtio capability at %h has cap_len %0d", g, p, len));
+            check(!(typ == 8'd1 && length != 32'h38), $sformatf("sys %0d: common length %h", g, length));
+            check(!(typ == 8'd4 && length != 32'h28), $sformatf("sys %0d: device length %h", g, length));
             $display("  Capabilities: [%h] Vendor Specific Information: VirtIO: %s BAR=%0d offset=%h size=%h", p,
                      typ == 1 ? "CommonCfg" : typ == 2 ? "Notify" : typ == 3 ? "ISR" : "DeviceCfg", bar, off, length);
           end
           found[typ] = 1'b1;
         end
-        default: $fatal(1, "sys %0d: unexpected capability id %h at %h", g, id, p);
+        default: check(0, $sformatf("sys %0d: unexpected capability id %h at %h", g, id, p));
       endcase
       p = img[p + 1] & 8'hfc;
     end
     // The IP's own capabilities are in the list before the window's.
-    if (!got_pcie || (g == 0 && (!got_pm || !got_msix))) $fatal(1, "sys %0d: the hard IP's capabilities are missing", g);
-    if (!found[1] || !found[2] || !found[3] || !found[4])
-      $fatal(1, "sys %0d: virtio_pci would not bind: common %b notify %b ISR %b device %b", g, found[1], found[2],
-             found[3], found[4]);
+    check(got_pcie && (g != 0 || (got_pm && got_msix)), $sformatf("sys %0d: the hard IP's capabilities are missing", g));
+    check(found[1] && found[2] && found[3] && found[4],
+      $sformatf("sys %0d: virtio_pci would not bind: common %b notify %b ISR %b device %b", g, found[1], found[2],
+             found[3], found[4]));
     // Each capability's bytes are its own; with SHARE_ISR_LEN the ISR's
     // last DW is the next capability's header, nothing else overlaps.
     for (int i = 0; i < nv; i++)
       for (int j = 0; j < nv; j++)
-        if (i != j && span_lo[i] < span_hi[j] && span_lo[j] < span_hi[i] &&
-            !(SHARE[g] && (span_hi[i] - 4 == span_lo[j] || span_hi[j] - 4 == span_lo[i])))
-          $fatal(1, "sys %0d: virtio capabilities at %h and %h overlap", g, span_lo[i], span_lo[j]);
+        check(!(i != j && span_lo[i] < span_hi[j] && span_lo[j] < span_hi[i] &&
+            !(SHARE[g] && (span_hi[i] - 4 == span_lo[j] || span_hi[j] - 4 == span_lo[i]))),
+          $sformatf("sys %0d: virtio capabilities at %h and %h overlap", g, span_lo[i], span_lo[j]));
     // The shared-memory capability (DAX): offered when the window has room
-    if (g == 0 && found[8]) $fatal(1, "sys 0: a shared-memory capability in 64 bytes?");
-    if (g == 1 && !found[8]) $fatal(1, "sys 1: no shared-memory capability with room for it");
+    check(g != 0 || !found[8], "sys 0: a shared-memory capability in 64 bytes?");
+    check(g != 1 || found[8], "sys 1: no shared-memory capability with room for it");
     $display("sys %0d: %0d virtio capabilities, DAX window %s", g, nv, found[8] ? "offered" : "not offered (no room)");
   endtask
 
@@ -451,7 +458,7 @@ module tb;
             u_sop[g] <= 1'b1;
             u_eop[g] <= 1'b1;
             u_valid[g] <= 1'b1;
-          end else if (traffic && $urandom_range(0, 99) < 20) begin
+          end else if (traffic && offer.next()) begin
             u_hdr[g] <= '0;
             u_sop[g] <= 1'b1;
             u_valid[g] <= 1'b1;
@@ -473,8 +480,8 @@ module tb;
         end
       end
       if (!rst && o_valid[g] && o_sop[g] && o_hdr[g][28:24] == 5'b01010 && o_hdr[g][95:80] == 16'h0100) begin
-        if (o_data[g][31:0] !== {17'h1cafe, 15'h0010})
-          $fatal(1, "sys %0d: BAR 0 read returned %h", g, o_data[g][31:0]);
+        check(o_data[g][31:0] === {17'h1cafe, 15'h0010},
+          $sformatf("sys %0d: BAR 0 read returned %h", g, o_data[g][31:0]));
         n_cpls[g]++;
       end
     end
@@ -486,7 +493,7 @@ module tb;
   for (genvar g = 0; g < NCFG; g++) begin : g_msix
     always @(posedge clk) begin
       if (!rst && o_valid[g] && o_sop[g] && o_hdr[g][31:24] == 8'h40 && o_hdr[g][95:64] == 32'hfee0_0040) begin
-        if (o_data[g][31:0] !== 32'h0000_4021) $fatal(1, "sys %0d: MSI-X data %h", g, o_data[g][31:0]);
+        check(o_data[g][31:0] === 32'h0000_4021, $sformatf("sys %0d: MSI-X data %h", g, o_data[g][31:0]));
         n_msix[g]++;
       end
     end
@@ -533,10 +540,10 @@ module tb;
     traffic = 1'b0;
     clocks(200);
     for (int g = 0; g < NCFG; g++) begin
-      if (n_cpls[g] != n_reads[g]) $fatal(1, "sys %0d: %0d BAR reads, %0d completions", g, n_reads[g], n_cpls[g]);
-      if (n_bq_writes[g] != n_longw[g] || err_count[g] != 32'd0)
-        $fatal(1, "sys %0d: %0d long writes, %0d reached BAR 2 whole, core refused %0d", g, n_longw[g],
-               n_bq_writes[g], err_count[g]);
+      check(n_cpls[g] == n_reads[g], $sformatf("sys %0d: %0d BAR reads, %0d completions", g, n_reads[g], n_cpls[g]));
+      check(n_bq_writes[g] == n_longw[g] && err_count[g] == 32'd0,
+        $sformatf("sys %0d: %0d long writes, %0d reached BAR 2 whole, core refused %0d", g, n_longw[g],
+               n_bq_writes[g], err_count[g]));
       $display("sys %0d: %0d BAR reads completed, %0d long BAR 2 writes passed whole", g, n_reads[g], n_longw[g]);
     end
     // MSI-X: program table entry 0 through BAR 0 (0x4000), enable it in the
@@ -560,11 +567,11 @@ module tb;
     clocks(1);
     irq_valid <= 1'b0;
     clocks(100);
-    for (int g = 0; g < NCFG; g++) if (n_msix[g] != 1) $fatal(1, "sys %0d: %0d MSI-X messages", g, n_msix[g]);
+    for (int g = 0; g < NCFG; g++) check(n_msix[g] == 1, $sformatf("sys %0d: %0d MSI-X messages", g, n_msix[g]));
     // Bus master off: the shadow takes it away from the core again.
     fstat = 3'b001;
     for (int g = 0; g < NCFG; g++) expect_state(g, 1'b0, 3'd1, 3'd5, 1'b1);
     $display("xpcie_ep_cfg: shadow, capability window and MSI-X checked with the core's endpoint");
-    $finish;
+    tb_done("xpcie_ep_cfg");
   end
 endmodule

@@ -7,6 +7,7 @@
 // error codes) and payload DW, that discontinued completions and beats that
 // claim a second, straddled TLP are flagged and never reach the core.
 module tb;
+  import tb_pkg::*;
   localparam int N = 3000;                    // completions
 
   typedef struct packed {
@@ -21,15 +22,14 @@ module tb;
     logic [7:0]   mask;
     logic         sop;
     logic         eop;
-  } tlp_beat_t;
+  } exp_beat_t;
 
-  logic clk = 1'b0, cclk = 1'b0;
-  logic rst = 1'b1, crst = 1'b1;
-  always #4 clk <= ~clk;
-  always #5 cclk <= ~cclk;
+  `TB_CLK_RST(clk, rst, 4)
+  `TB_CLK_RST(cclk, crst, 5)
+  bp_gen rdy = new(32'h7a72_0001, 70, 0);   // the core's ready, apart from the $urandom stimulus
 
   beat_t     drv_q[$];
-  tlp_beat_t exp_q[$];
+  exp_beat_t exp_q[$];
   int        n_bad = 0, n_err_seen = 0, n_beats = 0, n_tlps = 0, idle_prob = 25;
 
   logic [255:0] rc_tdata;
@@ -101,7 +101,7 @@ module tb;
     logic [31:0] pay[];
     int          r, total, nbeats, b, d, idx, n, obeats;
     beat_t       bt;
-    tlp_beat_t   e;
+    exp_beat_t   e;
 
     r = $urandom_range(0, 99);
     if (r < 10) dwc = 11'd0;                           // no data (UR, CA, a write's completion)
@@ -200,51 +200,33 @@ module tb;
     end
   endtask
 
-  always @(posedge clk) begin
-    if (rst) begin
-      rc_tvalid <= 1'b0;
-    end else begin
-      if (rc_tvalid && rc_tready) void'(drv_q.pop_front());
-      if (!rc_tvalid || rc_tready)
-        rc_tvalid <= (drv_q.size() > ((rc_tvalid && rc_tready) ? 1 : 0)) && ($urandom_range(0, 99) >= idle_prob);
-    end
-  end
-  always_comb begin
-    rc_tdata = '0;
-    rc_tuser = '0;
-    rc_tkeep = '0;
-    rc_tlast = 1'b0;
-    if (drv_q.size() != 0) begin
-      rc_tdata = drv_q[0].data;
-      rc_tuser = drv_q[0].user;
-      rc_tkeep = drv_q[0].keep;
-      rc_tlast = drv_q[0].last;
-    end
-  end
+  `TB_QUEUE_SOURCE(clk, rst, drv_q, rc_tvalid, rc_tready, idle_prob, {rc_tdata, rc_tuser, rc_tkeep, rc_tlast})
 
   always @(posedge clk) begin
     if (!rst && a_valid && a_ready && a_eop && a_err) n_err_seen++;
   end
 
   always @(posedge cclk) begin
-    tlp_beat_t e;
+    exp_beat_t e;
     if (crst) begin
       c_ready <= 1'b0;
     end else begin
       if (c_valid && c_ready) begin
-        if (exp_q.size() == 0) $fatal(1, "unexpected beat: hdr %h", c_hdr);
-        e = exp_q.pop_front();
-        if (c_sop !== e.sop || c_eop !== e.eop)
-          $fatal(1, "tlp %0d: sop/eop %b%b, expected %b%b", n_tlps, c_sop, c_eop, e.sop, e.eop);
-        if (c_sop && c_hdr !== e.hdr)
-          $fatal(1, "tlp %0d: header %h, expected %h", n_tlps, c_hdr, e.hdr);
-        for (int d = 0; d < 8; d++)
-          if (e.mask[d] && c_data[32*d +: 32] !== e.data[32*d +: 32])
-            $fatal(1, "tlp %0d: DW %0d is %h, expected %h", n_tlps, d, c_data[32*d +: 32], e.data[32*d +: 32]);
+        check(exp_q.size() != 0, $sformatf("unexpected beat: hdr %h", c_hdr));
+        if (exp_q.size() != 0) begin
+          e = exp_q.pop_front();
+          check(c_sop === e.sop && c_eop === e.eop,
+                $sformatf("tlp %0d: sop/eop %b%b, expected %b%b", n_tlps, c_sop, c_eop, e.sop, e.eop));
+          if (c_sop) check_eq(c_hdr, e.hdr, $sformatf("tlp %0d: header", n_tlps));
+          for (int d = 0; d < 8; d++)
+            if (e.mask[d])
+              check(c_data[32*d +: 32] === e.data[32*d +: 32],
+                    $sformatf("tlp %0d: DW %0d is %h, expected %h", n_tlps, d, c_data[32*d +: 32], e.data[32*d +: 32]));
+        end
         n_beats++;
         if (c_eop) n_tlps++;
       end
-      c_ready <= ($urandom_range(0, 99) < 70);
+      c_ready <= rdy.next();
     end
   end
 
@@ -261,10 +243,10 @@ module tb;
       if (drv_q.size() < N) idle_prob = 0;   // the second half back to back
     end
     repeat (50) @(posedge cclk);
-    if (exp_q.size() != 0) $fatal(1, "%0d expected beats never came", exp_q.size());
-    if (n_err_seen != n_bad) $fatal(1, "%0d completions flagged, %0d bad", n_err_seen, n_bad);
+    check(exp_q.size() == 0, $sformatf("%0d expected beats never came", exp_q.size()));
+    check(n_err_seen == n_bad, $sformatf("%0d completions flagged, %0d bad", n_err_seen, n_bad));
     $display("xpcie_rc_rx: %0d completions (%0d discontinued or straddled, dropped), %0d TLPs / %0d beats checked",
              N, n_bad, n_tlps, n_beats);
-    $finish;
+    tb_done("xpcie_rc_rx");
   end
 endmodule

@@ -6,14 +6,9 @@
 // descriptor format (PG156): descriptor fields, payload from DW 4 of the
 // first beat, tkeep, tlast, byte enables in tuser, nothing else in tuser.
 module tb;
+  import tb_pkg::*;
   localparam int N = 3000;
 
-  typedef struct packed {
-    logic [127:0] hdr;
-    logic [255:0] data;
-    logic         sop;
-    logic         eop;
-  } tlp_beat_t;
   typedef struct packed {
     logic [255:0] data;
     logic [59:0]  user;
@@ -21,8 +16,8 @@ module tb;
     logic         last;
   } beat_t;
 
-  logic clk = 1'b0, rst = 1'b1;
-  always #4 clk <= ~clk;
+  `TB_CLK_RST(clk, rst, 4)
+  bp_gen rdy = new(32'h7a71_0001, 65, 0);   // RQ tready, apart from the $urandom stimulus
 
   tlp_beat_t drv_q[$];
   beat_t     exp_q[$];
@@ -187,27 +182,7 @@ module tb;
     end
   endtask
 
-  always @(posedge clk) begin
-    if (rst) begin
-      t_valid <= 1'b0;
-    end else begin
-      if (t_valid && t_ready) void'(drv_q.pop_front());
-      if (!t_valid || t_ready)
-        t_valid <= (drv_q.size() != 0) && ($urandom_range(0, 99) >= idle_prob);
-    end
-  end
-  always_comb begin
-    t_hdr = '0;
-    t_data = '0;
-    t_sop = 1'b0;
-    t_eop = 1'b0;
-    if (drv_q.size() != 0) begin
-      t_hdr = drv_q[0].hdr;
-      t_data = drv_q[0].data;
-      t_sop = drv_q[0].sop;
-      t_eop = drv_q[0].eop;
-    end
-  end
+  `TB_QUEUE_SOURCE(clk, rst, drv_q, t_valid, t_ready, idle_prob, {t_hdr, t_data, t_sop, t_eop})
 
   always @(posedge clk) begin
     beat_t e;
@@ -216,19 +191,21 @@ module tb;
     end else begin
       if (dropped) n_drop_seen++;
       if (rq_tvalid && rq_tready) begin
-        if (exp_q.size() == 0) $fatal(1, "unexpected RQ beat %h", rq_tdata);
-        e = exp_q.pop_front();
-        if (rq_tkeep !== e.keep || rq_tlast !== e.last)
-          $fatal(1, "packet %0d: tkeep %b tlast %b, expected %b %b", n_pkts, rq_tkeep, rq_tlast, e.keep, e.last);
-        for (int d = 0; d < 8; d++)
-          if (e.keep[d] && rq_tdata[32*d +: 32] !== e.data[32*d +: 32])
-            $fatal(1, "packet %0d: DW %0d is %h, expected %h", n_pkts, d, rq_tdata[32*d +: 32], e.data[32*d +: 32]);
-        if (rq_tuser !== e.user)
-          $fatal(1, "packet %0d: tuser %h, expected %h", n_pkts, rq_tuser, e.user);
+        check(exp_q.size() != 0, $sformatf("unexpected RQ beat %h", rq_tdata));
+        if (exp_q.size() != 0) begin
+          e = exp_q.pop_front();
+          check(rq_tkeep === e.keep && rq_tlast === e.last,
+                $sformatf("packet %0d: tkeep %b tlast %b, expected %b %b", n_pkts, rq_tkeep, rq_tlast, e.keep, e.last));
+          for (int d = 0; d < 8; d++)
+            if (e.keep[d])
+              check(rq_tdata[32*d +: 32] === e.data[32*d +: 32],
+                    $sformatf("packet %0d: DW %0d is %h, expected %h", n_pkts, d, rq_tdata[32*d +: 32], e.data[32*d +: 32]));
+          check(rq_tuser === e.user, $sformatf("packet %0d: tuser %h, expected %h", n_pkts, rq_tuser, e.user));
+        end
         n_beats++;
         if (rq_tlast) n_pkts++;
       end
-      rq_tready <= ($urandom_range(0, 99) < 65);
+      rq_tready <= rdy.next();
     end
   end
 
@@ -244,10 +221,10 @@ module tb;
       if (drv_q.size() < N) idle_prob = 0;
     end
     repeat (10) @(posedge clk);
-    if (exp_q.size() != 0) $fatal(1, "%0d expected RQ beats never came", exp_q.size());
-    if (n_drop_seen != n_msgs) $fatal(1, "%0d dropped, %0d messages sent", n_drop_seen, n_msgs);
+    check(exp_q.size() == 0, $sformatf("%0d expected RQ beats never came", exp_q.size()));
+    check(n_drop_seen == n_msgs, $sformatf("%0d dropped, %0d messages sent", n_drop_seen, n_msgs));
     $display("xpcie_rq_tx: %0d requests (%0d messages dropped), %0d RQ packets / %0d beats checked",
              N, n_msgs, n_pkts, n_beats);
-    $finish;
+    tb_done("xpcie_rq_tx");
   end
 endmodule

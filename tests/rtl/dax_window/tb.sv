@@ -20,8 +20,7 @@ module tb;
   localparam logic [31:0] WIN_OFF = 32'h0040_0000;
   localparam int N_ROUNDS = 250;
 
-  logic clk = 1'b0, rst = 1'b1;
-  always #5 clk = ~clk;
+  `TB_CLK_RST(clk, rst, 5)
 
   logic g_valid = 1'b0, g_ready, g_sop = 1'b0, g_eop = 1'b0, g_we = 1'b0;
   logic [WIN_LOG2-1:0] g_addr = '0;

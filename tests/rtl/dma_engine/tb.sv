@@ -17,8 +17,7 @@ module tb;
   localparam int N_RANDOM = 300;
   localparam logic [15:0] RID = 16'h0300;
 
-  logic clk = 1'b0, rst = 1'b1;
-  always #5 clk = ~clk;
+  `TB_CLK_RST(clk, rst, 5)
 
   logic        bus_master = 1'b1;
   logic [2:0]  max_payload = 3'd0, max_read_req = 3'd2;
@@ -195,25 +194,10 @@ module tb;
       tx_ready <= 1'b0;
       rx_valid <= 1'b0;
     end else begin
-      if (tx_valid && tx_ready) begin
-        tlp_beat_t b;
-        b.hdr = tx_hdr; b.data = tx_data; b.sop = tx_sop; b.eop = tx_eop;
-        sink.take(b);
-      end
-      tx_ready <= sink.ready();
+      `TB_TLP_SINK(sink, tx)
       while (sink.got.size() != 0) host_request(sink.got.pop_front());
       if (src.q.size() == 0 && pend.size() != 0 && hrng.chance(60)) host_send();
-      begin
-        bit v, so, eo;
-        logic [127:0] h;
-        logic [255:0] d;
-        src.step(rx_ready, v, h, d, so, eo);
-        rx_valid <= v;
-        rx_hdr <= h;
-        rx_data <= d;
-        rx_sop <= so;
-        rx_eop <= eo;
-      end
+      `TB_TLP_SOURCE(src, rx)
     end
   end
 

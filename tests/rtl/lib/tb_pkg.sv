@@ -1,5 +1,7 @@
 `default_nettype none
-// tb_pkg: what the RTL unit benches (tests/rtl/<module>/tb.sv) share.
+// tb_pkg: what the Verilator benches share, the RTL unit benches
+// (tests/rtl/<module>/tb.sv) and the board adapter benches
+// (tests/board/<module>/tb.sv); tests/rtl/run.sh builds each bench on it.
 //
 // - tlp_beat_t: one beat of the card's generic TLP stream
 //   (docs/pcie-function.md: 128-bit header, 256-bit data, sop/eop).
@@ -11,6 +13,11 @@
 //   driver with random idle cycles and a collecting sink with random ready.
 // - check / check_eq / tb_done: pass/fail counting; tb_done prints
 //   "<bench>: N passed, N failed" and ends with $finish or $fatal.
+// - Macros for the bench module (defined before the package, so the bench
+//   file that follows on the command line sees them): `TB_CLK_RST (clock
+//   and reset), `TB_TLP_SOURCE / `TB_TLP_SINK (one clock of a tlp_source or
+//   tlp_sink on a <prefix>_hdr/data/sop/eop/valid/ready stream) and
+//   `TB_QUEUE_SOURCE (a stream driven from a queue of beats, with gaps).
 //
 // Kept to what Verilator 5.006 --binary takes: classes, queues, dynamic
 // arrays; the drivers are stepped from the bench's own always @(posedge
@@ -23,6 +30,59 @@
 // task are set once: assign them in a statement. Verilator may split an
 // always block and lose the order between a method call and a later read
 // of the object's members: take results through output arguments.
+
+// clk (period 2 * half) and an active-high rst that starts asserted; the
+// bench releases rst.
+`define TB_CLK_RST(clk, rst, half) \
+  logic clk = 1'b0, rst = 1'b1; \
+  always #(half) clk = ~clk;
+
+// In an always @(posedge clk) block: one clock of tlp_source src driving the
+// stream p (p_valid, p_hdr, p_data, p_sop, p_eop; p_ready from the DUT).
+`define TB_TLP_SOURCE(src, p) \
+  begin \
+    bit v_, so_, eo_; \
+    logic [127:0] h_; \
+    logic [tb_pkg::DATA_W-1:0] d_; \
+    src.step(p``_ready, v_, h_, d_, so_, eo_); \
+    p``_valid <= v_; \
+    p``_hdr <= h_; \
+    p``_data <= d_; \
+    p``_sop <= so_; \
+    p``_eop <= eo_; \
+  end
+
+// In an always @(posedge clk) block: tlp_sink snk takes the beat stream p
+// moved in this cycle and sets p_ready for the next.
+`define TB_TLP_SINK(snk, p) \
+  begin \
+    if (p``_valid && p``_ready) begin \
+      tb_pkg::tlp_beat_t b_; \
+      b_.hdr = p``_hdr; \
+      b_.data = p``_data; \
+      b_.sop = p``_sop; \
+      b_.eop = p``_eop; \
+      snk.take(b_); \
+    end \
+    p``_ready <= snk.ready(); \
+  end
+
+// A stream driven from the queue q of packed beats: the head of the queue is
+// on beat (a concatenation of the stream's fields, in the beat type's order)
+// and stays there while valid waits for ready; between beats valid is low
+// with probability gap % (an int the bench may change).
+`define TB_QUEUE_SOURCE(clk, rst, q, valid, ready, gap, beat) \
+  always @(posedge clk) begin \
+    if (rst) begin \
+      valid <= 1'b0; \
+    end else begin \
+      if (valid && ready) void'(q.pop_front()); \
+      if (!valid || ready) \
+        valid <= (q.size() != 0) && ($urandom_range(0, 99) >= (gap)); \
+    end \
+  end \
+  always_comb beat = (q.size() != 0) ? q[0] : '0;
+
 package tb_pkg;
   localparam int DATA_W = 256;
   localparam int DWS = DATA_W / 32;        // DWs per beat

@@ -22,8 +22,7 @@ module tb;
   localparam logic [63:0] BAR0 = 64'h0000_0001_2340_0000;
   localparam logic [63:0] BAR2 = 64'h0000_0000_c010_0000;
 
-  logic clk = 1'b0, rst = 1'b1;
-  always #5 clk = ~clk;
+  `TB_CLK_RST(clk, rst, 5)
 
   logic [127:0] rx_hdr = '0, tx_hdr;
   logic [255:0] rx_data = '0, tx_data;
@@ -70,23 +69,8 @@ module tb;
       tx_ready <= 1'b0;
       rx_valid <= 1'b0;
     end else begin
-      if (tx_valid && tx_ready) begin
-        tlp_beat_t b;
-        b.hdr = tx_hdr; b.data = tx_data; b.sop = tx_sop; b.eop = tx_eop;
-        sink.take(b);
-      end
-      tx_ready <= sink.ready();
-      begin
-        bit v, so, eo;
-        logic [127:0] h;
-        logic [255:0] d;
-        src.step(rx_ready, v, h, d, so, eo);
-        rx_valid <= v;
-        rx_hdr <= h;
-        rx_data <= d;
-        rx_sop <= so;
-        rx_eop <= eo;
-      end
+      `TB_TLP_SINK(sink, tx)
+      `TB_TLP_SOURCE(src, rx)
     end
   end
 

@@ -20,8 +20,7 @@ module tb;
   localparam logic [15:0] SSD = 16'h0200;     // the SSD's requester ID
   localparam int N_RANDOM = 500;
 
-  logic clk = 1'b0, rst = 1'b1;
-  always #5 clk = ~clk;
+  `TB_CLK_RST(clk, rst, 5)
 
   logic [127:0] rx_hdr = '0, tx_hdr, cpl_hdr_o;
   logic [255:0] rx_data = '0, tx_data;
@@ -103,27 +102,12 @@ module tb;
       tx_ready <= 1'b0;
       rx_valid <= 1'b0;
     end else begin
-      if (tx_valid && tx_ready) begin
-        tlp_beat_t b;
-        b.hdr = tx_hdr; b.data = tx_data; b.sop = tx_sop; b.eop = tx_eop;
-        sink.take(b);
-      end
-      tx_ready <= sink.ready();
+      `TB_TLP_SINK(sink, tx)
       if (ev_refused) begin n_refused++; last_ev_addr = ev_addr; end
       if (ev_dropped) begin n_dropped++; last_ev_addr = ev_addr; end
       if (msi_valid) begin n_msi++; last_msi = msi_data; end
       if (cpl_valid) begin n_cplfw++; last_cpl_hdr = cpl_hdr_o; last_cpl_d0 = cpl_data0; end
-      begin
-        bit v, so, eo;
-        logic [127:0] h;
-        logic [255:0] d;
-        src.step(rx_ready, v, h, d, so, eo);
-        rx_valid <= v;
-        rx_hdr <= h;
-        rx_data <= d;
-        rx_sop <= so;
-        rx_eop <= eo;
-      end
+      `TB_TLP_SOURCE(src, rx)
     end
   end
 

@@ -21,8 +21,7 @@ module tb;
   localparam logic [15:0] RID = 16'h0500;
   localparam int N_ROUNDS = 2000;
 
-  logic clk = 1'b0, rst = 1'b1;
-  always #5 clk = ~clk;
+  `TB_CLK_RST(clk, rst, 5)
 
   logic [NQ*16-1:0] q_size = '0;
   logic [NQ*64-1:0] q_desc = '0, q_avail = '0, q_used = '0;
