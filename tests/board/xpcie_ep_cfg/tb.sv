@@ -297,12 +297,12 @@ module tb;
     logic [63:0] off64, len64;
     int          ttl, nv, span_lo [8], span_hi [8];
     bit          seen [256];
-    bit          found [9];
+    bit          found [10];
     bit          got_pm, got_msix, got_pcie;
     int          min_len, align, bar_size;
     logic [31:0] exp_off [9];
     for (int i = 0; i < 256; i++) seen[i] = 1'b0;
-    for (int i = 0; i < 9; i++) found[i] = 1'b0;
+    for (int i = 0; i < 10; i++) found[i] = 1'b0;
     exp_off[1] = 32'h0; exp_off[2] = 32'h1000; exp_off[3] = 32'h2000; exp_off[4] = 32'h3000;
     got_pm = 0; got_msix = 0; got_pcie = 0;
     nv = 0;
@@ -366,15 +366,31 @@ module tb;
             8'd3: begin min_len = 1; align = 1; end
             8'd4: begin min_len = 0; align = 4; end
             8'd8: begin min_len = 0; align = 1; end
+            8'd9: begin min_len = 0; align = 1; end     // vendor data (virtio 1.2): the card's clock
             default: begin
               min_len = 0;
               align = 1;
               check(0, $sformatf("sys %0d: virtio capability at %h has cfg_type %0d", g, p, typ));
             end
           endcase
+          // struct virtio_pci_vndr_data puts vendor_id where the others
+          // have bar: ours then names the clock block (vendor id, what,
+          // version, BAR 0, offset, length; rtl/pcie/virtio_pci_caps.sv).
+          if (typ == 8'd9) begin
+            bar = img[p + 8];
+            off = {img[p + 15], img[p + 14], img[p + 13], img[p + 12]};
+            length = {img[p + 19], img[p + 18], img[p + 17], img[p + 16]};
+          end
           bar_size = (bar == 8'd0) ? 32'h8000 : (bar == 8'd2) ? 32'h4000_0000 : 0;
           check(bar_size != 0, $sformatf("sys %0d: virtio capability at %h names BAR %0d", g, p, bar));
-          if (typ == 8'd8) begin
+          if (typ == 8'd9) begin
+            check(!(len != 8'd20 || {img[p + 5], img[p + 4]} != pcie_pkg::VENDOR_ID || img[p + 6] != 8'd1 ||
+                bar != 8'd0 || off != 32'(pcie_pkg::BAR0_TIME) || length != pcie_pkg::BAR0_TIME_LEN),
+              $sformatf("sys %0d: vendor-data capability at %h: len %0d vendor %h what %0d BAR %0d %h+%h", g, p, len,
+                     {img[p + 5], img[p + 4]}, img[p + 6], bar, off, length));
+            $display("  Capabilities: [%h] Vendor Specific Information: VirtIO: VendorData vendor=%h what=%0d BAR=%0d offset=%h size=%h",
+                     p, {img[p + 5], img[p + 4]}, img[p + 6], bar, off, length);
+          end else if (typ == 8'd8) begin
             off64 = {img[p + 19], img[p + 18], img[p + 17], img[p + 16], off};
             len64 = {img[p + 23], img[p + 22], img[p + 21], img[p + 20], length};
             check(!(len != 8'd24 || bar != 8'd2 || img[p + 5] != 8'd0 || off64 != 64'd0 || len64 != 64'h4000_0000),
