@@ -146,14 +146,6 @@ struct nvme_core {
 
 /* ------------------------------------------------------------------ helpers */
 
-static uint32_t get32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 static uint64_t sqe64(const struct cmd *c, unsigned dw) { return c->sqe[dw] | (uint64_t)c->sqe[dw + 1] << 32; }
 
 static int in_media_fault(const struct nvme_core *d, uint64_t lba, uint64_t nlb)
@@ -217,10 +209,10 @@ static int post(struct cmd *c)
 
 	if ((uint16_t)((cq->tail + 1) % cq->size) == cq->head)
 		return 0;
-	put32(e, c->dw0);
-	put32(e + 4, 0);
-	put32(e + 8, (uint32_t)c->sqid << 16 | sq->head);
-	put32(e + 12, (c->sqe[0] >> 16) | (uint32_t)((c->sf << 1) | cq->phase) << 16);
+	nvme_put32(e, c->dw0);
+	nvme_put32(e + 4, 0);
+	nvme_put32(e + 8, (uint32_t)c->sqid << 16 | sq->head);
+	nvme_put32(e + 12, (c->sqe[0] >> 16) | (uint32_t)((c->sf << 1) | cq->phase) << 16);
 	d->bus.dma_write(d->bus_ctx, cq->base + 16ull * cq->tail, e, 16);
 	if (++cq->tail == cq->size) {
 		cq->tail = 0;
@@ -527,20 +519,20 @@ static void admin_identify(struct cmd *c)
 		b[128 + 2] = 9;				/* LBAF0: 512-byte LBAs */
 		break;
 	case 1:				/* controller */
-		put32(b, VENDOR_ID | VENDOR_ID << 16);	/* VID, SSVID */
+		nvme_put32(b, VENDOR_ID | VENDOR_ID << 16);	/* VID, SSVID */
 		memcpy(b + 4, "VFPGA-SIM-0001      ", 20);
 		memcpy(b + 24, "vfpga testbench NVMe SSD                ", 40);
 		memcpy(b + 64, "1.0     ", 8);
 		b[77] = MDTS;
-		put32(b + 80, 0x00010400);		/* VER 1.4 */
+		nvme_put32(b + 80, 0x00010400);		/* VER 1.4 */
 		b[512] = 0x66;				/* SQES: 64 bytes */
 		b[513] = 0x44;				/* CQES: 16 bytes */
-		put32(b + 516, 1);			/* NN */
+		nvme_put32(b + 516, 1);			/* NN */
 		b[520] = 1u << 2 | 1u << 3;		/* ONCS: DSM, Write Zeroes */
 		b[525] = 1;				/* VWC present */
 		break;
 	case 2:				/* active namespace list */
-		put32(b, 1);
+		nvme_put32(b, 1);
 		break;
 	default:
 		complete(c, SF_INVALID_FIELD, 0);
@@ -550,23 +542,35 @@ static void admin_identify(struct cmd *c)
 	prp_setup(c, identify_out);
 }
 
+/* The checks Create I/O CQ and SQ share: queue id free and in range, size,
+ * a physically contiguous page-aligned queue. Completes the command and
+ * returns 0 when one fails. */
+static int create_args_ok(struct cmd *c, int taken)
+{
+	unsigned q = c->sqe[10] & 0xffff, n = (c->sqe[10] >> 16) + 1;
+
+	if (q == 0 || q >= NQ || taken) {
+		complete(c, SF_QID_INVALID, 0);
+		return 0;
+	}
+	if (n < 2 || n > MQES + 1) {
+		complete(c, SF_QSIZE_INVALID, 0);
+		return 0;
+	}
+	if (!(c->sqe[11] & 1) || (sqe64(c, 6) & (PAGE - 1))) {
+		complete(c, SF_INVALID_FIELD, 0);
+		return 0;
+	}
+	return 1;
+}
+
 static void admin_create_cq(struct cmd *c)
 {
 	struct nvme_core *d = c->d;
 	unsigned q = c->sqe[10] & 0xffff, n = (c->sqe[10] >> 16) + 1, iv = c->sqe[11] >> 16;
 
-	if (q == 0 || q >= NQ || d->cq[q].valid) {
-		complete(c, SF_QID_INVALID, 0);
+	if (!create_args_ok(c, q < NQ && d->cq[q].valid))
 		return;
-	}
-	if (n < 2 || n > MQES + 1) {
-		complete(c, SF_QSIZE_INVALID, 0);
-		return;
-	}
-	if (!(c->sqe[11] & 1) || (sqe64(c, 6) & (PAGE - 1))) {
-		complete(c, SF_INVALID_FIELD, 0);
-		return;
-	}
 	if ((c->sqe[11] & 2) && iv >= NVEC) {
 		complete(c, SF_IV_INVALID, 0);
 		return;
@@ -581,18 +585,8 @@ static void admin_create_sq(struct cmd *c)
 	struct nvme_core *d = c->d;
 	unsigned q = c->sqe[10] & 0xffff, n = (c->sqe[10] >> 16) + 1, cq = c->sqe[11] >> 16;
 
-	if (q == 0 || q >= NQ || d->sq[q].valid) {
-		complete(c, SF_QID_INVALID, 0);
+	if (!create_args_ok(c, q < NQ && d->sq[q].valid))
 		return;
-	}
-	if (n < 2 || n > MQES + 1) {
-		complete(c, SF_QSIZE_INVALID, 0);
-		return;
-	}
-	if (!(c->sqe[11] & 1) || (sqe64(c, 6) & (PAGE - 1))) {
-		complete(c, SF_INVALID_FIELD, 0);
-		return;
-	}
 	if (cq == 0 || cq >= NQ || !d->cq[cq].valid) {
 		complete(c, SF_CQ_INVALID, 0);
 		return;
@@ -792,8 +786,8 @@ static void dsm_done(struct cmd *c)
 
 	for (unsigned i = 0; i < nr; i++) {
 		const uint8_t *r = c->buf + 16 * i;
-		uint32_t n = get32(r + 4);
-		uint64_t s = get32(r + 8) | (uint64_t)get32(r + 12) << 32;
+		uint32_t n = nvme_get32(r + 4);
+		uint64_t s = nvme_get32(r + 8) | (uint64_t)nvme_get32(r + 12) << 32;
 
 		if (s >= d->nblocks || n > d->nblocks - s) {
 			complete(c, SF_LBA_RANGE, 0);
@@ -803,8 +797,8 @@ static void dsm_done(struct cmd *c)
 	if (c->sqe[11] & 4) {
 		for (unsigned i = 0; i < nr; i++) {
 			const uint8_t *r = c->buf + 16 * i;
-			uint32_t n = get32(r + 4);
-			uint64_t s = get32(r + 8) | (uint64_t)get32(r + 12) << 32;
+			uint32_t n = nvme_get32(r + 4);
+			uint64_t s = nvme_get32(r + 8) | (uint64_t)nvme_get32(r + 12) << 32;
 
 			memset(d->media + s * LBA, 0, (size_t)n * LBA);
 		}

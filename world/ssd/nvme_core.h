@@ -63,4 +63,19 @@ const struct nvme_dev_stats *nvme_core_stats(const struct nvme_core *d);
 const struct ssd_profile *nvme_core_timing(const struct nvme_core *d);
 void nvme_core_print_stats(const struct nvme_core *d, FILE *f);
 
+/* Little-endian words in byte buffers (registers, config space, queue
+ * entries), for the controller and its bindings. */
+static inline uint32_t nvme_get32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline void nvme_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
 #endif /* NVME_CORE_H */

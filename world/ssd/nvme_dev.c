@@ -31,14 +31,6 @@ struct nvme_dev {
 	uint16_t rid;		/* our requester ID: bus from the last CfgWr, device 0 */
 };
 
-static uint32_t get32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 
 static unsigned be_low(unsigned be) { return be & 1 ? 0 : be & 2 ? 1 : be & 4 ? 2 : be & 8 ? 3 : 0; }
 static unsigned be_high(unsigned be) { return be & 8 ? 3 : be & 4 ? 2 : be & 2 ? 1 : 0; }
@@ -62,7 +54,7 @@ static void cpl_send(struct nvme_dev *d, const struct tlp *req, unsigned status,
 
 static uint64_t bar0(const struct nvme_dev *d)
 {
-	return (get32(d->cfg + 0x10) & ~0xfu) | (uint64_t)get32(d->cfg + 0x14) << 32;
+	return (nvme_get32(d->cfg + 0x10) & ~0xfu) | (uint64_t)nvme_get32(d->cfg + 0x14) << 32;
 }
 
 static void apply_device_control(struct nvme_dev *d)
@@ -102,7 +94,7 @@ static void on_cfg(struct nvme_dev *d, const struct tlp *t)
 		cpl_send(d, t, TLP_CPL_SC, NULL, 0, 4, 0);
 		return;
 	}
-	v = get32(d->cfg + off);
+	v = nvme_get32(d->cfg + off);
 	cpl_send(d, t, TLP_CPL_SC, &v, 1, 4, 0);
 }
 
@@ -189,22 +181,22 @@ static void cfg_init(struct nvme_dev *d)
 
 	memset(c, 0, sizeof(d->cfg));
 	memset(m, 0, sizeof(d->cfg_wmask));
-	put32(c + 0x00, VENDOR_ID | DEVICE_ID << 16);
+	nvme_put32(c + 0x00, VENDOR_ID | DEVICE_ID << 16);
 	c[0x06] = 0x10;				/* status: capabilities list */
-	put32(c + 0x08, 0x01080200);		/* class 010802 (NVMe), revision 0 */
+	nvme_put32(c + 0x08, 0x01080200);		/* class 010802 (NVMe), revision 0 */
 	c[0x0e] = 0x00;				/* header type 0 */
 	c[0x10] = 0x04;				/* BAR0: 64-bit memory, non-prefetchable */
-	put32(c + 0x2c, VENDOR_ID | DEVICE_ID << 16);	/* subsystem */
+	nvme_put32(c + 0x2c, VENDOR_ID | DEVICE_ID << 16);	/* subsystem */
 	c[0x34] = CFG_PCIE;
 	m[0x04] = 0x06;				/* memory space, bus master */
 	m[0x05] = 0x04;				/* INTx disable */
-	put32(m + 0x10, ~(BAR0_SIZE - 1) & ~0xfu);
-	put32(m + 0x14, 0xffffffffu);
+	nvme_put32(m + 0x10, ~(BAR0_SIZE - 1) & ~0xfu);
+	nvme_put32(m + 0x14, 0xffffffffu);
 	/* PCI Express capability v2, endpoint */
 	c[CFG_PCIE + 0] = 0x10;
 	c[CFG_PCIE + 1] = CFG_MSIX;
 	c[CFG_PCIE + 2] = 0x02;
-	put32(c + CFG_PCIE + 4, 0x00000001);	/* device capabilities: MPS 256 supported */
+	nvme_put32(c + CFG_PCIE + 4, 0x00000001);	/* device capabilities: MPS 256 supported */
 	c[CFG_PCIE + 8] = 0x10;			/* device control: MPS 128, relaxed ordering */
 	c[CFG_PCIE + 9] = 0x20;			/* MRRS 512 */
 	m[CFG_PCIE + 8] = 0xff;
@@ -214,8 +206,8 @@ static void cfg_init(struct nvme_dev *d)
 	c[CFG_MSIX + 1] = 0x00;
 	c[CFG_MSIX + 2] = NVEC - 1;
 	m[CFG_MSIX + 3] = 0xc0;			/* enable, function mask */
-	put32(c + CFG_MSIX + 4, MSIX_TABLE);	/* BIR 0 */
-	put32(c + CFG_MSIX + 8, MSIX_PBA);
+	nvme_put32(c + CFG_MSIX + 4, MSIX_TABLE);	/* BIR 0 */
+	nvme_put32(c + CFG_MSIX + 8, MSIX_PBA);
 }
 
 /* vtop_skip_idle's view of the SSD: cycles until it acts, and its clock
