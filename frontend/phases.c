@@ -34,7 +34,7 @@ void phases_arrival(struct phases *p, uint64_t cycle)
 /* Starts following a request from this cycle (the firmware looks for one). */
 static void restart(struct phases *p, uint64_t cycle)
 {
-	if (p->open)
+	if (p->open && p->dispatched)
 		p->dropped++;	/* deferred or refused: not counted */
 	memset(p->t, 0, sizeof(p->t));
 	p->open = 1;
@@ -50,11 +50,7 @@ void phases_mark(struct phases *p, uint64_t cycle, uint32_t word)
 	p->marks++;
 	switch (phase) {
 	case SOC_PHASE_NOTIFY:
-		if (p->open && p->dispatched)
-			p->dropped++;
-		memset(p->t, 0, sizeof(p->t));
-		p->open = 1;
-		p->dispatched = p->replied = p->in_ssd = 0;
+		restart(p, cycle);
 		if (p->notify_at && p->notify_at <= cycle)
 			p->t[PH_NOTICE] = cycle - p->notify_at;
 		p->notify_at = 0;

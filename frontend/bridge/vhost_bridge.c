@@ -239,11 +239,10 @@ static void note_used(struct bridge *b)
 	}
 }
 
-/* Kicks that arrived on the queues' eventfds, without waiting. */
-static void take_kicks(struct bridge *b)
+/* The started queues' kick eventfds as poll entries; qmap[i] is the queue
+ * of pfd[i]. Returns how many. */
+static int kick_pollfds(struct bridge *b, struct pollfd *pfd, unsigned *qmap)
 {
-	struct pollfd pfd[VU_MAX_QUEUES];
-	unsigned qmap[VU_MAX_QUEUES];
 	int n = 0;
 
 	for (unsigned q = 0; q < b->nqueues; q++)
@@ -252,14 +251,29 @@ static void take_kicks(struct bridge *b)
 			pfd[n].events = POLLIN;
 			qmap[n++] = q;
 		}
-	if (n == 0 || poll(pfd, n, 0) <= 0)
-		return;
+	return n;
+}
+
+/* Marks the queues whose polled eventfd had a kick, and consumes it. */
+static void read_kicks(struct bridge *b, const struct pollfd *pfd, const unsigned *qmap, int n)
+{
 	for (int i = 0; i < n; i++) {
 		uint64_t v;
 
 		if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &v, sizeof(v)) == sizeof(v))
 			b->kicked[qmap[i]] = 1;
 	}
+}
+
+/* Kicks that arrived on the queues' eventfds, without waiting. */
+static void take_kicks(struct bridge *b)
+{
+	struct pollfd pfd[VU_MAX_QUEUES];
+	unsigned qmap[VU_MAX_QUEUES];
+	int n = kick_pollfds(b, pfd, qmap);
+
+	if (n && poll(pfd, n, 0) > 0)
+		read_kicks(b, pfd, qmap, n);
 }
 
 /* Notify writes for the kicked queues; their new requests are stamped now. */
@@ -428,17 +442,12 @@ static int serve(struct bridge *b)
 	unsigned qmap[1 + VU_MAX_QUEUES];
 
 	while (!stop_requested && b->vu.fd >= 0) {
-		int n = 1, timeout, r;
+		int n, timeout, r;
 
 		timeout = card_busy(b) ? 0 : b->dirty ? SETTLE_MS : -1;
 		pfd[0].fd = b->vu.fd;
 		pfd[0].events = POLLIN;
-		for (unsigned q = 0; q < b->nqueues; q++)
-			if (b->vu.vq[q].started && b->vu.vq[q].kick_fd >= 0) {
-				pfd[n].fd = b->vu.vq[q].kick_fd;
-				pfd[n].events = POLLIN;
-				qmap[n++] = q;
-			}
+		n = 1 + kick_pollfds(b, pfd + 1, qmap + 1);
 		r = poll(pfd, n, timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -455,12 +464,7 @@ static int serve(struct bridge *b)
 			if (reconfigure(b))
 				return -EIO;
 		}
-		for (int i = 1; i < n; i++) {
-			uint64_t v;
-
-			if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &v, sizeof(v)) == sizeof(v))
-				b->kicked[qmap[i]] = 1;
-		}
+		read_kicks(b, pfd + 1, qmap + 1, n - 1);
 		if (!b->live)
 			continue;
 		/* The card's clock is the host's before it sees a request, however
