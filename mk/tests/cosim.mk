@@ -33,3 +33,14 @@ TEST_TIMEOUTS += test-cosim=3600
 
 test-cosim-guest: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: the stock-guest tests (file-operations script, fio verify psync/libaio 1 MiB, fio mmap) through -device vfpga-pci on a -o dax mount (MOUNT_OPTS= for none), e2fsck + debugfs; several minutes, not in make test
 	@sh tests/cosim/guest_full.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/full
+
+# The two front ends side by side: the same guest storm (create, list, unlink
+# FRONTENDS_N files) through the vhost-user bridge and through -device
+# vfpga-pci; wall seconds per phase and their ratio.
+FRONTENDS_N ?= 300
+.PHONY: bench-frontends
+bench-frontends: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Bench: a create/list/unlink storm from a stock guest through the bridge and through -device vfpga-pci, wall time side by side, build/bench/frontends.md (FRONTENDS_N=300)
+	@mkdir -p $(BUILD)/bench
+	@SSD_PROFILE=$(SSD_PROFILE) sh tests/cosim/frontends.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf \
+	  $(COSIM_TEST)/frontends $(FRONTENDS_N) $(BUILD)/bench/frontends.md
+BENCH_TARGETS += bench-frontends
