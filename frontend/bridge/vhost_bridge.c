@@ -511,6 +511,7 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 	}
 	b->rc = vfs_transport_sim_rc(b->t);
 	rc_set_msi_handler(b->rc, on_msi, b);
+	rc_host_strict(b->rc, 1);	/* the card's DMA reaches the guest's RAM only */
 	phases_init(&b->ph);
 	rc_set_mark_handler(b->rc, on_mark, b);
 	if (o->no_time)
@@ -579,6 +580,15 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 		"skipped), %llu notifies, %llu interrupts\n", (unsigned long long)rc_cycles(b->rc),
 		(unsigned long long)b->busy_cycles, (unsigned long long)rc_skipped(b->rc),
 		(unsigned long long)b->notifies, (unsigned long long)b->interrupts);
+	{
+		struct rc_dma_stats ds;
+
+		rc_dma_stats(b->rc, &ds);
+		if (ds.outside_reads || ds.outside_writes)
+			fprintf(stderr, "vfpga-sim: the card's DMA outside guest memory: %llu reads refused (UR), "
+				"%llu writes dropped\n", (unsigned long long)ds.outside_reads,
+				(unsigned long long)ds.outside_writes);
+	}
 	if (o->stats) {
 		struct rc_dma_stats ds;
 		char extra[8192];

@@ -548,6 +548,15 @@ static void summary(struct cosim *c)
 			fprintf(stderr, "vfpga-sim: cosim: %-13s %8llu, %6.1f cycles and %6.1f us each in the model\n",
 				st_name[k], (unsigned long long)c->n[k], (double)c->cycles[k] / (double)c->n[k],
 				(double)c->ns[k] / 1000.0 / (double)c->n[k]);
+	{
+		struct rc_dma_stats ds;
+
+		rc_dma_stats(c->rc, &ds);
+		if (ds.outside_reads || ds.outside_writes)
+			fprintf(stderr, "vfpga-sim: cosim: the card's DMA outside guest memory: %llu reads refused (UR), "
+				"%llu writes dropped\n", (unsigned long long)ds.outside_reads,
+				(unsigned long long)ds.outside_writes);
+	}
 }
 
 int cosim_main(const struct cosim_opts *o)
@@ -578,6 +587,7 @@ int cosim_main(const struct cosim_opts *o)
 		return 2;
 	}
 	rc_set_msi_handler(c->rc, on_msi, c);
+	rc_host_strict(c->rc, 1);	/* the card's DMA reaches the guest's RAM only */
 	if (o->nvme.image) {
 		c->ssd = nvme_dev_attach(rc_vtop(c->rc), &o->nvme, err, sizeof(err));
 		if (!c->ssd) {

@@ -191,6 +191,14 @@ static int mem_read(uint64_t addr, unsigned size, uint64_t *v)
 	return r.status;
 }
 
+static unsigned dev_status(void)
+{
+	uint64_t v = 0;
+
+	mem_read(BAR0_ADDR + offsetof(struct virtio_pci_common_cfg, device_status), 1, &v);
+	return (unsigned)v;
+}
+
 static int mem_write(uint64_t addr, unsigned size, uint64_t v)
 {
 	struct vfc_mem q = { .addr = addr, .size = (uint8_t)size, .value = v };
@@ -500,6 +508,31 @@ static void check_bad_input(struct vfs_transport *t, struct vfsdrv *d)
 	if (!ret)
 		ret = vfsdrv_fuse_init(d, &io);
 	CHECK(ret == 0 && io.minor == 38, "reset mid-request, then a new bring-up: FUSE_INIT %d", ret);
+
+	/* A request outside guest memory: vfpga-sim maps only the RAM of
+	 * MEM_TABLE into the card's reach (as an IOMMU would), so the card's
+	 * read of it is refused with UR (proto.sh checks the count), the card
+	 * gives the device up, and a reset brings it back. */
+	{
+		struct vfsdrv_queue *vq = &d->q[1];
+		uint16_t head = 0;
+
+		vq->desc[head].addr = RAM_GPA + RAM_SIZE + 0x10000;
+		vq->desc[head].len = 64;
+		vq->desc[head].flags = 0;
+		vq->avail->ring[vq->avail->idx % vq->size] = head;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		vq->avail->idx++;
+		vfsdrv_notify(d, 1);
+		for (int i = 0; i < 20 && !(dev_status() & 0x40); i++)
+			usleep(50000);
+		CHECK(dev_status() & 0x40, "a request outside guest memory: the card sets DEVICE_NEEDS_RESET (status 0x%02x)",
+		      dev_status());
+	}
+	ret = vfsdrv_start(d, 2, 64);
+	if (!ret)
+		ret = vfsdrv_fuse_init(d, &io);
+	CHECK(ret == 0 && io.minor == 38, "after the refused read, a reset and a new bring-up: FUSE_INIT %d", ret);
 
 	/* Outside the BARs and outside the registers: whatever the RTL says,
 	 * as a status, never a hang. */

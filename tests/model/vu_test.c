@@ -354,6 +354,29 @@ int main(int argc, char **argv)
 		err = call(len, 4096, &n);
 		CHECK(err != -1000 && o->unique == next_unique - 1 && o->len == (uint32_t)n,
 		      "GETATTR through the card: a well-formed reply (err %d, %ld bytes)", err, n);
+
+		/* The card's DMA reaches guest memory only (vfpga-sim maps it as
+		 * behind an IOMMU; run.sh checks the simulator's count). A reply
+		 * buffer outside it: the write is dropped, the request is used. */
+		len = build(FUSE_GETATTR, FUSE_ROOT_ID, &gi, sizeof(gi), NULL, 0);
+		{
+			struct seg s[2] = { { REQ_GPA, (uint32_t)len, 0 },
+					    { MEM_SIZE + 0x10000, 4096, VRING_DESC_F_WRITE } };
+			uint16_t head = submit(&vq[1], s, 2);
+
+			n = wait_used(&vq[1], head);
+			CHECK(n > 0, "GETATTR with its reply buffer outside guest memory: used (%ld), the write went nowhere", n);
+		}
+		/* A request outside it: the card's read is refused (UR); it gives
+		 * the device up (DEVICE_NEEDS_RESET) and uses nothing. */
+		{
+			struct seg s[2] = { { MEM_SIZE + 0x20000, (uint32_t)len, 0 },
+					    { REP_GPA, 4096, VRING_DESC_F_WRITE } };
+			uint16_t head = submit(&vq[1], s, 2);
+
+			n = wait_used(&vq[1], head);
+			CHECK(n == -1, "a request outside guest memory is not used (%ld)", n);
+		}
 		printf("vu_test: %d passed, %d failed\n", passed, failed);
 		return failed || !passed ? 1 : 0;	/* no check run is no pass */
 	}

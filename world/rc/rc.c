@@ -69,6 +69,7 @@ struct rc {
 	uint64_t from_card;	/* TLPs the card sent */
 	struct { uint64_t iova, len; uint8_t *ptr; } maps[RC_MAX_MAPS];
 	unsigned nmaps;
+	int strict;			/* DMA only into mapped ranges (rc_host_strict) */
 	rc_msi_fn msi_fn;
 	void *msi_ctx;
 	rc_mark_fn mark_fn;
@@ -237,6 +238,8 @@ static int in_range(uint64_t a, uint64_t base, uint64_t len)
 static unsigned be_low(unsigned be) { return be & 1 ? 0 : be & 2 ? 1 : be & 4 ? 2 : be & 8 ? 3 : 0; }
 static unsigned be_high(unsigned be) { return be & 8 ? 3 : be & 4 ? 2 : be & 2 ? 1 : 0; }
 
+static int host_mapped(struct rc *rc, uint64_t addr, size_t len);
+
 /* Checks a request of the card against MPS/MRRS and the 4 KiB rule. */
 static void check_request(struct rc *rc, const struct tlp *r, unsigned bytes, int write)
 {
@@ -267,6 +270,7 @@ static void serve_read(struct rc *rc, const struct tlp *r)
 	unsigned tag = tlp_req_tag(r);
 	uint64_t addr = tlp_addr(r), first, due;
 	unsigned bytes;
+	int outside;
 	const struct rc_dma_faults *f = &rc->faults;
 
 	if (len == 1)
@@ -282,8 +286,11 @@ static void serve_read(struct rc *rc, const struct tlp *r)
 	memset(&c, 0, sizeof(c));
 	if (in_range(first, f->drop_base, f->drop_len))
 		return;
-	if (in_range(first, f->ur_base, f->ur_len) || in_range(first, f->ca_base, f->ca_len)) {
-		unsigned st = in_range(first, f->ur_base, f->ur_len) ? TLP_CPL_UR : TLP_CPL_CA;
+	outside = rc->strict && !host_mapped(rc, first, bytes);
+	if (outside)
+		rc->st.outside_reads++;
+	if (in_range(first, f->ur_base, f->ur_len) || in_range(first, f->ca_base, f->ca_len) || outside) {
+		unsigned st = in_range(first, f->ca_base, f->ca_len) ? TLP_CPL_CA : TLP_CPL_UR;
 
 		c.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_CPL, 0);
 		c.hdr[1] = (uint32_t)rc->rc_id << 16 | st << 13 | (bytes & 0xfff);
@@ -383,14 +390,12 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 		}
 	} else if (type == TLP_TYPE_MEM && tlp_has_data(t)) {
 		uint64_t addr = tlp_addr(t);
+		unsigned wfbe = tlp_first_be(t), wlbe = tlp_last_be(t), wn = tlp_len(t);
+		unsigned wbytes = wn == 1 ? (wfbe ? be_high(wfbe) - be_low(wfbe) + 1 : 0)
+					  : wn * 4 - be_low(wfbe) - (3 - be_high(wlbe));
 
-		if (!(addr >= RC_MSI_BASE && addr < RC_MSI_BASE + RC_MSI_SIZE)) {
-			unsigned fbe = tlp_first_be(t), lbe = tlp_last_be(t), n = tlp_len(t);
-			unsigned bytes = n == 1 ? (fbe ? be_high(fbe) - be_low(fbe) + 1 : 0)
-					        : n * 4 - be_low(fbe) - (3 - be_high(lbe));
-
-			check_request(rc, t, bytes, 1);
-		}
+		if (!(addr >= RC_MSI_BASE && addr < RC_MSI_BASE + RC_MSI_SIZE))
+			check_request(rc, t, wbytes, 1);
 		if (addr >= RC_MSI_BASE && addr < RC_MSI_BASE + RC_MSI_SIZE) {
 			struct rc_msi *m = &rc->msi[rc->nmsi % RC_MAX_MSI];	/* the last RC_MAX_MSI */
 
@@ -400,6 +405,8 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 			rc->nmsi++;
 			if (rc->msi_fn)
 				rc->msi_fn(rc->msi_ctx, addr, t->data[0]);
+		} else if (rc->strict && !host_mapped(rc, addr + be_low(wfbe), wbytes)) {
+			rc->st.outside_writes++;	/* an IOMMU drops it: nothing lands */
 		} else {
 			unsigned fbe = tlp_first_be(t), lbe = tlp_last_be(t), n = tlp_len(t);
 
@@ -979,6 +986,23 @@ static size_t host_piece(struct rc *rc, uint64_t addr, size_t len, uint8_t **p)
 	}
 	return n;
 }
+
+/* Whether every byte of [addr, addr + len) is in a mapped range. */
+static int host_mapped(struct rc *rc, uint64_t addr, size_t len)
+{
+	while (len) {
+		uint8_t *p;
+		size_t n = host_piece(rc, addr, len, &p);
+
+		if (!p)
+			return 0;
+		addr += n;
+		len -= n;
+	}
+	return 1;
+}
+
+void rc_host_strict(struct rc *rc, int on) { rc->strict = on; }
 
 void rc_host_write(struct rc *rc, uint64_t addr, const void *buf, size_t len)
 {

@@ -62,6 +62,8 @@ struct rc_dma_stats {
 	unsigned max_rd_bytes, max_wr_bytes;
 	uint64_t boundary_violations;	/* requests crossing 4 KiB, or over MRRS/MPS */
 	uint64_t tag_reuse;		/* a tag reused while its request was outstanding */
+	uint64_t outside_reads;		/* reads refused (UR): not all inside mapped memory */
+	uint64_t outside_writes;	/* writes dropped: not all inside mapped memory */
 };
 
 struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen);
@@ -145,6 +147,12 @@ int rc_fw_busy(const struct rc *rc);
 #define RC_MAX_MAPS 64
 int rc_host_map(struct rc *rc, uint64_t iova, void *ptr, uint64_t len);
 void rc_host_unmap(struct rc *rc, uint64_t iova);
+/* Strict host memory (the front ends, whose host memory is the guest's RAM):
+ * the card's DMA may reach only mapped ranges, as behind an IOMMU. A read
+ * that touches any other byte completes with UR; a write that does is
+ * dropped whole. Both are counted (rc_dma_stats). Off by default: the
+ * testbench's own host memory is sparse and reaches everywhere. */
+void rc_host_strict(struct rc *rc, int on);
 
 /* The card's DMA view of host memory (mapped ranges, else sparse and zero-filled). */
 void rc_host_write(struct rc *rc, uint64_t addr, const void *buf, size_t len);
