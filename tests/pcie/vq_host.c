@@ -46,6 +46,7 @@ static struct rc *rc;
 static struct rc_bar bars[6];
 static uint16_t avail_idx, used_seen;
 static int event_idx;
+static int no_indirect;		/* setup_device leaves VIRTIO_RING_F_INDIRECT_DESC out */
 
 static uint64_t bar0_rd(uint32_t off, unsigned size)
 {
@@ -118,7 +119,7 @@ static void setup_device(int want_event_idx)
 	bar0_wr(COMMON(device_status), 1, 0);
 	bar0_wr(COMMON(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	bar0_wr(COMMON(guest_feature_select), 4, 0);
-	bar0_wr(COMMON(guest_feature), 4, (1u << VIRTIO_RING_F_INDIRECT_DESC) |
+	bar0_wr(COMMON(guest_feature), 4, (no_indirect ? 0 : 1u << VIRTIO_RING_F_INDIRECT_DESC) |
 					   (want_event_idx ? 1u << VIRTIO_RING_F_EVENT_IDX : 0));
 	bar0_wr(COMMON(guest_feature_select), 4, 1);
 	bar0_wr(COMMON(guest_feature), 4, 1u | 2u);	/* VERSION_1, ACCESS_PLATFORM */
@@ -499,6 +500,8 @@ static void test_random_chains(unsigned n)
 struct bad_chain {
 	const char *name;
 	void (*build)(void);
+	void (*publish)(void);		/* NULL: publish(0) */
+	int no_indirect;		/* the device is set up without INDIRECT_DESC */
 };
 
 static void chain_loop(void)
@@ -531,20 +534,78 @@ static void chain_indirect_loop(void)
 }
 static void chain_wrap(void) { put_desc(DESC_BASE, 0, 0xfffffffffffffff0ull, 0x100, 0, 0); }
 static void chain_no_header(void) { put_desc(DESC_BASE, 0, BUF_BASE, 10, 0, 0); }
+/* An indirect table of 70 entries: longer than the queue (the spec's limit
+ * on any chain) and than the engine's 64 segments. */
+static void chain_too_long(void)
+{
+	for (unsigned i = 0; i < 70; i++)
+		put_desc(IND_BASE, i, BUF_BASE + (i ? 40 + i : 0), i ? 1 : 40, i < 69 ? VRING_DESC_F_NEXT : 0,
+			 (uint16_t)(i + 1));
+	put_desc(DESC_BASE, 0, IND_BASE, 16 * 70, VRING_DESC_F_INDIRECT, 0);
+}
+/* The head in the avail ring names no descriptor. */
+static void chain_head_range(void) { put_desc(DESC_BASE, 0, BUF_BASE, 40, 0, 0); }
+static void publish_head_range(void) { publish(QSIZE + 5); }
+/* The avail index moves on by more than the queue holds. */
+static void publish_idx_jump(void)
+{
+	avail_idx += QSIZE + 1;
+	rc_host_write(rc, AVAIL_BASE + offsetof(struct vring_avail, idx), &avail_idx, 2);
+	bar0_wr(0x1000 + 4 * QUEUE, 2, QUEUE);
+}
+/* The engine's own reads fail: the descriptor table completes with UR, or
+ * with CA (the root complex's fault ranges). */
+static void chain_desc_ur(void)
+{
+	struct rc_dma_faults f = { .ur_base = DESC_BASE, .ur_len = 0x1000 };
+
+	put_desc(DESC_BASE, 0, BUF_BASE, 40, 0, 0);
+	rc_set_dma_faults(rc, &f);
+}
+static void chain_desc_ca(void)
+{
+	struct rc_dma_faults f = { .ca_base = DESC_BASE, .ca_len = 0x1000 };
+
+	put_desc(DESC_BASE, 0, BUF_BASE, 40, 0, 0);
+	rc_set_dma_faults(rc, &f);
+}
+static void chain_avail_ur(void)
+{
+	struct rc_dma_faults f = { .ur_base = AVAIL_BASE, .ur_len = 0x1000 };
+
+	put_desc(DESC_BASE, 0, BUF_BASE, 40, 0, 0);
+	rc_set_dma_faults(rc, &f);
+}
+/* INDIRECT on a device that was not given VIRTIO_RING_F_INDIRECT_DESC
+ * (setup_device with no_indirect set by the caller). */
+static void chain_indirect_unnegotiated(void)
+{
+	put_desc(IND_BASE, 0, BUF_BASE, 40, VRING_DESC_F_NEXT, 1);
+	put_desc(IND_BASE, 1, BUF_BASE + 0x1000, 200, VRING_DESC_F_WRITE, 0);
+	put_desc(DESC_BASE, 0, IND_BASE, 32, VRING_DESC_F_INDIRECT, 0);
+}
 
 static void test_malformed(void)
 {
 	static const struct bad_chain bad[] = {
-		{ "descriptor loop", chain_loop },
-		{ "next out of range", chain_next_range },
-		{ "readable after writable", chain_rd_after_wr },
-		{ "nested indirect", chain_nested_indirect },
-		{ "INDIRECT with NEXT", chain_indirect_next },
-		{ "indirect length not a multiple of 16", chain_indirect_len },
-		{ "loop inside an indirect table", chain_indirect_loop },
-		{ "address wraps", chain_wrap },
-		{ "no FUSE header", chain_no_header },
+		{ "descriptor loop", chain_loop, NULL, 0 },
+		{ "next out of range", chain_next_range, NULL, 0 },
+		{ "readable after writable", chain_rd_after_wr, NULL, 0 },
+		{ "nested indirect", chain_nested_indirect, NULL, 0 },
+		{ "INDIRECT with NEXT", chain_indirect_next, NULL, 0 },
+		{ "indirect length not a multiple of 16", chain_indirect_len, NULL, 0 },
+		{ "loop inside an indirect table", chain_indirect_loop, NULL, 0 },
+		{ "address wraps", chain_wrap, NULL, 0 },
+		{ "no FUSE header", chain_no_header, NULL, 0 },
+		{ "chain of 70 descriptors (indirect)", chain_too_long, NULL, 0 },
+		{ "head out of range", chain_head_range, publish_head_range, 0 },
+		{ "avail index jumps past the queue size", chain_head_range, publish_idx_jump, 0 },
+		{ "descriptor read completes with UR", chain_desc_ur, NULL, 0 },
+		{ "descriptor read completes with CA", chain_desc_ca, NULL, 0 },
+		{ "avail ring read completes with UR", chain_avail_ur, NULL, 0 },
+		{ "INDIRECT without the feature", chain_indirect_unnegotiated, NULL, 1 },
 	};
+	static const struct rc_dma_faults no_faults;
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		unsigned m0 = rc_msi_count(rc);
@@ -553,10 +614,18 @@ static void test_malformed(void)
 		struct fuse_getattr_in ga = { 0 };
 		uint8_t junk[0x1000];
 
+		if (bad[i].no_indirect) {
+			no_indirect = 1;
+			setup_device(1);
+		}
 		memset(junk, 0xa5, sizeof(junk));
 		rc_host_write(rc, BUF_BASE + 0x1000, junk, sizeof(junk));
+		make_request(FUSE_GETATTR, 50 + i, &ga, sizeof(ga), 0);
 		bad[i].build();
-		publish(0);
+		if (bad[i].publish)
+			bad[i].publish();
+		else
+			publish(0);
 		start = rc_cycles(rc);
 		while (!(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
 		       rc_cycles(rc) - start < 2000000)
@@ -573,10 +642,160 @@ static void test_malformed(void)
 			CHECK(!memcmp(back, junk, sizeof(junk)), "%s: no write into the buffers", bad[i].name);
 		}
 		/* Reset, set up again, and the device serves normally. */
+		rc_set_dma_faults(rc, &no_faults);
+		no_indirect = 0;
 		setup_device(1);
 		roundtrip(make_request(FUSE_GETATTR, 100 + i, &ga, sizeof(ga), 0), 200, &len, bad[i].name);
 		CHECK(len == 16, "%s: served after reset (len %u)", bad[i].name, len);
 	}
+}
+
+/*
+ * Random malformed chains: a legal GETATTR chain (header, then a reply area
+ * of one to three writable pieces, direct or indirect) with one to three
+ * random corruptions (flags, lengths, next indexes, addresses, the indirect
+ * table's length). Whatever the card makes of it, it must either answer the
+ * request (a used entry for the head, the reply's unique ours) or give the
+ * device up (DEVICE_NEEDS_RESET, nothing used) — never hang, never write a
+ * byte outside what some descriptor of the table marked device-writable.
+ * After each, a reset and one request served.
+ */
+static void test_random_malformed(unsigned n)
+{
+	static const struct rc_dma_faults no_faults;
+	unsigned served = 0, refused = 0;
+
+	for (unsigned t = 0; t < n; t++) {
+		struct fuse_getattr_in ga = { 0 };
+		struct vring_desc d[8];
+		uint8_t junk[0x8000], back[0x8000];
+		uint64_t start, lo = BUF_BASE, hi = BUF_BASE + sizeof(junk);
+		unsigned nw = 1 + rnd() % 3, nd = 1 + nw, indirect = rnd() % 2;
+		uint32_t hlen, id, len;
+		uint64_t table = indirect ? IND_BASE : DESC_BASE;
+		uint32_t tlen = 16 * nd;
+
+		for (unsigned i = 0; i < sizeof(junk); i++)
+			junk[i] = (uint8_t)(rnd() | 1);
+		rc_host_write(rc, lo, junk, sizeof(junk));
+		hlen = make_request(FUSE_GETATTR, 3000 + t, &ga, sizeof(ga), 0);
+		rc_host_read(rc, lo, junk, hlen);	/* the request is part of the picture */
+		d[0] = (struct vring_desc){ BUF_BASE, hlen, VRING_DESC_F_NEXT, 1 };
+		for (unsigned i = 1; i < nd; i++)
+			d[i] = (struct vring_desc){ BUF_BASE + 0x1000 + 0x400 * i, 40 + rnd() % 200,
+						    (uint16_t)(VRING_DESC_F_WRITE | (i + 1 < nd ? VRING_DESC_F_NEXT : 0)),
+						    (uint16_t)(i + 1 < nd ? i + 1 : 0) };
+		struct vring_desc d0 = d[0];
+		int d0_intact;
+
+		for (unsigned k = 1 + rnd() % 3; k; k--) {
+			struct vring_desc *x = &d[rnd() % nd];
+
+			switch (rnd() % 6) {
+			case 0: x->flags ^= (uint16_t)(1u << (rnd() % 3)); break;	/* NEXT, WRITE, INDIRECT */
+			case 1: x->len = rnd() % 3 ? rnd() % 64 : rnd(); break;
+			case 2: x->next = (uint16_t)(rnd() % (QSIZE + 4)); break;
+			case 3: x->addr = rnd() % 2 ? ~0ull - rnd() % 64 : BUF_BASE + rnd() % 0x7000; break;
+			case 4: tlen = rnd() % 3 ? 16 * (rnd() % 9) : rnd() % 200; break;
+			default: x->len = 0; break;
+			}
+		}
+		d0_intact = !memcmp(&d0, &d[0], sizeof(d0));
+		for (unsigned i = 0; i < nd; i++)
+			put_desc(table, i, d[i].addr, d[i].len, d[i].flags, d[i].next);
+		if (indirect) {
+			put_desc(DESC_BASE, 0, IND_BASE, tlen, VRING_DESC_F_INDIRECT, 0);
+		}
+		publish(0);
+		start = rc_cycles(rc);
+		while (used_idx() == used_seen && !(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
+		       rc_cycles(rc) - start < 2000000)
+			rc_step(rc, 64);
+		rc_step(rc, 3000);
+		if (bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET) {
+			CHECK(used_idx() == used_seen, "malformed %u: device given up, yet something used", t);
+			refused++;
+		} else {
+			struct fuse_out_header out = { 0 };
+
+			CHECK(used_idx() == (uint16_t)(used_seen + 1), "malformed %u: neither used nor given up "
+			      "(the card hangs)", t);
+			used_elem(used_seen++, &id, &len);
+			CHECK(id == 0, "malformed %u: used id %u", t, id);
+			if (len >= sizeof(out) && d0_intact && (d[1].flags & VRING_DESC_F_WRITE) &&
+			    d[1].len >= sizeof(out) && d[1].addr >= lo && d[1].addr + sizeof(out) <= hi) {
+				rc_host_read(rc, d[1].addr, &out, sizeof(out));
+				CHECK(out.unique == 3000 + t || out.len == 0,
+				      "malformed %u: a reply that is not ours (unique %llu)", t, (unsigned long long)out.unique);
+			}
+			served++;
+		}
+		/* Every byte no descriptor marked writable is as it was. */
+		rc_host_read(rc, lo, back, sizeof(back));
+		{
+			int bad = -1;
+
+			for (unsigned i = 0; i < sizeof(back) && bad < 0; i++) {
+				uint64_t a = lo + i;
+				int writable = 0;
+
+				if (back[i] == junk[i])
+					continue;
+				for (unsigned j = 0; j < nd && !writable; j++)
+					writable = (d[j].flags & VRING_DESC_F_WRITE) && a >= d[j].addr &&
+						   a - d[j].addr < d[j].len;
+				if (!writable)
+					bad = (int)i;
+			}
+			CHECK(bad < 0, "malformed %u: wrote 0x%llx, which no descriptor made writable", t,
+			      (unsigned long long)(lo + (bad < 0 ? 0 : bad)));
+		}
+		rc_set_dma_faults(rc, &no_faults);
+		setup_device(1);
+		{
+			uint32_t l;
+
+			roundtrip(make_request(FUSE_GETATTR, 5000 + t, &ga, sizeof(ga), 0), 200, &l, "after malformed");
+			CHECK(l == 16, "malformed %u: served after reset (len %u)", t, l);
+		}
+	}
+	printf("random malformed chains: %u served, %u refused (DEVICE_NEEDS_RESET)\n", served, refused);
+	CHECK(served > 0 && refused > 0, "random malformed chains: both outcomes seen (%u served, %u refused)",
+	      served, refused);
+}
+
+/*
+ * Bus master enable off: the card must send no memory request at all (no
+ * DMA, no used-ring write, no MSI-X message, which is a memory write too)
+ * however it is notified; with it on again and a reset, it serves.
+ */
+static void test_bus_master_off(void)
+{
+	struct fuse_getattr_in ga = { 0 };
+	struct rc_dma_stats before, after;
+	unsigned m0;
+	uint32_t cmd = 0, len;
+
+	rc_step(rc, 20000);	/* the last request's interrupt is out */
+	m0 = rc_msi_count(rc);
+	rc_cfg_read(rc, 0x04, 2, &cmd);
+	rc_cfg_write(rc, 0x04, 2, cmd & ~0x4u);
+	rc_dma_stats(rc, &before);
+	make_request(FUSE_GETATTR, 6000, &ga, sizeof(ga), 0);
+	put_desc(DESC_BASE, 0, BUF_BASE, 40 + sizeof(ga), VRING_DESC_F_NEXT, 1);
+	put_desc(DESC_BASE, 1, BUF_BASE + 0x1000, 200, VRING_DESC_F_WRITE, 0);
+	publish(0);
+	rc_step(rc, 200000);
+	rc_dma_stats(rc, &after);
+	CHECK(after.rd_tlps == before.rd_tlps && after.wr_tlps == before.wr_tlps,
+	      "bus master off: the card sent %llu reads and %llu writes",
+	      (unsigned long long)(after.rd_tlps - before.rd_tlps), (unsigned long long)(after.wr_tlps - before.wr_tlps));
+	CHECK(rc_msi_count(rc) == m0, "bus master off: %u MSI-X messages sent", rc_msi_count(rc) - m0);
+	CHECK(used_idx() == used_seen, "bus master off: the used ring moved");
+	rc_cfg_write(rc, 0x04, 2, cmd | 0x4u);
+	setup_device(1);
+	roundtrip(make_request(FUSE_GETATTR, 6001, &ga, sizeof(ga), 0), 200, &len, "bus master on again");
+	CHECK(len == 16, "bus master on again, after a reset: served (len %u)", len);
 }
 
 /*
@@ -702,6 +921,8 @@ int main(int argc, char **argv)
 	test_reset_mid_request();
 	setup_device(1);
 	test_malformed();
+	test_random_malformed(60);
+	test_bus_master_off();
 	CHECK(rc_unexpected(rc) == 0, "unexpected TLPs from the card");
 	if (nnotify) {
 		uint64_t sum = 0, min = ~0ull, max = 0;
