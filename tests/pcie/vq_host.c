@@ -24,6 +24,7 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
+#include "chain_gen.h"
 #include "check.h"
 #include "fuse_req.h"
 #include "rc.h"
@@ -651,117 +652,136 @@ static void test_malformed(void)
 }
 
 /*
- * Random malformed chains: a legal GETATTR chain (header, then a reply area
- * of one to three writable pieces, direct or indirect) with one to three
- * random corruptions (flags, lengths, next indexes, addresses, the indirect
- * table's length). Whatever the card makes of it, it must either answer the
- * request (a used entry for the head, the reply's unique ours) or give the
- * device up (DEVICE_NEEDS_RESET, nothing used) — never hang, never write a
- * byte outside what some descriptor of the table marked device-writable.
- * After each, a reset and one request served.
+ * Random chains, legal and breaking each device-side rule of the split ring
+ * (tests/include/chain_gen.h, the generator vfpga-model's walker is tested
+ * with too), each carrying a GETATTR (answered EIO: no SSD here). Guest
+ * memory is one mapped range and the host strict (rc_host_strict): a buffer
+ * outside it is a UR to the card, as behind an IOMMU. A legal chain must be
+ * answered (its reply whole in its writable pieces); a chain breaking a rule
+ * must make the card give the device up (DEVICE_NEEDS_RESET, nothing used);
+ * an edge case may go either way. Never a hang, never a byte written that no
+ * descriptor made writable. Chains alternate, 500 at a time, between a
+ * device set up with INDIRECT_DESC and one without.
  */
-static void test_random_malformed(unsigned n)
-{
-	static const struct rc_dma_faults no_faults;
-	unsigned served = 0, refused = 0;
+static uint8_t guest[0x20000];
 
+static void guest_write(void *ctx, uint64_t addr, const void *p, size_t len)
+{
+	(void)ctx;
+	rc_host_write(rc, addr, p, len);
+}
+
+static void test_random_chains_rules(unsigned n)
+{
+	static uint8_t before[sizeof(guest)];
+	struct cg_rng rng = { 0x9e3779b97f4a7c15ull };
+	struct cg_layout L = { .desc = DESC_BASE, .avail = AVAIL_BASE, .ind = IND_BASE, .buf = BUF_BASE,
+			       .buf_len = 0x8000, .guest_end = DESC_BASE + sizeof(guest), .qsize = QSIZE,
+			       .write = guest_write };
+	unsigned made[CG_RULES] = { 0 }, served[CG_RULES] = { 0 }, refused[CG_RULES] = { 0 };
+	unsigned fails = 0;
+
+	CHECK(rc_host_map(rc, DESC_BASE, guest, sizeof(guest)) == 0, "guest memory mapped");
+	rc_host_strict(rc, 1);
 	for (unsigned t = 0; t < n; t++) {
 		struct fuse_getattr_in ga = { 0 };
-		struct vring_desc d[8];
-		uint8_t junk[0x8000], back[0x8000];
-		uint64_t start, lo = BUF_BASE, hi = BUF_BASE + sizeof(junk);
-		unsigned nw = 1 + rnd() % 3, nd = 1 + nw, indirect = rnd() % 2;
-		uint32_t hlen, id, len;
-		uint64_t table = indirect ? IND_BASE : DESC_BASE;
-		uint32_t tlen = 16 * nd;
+		uint8_t req[128];
+		struct cg_chain c;
+		uint64_t start;
+		unsigned m0;
+		int gave_up;
+		const char *why = NULL;
+		size_t reqlen = fuse_req_build(req, sizeof(req), &(struct fuse_req){
+			.opcode = FUSE_GETATTR, .unique = 20000 + t, .nodeid = FUSE_ROOT_ID,
+			.args = &ga, .args_len = sizeof(ga) });
 
-		for (unsigned i = 0; i < sizeof(junk); i++)
-			junk[i] = (uint8_t)(rnd() | 1);
-		rc_host_write(rc, lo, junk, sizeof(junk));
-		hlen = make_request(FUSE_GETATTR, 3000 + t, &ga, sizeof(ga), 0);
-		rc_host_read(rc, lo, junk, hlen);	/* the request is part of the picture */
-		d[0] = (struct vring_desc){ BUF_BASE, hlen, VRING_DESC_F_NEXT, 1 };
-		for (unsigned i = 1; i < nd; i++)
-			d[i] = (struct vring_desc){ BUF_BASE + 0x1000 + 0x400 * i, 40 + rnd() % 200,
-						    (uint16_t)(VRING_DESC_F_WRITE | (i + 1 < nd ? VRING_DESC_F_NEXT : 0)),
-						    (uint16_t)(i + 1 < nd ? i + 1 : 0) };
-		struct vring_desc d0 = d[0];
-		int d0_intact;
-
-		for (unsigned k = 1 + rnd() % 3; k; k--) {
-			struct vring_desc *x = &d[rnd() % nd];
-
-			switch (rnd() % 6) {
-			case 0: x->flags ^= (uint16_t)(1u << (rnd() % 3)); break;	/* NEXT, WRITE, INDIRECT */
-			case 1: x->len = rnd() % 3 ? rnd() % 64 : rnd(); break;
-			case 2: x->next = (uint16_t)(rnd() % (QSIZE + 4)); break;
-			case 3: x->addr = rnd() % 2 ? ~0ull - rnd() % 64 : BUF_BASE + rnd() % 0x7000; break;
-			case 4: tlen = rnd() % 3 ? 16 * (rnd() % 9) : rnd() % 200; break;
-			default: x->len = 0; break;
-			}
+		if (t % 500 == 0) {
+			no_indirect = (t / 500) % 2;
+			L.indirect_ok = !no_indirect;
+			setup_device(1);
 		}
-		d0_intact = !memcmp(&d0, &d[0], sizeof(d0));
-		for (unsigned i = 0; i < nd; i++)
-			put_desc(table, i, d[i].addr, d[i].len, d[i].flags, d[i].next);
-		if (indirect) {
-			put_desc(DESC_BASE, 0, IND_BASE, tlen, VRING_DESC_F_INDIRECT, 0);
-		}
-		publish(0);
+		cg_make(&L, &rng, req, (uint32_t)reqlen, 16, CG_RULES, &c);
+		made[c.rule]++;
+		/* A buffer outside guest memory that is only written: the card's
+		 * posted write is dropped by the host (the IOMMU), which it cannot
+		 * see; so it may answer. */
+		if (c.rule == CG_ADDR_OUTSIDE && c.writable_only)
+			c.expect = CG_EITHER;
+		rc_host_write(rc, AVAIL_BASE + offsetof(struct vring_avail, ring) + 2 * (avail_idx % QSIZE), &c.head, 2);
+		avail_idx = (uint16_t)(avail_idx + c.idx_step);
+		rc_host_write(rc, AVAIL_BASE + offsetof(struct vring_avail, idx), &avail_idx, 2);
+		memcpy(before, guest, sizeof(guest));
+		m0 = rc_msi_count(rc);
+		bar0_wr(0x1000 + 4 * QUEUE, 2, QUEUE);
+		/* The card answers (the used index moves) or gives up (a
+		 * configuration interrupt); a hang is neither. */
 		start = rc_cycles(rc);
-		while (used_idx() == used_seen && !(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
-		       rc_cycles(rc) - start < 2000000)
+		while (used_idx() == used_seen && count_msi(0x100 + VEC_CFG, m0) == 0 && rc_cycles(rc) - start < 2000000)
 			rc_step(rc, 64);
-		rc_step(rc, 3000);
-		if (bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET) {
-			CHECK(used_idx() == used_seen, "malformed %u: device given up, yet something used", t);
-			refused++;
-		} else {
-			struct fuse_out_header out = { 0 };
+		rc_step(rc, 300);
+		gave_up = !!(bar0_rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
+		if (gave_up) {
+			refused[c.rule]++;
+			if (c.expect == CG_SERVE)
+				why = "a legal chain made the card give up";
+			else if (used_idx() != used_seen)
+				why = "given up, yet something used";
+		} else if (used_idx() == (uint16_t)(used_seen + 1)) {
+			uint32_t id, len;
+			uint8_t rep[16];
+			struct fuse_out_header out;
+			unsigned k = 0;
 
-			CHECK(used_idx() == (uint16_t)(used_seen + 1), "malformed %u: neither used nor given up "
-			      "(the card hangs)", t);
+			served[c.rule]++;
 			used_elem(used_seen++, &id, &len);
-			CHECK(id == 0, "malformed %u: used id %u", t, id);
-			if (len >= sizeof(out) && d0_intact && (d[1].flags & VRING_DESC_F_WRITE) &&
-			    d[1].len >= sizeof(out) && d[1].addr >= lo && d[1].addr + sizeof(out) <= hi) {
-				rc_host_read(rc, d[1].addr, &out, sizeof(out));
-				CHECK(out.unique == 3000 + t || out.len == 0,
-				      "malformed %u: a reply that is not ours (unique %llu)", t, (unsigned long long)out.unique);
+			for (unsigned i = 0; i < c.nwr; i++)
+				if (c.wr[i].addr < DESC_BASE || c.wr[i].addr - DESC_BASE + c.wr[i].len > sizeof(guest))
+					k = sizeof(rep) + 1;	/* a piece the host dropped: the bytes are gone */
+			for (unsigned i = 0; i < c.nwr && k < sizeof(rep); i++) {
+				unsigned m = c.wr[i].len < sizeof(rep) - k ? c.wr[i].len : (unsigned)sizeof(rep) - k;
+
+				memcpy(rep + k, guest + (c.wr[i].addr - DESC_BASE), m);
+				k += m;
 			}
-			served++;
+			memcpy(&out, rep, sizeof(out));
+			if (c.expect == CG_REFUSE)
+				why = "a chain breaking a rule was answered";
+			else if (id != c.head || len != 16)
+				why = "the used entry is not the request's";
+			else if (k <= sizeof(rep) && (k != 16 || out.len != 16 || out.unique != 20000 + t ||
+						      out.error != -EIO))
+				why = "the answer is not the request's";
+		} else {
+			why = "neither answered nor given up: the card hangs";
 		}
-		/* Every byte no descriptor marked writable is as it was. */
-		rc_host_read(rc, lo, back, sizeof(back));
-		{
-			int bad = -1;
+		for (size_t i = 0; i < sizeof(guest) && !why; i++) {
+			uint64_t a = DESC_BASE + i;
 
-			for (unsigned i = 0; i < sizeof(back) && bad < 0; i++) {
-				uint64_t a = lo + i;
-				int writable = 0;
-
-				if (back[i] == junk[i])
-					continue;
-				for (unsigned j = 0; j < nd && !writable; j++)
-					writable = (d[j].flags & VRING_DESC_F_WRITE) && a >= d[j].addr &&
-						   a - d[j].addr < d[j].len;
-				if (!writable)
-					bad = (int)i;
-			}
-			CHECK(bad < 0, "malformed %u: wrote 0x%llx, which no descriptor made writable", t,
-			      (unsigned long long)(lo + (bad < 0 ? 0 : bad)));
+			if (guest[i] == before[i] || (a >= USED_BASE && a < USED_BASE + 0x1000))
+				continue;
+			why = gave_up ? "a refused chain changed guest memory" : !cg_writable(&c, a) ?
+			      "a byte no descriptor made writable changed" : NULL;
 		}
-		rc_set_dma_faults(rc, &no_faults);
-		setup_device(1);
-		{
-			uint32_t l;
-
-			roundtrip(make_request(FUSE_GETATTR, 5000 + t, &ga, sizeof(ga), 0), 200, &l, "after malformed");
-			CHECK(l == 16, "malformed %u: served after reset (len %u)", t, l);
+		if (why) {
+			CHECK(0, "chain %u (rule: %s): %s", t, cg_rule_name[c.rule], why);
+			if (++fails > 10)
+				break;
+		} else {
+			passed++;	/* one check per chain, quietly */
 		}
+		if (gave_up)
+			setup_device(1);
 	}
-	printf("random malformed chains: %u served, %u refused (DEVICE_NEEDS_RESET)\n", served, refused);
-	CHECK(served > 0 && refused > 0, "random malformed chains: both outcomes seen (%u served, %u refused)",
-	      served, refused);
+	rc_host_strict(rc, 0);
+	rc_host_unmap(rc, DESC_BASE);
+	no_indirect = 0;
+	setup_device(1);
+	printf("| rule | chains | answered | refused (DEVICE_NEEDS_RESET) |\n|---|---:|---:|---:|\n");
+	for (int k = 0; k < CG_RULES; k++) {
+		printf("| %s | %u | %u | %u |\n", cg_rule_name[k], made[k], served[k], refused[k]);
+		CHECK(n < 2000 || made[k] >= n / 200, "coverage: rule '%s' generated %u times", cg_rule_name[k], made[k]);
+	}
+	CHECK(served[CG_LEGAL] > 0, "coverage: legal chains answered");
 }
 
 /*
@@ -921,7 +941,7 @@ int main(int argc, char **argv)
 	test_reset_mid_request();
 	setup_device(1);
 	test_malformed();
-	test_random_malformed(60);
+	test_random_chains_rules(getenv("VQ_TEST_CHAINS") ? (unsigned)atoi(getenv("VQ_TEST_CHAINS")) : 10000);
 	test_bus_master_off();
 	CHECK(rc_unexpected(rc) == 0, "unexpected TLPs from the card");
 	if (nnotify) {
