@@ -49,6 +49,9 @@
 #ifndef EXT4_COMMIT_INTERVAL		/* seconds: a change older than this commits */
 #define EXT4_COMMIT_INTERVAL 5		/* at the next call that changes something */
 #endif
+#ifndef EXT4_SYSZ_MAX			/* metadata ranges the system-zone check holds (syszone.c) */
+#define EXT4_SYSZ_MAX 2048
+#endif
 #define EXT4_HASH_SIZE 1024		/* power of two */
 
 /* ---- little/big endian helpers ---- */
@@ -87,6 +90,7 @@ static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_
 #define SB_FEATURE_RO_COMPAT	0x64
 #define SB_UUID			0x68
 #define SB_RESERVED_GDT		0xce
+#define SB_BACKUP_BGS		0x24c	/* sparse_super2: the two groups with backups */
 #define SB_JOURNAL_INUM		0xe0
 #define SB_JOURNAL_DEV		0xe4
 #define SB_LAST_ORPHAN		0xe8
@@ -112,6 +116,8 @@ static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_
 #define COMPAT_HAS_JOURNAL	0x0004
 #define COMPAT_EXT_ATTR		0x0008
 #define COMPAT_DIR_INDEX	0x0020
+#define COMPAT_SPARSE_SUPER2	0x0200
+#define COMPAT_FAST_COMMIT	0x0400
 #define COMPAT_ORPHAN_FILE	0x1000
 
 #define INCOMPAT_FILETYPE	0x0002
@@ -301,11 +307,19 @@ struct vfs {
 	} dxs[EXT4_MAX_BLOCK_SIZE / 12 + 1];
 	uint64_t revoke_blk[EXT4_MAX_REVOKE];
 	uint32_t revoke_seq[EXT4_MAX_REVOKE];
+	/* the system zone (syszone.c): sorted, disjoint, touching ranges merged */
+	struct { uint64_t start, len; } sysz[EXT4_SYSZ_MAX];
+	uint32_t nsysz;
+	int sysz_off;		/* more ranges than EXT4_SYSZ_MAX: no check */
 };
 
 /* error.c: depends on nothing else here, so any unit may report through it */
 int ext4_error(struct vfs *fs, int err, const char *fmt, ...);
 int ext4_corrupt(struct vfs *fs, const char *what, uint64_t where);
+
+/* syszone.c: the blocks the filesystem's own structures occupy */
+int ext4_sysz_build(struct vfs *fs);
+int ext4_sysz_hits(const struct vfs *fs, uint64_t start, uint64_t len);
 
 /* super.c: the clock */
 void ext4_now(uint64_t *sec, uint32_t *nsec);

@@ -130,6 +130,10 @@ static int find_path(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, struc
 			i = 0;
 		pa->p[lv].idx = i;
 		child = ei_leaf(ent(h, i));
+		if (ip->ino != fs->jino && ext4_sysz_hits(fs, child, 1)) {
+			path_release(fs, pa);
+			return ext4_corrupt(fs, "extent block in filesystem metadata, inode", ip->ino);
+		}
 		err = ext4_bread(fs, child, &b);
 		if (err) {
 			path_release(fs, pa);
@@ -201,6 +205,8 @@ int ext4_ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t 
 			*uninit = e_uninit(e);
 			if (e_start(e) + e_len(e) > fs->blocks_count || e_len(e) == 0 || e_start(e) == 0)
 				err = ext4_corrupt(fs, "extent outside the filesystem, inode", ip->ino);
+			else if (ip->ino != fs->jino && ext4_sysz_hits(fs, e_start(e), e_len(e)))
+				err = ext4_corrupt(fs, "extent into filesystem metadata, inode", ip->ino);
 			path_release(fs, &pa);
 			return err;
 		}

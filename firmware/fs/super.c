@@ -179,7 +179,11 @@ static int is_power(uint32_t g, uint32_t base)
 
 int ext4_group_has_super(struct vfs *fs, uint32_t g)
 {
-	if (g <= 1 || !(fs->ro_compat & RO_COMPAT_SPARSE_SUPER))
+	if (g == 0)
+		return 1;
+	if (fs->compat & COMPAT_SPARSE_SUPER2)	/* the two groups the superblock names */
+		return g == le32(fs->sb + SB_BACKUP_BGS) || g == le32(fs->sb + SB_BACKUP_BGS + 4);
+	if (g == 1 || !(fs->ro_compat & RO_COMPAT_SPARSE_SUPER))
 		return 1;
 	if (!(g & 1))
 		return 0;
@@ -394,6 +398,12 @@ int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *st
 			ext4_bput(fs, gdb);
 			fs->broken = 1;
 			return ext4_corrupt(fs, "group free block count", g);
+		}
+		if (ext4_sysz_hits(fs, group_first(fs, g) + i, run)) {
+			ext4_bput(fs, bb);
+			ext4_bput(fs, gdb);
+			fs->broken = 1;	/* the bitmap says metadata is free */
+			return ext4_corrupt(fs, "block bitmap frees filesystem metadata, group", g);
 		}
 		bitmap_csums(fs, gd, bb->data, 0);
 		ext4_bdirty(fs, bb);

@@ -12,6 +12,14 @@ static const struct { uint32_t bit; const char *name; } incompat_names[] = {
 	{ 0x0100, "mmp" }, { 0x0400, "ea_inode" }, { 0x1000, "dirdata" },
 	{ 0x8000, "inline_data" }, { 0x10000, "encrypt" }, { 0x20000, "casefold" },
 };
+/* Compatible features this firmware knows, and what it does about each:
+ * handled (has_journal, ext_attr, resize_inode, dir_index, sparse_super2,
+ * stable_inodes, orphan_file), or harmless to ignore (dir_prealloc and
+ * imagic_inodes are hints; lazy_bg, exclude_inode and exclude_bitmap were
+ * never used by Linux; fast_commit is refused by the journal's own
+ * incompatible feature, journal.c). A bit outside the list keeps the filesystem
+ * read-only: its meaning is unknown, so writing could break it. */
+#define COMPAT_KNOWN	0x1fffu
 static const struct { uint32_t bit; const char *name; } ro_names[] = {
 	{ 0x0004, "btree_dir" }, { 0x0080, "snapshot" }, { 0x0100, "quota" },
 	{ 0x0200, "bigalloc" }, { 0x0800, "replica" }, { 0x2000, "project" },
@@ -58,6 +66,9 @@ static int check_features(struct vfs *fs)
 		return ext4_error(fs, -EINVAL, "unsupported read-only-compatible features: %s(0x%x); mount read-only",
 				  names, robad);
 	}
+	if ((fs->compat & ~COMPAT_KNOWN) && !fs->rdonly)
+		return ext4_error(fs, -EINVAL, "unknown compatible features (0x%x); mount read-only",
+				  fs->compat & ~COMPAT_KNOWN);
 	if ((fs->ro_compat & RO_COMPAT_READONLY) && !fs->rdonly)
 		return ext4_error(fs, -EROFS, "filesystem is marked read-only");
 	if (!(fs->incompat & INCOMPAT_EXTENTS) && !fs->rdonly)
@@ -375,6 +386,9 @@ again:
 			goto again;
 		}
 	}
+	err = ext4_sysz_build(fs);
+	if (err)
+		goto fail;
 	/* commit before the transaction outgrows a third of the cache or half
 	 * of the journal: one operation never needs the rest */
 	fs->tx_limit = fs->nbufs / 3;

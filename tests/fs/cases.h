@@ -48,5 +48,7 @@ void t_powercut_namespace(void);
 void t_corrupt(void);
 void t_fuzz(void);
 void t_fuzz_journal(void);
+void t_syszone(void);
+void t_compat_features(void);
 
 #endif

@@ -262,3 +262,104 @@ void t_fuzz_journal(void)
 	CHECK(mounted >= FUZZ_JOURNAL_MIN_MOUNTED, "fuzz_journal coverage: %d damaged journals mounted (floor %d)",
 	      mounted, FUZZ_JOURNAL_MIN_MOUNTED);
 }
+
+/* The system zone: a file whose extent points into the inode table (a
+ * checksum-correct inode, so only the check itself stops it). READ and
+ * WRITE are refused as corruption and the inode table is never written;
+ * a block bitmap that marks the inode table free makes the next allocation
+ * refuse rather than hand it out. */
+void t_syszone(void)
+{
+	struct vfs *fs;
+	struct vfs_attr a;
+	char out[8192];
+	uint8_t buf[4096];
+	uint64_t target;
+	uint32_t bs;
+	int err;
+
+	run("mkdir -p %s/sz && printf 'hello, extents' > %s/sz/f", workdir, workdir);
+	{
+		char o[256];
+
+		snprintf(o, sizeof(o), "%s -d %s/sz", variant_opts, workdir);
+		CHECK(make_image(o, "32M") == 0, "mke2fs");
+	}
+	CHECK(debugfs_out("stats", out, sizeof(out)) > 0 && has(out, "inode table at "), "debugfs stats");
+	bs = (uint32_t)atoi(strstr(out, "Block size:") + 11);
+	/* the inode table's second block: inodes nobody uses yet */
+	target = strtoull(strstr(out, "inode table at ") + 15, NULL, 10) + 1;
+	/* the file's first extent (i_block words 3..5: block, len|start_hi, start_lo) */
+	CHECK(run("debugfs -w -R 'sif /f block[5] %llu' %s >/dev/null 2>&1", (unsigned long long)target, cur_img) == 0,
+	      "debugfs sif");
+	CHECK(run("e2fsck -fn %s >/dev/null 2>&1", cur_img) != 0, "e2fsck sees the bad extent too");
+	run("dd if=%s bs=%u skip=%llu count=1 2>/dev/null | md5sum > %s/sz.before", cur_img, bs,
+	    (unsigned long long)target, workdir);
+	OK(mount_img(&fs));
+	err = vfs_lookup(fs, 2, NAME("f"), &a);
+	CHECK(err == 0, "lookup f: %d", err);
+	err = (int)vfs_read(fs, a.ino, 0, buf, sizeof(buf));
+	CHECK(err == -EUCLEAN && strstr(vfs_last_error(fs), "metadata"), "read through an extent into the inode table: %d %s",
+	      err, vfs_last_error(fs));
+	err = (int)vfs_write(fs, a.ino, 0, "overwrite", 9);
+	CHECK(err < 0, "write through it refused: %d", err);
+	umount_img(fs);
+	run("dd if=%s bs=%u skip=%llu count=1 2>/dev/null | md5sum > %s/sz.after", cur_img, bs,
+	    (unsigned long long)target, workdir);
+	CHECK(run("cmp -s %s/sz.before %s/sz.after", workdir, workdir) == 0, "the inode table block was not written");
+
+	/* a block bitmap that frees inode-table blocks: allocation refuses
+	 * instead of handing them out */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	CHECK(debugfs_out("stats", out, sizeof(out)) > 0 && has(out, "inode table at "), "debugfs stats");
+	target = strtoull(strstr(out, "inode table at ") + 15, NULL, 10);
+	CHECK(run("debugfs -w -R 'freeb %llu 64' %s >/dev/null 2>&1", (unsigned long long)target, cur_img) == 0, "freeb");
+	OK(mount_img(&fs));
+	{
+		int refused = 0;
+
+		for (int i = 0; i < 64 && !refused; i++) {
+			char name[16];
+			struct vfs_attr f;
+
+			snprintf(name, sizeof(name), "g%d", i);
+			err = vfs_mknod(fs, 2, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &f);
+			if (!err)
+				err = (int)vfs_write(fs, f.ino, 0, buf, sizeof(buf));
+			if (err < 0)
+				refused = err;
+		}
+		CHECK(refused == -EUCLEAN && strstr(vfs_last_error(fs), "metadata"),
+		      "allocation from a bitmap that frees the inode table refused: %d %s", refused, vfs_last_error(fs));
+	}
+	umount_img(fs);
+	CHECK(run("debugfs -R 'stat <2>' %s 2>/dev/null | grep -q 'Type: directory'", cur_img) == 0,
+	      "root inode intact after the refused allocation");
+}
+
+/* Compatible features: the ones the firmware knows are named and handled;
+ * a bit it does not know keeps it read-only, by its value. */
+void t_compat_features(void)
+{
+	struct vfs *fs;
+	int err;
+
+	/* sparse_super2: backups only in the groups the superblock names */
+	CHECK(make_image("-O sparse_super2", "64M") == 0, "mke2fs sparse_super2");
+	OK(mount_img(&fs));
+	{
+		struct vfs_attr f;
+
+		OK(vfs_mknod(fs, 2, NAME("s2"), S_IFREG | 0644, 0, 0, 0, &f));
+		CHECK(vfs_write(fs, f.ino, 0, "x", 1) == 1, "write on sparse_super2");
+	}
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck after writes on sparse_super2");
+
+	/* an unknown compatible bit: refused read-write, named by value */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	CHECK(run("debugfs -w -R 'feature FEATURE_C14' %s >/dev/null 2>&1", cur_img) == 0, "debugfs feature FEATURE_C14");
+	err = mount_img(&fs);
+	CHECK(err == -EINVAL && strstr(vfs_last_error(NULL), "compatible features"), "unknown compat bit: %d %s",
+	      err, vfs_last_error(NULL));
+}

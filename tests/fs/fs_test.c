@@ -33,6 +33,8 @@ static const struct test tests[] = {
 	{ "dirnlink", t_dirnlink },
 	{ "enospc", t_enospc },
 	{ "corrupt", t_corrupt },
+	{ "syszone", t_syszone },
+	{ "compat_features", t_compat_features },
 	{ "readonly", t_readonly },
 	{ "powercut", t_powercut },
 	{ "failwrite", t_failwrite },

@@ -19,5 +19,6 @@
 #define EXT4_MAX_BLOCK_SIZE	1024
 #define EXT4_MAX_PENDING_FREE	64
 #define EXT4_MAX_REVOKE		64
+#define EXT4_SYSZ_MAX		64	/* a 1 MiB image in the DTCM: a handful of ranges */
 
 #endif /* FUSEBENCH_CONFIG_H */
