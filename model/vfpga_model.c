@@ -246,8 +246,12 @@ static const struct fsdev_queue_ops model_queue_ops = {
 static void on_kick(struct vu_dev *d, unsigned q)
 {
 	struct model *m = d->ctx;
+	uint32_t mask = 1u << q;
 
-	fsdev_serve(&m->dev, q);
+	/* the hiprio queue (FORGET) takes its turn beside the kicked one */
+	if (q != 0 && d->vq[0].started && d->vq[0].enabled && !d->vq[0].broken)
+		mask |= 1u;
+	fsdev_serve_queues(&m->dev, mask);
 }
 
 /* A stopped queue's waiting requests can no longer be answered. */

@@ -17,6 +17,8 @@
 #define EXT4_MAX_MOUNTS		1
 #define EXT4_MAX_INODE_SIZE	256
 #define EXT4_MAX_REVOKE		1024
+#define EXT4_ICACHE_SIZE	128	/* in-core inodes, in the DTCM (~15 KiB) */
+#define EXT4_DCACHE_SIZE	128	/* cached names, in the DTCM (~7 KiB) */
 
 /* Phase markers for the simulator's per-phase figures (firmware/include/phase.h) */
 #define FW_PHASE_MARKS		1

@@ -183,6 +183,41 @@ static void card_fail(void *ctx, unsigned q, int err)
 	device_fail(card_why);
 }
 
+/* The notified queues that can be served now (set up on their first
+ * notification), taken out of pending; a queue that cannot be set up is
+ * dropped until its next notification. */
+static uint32_t ready_pending(void)
+{
+	uint32_t ready = 0;
+
+	pending &= nqueues < 32 ? (1u << nqueues) - 1 : ~0u;	/* no such queue */
+	for (unsigned qi = 0; qi < nqueues; qi++) {
+		if (!(pending & (1u << qi)))
+			continue;
+		pending &= ~(1u << qi);
+		if (queues[qi].ready || !vq_setup(&queues[qi], qi, driver_features()))
+			ready |= 1u << qi;
+	}
+	return ready;
+}
+
+/* Asked by fsdev between turns: a FORGET notified on the hiprio queue while
+ * a request queue drains is served at the next turn. */
+static uint32_t card_notified(void *ctx)
+{
+	uint32_t reg = mmio_read32(VIRTIO_REG(NOTIFY));
+
+	(void)ctx;
+	if (!reg)
+		return 0;
+	pending |= reg;
+	phase_mark(SOC_PHASE_NOTIFY, reg);
+	/* after a reset the queues are set up anew: the main loop's job */
+	if (mmio_read32(VIRTIO_REG(STATUS)) & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
+		return 0;
+	return ready_pending();
+}
+
 static const struct fsdev_queue_ops card_queue_ops = {
 	.pop = card_pop,
 	.gather = card_gather,
@@ -190,6 +225,7 @@ static const struct fsdev_queue_ops card_queue_ops = {
 	.push = card_push,
 	.bad_chain = card_bad_chain,
 	.fail = card_fail,
+	.notified = card_notified,
 };
 
 /* A driver reset: the session ends (its write-back takes the SSD a while:
@@ -238,14 +274,11 @@ int main(void)
 			continue;	/* notifications wait for DRIVER_OK */
 		}
 		sim_busy(1);
-		for (unsigned qi = 0; qi < nqueues; qi++) {
-			if (!(pending & (1u << qi)))
-				continue;
-			pending &= ~(1u << qi);
-			if (!queues[qi].ready && vq_setup(&queues[qi], qi, driver_features()))
-				continue;
+		{
+			uint32_t ready = ready_pending();	/* taken even when broken */
+
 			if (!broken)
-				fsdev_serve(&dev, qi);
+				fsdev_serve_queues(&dev, ready);
 		}
 	}
 	return 0;

@@ -4,12 +4,71 @@
  * transaction and are never written in place before it commits (journal.c),
  * so eviction only ever drops clean buffers; the transaction size limit keeps
  * enough of them free (ext4_maybe_commit).
+ *
+ * Replacement is O(1): exactly the buffers that may be reused (free, or
+ * valid with no reference and not dirty) are on a doubly linked list, free
+ * ones at the head, the others in the order they were last released; the
+ * victim is the head. Every change of ref or BUF_DIRTY goes through this
+ * file, which keeps the list in step.
  */
 #include "ext4.h"
 
 static uint32_t hslot(uint64_t blk)
 {
 	return (uint32_t)((blk * 0x9e3779b97f4a7c15ull) >> 40) & (EXT4_HASH_SIZE - 1);
+}
+
+static int reusable(const struct ext4_buf *b)
+{
+	return !b->ref && !(b->flags & BUF_DIRTY);
+}
+
+static int on_list(struct vfs *fs, const struct ext4_buf *b)
+{
+	return b->lprev >= 0 || fs->lru_head == (int32_t)(b - fs->bufs);
+}
+
+static void list_del(struct vfs *fs, struct ext4_buf *b)
+{
+	if (!on_list(fs, b))
+		return;
+	if (b->lprev >= 0)
+		fs->bufs[b->lprev].lnext = b->lnext;
+	else
+		fs->lru_head = b->lnext;
+	if (b->lnext >= 0)
+		fs->bufs[b->lnext].lprev = b->lprev;
+	else
+		fs->lru_tail = b->lprev;
+	b->lprev = b->lnext = -1;
+}
+
+/* at the tail: the most recently released */
+static void list_add_tail(struct vfs *fs, struct ext4_buf *b)
+{
+	int32_t i = (int32_t)(b - fs->bufs);
+
+	b->lnext = -1;
+	b->lprev = fs->lru_tail;
+	if (fs->lru_tail >= 0)
+		fs->bufs[fs->lru_tail].lnext = i;
+	else
+		fs->lru_head = i;
+	fs->lru_tail = i;
+}
+
+/* at the head: a free buffer, taken first */
+static void list_add_head(struct vfs *fs, struct ext4_buf *b)
+{
+	int32_t i = (int32_t)(b - fs->bufs);
+
+	b->lprev = -1;
+	b->lnext = fs->lru_head;
+	if (fs->lru_head >= 0)
+		fs->bufs[fs->lru_head].lprev = i;
+	else
+		fs->lru_tail = i;
+	fs->lru_head = i;
 }
 
 void ext4_cache_init(struct vfs *fs)
@@ -20,6 +79,7 @@ void ext4_cache_init(struct vfs *fs)
 		n = EXT4_CACHE_MAX_BUFS;
 	fs->nbufs = n;
 	fs->tick = 0;
+	fs->lru_head = fs->lru_tail = -1;
 	for (uint32_t i = 0; i < EXT4_HASH_SIZE; i++)
 		fs->hash[i] = -1;
 	for (uint32_t i = 0; i < n; i++) {
@@ -28,7 +88,8 @@ void ext4_cache_init(struct vfs *fs)
 		fs->bufs[i].ref = 0;
 		fs->bufs[i].hnext = -1;
 		fs->bufs[i].blk = 0;
-		fs->bufs[i].lru = 0;
+		fs->bufs[i].lprev = fs->bufs[i].lnext = -1;
+		list_add_tail(fs, &fs->bufs[i]);
 	}
 }
 
@@ -86,33 +147,33 @@ static void unhash(struct vfs *fs, struct ext4_buf *b)
 
 static int grab(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 {
-	struct ext4_buf *victim = NULL;
+	struct ext4_buf *victim;
 
-	for (uint32_t i = 0; i < fs->nbufs; i++) {
-		struct ext4_buf *b = &fs->bufs[i];
-		if (!(b->flags & BUF_VALID)) {
-			victim = b;
-			break;
-		}
-		if (b->ref || (b->flags & BUF_DIRTY))
-			continue;
-		if (!victim || (int32_t)(b->lru - victim->lru) < 0)
-			victim = b;
-	}
-	if (!victim) {
+	if (fs->lru_head < 0) {
 		fs->broken = 1;	/* an operation may be half done in memory */
 		return ext4_error(fs, -ENOMEM, "block cache exhausted");
 	}
+	victim = &fs->bufs[fs->lru_head];
+	list_del(fs, victim);
 	if (victim->flags & BUF_VALID)
 		unhash(fs, victim);
 	victim->blk = blk;
 	victim->flags = 0;
 	victim->ref = 1;
-	victim->lru = ++fs->tick;
+	fs->tick++;
 	victim->hnext = fs->hash[hslot(blk)];
 	fs->hash[hslot(blk)] = (int32_t)(victim - fs->bufs);
 	*out = victim;
 	return 0;
+}
+
+/* A reference more to a buffer found in the cache. */
+static void hold(struct vfs *fs, struct ext4_buf *b)
+{
+	if (!b->ref)
+		list_del(fs, b);
+	b->ref++;
+	fs->tick++;
 }
 
 int ext4_bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
@@ -121,8 +182,7 @@ int ext4_bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 	int err;
 
 	if (b) {
-		b->ref++;
-		b->lru = ++fs->tick;
+		hold(fs, b);
 		*out = b;
 		return 0;
 	}
@@ -135,6 +195,7 @@ int ext4_bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 	if (err) {
 		b->ref = 0;
 		unhash(fs, b);
+		list_add_head(fs, b);
 		return err;
 	}
 	b->flags = BUF_VALID;
@@ -151,8 +212,7 @@ int ext4_bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 	if (blk >= fs->blocks_count || (blk == 0 && fs->bs == 1024))
 		return ext4_corrupt(fs, "metadata block out of range", blk);
 	if (b) {
-		b->ref++;
-		b->lru = ++fs->tick;
+		hold(fs, b);
 	} else {
 		err = grab(fs, blk, &b);
 		if (err)
@@ -167,14 +227,14 @@ int ext4_bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 
 void ext4_bput(struct vfs *fs, struct ext4_buf *b)
 {
-	(void)fs;
-	if (b && b->ref)
-		b->ref--;
+	if (b && b->ref && !--b->ref && !(b->flags & BUF_DIRTY))
+		list_add_tail(fs, b);
 }
 
 void ext4_bdirty(struct vfs *fs, struct ext4_buf *b)
 {
 	if (!(b->flags & BUF_DIRTY)) {
+		list_del(fs, b);
 		b->flags |= BUF_DIRTY;
 		fs->ndirty++;
 	}
@@ -191,5 +251,23 @@ void ext4_bforget(struct vfs *fs, uint64_t blk)
 		return;
 	if (b->flags & BUF_DIRTY)
 		fs->ndirty--;
+	list_del(fs, b);
 	unhash(fs, b);
+	list_add_head(fs, b);
+}
+
+/* The transaction is on disk: its buffers are clean, and reusable once no
+ * one holds them. */
+void ext4_bclean_all(struct vfs *fs)
+{
+	for (uint32_t i = 0; i < fs->nbufs; i++) {
+		struct ext4_buf *b = &fs->bufs[i];
+
+		if (!(b->flags & BUF_DIRTY))
+			continue;
+		b->flags &= (uint8_t)~BUF_DIRTY;
+		if (reusable(b))
+			list_add_tail(fs, b);
+	}
+	fs->ndirty = 0;
 }

@@ -25,6 +25,100 @@
 
 static uint32_t rec_size(uint32_t namelen) { return (8 + namelen + 3) & ~3u; }
 
+/*
+ * The name cache: (directory, name) -> inode, 0 for "no such name", for
+ * names up to DC_NAME bytes; direct-mapped, EXT4_DCACHE_SIZE entries.
+ * Every change of a name goes through ext4_dir_add, _remove or _set below,
+ * which drop that name's entry. An entry also holds the directory version
+ * (ext4_icent.dver) it was made under and counts only while the directory's
+ * inode cache entry still has it: a directory that leaves the inode cache
+ * (freed, evicted, new mount, broken mount) comes back with a new version,
+ * so nothing cached under an old life of its inode number survives. Like
+ * the inode cache it sits outside struct vfs (the card's DTCM).
+ */
+#define DC_NAME 39
+
+_Static_assert((EXT4_DCACHE_SIZE & (EXT4_DCACHE_SIZE - 1)) == 0, "EXT4_DCACHE_SIZE: a power of two");
+
+struct dcent {
+	uint32_t dir;		/* 0: free */
+	uint32_t dver;
+	uint32_t ino;		/* 0: the name is not there */
+	uint8_t len;
+	char name[DC_NAME];
+};
+static struct dcent dcpool[EXT4_MAX_MOUNTS][EXT4_DCACHE_SIZE];
+
+void ext4_dcache_init(struct vfs *fs)
+{
+	memset(dcpool[fs->slot], 0, sizeof(dcpool[fs->slot]));
+}
+
+static struct dcent *dc_slot(struct vfs *fs, uint32_t dir, const char *name, size_t len)
+{
+	uint32_t h = dir * 0x9e3779b1u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 0x01000193u;
+	return &dcpool[fs->slot][(h ^ h >> 16) & (EXT4_DCACHE_SIZE - 1)];
+}
+
+/* 1 with the inode (0: no such name) when the cache knows, else 0. */
+int ext4_dcache_find(struct vfs *fs, uint32_t dir, const char *name, size_t len, uint32_t *ino)
+{
+	struct dcent *e;
+	const struct ext4_icent *d;
+
+	if (len > DC_NAME)
+		return 0;
+	e = dc_slot(fs, dir, name, len);
+	if (e->dir != dir || e->len != len || memcmp(e->name, name, len))
+		return 0;
+	d = ext4_icache_find(fs, dir);
+	if (!d || d->dver != e->dver)
+		return 0;
+	*ino = e->ino;
+	return 1;
+}
+
+void ext4_dcache_insert(struct vfs *fs, uint32_t dir, const char *name, size_t len, uint32_t ino)
+{
+	const struct ext4_icent *d = ext4_icache_find(fs, dir);
+	struct dcent *e;
+
+	if (!d || len > DC_NAME)
+		return;
+	e = dc_slot(fs, dir, name, len);
+	e->dir = dir;
+	e->dver = d->dver;
+	e->ino = ino;
+	e->len = (uint8_t)len;
+	memcpy(e->name, name, len);
+}
+
+/* The name changes what it points to: its entry (found or "no such name")
+ * goes. */
+static void dc_forget(struct vfs *fs, uint32_t dir, const char *name, size_t len)
+{
+	struct dcent *e;
+
+	if (len > DC_NAME)
+		return;
+	e = dc_slot(fs, dir, name, len);
+	if (e->dir == dir && e->len == len && !memcmp(e->name, name, len))
+		e->dir = 0;
+}
+
+/* The same for the entry at off of a directory block; an entry whose name
+ * does not fit the block drops every name of the directory. */
+static void dc_forget_at(struct vfs *fs, const struct ext4_inode *dir, const uint8_t *d, uint32_t off)
+{
+	if (off + 8 <= fs->bs && off + 8 + DE_NAMELEN(d + off) <= fs->bs)
+		dc_forget(fs, dir->ino, (const char *)d + off + 8, DE_NAMELEN(d + off));
+	else
+		ext4_icache_dir_changed(fs, dir->ino);
+}
+
 uint8_t ext4_mode_to_ftype(uint32_t mode)
 {
 	switch (mode & S_IFMT_) {
@@ -306,6 +400,7 @@ int ext4_dir_add(struct vfs *fs, struct ext4_inode *dir, const char *name, size_
 	uint32_t n, lb;
 	int err;
 
+	dc_forget(fs, dir->ino, name, len);
 	if (ext4_i_flags(dir) & EXT4_INDEX_FL) {
 		err = dx_add(fs, dir, name, len, ino, ft);
 		if (err != -EOPNOTSUPP)
@@ -361,6 +456,7 @@ int ext4_dir_remove(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc
 		ext4_bput(fs, b);
 		return ext4_corrupt(fs, "directory entry moved", dir->ino);
 	}
+	dc_forget_at(fs, dir, b->data, off);
 	if (prev != 0xffffffffu && !(is_dx_block(fs, dir, loc->lblk, b->data) && prev == 0)) {
 		uint8_t *p = b->data + prev;
 		put16(p + 4, DE_RECLEN(p) + DE_RECLEN(b->data + off));
@@ -379,6 +475,7 @@ int ext4_dir_set(struct vfs *fs, struct ext4_inode *dir, const struct dir_loc *l
 
 	if (err)
 		return err;
+	dc_forget_at(fs, dir, b->data, loc->off);
 	put32(b->data + loc->off, ino);
 	b->data[loc->off + 7] = fs->filetype ? ext4_mode_to_ftype(mode) : 0;
 	entry_block_dirty(fs, dir, loc->lblk, b);
@@ -424,6 +521,7 @@ int ext4_dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent)
 	int err = ext4_alloc_blocks(fs, fs->first_data_block + (uint64_t)((dir->ino - 1) / fs->ipg) * fs->bpg,
 			       1, &pblk, &got);
 
+	ext4_icache_dir_changed(fs, dir->ino);	/* a new directory: no names yet */
 	if (err)
 		return err;
 	err = ext4_bget_zero(fs, pblk, &b);

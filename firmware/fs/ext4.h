@@ -53,6 +53,12 @@
 #define EXT4_SYSZ_MAX 2048
 #endif
 #define EXT4_HASH_SIZE 1024		/* power of two */
+#ifndef EXT4_ICACHE_SIZE		/* in-core inodes (attributes), power of two */
+#define EXT4_ICACHE_SIZE 256
+#endif
+#ifndef EXT4_DCACHE_SIZE		/* cached names (parent, name) -> inode, power of two */
+#define EXT4_DCACHE_SIZE 256
+#endif
 
 /* ---- little/big endian helpers ---- */
 static inline uint16_t le16(const void *p) { const uint8_t *b = p; return (uint16_t)(b[0] | b[1] << 8); }
@@ -218,7 +224,7 @@ static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_
 struct ext4_buf {
 	uint64_t blk;
 	uint8_t *data;
-	uint32_t lru;
+	int32_t lprev, lnext;	/* replacement list (cache.c), -1 = end */
 	uint16_t ref;
 	uint8_t flags;
 	int32_t hnext;		/* hash chain, -1 = end */
@@ -236,6 +242,7 @@ struct pending_free {
 
 struct vfs {
 	int in_use;
+	uint32_t slot;		/* index in the mount pool (and the icache/dcache pools) */
 	struct blockdev *bd;
 	int rdonly;
 	int broken;		/* an error left memory and disk apart: no more writes */
@@ -279,6 +286,7 @@ struct vfs {
 
 	/* cache */
 	uint32_t nbufs, tick;
+	int32_t lru_head, lru_tail;	/* buffers that may be reused, oldest first */
 	struct ext4_buf bufs[EXT4_CACHE_MAX_BUFS];
 	int32_t hash[EXT4_HASH_SIZE];
 	uint8_t cache_mem[EXT4_CACHE_BYTES] __attribute__((aligned(64)));
@@ -331,6 +339,7 @@ int ext4_bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
 void ext4_bput(struct vfs *fs, struct ext4_buf *b);
 void ext4_bdirty(struct vfs *fs, struct ext4_buf *b);
 void ext4_bforget(struct vfs *fs, uint64_t blk);
+void ext4_bclean_all(struct vfs *fs);
 int ext4_dev_read(struct vfs *fs, uint64_t blk, uint32_t n, void *buf);
 int ext4_dev_write(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf);
 int ext4_dev_flush(struct vfs *fs);
@@ -384,6 +393,21 @@ void ext4_i_touch(struct vfs *fs, struct ext4_inode *ip, int a, int m, int c);
 void ext4_i_set_time(struct vfs *fs, struct ext4_inode *ip, int off, int extra, uint64_t sec, uint32_t nsec);
 void ext4_i_get_time(struct vfs *fs, const struct ext4_inode *ip, int off, int extra, uint64_t *sec, uint32_t *nsec);
 uint32_t ext4_i_extra_isize(struct vfs *fs, const struct ext4_inode *ip);
+void ext4_inode_attr(struct vfs *fs, const struct ext4_inode *ip, struct vfs_attr *a);
+
+/* inode.c: the in-core inode cache */
+#define EXT4_IC_NOXATTR 0x1	/* no in-inode xattr entries and no xattr block */
+struct ext4_icent {
+	uint32_t ino;		/* 0: free */
+	uint32_t flags;		/* EXT4_IC_* */
+	uint32_t dver;		/* directory version: names cached under it (dir.c) */
+	struct vfs_attr attr;
+};
+void ext4_icache_init(struct vfs *fs);
+const struct ext4_icent *ext4_icache_find(struct vfs *fs, uint32_t ino);
+void ext4_icache_insert(struct vfs *fs, const struct ext4_inode *ip);
+void ext4_icache_drop(struct vfs *fs, uint32_t ino);
+void ext4_icache_dir_changed(struct vfs *fs, uint32_t dir);
 
 /* extent.c */
 #define EXT_INIT_MAX_LEN 32768u
@@ -420,6 +444,9 @@ int ext4_dir_init(struct vfs *fs, struct ext4_inode *dir, uint32_t parent);
 int ext4_dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vfs_filldir_t fill, void *ctx);
 int ext4_dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, struct ext4_buf **out);
 uint8_t ext4_mode_to_ftype(uint32_t mode);
+void ext4_dcache_init(struct vfs *fs);
+int ext4_dcache_find(struct vfs *fs, uint32_t dir, const char *name, size_t len, uint32_t *ino);
+void ext4_dcache_insert(struct vfs *fs, uint32_t dir, const char *name, size_t len, uint32_t ino);
 int ext4_dx_hash(const uint32_t seed[4], int version, const char *name, size_t len,
 		 uint32_t *major, uint32_t *minor);
 
@@ -429,5 +456,6 @@ long ext4_xattr_get(struct vfs *fs, struct ext4_inode *ip, const char *name, voi
 long ext4_xattr_list(struct vfs *fs, struct ext4_inode *ip, char *list, size_t size);
 int ext4_xattr_remove(struct vfs *fs, struct ext4_inode *ip, const char *name);
 int ext4_xattr_release(struct vfs *fs, struct ext4_inode *ip);
+int ext4_xattr_check_name(const char *name);
 
 #endif

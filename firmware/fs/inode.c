@@ -1,24 +1,188 @@
-/* Inode table access, inode checksums and field helpers. */
+/*
+ * Inode table access, inode checksums, field helpers, and the in-core inode
+ * cache.
+ *
+ * The cache keeps, for up to EXT4_ICACHE_SIZE inodes, the attributes as
+ * vfs_attr carries them and whether the inode has no xattrs at all. An inode
+ * enters it only after vfs.c's iget() has checked it (allocated, checksum,
+ * mode, extent root), so an inode found in it is read without those checks
+ * again; ext4_inode_write() re-decodes the entry of every inode it writes,
+ * so the entry always matches the inode in the block cache (whose dirty
+ * buffers are never dropped before they commit). Freed inodes leave it
+ * (ext4_icache_drop), a new mount starts it empty, and a broken mount does
+ * not use it. Replacement is CLOCK over a fixed array hashed by inode
+ * number. The pool sits outside struct vfs, so that the card keeps it in the
+ * DTCM while the big mount state lives in card memory.
+ */
 #include "crc.h"
 #include "ext4.h"
 
+#define XATTR_IBODY_MAGIC 0xea020000u	/* in-inode xattr area header */
+#define IC_NONE 0xffffu
+
+_Static_assert((EXT4_ICACHE_SIZE & (EXT4_ICACHE_SIZE - 1)) == 0 && EXT4_ICACHE_SIZE < IC_NONE,
+	       "EXT4_ICACHE_SIZE: a power of two below 65535");
+
+struct icache {
+	/* inode location: shifts where the geometry is a power of two */
+	uint8_t ipg_log;	/* log2(inodes per group), or 0xff: divide */
+	uint8_t ipb_log;	/* log2(inodes per block) */
+	uint8_t isz_log;	/* log2(inode size) */
+	uint32_t dver;		/* last directory version handed out */
+	uint32_t hand;		/* CLOCK hand */
+	uint16_t head[EXT4_ICACHE_SIZE];
+	struct ext4_icent ent[EXT4_ICACHE_SIZE];
+	uint16_t next[EXT4_ICACHE_SIZE];
+	uint8_t ref[EXT4_ICACHE_SIZE];
+};
+static struct icache icpool[EXT4_MAX_MOUNTS];
+
+static uint32_t log2_exact(uint32_t v)
+{
+	uint32_t l = 0;
+
+	if (!v || (v & (v - 1)))
+		return 0xff;
+	while ((1u << l) != v)
+		l++;
+	return l;
+}
+
+void ext4_icache_init(struct vfs *fs)
+{
+	struct icache *c = &icpool[fs->slot];
+
+	memset(c, 0, sizeof(*c));
+	memset(c->head, 0xff, sizeof(c->head));
+	c->ipg_log = (uint8_t)log2_exact(fs->ipg);
+	c->isz_log = (uint8_t)log2_exact(fs->isz);
+	c->ipb_log = (uint8_t)(fs->log_bs - c->isz_log);
+}
+
+static uint32_t ic_slot(uint32_t ino)
+{
+	return (ino * 0x9e3779b1u) >> 16 & (EXT4_ICACHE_SIZE - 1);
+}
+
+static struct ext4_icent *ic_lookup(struct icache *c, uint32_t ino)
+{
+	for (uint32_t i = c->head[ic_slot(ino)]; i != IC_NONE; i = c->next[i])
+		if (c->ent[i].ino == ino) {
+			c->ref[i] = 1;
+			return &c->ent[i];
+		}
+	return NULL;
+}
+
+const struct ext4_icent *ext4_icache_find(struct vfs *fs, uint32_t ino)
+{
+	if (fs->broken)
+		return NULL;
+	return ic_lookup(&icpool[fs->slot], ino);
+}
+
+static void ic_unhash(struct icache *c, uint32_t i)
+{
+	uint16_t *pp = &c->head[ic_slot(c->ent[i].ino)];
+
+	while (*pp != IC_NONE && *pp != i)
+		pp = &c->next[*pp];
+	if (*pp == i)
+		*pp = c->next[i];
+	c->ent[i].ino = 0;
+}
+
+/* No entries in the in-inode xattr area and no xattr block. */
+static int ic_noxattr(struct vfs *fs, const struct ext4_inode *ip)
+{
+	uint32_t s;
+
+	if (ext4_i_file_acl(ip))
+		return 0;
+	if (fs->isz <= EXT4_GOOD_OLD_INODE_SIZE)
+		return 1;
+	s = EXT4_GOOD_OLD_INODE_SIZE + ext4_i_extra_isize(fs, ip);
+	return s + 8 > fs->isz || le32(ip->raw + s) != XATTR_IBODY_MAGIC || le32(ip->raw + s + 4) == 0;
+}
+
+static void ic_fill(struct vfs *fs, struct ext4_icent *e, const struct ext4_inode *ip)
+{
+	ext4_inode_attr(fs, ip, &e->attr);
+	e->flags = ic_noxattr(fs, ip) ? EXT4_IC_NOXATTR : 0;
+}
+
+void ext4_icache_insert(struct vfs *fs, const struct ext4_inode *ip)
+{
+	struct icache *c = &icpool[fs->slot];
+	struct ext4_icent *e = ic_lookup(c, ip->ino);
+	uint32_t i, h;
+
+	if (fs->broken)
+		return;
+	if (!e) {
+		/* CLOCK: the first entry not used since the hand last passed */
+		for (;;) {
+			i = c->hand;
+			c->hand = (c->hand + 1) & (EXT4_ICACHE_SIZE - 1);
+			if (!c->ent[i].ino || !c->ref[i])
+				break;
+			c->ref[i] = 0;
+		}
+		if (c->ent[i].ino)
+			ic_unhash(c, i);
+		e = &c->ent[i];
+		e->ino = ip->ino;
+		e->dver = ++c->dver;	/* names cached under an older one are gone */
+		h = ic_slot(ip->ino);
+		c->next[i] = c->head[h];
+		c->head[h] = (uint16_t)i;
+		c->ref[i] = 1;
+	}
+	ic_fill(fs, e, ip);
+}
+
+void ext4_icache_drop(struct vfs *fs, uint32_t ino)
+{
+	struct icache *c = &icpool[fs->slot];
+	struct ext4_icent *e = ic_lookup(c, ino);
+
+	if (e)
+		ic_unhash(c, (uint32_t)(e - c->ent));
+}
+
+/* The directory's entries changed: every name cached under it is stale. */
+void ext4_icache_dir_changed(struct vfs *fs, uint32_t dir)
+{
+	struct icache *c = &icpool[fs->slot];
+	struct ext4_icent *e = ic_lookup(c, dir);
+
+	if (e)
+		e->dver = ++c->dver;
+}
+
+/* Without divides where the geometry allows (inodes per group a power of
+ * two: mke2fs's usual choice), 32-bit ones otherwise. */
 static int inode_loc(struct vfs *fs, uint32_t ino, uint64_t *blk, uint32_t *off)
 {
+	const struct icache *c = &icpool[fs->slot];
 	uint32_t g, idx;
 	struct ext4_buf *gdb;
 	uint8_t *gd;
-	uint64_t byte;
 
 	if (ino < 1 || ino > fs->inodes_count)
 		return -ESTALE;
-	g = (ino - 1) / fs->ipg;
-	idx = (ino - 1) % fs->ipg;
+	if (c->ipg_log != 0xff) {
+		g = (ino - 1) >> c->ipg_log;
+		idx = (ino - 1) & (fs->ipg - 1);
+	} else {
+		g = (ino - 1) / fs->ipg;
+		idx = (ino - 1) - g * fs->ipg;
+	}
 	gd = ext4_gd_get(fs, g, &gdb);
 	if (!gd)
 		return -EIO;
-	byte = (uint64_t)idx * fs->isz;
-	*blk = ext4_gd_inode_table(fs, gd) + byte / fs->bs;
-	*off = (uint32_t)(byte % fs->bs);
+	*blk = ext4_gd_inode_table(fs, gd) + (idx >> c->ipb_log);
+	*off = (idx & ((1u << c->ipb_log) - 1)) << c->isz_log;
 	ext4_bput(fs, gdb);
 	return 0;
 }
@@ -82,7 +246,8 @@ int ext4_inode_read(struct vfs *fs, uint32_t ino, struct ext4_inode *ip)
 	if (fs->isz > EXT4_GOOD_OLD_INODE_SIZE &&
 	    EXT4_GOOD_OLD_INODE_SIZE + ext4_i_extra_isize(fs, ip) > fs->isz)
 		return ext4_corrupt(fs, "inode extra size", ino);
-	if (fs->csum) {
+	/* an inode in the in-core cache was verified when it entered it */
+	if (fs->csum && !ext4_icache_find(fs, ino)) {
 		uint32_t want = le16(ip->raw + I_CSUM_LO);
 		if (fs->isz > EXT4_GOOD_OLD_INODE_SIZE &&
 		    EXT4_GOOD_OLD_INODE_SIZE + ext4_i_extra_isize(fs, ip) >= I_CSUM_HI + 2)
@@ -115,7 +280,36 @@ int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip)
 	memcpy(b->data + off, ip->raw, fs->isz);
 	ext4_bdirty(fs, b);
 	ext4_bput(fs, b);
+	{
+		struct ext4_icent *e = ic_lookup(&icpool[fs->slot], ip->ino);
+
+		if (e)
+			ic_fill(fs, e, ip);
+	}
 	return 0;
+}
+
+/* The attributes of an inode as vfs_attr carries them. */
+void ext4_inode_attr(struct vfs *fs, const struct ext4_inode *ip, struct vfs_attr *a)
+{
+	uint32_t t;
+
+	memset(a, 0, sizeof(*a));
+	a->ino = ip->ino;
+	a->size = ext4_i_size(ip);
+	a->blocks = ext4_i_blocks(fs, ip);
+	ext4_i_get_time(fs, ip, I_ATIME, I_ATIME_EXTRA, &a->atime, &a->atimensec);
+	ext4_i_get_time(fs, ip, I_MTIME, I_MTIME_EXTRA, &a->mtime, &a->mtimensec);
+	ext4_i_get_time(fs, ip, I_CTIME, I_CTIME_EXTRA, &a->ctime, &a->ctimensec);
+	a->mode = ext4_i_mode(ip);
+	a->nlink = ext4_i_nlink(ip);
+	a->uid = le16(ip->raw + I_UID) | (uint32_t)le16(ip->raw + I_UID_HI) << 16;
+	a->gid = le16(ip->raw + I_GID) | (uint32_t)le16(ip->raw + I_GID_HI) << 16;
+	t = a->mode & S_IFMT_;
+	if (t == S_IFCHR_ || t == S_IFBLK_)
+		a->rdev = le32(ip->raw + I_BLOCK) ? le32(ip->raw + I_BLOCK) : le32(ip->raw + I_BLOCK + 4);
+	a->blksize = fs->bs;
+	a->generation = le32(ip->raw + I_GENERATION);
 }
 
 uint64_t ext4_i_size(const struct ext4_inode *ip)

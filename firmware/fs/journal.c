@@ -370,9 +370,7 @@ static int write_in_place(struct vfs *fs)
 		err = ext4_dev_flush(fs);
 	if (err)
 		return err;
-	for (uint32_t i = 0; i < fs->nbufs; i++)
-		fs->bufs[i].flags &= (uint8_t)~BUF_DIRTY;
-	fs->ndirty = 0;
+	ext4_bclean_all(fs);
 	return 0;
 }
 

@@ -333,6 +333,7 @@ int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags)
 	if (!fs)
 		return ext4_error(NULL, -EBUSY, "too many mounted filesystems");
 	memset(fs, 0, offsetof(struct vfs, bufs));
+	fs->slot = (uint32_t)(fs - pool);
 	fs->bd = bd;
 	fs->rdonly = !!(flags & VFS_MOUNT_RDONLY);
 again:
@@ -345,6 +346,8 @@ again:
 	if (err)
 		goto fail;
 	ext4_cache_init(fs);
+	ext4_icache_init(fs);
+	ext4_dcache_init(fs);
 	err = ext4_bread(fs, fs->bs == 1024 ? 1 : 0, &fs->sbbuf);
 	if (err)
 		goto fail;
@@ -476,6 +479,9 @@ static int iget(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
 
 	if (ino < 1 || ino > fs->inodes_count || (ino < fs->first_ino && ino != EXT4_ROOT_INO))
 		return -ESTALE;
+	/* in the inode cache: checked when it entered it */
+	if (ext4_icache_find(fs, (uint32_t)ino))
+		return ext4_inode_read(fs, (uint32_t)ino, ip);
 	a = ext4_inode_allocated(fs, (uint32_t)ino);
 	if (a < 0)
 		return a;
@@ -500,6 +506,7 @@ static int iget(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
 						  "inode %u uses block maps (ext2/ext3 layout)", (unsigned)ino);
 		}
 	}
+	ext4_icache_insert(fs, ip);
 	return 0;
 }
 
@@ -530,26 +537,8 @@ static int is_dots(const char *name, size_t len)
 
 static void fill_attr(struct vfs *fs, const struct ext4_inode *ip, struct vfs_attr *a)
 {
-	uint32_t t;
-
-	if (!a)
-		return;
-	memset(a, 0, sizeof(*a));
-	a->ino = ip->ino;
-	a->size = ext4_i_size(ip);
-	a->blocks = ext4_i_blocks(fs, ip);
-	ext4_i_get_time(fs, ip, I_ATIME, I_ATIME_EXTRA, &a->atime, &a->atimensec);
-	ext4_i_get_time(fs, ip, I_MTIME, I_MTIME_EXTRA, &a->mtime, &a->mtimensec);
-	ext4_i_get_time(fs, ip, I_CTIME, I_CTIME_EXTRA, &a->ctime, &a->ctimensec);
-	a->mode = ext4_i_mode(ip);
-	a->nlink = ext4_i_nlink(ip);
-	a->uid = le16(ip->raw + I_UID) | (uint32_t)le16(ip->raw + I_UID_HI) << 16;
-	a->gid = le16(ip->raw + I_GID) | (uint32_t)le16(ip->raw + I_GID_HI) << 16;
-	t = a->mode & S_IFMT_;
-	if (t == S_IFCHR_ || t == S_IFBLK_)
-		a->rdev = le32(ip->raw + I_BLOCK) ? le32(ip->raw + I_BLOCK) : le32(ip->raw + I_BLOCK + 4);
-	a->blksize = fs->bs;
-	a->generation = le32(ip->raw + I_GENERATION);
+	if (a)
+		ext4_inode_attr(fs, ip, a);
 }
 
 static void set_owner(struct ext4_inode *ip, uint32_t uid, uint32_t gid)
@@ -675,6 +664,7 @@ static int release_inode(struct vfs *fs, struct ext4_inode *ip, int listed)
 		s = le32(fs->sb + SB_WTIME) > fs->inodes_count ? le32(fs->sb + SB_WTIME) : le32(fs->sb + 0x108);
 	put32(ip->raw + I_DTIME, (uint32_t)s);
 	err = ext4_inode_write(fs, ip);
+	ext4_icache_drop(fs, ip->ino);
 	if (!err)
 		err = ext4_free_inode(fs, ip->ino, is_dir);
 	return err;
@@ -687,15 +677,35 @@ int vfs_lookup(struct vfs *fs, uint64_t dir, const char *name, size_t len, struc
 	struct ext4_inode *d = &fs->tmpino, ip;
 	struct dir_loc loc;
 	int err = check_name(name, len);
+	uint32_t cached;
 
 	if (err)
 		return err;
+	/* the name cache: (dir, name) -> inode, or "no such name" */
+	if (dir <= 0xffffffffu && !is_dots(name, len) && ext4_dcache_find(fs, (uint32_t)dir, name, len, &cached)) {
+		if (!cached)
+			return -ENOENT;
+		loc.ino = cached;
+		goto found;
+	}
 	err = getdir(fs, dir, d);
 	if (err)
 		return err;
 	err = ext4_dir_find(fs, d, name, len, &loc);
+	if (!is_dots(name, len) && (!err || err == -ENOENT))
+		ext4_dcache_insert(fs, d->ino, name, len, err ? 0 : loc.ino);
 	if (err)
 		return err;
+found:
+	{
+		const struct ext4_icent *e = ext4_icache_find(fs, loc.ino);
+
+		if (e) {
+			if (out)
+				*out = e->attr;
+			return 0;
+		}
+	}
 	err = iget(fs, loc.ino, &ip);
 	if (err == -ESTALE)
 		err = ext4_corrupt(fs, "directory entry points to a free inode", loc.ino);
@@ -704,11 +714,25 @@ int vfs_lookup(struct vfs *fs, uint64_t dir, const char *name, size_t len, struc
 	return err;
 }
 
+const struct vfs_attr *vfs_getattr_cached(struct vfs *fs, uint64_t ino)
+{
+	const struct ext4_icent *e = ino <= 0xffffffffu ? ext4_icache_find(fs, (uint32_t)ino) : NULL;
+
+	return e ? &e->attr : NULL;
+}
+
 int vfs_getattr(struct vfs *fs, uint64_t ino, struct vfs_attr *out)
 {
 	struct ext4_inode ip;
-	int err = iget(fs, ino, &ip);
+	const struct ext4_icent *e = ino <= 0xffffffffu ? ext4_icache_find(fs, (uint32_t)ino) : NULL;
+	int err;
 
+	if (e) {
+		if (out)
+			*out = e->attr;
+		return 0;
+	}
+	err = iget(fs, ino, &ip);
 	if (!err)
 		fill_attr(fs, &ip, out);
 	return err;
@@ -1548,7 +1572,15 @@ int vfs_setxattr(struct vfs *fs, uint64_t ino, const char *name, const void *val
 long vfs_getxattr(struct vfs *fs, uint64_t ino, const char *name, void *value, size_t size)
 {
 	struct ext4_inode ip;
-	int err = iget(fs, ino, &ip);
+	const struct ext4_icent *e = ino <= 0xffffffffu ? ext4_icache_find(fs, (uint32_t)ino) : NULL;
+	int err;
+
+	/* an inode known to have no xattrs: the name's own errors or ENODATA */
+	if (e && (e->flags & EXT4_IC_NOXATTR)) {
+		err = ext4_xattr_check_name(name);
+		return err ? err : -ENODATA;
+	}
+	err = iget(fs, ino, &ip);
 
 	if (err)
 		return err;
@@ -1558,7 +1590,12 @@ long vfs_getxattr(struct vfs *fs, uint64_t ino, const char *name, void *value, s
 long vfs_listxattr(struct vfs *fs, uint64_t ino, char *list, size_t size)
 {
 	struct ext4_inode ip;
-	int err = iget(fs, ino, &ip);
+	const struct ext4_icent *e = ino <= 0xffffffffu ? ext4_icache_find(fs, (uint32_t)ino) : NULL;
+	int err;
+
+	if (e && (e->flags & EXT4_IC_NOXATTR))
+		return 0;
+	err = iget(fs, ino, &ip);
 
 	if (err)
 		return err;

@@ -16,21 +16,26 @@
 
 static const struct {
 	uint8_t index;
+	uint8_t len;
 	const char *prefix;
-} prefixes[] = { { 1, "user." }, { 4, "trusted." }, { 6, "security." } };
+} prefixes[] = { { 1, 5, "user." }, { 4, 8, "trusted." }, { 6, 9, "security." } };
 
+/* Asked before every guest write (security.capability): no strlen calls. */
 static int parse_name(const char *name, uint8_t *index, const char **suffix)
 {
-	size_t n = strlen(name);
+	size_t n = 0;
+
+	while (n < 256 && name[n])
+		n++;
 
 	if (n == 0 || n > 255)
 		return n ? -ERANGE : -EINVAL;
 	for (unsigned i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		size_t pl = strlen(prefixes[i].prefix);
-		if (n >= pl && !memcmp(name, prefixes[i].prefix, pl)) {
+		size_t pl = prefixes[i].len;
+		if (n >= pl && name[0] == prefixes[i].prefix[0] && !memcmp(name, prefixes[i].prefix, pl)) {
 			*index = prefixes[i].index;
 			*suffix = name + pl;
-			if (strlen(*suffix) == 0 && *index == 1)
+			if (n == pl && *index == 1)
 				return -EINVAL;
 			return 0;
 		}
@@ -354,6 +359,18 @@ int ext4_xattr_remove(struct vfs *fs, struct ext4_inode *ip, const char *name)
 		return -ENODATA;
 	fs->xents[i] = fs->xents[--fs->nx];
 	return store_all(fs, ip);
+}
+
+/* What ext4_xattr_get() answers about the name before it looks at the
+ * inode: 0 (a name it would look up, or one of a namespace it does not
+ * keep, which cannot be there), or the name's error. */
+int ext4_xattr_check_name(const char *name)
+{
+	uint8_t index;
+	const char *suffix;
+	int err = parse_name(name, &index, &suffix);
+
+	return err == -EOPNOTSUPP ? 0 : err;
 }
 
 long ext4_xattr_get(struct vfs *fs, struct ext4_inode *ip, const char *name, void *val, size_t size)

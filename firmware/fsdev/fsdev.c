@@ -130,39 +130,82 @@ static int serve_chain(struct fsdev *d, unsigned q, unsigned s, uint64_t rd, uin
 	return complete(d, q, s, wr, len);
 }
 
+/* Takes one chain off queue q and answers it: 1 when a chain was taken, 0
+ * when the ring was empty, or the negative errno that stopped the queue
+ * (ops->fail or ops->bad_chain has been told). */
+static int serve_one(struct fsdev *d, unsigned q)
+{
+	unsigned s = free_slot(d);
+	uint64_t rd = 0, wr = 0;
+	int ret = d->ops->pop(d->ctx, q, s, &rd, &wr);
+
+	if (ret == 0)
+		return 0;
+	phase_mark(SOC_PHASE_POP, q);
+	if (ret == -EINVAL) {
+		d->stats.bad_chains++;
+		if (d->ops->bad_chain(d->ctx, q, s, "malformed descriptor chain"))
+			return -EIO;
+		ret = complete(d, q, s, 0, 0);
+	} else if (ret > 0) {
+		ret = serve_chain(d, q, s, rd, wr);
+		if (ret == STOPPED)
+			return -EIO;
+	}
+	if (ret) {
+		d->ops->fail(d->ctx, q, ret);
+		return ret;
+	}
+	ret = drain_deferred(d);
+	return ret ? ret : 1;
+}
+
 int fsdev_serve(struct fsdev *d, unsigned q)
 {
 	int ret;
 
-	for (;;) {
-		unsigned s = free_slot(d);
-		uint64_t rd = 0, wr = 0;
-
-		ret = d->ops->pop(d->ctx, q, s, &rd, &wr);
-		if (ret == 0)
-			break;
-		phase_mark(SOC_PHASE_POP, q);
-		if (ret == -EINVAL) {
-			d->stats.bad_chains++;
-			if (d->ops->bad_chain(d->ctx, q, s, "malformed descriptor chain"))
-				return -EIO;
-			ret = complete(d, q, s, 0, 0);
-		} else if (ret > 0) {
-			ret = serve_chain(d, q, s, rd, wr);
-			if (ret == STOPPED)
-				return -EIO;
-		}
-		if (ret) {
-			d->ops->fail(d->ctx, q, ret);
-			return ret;
-		}
-		ret = drain_deferred(d);
-		if (ret)
-			return ret;
-	}
+	while ((ret = serve_one(d, q)) > 0)
+		;
+	if (ret < 0)
+		return ret;
 	if (d->ops->signal)
 		d->ops->signal(d->ctx, q);
 	return 0;
+}
+
+/*
+ * Round robin, one chain per queue per turn, lowest queue first: the hiprio
+ * queue (0, FORGET and INTERRUPT) is looked at before every request the
+ * request queues give, so a FORGET never waits for a drained request queue.
+ * Queues notified while we serve (ops->notified) join at the next turn.
+ */
+int fsdev_serve_queues(struct fsdev *d, uint32_t mask)
+{
+	uint32_t dead = 0;	/* queues that failed: not served again here */
+	int err = 0;
+
+	while (mask) {
+		if (d->ops->notified)
+			mask |= d->ops->notified(d->ctx) & ~dead;
+		for (unsigned q = 0; q < 32 && (mask >> q); q++) {
+			uint32_t bit = 1u << q;
+			int ret;
+
+			if (!(mask & bit))
+				continue;
+			ret = serve_one(d, q);
+			if (ret > 0)
+				continue;
+			mask &= ~bit;
+			if (ret < 0) {
+				dead |= bit;
+				if (!err)
+					err = ret;
+			} else if (ret == 0 && d->ops->signal)
+				d->ops->signal(d->ctx, q);	/* its batch is done */
+		}
+	}
+	return err;
 }
 
 void fsdev_stop_queue(struct fsdev *d, unsigned q)

@@ -51,6 +51,9 @@ struct fsdev_queue_ops {
 	/* Optional: tell the driver about the entries pushed on queue q (a
 	 * binding whose push already interrupts leaves it NULL). */
 	void (*signal)(void *ctx, unsigned q);
+	/* Optional: the queues (bit q: queue q) notified since the last call,
+	 * asked once per turn of fsdev_serve_queues. */
+	uint32_t (*notified)(void *ctx);
 };
 
 struct fsdev_stats {
@@ -82,6 +85,11 @@ void fsdev_init(struct fsdev *d, struct fuse_server *srv, const struct fsdev_que
 /* Serves queue q until its ring is empty; 0, or the negative errno that
  * stopped it (ops->fail or ops->bad_chain has been told). */
 int fsdev_serve(struct fsdev *d, unsigned q);
+/* Serves the queues of mask (bit q: queue q) until all are empty, one chain
+ * per queue per turn, queue 0 first, adding the queues ops->notified
+ * reports; a queue is signalled when it is found empty. 0, or the first
+ * negative errno (that queue leaves the round; the others go on). */
+int fsdev_serve_queues(struct fsdev *d, uint32_t mask);
 /* Queue q was stopped or reset by the driver: its waiting requests can no
  * longer be answered. */
 void fsdev_stop_queue(struct fsdev *d, unsigned q);

@@ -94,6 +94,9 @@ const char *vfs_last_error(const struct vfs *fs);	/* human-readable reason */
 int vfs_lookup(struct vfs *fs, uint64_t dir, const char *name, size_t len,
 	       struct vfs_attr *out);
 int vfs_getattr(struct vfs *fs, uint64_t ino, struct vfs_attr *out);
+/* The attributes when the in-core inode cache holds them (what vfs_getattr
+ * would answer; valid until the next vfs call), else NULL: ask vfs_getattr. */
+const struct vfs_attr *vfs_getattr_cached(struct vfs *fs, uint64_t ino);
 int vfs_setattr(struct vfs *fs, uint64_t ino, const struct vfs_setattr *sa,
 		struct vfs_attr *out);
 

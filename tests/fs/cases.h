@@ -51,4 +51,7 @@ void t_fuzz_journal(void);
 void t_syszone(void);
 void t_compat_features(void);
 
+/* fs_cache.c */
+void t_metacache(void);
+
 #endif

@@ -1,8 +1,8 @@
 /* Filesystem tests: each makes a fresh image with mke2fs, works through
  * vfs.h, unmounts, and checks the image with e2fsck -fn and debugfs. This
  * file is the runner: the table of cases in the order they run (the cases
- * themselves live in fs_ops.c, fs_dirs.c, fs_data.c, fs_journal.c and
- * fs_corrupt.c), the mke2fs variants each case runs under, and main, which
+ * themselves live in fs_ops.c, fs_dirs.c, fs_data.c, fs_journal.c,
+ * fs_corrupt.c and fs_cache.c), the mke2fs variants each case runs under, and main, which
  * prints a PASS or FAIL line per case and variant and "N passed, N failed". */
 #define _GNU_SOURCE
 #include "cases.h"
@@ -47,6 +47,7 @@ static const struct test tests[] = {
 	{ "fuzz", t_fuzz },
 	{ "fuzz_journal", t_fuzz_journal },
 	{ "replay_by_e2fsck", t_replay_by_e2fsck },
+	{ "metacache", t_metacache },
 };
 
 int main(int argc, char **argv)

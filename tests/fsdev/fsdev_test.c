@@ -37,6 +37,7 @@ static struct chain {
 	uint64_t wr;
 	int malformed;
 	int pushed;		/* times returned */
+	unsigned popped_at;	/* pop sequence number, from 1 */
 	uint32_t used_len;
 } ch[MAXCH];
 static unsigned nch;
@@ -46,6 +47,11 @@ static int refuse_bad;			/* the binding's bad-chain policy */
 static unsigned bad_calls, fail_calls, signals;
 static const char *last_why = "";
 static uint64_t next_unique = 1;
+static unsigned pops;			/* chains popped so far */
+/* A chain that "arrives" on queue 0 once queue 1 has given inject_after
+ * chains, with its notification (t_notified). */
+static int inject_id = -1;
+static unsigned inject_after, q1_pops, notify_bits, notified_calls;
 
 static int t_pop(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_t *wr)
 {
@@ -55,6 +61,12 @@ static int t_pop(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_t *w
 	if (fhead[q] == ftail[q])
 		return 0;
 	id = fifo[q][fhead[q]++];
+	ch[id].popped_at = ++pops;
+	if (q == 1 && ++q1_pops == inject_after && inject_id >= 0) {
+		fifo[0][ftail[0]++] = (unsigned)inject_id;
+		notify_bits |= 1u;
+		inject_id = -1;
+	}
 	CHECK(slot < FSDEV_SLOTS && slot_of[slot] < 0, "pop into slot %u that holds chain %d", slot,
 	      slot < FSDEV_SLOTS ? slot_of[slot] : -2);
 	slot_of[slot] = (int)id;
@@ -128,9 +140,19 @@ static void t_signal(void *ctx, unsigned q)
 	signals++;
 }
 
+static uint32_t t_notified(void *ctx)
+{
+	uint32_t b = notify_bits;
+
+	(void)ctx;
+	notified_calls++;
+	notify_bits = 0;
+	return b;
+}
+
 static const struct fsdev_queue_ops ops = {
 	.pop = t_pop, .gather = t_gather, .scatter = t_scatter, .push = t_push,
-	.bad_chain = t_bad_chain, .fail = t_fail, .signal = t_signal,
+	.bad_chain = t_bad_chain, .fail = t_fail, .signal = t_signal, .notified = t_notified,
 };
 
 static struct fuse_server srv;
@@ -322,6 +344,45 @@ int main(int argc, char **argv)
 	fhead[1] = ftail[1];
 	memset(slot_of, -1, sizeof(slot_of));
 	refuse_bad = 0;
+
+	/* Fair queues: one chain per queue per turn, the hiprio queue first.
+	 * Both notified at once: the FORGET goes before the requests. Then a
+	 * FORGET notified while the request queue drains (after its 2nd chain)
+	 * is served at the next turn, not behind the 14 requests left. */
+	{
+		struct fuse_forget_in fi = { .nlookup = 1 };
+		unsigned reqs[16], fg, before = pops, before_signals = signals;
+
+		offer(1, FUSE_LOOKUP, 1, NULL, 0, "locked", OUT_MAX);	/* refs to forget */
+		offer(1, FUSE_LOOKUP, 1, NULL, 0, "locked", OUT_MAX);
+		fsdev_serve(&dev, 1);
+		for (unsigned i = 0; i < 3; i++)
+			reqs[i] = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+		fg = offer(0, FUSE_FORGET, node, &fi, sizeof(fi), NULL, 0);
+		CHECK(fsdev_serve_queues(&dev, 3u) == 0, "serve both queues");
+		CHECK(ch[fg].pushed == 1 && ch[fg].popped_at == before + 3,
+		      "hiprio first: FORGET popped %u of 4", ch[fg].popped_at - before - 2);
+		CHECK(ch[reqs[2]].pushed == 1 && reply(reqs[2])->error == 0, "the requests answered");
+		CHECK(signals >= before_signals + 2, "both queues signalled (%u)", signals - before_signals);
+
+		for (unsigned i = 0; i < 16; i++)
+			reqs[i] = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+		fg = offer(0, FUSE_FORGET, node, &fi, sizeof(fi), NULL, 0);
+		ftail[0]--;		/* not there yet: it comes during the drain */
+		inject_id = (int)fg;
+		q1_pops = 0;
+		inject_after = 2;
+		notified_calls = 0;
+		CHECK(fsdev_serve_queues(&dev, 1u << 1) == 0, "serve the request queue");
+		CHECK(ch[fg].pushed == 1 && ch[fg].popped_at < ch[reqs[3]].popped_at,
+		      "FORGET notified during the drain served at the next turn (popped at %u, "
+		      "the 4th request at %u)", ch[fg].popped_at - before, ch[reqs[3]].popped_at - before);
+		for (unsigned i = 0; i < 16; i++)
+			CHECK(ch[reqs[i]].pushed == 1 && reply(reqs[i])->error == 0 &&
+			      (i == 0 || ch[reqs[i]].popped_at > ch[reqs[i - 1]].popped_at),
+			      "request %u answered in order", i);
+		CHECK(notified_calls >= 16, "notifications asked once per turn (%u)", notified_calls);
+	}
 
 	/* Reply room: a reply larger than the writable buffers is never written
 	 * past them; FORGET takes no reply. */

@@ -18,7 +18,9 @@
 #define EXT4_MAX_INODE_SIZE	256
 #define EXT4_MAX_BLOCK_SIZE	1024
 #define EXT4_MAX_PENDING_FREE	64
-#define EXT4_MAX_REVOKE		64
-#define EXT4_SYSZ_MAX		64	/* a 1 MiB image in the DTCM: a handful of ranges */
+#define EXT4_MAX_REVOKE		32
+#define EXT4_SYSZ_MAX		16	/* a 1 MiB image in the DTCM: a handful of ranges */
+#define EXT4_ICACHE_SIZE	16	/* in-core inodes */
+#define EXT4_DCACHE_SIZE	8	/* cached names */
 
 #endif /* FUSEBENCH_CONFIG_H */

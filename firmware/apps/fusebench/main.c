@@ -224,9 +224,9 @@ int main(void)
 	static struct blockdev bd;
 	static struct op_stat st[] = {
 		{ .name = "getattr" }, { .name = "lookup" }, { .name = "read4k" }, { .name = "write4k" },
-		{ .name = "create" }, { .name = "setlk" }, { .name = "copy4k" },
+		{ .name = "create" }, { .name = "setlk" }, { .name = "copy4k" }, { .name = "getxattr" },
 	};
-	enum { GETATTR, LOOKUP, READ4K, WRITE4K, CREATE, SETLK, COPY4K };
+	enum { GETATTR, LOOKUP, READ4K, WRITE4K, CREATE, SETLK, COPY4K, GETXATTR };
 	struct vfs *fs = NULL;
 	struct window w;
 	struct file f, g, c;
@@ -291,6 +291,16 @@ int main(void)
 		err = dispatch(build(FUSE_LOOKUP, FUSE_ROOT_ID, NULL, 0, "f", NULL, 0), &b, &bl, &w);
 		if (expect(!err && ((const struct fuse_entry_out *)b)->nodeid == f.nodeid, "LOOKUP f", err))
 			account(&st[LOOKUP], &w);
+
+		/* what the stock guest asks before every write: absent here */
+		{
+			struct fuse_getxattr_in xi = { .size = 0 };
+
+			err = dispatch(build(FUSE_GETXATTR, f.nodeid, &xi, sizeof(xi), "security.capability", NULL, 0),
+				       &b, &bl, &w);
+			if (expect(err == -61, "GETXATTR security.capability: ENODATA (61)", err))
+				account(&st[GETXATTR], &w);
+		}
 
 		fill(i % FILE_BLOCKS);
 		err = dispatch(build(FUSE_READ, f.nodeid, &ri, sizeof(ri), NULL, NULL, 0), &b, &bl, &w);
