@@ -89,6 +89,7 @@ $$(BUILD)/fw/$(1)-$(2)/firmware/fs/%.o: FW_XFLAGS = $$(FW_FS_FLAGS_$(1))
 endef
 $(eval $(call FW_LIB_RULE,host,default))
 $(eval $(call FW_LIB_RULE,host-san,default))
+$(eval $(call FW_LIB_RULE,host-san,card))
 $(eval $(call FW_LIB_RULE,rv32,card))
 $(eval $(call FW_LIB_RULE,rv32,fusebench))
 -include $(shell find $(BUILD)/fw -name '*.d' 2>/dev/null)
