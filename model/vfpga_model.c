@@ -197,6 +197,25 @@ static long model_scatter(void *ctx, unsigned slot, const void *src, size_t len)
 	return (long)vring_scatter(&m->chain[slot], src, len);
 }
 
+/* A READ from the page cache: each piece copied from where it lies. */
+static long model_scatterv(void *ctx, unsigned slot, const void *head, size_t head_len,
+			   const struct vfs_seg *seg, unsigned n, size_t len)
+{
+	struct model *m = ctx;
+	size_t done = vring_scatter_at(&m->chain[slot], 0, head, head_len);
+
+	if (done != head_len)
+		return -ENOSPC;
+	for (unsigned i = 0; i < n; i++) {
+		size_t k = vring_scatter_at(&m->chain[slot], done, seg[i].p, seg[i].len);
+
+		done += k;
+		if (k != seg[i].len)
+			return -ENOSPC;
+	}
+	return done == len ? (long)done : -ENOSPC;
+}
+
 static int model_push(void *ctx, unsigned q, unsigned slot, uint32_t len)
 {
 	struct model *m = ctx;
@@ -237,6 +256,7 @@ static const struct fsdev_queue_ops model_queue_ops = {
 	.pop = model_pop,
 	.gather = model_gather,
 	.scatter = model_scatter,
+	.scatterv = model_scatterv,
 	.push = model_push,
 	.bad_chain = model_bad_chain,
 	.fail = model_fail,
