@@ -285,16 +285,25 @@ static const struct vu_ops model_ops = {
 
 static void write_stats(struct model *m, const char *path)
 {
-	char extra[512];
+	char extra[1024];
+	struct vfs_pcache_stats pc;
 
+	vfs_pcache_get_stats(&pc);
 	m->st.bytes_to_card = m->dev.stats.bytes_in;
 	m->st.bytes_to_host = m->dev.stats.bytes_out;
 	snprintf(extra, sizeof(extra),
 		 "  \"backend\": \"model\",\n  \"errors\": %llu,\n  \"malformed\": %llu,\n"
-		 "  \"bad_chains\": %llu,\n  \"no_room\": %llu,\n  \"notifies\": %llu,\n",
+		 "  \"bad_chains\": %llu,\n  \"no_room\": %llu,\n  \"notifies\": %llu,\n"
+		 "  \"pcache\": { \"frames\": %llu, \"hits\": %llu, \"misses\": %llu, \"fills\": %llu, "
+		 "\"filled\": %llu, \"readahead\": %llu, \"direct\": %llu, \"evictions\": %llu, "
+		 "\"drops\": %llu, \"ref_replies\": %llu },\n",
 		 (unsigned long long)m->srv->stats.errors, (unsigned long long)m->srv->stats.malformed,
 		 (unsigned long long)m->dev.stats.bad_chains, (unsigned long long)m->dev.stats.no_room,
-		 (unsigned long long)m->vu.notifies);
+		 (unsigned long long)m->vu.notifies, (unsigned long long)pc.frames, (unsigned long long)pc.hits,
+		 (unsigned long long)pc.misses, (unsigned long long)pc.fills, (unsigned long long)pc.filled,
+		 (unsigned long long)pc.readahead, (unsigned long long)pc.direct,
+		 (unsigned long long)pc.evictions, (unsigned long long)pc.drops,
+		 (unsigned long long)m->dev.stats.ref_replies);
 	if (devstats_write_json(&m->st, path, extra))
 		fprintf(stderr, "vfpga-model: cannot write %s: %s\n", path, strerror(errno));
 }
@@ -394,6 +403,16 @@ int main(int argc, char **argv)
 		(unsigned long long)m->srv->stats.malformed, (unsigned long long)m->dev.stats.bad_chains,
 		(unsigned long long)m->dev.stats.no_room,
 		(unsigned long long)m->dev.stats.bytes_in, (unsigned long long)m->dev.stats.bytes_out);
+	{
+		struct vfs_pcache_stats pc;
+
+		vfs_pcache_get_stats(&pc);
+		fprintf(stderr, "vfpga-model: page cache: %llu hits, %llu misses, %llu device reads of "
+			"%llu blocks (%llu read ahead), %llu READs answered from frames\n",
+			(unsigned long long)pc.hits, (unsigned long long)pc.misses, (unsigned long long)pc.fills,
+			(unsigned long long)pc.filled, (unsigned long long)pc.readahead,
+			(unsigned long long)m->dev.stats.ref_replies);
+	}
 	if (o.stats)
 		write_stats(m, o.stats);
 	vu_close(&m->vu, o.socket);

@@ -18,6 +18,14 @@
 #define EXT4_MAX_INODE_SIZE	256
 #define EXT4_MAX_REVOKE		1024
 
+/* Page cache of file data (firmware/fs/pcache.h): no built-in arena; the
+ * card gives it CARD_PCACHE_BYTES of DDR (fs_service.c). */
+#define VFS_PCACHE_DEFAULT_BYTES	0
+#define CARD_PCACHE_BYTES	(64u << 20)
+/* the soft core copies slower than the SSD reads: DAX fills and big reads go
+ * to the SSD until a copy engine is bound (vfs_pcache_set_copy) */
+#define VFS_PCACHE_COPY_IS_CHEAP	0
+
 /* Phase markers for the simulator's per-phase figures (firmware/include/phase.h) */
 #define FW_PHASE_MARKS		1
 

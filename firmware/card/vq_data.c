@@ -1,7 +1,7 @@
 /*
  * What both vq implementations share: reading a queue's configuration, and
  * moving a request's bytes between its buffers and DMABUF (one DMA command
- * per segment).
+ * per segment), or from card memory (READ data in page-cache frames).
  */
 #include "vq.h"
 
@@ -10,6 +10,7 @@
 
 #include "hostmem.h"
 #include "rt.h"
+#include "vfs.h"
 
 #define VIRTIO_REG(r) (SOC_VIRTIO_BASE + SOC_VIRTIO_##r)
 
@@ -65,3 +66,66 @@ long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len)
 	return done;
 }
 
+
+/* len bytes from DMABUF offset local to byte pos of r's writable buffers. */
+static int scatter_at(const struct vq_req *r, uint32_t pos, uint32_t local, uint32_t len)
+{
+	for (unsigned s = 0; s < r->nwr && len; s++) {
+		uint32_t n;
+
+		if (pos >= r->wr[s].len) {
+			pos -= r->wr[s].len;
+			continue;
+		}
+		n = r->wr[s].len - pos < len ? r->wr[s].len - pos : len;
+		if (hostmem_from_buf(r->wr[s].addr + pos, local, n))
+			return -EIO;
+		pos = 0;
+		local += n;
+		len -= n;
+	}
+	return len ? -ENOSPC : 0;
+}
+
+/*
+ * Card memory to the host. The DMA engine reads only DMABUF today, so the
+ * bytes are copied there first (at stage); once it reads card memory itself
+ * (hostmem_from_card), this is the one function that changes.
+ */
+static int card_mem_to_host(const struct vq_req *r, uint32_t pos, const void *src, uint32_t len, uint32_t stage)
+{
+	if (src)
+		memcpy((uint8_t *)DMABUF + stage, src, len);
+	else
+		memset((uint8_t *)DMABUF + stage, 0, len);
+	return scatter_at(r, pos, stage, len);
+}
+
+long vq_scatter_pieces(const struct vq_req *r, uint32_t head, uint32_t head_len, const struct vfs_seg *seg,
+		       unsigned n, uint32_t len, uint32_t stage)
+{
+	uint32_t end = len;
+	int err;
+
+	if (len > r->wr_len)
+		return -ENOSPC;
+	/* last piece first: one the server copied into DMABUF goes before a
+	 * staged piece can land on it */
+	for (unsigned i = n; i-- > 0;) {
+		uintptr_t p = (uintptr_t)seg[i].p;
+
+		if (seg[i].len > end - head_len)
+			return -EINVAL;
+		end -= seg[i].len;
+		if (p && p - (uintptr_t)DMABUF < SOC_DMABUF_SIZE)
+			err = scatter_at(r, end, (uint32_t)(p - (uintptr_t)DMABUF), seg[i].len);
+		else
+			err = card_mem_to_host(r, end, seg[i].p, seg[i].len, stage + end);
+		if (err)
+			return err;
+	}
+	if (end != head_len)
+		return -EINVAL;
+	err = scatter_at(r, 0, head, head_len);
+	return err ? err : (long)len;
+}

@@ -235,7 +235,9 @@ static long read_cached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, siz
 
 long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len)
 {
-	if (!cacheable(fs, ip))
+	/* a big copy (a DAX fill) from frames only when copying is cheap: the
+	 * device holds the same bytes (write-through) */
+	if (!cacheable(fs, ip) || (len >= PCACHE_DIRECT_MIN && !pcache_copy_cheap()))
 		return read_uncached(fs, ip, off, buf, len);
 	return read_cached(fs, ip, off, len, buf, NULL, 0, NULL);
 }

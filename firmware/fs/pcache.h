@@ -1,6 +1,7 @@
 /*
  * The page cache: regular-file data blocks in memory, one frame per
- * (mount, inode, logical block). Frames are 4 KiB apart in one arena (card
+ * (mount, inode, logical block). Frames are EXT4_MAX_BLOCK_SIZE (4 KiB: a
+ * DAX window page) apart in one arena (card
  * DDR on the card, so the SSD reads straight into them); a frame holds one
  * filesystem block (bs <= 4 KiB). Lookup is a hash of chains, replacement
  * CLOCK; frames next to each other in the arena are handed out together when
@@ -21,9 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ext4.h"
 #include "vfs.h"
 
-#define PCACHE_FRAME	4096u
+#define PCACHE_FRAME	EXT4_MAX_BLOCK_SIZE	/* the largest block the build mounts */
 #define PCACHE_NONE	0xffffffffu
 /* Read-ahead window, in blocks: first sequential miss, and its ceiling. */
 #ifndef PCACHE_RA_MIN
@@ -64,6 +66,8 @@ void pcache_update(const struct vfs *fs, uint32_t ino, uint32_t bs, uint64_t off
  * to read past end on a miss. */
 uint32_t pcache_readahead(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);
 void pcache_copy(void *dst, const void *src, size_t len);
+/* Copying a frame is cheaper than reading it again (see pcache.c). */
+int pcache_copy_cheap(void);
 struct vfs_pcache_stats *pcache_stats_mut(void);
 
 #endif /* PCACHE_H */

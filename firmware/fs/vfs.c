@@ -1325,7 +1325,7 @@ void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src,
 	struct ext4_inode ip;
 	const uint8_t *in = src;
 
-	if (get_reg(fs, ino, &ip) || fs->broken || !pcache_enabled() || off % fs->bs)
+	if (!pcache_enabled() || !pcache_copy_cheap() || get_reg(fs, ino, &ip) || fs->broken || off % fs->bs)
 		return;
 	for (; len >= fs->bs && off + fs->bs <= ext4_i_size(&ip); off += fs->bs, in += fs->bs, len -= fs->bs) {
 		uint32_t lblk = (uint32_t)(off / fs->bs), mlen, first;

@@ -149,8 +149,9 @@ struct vfs_pcache_stats {
 };
 int vfs_pcache_setup(void *mem, size_t bytes);
 void vfs_pcache_get_stats(struct vfs_pcache_stats *out);
-/* The copy the cache uses to hand whole blocks to a caller's buffer
- * (default memcpy; the card may bind a copy engine). NULL: memcpy. */
+/* The copy the cache uses to hand whole blocks to a caller's buffer and to
+ * take DAX window pages back (default memcpy; the card may bind a copy
+ * engine, which also makes big reads take cached blocks). NULL: memcpy. */
 void vfs_pcache_set_copy(void (*copy)(void *dst, const void *src, size_t len));
 /* Frames a by-reference read handed out may be replaced again. */
 void vfs_pcache_unpin_all(void);
@@ -166,10 +167,10 @@ struct vfs_seg {
  * unpinned frames ran out (the caller reads the rest with vfs_read). */
 long vfs_read_ref(struct vfs *fs, uint64_t ino, uint64_t off, size_t len, struct vfs_seg *seg,
 		  unsigned max, unsigned *nseg);
-/* A whole cached block of the file at off (block-aligned, below EOF) is
- * replaced by or filled with the bytes at src (a DAX window page going
- * back to the cache); drop: the cached copy of [off, off + len) goes (the
- * DAX window holds it now). */
+/* put: the whole blocks of [off, off + len) below EOF that hold data take
+ * the bytes at src into the cache (a DAX window page going back to it; only
+ * where copying is cheaper than the device, see pcache.c); drop: the cached
+ * copy of [off, off + len) goes (the DAX window holds it now). */
 void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src, size_t len);
 void vfs_pcache_drop(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len);
 

@@ -19,5 +19,7 @@
 #define EXT4_MAX_BLOCK_SIZE	1024
 #define EXT4_MAX_PENDING_FREE	64
 #define EXT4_MAX_REVOKE		64
+/* page cache: no room in the DTCM; main.c gives it card memory (DDR) */
+#define VFS_PCACHE_DEFAULT_BYTES	0
 
 #endif /* FUSEBENCH_CONFIG_H */
