@@ -21,7 +21,7 @@
 /* Page cache of file data (firmware/fs/pcache.h): no built-in arena; the
  * card gives it CARD_PCACHE_BYTES of DDR (fs_service.c). */
 #define VFS_PCACHE_DEFAULT_BYTES	0
-#define CARD_PCACHE_BYTES	(64u << 20)
+#define CARD_PCACHE_BYTES	(32u << 20)	/* of the 64 MiB DDR region: ~8 100 frames */
 /* the soft core copies slower than the SSD reads: DAX fills and big reads go
  * to the SSD until a copy engine is bound (vfs_pcache_set_copy) */
 #define VFS_PCACHE_COPY_IS_CHEAP	0
