@@ -107,9 +107,10 @@ static long fill(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint32_t 
 		return 0;
 	}
 	err = ext4_dev_read(fs, pblk, got, pcache_frame(first));
-	/* smaller blocks land packed: spread them a frame apart, last first
+	/* blocks smaller than a frame (another mount's size set the frames)
+	 * land packed: spread them a frame apart, last first
 	 * (each moves up, past every block still to move) */
-	for (uint32_t k = got - 1; !err && fs->bs < PCACHE_FRAME && k > 0; k--)
+	for (uint32_t k = got - 1; !err && fs->bs < pcache_stride() && k > 0; k--)
 		memmove(pcache_frame(first + k), pcache_frame(first) + (size_t)k * fs->bs, fs->bs);
 	for (uint32_t k = 0; k < got; k++) {
 		if (err)
@@ -147,13 +148,14 @@ static long read_cached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, siz
 		return 0;
 	if (len > size - off)
 		len = (size_t)(size - off);
-	eof_blk = (uint32_t)((size + fs->bs - 1) / fs->bs);
-	asked_end = (uint32_t)((off + len - 1) / fs->bs) + 1;
-	ra_end = asked_end + pcache_readahead(fs, ip->ino, (uint32_t)(off / fs->bs), asked_end);
+	eof_blk = (uint32_t)((size + fs->bs - 1) >> fs->log_bs);
+	asked_end = (uint32_t)((off + len - 1) >> fs->log_bs) + 1;
+	ra_end = asked_end + pcache_readahead(fs, ip->ino, (uint32_t)(off >> fs->log_bs), asked_end);
 	if (ra_end > eof_blk || ra_end < asked_end)
 		ra_end = eof_blk;
 	while (done < len) {
-		uint32_t lblk = (uint32_t)(off / fs->bs), boff = (uint32_t)(off % fs->bs);
+		/* shifts: a 64-bit division is a libgcc call on RV32 */
+		uint32_t lblk = (uint32_t)(off >> fs->log_bs), boff = (uint32_t)off & (fs->bs - 1);
 		size_t chunk = fs->bs - boff < len - done ? fs->bs - boff : len - done;
 		const uint8_t *src = pcache_find(fs, ip->ino, lblk);
 
@@ -401,7 +403,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			}
 			ext4_i_add_blocks(fs, ip, got);
 		}
-		pcache_update(fs, ip->ino, fs->bs, off, in + done, chunk);
+		pcache_update(fs, ip->ino, fs->log_bs, off, in + done, chunk);
 		done += chunk;
 		off += chunk;
 		if (off > ext4_i_size(ip))

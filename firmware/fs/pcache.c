@@ -39,7 +39,11 @@ struct pc_stream {
 
 static struct {
 	int ready;
-	uint8_t *mem;		/* frame i at mem + i * PCACHE_FRAME */
+	uint8_t *mem;		/* frame i at mem + i * stride */
+	void *arena;		/* what vfs_pcache_setup was given */
+	size_t arena_bytes;
+	uint32_t stride;	/* frame size: PCACHE_FRAME, or the one mount's block size */
+	uint32_t nvalid;	/* frames holding a block */
 	struct pc_frame *f;
 	uint32_t *head;
 	uint32_t n, hmask, hand, epoch;
@@ -53,35 +57,72 @@ static struct {
 static uint8_t default_arena[VFS_PCACHE_DEFAULT_BYTES] __attribute__((aligned(PCACHE_FRAME)));
 #endif
 
-int vfs_pcache_setup(void *mem, size_t bytes)
+static void ensure_ready(void);
+
+/* Lays the arena out in frames of stride bytes; everything cached goes. */
+static void layout(void *mem, size_t bytes, uint32_t stride)
 {
 	uintptr_t a = (uintptr_t)mem, pad = (PCACHE_FRAME - a % PCACHE_FRAME) % PCACHE_FRAME;
-	uint32_t n, h = 1;
-
 	void (*copy)(void *, const void *, size_t) = pc.copy;
+	uint32_t n, h = 1;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.ready = 1;
 	pc.epoch = 1;
 	pc.copy = copy;
 	pc.copy_cheap = copy || VFS_PCACHE_COPY_IS_CHEAP;
+	pc.arena = mem;
+	pc.arena_bytes = bytes;
+	pc.stride = stride;
 	if (!mem || bytes < pad)
-		return 0;
+		return;
 	bytes -= pad;
-	n = (uint32_t)(bytes / (PCACHE_FRAME + sizeof(struct pc_frame) + 2 * sizeof(uint32_t)));
+	n = (uint32_t)(bytes / (stride + sizeof(struct pc_frame) + 2 * sizeof(uint32_t)));
 	if (n < 2)
-		return 0;
+		return;
 	while (h < n)
 		h <<= 1;
 	pc.mem = (uint8_t *)(a + pad);
-	pc.f = (struct pc_frame *)(pc.mem + (size_t)n * PCACHE_FRAME);
+	pc.f = (struct pc_frame *)(pc.mem + (size_t)n * stride);
 	pc.head = (uint32_t *)(pc.f + n);
 	pc.n = n;
 	pc.hmask = h - 1;
 	memset(pc.f, 0, (size_t)n * sizeof(*pc.f));
 	memset(pc.head, 0xff, (size_t)h * sizeof(uint32_t));
 	pc.st.frames = n;
+}
+
+int vfs_pcache_setup(void *mem, size_t bytes)
+{
+	layout(mem, bytes, PCACHE_FRAME);
 	return 0;
+}
+
+/*
+ * A mount of block size bs starts (its own blocks already dropped): with
+ * nothing else cached, the frames take its block size, so a run of blocks
+ * read with one command lands one per frame as it is (and a 1 KiB-block
+ * image gets four times the frames). With other mounts' blocks cached the
+ * layout stays, and smaller blocks are spread after each read (file.c).
+ */
+void pcache_fit(uint32_t bs)
+{
+	ensure_ready();
+	if (pc.nvalid || bs == pc.stride || bs > PCACHE_FRAME || !pc.arena)
+		return;
+	pc.st.frames = 0;
+	{
+		struct vfs_pcache_stats st = pc.st;
+
+		layout(pc.arena, pc.arena_bytes, bs);
+		st.frames = pc.st.frames;
+		pc.st = st;	/* the figures go on across mounts */
+	}
+}
+
+uint32_t pcache_stride(void)
+{
+	return pc.stride;
 }
 
 static void ensure_ready(void)
@@ -148,7 +189,7 @@ static uint32_t hash_of(const struct vfs *fs, uint32_t ino, uint32_t lblk)
 
 uint8_t *pcache_frame(uint32_t i)
 {
-	return pc.mem + (size_t)i * PCACHE_FRAME;
+	return pc.mem + (size_t)i * pc.stride;
 }
 
 uint8_t *pcache_find(const struct vfs *fs, uint32_t ino, uint32_t lblk)
@@ -177,6 +218,7 @@ static void unhash(uint32_t i)
 		pp = &pc.f[*pp].hnext;
 	*pp = f->hnext;
 	f->flags = 0;
+	pc.nvalid--;
 }
 
 static int taken(uint32_t i)
@@ -230,6 +272,7 @@ void pcache_insert(uint32_t i, const struct vfs *fs, uint32_t ino, uint32_t lblk
 	f->lblk = lblk;
 	f->flags = F_VALID | F_REF;
 	f->pin = 0;
+	pc.nvalid++;
 	f->hnext = pc.head[h];
 	pc.head[h] = i;
 }
@@ -241,7 +284,7 @@ void pcache_unreserve(uint32_t i)
 
 void pcache_pin(const uint8_t *frame)
 {
-	pc.f[(uint32_t)((size_t)(frame - pc.mem) / PCACHE_FRAME)].pin = pc.epoch;
+	pc.f[(uint32_t)((size_t)(frame - pc.mem) / pc.stride)].pin = pc.epoch;
 }
 
 static void drop_frame(uint32_t i)
@@ -256,9 +299,12 @@ void pcache_drop(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t en
 	if (!pc.n || first >= end)
 		return;
 	if (end - first <= 64) {
-		for (uint32_t b = first; b < end; b++)
-			if (pcache_find(fs, ino, b))
-				drop_frame((uint32_t)((size_t)(pcache_find(fs, ino, b) - pc.mem) / PCACHE_FRAME));
+		for (uint32_t b = first; b < end; b++) {
+			const uint8_t *fr = pcache_find(fs, ino, b);
+
+			if (fr)
+				drop_frame((uint32_t)((size_t)(fr - pc.mem) / pc.stride));
+		}
 		return;
 	}
 	for (uint32_t i = 0; i < pc.n; i++) {
@@ -280,15 +326,17 @@ void pcache_drop_fs(const struct vfs *fs)
 			memset(&pc.ra[s], 0, sizeof(pc.ra[s]));
 }
 
-void pcache_update(const struct vfs *fs, uint32_t ino, uint32_t bs, uint64_t off, const uint8_t *src,
+void pcache_update(const struct vfs *fs, uint32_t ino, uint32_t log_bs, uint64_t off, const uint8_t *src,
 		   size_t len)
 {
-	if (!pc.n)
+	uint32_t bs = 1u << log_bs;
+
+	if (!pc.n || !pc.nvalid)
 		return;
 	while (len) {
-		uint32_t boff = (uint32_t)(off % bs);
+		uint32_t boff = (uint32_t)off & (bs - 1);
 		size_t n = bs - boff < len ? bs - boff : len;
-		uint8_t *fr = pcache_find(fs, ino, (uint32_t)(off / bs));
+		uint8_t *fr = pcache_find(fs, ino, (uint32_t)(off >> log_bs));
 
 		if (fr)
 			memcpy(fr + boff, src, n);

@@ -44,6 +44,11 @@
 struct vfs;
 
 int pcache_enabled(void);
+/* A mount of block size bs starts: frames take that size when nothing else
+ * is cached (see pcache.c). */
+void pcache_fit(uint32_t bs);
+/* Bytes from one frame to the next. */
+uint32_t pcache_stride(void);
 /* The frame of (fs, ino, lblk), marked recently used, or NULL. */
 uint8_t *pcache_find(const struct vfs *fs, uint32_t ino, uint32_t lblk);
 /* Evicts and reserves up to want frames next to each other in the arena;
@@ -60,7 +65,7 @@ void pcache_drop(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t en
 void pcache_drop_fs(const struct vfs *fs);
 /* Write-through: bytes [off, off + len) of the file reached the device;
  * cached blocks among them take the same bytes. */
-void pcache_update(const struct vfs *fs, uint32_t ino, uint32_t bs, uint64_t off, const uint8_t *src,
+void pcache_update(const struct vfs *fs, uint32_t ino, uint32_t log_bs, uint64_t off, const uint8_t *src,
 		   size_t len);
 /* Read-ahead: a read of blocks [first, end) starts; the window (in blocks)
  * to read past end on a miss. */

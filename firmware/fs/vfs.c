@@ -410,6 +410,7 @@ again:
 		ext4_now(&fs->last_commit, &ns);
 	}
 	fs->in_use = 1;
+	pcache_fit(fs->bs);
 	*out = fs;
 	return 0;
 fail:
