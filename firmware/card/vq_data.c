@@ -88,17 +88,41 @@ static int scatter_at(const struct vq_req *r, uint32_t pos, uint32_t local, uint
 }
 
 /*
- * Card memory to the host. The DMA engine reads only DMABUF today, so the
- * bytes are copied there first (at stage); once it reads card memory itself
- * (hostmem_from_card), this is the one function that changes.
+ * len bytes of card memory at src (NULL: zeros) to host address host. The
+ * DMA engine reads only DMABUF today, so the bytes are copied there first
+ * (at DMABUF offset stage); once it reads card memory itself this becomes
+ * hostmem_from_card(host, src, len) (zeros from a zero page), the one line
+ * that changes.
  */
-static int card_mem_to_host(const struct vq_req *r, uint32_t pos, const void *src, uint32_t len, uint32_t stage)
+static int card_to_host(uint64_t host, const void *src, uint32_t len, uint32_t stage)
 {
 	if (src)
 		memcpy((uint8_t *)DMABUF + stage, src, len);
 	else
 		memset((uint8_t *)DMABUF + stage, 0, len);
-	return scatter_at(r, pos, stage, len);
+	return hostmem_from_buf(host, stage, len);
+}
+
+/* A piece in card memory to byte pos of r's writable buffers. */
+static int scatter_card(const struct vq_req *r, uint32_t pos, const uint8_t *src, uint32_t len, uint32_t stage)
+{
+	for (unsigned s = 0; s < r->nwr && len; s++) {
+		uint32_t n;
+
+		if (pos >= r->wr[s].len) {
+			pos -= r->wr[s].len;
+			continue;
+		}
+		n = r->wr[s].len - pos < len ? r->wr[s].len - pos : len;
+		if (card_to_host(r->wr[s].addr + pos, src, n, stage))
+			return -EIO;
+		pos = 0;
+		if (src)
+			src += n;
+		stage += n;
+		len -= n;
+	}
+	return len ? -ENOSPC : 0;
 }
 
 long vq_scatter_pieces(const struct vq_req *r, uint32_t head, uint32_t head_len, const struct vfs_seg *seg,
@@ -120,7 +144,7 @@ long vq_scatter_pieces(const struct vq_req *r, uint32_t head, uint32_t head_len,
 		if (p && p - (uintptr_t)DMABUF < SOC_DMABUF_SIZE)
 			err = scatter_at(r, end, (uint32_t)(p - (uintptr_t)DMABUF), seg[i].len);
 		else
-			err = card_mem_to_host(r, end, seg[i].p, seg[i].len, stage + end);
+			err = scatter_card(r, end, seg[i].p, seg[i].len, stage + end);
 		if (err)
 			return err;
 	}
