@@ -197,6 +197,25 @@ static long model_scatter(void *ctx, unsigned slot, const void *src, size_t len)
 	return (long)vring_scatter(&m->chain[slot], src, len);
 }
 
+/* A READ from the page cache: each piece copied from where it lies. */
+static long model_scatterv(void *ctx, unsigned slot, const void *head, size_t head_len,
+			   const struct vfs_seg *seg, unsigned n, size_t len)
+{
+	struct model *m = ctx;
+	size_t done = vring_scatter_at(&m->chain[slot], 0, head, head_len);
+
+	if (done != head_len)
+		return -ENOSPC;
+	for (unsigned i = 0; i < n; i++) {
+		size_t k = vring_scatter_at(&m->chain[slot], done, seg[i].p, seg[i].len);
+
+		done += k;
+		if (k != seg[i].len)
+			return -ENOSPC;
+	}
+	return done == len ? (long)done : -ENOSPC;
+}
+
 static int model_push(void *ctx, unsigned q, unsigned slot, uint32_t len)
 {
 	struct model *m = ctx;
@@ -237,6 +256,7 @@ static const struct fsdev_queue_ops model_queue_ops = {
 	.pop = model_pop,
 	.gather = model_gather,
 	.scatter = model_scatter,
+	.scatterv = model_scatterv,
 	.push = model_push,
 	.bad_chain = model_bad_chain,
 	.fail = model_fail,
@@ -269,16 +289,25 @@ static const struct vu_ops model_ops = {
 
 static void write_stats(struct model *m, const char *path)
 {
-	char extra[512];
+	char extra[1024];
+	struct vfs_pcache_stats pc;
 
+	vfs_pcache_get_stats(&pc);
 	m->st.bytes_to_card = m->dev.stats.bytes_in;
 	m->st.bytes_to_host = m->dev.stats.bytes_out;
 	snprintf(extra, sizeof(extra),
 		 "  \"backend\": \"model\",\n  \"errors\": %llu,\n  \"malformed\": %llu,\n"
-		 "  \"bad_chains\": %llu,\n  \"no_room\": %llu,\n  \"notifies\": %llu,\n",
+		 "  \"bad_chains\": %llu,\n  \"no_room\": %llu,\n  \"notifies\": %llu,\n"
+		 "  \"pcache\": { \"frames\": %llu, \"hits\": %llu, \"misses\": %llu, \"fills\": %llu, "
+		 "\"filled\": %llu, \"readahead\": %llu, \"direct\": %llu, \"evictions\": %llu, "
+		 "\"drops\": %llu, \"ref_replies\": %llu },\n",
 		 (unsigned long long)m->srv->stats.errors, (unsigned long long)m->srv->stats.malformed,
 		 (unsigned long long)m->dev.stats.bad_chains, (unsigned long long)m->dev.stats.no_room,
-		 (unsigned long long)m->vu.notifies);
+		 (unsigned long long)m->vu.notifies, (unsigned long long)pc.frames, (unsigned long long)pc.hits,
+		 (unsigned long long)pc.misses, (unsigned long long)pc.fills, (unsigned long long)pc.filled,
+		 (unsigned long long)pc.readahead, (unsigned long long)pc.direct,
+		 (unsigned long long)pc.evictions, (unsigned long long)pc.drops,
+		 (unsigned long long)m->dev.stats.ref_replies);
 	if (devstats_write_json(&m->st, path, extra))
 		fprintf(stderr, "vfpga-model: cannot write %s: %s\n", path, strerror(errno));
 }
@@ -378,6 +407,16 @@ int main(int argc, char **argv)
 		(unsigned long long)m->srv->stats.malformed, (unsigned long long)m->dev.stats.bad_chains,
 		(unsigned long long)m->dev.stats.no_room,
 		(unsigned long long)m->dev.stats.bytes_in, (unsigned long long)m->dev.stats.bytes_out);
+	{
+		struct vfs_pcache_stats pc;
+
+		vfs_pcache_get_stats(&pc);
+		fprintf(stderr, "vfpga-model: page cache: %llu hits, %llu misses, %llu device reads of "
+			"%llu blocks (%llu read ahead), %llu READs answered from frames\n",
+			(unsigned long long)pc.hits, (unsigned long long)pc.misses, (unsigned long long)pc.fills,
+			(unsigned long long)pc.filled, (unsigned long long)pc.readahead,
+			(unsigned long long)m->dev.stats.ref_replies);
+	}
 	if (o.stats)
 		write_stats(m, o.stats);
 	vu_close(&m->vu, o.socket);

@@ -20,6 +20,14 @@
 #define EXT4_ICACHE_SIZE	128	/* in-core inodes, in the DTCM (~15 KiB) */
 #define EXT4_DCACHE_SIZE	128	/* cached names, in the DTCM (~7 KiB) */
 
+/* Page cache of file data (firmware/fs/pcache.h): no built-in arena; the
+ * card gives it CARD_PCACHE_BYTES of DDR (fs_service.c). */
+#define VFS_PCACHE_DEFAULT_BYTES	0
+#define CARD_PCACHE_BYTES	(32u << 20)	/* of the 64 MiB DDR region: ~8 100 frames */
+/* the soft core copies slower than the SSD reads: DAX fills and big reads go
+ * to the SSD until a copy engine is bound (vfs_pcache_set_copy) */
+#define VFS_PCACHE_COPY_IS_CHEAP	0
+
 /* Phase markers for the simulator's per-phase figures (firmware/include/phase.h) */
 #define FW_PHASE_MARKS		1
 

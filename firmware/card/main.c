@@ -157,6 +157,16 @@ static long card_scatter(void *ctx, unsigned slot, const void *src, size_t len)
 	return vq_scatter(&slots[slot], dmabuf_local(src), (uint32_t)len);
 }
 
+/* A READ from the page cache: staged in the reply buffer itself (its room
+ * covers the whole reply). */
+static long card_scatterv(void *ctx, unsigned slot, const void *head, size_t head_len,
+			  const struct vfs_seg *seg, unsigned n, size_t len)
+{
+	(void)ctx;
+	return vq_scatter_pieces(&slots[slot], dmabuf_local(head), (uint32_t)head_len, seg, n, (uint32_t)len,
+				 dmabuf_local(head));
+}
+
 static int card_push(void *ctx, unsigned q, unsigned slot, uint32_t len)
 {
 	(void)ctx;
@@ -222,6 +232,7 @@ static const struct fsdev_queue_ops card_queue_ops = {
 	.pop = card_pop,
 	.gather = card_gather,
 	.scatter = card_scatter,
+	.scatterv = card_scatterv,
 	.push = card_push,
 	.bad_chain = card_bad_chain,
 	.fail = card_fail,

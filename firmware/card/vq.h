@@ -53,6 +53,15 @@ long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max);
 /* Copies len bytes from DMABUF at local into r's writable buffers; returns
  * the count, or -ENOSPC if they are shorter than len (nothing is written). */
 long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len);
+struct vfs_seg;
+/* A reply in pieces (a READ from the page cache): head_len bytes at DMABUF
+ * offset head, then n pieces (p NULL: zeros; in DMABUF or in card memory),
+ * len bytes in all, into r's writable buffers. Pieces outside DMABUF are
+ * staged in DMABUF from offset stage on (stage + their place in the reply),
+ * after every DMABUF piece at or above stage has gone. Returns len or a
+ * negative errno. */
+long vq_scatter_pieces(const struct vq_req *r, uint32_t head, uint32_t head_len, const struct vfs_seg *seg,
+		       unsigned n, uint32_t len, uint32_t stage);
 /* Returns the chain with `len` bytes written; raises the queue's interrupt
  * unless the driver suppressed it. 0 or -EIO. */
 int vq_push(struct vq *q, const struct vq_req *r, uint32_t len);

@@ -1,14 +1,18 @@
 /* Regular-file data: read, write (allocating), truncate. Data blocks go
  * straight to the device (never through the metadata cache), before the
- * transaction that maps them commits. */
+ * transaction that maps them commits. Reads of regular files go through the
+ * page cache (pcache.h): hits are copied or handed out by reference, misses
+ * fill frames straight from the device with read-ahead; writes are
+ * write-through and update the frames they cover. */
 #include "ext4.h"
+#include "pcache.h"
 
 uint64_t ext4_file_max_size(struct vfs *fs)
 {
 	return (uint64_t)0xffffffffu * fs->bs;
 }
 
-long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len)
+static long read_uncached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len)
 {
 	uint64_t size = ext4_i_size(ip);
 	uint8_t *out = buf;
@@ -56,6 +60,200 @@ long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *b
 	return (long)done;
 }
 
+static int cacheable(struct vfs *fs, const struct ext4_inode *ip)
+{
+	if ((ext4_i_mode(ip) & S_IFMT_) != S_IFREG_ || !pcache_enabled())
+		return 0;
+	if (fs->broken) {	/* memory and disk may disagree: trust neither */
+		pcache_drop_fs(fs);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Brings blocks from lblk (a miss) on into frames with one device read: as
+ * many as are mapped to one physical run, uncached, below ra_end and fit in
+ * one run of frames. Returns the
+ * blocks read, 0 for a hole or an unwritten block (nothing to cache) or when
+ * every frame is pinned (*nofr set), or a negative errno.
+ */
+static long fill(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint32_t asked_end, uint32_t ra_end,
+		 int *nofr)
+{
+	struct vfs_pcache_stats *st = pcache_stats_mut();
+	uint64_t pblk;
+	uint32_t mlen, want, first, got;
+	int un, err = ext4_ext_map(fs, ip, lblk, &pblk, &mlen, &un);
+
+	*nofr = 0;
+	if (err)
+		return err;
+	if (!pblk || un)
+		return 0;
+	want = ra_end - lblk;
+	if (want > mlen)
+		want = mlen;
+	if (want > 256)
+		want = 256;
+	for (uint32_t k = 1; k < want; k++)
+		if (pcache_find(fs, ip->ino, lblk + k)) {
+			want = k;
+			break;
+		}
+	got = pcache_alloc_run(want, &first);
+	if (!got) {
+		*nofr = 1;
+		return 0;
+	}
+	err = ext4_dev_read(fs, pblk, got, pcache_frame(first));
+	/* blocks smaller than a frame (another mount's size set the frames)
+	 * land packed: spread them a frame apart, last first
+	 * (each moves up, past every block still to move) */
+	for (uint32_t k = got - 1; !err && fs->bs < pcache_stride() && k > 0; k--)
+		memmove(pcache_frame(first + k), pcache_frame(first) + (size_t)k * fs->bs, fs->bs);
+	for (uint32_t k = 0; k < got; k++) {
+		if (err)
+			pcache_unreserve(first + k);
+		else
+			pcache_insert(first + k, fs, ip->ino, lblk + k);
+	}
+	if (err)
+		return err;
+	st->fills++;
+	st->filled += got;
+	if (lblk + got > asked_end)
+		st->readahead += lblk + got - (lblk >= asked_end ? lblk : asked_end);
+	return got;
+}
+
+/*
+ * The cached read: into out (copies), or as pieces into seg (by reference,
+ * frames pinned) when seg is set. A copy of PCACHE_DIRECT_MIN or more reads
+ * uncached whole blocks straight into out (a DAX fill: the window is their
+ * cache, a second copy in frames would only push others out).
+ */
+static long read_cached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, size_t len, uint8_t *out,
+			struct vfs_seg *seg, unsigned max, unsigned *nseg)
+{
+	struct vfs_pcache_stats *st = pcache_stats_mut();
+	uint64_t size = ext4_i_size(ip);
+	uint32_t asked_end, ra_end, eof_blk;
+	size_t done = 0;
+	unsigned ns = 0;
+
+	if (nseg)
+		*nseg = 0;
+	if (off >= size || !len)
+		return 0;
+	if (len > size - off)
+		len = (size_t)(size - off);
+	eof_blk = (uint32_t)((size + fs->bs - 1) >> fs->log_bs);
+	asked_end = (uint32_t)((off + len - 1) >> fs->log_bs) + 1;
+	ra_end = asked_end + pcache_readahead(fs, ip->ino, (uint32_t)(off >> fs->log_bs), asked_end);
+	if (ra_end > eof_blk || ra_end < asked_end)
+		ra_end = eof_blk;
+	while (done < len) {
+		/* shifts: a 64-bit division is a libgcc call on RV32 */
+		uint32_t lblk = (uint32_t)(off >> fs->log_bs), boff = (uint32_t)off & (fs->bs - 1);
+		size_t chunk = fs->bs - boff < len - done ? fs->bs - boff : len - done;
+		const uint8_t *src = pcache_find(fs, ip->ino, lblk);
+
+		if (src) {
+			st->hits++;
+		} else {
+			int nofr;
+			long r;
+
+			st->misses++;
+			if (!seg && boff == 0 && len - done >= PCACHE_DIRECT_MIN) {
+				/* whole blocks to a caller's buffer: as before */
+				uint64_t pblk;
+				uint32_t mlen;
+				int un, err = ext4_ext_map(fs, ip, lblk, &pblk, &mlen, &un);
+
+				if (err)
+					return done ? (long)done : err;
+				if (pblk && !un) {
+					uint64_t nb = (len - done) / fs->bs;
+
+					if (nb > mlen)
+						nb = mlen;
+					if (nb > 256)
+						nb = 256;
+					err = ext4_dev_read(fs, pblk, (uint32_t)nb, out + done);
+					if (err)
+						return done ? (long)done : err;
+					st->direct += nb;
+					done += (size_t)nb * fs->bs;
+					off += (size_t)nb * fs->bs;
+					continue;
+				}
+			}
+			r = fill(fs, ip, lblk, asked_end, ra_end > lblk ? ra_end : lblk + 1, &nofr);
+			if (r < 0)
+				return done ? (long)done : r;
+			if (r == 0 && nofr) {
+				/* every frame pinned: the caller finishes by copy */
+				if (seg)
+					break;
+				r = read_uncached(fs, ip, off, out + done, chunk);
+				if (r <= 0)
+					return done ? (long)done : r;
+				done += (size_t)r;
+				off += (size_t)r;
+				continue;
+			}
+			if (r > 0)
+				src = pcache_find(fs, ip->ino, lblk);
+		}
+		if (seg) {
+			const uint8_t *p = src ? src + boff : NULL;
+
+			if (ns && ((!p && !seg[ns - 1].p) ||
+				   (p && seg[ns - 1].p && (const uint8_t *)seg[ns - 1].p + seg[ns - 1].len == p))) {
+				seg[ns - 1].len += (uint32_t)chunk;
+			} else {
+				if (ns == max)
+					break;
+				seg[ns].p = p;
+				seg[ns].len = (uint32_t)chunk;
+				ns++;
+			}
+			if (src)
+				pcache_pin(src);
+		} else if (src) {
+			pcache_copy(out + done, src + boff, chunk);
+		} else {
+			memset(out + done, 0, chunk);	/* a hole or an unwritten block */
+		}
+		done += chunk;
+		off += chunk;
+	}
+	if (nseg)
+		*nseg = ns;
+	return (long)done;
+}
+
+long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len)
+{
+	/* a big copy (a DAX fill) from frames only when copying is cheap: the
+	 * device holds the same bytes (write-through) */
+	if (!cacheable(fs, ip) || (len >= PCACHE_DIRECT_MIN && !pcache_copy_cheap()))
+		return read_uncached(fs, ip, off, buf, len);
+	return read_cached(fs, ip, off, len, buf, NULL, 0, NULL);
+}
+
+long ext4_file_read_ref(struct vfs *fs, struct ext4_inode *ip, uint64_t off, size_t len, struct vfs_seg *seg,
+			unsigned max, unsigned *nseg)
+{
+	*nseg = 0;
+	if (!cacheable(fs, ip) || !max)
+		return 0;
+	pcache_stats_mut()->ref_reads++;
+	return read_cached(fs, ip, off, len, NULL, seg, max, nseg);
+}
+
 static uint64_t goal_for(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk)
 {
 	uint64_t p;
@@ -68,13 +266,16 @@ static uint64_t goal_for(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk)
 }
 
 /* Writes one block's worth: whole blocks from src, or a read-modify-write. */
-static int write_part(struct vfs *fs, uint64_t pblk, uint32_t boff, const uint8_t *src, size_t n, int fresh)
+static int write_part(struct vfs *fs, uint64_t pblk, uint32_t boff, const uint8_t *src, size_t n, int fresh,
+		      const uint8_t *cached)
 {
 	int err;
 
 	if (boff == 0 && n == fs->bs)
 		return ext4_dev_write(fs, pblk, 1, src);
-	if (fresh) {
+	if (cached && !fresh) {
+		memcpy(fs->scratch, cached, fs->bs);	/* the device's bytes, no read */
+	} else if (fresh) {
 		memset(fs->scratch, 0, fs->bs);
 	} else {
 		err = ext4_dev_read(fs, pblk, 1, fs->scratch);
@@ -118,7 +319,8 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 				chunk = fs->bs - boff;
 				if (chunk > len - done)
 					chunk = len - done;
-				err = write_part(fs, pblk, boff, in + done, chunk, 0);
+				err = write_part(fs, pblk, boff, in + done, chunk, 0,
+						 pcache_find(fs, ip->ino, lblk));
 			}
 			if (err)
 				break;
@@ -142,7 +344,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 				chunk = fs->bs - boff;
 				if (chunk > len - done)
 					chunk = len - done;
-				err = write_part(fs, pblk, boff, in + done, chunk, 1);
+				err = write_part(fs, pblk, boff, in + done, chunk, 1, NULL);
 			}
 			if (!err)
 				err = ext4_ext_remove(fs, ip, lblk, lblk + nb, 0, NULL);
@@ -189,7 +391,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 					pos += (size_t)run * fs->bs;
 					k += run - 1;
 				} else {
-					err = write_part(fs, start + k, bo, in + done + pos, n, 1);
+					err = write_part(fs, start + k, bo, in + done + pos, n, 1, NULL);
 					pos += n;
 				}
 			}
@@ -201,6 +403,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			}
 			ext4_i_add_blocks(fs, ip, got);
 		}
+		pcache_update(fs, ip->ino, fs->log_bs, off, in + done, chunk);
 		done += chunk;
 		off += chunk;
 		if (off > ext4_i_size(ip))
@@ -211,6 +414,9 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 		if (err)
 			break;
 	}
+	if (err && done < len)	/* the device may hold part of what failed */
+		pcache_drop(fs, ip->ino, (uint32_t)(off / fs->bs),
+			    (uint32_t)((off + (len - done) + fs->bs - 1) / fs->bs));
 	if (done)
 		return (long)done;
 	return err;
@@ -243,6 +449,8 @@ int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
 
 	if (size > ext4_file_max_size(fs))
 		return -EFBIG;
+	/* the block holding the lower end is zeroed past it, the rest goes */
+	pcache_drop(fs, ip->ino, (uint32_t)((size < old ? size : old) / fs->bs), PCACHE_NONE);
 	if (size < old) {
 		uint64_t first = (size + fs->bs - 1) / fs->bs;
 		err = zero_tail(fs, ip, size);
@@ -264,6 +472,8 @@ int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip)
 {
 	uint32_t mode = ext4_i_mode(ip) & S_IFMT_;
 	int err = 0;
+
+	pcache_drop(fs, ip->ino, 0, PCACHE_NONE);	/* the inode number may come back */
 
 	if ((ext4_i_flags(ip) & EXT4_EXTENTS_FL) &&
 	    (mode == S_IFREG_ || mode == S_IFDIR_ || mode == S_IFLNK_)) {

@@ -1,6 +1,7 @@
 /* The vfs.h API over the ext4 internals: mount, and one function per call. */
 #include "crc.h"
 #include "ext4.h"
+#include "pcache.h"
 
 static struct vfs pool[EXT4_MAX_MOUNTS];
 
@@ -334,6 +335,7 @@ int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags)
 		return ext4_error(NULL, -EBUSY, "too many mounted filesystems");
 	memset(fs, 0, offsetof(struct vfs, bufs));
 	fs->slot = (uint32_t)(fs - pool);
+	pcache_drop_fs(fs);	/* the slot's last mount may have left data */
 	fs->bd = bd;
 	fs->rdonly = !!(flags & VFS_MOUNT_RDONLY);
 again:
@@ -425,6 +427,7 @@ again:
 		ext4_now(&fs->last_commit, &ns);
 	}
 	fs->in_use = 1;
+	pcache_fit(fs->bs);
 	*out = fs;
 	return 0;
 fail:
@@ -461,6 +464,7 @@ int vfs_unmount(struct vfs *fs)
 	} else if (fs->broken) {
 		err = -EIO;
 	}
+	pcache_drop_fs(fs);
 	fs->in_use = 0;
 	return err;
 }
@@ -1333,6 +1337,54 @@ long vfs_read(struct vfs *fs, uint64_t ino, uint64_t off, void *buf, size_t len)
 	return ext4_file_read(fs, &ip, off, buf, len);
 }
 
+long vfs_read_ref(struct vfs *fs, uint64_t ino, uint64_t off, size_t len, struct vfs_seg *seg,
+		  unsigned max, unsigned *nseg)
+{
+	struct ext4_inode ip;
+	int err = get_reg(fs, ino, &ip);
+
+	*nseg = 0;
+	if (err)
+		return err;
+	return ext4_file_read_ref(fs, &ip, off, len, seg, max, nseg);
+}
+
+void vfs_pcache_drop(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len)
+{
+	uint64_t first = off / fs->bs, end = (off + len + fs->bs - 1) / fs->bs;
+
+	if (first < PCACHE_NONE)
+		pcache_drop(fs, (uint32_t)ino, (uint32_t)first, end < PCACHE_NONE ? (uint32_t)end : PCACHE_NONE);
+}
+
+/* Only blocks wholly below EOF that map to written data are cached: the rule
+ * is that a frame holds what the device holds. */
+void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src, size_t len)
+{
+	struct ext4_inode ip;
+	const uint8_t *in = src;
+
+	if (!pcache_enabled() || !pcache_copy_cheap() || get_reg(fs, ino, &ip) || fs->broken || off % fs->bs)
+		return;
+	for (; len >= fs->bs && off + fs->bs <= ext4_i_size(&ip); off += fs->bs, in += fs->bs, len -= fs->bs) {
+		uint32_t lblk = (uint32_t)(off / fs->bs), mlen, first;
+		uint64_t pblk;
+		uint8_t *fr;
+		int un;
+
+		if (ext4_ext_map(fs, &ip, lblk, &pblk, &mlen, &un) || !pblk || un)
+			continue;
+		fr = pcache_find(fs, (uint32_t)ino, lblk);
+		if (!fr) {
+			if (!pcache_alloc_run(1, &first))
+				return;
+			fr = pcache_frame(first);
+			pcache_insert(first, fs, (uint32_t)ino, lblk);
+		}
+		pcache_copy(fr, in, fs->bs);
+	}
+}
+
 long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len)
 {
 	struct ext4_inode ip;
@@ -1380,6 +1432,8 @@ static int punch(struct vfs *fs, struct ext4_inode *ip, uint64_t off, uint64_t e
 {
 	uint64_t fb = (off + fs->bs - 1) / fs->bs, lb = end / fs->bs;
 	int err = 0;
+
+	pcache_drop(fs, ip->ino, (uint32_t)(off / fs->bs), (uint32_t)((end + fs->bs - 1) / fs->bs));
 
 	if (fb > lb) {	/* inside one block */
 		return zero_partial(fs, ip, off, (uint32_t)(end - off));

@@ -34,9 +34,44 @@ static unsigned free_slot(const struct fsdev *d)
 	return s;
 }
 
-/* Writes a reply of len bytes (len <= 0: none) from d->rep into the slot's
- * chain and returns it to the used ring. */
-static int complete(struct fsdev *d, unsigned q, unsigned s, uint64_t wr, long len)
+/*
+ * A READ's pieces (struct fuse_srv_ref) put in d->rep after the header, for
+ * a binding that sends one buffer. Last piece first: a piece the server
+ * copied into d->rep sits at the header's end and only ever moves up.
+ */
+static void flatten(struct fsdev *d, const struct fuse_srv_ref *ref, size_t len)
+{
+	size_t end = len;
+
+	for (unsigned i = ref->nseg; i-- > 0;) {
+		end -= ref->seg[i].len;
+		if (ref->seg[i].p)
+			memmove(d->rep + end, ref->seg[i].p, ref->seg[i].len);
+		else
+			memset(d->rep + end, 0, ref->seg[i].len);
+	}
+}
+
+/* Sends a reply of len bytes: from d->rep, or, for a READ answered by
+ * reference, its header from d->rep and its data from the pieces. */
+static long send_reply(struct fsdev *d, unsigned s, size_t len, int by_ref)
+{
+	struct fuse_srv_ref *ref = &d->srv->ref;
+	const size_t head = sizeof(struct fuse_out_header);
+
+	if (!by_ref || !ref->nseg)
+		return d->ops->scatter(d->ctx, s, d->rep, len);
+	d->stats.ref_replies++;
+	if (d->ops->scatterv)
+		return d->ops->scatterv(d->ctx, s, d->rep, head, ref->seg, ref->nseg, len);
+	flatten(d, ref, len);
+	return d->ops->scatter(d->ctx, s, d->rep, len);
+}
+
+/* Writes a reply of len bytes (len <= 0: none) into the slot's chain and
+ * returns it to the used ring. by_ref: the reply may be a READ answered by
+ * reference (the request just dispatched). */
+static int complete(struct fsdev *d, unsigned q, unsigned s, uint64_t wr, long len, int by_ref)
 {
 	long n = 0;
 	int ret;
@@ -44,12 +79,16 @@ static int complete(struct fsdev *d, unsigned q, unsigned s, uint64_t wr, long l
 	if (len > 0 && (uint64_t)len > wr) {
 		d->stats.no_room++;	/* FORGET-style chains with no writable buffer */
 	} else if (len > 0) {
-		n = d->ops->scatter(d->ctx, s, d->rep, (size_t)len);
+		n = send_reply(d, s, (size_t)len, by_ref);
 		if (n < 0) {
 			d->stats.no_room++;	/* host memory refused the bytes */
 			n = 0;
 		}
 		phase_mark(SOC_PHASE_SCATTER, 0);
+	}
+	if (by_ref) {
+		d->srv->ref.nseg = 0;
+		vfs_pcache_unpin_all();	/* the frames' bytes are out */
 	}
 	d->stats.bytes_out += (uint64_t)n;
 	ret = d->ops->push(d->ctx, q, s, (uint32_t)n);
@@ -72,7 +111,7 @@ static int drain_deferred(struct fsdev *d)
 		if (s == FSDEV_SLOTS)
 			continue;	/* its queue was stopped meanwhile */
 		d->slot[s].busy = 0;
-		if (complete(d, d->slot[s].q, s, d->slot[s].wr, len)) {
+		if (complete(d, d->slot[s].q, s, d->slot[s].wr, len, 0)) {
 			d->ops->fail(d->ctx, d->slot[s].q, -EIO);
 			return -EIO;
 		}
@@ -103,7 +142,7 @@ static int serve_chain(struct fsdev *d, unsigned q, unsigned s, uint64_t rd, uin
 		d->stats.bad_chains++;
 		if (d->ops->bad_chain(d->ctx, q, s, "request without a FUSE header"))
 			return STOPPED;
-		return complete(d, q, s, wr, 0);
+		return complete(d, q, s, wr, 0, 0);
 	}
 	/* FORGET and BATCH_FORGET come without a writable buffer and take no
 	 * reply; the server still needs room to refuse a malformed one. A
@@ -113,6 +152,8 @@ static int serve_chain(struct fsdev *d, unsigned q, unsigned s, uint64_t rd, uin
 		cap = sizeof(struct fuse_out_header);
 	d->stats.requests++;
 	phase_mark(SOC_PHASE_DISPATCH, h->opcode);
+	d->srv->ref.ok = 1;
+	d->srv->ref.nseg = 0;
 	len = fuse_dispatch(d->srv, d->req, (size_t)got, d->rep, cap);
 	phase_mark(SOC_PHASE_REPLY, 0);
 	if (len == FUSE_SRV_DEFERRED) {
@@ -127,7 +168,7 @@ static int serve_chain(struct fsdev *d, unsigned q, unsigned s, uint64_t rd, uin
 		d->stats.bad_chains++;
 		len = 0;
 	}
-	return complete(d, q, s, wr, len);
+	return complete(d, q, s, wr, len, 1);
 }
 
 /* Takes one chain off queue q and answers it: 1 when a chain was taken, 0
@@ -146,7 +187,7 @@ static int serve_one(struct fsdev *d, unsigned q)
 		d->stats.bad_chains++;
 		if (d->ops->bad_chain(d->ctx, q, s, "malformed descriptor chain"))
 			return -EIO;
-		ret = complete(d, q, s, 0, 0);
+		ret = complete(d, q, s, 0, 0, 0);
 	} else if (ret > 0) {
 		ret = serve_chain(d, q, s, rd, wr);
 		if (ret == STOPPED)

@@ -40,6 +40,12 @@ struct fsdev_queue_ops {
 	/* Copies len bytes (at most the chain's writable total) into the
 	 * slot's writable buffers; the count, or a negative errno. */
 	long (*scatter)(void *ctx, unsigned slot, const void *src, size_t len);
+	/* Optional: as scatter, for a reply whose data the server left where
+	 * they are (a READ answered from the page cache): head_len bytes at
+	 * head, then n pieces (p NULL: zeros), len bytes in all. Without it
+	 * the loop copies the pieces into its reply buffer and calls scatter. */
+	long (*scatterv)(void *ctx, unsigned slot, const void *head, size_t head_len,
+			 const struct vfs_seg *seg, unsigned n, size_t len);
 	/* Returns the slot's chain to queue q with len bytes written; 0 or a
 	 * negative errno (the queue cannot be served any more). */
 	int (*push)(void *ctx, unsigned q, unsigned slot, uint32_t len);
@@ -61,6 +67,7 @@ struct fsdev_stats {
 	uint64_t bad_chains;	/* completed empty or refused */
 	uint64_t bytes_in, bytes_out;
 	uint64_t no_room;	/* a reply the writable buffers could not take */
+	uint64_t ref_replies;	/* READ replies sent from the page cache's frames */
 };
 
 struct fsdev {

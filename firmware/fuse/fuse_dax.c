@@ -598,6 +598,8 @@ static int dax_load(struct fuse_server *s, int32_t slot, uint64_t ino, uint32_t 
 	if (got < 0)
 		return (int)got;
 	memset(dax_mem(d, w) + got, 0, len - (size_t)got);
+	/* the window page is the file page's cache now: one copy */
+	vfs_pcache_drop(s->fs, ino, (uint64_t)fpage << DAX_SHIFT, len);
 	for (uint32_t i = 0; i < n; i++)
 		dax_map(d, w + i, slot, fpage + i, 0);
 	d->stats.loaded += n;
@@ -785,8 +787,13 @@ long fuse_do_removemapping(struct fuse_req *r, uint64_t ino, const void *arg)
 				dax_run_add(s, &run, w);
 		dax_run_flush(s, &run);
 		for (uint32_t w = w0; w < w0 + n; w++)
-			if (d->page[w].node)
+			if (d->page[w].node) {
+				/* a clean page goes back to the page cache */
+				if (run.wb && !(d->page[w].node & FUSE_DAX_DIRTY))
+					vfs_pcache_put(s->fs, run.ino, (uint64_t)d->page[w].fpage << DAX_SHIFT,
+						       dax_mem(d, w), DAX_PG);
 				dax_unmap(d, w);
+			}
 	}
 	if (run.err)
 		return fuse_reply_vfs_err(r, run.err);

@@ -39,6 +39,41 @@ long fuse_do_open(struct fuse_req *r, uint64_t ino, const void *arg)
 	return fuse_reply_data(r, &o, sizeof(o));
 }
 
+/*
+ * READ with its data left where the page cache holds it (struct
+ * fuse_srv_ref): the reply buffer gets the header, and the bytes the cache
+ * could not describe (no unpinned frame, pieces used up) are copied after it
+ * as one more piece.
+ */
+static long read_by_ref(struct fuse_req *r, uint64_t ino, uint64_t off, size_t n)
+{
+	struct fuse_srv_ref *ref = &r->srv->ref;
+	struct fuse_out_header o = { .unique = r->h->unique };
+	uint8_t *tail = r->out + sizeof(o);
+	unsigned ns = 0;
+	long got, more = 0;
+
+	got = vfs_read_ref(r->srv->fs, ino, off, n, ref->seg, FUSE_SRV_REF_SEGS - 1, &ns);
+	if (got < 0)
+		return fuse_reply_vfs_err(r, got);
+	if ((size_t)got < n) {
+		more = vfs_read(r->srv->fs, ino, off + (uint64_t)got, tail, n - (size_t)got);
+		if (more < 0 && !got)
+			return fuse_reply_vfs_err(r, more);
+		if (more < 0)
+			more = 0;	/* a short read, as the copying path answers */
+		if (more) {
+			ref->seg[ns].p = tail;
+			ref->seg[ns].len = (uint32_t)more;
+			ns++;
+		}
+	}
+	ref->nseg = ns;
+	o.len = (uint32_t)(sizeof(o) + (size_t)got + (size_t)more);
+	memcpy(r->out, &o, sizeof(o));
+	return (long)o.len;
+}
+
 long fuse_do_read(struct fuse_req *r, uint64_t ino, const void *arg)
 {
 	const struct fuse_read_in *in = arg;
@@ -49,6 +84,8 @@ long fuse_do_read(struct fuse_req *r, uint64_t ino, const void *arg)
 		return fuse_reply_err(r, W_EBADF);
 	room = r->cap - sizeof(struct fuse_out_header);
 	n = in->size < room ? in->size : room;
+	if (r->srv->ref.ok && !fuse_dax_has_pages(r->srv, fuse_slot_of(r->srv, r->h->nodeid)))
+		return read_by_ref(r, ino, in->offset, n);
 	got = fuse_dax_read(r->srv, fuse_slot_of(r->srv, r->h->nodeid), ino, in->offset,
 			    r->out + sizeof(struct fuse_out_header), n);
 	if (got < 0)

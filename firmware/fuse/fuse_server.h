@@ -124,6 +124,23 @@ struct fuse_srv_waiter {
 	uint8_t done;
 };
 
+/*
+ * READ data by reference (fuse_file.c): a request loop that can send a reply
+ * in pieces sets ok before fuse_dispatch(); a READ then writes only the
+ * reply header into out (its len counts the data) and leaves the data as
+ * nseg pieces here, pointing into the page cache (pinned until
+ * vfs_pcache_unpin_all) or into out after the header. nseg is 0 for every
+ * other reply. The loop clears nseg before each dispatch.
+ */
+#ifndef FUSE_SRV_REF_SEGS
+#define FUSE_SRV_REF_SEGS	72u
+#endif
+struct fuse_srv_ref {
+	int ok;
+	uint32_t nseg;
+	struct vfs_seg seg[FUSE_SRV_REF_SEGS];
+};
+
 struct fuse_srv_stats {
 	uint64_t requests;
 	uint64_t errors;	/* replies with error != 0 */
@@ -147,6 +164,7 @@ struct fuse_server {
 	struct fuse_srv_waiter waiters[FUSE_SRV_MAX_WAITERS];
 	struct fuse_srv_stats stats;
 	struct fuse_dax *dax;	/* the DAX cache window, or NULL */
+	struct fuse_srv_ref ref;	/* a READ answered by reference */
 	uint8_t scratch[FUSE_SRV_SCRATCH];
 };
 

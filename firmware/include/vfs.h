@@ -133,6 +133,50 @@ long vfs_read(struct vfs *fs, uint64_t ino, uint64_t off, void *buf, size_t len)
 /* Returns bytes written; extends the file; -EFBIG past the maximum file size,
  * -ENOSPC when out of blocks (the filesystem stays consistent). */
 long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len);
+/*
+ * Page cache of regular-file data (firmware/fs/pcache.c), shared by every
+ * mount. vfs_pcache_setup places it in mem (frames 4 KiB apart: card DDR on
+ * the card so the SSD reads straight into them; NULL or too small: no
+ * cache) and drops everything cached; without a call the host build uses a
+ * built-in arena of VFS_PCACHE_DEFAULT_BYTES.
+ */
+struct vfs_pcache_stats {
+	uint64_t frames;		/* frames in the arena */
+	uint64_t hits, misses;		/* blocks READ found cached / not */
+	uint64_t fills;			/* device reads into frames (commands) */
+	uint64_t filled;		/* blocks those reads brought in */
+	uint64_t readahead;		/* of those, blocks past what was asked */
+	uint64_t direct;		/* blocks read straight into a caller's buffer */
+	uint64_t evictions, drops;	/* frames replaced / invalidated */
+	uint64_t ref_reads;		/* reads answered by reference */
+};
+int vfs_pcache_setup(void *mem, size_t bytes);
+void vfs_pcache_get_stats(struct vfs_pcache_stats *out);
+/* The copy the cache uses to hand whole blocks to a caller's buffer and to
+ * take DAX window pages back (default memcpy; the card may bind a copy
+ * engine, which also makes big reads take cached blocks). NULL: memcpy. */
+void vfs_pcache_set_copy(void (*copy)(void *dst, const void *src, size_t len));
+/* Frames a by-reference read handed out may be replaced again. */
+void vfs_pcache_unpin_all(void);
+
+/* One piece of a by-reference read: len bytes at p (NULL: zeros). */
+struct vfs_seg {
+	const void *p;
+	uint32_t len;
+};
+/* As vfs_read, but describes the bytes as up to max pieces pointing into the
+ * page cache (pinned until vfs_pcache_unpin_all) instead of copying them.
+ * Returns the bytes described: short at EOF, and also short when pieces or
+ * unpinned frames ran out (the caller reads the rest with vfs_read). */
+long vfs_read_ref(struct vfs *fs, uint64_t ino, uint64_t off, size_t len, struct vfs_seg *seg,
+		  unsigned max, unsigned *nseg);
+/* put: the whole blocks of [off, off + len) below EOF that hold data take
+ * the bytes at src into the cache (a DAX window page going back to it; only
+ * where copying is cheaper than the device, see pcache.c); drop: the cached
+ * copy of [off, off + len) goes (the DAX window holds it now). */
+void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src, size_t len);
+void vfs_pcache_drop(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len);
+
 /* mode: 0 (allocate, extend size), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE |
  * FALLOC_FL_KEEP_SIZE, FALLOC_FL_ZERO_RANGE; others -EOPNOTSUPP. */
 int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uint64_t len);

@@ -180,6 +180,28 @@ size_t vring_gather(const struct vring_chain *c, void *dst, size_t cap)
 	return done;
 }
 
+size_t vring_scatter_at(const struct vring_chain *c, size_t pos, const void *src, size_t len)
+{
+	size_t done = 0;
+
+	for (unsigned i = c->nin; i < c->nin + c->nout && done < len; i++) {
+		size_t n;
+
+		if (pos >= c->seg[i].len) {
+			pos -= c->seg[i].len;
+			continue;
+		}
+		n = c->seg[i].len - pos < len - done ? c->seg[i].len - pos : len - done;
+		if (src)
+			memcpy((uint8_t *)c->seg[i].host + pos, (const uint8_t *)src + done, n);
+		else
+			memset((uint8_t *)c->seg[i].host + pos, 0, n);
+		pos = 0;
+		done += n;
+	}
+	return done;
+}
+
 size_t vring_scatter(const struct vring_chain *c, const void *src, size_t len)
 {
 	size_t done = 0;

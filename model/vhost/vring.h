@@ -46,5 +46,7 @@ size_t vring_gather(const struct vring_chain *c, void *dst, size_t cap);
 /* Scatters len bytes into the writable segments; returns bytes written
  * (less than len when the chain is too short). */
 size_t vring_scatter(const struct vring_chain *c, const void *src, size_t len);
+/* The same from byte pos of the writable buffers on; src NULL writes zeros. */
+size_t vring_scatter_at(const struct vring_chain *c, size_t pos, const void *src, size_t len);
 
 #endif /* VRING_H */

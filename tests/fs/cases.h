@@ -34,6 +34,10 @@ void t_sparse_large(void);
 void t_random_model(void);
 void t_enospc(void);
 
+/* fs_pcache.c */
+void t_pcache(void);
+void t_pcache_model(void);
+
 /* fs_journal.c */
 void t_powercut(void);
 void t_failwrite(void);

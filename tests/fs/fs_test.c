@@ -44,6 +44,8 @@ static const struct test tests[] = {
 	{ "powercut_extents", t_powercut_extents },
 	{ "powercut_namespace", t_powercut_namespace },
 	{ "random_model", t_random_model },
+	{ "pcache", t_pcache },
+	{ "pcache_model", t_pcache_model },
 	{ "fuzz", t_fuzz },
 	{ "fuzz_journal", t_fuzz_journal },
 	{ "replay_by_e2fsck", t_replay_by_e2fsck },

@@ -150,6 +150,42 @@ static uint32_t t_notified(void *ctx)
 	return b;
 }
 
+static unsigned scatterv_calls, tail_pieces;
+static uint8_t reqbuf[FUSE_SRV_MAX_REQ], repbuf[FUSE_SRV_MAX_WRITE + 4096];
+
+/* A binding that sends pieces: each lands at its place in the reply. */
+static long t_scatterv(void *ctx, unsigned slot, const void *head, size_t head_len,
+		       const struct vfs_seg *seg, unsigned n, size_t len)
+{
+	struct chain *c = &ch[slot_of[slot]];
+	size_t pos = head_len;
+
+	(void)ctx;
+	scatterv_calls++;
+	if (len > c->wr)
+		return -ENOSPC;
+	memcpy(c->out, head, head_len);
+	for (unsigned i = 0; i < n; i++) {
+		CHECK(pos + seg[i].len <= len, "piece %u past the reply", i);
+		if (pos + seg[i].len > len)
+			return -EIO;
+		if ((const uint8_t *)seg[i].p >= repbuf && (const uint8_t *)seg[i].p < repbuf + sizeof(repbuf))
+			tail_pieces++;	/* copied by the server: no frame left */
+		if (seg[i].p)
+			memcpy(c->out + pos, seg[i].p, seg[i].len);
+		else
+			memset(c->out + pos, 0, seg[i].len);
+		pos += seg[i].len;
+	}
+	CHECK(pos == len, "pieces add up to %zu of %zu", pos, len);
+	return (long)len;
+}
+
+static const struct fsdev_queue_ops ops_v = {
+	.pop = t_pop, .gather = t_gather, .scatter = t_scatter, .scatterv = t_scatterv, .push = t_push,
+	.bad_chain = t_bad_chain, .fail = t_fail, .signal = t_signal,
+};
+
 static const struct fsdev_queue_ops ops = {
 	.pop = t_pop, .gather = t_gather, .scatter = t_scatter, .push = t_push,
 	.bad_chain = t_bad_chain, .fail = t_fail, .signal = t_signal, .notified = t_notified,
@@ -157,7 +193,6 @@ static const struct fsdev_queue_ops ops = {
 
 static struct fuse_server srv;
 static struct fsdev dev;
-static uint8_t reqbuf[FUSE_SRV_MAX_REQ], repbuf[FUSE_SRV_MAX_WRITE + 4096];
 
 /* Offers a request on queue q with wr bytes of writable room; its chain id. */
 static unsigned offer(unsigned q, uint32_t op, uint64_t nodeid, const void *args, size_t alen,
@@ -316,6 +351,58 @@ int main(int argc, char **argv)
 	offer_lk(1, FUSE_SETLK, node, fh, 1, FUSE_F_UNLCK, 0, 9);
 	fsdev_serve(&dev, 1);
 	CHECK(ch[waiters[0]].pushed == 0, "a waiter from before the reset is not answered");
+
+	/* READ answered from the page cache's frames, by reference: sent by a
+	 * binding with one buffer (the loop copies the pieces in) and by one
+	 * that takes pieces; then with a cache of 3 frames, the rest copied. */
+	{
+		static uint8_t model[12000], arena[3 * 4136] __attribute__((aligned(4096)));
+		static uint8_t big_arena[1u << 20] __attribute__((aligned(4096)));
+		uint64_t refs0 = dev.stats.ref_replies;
+
+		for (unsigned i = 0; i < sizeof(model); i++)
+			model[i] = (uint8_t)(i * 13 + (i >> 8));
+		memset(model + 3600, 0, 9000 - 3600);
+		for (unsigned off = 0; off < 3600; off += 900) {
+			struct { struct fuse_write_in w; uint8_t d[900]; } wr = {
+				.w = { .fh = fh, .offset = off, .size = 900 } };
+			memcpy(wr.d, model + off, 900);
+			id = offer(1, FUSE_WRITE, node, &wr, sizeof(wr), NULL, OUT_MAX);
+			fsdev_serve(&dev, 1);
+			CHECK(reply(id)->error == 0, "WRITE at %u", off);
+		}
+		{
+			struct { struct fuse_write_in w; uint8_t d[900]; } wr = {
+				.w = { .fh = fh, .offset = 9000, .size = 900 } };
+			memcpy(wr.d, model + 9000, 900);
+			offer(1, FUSE_WRITE, node, &wr, sizeof(wr), NULL, OUT_MAX);
+			fsdev_serve(&dev, 1);
+		}
+		for (int pass = 0; pass < 4; pass++) {
+			static const unsigned offs[4] = { 100, 2000, 5500, 0 };
+			struct fuse_read_in ri = { .fh = fh, .offset = offs[pass], .size = 4000 };
+			unsigned v0 = scatterv_calls;
+			size_t want = offs[pass] + 4000 > 9900 ? 9900 - offs[pass] : 4000;
+
+			dev.ops = pass % 2 ? &ops_v : &ops;
+			if (pass == 2)
+				vfs_pcache_setup(arena, sizeof(arena));
+			id = offer(1, FUSE_READ, node, &ri, sizeof(ri), NULL, OUT_MAX);
+			fsdev_serve(&dev, 1);
+			CHECK(reply(id)->error == 0 && reply(id)->len == sizeof(struct fuse_out_header) + want &&
+			      ch[id].used_len == reply(id)->len, "READ %d: error %d len %u", pass, reply(id)->error,
+			      reply(id)->len);
+			CHECK(memcmp(ch[id].out + sizeof(struct fuse_out_header), model + offs[pass], want) == 0,
+			      "READ %d: the file's bytes", pass);
+			CHECK(scatterv_calls == v0 + (pass % 2), "READ %d: sent in pieces %u times", pass,
+			      scatterv_calls - v0);
+		}
+		CHECK(tail_pieces == 1, "%u READs finished by copy with 3 frames", tail_pieces);
+		CHECK(dev.stats.ref_replies == refs0 + 4, "%llu READs answered by reference",
+		      (unsigned long long)(dev.stats.ref_replies - refs0));
+		vfs_pcache_setup(big_arena, sizeof(big_arena));
+		dev.ops = &ops;
+	}
 
 	/* Bad chains, policy "complete empty and go on". */
 	refuse_bad = 0;

@@ -19,7 +19,11 @@
  *    the pages still go, the error is answered and FSYNC reports it;
  *  - random interleavings against a reference model (a byte array per file),
  *    checked after every step: a Linux-shaped phase (2 MiB ranges, fh -1)
- *    and a fine-grained one (4 KiB pages, splits and moves, small window).
+ *    and a fine-grained one (4 KiB pages, splits and moves, small window);
+ *  - the same with the page cache (firmware/fs/pcache.c) cut to 24 frames so
+ *    that it evicts all the time: half the READs answered by reference (the
+ *    pieces put together as the request loop does), two handles per file,
+ *    COPY_FILE_RANGE, zeroed ranges and preallocation added to the mix.
  * Runs under ASan and UBSan.
  *
  * usage: dax_test IMAGE FAULT_IMAGE OUTDIR [SEED [STEPS]]
@@ -68,11 +72,37 @@ static size_t build(uint32_t op, uint64_t nodeid, const void *args, size_t alen,
 		.args = args, .args_len = alen, .name = name, .data = data, .data_len = dlen });
 }
 
+static int pcache_phase;	/* READs by reference half the time (the pcache phase) */
+static uint64_t ref_replies;
+static uint64_t rnd(void);
+static uint64_t below(uint64_t n);
+
 /* Sends the built request; the reply's error (0 or -errno), body in *body. */
 static int call(size_t len, const void **body, size_t *blen)
 {
-	long n = fuse_dispatch(&srv, req, len, rep, sizeof(rep));
+	long n;
 	struct fuse_out_header o;
+
+	srv.ref.ok = pcache_phase && below(2);
+	srv.ref.nseg = 0;
+	n = fuse_dispatch(&srv, req, len, rep, sizeof(rep));
+	if (n > 0 && srv.ref.nseg) {
+		/* the reply's data as pieces: put them after the header as the
+		 * request loop does (last first, see fsdev.c) */
+		size_t end = (size_t)n;
+
+		for (unsigned i = srv.ref.nseg; i-- > 0;) {
+			end -= srv.ref.seg[i].len;
+			if (srv.ref.seg[i].p)
+				memmove(rep + end, srv.ref.seg[i].p, srv.ref.seg[i].len);
+			else
+				memset(rep + end, 0, srv.ref.seg[i].len);
+		}
+		if (end != sizeof(o))
+			return -1002;
+		ref_replies++;
+	}
+	vfs_pcache_unpin_all();
 
 	if (n == 0)
 		return 0;
@@ -980,6 +1010,46 @@ static void test_writeback_failure(const char *fault_image)
 	start_session();
 }
 
+/*
+ * The window and the page cache share the file pages: SETUPMAPPING of pages
+ * the cache holds reads nothing from the device and takes them out of the
+ * cache (one copy); REMOVEMAPPING puts the pages back (a guest's write
+ * included), so the next READ reads nothing either.
+ */
+static void test_pcache_share(void)
+{
+	enum { N = 16 * PG, MOFF = 8 * MiB };
+	static uint8_t data[N], got[N];
+	struct vfs_pcache_stats a, b;
+	uint64_t node, fh;
+	size_t n;
+
+	fill(data, N, 77);
+	CHECK(create("share", FUSE_O_RDWR, &node, &fh) == 0 && write_at(node, fh, 0, data, N) == 0, "share: create");
+	CHECK(read_at(node, fh, 0, got, N, &n) == 0 && n == N && !memcmp(got, data, N), "share: READ fills the cache");
+	vfs_pcache_get_stats(&a);
+	CHECK(setup(node, fh, 0, N, RW, MOFF) == 0, "share: SETUPMAPPING");
+	vfs_pcache_get_stats(&b);
+	CHECK(b.fills == a.fills && b.direct == a.direct && b.hits >= a.hits + 16,
+	      "share: SETUPMAPPING of cached pages reads nothing (%llu fills, %llu direct, %llu hits)",
+	      (unsigned long long)(b.fills - a.fills), (unsigned long long)(b.direct - a.direct),
+	      (unsigned long long)(b.hits - a.hits));
+	CHECK(b.drops >= a.drops + 16, "share: the window holds the pages, the cache not (%llu dropped)",
+	      (unsigned long long)(b.drops - a.drops));
+	fuse_dax_host_read(&host, MOFF, got, N);
+	CHECK(!memcmp(got, data, N), "share: the window has the file's bytes");
+	hw_write(MOFF + PG + 10, "xyz", 3);
+	memcpy(data + PG + 10, "xyz", 3);
+	CHECK(remove1(node, MOFF, N) == 0, "share: REMOVEMAPPING");
+	vfs_pcache_get_stats(&a);
+	CHECK(read_at(node, fh, 0, got, N, &n) == 0 && n == N && !memcmp(got, data, N),
+	      "share: READ after REMOVEMAPPING sees the guest's write");
+	vfs_pcache_get_stats(&b);
+	CHECK(b.fills == a.fills && b.direct == a.direct && b.misses == a.misses,
+	      "share: REMOVEMAPPING left the pages in the cache (%llu misses)", (unsigned long long)(b.misses - a.misses));
+	CHECK(release(node, fh) == 0, "share: release");
+}
+
 /* ------------------------------------------------------------ random */
 
 static uint64_t rng_state;
@@ -1002,7 +1072,7 @@ static uint64_t below(uint64_t n)
 
 struct mfile {
 	char name[16];
-	uint64_t node, fh;
+	uint64_t node, fh, fh2;
 	uint64_t ino;
 	uint8_t *data;		/* the model: the file's bytes, zeros past size */
 	uint64_t size;
@@ -1095,7 +1165,8 @@ static int verify_read(int i, uint64_t off, size_t n)
 	if (n > sizeof(iobuf))
 		n = sizeof(iobuf);
 	want = off >= m->size ? 0 : (m->size - off < n ? (size_t)(m->size - off) : n);
-	if (read_at(m->node, m->fh, off, iobuf, n, &got) || got != want || memcmp(iobuf, m->data + off, want)) {
+	if (read_at(m->node, pcache_phase && below(2) ? m->fh2 : m->fh, off, iobuf, n, &got) || got != want ||
+	    memcmp(iobuf, m->data + off, want)) {
 		printf("    READ file %d [%llu, +%zu): got %zu, want %zu\n", i, (unsigned long long)off, n, got, want);
 		return 0;
 	}
@@ -1139,7 +1210,7 @@ static void open_files(int create_them)
 		struct fuse_attr a;
 
 		if (create_them) {
-			snprintf(mf[i].name, sizeof(mf[i].name), "%s%d", fine ? "fine" : "rnd", i);
+			snprintf(mf[i].name, sizeof(mf[i].name), "%s%d", pcache_phase ? "pc" : fine ? "fine" : "rnd", i);
 			CHECK(create(mf[i].name, FUSE_O_RDWR, &mf[i].node, &mf[i].fh) == 0, "create %s", mf[i].name);
 		} else {
 			CHECK(lookup(mf[i].name, &mf[i].node) == 0 && open_file(mf[i].node, FUSE_O_RDWR, &mf[i].fh) == 0,
@@ -1147,6 +1218,8 @@ static void open_files(int create_them)
 		}
 		getattr(mf[i].node, &a);
 		mf[i].ino = a.ino;
+		if (pcache_phase)
+			CHECK(open_file(mf[i].node, FUSE_O_RDWR, &mf[i].fh2) == 0, "second handle on %s", mf[i].name);
 	}
 }
 
@@ -1260,7 +1333,7 @@ static int step_remove(int i)
 /* One random step; returns 0 when a check failed. */
 static int step(unsigned long k)
 {
-	int i = (int)below(NF), op = (int)below(fine ? 16 : 15), tf = i;
+	int i = (int)below(NF), op = (int)below(pcache_phase ? 18 : fine ? 16 : 15), tf = i;
 	struct mfile *m = &mf[i];
 	uint64_t off = 0, len = 0;
 	int ok = 1;
@@ -1305,7 +1378,7 @@ static int step(unsigned long k)
 			break;
 		for (size_t b = 0; b < n; b++)
 			bytes[b] = (uint8_t)rnd();
-		if (write_at(m->node, m->fh, off, bytes, n)) {
+		if (write_at(m->node, pcache_phase && below(2) ? m->fh2 : m->fh, off, bytes, n)) {
 			printf("    WRITE failed\n");
 			return 0;
 		}
@@ -1366,8 +1439,9 @@ static int step(unsigned long k)
 		break;
 	}
 	case 13:			/* last RELEASE (writes back) and reopen */
-		ok = release(m->node, m->fh) == 0 && verify_disk(i, 0, m->size) &&
-		     open_file(m->node, FUSE_O_RDWR, &m->fh) == 0;
+		ok = (!pcache_phase || release(m->node, m->fh2) == 0) && release(m->node, m->fh) == 0 &&
+		     verify_disk(i, 0, m->size) && open_file(m->node, FUSE_O_RDWR, &m->fh) == 0 &&
+		     (!pcache_phase || open_file(m->node, FUSE_O_RDWR, &m->fh2) == 0);
 		ops[8]++;
 		break;
 	case 14:			/* reset or DESTROY, remount: everything written back */
@@ -1398,6 +1472,56 @@ static int step(unsigned long k)
 			len = m->size - off;
 		memset(m->data + off, 0, (size_t)len);
 		ops[10]++;
+		break;
+	}
+	case 16: {			/* COPY_FILE_RANGE into another file (pcache phase) */
+		int j = (i + 1 + (int)below(NF - 1)) % NF;
+		struct mfile *o = &mf[j];
+		struct fuse_copy_file_range_in ci = { .fh_in = m->fh2, .nodeid_out = o->node, .fh_out = o->fh };
+		const void *b;
+		size_t bl;
+		uint64_t n;
+
+		ci.off_in = below(m->size + PG);
+		ci.off_out = below(o->size + 2 * PG);
+		ci.len = 1 + below(3 * PG);
+		n = ci.off_in >= m->size ? 0 : (m->size - ci.off_in < ci.len ? m->size - ci.off_in : ci.len);
+		if (ci.off_out + ci.len > maxf)
+			break;
+		if (call(build(FUSE_COPY_FILE_RANGE, m->node, &ci, sizeof(ci), NULL, NULL, 0), &b, &bl) ||
+		    ((const struct fuse_write_out *)b)->size != n) {
+			printf("    COPY_FILE_RANGE failed\n");
+			return 0;
+		}
+		if (n)
+			model_write(o, ci.off_out, m->data + ci.off_in, (size_t)n);
+		tf = j;
+		off = ci.off_out;
+		len = n;
+		ops[11]++;
+		break;
+	}
+	case 17: {			/* zero a range, or preallocate (pcache phase) */
+		struct fuse_fallocate_in fa = { .fh = m->fh };
+
+		fa.offset = below(m->size + PG);
+		fa.length = 1 + below(3 * PG);
+		fa.mode = below(2) ? FUSE_FALLOC_ZERO_RANGE : 0;
+		if (below(2))
+			fa.mode |= FUSE_FALLOC_KEEP_SIZE;
+		if (fa.offset + fa.length > maxf)
+			break;
+		if (call(build(FUSE_FALLOCATE, m->node, &fa, sizeof(fa), NULL, NULL, 0), NULL, NULL)) {
+			printf("    FALLOCATE mode %u failed\n", fa.mode);
+			return 0;
+		}
+		off = fa.offset;
+		len = fa.length;
+		if ((fa.mode & FUSE_FALLOC_ZERO_RANGE) && off < m->size)
+			memset(m->data + off, 0, (size_t)(off + len > m->size ? m->size - off : len));
+		if (!(fa.mode & FUSE_FALLOC_KEEP_SIZE) && off + len > m->size)
+			model_resize(m, off + len);
+		ops[12]++;
 		break;
 	}
 	}
@@ -1453,11 +1577,14 @@ static void run_random(const char *phase, uint64_t seed, unsigned long steps)
 		ok = step(k);
 	CHECK(ok, "%s: %lu random steps (seed %llu) match the model", phase, k, (unsigned long long)seed);
 	printf("%s: seed %llu, %lu steps: %lu window writes, %lu WRITE, %lu READ, %lu truncates, %lu SETUPMAPPING, "
-	       "%lu REMOVEMAPPING, %lu FSYNC, %lu window reads, %lu RELEASE, %lu remounts, %lu punches\n",
+	       "%lu REMOVEMAPPING, %lu FSYNC, %lu window reads, %lu RELEASE, %lu remounts, %lu punches, "
+	       "%lu copies, %lu zero/prealloc\n",
 	       phase, (unsigned long long)seed, k, ops[0], ops[1], ops[2], ops[3], ops[4], ops[5], ops[6], ops[7],
-	       ops[8], ops[9], ops[10]);
+	       ops[8], ops[9], ops[10], ops[11], ops[12]);
 	/* Leave the files on the image for debugfs: write back, drop the window. */
 	for (int i = 0; i < NF; i++) {
+		if (pcache_phase)
+			CHECK(release(mf[i].node, mf[i].fh2) == 0, "%s: second handle of %s closed", phase, mf[i].name);
 		CHECK(release(mf[i].node, mf[i].fh) == 0 && verify_disk(i, 0, mf[i].size), "%s: %s written back on release",
 		      phase, mf[i].name);
 		save_expect(mf[i].name, mf[i].data, (size_t)mf[i].size);
@@ -1496,6 +1623,7 @@ int main(int argc, char **argv)
 	test_reset();
 	test_bad_input();
 	test_writeback_failure(argv[2]);
+	test_pcache_share();
 	printf("directed: %d passed, %d failed\n", passed, failed);
 
 	maxf = MAXF_LINUX;
@@ -1506,6 +1634,30 @@ int main(int argc, char **argv)
 	fine = 1;
 	attach(128 * PG);
 	run_random("fine (4 KiB pages, 512 KiB window)", seed + 1, steps);
+	{
+		static uint8_t arena[24 * (4096 + 64)] __attribute__((aligned(4096)));
+		static uint8_t big[4u << 20] __attribute__((aligned(4096)));
+		struct vfs_pcache_stats p0, p1;
+
+		remount(1);
+		vfs_pcache_setup(arena, sizeof(arena));
+		vfs_pcache_get_stats(&p0);
+		pcache_phase = 1;
+		attach(128 * PG);
+		run_random("pcache (24 frames, READ by reference, two handles, copies, zeroing)", seed + 2, steps);
+		pcache_phase = 0;
+		vfs_pcache_get_stats(&p1);
+		printf("page cache (pcache phase): %llu frames, %llu hits, %llu misses, %llu reads of %llu blocks "
+		       "(%llu read ahead), %llu evictions, %llu drops, %llu READs by reference\n",
+		       (unsigned long long)p1.frames, (unsigned long long)(p1.hits - p0.hits),
+		       (unsigned long long)(p1.misses - p0.misses), (unsigned long long)(p1.fills - p0.fills),
+		       (unsigned long long)(p1.filled - p0.filled), (unsigned long long)(p1.readahead - p0.readahead),
+		       (unsigned long long)(p1.evictions - p0.evictions), (unsigned long long)(p1.drops - p0.drops),
+		       (unsigned long long)ref_replies);
+		CHECK(p1.evictions - p0.evictions > 1000 && p1.hits > p0.hits && ref_replies > 100 &&
+		      p1.readahead > p0.readahead, "pcache phase: the cache evicted, hit, read ahead and answered by reference");
+		vfs_pcache_setup(big, sizeof(big));
+	}
 	attach(win.size);
 	printf("window stats (whole run): %llu setups, %llu removes, %llu pages loaded, %llu written back, %llu moved, "
 	       "%llu evicted, %llu READ pages and %llu WRITE pages served by the window; hardware: %llu writes dropped "

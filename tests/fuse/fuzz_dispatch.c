@@ -170,6 +170,36 @@ static void start_session(void)
 	}
 }
 
+/* A steered input names the session's handles: one a fuzzed RELEASE closed
+ * is opened again (on the same file, while it is known), so that steered
+ * locks keep reaching the lock table instead of failing with EBADF until
+ * the next DESTROY. */
+static void refresh_handles(void)
+{
+	static uint8_t rep[256];
+	const struct fuse_out_header *o = (const void *)rep;
+
+	for (int k = 0; k < 2; k++) {
+		uint32_t i = (uint32_t)sess_fh[k];
+		struct {
+			struct fuse_in_header h;
+			struct fuse_open_in open;
+		} q;
+
+		if (i < FUSE_SRV_MAX_HANDLES && srv.handles[i].node >= 0 &&
+		    srv.handles[i].gen == (uint32_t)(sess_fh[k] >> 32))
+			continue;
+		memset(&q, 0, sizeof(q));
+		q.h.len = sizeof(q);
+		q.h.opcode = FUSE_OPEN;
+		q.h.unique = 6;
+		q.h.nodeid = sess_node;
+		q.open.flags = FUSE_O_RDWR;
+		if (sess_send(&q, q.h.len, rep, sizeof(rep)) > 0 && !o->error)
+			memcpy(&sess_fh[k], rep + sizeof(*o), 8);
+	}
+}
+
 static void setup(void)
 {
 	const char *path = getenv("FUZZ_IMAGE");
@@ -358,6 +388,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!srv.initialized)
 			start_session();
+		else
+			refresh_handles();
 		memcpy(&h, req, sizeof(h));
 		h.opcode = steer_ops[h.opcode % (sizeof(steer_ops) / sizeof(steer_ops[0]))];
 		if (h.opcode != FUSE_INTERRUPT) {
