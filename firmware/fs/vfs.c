@@ -65,8 +65,12 @@ static int check_features(struct vfs *fs)
 	return 0;
 }
 
-/* Superblock checks that need no other block. */
-static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_bytes)
+/*
+ * Superblock checks that need no other block. A checksum mismatch is an
+ * error unless csum_bad is given: then it is noted there and the checks go
+ * on (see vfs_mount: a superblock torn by a power cut during a checkpoint).
+ */
+static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_bytes, int *csum_bad)
 {
 	uint32_t lbs = le32(sb + SB_LOG_BLOCK_SIZE);
 
@@ -85,8 +89,11 @@ static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_by
 	if (fs->csum) {
 		if (sb[SB_CHECKSUM_TYPE] != 1)
 			return ext4_error(fs, -EINVAL, "unknown metadata checksum type %u", sb[SB_CHECKSUM_TYPE]);
-		if (le32(sb + SB_CHECKSUM) != ext4_crc32c_raw(0xffffffffu, sb, SB_CHECKSUM))
-			return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+		if (le32(sb + SB_CHECKSUM) != ext4_crc32c_raw(0xffffffffu, sb, SB_CHECKSUM)) {
+			if (!csum_bad)
+				return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+			*csum_bad = 1;
+		}
 	}
 	if (le32(sb + SB_REV_LEVEL) == 0) {
 		fs->isz = 128;
@@ -311,7 +318,7 @@ int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags)
 {
 	struct vfs *fs = NULL;
 	uint8_t raw[1024];
-	int err, replayed = 0;
+	int err, replayed = 0, sb_torn = 0;
 
 	*out = NULL;
 	for (int i = 0; i < EXT4_MAX_MOUNTS; i++)
@@ -330,7 +337,17 @@ again:
 	err = bd->read(bd, 2, 2, raw);
 	if (err)
 		return ext4_error(NULL, err, "cannot read the superblock");
-	err = check_super(fs, raw, bd->nsectors * BLOCKDEV_SECTOR_SIZE);
+	/*
+	 * The superblock is journalled, and its in-place copy is written at the
+	 * checkpoint, 1 KiB over two sectors: a power cut can tear it (one
+	 * sector new, one old), which only its checksum shows. Its geometry is
+	 * the same in both halves, and the journal, not empty until the
+	 * checkpoint is flushed, holds the committed copy: so a checksum
+	 * mismatch is let through once, to the replay that rewrites it. With
+	 * nothing to replay it is an error, as before.
+	 */
+	sb_torn = 0;
+	err = check_super(fs, raw, bd->nsectors * BLOCKDEV_SECTOR_SIZE, replayed || fs->rdonly ? NULL : &sb_torn);
 	if (err)
 		goto fail;
 	ext4_cache_init(fs);
@@ -345,6 +362,10 @@ again:
 		err = ext4_journal_load(fs);
 		if (err < 0)
 			goto fail;
+		if (sb_torn && err != 1) {
+			err = ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+			goto fail;
+		}
 		if (err == 1 || (fs->incompat & INCOMPAT_RECOVER)) {
 			if (replayed) {
 				err = ext4_error(fs, -EUCLEAN, "journal still needs recovery after replay");
@@ -374,6 +395,10 @@ again:
 			replayed = 1;
 			goto again;
 		}
+	}
+	if (sb_torn) {
+		err = ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+		goto fail;
 	}
 	/* commit before the transaction outgrows a third of the cache or half
 	 * of the journal: one operation never needs the rest */
