@@ -88,8 +88,18 @@ static long nev, evcap;
 static uint8_t *arena;
 static uint64_t arena_len, arena_cap;
 static int recording, cur_phase;
-static uint64_t jstart, jend;	/* the journal's sectors */
-static uint64_t jsb_end;	/* the journal superblock's sectors end here */
+#define MAXJEXT 16
+static uint64_t jext[MAXJEXT][2];	/* the journal's sectors: [start, end) per extent */
+static int njext;
+static uint64_t jsb_end;	/* the journal superblock (its first block) ends here */
+
+static int in_journal(uint64_t sector)
+{
+	for (int i = 0; i < njext; i++)
+		if (sector >= jext[i][0] && sector < jext[i][1])
+			return 1;
+	return 0;
+}
 /* 0: outside a commit; 1: journal blocks written; 2: flushed after them,
  * so in-place writes are the checkpoint (until the journal superblock is
  * written again, marking the journal empty or starting the next commit) */
@@ -124,9 +134,9 @@ static void ev_add(uint8_t type, uint64_t sector, uint32_t count, const void *bu
 		memcpy(arena + arena_len, buf, len);
 		e->off = arena_len;
 		arena_len += len;
-		if (sector >= jstart && sector < jend) {
+		if (in_journal(sector)) {
 			e->cls = CL_JOURNAL;
-			jstate = sector < jsb_end ? 0 : 1;
+			jstate = sector >= jext[0][0] && sector < jsb_end ? 0 : 1;
 		} else {
 			e->cls = jstate == 2 ? CL_CHECKPOINT : CL_OTHER;
 		}
@@ -859,30 +869,47 @@ static int sb_intact(const uint8_t *img)
 	return ext4_crc32c_raw(0xffffffffu, sb, 0x3fc) == want;
 }
 
-/* The journal's sectors: debugfs on the fresh image. */
+/* The journal's sectors (its extents): debugfs on the fresh image. */
 static void find_journal(const char *img)
 {
-	char cmd[1400], line[256];
+	char cmd[1400], line[4096];
 	FILE *p;
-	uint64_t bs = 1024, first = 0, nblk = 0;
+	uint64_t bs = 1024;
+	uint64_t ext[MAXJEXT][2];	/* first block, blocks */
+	int n = 0;
 
-	snprintf(cmd, sizeof(cmd), "debugfs -R 'stat <8>' %s 2>/dev/null; dumpe2fs -h %s 2>/dev/null", img, img);
+	snprintf(cmd, sizeof(cmd), "dumpe2fs -h %s 2>/dev/null; debugfs -R 'stat <8>' %s 2>/dev/null", img, img);
 	p = popen(cmd, "r");
 	while (p && fgets(line, sizeof(line), p)) {
-		unsigned long long a, b, c;
+		unsigned long long a, b, c, d;
 
 		if (sscanf(line, "Block size: %llu", &a) == 1)
 			bs = a;
-		if (sscanf(line, "(0-%llu):%llu-%llu", &a, &b, &c) == 3 && !first) {
-			first = b;
-			nblk = a + 1;
+		if (line[0] != '(')
+			continue;
+		/* "(0-9):9-18, (10-24):20-34, (25):40, ..." */
+		for (char *t = strtok(line, ","); t; t = strtok(NULL, ",")) {
+			while (*t == ' ')
+				t++;
+			if (n == MAXJEXT)
+				break;
+			if (sscanf(t, "(%llu-%llu):%llu-%llu", &a, &b, &c, &d) == 4) {
+				ext[n][0] = c;
+				ext[n++][1] = d - c + 1;
+			} else if (sscanf(t, "(%llu):%llu", &a, &c) == 2) {
+				ext[n][0] = c;
+				ext[n++][1] = 1;
+			}
 		}
 	}
 	if (p)
 		pclose(p);
-	jstart = first * bs / VCACHE_SECTOR;
-	jend = (first + nblk) * bs / VCACHE_SECTOR;
-	jsb_end = (first + 1) * bs / VCACHE_SECTOR;
+	njext = n;
+	for (int i = 0; i < n; i++) {
+		jext[i][0] = ext[i][0] * bs / VCACHE_SECTOR;
+		jext[i][1] = (ext[i][0] + ext[i][1]) * bs / VCACHE_SECTOR;
+	}
+	jsb_end = n ? (ext[0][0] + 1) * bs / VCACHE_SECTOR : 0;
 }
 
 int main(int argc, char **argv)
@@ -948,7 +975,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	find_journal(base_path);
-	if (jstart == jend) {
+	if (!njext) {
 		fprintf(stderr, "crash_test: journal not found\n");
 		return 2;
 	}
@@ -983,8 +1010,8 @@ int main(int argc, char **argv)
 	for (long i = 0; i < nev; i++)
 		wevs[i] = i;
 	printf("crash: seed %llu, %s blocks: %ld events (%ld writes, %ld flushes), %ld operations, %ld fsync snapshots, "
-	       "journal sectors %llu-%llu\n", (unsigned long long)seed, *bsopt ? bsopt : "default", nev, nw, nev - nw,
-	       nops, ndsnap, (unsigned long long)jstart, (unsigned long long)jend);
+	       "journal in %d extents from sector %llu\n", (unsigned long long)seed, *bsopt ? bsopt : "default", nev, nw, nev - nw,
+	       nops, ndsnap, njext, (unsigned long long)jext[0][0]);
 	if (nw < 2)
 		return 2;
 	cut_img = malloc(IMG_BYTES);

@@ -4,7 +4,7 @@
 #   short (make test): 1 000 cut points of one seed, 1 KiB blocks, floors on
 #     the points that lose or tear cached writes and on each class and phase;
 #     4 cut images replayed by Linux.
-#   long: 4 seeds from SEED x {1 KiB, 4 KiB blocks} x 3 000 cut points, 8
+#   long: 4 seeds from SEED x {1 KiB, 4 KiB blocks} x 2 000 cut points, 8
 #     images of each replayed by Linux.
 # Exit status: 0 pass; failures print their seed and cut (rerun with
 # CRASH_SEED=seed, or crash_test WORKDIR -s SEED -c CUT).
@@ -33,8 +33,8 @@ short)
 	campaign "$seed" 1000 4 ;;
 long)
 	for s in $seed $((seed + 1)) $((seed + 2)) $((seed + 3)); do
-		campaign "$s" 3000 8
-		campaign "$s" 3000 8 -b 4096
+		campaign "$s" 2000 8
+		campaign "$s" 2000 8 -b 4096
 	done ;;
 *) echo "run.sh: mode short or long"; exit 2 ;;
 esac
