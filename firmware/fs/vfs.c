@@ -314,6 +314,44 @@ static int stamp_mount(struct vfs *fs)
 	return err;
 }
 
+/*
+ * The primary superblock failed its checksum and the journal has nothing to
+ * replay: it may have been torn by a power cut during one of the writes
+ * that bypass the journal (the first change of a mount, mount, unmount),
+ * which change only the first sector's dynamic fields (feature RECOVER,
+ * times, mount count, free counts) and the checksum in the second; either
+ * half is then a state the superblock really had. Accepted (its checksum
+ * is recomputed when it is next written) only if the backup in group 1 has
+ * a good checksum and the same geometry, features and UUID; otherwise it
+ * is corruption, as before.
+ */
+static int check_torn_super(struct vfs *fs, const uint8_t *sb)
+{
+	static const uint16_t same[][2] = {	/* byte ranges that must agree */
+		{ SB_INODES_COUNT, 0x08 }, { SB_FIRST_DATA_BLOCK, 0x2c }, { SB_MAGIC, SB_MAGIC + 2 },
+		{ 0x5c, SB_FEATURE_INCOMPAT }, { SB_FEATURE_INCOMPAT + 4, SB_UUID + 16 },
+		{ SB_BLOCKS_HI, SB_BLOCKS_HI + 4 },
+	};
+	uint8_t b[1024];
+	uint64_t blk = fs->first_data_block + fs->bpg;
+	int err;
+
+	if (fs->ngroups < 2)
+		return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+	err = fs->bd->read(fs->bd, blk * fs->spb, 2, b);
+	if (err)
+		return ext4_error(fs, err, "cannot read the backup superblock");
+	if (le16(b + SB_MAGIC) != EXT4_SUPER_MAGIC ||
+	    le32(b + SB_CHECKSUM) != ext4_crc32c_raw(0xffffffffu, b, SB_CHECKSUM))
+		return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch (and no valid backup)");
+	for (unsigned i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		if (memcmp(sb + same[i][0], b + same[i][0], same[i][1] - same[i][0]))
+			return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch (differs from its backup)");
+	if ((le32(sb + SB_FEATURE_INCOMPAT) ^ le32(b + SB_FEATURE_INCOMPAT)) & ~INCOMPAT_RECOVER)
+		return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch (differs from its backup)");
+	return 0;
+}
+
 int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags)
 {
 	struct vfs *fs = NULL;
@@ -344,7 +382,7 @@ again:
 	 * the same in both halves, and the journal, not empty until the
 	 * checkpoint is flushed, holds the committed copy: so a checksum
 	 * mismatch is let through once, to the replay that rewrites it. With
-	 * nothing to replay it is an error, as before.
+	 * nothing to replay, see check_torn_super().
 	 */
 	sb_torn = 0;
 	err = check_super(fs, raw, bd->nsectors * BLOCKDEV_SECTOR_SIZE, replayed || fs->rdonly ? NULL : &sb_torn);
@@ -363,8 +401,13 @@ again:
 		if (err < 0)
 			goto fail;
 		if (sb_torn && err != 1) {
-			err = ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
-			goto fail;
+			int e = check_torn_super(fs, fs->sb);
+
+			if (e) {
+				err = e;
+				goto fail;
+			}
+			sb_torn = 0;
 		}
 		if (err == 1 || (fs->incompat & INCOMPAT_RECOVER)) {
 			if (replayed) {
