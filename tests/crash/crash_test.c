@@ -22,7 +22,9 @@
  *   - xattrs and sizes as fsync left them.
  * Workload phases: data (writes, appends, overwrites, fsync/fdatasync),
  * namespace storms (create, rename, unlink, mkdir, rmdir, directory fsync,
- * syncfs), allocation (fallocate, punch, zero range, truncate, xattrs). Each
+ * syncfs), allocation (fallocate, punch, zero range, truncate, xattrs),
+ * remount (unmount, mount, a create, syncfs: the superblock writes that
+ * bypass the journal). Each
  * cut point is also classed by the write it falls before: journal (the
  * commit), checkpoint (in-place metadata after a commit) or other (file
  * data and everything outside a commit).
@@ -73,8 +75,8 @@
 enum { EV_WRITE, EV_FLUSH };
 enum { CL_OTHER, CL_JOURNAL, CL_CHECKPOINT, NCLASS };
 static const char *class_name[NCLASS] = { "other", "journal", "checkpoint" };
-enum { PH_SETUP, PH_DATA, PH_META, PH_ALLOC, NPHASE };
-static const char *phase_name[NPHASE] = { "setup", "data", "namespace", "alloc" };
+enum { PH_SETUP, PH_DATA, PH_META, PH_ALLOC, PH_REMOUNT, NPHASE };
+static const char *phase_name[NPHASE] = { "setup", "data", "namespace", "alloc", "remount" };
 
 struct ev {
 	uint8_t type, cls, phase;
@@ -620,6 +622,18 @@ static void workload(int scale)
 		else
 			do_syncfs();
 	}
+	/* unmount and mount again, a few times: the superblock's own writes */
+	cur_phase = PH_REMOUNT;
+	for (int i = 0; i < 4 * scale; i++) {
+		int s;
+
+		op_begin(OP_SYNC, -1);
+		WL_OK(vfs_unmount(wfs));
+		WL_OK(vfs_mount(&wfs, &md.bd, 0));
+		if ((s = pick_slot(0, 3, 0, 0)) >= 0)
+			do_create(s, 1 + wr(3000));
+		do_syncfs();
+	}
 	recording = 0;
 }
 
@@ -1102,12 +1116,12 @@ int main(int argc, char **argv)
 	}
 	gettimeofday(&t1, NULL);
 	printf("crash: seed %llu: %ld cut points, %ld cut (dropped writes), %ld with cached writes lost or torn; "
-	       "by class: journal %ld, checkpoint %ld, other %ld; by phase: data %ld, namespace %ld, alloc %ld; "
+	       "by class: journal %ld, checkpoint %ld, other %ld; by phase: data %ld, namespace %ld, alloc %ld, remount %ld; "
 	       "cached writes %llu: %llu lost, %llu kept, %llu torn, %llu reordered cuts; "
 	       "%ld bytes and %ld names checked; %ld left the superblock torn; %ld failed; %.1f s\n",
 	       (unsigned long long)seed, cut_points, really, vol_points, per_class[CL_JOURNAL],
 	       per_class[CL_CHECKPOINT], per_class[CL_OTHER], per_phase[PH_DATA], per_phase[PH_META],
-	       per_phase[PH_ALLOC], (unsigned long long)vst.writes, (unsigned long long)vst.lost,
+	       per_phase[PH_ALLOC], per_phase[PH_REMOUNT], (unsigned long long)vst.writes, (unsigned long long)vst.lost,
 	       (unsigned long long)vst.kept, (unsigned long long)vst.torn, (unsigned long long)vst.reordered,
 	       bytes_checked, names_checked, torn_sb, fails,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_usec - t0.tv_usec) / 1e6);
