@@ -156,6 +156,7 @@ struct nvme_core {
 	struct vc_rec *vc;
 	unsigned vc_n, vc_cap;
 	uint64_t vc_seq;
+	FILE *io_log;		/* --nvme-io-log */
 
 	struct nvme_dev_stats st;
 };
@@ -245,8 +246,9 @@ static void vc_cut(struct nvme_core *d)
 	d->st.cut_lost = st.lost;
 	d->st.cut_kept = st.kept;
 	d->st.cut_torn = st.torn;
-	fprintf(stderr, "nvme: power cut (seed %llu): %llu cached writes: %llu lost, %llu kept, %llu torn\n",
-		(unsigned long long)d->o.cut_seed, (unsigned long long)st.writes, (unsigned long long)st.lost,
+	fprintf(stderr, "nvme: power cut (seed %llu) at SSD cycle %llu: %llu cached writes: %llu lost, %llu kept, %llu torn\n",
+		(unsigned long long)d->o.cut_seed, (unsigned long long)d->cycle, (unsigned long long)st.writes,
+		(unsigned long long)st.lost,
 		(unsigned long long)st.kept, (unsigned long long)st.torn);
 	vc_durable(d, UINT64_MAX);
 	free(w);
@@ -861,6 +863,8 @@ static void write_media_done(struct cmd *c)
 		return;
 	}
 	vc_record(d, lba, io_nlb(c), c->buf, (c->sqe[12] >> 30) & 1);
+	if (d->io_log)
+		fprintf(d->io_log, "W %llu %llu %u\n", (unsigned long long)d->cycle, (unsigned long long)lba, io_nlb(c));
 	memcpy(d->media + lba * LBA, c->buf, c->bytes);
 	d->st.bytes_written += c->bytes;
 	complete(c, SF_OK, 0);
@@ -887,6 +891,8 @@ static void zeroes_done(struct cmd *c)
 static void flush_done(struct cmd *c)
 {
 	vc_durable(c->d, c->vc_mark);
+	if (c->d->io_log)
+		fprintf(c->d->io_log, "F %llu\n", (unsigned long long)c->d->cycle);
 	complete(c, SF_OK, 0);
 }
 
@@ -1298,6 +1304,10 @@ struct nvme_core *nvme_core_open(const struct nvme_dev_opts *o, const struct nvm
 	d->hang_left = o->hang_count;
 	d->cfs_after = o->cfs_after;
 	d->vc_on = o->cut_cycle != 0;
+	if (o->io_log && !(d->io_log = fopen(o->io_log, "w"))) {
+		snprintf(err, errlen, "%s: %s", o->io_log, strerror(errno));
+		goto out_free;
+	}
 	d->next_due = UINT64_MAX;
 	for (unsigned v = 0; v < NVEC; v++)
 		d->msix[v][3] = 1;		/* vectors start masked */
@@ -1321,6 +1331,8 @@ void nvme_core_close(struct nvme_core *d)
 	if (d->vc_on)
 		vc_cut(d);
 	free(d->vc);
+	if (d->io_log)
+		fclose(d->io_log);
 	msync(d->media, d->map_len, MS_SYNC);
 	munmap(d->media, d->map_len);
 	close(d->fd);

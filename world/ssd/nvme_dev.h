@@ -113,6 +113,7 @@ struct nvme_dev_opts {
 	int stats;		/* print statistics at detach */
 	uint64_t cut_cycle;	/* --power-cut: the front end stops at this cycle (0: no cut) */
 	uint64_t cut_seed;	/* and the volatile cache is resolved with this seed at detach */
+	const char *io_log;	/* --nvme-io-log: "W cycle lba blocks" per acknowledged write, "F cycle" per FLUSH */
 };
 
 struct nvme_dev_stats {
