@@ -930,7 +930,7 @@ int main(int argc, char **argv)
 {
 	long ncuts = 1000, only = -1, floor_cut = 0, floor_class = 0;
 	uint64_t seed = 1;
-	int ksamples = 0, scale = 4;
+	int ksamples = 0, scale = 4, seed_given = 0;
 	const char *bsopt = "", *check_path = NULL;
 	char img[600], base_path[600], opts[64] = "";
 	uint8_t *cut_img;
@@ -954,7 +954,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-n"))
 			ncuts = atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "-s"))
-			seed = strtoull(argv[i + 1], NULL, 0);
+			seed = strtoull(argv[i + 1], NULL, 0), seed_given = 1;
 		else if (!strcmp(argv[i], "-c"))
 			only = atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "-k"))
@@ -974,7 +974,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (getenv("CRASH_SEED"))
+	if (!seed_given && getenv("CRASH_SEED"))	/* -s wins: run.sh derives seeds from it */
 		seed = strtoull(getenv("CRASH_SEED"), NULL, 0);
 	if (*bsopt)
 		snprintf(opts, sizeof(opts), "-b %s", bsopt);
