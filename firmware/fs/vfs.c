@@ -322,8 +322,9 @@ static int stamp_mount(struct vfs *fs)
  * times, mount count, free counts) and the checksum in the second; either
  * half is then a state the superblock really had. Accepted (its checksum
  * is recomputed when it is next written) only if the backup in group 1 has
- * a good checksum and the same geometry, features and UUID; otherwise it
- * is corruption, as before.
+ * a good checksum and the same geometry, features and UUID (or, with one
+ * group and so no backup, if the verified group descriptor checksums
+ * vouch for it); otherwise it is corruption, as before.
  */
 static int check_torn_super(struct vfs *fs, const uint8_t *sb)
 {
@@ -336,8 +337,11 @@ static int check_torn_super(struct vfs *fs, const uint8_t *sb)
 	uint64_t blk = fs->first_data_block + fs->bpg;
 	int err;
 
+	/* One group has no backup. Then the group descriptors, whose checksums
+	 * are seeded from this superblock's UUID (or checksum seed) and which
+	 * check_groups() has verified, are what vouches for it. */
 	if (fs->ngroups < 2)
-		return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+		return fs->csum ? 0 : ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
 	err = fs->bd->read(fs->bd, blk * fs->spb, 2, b);
 	if (err)
 		return ext4_error(fs, err, "cannot read the backup superblock");
