@@ -85,6 +85,7 @@ include mk/tests/map.mk
 include mk/tests/rv32.mk
 include mk/tests/rtl.mk
 include mk/tests/fs.mk
+include mk/tests/crash.mk
 include mk/tests/fuse.mk
 include mk/tests/nvme.mk
 include mk/tests/fsdev.mk

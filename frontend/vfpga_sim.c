@@ -13,7 +13,9 @@
  * stores (code << 1) | 1 to its `tohost` symbol or to SIMCTRL.EXIT.
  * With --image an NVMe SSD model (world/ssd) over that image sits behind the
  * card's root port. Exit status: 0 pass (code 0), 1 fail (code != 0), 2 bad
- * usage or image, 3 timeout. UART output goes to stdout; the summary goes to stderr.
+ * usage or image, 3 timeout, 4 stopped at --power-cut CYCLE:SEED (the SSD
+ * model then loses, keeps or tears what its volatile cache held). UART
+ * output goes to stdout; the summary goes to stderr.
  * The model is built without waveform support, for speed; --trace runs the
  * same program over the traced model, vfpga-sim-trace beside this binary
  * (make sim-trace).
@@ -37,6 +39,7 @@
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 #define EXIT_TIMEOUT 3
+#define EXIT_CUT 4		/* --power-cut: stopped at the cut, as asked */
 
 #define DEFAULT_MAX_CYCLES 100000000ull
 #define RESET_CYCLES 4
@@ -201,6 +204,11 @@ int main(int argc, char **argv)
 	}
 	vtop_set_reset(t, 0);
 
+	/* --power-cut: the card stops dead at that cycle; detaching the SSD cuts its power */
+	if (ssd && opt.nvme.cut_cycle && opt.nvme.cut_cycle < opt.max_cycles) {
+		opt.max_cycles = opt.nvme.cut_cycle;
+		status = EXIT_CUT;
+	}
 	while (cycles < opt.max_cycles) {
 		struct vtop_obs o;
 		uint32_t value = 0;
@@ -232,7 +240,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (status == EXIT_TIMEOUT)
+	if (status == EXIT_CUT)
+		fprintf(stderr, "vfpga-sim: power cut at cycle %llu\n", cycles);
+	else if (status == EXIT_TIMEOUT)
 		fprintf(stderr, "vfpga-sim: timeout: no tohost write within %llu cycles\n",
 			opt.max_cycles);
 	else if (status == EXIT_FAIL)

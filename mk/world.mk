@@ -8,7 +8,7 @@ WORLD_INC := -I$(GEN) -Iinclude -Isim -Iworld -Iworld/rc -Iworld/ssd -Idriver
 # The root complex with the loaders it boots the card with.
 RC_OBJS  := $(BUILD)/world/rc/rc.o $(SIM_LOAD_OBJS)
 SSD_OBJS := $(BUILD)/world/ssd/nvme_dev.o $(BUILD)/world/ssd/nvme_core.o $(BUILD)/world/ssd/nvme_opts.o \
-            $(BUILD)/world/ssd/rp_link.o
+            $(BUILD)/world/ssd/rp_link.o $(BUILD)/world/ssd/vcache.o
 # The driver library over the root complex (vfsctl --sim, the bridge, tests).
 RC_DRV_OBJS := $(BUILD)/world/rc/rc_transport.o $(BUILD)/driver/vfsdrv.o
 

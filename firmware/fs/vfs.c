@@ -77,8 +77,12 @@ static int check_features(struct vfs *fs)
 	return 0;
 }
 
-/* Superblock checks that need no other block. */
-static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_bytes)
+/*
+ * Superblock checks that need no other block. A checksum mismatch is an
+ * error unless csum_bad is given: then it is noted there and the checks go
+ * on (see vfs_mount: a superblock torn by a power cut during a checkpoint).
+ */
+static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_bytes, int *csum_bad)
 {
 	uint32_t lbs = le32(sb + SB_LOG_BLOCK_SIZE);
 
@@ -97,8 +101,11 @@ static int check_super(struct vfs *fs, const uint8_t *sb, uint64_t dev_blocks_by
 	if (fs->csum) {
 		if (sb[SB_CHECKSUM_TYPE] != 1)
 			return ext4_error(fs, -EINVAL, "unknown metadata checksum type %u", sb[SB_CHECKSUM_TYPE]);
-		if (le32(sb + SB_CHECKSUM) != ext4_crc32c_raw(0xffffffffu, sb, SB_CHECKSUM))
-			return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+		if (le32(sb + SB_CHECKSUM) != ext4_crc32c_raw(0xffffffffu, sb, SB_CHECKSUM)) {
+			if (!csum_bad)
+				return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+			*csum_bad = 1;
+		}
 	}
 	if (le32(sb + SB_REV_LEVEL) == 0) {
 		fs->isz = 128;
@@ -319,11 +326,53 @@ static int stamp_mount(struct vfs *fs)
 	return err;
 }
 
+/*
+ * The primary superblock failed its checksum and the journal has nothing to
+ * replay: it may have been torn by a power cut during one of the writes
+ * that bypass the journal (the first change of a mount, mount, unmount),
+ * which change only the first sector's dynamic fields (feature RECOVER,
+ * times, mount count, free counts) and the checksum in the second; either
+ * half is then a state the superblock really had. Accepted (its checksum
+ * is recomputed when it is next written) only if the backup in group 1 has
+ * a good checksum and the same geometry, features and UUID (or, with one
+ * group and so no backup, if the verified group descriptor checksums
+ * vouch for it); otherwise it is corruption, as before.
+ */
+static int check_torn_super(struct vfs *fs, const uint8_t *sb)
+{
+	static const uint16_t same[][2] = {	/* byte ranges that must agree */
+		{ SB_INODES_COUNT, 0x08 }, { SB_FIRST_DATA_BLOCK, 0x2c }, { SB_MAGIC, SB_MAGIC + 2 },
+		{ 0x5c, SB_FEATURE_INCOMPAT }, { SB_FEATURE_INCOMPAT + 4, SB_UUID + 16 },
+		{ SB_BLOCKS_HI, SB_BLOCKS_HI + 4 },
+	};
+	uint8_t b[1024];
+	uint64_t blk = fs->first_data_block + fs->bpg;
+	int err;
+
+	/* One group has no backup. Then the group descriptors, whose checksums
+	 * are seeded from this superblock's UUID (or checksum seed) and which
+	 * check_groups() has verified, are what vouches for it. */
+	if (fs->ngroups < 2)
+		return fs->csum ? 0 : ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+	err = fs->bd->read(fs->bd, blk * fs->spb, 2, b);
+	if (err)
+		return ext4_error(fs, err, "cannot read the backup superblock");
+	if (le16(b + SB_MAGIC) != EXT4_SUPER_MAGIC ||
+	    le32(b + SB_CHECKSUM) != ext4_crc32c_raw(0xffffffffu, b, SB_CHECKSUM))
+		return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch (and no valid backup)");
+	for (unsigned i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		if (memcmp(sb + same[i][0], b + same[i][0], same[i][1] - same[i][0]))
+			return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch (differs from its backup)");
+	if ((le32(sb + SB_FEATURE_INCOMPAT) ^ le32(b + SB_FEATURE_INCOMPAT)) & ~INCOMPAT_RECOVER)
+		return ext4_error(fs, -EUCLEAN, "superblock checksum mismatch (differs from its backup)");
+	return 0;
+}
+
 int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags)
 {
 	struct vfs *fs = NULL;
 	uint8_t raw[1024];
-	int err, replayed = 0;
+	int err, replayed = 0, sb_torn = 0;
 
 	*out = NULL;
 	for (int i = 0; i < EXT4_MAX_MOUNTS; i++)
@@ -344,7 +393,17 @@ again:
 	err = bd->read(bd, 2, 2, raw);
 	if (err)
 		return ext4_error(NULL, err, "cannot read the superblock");
-	err = check_super(fs, raw, bd->nsectors * BLOCKDEV_SECTOR_SIZE);
+	/*
+	 * The superblock is journalled, and its in-place copy is written at the
+	 * checkpoint, 1 KiB over two sectors: a power cut can tear it (one
+	 * sector new, one old), which only its checksum shows. Its geometry is
+	 * the same in both halves, and the journal, not empty until the
+	 * checkpoint is flushed, holds the committed copy: so a checksum
+	 * mismatch is let through once, to the replay that rewrites it. With
+	 * nothing to replay, see check_torn_super().
+	 */
+	sb_torn = 0;
+	err = check_super(fs, raw, bd->nsectors * BLOCKDEV_SECTOR_SIZE, replayed || fs->rdonly ? NULL : &sb_torn);
 	if (err)
 		goto fail;
 	ext4_cache_init(fs);
@@ -361,6 +420,15 @@ again:
 		err = ext4_journal_load(fs);
 		if (err < 0)
 			goto fail;
+		if (sb_torn && err != 1) {
+			int e = check_torn_super(fs, fs->sb);
+
+			if (e) {
+				err = e;
+				goto fail;
+			}
+			sb_torn = 0;
+		}
 		if (err == 1 || (fs->incompat & INCOMPAT_RECOVER)) {
 			if (replayed) {
 				err = ext4_error(fs, -EUCLEAN, "journal still needs recovery after replay");
@@ -390,6 +458,10 @@ again:
 			replayed = 1;
 			goto again;
 		}
+	}
+	if (sb_torn) {
+		err = ext4_error(fs, -EUCLEAN, "superblock checksum mismatch");
+		goto fail;
 	}
 	err = ext4_sysz_build(fs);
 	if (err)

@@ -40,6 +40,7 @@ TEST_TARGETS += test-nvme-fs
 # then the SSD profiles' timing in simulated cycles.
 NVME_MODEL_TEST := $(BUILD)/tests/nvme/model_test
 NVME_MODEL_SRCS := tests/nvme/model_test.c world/ssd/nvme_core.c world/ssd/nvme_host.c world/ssd/nvme_opts.c \
+  world/ssd/vcache.c \
   firmware/nvme/nvme.c
 $(NVME_MODEL_TEST): $(NVME_MODEL_SRCS) world/ssd/nvme_core.h world/ssd/nvme_host.h world/ssd/nvme_dev.h \
   firmware/nvme/nvme.h tests/include/check.h

@@ -97,3 +97,23 @@ TEST_TARGETS += test-rp-profile
 test-rp-skip: $(RP_DIR)/fstest.elf $(RP_SIM) ## Test: idle skipping changes nothing but wall time: the ext4-over-NVMe scenario (nvme-tlc) skipping and stepping every cycle give the same cycles, instructions, console and image
 	@sh tests/rp/run_skip.sh $(RP_SIM) $< $(RP_DIR)/skip
 TEST_TARGETS += test-rp-skip
+
+# --- power cuts on the card: ext4 over NVMe into the SSD model, stopped at a
+# seeded cycle with the SSD's volatile write cache resolved (--power-cut),
+# then our replay, the console's record of completed fsyncs and e2fsck.
+$(RP_DIR)/crashfw.elf: $(RP_DIR)/fw/crashfw.o $(RP_NVME_OBJS) $(RP_FS_OBJS) $(FW_RT_OBJS) $(FW_LD)
+	$(RP_LINK) $(FW_RT_OBJS) $(filter-out $(FW_RT_OBJS),$(filter %.o,$^)) -o $@
+
+RP_CRASH_CHECK := $(BUILD)/tests/rp/crash_check
+$(RP_CRASH_CHECK): tests/rp/crash_check.c tests/rp/crash_plan.h $(BUILD)/host/libvfs.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) -Itests/rp $< $(BUILD)/host/libvfs.a -o $@
+
+CRASH_SEED ?= 1
+.PHONY: test-rp-crash test-rp-crash-long
+test-rp-crash: $(RP_DIR)/crashfw.elf $(RP_SIM) $(RP_CRASH_CHECK) ## Test: power cuts on the card at seeded cycles (SSD volatile cache lost/kept/torn): replay, fsync'd files and renames, e2fsck
+	@sh tests/rp/run_crash.sh $(RP_SIM) $(RP_DIR)/crashfw.elf $(RP_CRASH_CHECK) $(RP_DIR)/crash 10 $(CRASH_SEED)
+TEST_TARGETS += test-rp-crash
+
+test-rp-crash-long: $(RP_DIR)/crashfw.elf $(RP_SIM) $(RP_CRASH_CHECK) ## Test (long, not in make test): 60 power cuts on the card
+	@sh tests/rp/run_crash.sh $(RP_SIM) $(RP_DIR)/crashfw.elf $(RP_CRASH_CHECK) $(RP_DIR)/crash-long 60 $(CRASH_SEED)

@@ -4,6 +4,7 @@
  * is described in nvme_dev.h.
  */
 #include "nvme_core.h"
+#include "vcache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,6 +105,15 @@ struct cmd {
 	struct cmd *prev, *next;	/* every live command */
 	struct cmd *tnext;		/* timed list */
 	struct cmd *wnext;		/* waiting on a full CQ */
+	uint64_t vc_mark;		/* FLUSH: the cached writes before this one become durable */
+};
+
+/* A write in the volatile cache (power-cut model): what it wrote and what it replaced. */
+struct vc_rec {
+	uint64_t lba, seq;
+	uint32_t nlb;
+	int fua;
+	uint8_t *old, *data;
 };
 
 struct nvme_core {
@@ -141,12 +151,109 @@ struct nvme_core {
 	unsigned hang_left;	/* 0: every one */
 	long cfs_after;
 
+	/* power-cut model (o.cut_cycle): the writes no completed FLUSH covers yet */
+	int vc_on;
+	struct vc_rec *vc;
+	unsigned vc_n, vc_cap;
+	uint64_t vc_seq;
+	FILE *io_log;		/* --nvme-io-log */
+
 	struct nvme_dev_stats st;
 };
 
 /* ------------------------------------------------------------------ helpers */
 
 static uint64_t sqe64(const struct cmd *c, unsigned dw) { return c->sqe[dw] | (uint64_t)c->sqe[dw + 1] << 32; }
+
+/*
+ * The power-cut model keeps each write (data NULL: zeroes) with the data it
+ * replaces on the media, so that a cut can take back those it loses.
+ * Called just before the write reaches the media.
+ */
+static void vc_record(struct nvme_core *d, uint64_t lba, uint32_t nlb, const uint8_t *data, int fua)
+{
+	struct vc_rec *r;
+	size_t len = (size_t)nlb * LBA;
+
+	if (!d->vc_on)
+		return;
+	if (d->vc_n == d->vc_cap) {
+		unsigned cap = d->vc_cap ? d->vc_cap * 2 : 256;
+		struct vc_rec *n = realloc(d->vc, cap * sizeof(*n));
+
+		if (!n) {
+			fprintf(stderr, "nvme: power-cut model: out of memory\n");
+			abort();
+		}
+		d->vc = n;
+		d->vc_cap = cap;
+	}
+	r = &d->vc[d->vc_n++];
+	r->lba = lba;
+	r->nlb = nlb;
+	r->fua = fua;
+	r->seq = d->vc_seq++;
+	r->old = malloc(len);
+	r->data = malloc(len);
+	if (!r->old || !r->data) {
+		fprintf(stderr, "nvme: power-cut model: out of memory\n");
+		abort();
+	}
+	memcpy(r->old, d->media + lba * LBA, len);
+	if (data)
+		memcpy(r->data, data, len);
+	else
+		memset(r->data, 0, len);
+}
+
+/* A completed FLUSH (or shutdown): the writes before sequence number `before` are durable. */
+static void vc_durable(struct nvme_core *d, uint64_t before)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < d->vc_n; i++) {
+		if (d->vc[i].seq < before) {
+			free(d->vc[i].old);
+			free(d->vc[i].data);
+		} else {
+			d->vc[k++] = d->vc[i];
+		}
+	}
+	d->vc_n = k;
+}
+
+/* The power is cut: take every cached write back, then land them as vcache.h decides. */
+static void vc_cut(struct nvme_core *d)
+{
+	struct vcache_write *w = calloc(d->vc_n + 1, sizeof(*w));
+	unsigned *scratch = calloc(d->vc_n + 1, sizeof(*scratch));
+	struct vcache_stats st = { 0 };
+
+	if (!w || !scratch) {
+		fprintf(stderr, "nvme: power-cut model: out of memory\n");
+		abort();
+	}
+	for (unsigned i = d->vc_n; i-- > 0;)
+		memcpy(d->media + d->vc[i].lba * LBA, d->vc[i].old, (size_t)d->vc[i].nlb * LBA);
+	for (unsigned i = 0; i < d->vc_n; i++) {
+		w[i].sector = d->vc[i].lba;
+		w[i].count = d->vc[i].nlb;
+		w[i].data = d->vc[i].data;
+		w[i].fua = d->vc[i].fua;
+	}
+	vcache_resolve(d->media, d->nblocks, w, d->vc_n, d->o.cut_seed, scratch, &st);
+	d->st.cut_cached = st.writes;
+	d->st.cut_lost = st.lost;
+	d->st.cut_kept = st.kept;
+	d->st.cut_torn = st.torn;
+	fprintf(stderr, "nvme: power cut (seed %llu) at SSD cycle %llu: %llu cached writes: %llu lost, %llu kept, %llu torn\n",
+		(unsigned long long)d->o.cut_seed, (unsigned long long)d->cycle, (unsigned long long)st.writes,
+		(unsigned long long)st.lost,
+		(unsigned long long)st.kept, (unsigned long long)st.torn);
+	vc_durable(d, UINT64_MAX);
+	free(w);
+	free(scratch);
+}
 
 static int in_media_fault(const struct nvme_core *d, uint64_t lba, uint64_t nlb)
 {
@@ -755,6 +862,9 @@ static void write_media_done(struct cmd *c)
 		complete(c, SF_WRITE_FAULT, 0);	/* nothing written */
 		return;
 	}
+	vc_record(d, lba, io_nlb(c), c->buf, (c->sqe[12] >> 30) & 1);
+	if (d->io_log)
+		fprintf(d->io_log, "W %llu %llu %u\n", (unsigned long long)d->cycle, (unsigned long long)lba, io_nlb(c));
 	memcpy(d->media + lba * LBA, c->buf, c->bytes);
 	d->st.bytes_written += c->bytes;
 	complete(c, SF_OK, 0);
@@ -773,11 +883,18 @@ static void zeroes_done(struct cmd *c)
 		complete(c, SF_WRITE_FAULT, 0);
 		return;
 	}
+	vc_record(d, lba, nlb, NULL, (c->sqe[12] >> 30) & 1);
 	memset(d->media + lba * LBA, 0, (size_t)nlb * LBA);
 	complete(c, SF_OK, 0);
 }
 
-static void flush_done(struct cmd *c) { complete(c, SF_OK, 0); }
+static void flush_done(struct cmd *c)
+{
+	vc_durable(c->d, c->vc_mark);
+	if (c->d->io_log)
+		fprintf(c->d->io_log, "F %llu\n", (unsigned long long)c->d->cycle);
+	complete(c, SF_OK, 0);
+}
 
 static void dsm_done(struct cmd *c)
 {
@@ -800,6 +917,7 @@ static void dsm_done(struct cmd *c)
 			uint32_t n = nvme_get32(r + 4);
 			uint64_t s = nvme_get32(r + 8) | (uint64_t)nvme_get32(r + 12) << 32;
 
+			vc_record(d, s, n, NULL, 0);
 			memset(d->media + s * LBA, 0, (size_t)n * LBA);
 		}
 	}
@@ -834,6 +952,7 @@ static void io(struct cmd *c)
 			complete(c, SF_INVALID_NS, 0);
 			return;
 		}
+		c->vc_mark = d->vc_seq;		/* what is acknowledged by now */
 		media_flush(c, flush_done);
 		return;
 	case 0x01:				/* write */
@@ -962,6 +1081,7 @@ static void cc_write(struct nvme_core *d, uint32_t v)
 		d->ready_at = d->cycle + READY_DELAY;
 	}
 	if (((v >> 14) & 3) && !(d->csts & CSTS_SHST_DONE)) {
+		vc_durable(d, d->vc_seq);	/* a shutdown writes the cache back */
 		if (d->map_len)
 			msync(d->media, d->map_len, MS_ASYNC);
 		d->csts |= CSTS_SHST_DONE;
@@ -1183,6 +1303,11 @@ struct nvme_core *nvme_core_open(const struct nvme_dev_opts *o, const struct nvm
 	d->hang_opcode = o->hang_opcode;
 	d->hang_left = o->hang_count;
 	d->cfs_after = o->cfs_after;
+	d->vc_on = o->cut_cycle != 0;
+	if (o->io_log && !(d->io_log = fopen(o->io_log, "w"))) {
+		snprintf(err, errlen, "%s: %s", o->io_log, strerror(errno));
+		goto out_free;
+	}
 	d->next_due = UINT64_MAX;
 	for (unsigned v = 0; v < NVEC; v++)
 		d->msix[v][3] = 1;		/* vectors start masked */
@@ -1203,6 +1328,11 @@ void nvme_core_close(struct nvme_core *d)
 		return;
 	while (d->live)
 		cmd_free(d->live);
+	if (d->vc_on)
+		vc_cut(d);
+	free(d->vc);
+	if (d->io_log)
+		fclose(d->io_log);
 	msync(d->media, d->map_len, MS_SYNC);
 	munmap(d->media, d->map_len);
 	close(d->fd);

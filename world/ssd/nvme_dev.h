@@ -23,7 +23,13 @@
  *
  * The namespace is an image file (512-byte LBAs), mapped shared: what the
  * host writes is in the file at once (write-through; the write cache below
- * is timing only). Timing comes from a named SSD profile (ssd_profiles[],
+ * is timing only), unless a power cut is asked for (--power-cut
+ * CYCLE:SEED): then the namespace also keeps every write since the last
+ * completed FLUSH that had no FUA (with the data it replaced), a shutdown
+ * notification (CC.SHN) makes them durable as a FLUSH does, and at detach
+ * the power is cut: vcache.h decides from SEED which of them are lost,
+ * kept or torn and in what order they land. vfpga-sim stops the card at
+ * CYCLE. Timing comes from a named SSD profile (ssd_profiles[],
  * --ssd-profile; cycles at the card's nominal 250 MHz):
  *
  *   ideal     zero media latency, unlimited bandwidth, no write cache: every
@@ -41,8 +47,10 @@
  * one, `write_latency` then the write pipe. FLUSH: when everything accepted
  * before it has drained, plus `flush_latency`. --nvme-latency overrides
  * both latencies, --nvme-bw both bandwidths. Not modelled: reads served
- * from the write cache (every read pays the media time), data lost at a
- * power cut (the image is written through), read/write interference.
+ * from the write cache (every read pays the media time), read/write
+ * interference. Data lost at a power cut is modelled only under
+ * --power-cut (above), and whatever the profile's timing says: a write is
+ * in the volatile cache from its acknowledgement to the next FLUSH.
  *
  * Faults: a media error on an LBA range (reads and writes there fail with
  * Unrecovered Read Error / Write Fault, nothing is written), an I/O opcode
@@ -103,6 +111,9 @@ struct nvme_dev_opts {
 	unsigned hang_count;	/* 0: every such command */
 	long cfs_after;		/* -1: none */
 	int stats;		/* print statistics at detach */
+	uint64_t cut_cycle;	/* --power-cut: the front end stops at this cycle (0: no cut) */
+	uint64_t cut_seed;	/* and the volatile cache is resolved with this seed at detach */
+	const char *io_log;	/* --nvme-io-log: "W cycle lba blocks" per acknowledged write, "F cycle" per FLUSH */
 };
 
 struct nvme_dev_stats {
@@ -113,6 +124,8 @@ struct nvme_dev_stats {
 	uint64_t flush_wait_cycles;		/* FLUSH time spent waiting for the cache to drain */
 	uint64_t msis;
 	uint64_t resets;
+	/* at a power cut (--power-cut): writes in the volatile cache, and what became of them */
+	uint64_t cut_cached, cut_lost, cut_kept, cut_torn;
 };
 
 void nvme_dev_opts_init(struct nvme_dev_opts *o);

@@ -124,6 +124,9 @@ const char *nvme_dev_usage(void)
 	       "  --nvme-bw B          override the profile's media bytes per cycle (read and write)\n"
 	       "  --nvme-fault SPEC    media:LBA:COUNT, hang:OPCODE[:COUNT], cfs:AFTER (I/O commands)\n"
 	       "  --nvme-fault-api     accept the vendor fault-injection admin command (tests)\n"
+	       "  --nvme-io-log FILE   log the cycle of every acknowledged write and completed FLUSH\n"
+	       "  --power-cut CYCLE:SEED  stop at CYCLE and cut the power: writes not yet made durable\n"
+	       "                       by a FLUSH are lost, kept or torn (512 B) and reordered by SEED\n"
 	       "  --nvme-stats         print the SSD's statistics at the end\n";
 }
 
@@ -178,7 +181,8 @@ int nvme_dev_parse_opt(struct nvme_dev_opts *o, int argc, char **argv, int *i)
 		return 1;
 	}
 	if (strcmp(a, "--image") && strcmp(a, "--nvme-latency") && strcmp(a, "--nvme-bw") &&
-	    strcmp(a, "--nvme-fault") && strcmp(a, "--ssd-profile"))
+	    strcmp(a, "--nvme-fault") && strcmp(a, "--ssd-profile") && strcmp(a, "--power-cut") &&
+	    strcmp(a, "--nvme-io-log"))
 		return 0;
 	if (!v) {
 		fprintf(stderr, "vfpga-sim: %s needs a value\n", a);
@@ -197,6 +201,25 @@ int nvme_dev_parse_opt(struct nvme_dev_opts *o, int argc, char **argv, int *i)
 			return -1;
 		}
 		o->profile = p;
+	} else if (!strcmp(a, "--nvme-io-log")) {
+		o->io_log = v;
+	} else if (!strcmp(a, "--power-cut")) {
+		char *end;
+		unsigned long long c, sd;
+
+		errno = 0;
+		c = strtoull(v, &end, 0);
+		if (errno || *end != ':' || c == 0) {
+			fprintf(stderr, "vfpga-sim: bad --power-cut '%s' (CYCLE:SEED, CYCLE > 0)\n", v);
+			return -1;
+		}
+		sd = strtoull(end + 1, &end, 0);
+		if (errno || *end) {
+			fprintf(stderr, "vfpga-sim: bad --power-cut '%s' (CYCLE:SEED)\n", v);
+			return -1;
+		}
+		o->cut_cycle = c;
+		o->cut_seed = sd;
 	} else if (!strcmp(a, "--nvme-latency")) {
 		if (parse_u64(v, &n)) {
 			fprintf(stderr, "vfpga-sim: bad --nvme-latency '%s'\n", v);
