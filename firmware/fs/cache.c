@@ -220,7 +220,7 @@ int ext4_bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out)
 		b->flags = BUF_VALID;
 	}
 	memset(b->data, 0, fs->bs);
-	b->flags |= BUF_CHECKED;
+	b->flags = (uint8_t)((b->flags | BUF_CHECKED) & ~BUF_DIRCHK);
 	*out = b;
 	return 0;
 }
@@ -238,7 +238,10 @@ void ext4_bdirty(struct vfs *fs, struct ext4_buf *b)
 		b->flags |= BUF_DIRTY;
 		fs->ndirty++;
 	}
-	b->flags |= BUF_CHECKED;
+	/* ours now: no checksum to verify; but whoever changed it, its entries
+	 * are checked again before a directory reads them (dir.c keeps the
+	 * mark for a directory changing its own block) */
+	b->flags = (uint8_t)((b->flags | BUF_CHECKED) & ~BUF_DIRCHK);
 }
 
 /* The block was freed: whatever the cache holds for it must never reach the

@@ -162,11 +162,21 @@ static void tail_set(struct vfs *fs, struct ext4_inode *dir, uint8_t *d)
 	put32(t + 8, ext4_crc32c_raw(ext4_inode_csum_seed(fs, dir), d, fs->bs - TAIL));
 }
 
+/* Marks a block the directory changed itself: its entries stay checked. */
+static void dir_bdirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b)
+{
+	int keep = (b->flags & BUF_DIRCHK) && b->chk_ino == dir->ino;
+
+	ext4_bdirty(fs, b);
+	if (keep)
+		b->flags |= BUF_DIRCHK;
+	fs->dir_gen++;
+}
+
 static void block_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b)
 {
 	tail_set(fs, dir, b->data);
-	ext4_bdirty(fs, b);
-	fs->dir_gen++;
+	dir_bdirty(fs, dir, b);
 }
 
 static void dx_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b, uint8_t *cl);
@@ -181,12 +191,12 @@ static void entry_block_dirty(struct vfs *fs, struct ext4_inode *dir, uint32_t l
 		block_dirty(fs, dir, b);
 }
 
-static int check_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, const uint8_t *d)
+static int check_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, const uint8_t *d, int csum)
 {
 	int dx = is_dx_block(fs, dir, lblk, d);
 	uint32_t lim = limit_of(fs, dir, lblk, d), off = 0;
 
-	if (fs->csum && !dx) {
+	if (csum && fs->csum && !dx) {
 		const uint8_t *t = d + fs->bs - TAIL;
 		if (le32(t) != 0 || le16(t + 4) != TAIL || t[6] != 0 || t[7] != 0xde)
 			return -1;
@@ -224,12 +234,14 @@ int ext4_dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, s
 	err = ext4_bread(fs, pblk, &b);
 	if (err)
 		return err;
-	if (!(b->flags & BUF_CHECKED)) {
-		if (check_block(fs, dir, lblk, b->data)) {
+	if (!(b->flags & BUF_DIRCHK) || b->chk_ino != dir->ino || b->chk_lblk != lblk) {
+		if (check_block(fs, dir, lblk, b->data, !(b->flags & BUF_CHECKED))) {
 			ext4_bput(fs, b);
 			return ext4_corrupt(fs, "directory block", pblk);
 		}
-		b->flags |= BUF_CHECKED;
+		b->flags |= BUF_CHECKED | BUF_DIRCHK;
+		b->chk_ino = dir->ino;
+		b->chk_lblk = lblk;
 	}
 	*out = b;
 	return 0;
@@ -673,8 +685,7 @@ static void dx_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b,
 		put32(t, 0);
 		put32(t + 4, dx_csum(fs, dir, b->data, cl));
 	}
-	ext4_bdirty(fs, b);
-	fs->dir_gen++;
+	dir_bdirty(fs, dir, b);
 }
 
 static void dx_release(struct vfs *fs, struct dx_path *p)

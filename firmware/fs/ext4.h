@@ -220,6 +220,9 @@ static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_
 #define BUF_VALID	0x01
 #define BUF_DIRTY	0x02	/* modified in the open transaction (metadata) */
 #define BUF_CHECKED	0x04	/* checksum verified since read from disk */
+#define BUF_DIRCHK	0x08	/* entries checked as block chk_lblk of directory chk_ino
+				 * (a block that a corrupt pointer reaches as something
+				 * else is checked again as that) */
 
 struct ext4_buf {
 	uint64_t blk;
@@ -228,6 +231,7 @@ struct ext4_buf {
 	uint16_t ref;
 	uint8_t flags;
 	int32_t hnext;		/* hash chain, -1 = end */
+	uint32_t chk_ino, chk_lblk;	/* BUF_DIRCHK: as whose block it was checked */
 };
 
 struct ext4_inode {

@@ -54,6 +54,7 @@ void t_fuzz(void);
 void t_fuzz_journal(void);
 void t_syszone(void);
 void t_compat_features(void);
+void t_cross_kind(void);
 
 /* fs_cache.c */
 void t_metacache(void);

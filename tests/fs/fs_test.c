@@ -5,10 +5,11 @@
  * fs_corrupt.c and fs_cache.c), the mke2fs variants each case runs under, and main, which
  * prints a PASS or FAIL line per case and variant and "N passed, N failed". */
 #define _GNU_SOURCE
-#include "cases.h"
-
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "cases.h"
 
 const char *variant_opts = "";
 int small_inode;
@@ -35,6 +36,7 @@ static const struct test tests[] = {
 	{ "corrupt", t_corrupt },
 	{ "syszone", t_syszone },
 	{ "compat_features", t_compat_features },
+	{ "cross_kind", t_cross_kind },
 	{ "readonly", t_readonly },
 	{ "powercut", t_powercut },
 	{ "failwrite", t_failwrite },
@@ -51,6 +53,21 @@ static const struct test tests[] = {
 	{ "replay_by_e2fsck", t_replay_by_e2fsck },
 	{ "metacache", t_metacache },
 };
+
+/* A case that hangs fails by name instead of stalling the run. */
+#define CASE_TIMEOUT_S 900
+static const char *volatile hung_case;
+
+static void on_alarm(int sig)
+{
+	char msg[200];
+	int n = snprintf(msg, sizeof(msg), "FAIL %s: no end after %d s (hung)\n", hung_case, CASE_TIMEOUT_S);
+
+	(void)sig;
+	if (write(1, msg, (size_t)n) < 0)
+		_exit(3);
+	_exit(3);
+}
 
 int main(int argc, char **argv)
 {
@@ -73,6 +90,7 @@ int main(int argc, char **argv)
 	snprintf(wd, sizeof(wd), "%s/run-%d", argc > 1 ? argv[1] : "/tmp/fs_test", (int)getpid());
 	workdir = wd;
 	vfs_set_clock(host_clock);
+	signal(SIGALRM, on_alarm);
 	run("mkdir -p %s", workdir);
 	for (unsigned v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
 		variant_opts = variants[v].opts;
@@ -84,7 +102,10 @@ int main(int argc, char **argv)
 				continue;
 			cur_failed = 0;
 			fail_msg[0] = 0;
+			hung_case = full;
+			alarm(CASE_TIMEOUT_S);
 			tests[i].fn();
+			alarm(0);
 			if (cur_fs) {
 				umount_img(cur_fs);
 			}

@@ -20,6 +20,8 @@
  *
  *   ext4_fuzz WORKDIR EXECS_PER_TARGET [SEED]
  *
+ * EXT4_FUZZ_ONLY=STRUCTURE (a name from the table, e.g. "extent block")
+ * runs that structure alone, to reproduce a report.
  * Prints per target: executions, mounts that succeeded, entries walked,
  * writes that succeeded; fails below a coverage floor (short runs in make
  * test; `make fuzz-ext4-long` runs 10^7 per target).
@@ -456,6 +458,9 @@ int main(int argc, char **argv)
 	}
 	signal(SIGALRM, on_alarm);
 	for (int k = 0; k < K_KINDS; k++) {
+		/* EXT4_FUZZ_ONLY=NAME runs one structure (to reproduce a report) */
+		if (getenv("EXT4_FUZZ_ONLY") && strcmp(getenv("EXT4_FUZZ_ONLY"), kind_name[k]))
+			continue;
 		rng_s = base_seed * 0x9e3779b97f4a7c15ull + (uint64_t)k * 7919 + 1;
 		cur_target = kind_name[k];
 		for (unsigned long e = 0; e < execs; e++) {
@@ -488,6 +493,8 @@ int main(int argc, char **argv)
 		printf("| %s | %lu | %lu | %lu | %lu |\n", kind_name[k], ran[k], mounted[k], walked[k], wrote[k]);
 		/* coverage floor: every structure fuzzed, and damage below the
 		 * superblock still lets most images mount and be walked */
+		if (getenv("EXT4_FUZZ_ONLY"))
+			continue;
 		if (ran[k] < execs || (k != K_SB && k != K_GD && k != K_JSB && mounted[k] < ran[k] / 10) ||
 		    (k != K_SB && walked[k] < ran[k])) {
 			fprintf(stderr, "ext4_fuzz: coverage floor missed for %s\n", kind_name[k]);
