@@ -37,9 +37,9 @@ test-cosim-guest: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD
 # The two front ends side by side: the same guest storm (create, list, unlink
 # FRONTENDS_N files) through the vhost-user bridge and through -device
 # vfpga-pci; wall seconds per phase and their ratio.
-FRONTENDS_N ?= 300
+FRONTENDS_N ?= 100
 .PHONY: bench-frontends
-bench-frontends: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Bench: a create/list/unlink storm from a stock guest through the bridge and through -device vfpga-pci, wall time side by side, build/bench/frontends.md (FRONTENDS_N=300)
+bench-frontends: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Bench: a create/list/unlink storm from a stock guest through the bridge and through -device vfpga-pci, wall time side by side, build/bench/frontends.md (FRONTENDS_N=100)
 	@mkdir -p $(BUILD)/bench
 	@SSD_PROFILE=$(SSD_PROFILE) sh tests/cosim/frontends.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf \
 	  $(COSIM_TEST)/frontends $(FRONTENDS_N) $(BUILD)/bench/frontends.md
