@@ -4,7 +4,8 @@
 // DMA engine with its buffer, the virtqueue engine and the card's clock
 // (vfs_time: BAR0 0x6000 for the host, the TIME region for the firmware). Clock domain: clk. Interfaces: generic TLP
 // streams toward the hard IP, the firmware port (SoC MMIO: VIRTIO, DMA, VQ,
-// TIME and DMABUF regions), the BAR2 memory port.
+// TIME and DMABUF regions), the BAR2 memory port, the DMA engine's card
+// memory line port (transfers between host memory and DDR or the DAX window).
 module vfs_pcie #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
@@ -12,7 +13,10 @@ module vfs_pcie #(
   parameter int MSIX_VECTORS = 8,     // MSI-X table entries
   parameter int DMA_TAGS = 16,        // DMA read tags in flight (tags 0..DMA_TAGS-1)
   parameter int DMA_TIMEOUT = 65536,  // DMA completion timeout, cycles
-  parameter int TICK_NS = 4           // clk period in ns: the clock's advance per cycle
+  parameter int TICK_NS = 4,          // clk period in ns: the clock's advance per cycle
+  parameter int CARD_AW = 31,         // card memory byte-address bits
+  parameter logic [31:0] WIN_OFF = 32'h4000_0000,  // card memory address of the DAX window
+  parameter int CARD_DEPTH = 16       // lines the DMA engine buffers toward card memory
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -55,6 +59,16 @@ module vfs_pcie #(
   input  wire logic                 bd_valid,
   output logic                      bd_ready,
   input  wire logic [DATA_W-1:0]    bd_data,
+
+  // --- DMA engine to card memory (lines; in-order read data, any latency) ---
+  output logic                   k_req,
+  output logic                   k_we,
+  output logic [CARD_AW-$clog2(DATA_W/8)-1:0] k_addr,
+  output logic [DATA_W/8-1:0]    k_be,
+  output logic [DATA_W-1:0]      k_wdata,
+  input  wire logic              k_gnt,
+  input  wire logic              k_rvalid,
+  input  wire logic [DATA_W-1:0] k_rdata,
 
   // --- status ---
   output logic [31:0] err_count
@@ -114,14 +128,17 @@ module vfs_pcie #(
   // DMA engine
   logic        dcmd_valid, dcmd_ready, dcmd_write, dflush, ddone_valid;
   logic [63:0] dcmd_host;
-  logic [DMABUF_AW-1:0] dcmd_local;
+  logic [CARD_AW-1:0] dcmd_local;
+  logic        dcmd_card;
   logic [24:0] dcmd_len;
   logic [soc_map_pkg::DMA_RESULT_W-1:0] ddone_status;
   logic [31:0] dunexpected;
   logic        lm_en;
   logic [DATA_W/8-1:0] lm_we;
-  logic [DMABUF_AW-$clog2(DATA_W/8)-1:0] lm_row;
-  logic [DATA_W-1:0] lm_wdata, lm_rdata;
+  localparam int CARD_LW = CARD_AW - $clog2(DATA_W / 8);
+  logic [CARD_LW-1:0] lm_row, lm_next_row;
+  logic [DATA_W-1:0] lm_wdata, lm_rdata, buf_lm_rdata, card_lm_rdata;
+  logic        lm_wait, lm_rd_ok, lm_busy, card_wait, card_rd_ok;
 
   pcie_rx_demux u_rx_demux (
     .clk       (clk),
@@ -337,7 +354,9 @@ module vfs_pcie #(
   );
 
   dma_regs #(
-    .LOCAL_AW (DMABUF_AW)
+    .CARD_AW  (CARD_AW),
+    .WIN_LOG2 (BAR2_SIZE_LOG2),
+    .WIN_OFF  (WIN_OFF)
   ) u_dma_regs (
     .clk         (clk),
     .rst         (rst),
@@ -350,6 +369,7 @@ module vfs_pcie #(
     .cmd_ready   (dcmd_ready),
     .cmd_write   (dcmd_write),
     .cmd_host    (dcmd_host),
+    .cmd_card    (dcmd_card),
     .cmd_local   (dcmd_local),
     .cmd_len     (dcmd_len),
     .flush       (dflush),
@@ -362,7 +382,7 @@ module vfs_pcie #(
   dma_engine #(
     .DATA_W   (DATA_W),
     .TAGS     (DMA_TAGS),
-    .LOCAL_AW (DMABUF_AW),
+    .LOCAL_AW (CARD_AW),
     .TIMEOUT  (DMA_TIMEOUT)
   ) u_dma (
     .clk             (clk),
@@ -397,7 +417,49 @@ module vfs_pcie #(
     .lm_row          (lm_row),
     .lm_wdata        (lm_wdata),
     .lm_rdata        (lm_rdata),
+    .lm_wait         (lm_wait),
+    .lm_next_row     (lm_next_row),
+    .lm_rd_ok        (lm_rd_ok),
+    .lm_busy         (lm_busy),
     .stat_unexpected (dunexpected)
+  );
+
+  // The command's local side (dma_regs holds it while the command runs):
+  // DMABUF answers every row at once, card memory through dma_card_port.
+  assign lm_rdata = dcmd_card ? card_lm_rdata : buf_lm_rdata;
+  assign lm_wait = dcmd_card && card_wait;
+  assign lm_rd_ok = !dcmd_card || card_rd_ok;
+
+  dma_card_port #(
+    .DATA_W (DATA_W),
+    .LW     (CARD_LW),
+    .DEPTH  (CARD_DEPTH)
+  ) u_dma_card (
+    .clk           (clk),
+    .rst           (rst),
+    .abort         (dev_reset || reset_unseen),
+    .start         (dcmd_valid && dcmd_ready && dcmd_card),
+    .start_to_host (dcmd_write),
+    .start_local   (dcmd_local),
+    .start_host_lo (dcmd_host[1:0]),
+    .start_len     (dcmd_len),
+    .lm_en         (lm_en && dcmd_card),
+    .lm_we         (lm_we),
+    .lm_row        (lm_row),
+    .lm_wdata      (lm_wdata),
+    .lm_rdata      (card_lm_rdata),
+    .lm_wait       (card_wait),
+    .lm_next_row   (lm_next_row),
+    .lm_rd_ok      (card_rd_ok),
+    .lm_busy       (lm_busy),
+    .l_req         (k_req),
+    .l_we          (k_we),
+    .l_addr        (k_addr),
+    .l_be          (k_be),
+    .l_wdata       (k_wdata),
+    .l_gnt         (k_gnt),
+    .l_rvalid      (k_rvalid),
+    .l_rdata       (k_rdata)
   );
 
   dma_buf #(
@@ -405,11 +467,11 @@ module vfs_pcie #(
     .AW     (DMABUF_AW)
   ) u_dma_buf (
     .clk     (clk),
-    .d_en    (lm_en),
+    .d_en    (lm_en && !dcmd_card),
     .d_we    (lm_we),
-    .d_row   (lm_row),
+    .d_row   (lm_row[DMABUF_AW-$clog2(DATA_W/8)-1:0]),
     .d_wdata (lm_wdata),
-    .d_rdata (lm_rdata),
+    .d_rdata (buf_lm_rdata),
     .c_en    (f_req && sel_buf),
     .c_we    (f_we ? f_be : 4'b0000),
     .c_addr  (f_addr[DMABUF_AW-1:0]),
