@@ -102,6 +102,21 @@ static void run(const char *fw, const struct scenario *sc, FILE *bench)
 		}
 		CHECK(bad == 0, "%s: %u host bytes wrong, first at offset %u", sc->name, bad, first);
 	}
+	/* ... and from card memory. */
+	rc_host_read(rc, H_DST2, buf, H_DST2_OFF + H_DST2_LEN + 64);
+	{
+		unsigned bad = 0, first = 0;
+
+		for (unsigned i = 0; i < H_DST2_OFF + H_DST2_LEN + 64; i++) {
+			unsigned char want = (i >= H_DST2_OFF && i < H_DST2_OFF + H_DST2_LEN)
+						     ? dst_pattern(i - H_DST2_OFF) : 0;
+
+			if (buf[i] != want && !bad++)
+				first = i;
+		}
+		CHECK(bad == 0, "%s: %u host bytes from card memory wrong, first at offset %u", sc->name,
+		      bad, first);
+	}
 	rc_dma_stats(rc, &st);
 	CHECK(st.boundary_violations == 0, "%s: %llu requests broke MPS/MRRS/4K", sc->name,
 	      (unsigned long long)st.boundary_violations);
