@@ -57,7 +57,7 @@ module dma_card_port #(
   localparam int RB = DATA_W / 8;        // bytes per line
   localparam int RBW = $clog2(RB);
   localparam int DW = $clog2(DEPTH);
-  localparam int CW = LW + 1;            // row counts
+  localparam int CW = 27 - RBW;          // line counts: a command's (16 MiB and a few) lines
   localparam int AW = LW + RBW;          // card byte address bits
   // The engine reads a TLP's payload from (local - host[1:0]) on, and at most
   // one row past the row of its last byte (rounded up to a dword).
@@ -89,7 +89,8 @@ module dma_card_port #(
   logic [LW-1:0] p0_row_q, p1_row_q;
   logic [DATA_W-1:0] p0_q, p1_q, rdata_q;
   logic          hit0, hit1, hit_h, rd_take;
-  logic [AW-1:0] first_b, last_b;
+  logic [AW-1:0] first_b;                // the first byte the engine reads
+  logic [26:0]   span;                   // ... to its last, from the first's line start
 
   assign hit1 = p1_v_q && p1_row_q == lm_row;
   assign hit0 = p0_v_q && p0_row_q == lm_row;
@@ -115,7 +116,7 @@ module dma_card_port #(
   assign lm_rdata = rdata_q;
 
   assign first_b = start_local - AW'(start_host_lo);
-  assign last_b = start_local + AW'(start_len) + AW'(DW_PAD);
+  assign span = 27'(first_b[RBW-1:0]) + 27'(start_host_lo) + 27'(start_len) + 27'(DW_PAD);
 
   always_comb begin
     wr_d = wr_q + (DW + 1)'(push_w || push_r);
@@ -144,7 +145,7 @@ module dma_card_port #(
       if (start && start_to_host) begin
         pf_row_d = first_b[AW-1:RBW];
         hd_row_d = first_b[AW-1:RBW];
-        pf_left_d = CW'(last_b[AW-1:RBW] - first_b[AW-1:RBW]) + CW'(2);
+        pf_left_d = CW'(span >> RBW) + CW'(2);
       end
     end
   end
