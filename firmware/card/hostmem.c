@@ -48,6 +48,19 @@ int hostmem_from_buf(uint64_t host, uint32_t local, uint32_t len)
 
 unsigned hostmem_last_status(void) { return last_status; }
 
+int card_copy(void *dst, const void *src, uint32_t len)
+{
+	uint32_t st;
+
+	mmio_write32(DMA_REG(COPY_SRC), (uint32_t)(uintptr_t)src);
+	mmio_write32(DMA_REG(COPY_DST), (uint32_t)(uintptr_t)dst);
+	mmio_write32(DMA_REG(COPY_LEN), len);
+	mmio_write32(DMA_REG(COPY_CTRL), SOC_DMA_COPY_CTRL_START_MASK);
+	while ((st = mmio_read32(DMA_REG(COPY_STATUS))) & SOC_DMA_COPY_STATUS_BUSY_MASK)
+		;
+	return SOC_FIELD_GET(SOC_DMA_COPY_STATUS_RESULT, st) == SOC_DMA_RESULT_OK ? 0 : -EINVAL;
+}
+
 void buf_copy_out(uint32_t local, void *dst, uint32_t len)
 {
 	uint8_t *d = dst;

@@ -32,6 +32,15 @@ int hostmem_to_buf(uint64_t host, uint32_t local, uint32_t len);
 int hostmem_from_buf(uint64_t host, uint32_t local, uint32_t len);
 unsigned hostmem_last_status(void);
 
+/* Copies len bytes from src to dst in hardware (the DMA block's copy
+ * engine, a line per cycle): each of them in DMABUF, DDR or DAXWIN, any
+ * alignment, len at most 16 MiB. Overlapping ranges are allowed when dst
+ * lies below src (the copy runs front to back), as for memmove; dst above
+ * an overlapping src, a range outside those regions, or a longer len give
+ * -EINVAL and copy nothing. Returns 0 when the bytes are there for the core
+ * and for the DMA engine. */
+int card_copy(void *dst, const void *src, uint32_t len);
+
 /* Small transfers through the scratch area (len <= DMA_SCRATCH). */
 int hostmem_read(uint64_t host, void *dst, uint32_t len);
 int hostmem_write(uint64_t host, const void *src, uint32_t len);

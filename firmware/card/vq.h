@@ -48,11 +48,13 @@ int vq_setup(struct vq *q, unsigned index, uint64_t features);
  * DMA error or a chain that breaks the rules (the caller marks the device
  * broken). */
 int vq_pop(struct vq *q, struct vq_req *r);
-/* Copies the readable bytes [0, max) of r into DMABUF at local; returns the count. */
-long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max);
-/* Copies len bytes from DMABUF at local into r's writable buffers; returns
- * the count, or -ENOSPC if they are shorter than len (nothing is written). */
-long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len);
+/* Copies the readable bytes [0, max) of r to dst, card memory the DMA engine
+ * reaches (DMABUF, DDR or DAXWIN); returns the count. */
+long vq_gather(const struct vq_req *r, void *dst, uint32_t max);
+/* Copies len bytes from src (DMABUF, DDR or DAXWIN) into r's writable
+ * buffers; returns the count, or -ENOSPC if they are shorter than len
+ * (nothing is written). */
+long vq_scatter(const struct vq_req *r, const void *src, uint32_t len);
 /* Returns the chain with `len` bytes written; raises the queue's interrupt
  * unless the driver suppressed it. 0 or -EIO. */
 int vq_push(struct vq *q, const struct vq_req *r, uint32_t len);

@@ -1,7 +1,7 @@
 /*
  * What both vq implementations share: reading a queue's configuration, and
- * moving a request's bytes between its buffers and DMABUF (one DMA command
- * per segment).
+ * moving a request's bytes between its buffers and card memory (DMABUF, DDR
+ * or the DAX window: one DMA command per segment, no copy by the core).
  */
 #include "vq.h"
 
@@ -31,7 +31,7 @@ int vq_read_config(struct vq *q, unsigned index)
 	return 0;
 }
 
-long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max)
+long vq_gather(const struct vq_req *r, void *dst, uint32_t max)
 {
 	uint32_t done = 0;
 
@@ -40,14 +40,14 @@ long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max)
 
 		if (n > max - done)
 			n = max - done;
-		if (n && hostmem_to_buf(r->rd[s].addr, local + done, n))
+		if (n && hostmem_to_card(r->rd[s].addr, (uint8_t *)dst + done, n))
 			return -EIO;
 		done += n;
 	}
 	return done;
 }
 
-long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len)
+long vq_scatter(const struct vq_req *r, const void *src, uint32_t len)
 {
 	uint32_t done = 0;
 
@@ -58,7 +58,7 @@ long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len)
 
 		if (n > len - done)
 			n = len - done;
-		if (n && hostmem_from_buf(r->wr[s].addr, local + done, n))
+		if (n && hostmem_from_card(r->wr[s].addr, (const uint8_t *)src + done, n))
 			return -EIO;
 		done += n;
 	}

@@ -139,6 +139,15 @@ module vfs_pcie #(
   logic [CARD_LW-1:0] lm_row, lm_next_row;
   logic [DATA_W-1:0] lm_wdata, lm_rdata, buf_lm_rdata, card_lm_rdata;
   logic        lm_wait, lm_rd_ok, lm_busy, card_wait, card_rd_ok;
+  logic [31:0] dmar_rdata_c, copy_rdata_c;
+  // dma_card_port (e) and the copy engine (y) toward card memory, and the
+  // copy engine on the buffer's engine port
+  logic        e_req, e_we, e_gnt, e_rvalid, y_req, y_we, y_gnt, y_rvalid;
+  logic [CARD_LW-1:0] e_addr, y_addr;
+  logic [DATA_W/8-1:0] e_be, y_be, yb_we;
+  logic [DATA_W-1:0] e_wdata, y_wdata, yb_wdata;
+  logic        yb_en, eng_buf;
+  logic [DMABUF_AW-$clog2(DATA_W/8)-1:0] yb_row;
 
   pcie_rx_demux u_rx_demux (
     .clk       (clk),
@@ -364,7 +373,7 @@ module vfs_pcie #(
     .we          (f_we),
     .addr        (f_addr[11:0]),
     .wdata       (f_wdata),
-    .rdata       (dma_rdata_c),
+    .rdata       (dmar_rdata_c),
     .cmd_valid   (dcmd_valid),
     .cmd_ready   (dcmd_ready),
     .cmd_write   (dcmd_write),
@@ -427,6 +436,9 @@ module vfs_pcie #(
   // The command's local side (dma_regs holds it while the command runs):
   // DMABUF answers every row at once, card memory through dma_card_port.
   assign lm_rdata = dcmd_card ? card_lm_rdata : buf_lm_rdata;
+  // The engine has the buffer's port whenever it uses it; the copy engine
+  // takes the other cycles.
+  assign eng_buf = lm_en && !dcmd_card;
   assign lm_wait = dcmd_card && card_wait;
   assign lm_rd_ok = !dcmd_card || card_rd_ok;
 
@@ -452,14 +464,78 @@ module vfs_pcie #(
     .lm_next_row   (lm_next_row),
     .lm_rd_ok      (card_rd_ok),
     .lm_busy       (lm_busy),
-    .l_req         (k_req),
-    .l_we          (k_we),
-    .l_addr        (k_addr),
-    .l_be          (k_be),
-    .l_wdata       (k_wdata),
-    .l_gnt         (k_gnt),
-    .l_rvalid      (k_rvalid),
+    .l_req         (e_req),
+    .l_we          (e_we),
+    .l_addr        (e_addr),
+    .l_be          (e_be),
+    .l_wdata       (e_wdata),
+    .l_gnt         (e_gnt),
+    .l_rvalid      (e_rvalid),
     .l_rdata       (k_rdata)
+  );
+
+  // Card-to-card copies (COPY_* registers of the DMA region).
+  dma_copy #(
+    .DATA_W   (DATA_W),
+    .CARD_AW  (CARD_AW),
+    .WIN_LOG2 (BAR2_SIZE_LOG2),
+    .WIN_OFF  (WIN_OFF),
+    .DEPTH    (CARD_DEPTH)
+  ) u_copy (
+    .clk      (clk),
+    .rst      (rst),
+    .req      (f_req && sel_dma),
+    .we       (f_we),
+    .addr     (f_addr[11:0]),
+    .wdata    (f_wdata),
+    .rdata    (copy_rdata_c),
+    .c_req    (y_req),
+    .c_we     (y_we),
+    .c_addr   (y_addr),
+    .c_be     (y_be),
+    .c_wdata  (y_wdata),
+    .c_gnt    (y_gnt),
+    .c_rvalid (y_rvalid),
+    .c_rdata  (k_rdata),
+    .b_en     (yb_en),
+    .b_we     (yb_we),
+    .b_row    (yb_row),
+    .b_wdata  (yb_wdata),
+    .b_free   (!eng_buf),
+    .b_rdata  (buf_lm_rdata)
+  );
+  assign dma_rdata_c = dmar_rdata_c | copy_rdata_c;
+
+  // Both onto the function's card memory port; reads in flight: either's
+  // buffer.
+  card_line_arb #(
+    .DATA_W (DATA_W),
+    .LW     (CARD_LW),
+    .OWNERS (CARD_DEPTH)
+  ) u_card_arb (
+    .clk      (clk),
+    .rst      (rst),
+    .a_req    (e_req),
+    .a_we     (e_we),
+    .a_addr   (e_addr),
+    .a_be     (e_be),
+    .a_wdata  (e_wdata),
+    .a_gnt    (e_gnt),
+    .a_rvalid (e_rvalid),
+    .b_req    (y_req),
+    .b_we     (y_we),
+    .b_addr   (y_addr),
+    .b_be     (y_be),
+    .b_wdata  (y_wdata),
+    .b_gnt    (y_gnt),
+    .b_rvalid (y_rvalid),
+    .m_req    (k_req),
+    .m_we     (k_we),
+    .m_addr   (k_addr),
+    .m_be     (k_be),
+    .m_wdata  (k_wdata),
+    .m_gnt    (k_gnt),
+    .m_rvalid (k_rvalid)
   );
 
   dma_buf #(
@@ -467,10 +543,10 @@ module vfs_pcie #(
     .AW     (DMABUF_AW)
   ) u_dma_buf (
     .clk     (clk),
-    .d_en    (lm_en && !dcmd_card),
-    .d_we    (lm_we),
-    .d_row   (lm_row[DMABUF_AW-$clog2(DATA_W/8)-1:0]),
-    .d_wdata (lm_wdata),
+    .d_en    (eng_buf || yb_en),
+    .d_we    (eng_buf ? lm_we : yb_we),
+    .d_row   (eng_buf ? lm_row[DMABUF_AW-$clog2(DATA_W/8)-1:0] : yb_row),
+    .d_wdata (eng_buf ? lm_wdata : yb_wdata),
     .d_rdata (buf_lm_rdata),
     .c_en    (f_req && sel_buf),
     .c_we    (f_we ? f_be : 4'b0000),
