@@ -92,16 +92,16 @@ module dma_copy #(
     endcase
   end
 
-  // An address in the core's map as the copy sees it: card memory (1) or
-  // DMABUF (0), its address there, and whether [a, a + len) stays inside.
-  typedef struct packed {
-    logic              ok;
-    logic              card;
-    logic [CARD_AW-1:0] a;
-  } side_t;
+  // An address in the core's map as the copy sees it: {ok, card, address}:
+  // whether [a, a + len) stays inside its region, card memory (1) or DMABUF
+  // (0), and its address there.
+  localparam int SIDE_W = CARD_AW + 2;
+  localparam int S_OK = CARD_AW + 1;
+  localparam int S_CARD = CARD_AW;
 
-  function automatic side_t decode(input logic [31:0] a, input logic [24:0] len);
-    side_t r;
+  function automatic logic [SIDE_W-1:0] decode(input logic [31:0] a, input logic [24:0] len);
+    logic ok, card;
+    logic [CARD_AW-1:0] ca;
     logic in_buf, in_ddr, in_win;
     logic [31:0] off;
     logic [32:0] end_off;
@@ -112,19 +112,22 @@ module dma_copy #(
         : in_ddr ? (a & (soc_map_pkg::DDR_SIZE - 32'd1))
         : (a & (soc_map_pkg::DAXWIN_SIZE - 32'd1));
     end_off = {1'b0, off} + 33'(len);
-    r.ok = in_buf ? (end_off <= 33'(soc_map_pkg::DMABUF_SIZE))
-         : in_ddr ? (end_off <= 33'(soc_map_pkg::DDR_SIZE))
-         : in_win && end_off <= WIN_BYTES;
-    r.card = !in_buf;
-    r.a = in_win ? CARD_AW'(WIN_OFF + off) : CARD_AW'(off);
-    return r;
+    ok = in_buf ? (end_off <= 33'(soc_map_pkg::DMABUF_SIZE))
+       : in_ddr ? (end_off <= 33'(soc_map_pkg::DDR_SIZE))
+       : in_win && end_off <= WIN_BYTES;
+    card = !in_buf;
+    ca = in_win ? CARD_AW'(WIN_OFF + off) : CARD_AW'(off);
+    decode = {ok, card, ca};
   endfunction
 
-  side_t sd, dd;
+  logic [SIDE_W-1:0] sd, dd;
+  logic [CARD_AW-1:0] sd_a, dd_a;
   logic  overlap_up;                       // dst inside (src, src + len)
   assign sd = decode(src_q, len_q);
   assign dd = decode(dst_q, len_q);
-  assign overlap_up = sd.card == dd.card && dd.a > sd.a && {1'b0, dd.a} < {1'b0, sd.a} + (CARD_AW + 1)'(len_q);
+  assign sd_a = sd[CARD_AW-1:0];
+  assign dd_a = dd[CARD_AW-1:0];
+  assign overlap_up = sd[S_CARD] == dd[S_CARD] && dd_a > sd_a && {1'b0, dd_a} < {1'b0, sd_a} + (CARD_AW + 1)'(len_q);
 
   // ------------------------------------------------------------ copy state
   logic          run_q;
@@ -195,8 +198,8 @@ module dma_copy #(
 
   // Lengths in lines
   logic [26:0] s_span, d_span;
-  assign s_span = 27'(sd.a[RBW-1:0]) + 27'(len_q) - 27'd1;
-  assign d_span = 27'(dd.a[RBW-1:0]) + 27'(len_q) - 27'd1;
+  assign s_span = 27'(sd_a[RBW-1:0]) + 27'(len_q) - 27'd1;
+  assign d_span = 27'(dd_a[RBW-1:0]) + 27'(len_q) - 27'd1;
 
   always_ff @(posedge clk) begin
     if (f_push) f_mem[f_wr_q[DW-1:0]] <= s_card_q ? c_rdata : b_rdata;
@@ -250,7 +253,7 @@ module dma_copy #(
           soc_map_pkg::DMA_COPY_DST: dst_q <= wdata;
           soc_map_pkg::DMA_COPY_LEN: len_q <= (wdata > 32'(MAX_LEN)) ? 25'h1ff_ffff : wdata[24:0];
           soc_map_pkg::DMA_COPY_CTRL: if (wdata[soc_map_pkg::DMA_COPY_CTRL_START_LSB]) begin
-            if (!sd.ok || !dd.ok || overlap_up || len_q > MAX_LEN) begin
+            if (!sd[S_OK] || !dd[S_OK] || overlap_up || len_q > MAX_LEN) begin
               status_q <= soc_map_pkg::DMA_RESULT_BADARG;
               done_count_q <= done_count_q + DONE_W'(1);
             end else if (len_q == 25'd0) begin
@@ -259,19 +262,19 @@ module dma_copy #(
             end else begin
               busy_q <= 1'b1;
               run_q <= 1'b1;
-              s_card_q <= sd.card;
-              d_card_q <= dd.card;
-              rd_line_q <= sd.a[CARD_AW-1:RBW];
+              s_card_q <= sd[S_CARD];
+              d_card_q <= dd[S_CARD];
+              rd_line_q <= sd_a[CARD_AW-1:RBW];
               rd_left_q <= NW'(s_span >> RBW) + NW'(1);
               pop_left_q <= NW'(s_span >> RBW) + NW'(1);
-              wr_line_q <= dd.a[CARD_AW-1:RBW];
+              wr_line_q <= dd_a[CARD_AW-1:RBW];
               wr_left_q <= NW'(d_span >> RBW) + NW'(1);
               wr_first_q <= 1'b1;
-              d_lo_q <= dd.a[RBW-1:0];
+              d_lo_q <= dd_a[RBW-1:0];
               d_hi_q <= d_span[RBW-1:0];
-              shift_q <= sd.a[RBW-1:0] - dd.a[RBW-1:0];
+              shift_q <= sd_a[RBW-1:0] - dd_a[RBW-1:0];
               // the destination starts later in its line: a line of nothing first
-              cur_v_q <= sd.a[RBW-1:0] < dd.a[RBW-1:0];
+              cur_v_q <= sd_a[RBW-1:0] < dd_a[RBW-1:0];
               f_rd_q <= f_wr_q;             // (a line left over from the last copy)
             end
           end

@@ -15,7 +15,7 @@ module tb;
   localparam int LW = CARD_AW - 5;
   localparam logic [31:0] WIN_OFF = 32'h4000_0000;
   localparam int LAT_MAX = 24;
-  localparam int N_RANDOM = 400;
+  localparam int N_RANDOM = 300;
   localparam logic [31:0] BUFB = soc_map_pkg::DMABUF_BASE;
   localparam logic [31:0] DDRB = soc_map_pkg::DDR_BASE;
   localparam logic [31:0] WINB = soc_map_pkg::DAXWIN_BASE;
