@@ -24,8 +24,9 @@
  * card gives it CARD_PCACHE_BYTES of DDR (fs_service.c). */
 #define VFS_PCACHE_DEFAULT_BYTES	0
 #define CARD_PCACHE_BYTES	(32u << 20)	/* of the 64 MiB DDR region: ~8 100 frames */
-/* the soft core copies slower than the SSD reads: DAX fills and big reads go
- * to the SSD until a copy engine is bound (vfs_pcache_set_copy) */
+/* the soft core copies slower than the SSD reads: without a copy engine DAX
+ * fills and big reads would go to the SSD; fs_service.c binds the DMA
+ * block's copy engine (vfs_pcache_set_copy), which makes them cheap */
 #define VFS_PCACHE_COPY_IS_CHEAP	0
 
 /* Phase markers for the simulator's per-phase figures (firmware/include/phase.h) */

@@ -18,6 +18,7 @@
 
 #include "fuse_dax.h"
 #include "fuse_server.h"
+#include "hostmem.h"
 #include "nvme_card.h"
 #include "rt.h"
 #include "vfs.h"
@@ -73,6 +74,15 @@ static void card_dax_attach(void)
 		printf("card: DAX window %lu MiB\n", (unsigned long)(win.size >> 20));
 }
 
+/* Page moves between the frames and the DAX window by the DMA block's copy
+ * engine (rtl/dma/dma_copy.sv, ~14.5 bytes/cycle against the core's 1.3);
+ * what it refuses (an overlap it cannot do) the core copies. */
+static void card_copy_hook(void *dst, const void *src, size_t len)
+{
+	if (card_copy(dst, src, (uint32_t)len))
+		memcpy(dst, src, len);
+}
+
 /* The page cache of file data: CARD_PCACHE_BYTES of DDR (card_config.h), so
  * the SSD reads straight into its frames. Taken once; every start drops
  * what it held (the mount does too). */
@@ -84,6 +94,7 @@ static void card_pcache_attach(void)
 	if (!mem)
 		mem = card_ddr_alloc(CARD_PCACHE_BYTES, 4096);
 	vfs_pcache_setup(mem, mem ? CARD_PCACHE_BYTES : 0);
+	vfs_pcache_set_copy(card_copy_hook);
 	vfs_pcache_get_stats(&st);
 	printf("card: page cache %lu frames (%lu MiB of DDR)\n", (unsigned long)st.frames,
 	       (unsigned long)(CARD_PCACHE_BYTES >> 20));

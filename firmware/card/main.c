@@ -120,11 +120,6 @@ static void device_fail(const char *why)
 /* What the last failed step was, for the console when the loop gives up. */
 static const char *card_why = "";
 
-static uint32_t dmabuf_local(const void *p)
-{
-	return (uint32_t)((uintptr_t)p - (uintptr_t)DMABUF);
-}
-
 static int card_pop(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_t *wr)
 {
 	int ret;
@@ -145,7 +140,7 @@ static long card_gather(void *ctx, unsigned slot, void *dst, size_t cap)
 	long ret;
 
 	(void)ctx;
-	ret = vq_gather(&slots[slot], dmabuf_local(dst), (uint32_t)cap);
+	ret = vq_gather(&slots[slot], dst, (uint32_t)cap);
 	if (ret < 0)
 		card_why = "request read failed";
 	return ret;
@@ -154,17 +149,21 @@ static long card_gather(void *ctx, unsigned slot, void *dst, size_t cap)
 static long card_scatter(void *ctx, unsigned slot, const void *src, size_t len)
 {
 	(void)ctx;
-	return vq_scatter(&slots[slot], dmabuf_local(src), (uint32_t)len);
+	/* src may be DMABUF or card memory (DDR, the DAX window): the DMA
+	 * engine takes the bytes from where they are. */
+	return vq_scatter(&slots[slot], src, (uint32_t)len);
 }
 
-/* A READ from the page cache: staged in the reply buffer itself (its room
- * covers the whole reply). */
+/* A READ from the page cache: the header from the reply buffer in DMABUF,
+ * the data straight from the frames in DDR (zeros for a hole staged in the
+ * reply buffer itself, whose room covers the whole reply). */
 static long card_scatterv(void *ctx, unsigned slot, const void *head, size_t head_len,
 			  const struct vfs_seg *seg, unsigned n, size_t len)
 {
+	uint32_t off = (uint32_t)((const uint8_t *)head - (const uint8_t *)DMABUF);
+
 	(void)ctx;
-	return vq_scatter_pieces(&slots[slot], dmabuf_local(head), (uint32_t)head_len, seg, n, (uint32_t)len,
-				 dmabuf_local(head));
+	return vq_scatter_pieces(&slots[slot], off, (uint32_t)head_len, seg, n, (uint32_t)len, off);
 }
 
 static int card_push(void *ctx, unsigned q, unsigned slot, uint32_t len)

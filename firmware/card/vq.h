@@ -48,18 +48,20 @@ int vq_setup(struct vq *q, unsigned index, uint64_t features);
  * DMA error or a chain that breaks the rules (the caller marks the device
  * broken). */
 int vq_pop(struct vq *q, struct vq_req *r);
-/* Copies the readable bytes [0, max) of r into DMABUF at local; returns the count. */
-long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max);
-/* Copies len bytes from DMABUF at local into r's writable buffers; returns
- * the count, or -ENOSPC if they are shorter than len (nothing is written). */
-long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len);
+/* Copies the readable bytes [0, max) of r to dst, card memory the DMA engine
+ * reaches (DMABUF, DDR or DAXWIN); returns the count. */
+long vq_gather(const struct vq_req *r, void *dst, uint32_t max);
+/* Copies len bytes from src (DMABUF, DDR or DAXWIN) into r's writable
+ * buffers; returns the count, or -ENOSPC if they are shorter than len
+ * (nothing is written). */
+long vq_scatter(const struct vq_req *r, const void *src, uint32_t len);
 struct vfs_seg;
 /* A reply in pieces (a READ from the page cache): head_len bytes at DMABUF
- * offset head, then n pieces (p NULL: zeros; in DMABUF or in card memory),
- * len bytes in all, into r's writable buffers. Pieces outside DMABUF are
- * staged in DMABUF from offset stage on (stage + their place in the reply),
- * after every DMABUF piece at or above stage has gone. Returns len or a
- * negative errno. */
+ * offset head, then n pieces (in DMABUF or card memory, sent from where they
+ * are; p NULL: zeros, staged in DMABUF from offset stage on, at stage + their
+ * place in the reply, after every DMABUF piece at or above stage has gone),
+ * len bytes in all, into r's writable buffers. Returns len or a negative
+ * errno. */
 long vq_scatter_pieces(const struct vq_req *r, uint32_t head, uint32_t head_len, const struct vfs_seg *seg,
 		       unsigned n, uint32_t len, uint32_t stage);
 /* Returns the chain with `len` bytes written; raises the queue's interrupt

@@ -1,7 +1,8 @@
 /*
  * What both vq implementations share: reading a queue's configuration, and
- * moving a request's bytes between its buffers and DMABUF (one DMA command
- * per segment), or from card memory (READ data in page-cache frames).
+ * moving a request's bytes between its buffers and card memory (DMABUF, DDR
+ * or the DAX window: one DMA command per segment, no copy by the core),
+ * READ data included, straight from the page-cache frames.
  */
 #include "vq.h"
 
@@ -32,7 +33,7 @@ int vq_read_config(struct vq *q, unsigned index)
 	return 0;
 }
 
-long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max)
+long vq_gather(const struct vq_req *r, void *dst, uint32_t max)
 {
 	uint32_t done = 0;
 
@@ -41,14 +42,14 @@ long vq_gather(const struct vq_req *r, uint32_t local, uint32_t max)
 
 		if (n > max - done)
 			n = max - done;
-		if (n && hostmem_to_buf(r->rd[s].addr, local + done, n))
+		if (n && hostmem_to_card(r->rd[s].addr, (uint8_t *)dst + done, n))
 			return -EIO;
 		done += n;
 	}
 	return done;
 }
 
-long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len)
+long vq_scatter(const struct vq_req *r, const void *src, uint32_t len)
 {
 	uint32_t done = 0;
 
@@ -59,7 +60,7 @@ long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len)
 
 		if (n > len - done)
 			n = len - done;
-		if (n && hostmem_from_buf(r->wr[s].addr, local + done, n))
+		if (n && hostmem_from_card(r->wr[s].addr, (const uint8_t *)src + done, n))
 			return -EIO;
 		done += n;
 	}
@@ -67,45 +68,16 @@ long vq_scatter(const struct vq_req *r, uint32_t local, uint32_t len)
 }
 
 
-/* len bytes from DMABUF offset local to byte pos of r's writable buffers. */
-static int scatter_at(const struct vq_req *r, uint32_t pos, uint32_t local, uint32_t len)
+/* len bytes of card memory at src (NULL: zeros, staged in DMABUF at offset
+ * stage) to byte pos of r's writable buffers, one DMA command per buffer. */
+static int scatter_at(const struct vq_req *r, uint32_t pos, const void *src, uint32_t len, uint32_t stage)
 {
-	for (unsigned s = 0; s < r->nwr && len; s++) {
-		uint32_t n;
+	const uint8_t *p = src;
 
-		if (pos >= r->wr[s].len) {
-			pos -= r->wr[s].len;
-			continue;
-		}
-		n = r->wr[s].len - pos < len ? r->wr[s].len - pos : len;
-		if (hostmem_from_buf(r->wr[s].addr + pos, local, n))
-			return -EIO;
-		pos = 0;
-		local += n;
-		len -= n;
-	}
-	return len ? -ENOSPC : 0;
-}
-
-/*
- * len bytes of card memory at src (NULL: zeros) to host address host. The
- * DMA engine reads only DMABUF today, so the bytes are copied there first
- * (at DMABUF offset stage); once it reads card memory itself this becomes
- * hostmem_from_card(host, src, len) (zeros from a zero page), the one line
- * that changes.
- */
-static int card_to_host(uint64_t host, const void *src, uint32_t len, uint32_t stage)
-{
-	if (src)
-		memcpy((uint8_t *)DMABUF + stage, src, len);
-	else
+	if (!p) {
 		memset((uint8_t *)DMABUF + stage, 0, len);
-	return hostmem_from_buf(host, stage, len);
-}
-
-/* A piece in card memory to byte pos of r's writable buffers. */
-static int scatter_card(const struct vq_req *r, uint32_t pos, const uint8_t *src, uint32_t len, uint32_t stage)
-{
+		p = (const uint8_t *)DMABUF + stage;
+	}
 	for (unsigned s = 0; s < r->nwr && len; s++) {
 		uint32_t n;
 
@@ -114,12 +86,10 @@ static int scatter_card(const struct vq_req *r, uint32_t pos, const uint8_t *src
 			continue;
 		}
 		n = r->wr[s].len - pos < len ? r->wr[s].len - pos : len;
-		if (card_to_host(r->wr[s].addr + pos, src, n, stage))
+		if (hostmem_from_card(r->wr[s].addr + pos, p, n))
 			return -EIO;
 		pos = 0;
-		if (src)
-			src += n;
-		stage += n;
+		p += n;
 		len -= n;
 	}
 	return len ? -ENOSPC : 0;
@@ -133,23 +103,18 @@ long vq_scatter_pieces(const struct vq_req *r, uint32_t head, uint32_t head_len,
 
 	if (len > r->wr_len)
 		return -ENOSPC;
-	/* last piece first: one the server copied into DMABUF goes before a
-	 * staged piece can land on it */
+	/* last piece first: a piece the server copied into DMABUF goes before
+	 * zeros staged for a hole can land on it */
 	for (unsigned i = n; i-- > 0;) {
-		uintptr_t p = (uintptr_t)seg[i].p;
-
 		if (seg[i].len > end - head_len)
 			return -EINVAL;
 		end -= seg[i].len;
-		if (p && p - (uintptr_t)DMABUF < SOC_DMABUF_SIZE)
-			err = scatter_at(r, end, (uint32_t)(p - (uintptr_t)DMABUF), seg[i].len);
-		else
-			err = scatter_card(r, end, seg[i].p, seg[i].len, stage + end);
+		err = scatter_at(r, end, seg[i].p, seg[i].len, stage + end);
 		if (err)
 			return err;
 	}
 	if (end != head_len)
 		return -EINVAL;
-	err = scatter_at(r, 0, head, head_len);
+	err = scatter_at(r, 0, (const uint8_t *)DMABUF + head, head_len, 0);
 	return err ? err : (long)len;
 }

@@ -464,6 +464,12 @@ int nvme_wait(struct nvme_ctrl *c, struct nvme_io *io)
 	return io->result;
 }
 
+static void bounce_copy(const struct nvme_ctrl *c, void *dst, const void *src, size_t n)
+{
+	if (!c->hal.copy || c->hal.copy(dst, src, (uint32_t)n))
+		memcpy(dst, src, n);
+}
+
 /* One command, waited for. A buffer the controller cannot reach goes through
  * the HAL's bounce buffer (safe to reuse: a command that times out leaves
  * the controller to be reset before the next one, see nvme_reset). */
@@ -479,14 +485,14 @@ static int sync_io(struct nvme_ctrl *c, uint8_t op, uint64_t lba, uint32_t nlb, 
 		if (!c->hal.bounce || bytes > NVME_MAX_XFER)
 			return -EINVAL;
 		if (op == NVM_WRITE)
-			memcpy(c->hal.bounce, buf, bytes);
+			bounce_copy(c, c->hal.bounce, buf, bytes);
 		io.buf = c->hal.bounce;
 	}
 	ret = nvme_submit(c, &io);
 	if (!ret)
 		ret = nvme_wait(c, &io);
 	if (!ret && bounce && op == NVM_READ)
-		memcpy(buf, c->hal.bounce, bytes);
+		bounce_copy(c, buf, c->hal.bounce, bytes);
 	return ret;
 }
 

@@ -36,6 +36,10 @@ struct nvme_hal {
 	 * (the HAL has set the vector up; idle() wakes on it). */
 	int (*dma_ok)(const void *p, size_t len);
 	void *bounce;
+	/* Optional: copies n bytes between the bounce buffer and a caller's
+	 * buffer without the CPU (a copy engine); nonzero when it cannot for
+	 * these buffers, and memcpy does it then. NULL: memcpy. */
+	int (*copy)(void *dst, const void *src, uint32_t n);
 	void (*idle)(void);
 	int use_irq;
 	uint16_t irq_vector;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "../card/hostmem.h"
 
 #define RP(r) (SOC_RP_BASE + SOC_RP_##r)
 /* RP.STATUS bits of a completion error (the rest are inbound errors) */
@@ -249,6 +250,7 @@ int nvme_card_probe(struct nvme_hal *hal, struct nvme_card_info *info)
 	hal->now_us = card_now_us;
 	hal->dma_ok = card_dma_ok;
 	hal->bounce = card_ddr_alloc(NVME_MAX_XFER, NVME_PAGE);
+	hal->copy = card_copy;		/* DDR <-> DMABUF or the DAX window in hardware */
 	hal->idle = card_idle;
 	hal->use_irq = 1;
 	hal->irq_vector = NVME_CARD_VEC_IO;

@@ -8,7 +8,8 @@ RP_FW_INC := $(FW_INC) -Ifirmware/nvme -Ifirmware/include -Itests/nvme -Iworld/s
 RP_FW_HDRS := $(wildcard firmware/nvme/*.h firmware/include/*.h tests/nvme/*.h tests/rp/*.h) world/ssd/nvme_dev.h \
               $(GEN)/soc_map.stamp
 # The driver and its card HAL, as the card's image has them.
-RP_NVME_OBJS := $(call fw_objs,rv32,card,firmware/nvme/nvme.c firmware/nvme/nvme_card.c firmware/nvme/nvme_blockdev.c)
+RP_NVME_OBJS := $(call fw_objs,rv32,card,firmware/nvme/nvme.c firmware/nvme/nvme_card.c firmware/nvme/nvme_blockdev.c \
+                                          firmware/card/hostmem.c)
 
 $(RP_DIR)/fw/%.o: tests/rp/%.c $(RP_FW_HDRS)
 	@mkdir -p $(dir $@)

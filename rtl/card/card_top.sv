@@ -87,6 +87,13 @@ module card_top #(
   end
 
   localparam int LW = DDR_AW - $clog2(DATA_W / 8);
+  localparam logic [DDR_AW-1:0] WIN_OFF = DDR_AW'(1) << (DDR_AW - 1);
+
+  // The DMA engine's line port to card memory
+  logic        k_req, k_we, k_gnt, k_rvalid;
+  logic [LW-1:0] k_addr;
+  logic [DATA_W/8-1:0] k_be;
+  logic [DATA_W-1:0] k_wdata;
 
   // SoC interrupt line 31 is the function's notification interrupt, line 30
   // the root port's MSI interrupt.
@@ -143,7 +150,9 @@ module card_top #(
     .DATA_W         (DATA_W),
     .BAR2_SIZE_LOG2 (BAR2_SIZE_LOG2),
     .NUM_REQ_QUEUES (NUM_REQ_QUEUES),
-    .TICK_NS        (TICK_NS)
+    .TICK_NS        (TICK_NS),
+    .CARD_AW        (DDR_AW),
+    .WIN_OFF        (32'(WIN_OFF))
   ) u_fn (
     .clk          (clk),
     .rst          (rst),
@@ -180,13 +189,20 @@ module card_top #(
     .bd_valid     (bd_valid),
     .bd_ready     (bd_ready),
     .bd_data      (bd_data),
+    .k_req        (k_req),
+    .k_we         (k_we),
+    .k_addr       (k_addr),
+    .k_be         (k_be),
+    .k_wdata      (k_wdata),
+    .k_gnt        (k_gnt),
+    .k_rvalid     (k_rvalid),
+    .k_rdata      (p_rdata),
     .err_count    (pcie_err_count)
   );
 
   // ---------------------------------------------------------------- root port, DAX window and DDR
   // The wait-state port carries the RP and RPWIN regions (root port), DDR
   // and DAXWIN (card memory) and DAX (the window's registers).
-  localparam logic [DDR_AW-1:0] WIN_OFF = DDR_AW'(1) << (DDR_AW - 1);
   logic        in_ddr, in_win, in_dax;
   logic [1:0]  sel_q;                       // 0 root port, 1 card memory, 2 DAX registers
   logic        rp_f_gnt, c_gnt, x_gnt;
@@ -200,6 +216,10 @@ module card_top #(
   logic [LW-1:0] w_addr;
   logic [DATA_W/8-1:0] w_be;
   logic [DATA_W-1:0] w_wdata;
+  logic        n_req, n_we, n_gnt, n_rvalid;
+  logic [LW-1:0] n_addr;
+  logic [DATA_W/8-1:0] n_be;
+  logic [DATA_W-1:0] n_wdata;
   logic        p_req, p_we, p_gnt, p_rvalid;
   logic [LW-1:0] p_addr;
   logic [DATA_W/8-1:0] p_be;
@@ -278,6 +298,40 @@ module card_top #(
     .b_wdata  (w_wdata),
     .b_gnt    (w_gnt),
     .b_rvalid (w_rvalid),
+    .m_req    (n_req),
+    .m_we     (n_we),
+    .m_addr   (n_addr),
+    .m_be     (n_be),
+    .m_wdata  (n_wdata),
+    .m_gnt    (n_gnt),
+    .m_rvalid (n_rvalid)
+  );
+  assign m_rdata = p_rdata;
+
+  // Second level: the SSD and the window (a) against the DMA engine (b).
+  // Under load the DMA engine gets every other line, the other two one in
+  // four each. Reads in flight: the DMA engine's buffer (16 lines).
+  card_line_arb #(
+    .DATA_W (DATA_W),
+    .LW     (LW),
+    .OWNERS (16)
+  ) u_line_arb_dma (
+    .clk      (clk),
+    .rst      (rst),
+    .a_req    (n_req),
+    .a_we     (n_we),
+    .a_addr   (n_addr),
+    .a_be     (n_be),
+    .a_wdata  (n_wdata),
+    .a_gnt    (n_gnt),
+    .a_rvalid (n_rvalid),
+    .b_req    (k_req),
+    .b_we     (k_we),
+    .b_addr   (k_addr),
+    .b_be     (k_be),
+    .b_wdata  (k_wdata),
+    .b_gnt    (k_gnt),
+    .b_rvalid (k_rvalid),
     .m_req    (p_req),
     .m_we     (p_we),
     .m_addr   (p_addr),
@@ -286,7 +340,6 @@ module card_top #(
     .m_gnt    (p_gnt),
     .m_rvalid (p_rvalid)
   );
-  assign m_rdata = p_rdata;
 
   rp_top #(
     .DATA_W       (DATA_W),
@@ -326,10 +379,12 @@ module card_top #(
     .irq          (rp_irq)
   );
 
+  // Owner FIFO: the port's reads in flight (at most 16, the second-level
+  // arbiter's) and the core's line fetch.
   card_ddr #(
     .DATA_W (DATA_W),
     .DDR_AW (DDR_AW),
-    .OWNERS (16)
+    .OWNERS (32)
   ) u_ddr (
     .clk        (clk),
     .rst        (rst),

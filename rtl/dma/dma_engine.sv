@@ -1,6 +1,7 @@
 `default_nettype none
 // dma_engine: moves bytes between host memory (as PCIe memory requests) and
-// the card's DMA buffer. Clock domain: clk.
+// a local row memory: the card's DMA buffer, or card memory through
+// dma_card_port. Clock domain: clk.
 //
 // One command at a time: read (host -> buffer) or write (buffer -> host), any
 // byte alignment on either side, up to 16 MiB. Reads are split into MRd
@@ -13,13 +14,17 @@
 // MPS bytes on MPS boundaries.
 //
 // Interfaces: command/done, TLP request stream out, completion stream in,
-// the buffer's row port. Status codes on done: 0 ok, 1 unsupported request,
+// the local row port. The row port answers a read in the next cycle; a local
+// side that cannot always do so (card memory) says which row it can answer
+// (lm_rd_ok for lm_next_row) and when it cannot take a row write (lm_wait:
+// completions then wait in the receive stream), and holds a command's done
+// (and the next command) while it has writes to finish (lm_busy). Status codes on done: 0 ok, 1 unsupported request,
 // 2 completer abort or malformed completion, 3 completion timeout,
 // 4 bad argument, 5 bus mastering disabled.
 module dma_engine #(
   parameter int DATA_W = 256,            // TLP datapath width, also the buffer row width
   parameter int TAGS = 32,               // read tags in flight (2..256)
-  parameter int LOCAL_AW = 16,           // buffer byte-address bits
+  parameter int LOCAL_AW = 16,           // local byte-address bits
   parameter int TIMEOUT = 65536          // completion timeout, cycles
 ) (
   input  wire logic        clk,
@@ -64,6 +69,10 @@ module dma_engine #(
   output logic [LOCAL_AW-$clog2(DATA_W/8)-1:0] lm_row,
   output logic [DATA_W-1:0]      lm_wdata,
   input  wire logic [DATA_W-1:0] lm_rdata,
+  input  wire logic              lm_wait,     // no row write can be taken this cycle
+  output logic [LOCAL_AW-$clog2(DATA_W/8)-1:0] lm_next_row,  // row a write command reads next
+  input  wire logic              lm_rd_ok,    // lm_next_row can be read this cycle
+  input  wire logic              lm_busy,     // row writes still on their way
 
   // --- statistics ---
   output logic [31:0] stat_unexpected   // completions for no outstanding tag
@@ -79,7 +88,7 @@ module dma_engine #(
   initial begin
     if (DATA_W < 64 || (DATA_W & (DATA_W - 1)) != 0) $error("dma_engine: DATA_W must be a power of two >= 64");
     if (TAGS < 2 || TAGS > 256 || (TAGS & (TAGS - 1)) != 0) $error("dma_engine: TAGS must be a power of two, 2..256");
-    if (LOCAL_AW <= RBW || LOCAL_AW > 24) $error("dma_engine: LOCAL_AW out of range");
+    if (LOCAL_AW <= RBW || LOCAL_AW > 31) $error("dma_engine: LOCAL_AW out of range");
   end
 
   // ------------------------------------------------------------- command
@@ -254,14 +263,14 @@ module dma_engine #(
     lm_wdata = '0;
     cwin = '0;
     cwin_mask = '0;
-    if (flush_q) begin
+    if (flush_q && !lm_wait) begin
       cwin = {{DATA_W{1'b0}}, cprev_q};
       cwin_mask = {{RB{1'b0}}, cprev_mask_q};
       lm_en = 1'b1;
       lm_row = cbase_q[LOCAL_AW-1:RBW] + RW'(cbeat_q);
       lm_wdata = cwin[(RB - 32'(cshift)) * 8 +: DATA_W];
       lm_we = cwin_mask[(RB - 32'(cshift)) +: RB];
-    end else if (cpl_active_q && rx_valid) begin
+    end else if (cpl_active_q && rx_valid && !lm_wait) begin
       // rx_ready is high here: the beat is taken and placed this cycle.
       cwin = {rx_data, cprev_q};
       cwin_mask = {cur_mask, cprev_mask_q};
@@ -280,7 +289,7 @@ module dma_engine #(
   // a cycle after its last beat; otherwise the receive side is always ready.
   logic hdr_cycle;
   assign hdr_cycle = rx_valid && rx_sop && !cpl_active_q && !cpl_drop_q && !flush_q;
-  assign rx_ready = !flush_q && !(hdr_cycle && c_tag_ok && c_status == 3'd0 && c_data &&
+  assign rx_ready = !flush_q && !(cpl_active_q && lm_wait) && !(hdr_cycle && c_tag_ok && c_status == 3'd0 && c_data &&
                                   c_bc == c_remaining && c_n != 13'd0);
   assign rx_take = rx_valid && rx_ready;
 
@@ -288,7 +297,8 @@ module dma_engine #(
   assign rissue = active_q && !write_q && err_q == soc_map_pkg::DMA_RESULT_OK && left_q != 25'd0 &&
                   tag_free_found && (fifo_count_q == 2'd0 || (fifo_count_q == 2'd1 && pop));
   // Row fetches: keep the rows in flight plus the beats queued within the FIFO.
-  assign wissue = active_q && write_q && wtlp_q && !flush_q && !(cpl_active_q && rx_valid) &&
+  assign lm_next_row = wrow0_q + RW'(wrows_issued_q);
+  assign wissue = active_q && write_q && wtlp_q && !flush_q && !(cpl_active_q && rx_valid) && lm_rd_ok &&
                   (wrows_issued_q <= {1'b0, wbeats_q}) &&
                   ({1'b0, fifo_count_q} + 3'(wread_q && wrows_recv_q != 9'd0) <
                    3'd2 + 3'(pop));
@@ -350,7 +360,7 @@ module dma_engine #(
       if (cmd_valid && cmd_ready) begin
         if (!bus_master) begin
           done_q <= 1'b1; done_status_q <= soc_map_pkg::DMA_RESULT_NOBM;
-        end else if (cmd_len > (25'd1 << LOCAL_AW)) begin
+        end else if ({7'd0, cmd_len} > (32'd1 << LOCAL_AW)) begin
           done_q <= 1'b1; done_status_q <= soc_map_pkg::DMA_RESULT_BADARG;
         end else if (cmd_len == 25'd0) begin
           done_q <= 1'b1; done_status_q <= soc_map_pkg::DMA_RESULT_OK;
@@ -391,7 +401,7 @@ module dma_engine #(
       if (flush && !active_q) tag_dead_q <= '0;
 
       // Completions
-      if (flush_q) flush_q <= 1'b0;
+      if (flush_q && !lm_wait) flush_q <= 1'b0;
       if (hdr_cycle) begin
         cbeat_q <= 8'd0;
         cprev_q <= '0;
@@ -457,7 +467,7 @@ module dma_engine #(
 
       // Command end
       if (active_q && !write_q && (left_q == 25'd0 || err_q != soc_map_pkg::DMA_RESULT_OK) && tag_busy_q == '0 &&
-          !cpl_active_q && !flush_q && !rissue) begin
+          !cpl_active_q && !flush_q && !rissue && !lm_busy) begin
         active_q <= 1'b0;
         done_q <= 1'b1;
         done_status_q <= err_q;
@@ -470,7 +480,7 @@ module dma_engine #(
     end
   end
 
-  assign cmd_ready = !active_q && !done_q;
+  assign cmd_ready = !active_q && !done_q && !lm_busy;
   assign done_valid = done_q;
   assign done_status = done_status_q;
   assign stat_unexpected = unexpected_q;

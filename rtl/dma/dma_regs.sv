@@ -1,10 +1,17 @@
 `default_nettype none
 // dma_regs: the firmware's registers of the DMA engine (DMA region of the SoC
 // map): transfer parameters, start, status. Clock domain: clk.
-// Interfaces: firmware register port (reads combinational), the engine's
-// command and done signals.
+// LOCAL names the local side by its address in the core's map: DMABUF, DDR
+// or DAXWIN. The block turns it into a DMABUF offset (cmd_card low) or a card
+// memory byte address (cmd_card high: DDR offset o is card memory o, DAXWIN
+// offset o is WIN_OFF + o, as card_top maps them for the core), and refuses
+// (result BADARG, no command) a transfer that does not lie within one of
+// them. Interfaces: firmware register port (reads combinational), the
+// engine's command and done signals.
 module dma_regs #(
-  parameter int LOCAL_AW = 16  // DMA buffer byte-address bits
+  parameter int CARD_AW = 31,            // card memory byte-address bits (the engine's local address)
+  parameter int WIN_LOG2 = 30,           // DAX window size, log2 bytes
+  parameter logic [31:0] WIN_OFF = 32'h4000_0000  // card memory address of DAXWIN offset 0
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -21,7 +28,8 @@ module dma_regs #(
   input  wire logic        cmd_ready,
   output logic        cmd_write,
   output logic [63:0] cmd_host,
-  output logic [LOCAL_AW-1:0] cmd_local,
+  output logic        cmd_card,        // 1: card memory, 0: DMABUF
+  output logic [CARD_AW-1:0] cmd_local,
   output logic [24:0] cmd_len,
   output logic        flush,
   input  wire logic        abort,          // function reset: no command runs (a running one ends)
@@ -32,9 +40,33 @@ module dma_regs #(
   // Registers, their fields and the result codes (DMA_RESULT_*): soc_map_pkg.
   localparam int RES_W = soc_map_pkg::DMA_RESULT_W;
   localparam int DONE_W = soc_map_pkg::DMA_STATUS_DONE_W;
+  localparam logic [32:0] WIN_BYTES = 33'd1 << WIN_LOG2;
+
+  initial begin
+    if (CARD_AW < 16 || CARD_AW > 31) $error("dma_regs: CARD_AW out of range");
+    if (64'(WIN_OFF) + (64'd1 << WIN_LOG2) > (64'd1 << CARD_AW)) $error("dma_regs: DAX window beyond card memory");
+    if (64'(soc_map_pkg::DDR_SIZE) > 64'(WIN_OFF)) $error("dma_regs: DDR region overlaps the window");
+  end
 
   logic [63:0] host_q;
-  logic [LOCAL_AW-1:0] local_q;
+  logic [31:0] local_q;
+  logic        in_buf, in_ddr, in_win, fits, card_q;
+  logic [31:0] off;                    // LOCAL's offset within its region
+  logic [32:0] end_off;                // ... and where the transfer would end
+  logic [CARD_AW-1:0] card_addr_q;
+
+  always_comb begin
+    in_buf = (local_q & ~(soc_map_pkg::DMABUF_SIZE - 32'd1)) == soc_map_pkg::DMABUF_BASE;
+    in_ddr = (local_q & ~(soc_map_pkg::DDR_SIZE - 32'd1)) == soc_map_pkg::DDR_BASE;
+    in_win = (local_q & ~(soc_map_pkg::DAXWIN_SIZE - 32'd1)) == soc_map_pkg::DAXWIN_BASE;
+    off = in_buf ? (local_q & (soc_map_pkg::DMABUF_SIZE - 32'd1))
+        : in_ddr ? (local_q & (soc_map_pkg::DDR_SIZE - 32'd1))
+        : (local_q & (soc_map_pkg::DAXWIN_SIZE - 32'd1));
+    end_off = {1'b0, off} + 33'(len_q);
+    fits = in_buf ? (end_off <= 33'(soc_map_pkg::DMABUF_SIZE))
+         : in_ddr ? (end_off <= 33'(soc_map_pkg::DDR_SIZE))
+         : in_win && end_off <= WIN_BYTES;
+  end
   logic [24:0] len_q;
   logic        write_q, pending_q, busy_q;
   logic [RES_W-1:0] status_q;
@@ -45,7 +77,7 @@ module dma_regs #(
     unique case (addr)
       soc_map_pkg::DMA_HOST_LO:    rdata = host_q[31:0];
       soc_map_pkg::DMA_HOST_HI:    rdata = host_q[63:32];
-      soc_map_pkg::DMA_LOCAL:      rdata = 32'(local_q);
+      soc_map_pkg::DMA_LOCAL:      rdata = local_q;
       soc_map_pkg::DMA_LEN:        rdata = 32'(len_q);
       soc_map_pkg::DMA_STATUS: begin
         rdata[soc_map_pkg::DMA_STATUS_BUSY_LSB] = busy_q;
@@ -60,7 +92,9 @@ module dma_regs #(
   always_ff @(posedge clk) begin
     if (rst) begin
       host_q <= 64'd0;
-      local_q <= '0;
+      local_q <= 32'd0;
+      card_q <= 1'b0;
+      card_addr_q <= '0;
       len_q <= 25'd0;
       write_q <= 1'b0;
       pending_q <= 1'b0;
@@ -72,12 +106,19 @@ module dma_regs #(
         unique case (addr)
           soc_map_pkg::DMA_HOST_LO: host_q[31:0] <= wdata;
           soc_map_pkg::DMA_HOST_HI: host_q[63:32] <= wdata;
-          soc_map_pkg::DMA_LOCAL:   local_q <= wdata[LOCAL_AW-1:0];
+          soc_map_pkg::DMA_LOCAL:   local_q <= wdata;
           soc_map_pkg::DMA_LEN:     len_q <= (wdata > 32'h00ff_ffff) ? 25'h1ff_ffff : wdata[24:0];
           soc_map_pkg::DMA_CTRL: if (wdata[soc_map_pkg::DMA_CTRL_START_LSB]) begin
             write_q <= wdata[soc_map_pkg::DMA_CTRL_TO_HOST_LSB];
-            pending_q <= 1'b1;
-            busy_q <= 1'b1;
+            card_q <= !in_buf;
+            card_addr_q <= in_win ? CARD_AW'(WIN_OFF + off) : CARD_AW'(off);
+            if (fits) begin
+              pending_q <= 1'b1;
+              busy_q <= 1'b1;
+            end else begin
+              status_q <= soc_map_pkg::DMA_RESULT_BADARG;
+              done_count_q <= done_count_q + DONE_W'(1);
+            end
           end
           default: ;
         endcase
@@ -101,7 +142,8 @@ module dma_regs #(
   assign cmd_valid = pending_q && !abort;
   assign cmd_write = write_q;
   assign cmd_host = host_q;
-  assign cmd_local = local_q;
+  assign cmd_card = card_q;
+  assign cmd_local = card_addr_q;
   assign cmd_len = len_q;
   assign flush = req && we && addr == soc_map_pkg::DMA_CTRL && wdata[soc_map_pkg::DMA_CTRL_FORGET_LSB] && !busy_q;
 endmodule

@@ -4,7 +4,8 @@
 // DMA engine with its buffer, the virtqueue engine and the card's clock
 // (vfs_time: BAR0 0x6000 for the host, the TIME region for the firmware). Clock domain: clk. Interfaces: generic TLP
 // streams toward the hard IP, the firmware port (SoC MMIO: VIRTIO, DMA, VQ,
-// TIME and DMABUF regions), the BAR2 memory port.
+// TIME and DMABUF regions), the BAR2 memory port, the DMA engine's card
+// memory line port (transfers between host memory and DDR or the DAX window).
 module vfs_pcie #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
@@ -12,7 +13,10 @@ module vfs_pcie #(
   parameter int MSIX_VECTORS = 8,     // MSI-X table entries
   parameter int DMA_TAGS = 16,        // DMA read tags in flight (tags 0..DMA_TAGS-1)
   parameter int DMA_TIMEOUT = 65536,  // DMA completion timeout, cycles
-  parameter int TICK_NS = 4           // clk period in ns: the clock's advance per cycle
+  parameter int TICK_NS = 4,          // clk period in ns: the clock's advance per cycle
+  parameter int CARD_AW = 31,         // card memory byte-address bits
+  parameter logic [31:0] WIN_OFF = 32'h4000_0000,  // card memory address of the DAX window
+  parameter int CARD_DEPTH = 16       // lines the DMA engine buffers toward card memory
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -55,6 +59,16 @@ module vfs_pcie #(
   input  wire logic                 bd_valid,
   output logic                      bd_ready,
   input  wire logic [DATA_W-1:0]    bd_data,
+
+  // --- DMA engine to card memory (lines; in-order read data, any latency) ---
+  output logic                   k_req,
+  output logic                   k_we,
+  output logic [CARD_AW-$clog2(DATA_W/8)-1:0] k_addr,
+  output logic [DATA_W/8-1:0]    k_be,
+  output logic [DATA_W-1:0]      k_wdata,
+  input  wire logic              k_gnt,
+  input  wire logic              k_rvalid,
+  input  wire logic [DATA_W-1:0] k_rdata,
 
   // --- status ---
   output logic [31:0] err_count
@@ -114,14 +128,26 @@ module vfs_pcie #(
   // DMA engine
   logic        dcmd_valid, dcmd_ready, dcmd_write, dflush, ddone_valid;
   logic [63:0] dcmd_host;
-  logic [DMABUF_AW-1:0] dcmd_local;
+  logic [CARD_AW-1:0] dcmd_local;
+  logic        dcmd_card;
   logic [24:0] dcmd_len;
   logic [soc_map_pkg::DMA_RESULT_W-1:0] ddone_status;
   logic [31:0] dunexpected;
   logic        lm_en;
   logic [DATA_W/8-1:0] lm_we;
-  logic [DMABUF_AW-$clog2(DATA_W/8)-1:0] lm_row;
-  logic [DATA_W-1:0] lm_wdata, lm_rdata;
+  localparam int CARD_LW = CARD_AW - $clog2(DATA_W / 8);
+  logic [CARD_LW-1:0] lm_row, lm_next_row;
+  logic [DATA_W-1:0] lm_wdata, lm_rdata, buf_lm_rdata, card_lm_rdata;
+  logic        lm_wait, lm_rd_ok, lm_busy, card_wait, card_rd_ok;
+  logic [31:0] dmar_rdata_c, copy_rdata_c;
+  // dma_card_port (e) and the copy engine (y) toward card memory, and the
+  // copy engine on the buffer's engine port
+  logic        e_req, e_we, e_gnt, e_rvalid, y_req, y_we, y_gnt, y_rvalid;
+  logic [CARD_LW-1:0] e_addr, y_addr;
+  logic [DATA_W/8-1:0] e_be, y_be, yb_we;
+  logic [DATA_W-1:0] e_wdata, y_wdata, yb_wdata;
+  logic        yb_en, eng_buf;
+  logic [DMABUF_AW-$clog2(DATA_W/8)-1:0] yb_row;
 
   pcie_rx_demux u_rx_demux (
     .clk       (clk),
@@ -337,7 +363,9 @@ module vfs_pcie #(
   );
 
   dma_regs #(
-    .LOCAL_AW (DMABUF_AW)
+    .CARD_AW  (CARD_AW),
+    .WIN_LOG2 (BAR2_SIZE_LOG2),
+    .WIN_OFF  (WIN_OFF)
   ) u_dma_regs (
     .clk         (clk),
     .rst         (rst),
@@ -345,11 +373,12 @@ module vfs_pcie #(
     .we          (f_we),
     .addr        (f_addr[11:0]),
     .wdata       (f_wdata),
-    .rdata       (dma_rdata_c),
+    .rdata       (dmar_rdata_c),
     .cmd_valid   (dcmd_valid),
     .cmd_ready   (dcmd_ready),
     .cmd_write   (dcmd_write),
     .cmd_host    (dcmd_host),
+    .cmd_card    (dcmd_card),
     .cmd_local   (dcmd_local),
     .cmd_len     (dcmd_len),
     .flush       (dflush),
@@ -362,7 +391,7 @@ module vfs_pcie #(
   dma_engine #(
     .DATA_W   (DATA_W),
     .TAGS     (DMA_TAGS),
-    .LOCAL_AW (DMABUF_AW),
+    .LOCAL_AW (CARD_AW),
     .TIMEOUT  (DMA_TIMEOUT)
   ) u_dma (
     .clk             (clk),
@@ -397,7 +426,116 @@ module vfs_pcie #(
     .lm_row          (lm_row),
     .lm_wdata        (lm_wdata),
     .lm_rdata        (lm_rdata),
+    .lm_wait         (lm_wait),
+    .lm_next_row     (lm_next_row),
+    .lm_rd_ok        (lm_rd_ok),
+    .lm_busy         (lm_busy),
     .stat_unexpected (dunexpected)
+  );
+
+  // The command's local side (dma_regs holds it while the command runs):
+  // DMABUF answers every row at once, card memory through dma_card_port.
+  assign lm_rdata = dcmd_card ? card_lm_rdata : buf_lm_rdata;
+  // The engine has the buffer's port whenever it uses it; the copy engine
+  // takes the other cycles.
+  assign eng_buf = lm_en && !dcmd_card;
+  assign lm_wait = dcmd_card && card_wait;
+  assign lm_rd_ok = !dcmd_card || card_rd_ok;
+
+  dma_card_port #(
+    .DATA_W (DATA_W),
+    .LW     (CARD_LW),
+    .DEPTH  (CARD_DEPTH)
+  ) u_dma_card (
+    .clk           (clk),
+    .rst           (rst),
+    .abort         (dev_reset || reset_unseen),
+    .start         (dcmd_valid && dcmd_ready && dcmd_card),
+    .start_to_host (dcmd_write),
+    .start_local   (dcmd_local),
+    .start_host_lo (dcmd_host[1:0]),
+    .start_len     (dcmd_len),
+    .lm_en         (lm_en && dcmd_card),
+    .lm_we         (lm_we),
+    .lm_row        (lm_row),
+    .lm_wdata      (lm_wdata),
+    .lm_rdata      (card_lm_rdata),
+    .lm_wait       (card_wait),
+    .lm_next_row   (lm_next_row),
+    .lm_rd_ok      (card_rd_ok),
+    .lm_busy       (lm_busy),
+    .l_req         (e_req),
+    .l_we          (e_we),
+    .l_addr        (e_addr),
+    .l_be          (e_be),
+    .l_wdata       (e_wdata),
+    .l_gnt         (e_gnt),
+    .l_rvalid      (e_rvalid),
+    .l_rdata       (k_rdata)
+  );
+
+  // Card-to-card copies (COPY_* registers of the DMA region).
+  dma_copy #(
+    .DATA_W   (DATA_W),
+    .CARD_AW  (CARD_AW),
+    .WIN_LOG2 (BAR2_SIZE_LOG2),
+    .WIN_OFF  (WIN_OFF),
+    .DEPTH    (CARD_DEPTH)
+  ) u_copy (
+    .clk      (clk),
+    .rst      (rst),
+    .req      (f_req && sel_dma),
+    .we       (f_we),
+    .addr     (f_addr[11:0]),
+    .wdata    (f_wdata),
+    .rdata    (copy_rdata_c),
+    .c_req    (y_req),
+    .c_we     (y_we),
+    .c_addr   (y_addr),
+    .c_be     (y_be),
+    .c_wdata  (y_wdata),
+    .c_gnt    (y_gnt),
+    .c_rvalid (y_rvalid),
+    .c_rdata  (k_rdata),
+    .b_en     (yb_en),
+    .b_we     (yb_we),
+    .b_row    (yb_row),
+    .b_wdata  (yb_wdata),
+    .b_free   (!eng_buf),
+    .b_rdata  (buf_lm_rdata)
+  );
+  assign dma_rdata_c = dmar_rdata_c | copy_rdata_c;
+
+  // Both onto the function's card memory port; reads in flight: either's
+  // buffer.
+  card_line_arb #(
+    .DATA_W (DATA_W),
+    .LW     (CARD_LW),
+    .OWNERS (CARD_DEPTH)
+  ) u_card_arb (
+    .clk      (clk),
+    .rst      (rst),
+    .a_req    (e_req),
+    .a_we     (e_we),
+    .a_addr   (e_addr),
+    .a_be     (e_be),
+    .a_wdata  (e_wdata),
+    .a_gnt    (e_gnt),
+    .a_rvalid (e_rvalid),
+    .b_req    (y_req),
+    .b_we     (y_we),
+    .b_addr   (y_addr),
+    .b_be     (y_be),
+    .b_wdata  (y_wdata),
+    .b_gnt    (y_gnt),
+    .b_rvalid (y_rvalid),
+    .m_req    (k_req),
+    .m_we     (k_we),
+    .m_addr   (k_addr),
+    .m_be     (k_be),
+    .m_wdata  (k_wdata),
+    .m_gnt    (k_gnt),
+    .m_rvalid (k_rvalid)
   );
 
   dma_buf #(
@@ -405,11 +543,11 @@ module vfs_pcie #(
     .AW     (DMABUF_AW)
   ) u_dma_buf (
     .clk     (clk),
-    .d_en    (lm_en),
-    .d_we    (lm_we),
-    .d_row   (lm_row),
-    .d_wdata (lm_wdata),
-    .d_rdata (lm_rdata),
+    .d_en    (eng_buf || yb_en),
+    .d_we    (eng_buf ? lm_we : yb_we),
+    .d_row   (eng_buf ? lm_row[DMABUF_AW-$clog2(DATA_W/8)-1:0] : yb_row),
+    .d_wdata (eng_buf ? lm_wdata : yb_wdata),
+    .d_rdata (buf_lm_rdata),
     .c_en    (f_req && sel_buf),
     .c_we    (f_we ? f_be : 4'b0000),
     .c_addr  (f_addr[DMABUF_AW-1:0]),

@@ -7,6 +7,10 @@
 #define H_DST      0x140000000ull	/* written by the firmware */
 #define H_DST_OFF  5u			/* first byte written */
 #define H_DST_LEN  40000u		/* bytes written */
+#define H_DST2     0x1c0000000ull	/* written from card memory */
+#define H_DST2_OFF 3u			/* first byte written */
+#define H_DST2_LEN 30000u		/* bytes written ... */
+#define H_DST2_WIN 26000u		/* ... from DDR before this byte, the DAX window after */
 #define H_BENCH    0x180000000ull	/* throughput runs write here */
 #define H_UR       0x30000000ull	/* reads complete with UR */
 #define H_CA       0x30010000ull	/* reads complete with CA */

@@ -44,12 +44,12 @@ int main(void)
 		struct fuse_in_header in;
 		struct fuse_out_header out = { .len = sizeof(out), .error = -WIRE_ENOSYS };
 
-		if (vq_gather(&reqs[i], 0, sizeof(in)) != sizeof(in))
+		if (vq_gather(&reqs[i], (void *)DMABUF, sizeof(in)) != sizeof(in))
 			return 20 + i;
 		buf_copy_out(0, &in, sizeof(in));
 		out.unique = in.unique;
 		buf_copy_in(0x100, &out, sizeof(out));
-		if (vq_scatter(&reqs[i], 0x100, sizeof(out)) != sizeof(out))
+		if (vq_scatter(&reqs[i], (const void *)(DMABUF + 0x100), sizeof(out)) != sizeof(out))
 			return 30 + i;
 		if (vq_push(&q, &reqs[i], sizeof(out)))
 			return 40 + i;

@@ -106,6 +106,18 @@ static void transfers(void)
 	CHECK(nvme_write(&ctrl, 900, 4, dtcm_buf + 4) == 0, "write from DTCM (bounced)");
 	memset(dtcm_buf, 0, sizeof(dtcm_buf));
 	CHECK(nvme_read(&ctrl, 900, 4, dtcm_buf + 4) == 0 && same(dtcm_buf + 4, 900, 4), "read into DTCM (bounced)");
+	/* DMABUF too, the bounce copies done by the copy engine (card_copy) */
+	{
+		uint8_t *db = (uint8_t *)(SOC_DMABUF_BASE + 0x1003);
+
+		fill(db, 901, 4);
+		CHECK(nvme_write(&ctrl, 901, 4, db) == 0, "write from DMABUF (bounced)");
+		memset(db, 0, 4 * 512);
+		CHECK(nvme_read(&ctrl, 901, 4, db) == 0 && same(db, 901, 4), "read into DMABUF (bounced)");
+		memset(dtcm_buf, 0, sizeof(dtcm_buf));
+		CHECK(nvme_read(&ctrl, 901, 4, dtcm_buf + 4) == 0 && same(dtcm_buf + 4, 901, 4),
+		      "DMABUF's blocks on the SSD");
+	}
 	{
 		struct nvme_io io = { .opcode = 0x02, .lba = 900, .nlb = 1, .buf = dtcm_buf };
 

@@ -10,12 +10,19 @@
 // nothing around them may change. Directed: zero length, bad length, no bus
 // mastering, UR, CA, a malformed byte count, a completion timeout then
 // flush, and a completion for a tag not in flight.
+// Every command runs with one of two local sides, as in vfs_pcie: the row
+// memory (dma_buf's one-cycle port), or dma_card_port in front of a model of
+// card memory's line port that grants at random and answers reads in order
+// after a random latency (1..LAT_MAX cycles, beyond the port's buffer), on
+// the same bytes. The directed commands run with both, the random ones pick.
 module tb;
   import tb_pkg::*;
   localparam int TAGS = 32;
   localparam int TIMEOUT = 20000;
   localparam int N_RANDOM = 300;
   localparam logic [15:0] RID = 16'h0300;
+  localparam int LAT_MAX = 24;            // card memory read latency, cycles
+  localparam int CARD_DEPTH = 16;         // dma_card_port's buffer
 
   `TB_CLK_RST(clk, rst, 5)
 
@@ -35,8 +42,15 @@ module tb;
   logic        lm_en;
   logic [31:0] lm_we;
   logic [10:0] lm_row;
-  logic [255:0] lm_wdata, lm_rdata;
+  logic [255:0] lm_wdata, lm_rdata, buf_rdata, card_rdata;
   logic [31:0] stat_unexpected;
+  logic [10:0] lm_next_row;
+  logic        card = 1'b0;                // the command's local side is card memory
+  logic        card_wait, card_rd_ok, lm_busy;
+  logic        l_req, l_we, l_gnt = 1'b0, l_rvalid = 1'b0;
+  logic [10:0] l_addr;
+  logic [31:0] l_be;
+  logic [255:0] l_wdata, l_rdata;
 
   dma_engine #(.DATA_W(256), .TAGS(TAGS), .LOCAL_AW(16), .TIMEOUT(TIMEOUT)) dut (
     .clk, .rst, .bus_master, .max_payload, .max_read_req, .requester_id(RID),
@@ -44,17 +58,68 @@ module tb;
     .done_valid, .done_status,
     .tx_hdr, .tx_data, .tx_sop, .tx_eop, .tx_valid, .tx_ready,
     .rx_hdr, .rx_data, .rx_sop, .rx_eop, .rx_valid, .rx_ready,
-    .lm_en, .lm_we, .lm_row, .lm_wdata, .lm_rdata, .stat_unexpected);
+    .lm_en, .lm_we, .lm_row, .lm_wdata, .lm_rdata,
+    .lm_wait(card && card_wait), .lm_next_row, .lm_rd_ok(!card || card_rd_ok), .lm_busy,
+    .stat_unexpected);
+
+  dma_card_port #(.DATA_W(256), .LW(11), .DEPTH(CARD_DEPTH)) card_port (
+    .clk, .rst, .abort(1'b0),
+    .start(cmd_valid && cmd_ready && card), .start_to_host(cmd_write), .start_local(cmd_local),
+    .start_host_lo(cmd_host[1:0]), .start_len(cmd_len),
+    .lm_en(lm_en && card), .lm_we, .lm_row, .lm_wdata, .lm_rdata(card_rdata),
+    .lm_wait(card_wait), .lm_next_row, .lm_rd_ok(card_rd_ok), .lm_busy,
+    .l_req, .l_we, .l_addr, .l_be, .l_wdata, .l_gnt, .l_rvalid, .l_rdata);
+
+  assign lm_rdata = card ? card_rdata : buf_rdata;
 
   // ------------------------------------------------------------ buffer (as dma_buf)
   logic [7:0] bufm [0:65535];
   always @(posedge clk) begin
-    if (lm_en) begin
+    if (lm_en && !card) begin
       for (int b = 0; b < 32; b++) begin
         if (lm_we[b]) bufm[{lm_row, 5'(b)}] <= lm_wdata[8 * b +: 8];
-        lm_rdata[8 * b +: 8] <= bufm[{lm_row, 5'(b)}];
+        buf_rdata[8 * b +: 8] <= bufm[{lm_row, 5'(b)}];
       end
     end
+  end
+
+  // ------------------------------------------------------------ card memory (line port)
+  // The same bytes. A granted write lands at once; a granted read takes the
+  // line as it is then and returns it in order, LAT cycles later.
+  tb_rng        lrng = new(32'hd1a5_0005);
+  logic [255:0] rd_line_q [$];
+  int           rd_due_q [$];
+  int           now = 0, last_due = 0, n_lreads = 0, n_lwrites = 0, n_stalls = 0, max_fly = 0;
+  int           gnt_pct = 70;
+  always @(posedge clk) begin
+    now++;
+    l_rvalid <= 1'b0;
+    if (!rst && l_req && l_gnt) begin
+      if (l_we) begin
+        for (int b = 0; b < 32; b++) if (l_be[b]) bufm[{l_addr, 5'(b)}] = l_wdata[8 * b +: 8];
+        n_lwrites++;
+      end else begin
+        logic [255:0] d;
+        int due;
+        for (int b = 0; b < 32; b++) d[8 * b +: 8] = bufm[{l_addr, 5'(b)}];
+        due = now + int'(lrng.range(1, LAT_MAX));
+        if (due < last_due) due = last_due;      // in order
+        last_due = due;
+        rd_line_q.push_back(d);
+        rd_due_q.push_back(due);
+        n_lreads++;
+        if (rd_line_q.size() > max_fly) max_fly = rd_line_q.size();
+      end
+    end
+    if (!rst && l_req && !l_gnt) n_stalls++;
+    if (rd_due_q.size() != 0 && rd_due_q[0] <= now) begin
+      logic [255:0] d;
+      d = rd_line_q.pop_front();
+      void'(rd_due_q.pop_front());
+      l_rvalid <= 1'b1;
+      l_rdata <= d;
+    end
+    l_gnt <= lrng.chance(gnt_pct);
   end
 
   // ------------------------------------------------------------ host
@@ -309,6 +374,8 @@ module tb;
     repeat (2) @(posedge clk);
 
     // --- directed
+    for (int side = 0; side < 2; side++) begin
+    card = side[0];
     checked(0, 64'h1000, 0, 0, 3'd0);                   // zero length: done at once
     checked(0, 64'h1000, 0, 65537, 3'd4);               // longer than the buffer
     checked(1, 64'h1000, 0, 65537, 3'd4);
@@ -351,6 +418,7 @@ module tb;
     repeat (50) @(negedge clk);
     check_eq(128'(stat_unexpected), 128'(unexp0 + 2), "unexpected completions counted");
     checked(0, 64'h6000, 0, 700, 3'd0);
+    end
 
     // --- random
     for (int n = 0; n < N_RANDOM; n++) begin
@@ -360,10 +428,14 @@ module tb;
       rcb = rng.chance(50) ? 64 : 128;
       len = rand_len();
       loc = int'(rng.range(0, 65535));
+      card = rng.chance(50);
+      gnt_pct = rng.chance(30) ? 100 : int'(rng.range(20, 90));
       checked(rng.chance(50), rand_host(), loc, len, 3'd0);
     end
-    $display("dma_engine: %0d commands (%0d reads, %0d writes checked byte for byte, %0d bytes), %0d requests, %0d completions",
-             n_cmds, n_rd, n_wr, n_bytes, n_reqs, n_cpls);
+    check(n_stalls > 0 && max_fly > CARD_DEPTH / 2 && n_lwrites > 0 && n_lreads > 0,
+          $sformatf("card memory saw stalls (%0d), %0d reads in flight", n_stalls, max_fly));
+    $display("dma_engine: %0d commands (%0d reads, %0d writes checked byte for byte, %0d bytes), %0d requests, %0d completions; card memory: %0d line reads, %0d line writes, %0d stalled requests, at most %0d reads in flight",
+             n_cmds, n_rd, n_wr, n_bytes, n_reqs, n_cpls, n_lreads, n_lwrites, n_stalls, max_fly);
     tb_done("dma_engine");
   end
 endmodule
