@@ -442,6 +442,14 @@ static int zero_tail(struct vfs *fs, struct ext4_inode *ip, uint64_t from)
 	return ext4_dev_write(fs, pblk, 1, fs->scratch);
 }
 
+/* Blocks a file of this size covers, for the page cache (PCACHE_NONE: all). */
+static uint32_t size_blocks(struct vfs *fs, uint64_t size)
+{
+	uint64_t n = (size + fs->bs - 1) >> fs->log_bs;
+
+	return n < PCACHE_NONE ? (uint32_t)n : PCACHE_NONE;
+}
+
 int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
 {
 	uint64_t old = ext4_i_size(ip);
@@ -449,8 +457,9 @@ int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
 
 	if (size > ext4_file_max_size(fs))
 		return -EFBIG;
-	/* the block holding the lower end is zeroed past it, the rest goes */
-	pcache_drop(fs, ip->ino, (uint32_t)((size < old ? size : old) / fs->bs), PCACHE_NONE);
+	/* the block holding the lower end is zeroed past it, the rest goes (no
+	 * block past the larger size is cached) */
+	pcache_drop(fs, ip->ino, (uint32_t)((size < old ? size : old) / fs->bs), size_blocks(fs, size > old ? size : old));
 	if (size < old) {
 		uint64_t first = (size + fs->bs - 1) / fs->bs;
 		err = zero_tail(fs, ip, size);
@@ -473,7 +482,8 @@ int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip)
 	uint32_t mode = ext4_i_mode(ip) & S_IFMT_;
 	int err = 0;
 
-	pcache_drop(fs, ip->ino, 0, PCACHE_NONE);	/* the inode number may come back */
+	/* the inode number may come back; nothing past its size is cached */
+	pcache_drop(fs, ip->ino, 0, size_blocks(fs, ext4_i_size(ip)));
 
 	if ((ext4_i_flags(ip) & EXT4_EXTENTS_FL) &&
 	    (mode == S_IFREG_ || mode == S_IFDIR_ || mode == S_IFLNK_)) {

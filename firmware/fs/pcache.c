@@ -298,7 +298,9 @@ void pcache_drop(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t en
 {
 	if (!pc.n || first >= end)
 		return;
-	if (end - first <= 64) {
+	/* a block at a time through the hash when that is cheaper than a look
+	 * at every frame (callers bound end by the file's size) */
+	if (end - first <= 64 || end - first < pc.n / 4) {
 		for (uint32_t b = first; b < end; b++) {
 			const uint8_t *fr = pcache_find(fs, ino, b);
 
