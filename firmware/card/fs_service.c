@@ -53,6 +53,16 @@ static uint32_t card_dax_take_dirty(void *hw, uint32_t word)
 	return mmio_read32(DAX_REG(DIRTY) + SOC_DAX_DIRTY_STRIDE * word);
 }
 
+/* A page moved inside the window (to the offset the guest asked for): by
+ * the DMA block's copy engine (rtl/dma/dma_copy.sv), the core only if it
+ * refuses. */
+static void card_dax_copy_page(void *hw, void *dst, const void *src, uint32_t len)
+{
+	(void)hw;
+	if (card_copy(dst, src, len))
+		memcpy(dst, src, len);
+}
+
 static void card_dax_attach(void)
 {
 	struct fuse_dax_window win = {
@@ -60,6 +70,7 @@ static void card_dax_attach(void)
 		.size = (uint64_t)mmio_read32(DAX_REG(PAGES)) * FUSE_DAX_PAGE_SIZE,
 		.set_state = card_dax_set_state,
 		.take_dirty = card_dax_take_dirty,
+		.copy_page = card_dax_copy_page,
 	};
 	int err;
 
@@ -74,15 +85,6 @@ static void card_dax_attach(void)
 		printf("card: DAX window %lu MiB\n", (unsigned long)(win.size >> 20));
 }
 
-/* Page moves between the frames and the DAX window by the DMA block's copy
- * engine (rtl/dma/dma_copy.sv, ~14.5 bytes/cycle against the core's 1.3);
- * what it refuses (an overlap it cannot do) the core copies. */
-static void card_copy_hook(void *dst, const void *src, size_t len)
-{
-	if (card_copy(dst, src, (uint32_t)len))
-		memcpy(dst, src, len);
-}
-
 /* The page cache of file data: CARD_PCACHE_BYTES of DDR (card_config.h), so
  * the SSD reads straight into its frames. Taken once; every start drops
  * what it held (the mount does too). */
@@ -94,7 +96,6 @@ static void card_pcache_attach(void)
 	if (!mem)
 		mem = card_ddr_alloc(CARD_PCACHE_BYTES, 4096);
 	vfs_pcache_setup(mem, mem ? CARD_PCACHE_BYTES : 0);
-	vfs_pcache_set_copy(card_copy_hook);
 	vfs_pcache_get_stats(&st);
 	printf("card: page cache %lu frames (%lu MiB of DDR)\n", (unsigned long)st.frames,
 	       (unsigned long)(CARD_PCACHE_BYTES >> 20));

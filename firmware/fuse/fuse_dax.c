@@ -579,7 +579,10 @@ static void dax_move(struct fuse_dax *d, uint32_t from, uint32_t to)
 	dax_hw_state(d, from, 1, FUSE_DAX_UNMAPPED);
 	dax_harvest(d, from / 32);
 	dirty = d->page[from].node & FUSE_DAX_DIRTY;
-	memcpy(dax_mem(d, to), dax_mem(d, from), DAX_PG);
+	if (d->win.copy_page)
+		d->win.copy_page(d->win.hw, dax_mem(d, to), dax_mem(d, from), DAX_PG);
+	else
+		memcpy(dax_mem(d, to), dax_mem(d, from), DAX_PG);
 	dax_unmap(d, from);
 	dax_map(d, to, slot, fp, dirty);
 	d->stats.moved++;

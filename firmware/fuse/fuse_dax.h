@@ -90,6 +90,12 @@ struct fuse_dax_window {
 	 * after the read sets its bit again.
 	 */
 	uint32_t (*take_dirty)(void *hw, uint32_t word);
+	/*
+	 * Optional: copies one page of the window to another (a page moved to
+	 * where the guest asked for it), by an engine of the hardware's. NULL:
+	 * memcpy by the firmware.
+	 */
+	void (*copy_page)(void *hw, void *dst, const void *src, uint32_t len);
 };
 
 /* ------------------------------------------------------- firmware tables */

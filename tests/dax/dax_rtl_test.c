@@ -597,10 +597,10 @@ static void bench(const char *path, uint64_t na, uint64_t fha)
 	fprintf(f, "| SETUPMAPPING 2 MiB read-write, same range and offset: from the window (the upgrade, %.0f µs) | %llu | %.2f | %.0f |\n",
 		(double)c_upgrade / 250.0, (unsigned long long)c_upgrade, 2.0 * MIB / (double)c_upgrade,
 		2.0 * MIB / (double)c_upgrade * 250.0);
-	fprintf(f, "| SETUPMAPPING 2 MiB at another window offset: pages moved by the soft core (%.0f µs) | %llu | %.2f | %.0f |\n",
+	fprintf(f, "| SETUPMAPPING 2 MiB at another window offset: pages moved by the copy engine (%.0f µs) | %llu | %.2f | %.0f |\n",
 		(double)c_move / 250.0, (unsigned long long)c_move, 2.0 * MIB / (double)c_move,
 		2.0 * MIB / (double)c_move * 250.0);
-	fprintf(f, "| SETUPMAPPING 2 MiB after REMOVEMAPPING: from the SSD again, no data cache below the window (%.0f µs) | %llu | %.2f | %.0f |\n",
+	fprintf(f, "| SETUPMAPPING 2 MiB after REMOVEMAPPING: from the SSD again: the page cache does not keep window pages on the card (%.0f µs) | %llu | %.2f | %.0f |\n",
 		(double)c_map_again / 250.0, (unsigned long long)c_map_again, 2.0 * MIB / (double)c_map_again,
 		2.0 * MIB / (double)c_map_again * 250.0);
 	fclose(f);
