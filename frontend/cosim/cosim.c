@@ -17,6 +17,11 @@
  * after_run); otherwise we block on the socket, so an idle guest costs
  * nothing. With --image an NVMe SSD model sits behind the card's root port.
  *
+ * Figures: the firmware's phase marks give each request's cycles from the
+ * guest's notify write to its push (phases.h; a summary line per FUSE opcode,
+ * --stats FILE as JSON), and --profile FILE samples the core's PC per opcode
+ * at every step of the model while it serves (profile.h), as with --socket.
+ *
  * Protocol: cosim_proto.h and docs/cosim-protocol.md.
  */
 #define _GNU_SOURCE
@@ -37,14 +42,22 @@
 #include <unistd.h>
 
 #include "cosim_proto.h"
+#include "devstats.h"
 #include "nvme_dev.h"
+#include "phases.h"
+#include "profile.h"
 #include "rc.h"
+#include "vtop.h"
 
 #define BOOT_MAX	500000000ull	/* ... or after this many cycles */
 #define STEP_CYCLES	64u	/* cycles between looks at the socket while busy (a poll costs ~1 us) */
 #define SKIP_MAX	4096u	/* the most idle cycles skipped between two looks */
 #define TIME_SYNC_MS	10	/* the card's clock follows the host's this closely */
 #define RX_BUF		(64u * 1024)
+/* The queue notify registers in BAR0 (docs/pcie-function.md); BAR0 is
+ * RC_BAR0_SIZE bytes, so its base is aligned to that. */
+#define NOTIFY_OFF	0x1000u
+#define NOTIFY_LEN	0x1000u
 
 enum { ST_CFG_RD, ST_CFG_WR, ST_MEM_RD, ST_MEM_WR, ST_KINDS };
 static const char *const st_name[ST_KINDS] = { "config reads", "config writes", "BAR reads", "BAR writes" };
@@ -73,6 +86,9 @@ struct cosim {
 	int intx;
 	uint64_t msis, intx_changes, refused;
 	uint64_t n[ST_KINDS], cycles[ST_KINDS], ns[ST_KINDS];
+	struct phases ph;		/* requests, from the firmware's marks */
+	struct profile *prof;		/* --profile */
+	uint64_t notifies, busy_ns;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -154,6 +170,27 @@ static void on_msi(void *ctx, uint64_t addr, uint32_t data)
 		fprintf(stderr, "vfpga-sim: cosim: MSI 0x%llx <- 0x%08x at cycle %llu\n",
 			(unsigned long long)addr, data, (unsigned long long)rc_cycles(c->rc));
 	send_msg(c, VFC_MSI, 0, &m, sizeof(m));
+}
+
+static void on_mark(void *ctx, uint64_t cycle, uint32_t word)
+{
+	struct cosim *c = ctx;
+
+	phases_mark(&c->ph, cycle, word);
+}
+
+/* Runs the model while it is busy: up to SKIP_MAX cycles, idle ones skipped;
+ * the profile gets the core's PC for the request being served. */
+static void run_busy(struct cosim *c)
+{
+	unsigned bucket = phases_opcode(&c->ph);
+	uint64_t t0 = now_ns(), n = rc_advance(c->rc, STEP_CYCLES, SKIP_MAX);
+
+	if (c->prof)
+		profile_sample(c->prof, bucket < PROFILE_BETWEEN ? bucket : PROFILE_BETWEEN,
+			       vtop_debug_pc(rc_vtop(c->rc)), n);
+	c->busy_cycles += n;
+	c->busy_ns += now_ns() - t0;
 }
 
 /* Everything the SSD model has done, as one number that grows. */
@@ -398,6 +435,12 @@ static void handle(struct cosim *c, const struct vfc_hdr *h, const uint8_t *p)
 		/* before a guest's write (a notify among them) the card's clock is
 		 * the host's, however long the model sat idle */
 		rc_time_sync(c->rc, TIME_SYNC_MS);
+		if (in.bar == 0 && (in.addr & (RC_BAR0_SIZE - 1)) - NOTIFY_OFF < NOTIFY_LEN) {
+			/* a queue notify: a request's time starts here */
+			phases_arrival(&c->ph, rc_cycles(c->rc));
+			phases_notify(&c->ph, rc_cycles(c->rc));
+			c->notifies++;
+		}
 		out.status = rc_mem_write(c->rc, in.addr, in.size, in.value);
 		after_run(c, 0);
 		c->last_activity = rc_cycles(c->rc);
@@ -508,7 +551,7 @@ static int serve(struct cosim *c)
 			continue;
 		}
 		rc_time_sync(c->rc, TIME_SYNC_MS);
-		c->busy_cycles += rc_advance(c->rc, STEP_CYCLES, SKIP_MAX);
+		run_busy(c);
 		after_run(c, 0);
 	}
 	return 0;
@@ -548,6 +591,19 @@ static void summary(struct cosim *c)
 			fprintf(stderr, "vfpga-sim: cosim: %-13s %8llu, %6.1f cycles and %6.1f us each in the model\n",
 				st_name[k], (unsigned long long)c->n[k], (double)c->cycles[k] / (double)c->n[k],
 				(double)c->ns[k] / 1000.0 / (double)c->n[k]);
+	for (unsigned op = 0; op < PHASES_OPCODES; op++) {
+		const struct phases_op *p = &c->ph.op[op];
+		uint64_t sum = 0;
+
+		if (!p->count)
+			continue;
+		for (unsigned i = 0; i < PH_COUNT; i++)
+			sum += p->sum[i];
+		fprintf(stderr, "vfpga-sim: cosim: %-13s %8llu requests, %llu cycles each from the notify to the push "
+			"(server %llu, ssd %llu)\n", fuse_opcode_name(op), (unsigned long long)p->count,
+			(unsigned long long)(sum / p->count), (unsigned long long)(p->sum[PH_SERVER] / p->count),
+			(unsigned long long)(p->sum[PH_SSD] / p->count));
+	}
 	{
 		struct rc_dma_stats ds;
 
@@ -557,6 +613,32 @@ static void summary(struct cosim *c)
 				"%llu writes dropped\n", (unsigned long long)ds.outside_reads,
 				(unsigned long long)ds.outside_writes);
 	}
+}
+
+/* --stats FILE: the run's figures as JSON (the members the --socket front
+ * end writes for the card: cycles, phases per FUSE opcode). 0 or -1. */
+static int write_stats(struct cosim *c, const char *path)
+{
+	static char buf[16384];
+	size_t n = (size_t)snprintf(buf, sizeof(buf),
+		"{\n  \"backend\": \"rtl-cosim\",\n  \"clock_mhz\": 250,\n  \"cycles\": %llu,\n"
+		"  \"cycles_serving\": %llu,\n  \"cycles_skipped\": %llu,\n  \"wall_serving_s\": %.3f,\n"
+		"  \"notifies\": %llu,\n  \"interrupts\": %llu,\n",
+		(unsigned long long)rc_cycles(c->rc), (unsigned long long)c->busy_cycles,
+		(unsigned long long)rc_skipped(c->rc), (double)c->busy_ns / 1e9, (unsigned long long)c->notifies,
+		(unsigned long long)c->msis);
+	FILE *f;
+	int bad;
+
+	if (n < sizeof(buf))
+		n += phases_json(&c->ph, buf + n, sizeof(buf) - n);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	/* phases_json ends its member with ",\n": one more member closes it */
+	fprintf(f, "%.*s  \"messages_refused\": %llu\n}\n", (int)n, buf, (unsigned long long)c->refused);
+	bad = ferror(f);
+	return fclose(f) || bad ? -1 : 0;
 }
 
 int cosim_main(const struct cosim_opts *o)
@@ -571,6 +653,24 @@ int cosim_main(const struct cosim_opts *o)
 
 	c->o = o;
 	c->fd = -1;
+	phases_init(&c->ph);
+	if (o->stats) {
+		/* a path that cannot be written is an error now, not after the run */
+		FILE *f = fopen(o->stats, "w");
+
+		if (!f) {
+			fprintf(stderr, "vfpga-sim: cannot write --stats %s: %s\n", o->stats, strerror(errno));
+			return 2;
+		}
+		fclose(f);
+	}
+	if (o->profile) {
+		c->prof = profile_open(o->firmware, o->profile, err, sizeof(err));
+		if (!c->prof) {
+			fprintf(stderr, "vfpga-sim: --profile: %s\n", err);
+			return 2;
+		}
+	}
 	if (o->console) {
 		console = !strcmp(o->console, "-") ? stderr : fopen(o->console, "w");
 		if (!console) {
@@ -587,6 +687,7 @@ int cosim_main(const struct cosim_opts *o)
 		return 2;
 	}
 	rc_set_msi_handler(c->rc, on_msi, c);
+	rc_set_mark_handler(c->rc, on_mark, c);
 	rc_host_strict(c->rc, 1);	/* the card's DMA reaches the guest's RAM only */
 	if (o->nvme.image) {
 		c->ssd = nvme_dev_attach(rc_vtop(c->rc), &o->nvme, err, sizeof(err));
@@ -605,6 +706,7 @@ int cosim_main(const struct cosim_opts *o)
 	}
 	fprintf(stderr, "vfpga-sim: the card booted in %llu cycles\n", (unsigned long long)rc_cycles(c->rc));
 	c->busy_cycles = 0;
+	c->busy_ns = 0;
 	c->lfd = listen_on(o->socket);
 	if (c->lfd < 0) {
 		rc_close(c->rc);
@@ -637,6 +739,12 @@ int cosim_main(const struct cosim_opts *o)
 	close(c->lfd);
 	unlink(o->socket);
 	summary(c);
+	if (o->stats && write_stats(c, o->stats)) {
+		fprintf(stderr, "vfpga-sim: cannot write %s\n", o->stats);
+		ret = 1;
+	}
+	if (c->prof && profile_close(c->prof))
+		ret = 1;
 	if (c->ssd)
 		nvme_dev_detach(c->ssd);	/* the image is written back */
 	rc_close(c->rc);
@@ -649,7 +757,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vfpga-sim --cosim PATH [--firmware ELF] [--image IMG] [--console FILE|-] [--tail N]\n"
-		"                 [--verbose]\n"
+		"                 [--stats FILE] [--profile FILE] [--verbose]\n"
 		"  --cosim PATH      serve QEMU's vfpga-pci device on PATH (-chardev socket,path=PATH)\n"
 		"  --firmware ELF    card firmware (default %s)\n"
 		"  --image IMG       the SSD's image (ext4): an NVMe SSD model behind the card's root port;\n"
@@ -657,6 +765,10 @@ static void usage(FILE *f)
 		"  --console FILE    the card's UART output (- = stderr)\n"
 		"  --tail N          cycles the model keeps running after the last activity (default: %llu\n"
 		"                    once the firmware says when it is busy (SIMCTRL.BUSY), else %llu)\n"
+		"  --stats FILE      the run's figures as JSON at the end: cycles, and per FUSE opcode the\n"
+		"                    requests and their cycles by phase, from the notify to the push\n"
+		"  --profile FILE    PC-sampling profile of the card firmware, one flat profile per FUSE\n"
+		"                    opcode (the --firmware ELF's symbols)\n"
 		"  --verbose         log every access, MSI and guest RAM range\n"
 		"%s",
 		COSIM_DEFAULT_FIRMWARE, COSIM_HINT_TAIL, COSIM_DEFAULT_TAIL, nvme_dev_usage());
@@ -687,6 +799,10 @@ int cosim_cli(int argc, char **argv)
 			o.firmware = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--console")) {
 			o.console = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--stats")) {
+			o.stats = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--profile")) {
+			o.profile = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--tail")) {
 			char *end;
 

@@ -17,6 +17,8 @@ struct cosim_opts {
 	const char *console;	/* card UART to this file, "-" = stderr, NULL = dropped */
 	unsigned long long tail;	/* cycles stepped after the last activity (0: automatic) */
 	int verbose;		/* log every access */
+	const char *stats;	/* --stats: figures as JSON at the end (NULL: none) */
+	const char *profile;	/* --profile: PC samples per FUSE opcode (NULL: none) */
 };
 
 /* Serves one QEMU; returns the exit status (0 it disconnected, 1 runtime or
