@@ -4,7 +4,7 @@
 
 RV32T_DIR  := $(BUILD)/tests/rv32
 RV32T_HAND := $(basename $(notdir $(wildcard tests/rv32/*.S)))
-RV32T_ELFS := $(patsubst %,$(RV32T_DIR)/%.elf,rr_alu rr_muldiv div_overlap imm branch mem $(RV32T_HAND) canary)
+RV32T_ELFS := $(patsubst %,$(RV32T_DIR)/%.elf,rr_alu rr_muldiv div_overlap imm crc branch mem $(RV32T_HAND) canary)
 RV32T_CC    = $(RV_CC) $(RV_ARCH) -nostdlib -nostartfiles -Itests/rv32 -L$(GEN) \
               -Ttests/include/bare.ld -Wl,--no-warn-rwx-segments
 
@@ -32,7 +32,7 @@ $(RV32T_DIR)/canary.elf: $(RV32T_DIR)/canary.S tests/rv32/isa.h tests/include/ba
 
 rv32-tests: $(RV32T_ELFS) ## Build the RV32IM ISA test programs (build/tests/rv32/*.elf)
 
-test-rv32: $(RV32T_ELFS) $(BIN)/vfpga-sim ## Test: every RV32IM instruction, CSRs, traps, interrupts, FENCE.I on the RTL
+test-rv32: $(RV32T_ELFS) $(BIN)/vfpga-sim ## Test: every RV32IM instruction and crc32c.b/h/w, CSRs, traps, interrupts, FENCE.I on the RTL
 	@sh tests/rv32/run.sh $(BIN)/vfpga-sim $(RV32T_DIR)
 TEST_TARGETS += test-rv32
 .PRECIOUS: $(RV32T_DIR)/gen/%.S

@@ -1,6 +1,6 @@
 `default_nettype none
-// cpu_alu: combinational integer ALU and branch comparator of the execute
-// stage. No clock.
+// cpu_alu: combinational integer ALU (crc32c.b/h/w included) and branch
+// comparator of the execute stage. No clock.
 module cpu_alu (
   input  wire logic [3:0]  op,
   input  wire logic [31:0] a,
@@ -18,6 +18,15 @@ module cpu_alu (
 
   assign shamt = b[4:0];
 
+  // CRC32C over the low n bits of x, least significant bit first (reflected
+  // polynomial 0x82f63b78): one shift and conditional XOR per bit, which
+  // synthesis flattens into an XOR network per result bit.
+  function automatic logic [31:0] crc32c_bits(input logic [31:0] x, input logic [5:0] n);
+    crc32c_bits = x;
+    for (int i = 0; i < 32; i++)
+      if (i < n) crc32c_bits = (crc32c_bits >> 1) ^ (32'h82f63b78 & {32{crc32c_bits[0]}});
+  endfunction
+
   always_comb begin
     unique case (op)
       cpu_pkg::ALU_ADD:   result = a + b;
@@ -30,6 +39,9 @@ module cpu_alu (
       cpu_pkg::ALU_SRA:   result = $unsigned($signed(a) >>> shamt);
       cpu_pkg::ALU_OR:    result = a | b;
       cpu_pkg::ALU_AND:   result = a & b;
+      cpu_pkg::ALU_CRC32C_B: result = crc32c_bits(a, 6'd8);
+      cpu_pkg::ALU_CRC32C_H: result = crc32c_bits(a, 6'd16);
+      cpu_pkg::ALU_CRC32C_W: result = crc32c_bits(a, 6'd32);
       default:   result = a + b;
     endcase
   end

@@ -1,5 +1,6 @@
 `default_nettype none
-// cpu_decode: combinational RV32IM + Zicsr decoder for the decode stage.
+// cpu_decode: combinational RV32IM + Zicsr decoder for the decode stage,
+// plus crc32c.b/h/w (cpu_pkg::ALU_CRC32C_*, the bitmanip draft's encoding).
 // No clock. Input: a 32-bit instruction; outputs: register indices and use
 // flags, the immediate, and the control signals the execute stage needs.
 // Anything that is not a valid RV32IM/Zicsr/machine-mode encoding raises
@@ -123,6 +124,14 @@ module cpu_decode (
             3'b001: begin
               alu_op = cpu_pkg::ALU_SLL;
               illegal = (funct7 != 7'b0000000);
+              if (funct7 == cpu_pkg::F7_CRC) begin
+                unique case (rs2)
+                  cpu_pkg::RS2_CRC32C_B: begin alu_op = cpu_pkg::ALU_CRC32C_B; illegal = 1'b0; end
+                  cpu_pkg::RS2_CRC32C_H: begin alu_op = cpu_pkg::ALU_CRC32C_H; illegal = 1'b0; end
+                  cpu_pkg::RS2_CRC32C_W: begin alu_op = cpu_pkg::ALU_CRC32C_W; illegal = 1'b0; end
+                  default: illegal = 1'b1;
+                endcase
+              end
             end
             3'b101: begin
               alu_op = funct7[5] ? cpu_pkg::ALU_SRA : cpu_pkg::ALU_SRL;

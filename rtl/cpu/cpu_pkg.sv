@@ -26,6 +26,17 @@ package cpu_pkg;
   localparam logic [3:0] ALU_SRA  = 4'd7;
   localparam logic [3:0] ALU_OR   = 4'd8;
   localparam logic [3:0] ALU_AND  = 4'd9;
+  // CRC32C (Castagnoli, reflected) of the low 8, 16 or 32 bits of rs1: the
+  // crc32c.b/h/w of the RISC-V bitmanip draft (v0.92, "Zbr"); the state the
+  // data was XORed into goes in, the state after those bits comes out
+  localparam logic [3:0] ALU_CRC32C_B = 4'd10;
+  localparam logic [3:0] ALU_CRC32C_H = 4'd11;
+  localparam logic [3:0] ALU_CRC32C_W = 4'd12;
+  // ... encoded in OP-IMM, funct3 001, funct7 0110000, and this in rs2
+  localparam logic [6:0] F7_CRC       = 7'b0110000;
+  localparam logic [4:0] RS2_CRC32C_B = 5'b11000;
+  localparam logic [4:0] RS2_CRC32C_H = 5'b11001;
+  localparam logic [4:0] RS2_CRC32C_W = 5'b11010;
 
   // Operand A sources
   localparam logic [1:0] OPA_RS1  = 2'd0;

@@ -205,6 +205,42 @@ def gen_imm():
     return [p]
 
 
+# crc32c.b/h/w (the RISC-V bitmanip draft v0.92's CRC instructions, which the
+# core implements): OP-IMM, funct3 001, funct7 0110000, rs2 selecting the
+# width; rd = the CRC32C state after the low n bits of rs1, least significant
+# first. Written out bit by bit as the draft defines it.
+CRC_OPS = {"crc32c.b": (0x18, 8), "crc32c.h": (0x19, 16), "crc32c.w": (0x1A, 32)}
+
+
+def crc32c_bits(x, n):
+    for _ in range(n):
+        x = (x >> 1) ^ (0x82F63B78 if x & 1 else 0)
+    return x
+
+
+def gen_crc():
+    p = Prog("crc", "crc32c.b/h/w, and a CRC32C over bytes with them as firmware does it")
+    rnd = random.Random(32)
+    for op, (code, n) in CRC_OPS.items():
+        for a in EDGE + [rnd.getrandbits(32) for _ in range(12)]:
+            p.case()
+            p.emit("li a1, 0x%08x" % a, ".insn i 0x13, 1, a3, a1, 0x%03x  /* %s a3, a1 */" % (0x600 | code, op))
+            p.check("a3", crc32c_bits(a, n))
+        for dist in range(3):
+            p.case()
+            p.emit("li a1, 0x1234", "addi a2, a1, 0", *(["nop"] * dist),
+                   ".insn i 0x13, 1, a3, a2, 0x%03x" % (0x600 | code), "addi a4, a3, 1")
+            p.check("a4", u32(crc32c_bits(0x1234, n) + 1))
+    # crc32c("123456789") with the usual pre- and post-inversion: 0xe3069283,
+    # a word at a time, then a byte
+    p.case()
+    p.emit("li a3, 0xffffffff", "li a1, 0x34333231", "xor a3, a3, a1", ".insn i 0x13, 1, a3, a3, 0x61a",
+           "li a1, 0x38373635", "xor a3, a3, a1", ".insn i 0x13, 1, a3, a3, 0x61a",
+           "xori a3, a3, 0x39", ".insn i 0x13, 1, a3, a3, 0x618", "not a3, a3")
+    p.check("a3", 0xE3069283)
+    return [p]
+
+
 def gen_branch():
     p = Prog("branch", "conditional branches both ways and both directions, jal and jalr")
     conds = {
@@ -323,7 +359,7 @@ def main():
         sys.exit(2)
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    items = [(p, "") for p in gen_rr() + gen_imm() + gen_branch()] + gen_mem()
+    items = [(p, "") for p in gen_rr() + gen_imm() + gen_crc() + gen_branch()] + gen_mem()
     for p, extra in items:
         path = os.path.join(out, p.name + ".S")
         tmp = path + ".tmp"

@@ -37,6 +37,8 @@ TEST_BEGIN
 	EXPECT(7, 2, a0, .word 0x02a50533 | (1 << 27))
 	li a0, 0x30200073 | (1 << 7)	/* mret with rd != 0 */
 	EXPECT(8, 2, a0, .word 0x30200073 | (1 << 7))
+	li a0, 0x61251513	/* crc32.w (IEEE polynomial): only crc32c.b/h/w are implemented */
+	EXPECT(9, 2, a0, .word 0x61251513)
 
 	la a1, data
 	addi a0, a1, 1
