@@ -12,6 +12,27 @@ uint64_t ext4_file_max_size(struct vfs *fs)
 	return (uint64_t)0xffffffffu * fs->bs;
 }
 
+/* The whole blocks one device command moves of a mapped run of mlen blocks
+ * when left bytes remain: as many as left holds whole, at most 256. */
+static uint32_t whole_run(const struct vfs *fs, uint32_t mlen, size_t left)
+{
+	uint64_t nb = left / fs->bs;
+
+	if (nb > mlen)
+		nb = mlen;
+	return nb > 256 ? 256 : (uint32_t)nb;
+}
+
+/* Whole blocks of a mapped run straight into the caller's buffer (see
+ * whole_run). Returns the blocks read, or a negative errno. */
+static long read_run(struct vfs *fs, uint64_t pblk, uint32_t mlen, size_t left, uint8_t *out)
+{
+	uint32_t nb = whole_run(fs, mlen, left);
+	int err = ext4_dev_read(fs, pblk, nb, out);
+
+	return err ? err : (long)nb;
+}
+
 static long read_uncached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len)
 {
 	uint64_t size = ext4_i_size(ip);
@@ -36,14 +57,10 @@ static long read_uncached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, v
 			chunk = len - done < hole ? len - done : (size_t)hole;
 			memset(out + done, 0, chunk);
 		} else if (boff == 0 && len - done >= fs->bs) {
-			uint64_t nb = (len - done) / fs->bs;
-			if (nb > mlen)
-				nb = mlen;
-			if (nb > 256)
-				nb = 256;
-			err = ext4_dev_read(fs, pblk, (uint32_t)nb, out + done);
-			if (err)
-				return done ? (long)done : err;
+			long nb = read_run(fs, pblk, mlen, len - done, out + done);
+
+			if (nb < 0)
+				return done ? (long)done : nb;
 			chunk = (size_t)nb * fs->bs;
 		} else {
 			err = ext4_dev_read(fs, pblk, 1, fs->scratch);
@@ -175,16 +192,11 @@ static long read_cached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, siz
 				if (err)
 					return done ? (long)done : err;
 				if (pblk && !un) {
-					uint64_t nb = (len - done) / fs->bs;
+					long nb = read_run(fs, pblk, mlen, len - done, out + done);
 
-					if (nb > mlen)
-						nb = mlen;
-					if (nb > 256)
-						nb = 256;
-					err = ext4_dev_read(fs, pblk, (uint32_t)nb, out + done);
-					if (err)
-						return done ? (long)done : err;
-					st->direct += nb;
+					if (nb < 0)
+						return done ? (long)done : nb;
+					st->direct += (uint64_t)nb;
 					done += (size_t)nb * fs->bs;
 					off += (size_t)nb * fs->bs;
 					continue;
@@ -308,12 +320,9 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			break;
 		if (pblk && !un) {
 			if (boff == 0 && len - done >= fs->bs) {
-				uint64_t nb = (len - done) / fs->bs;
-				if (nb > mlen)
-					nb = mlen;
-				if (nb > 256)
-					nb = 256;
-				err = ext4_dev_write(fs, pblk, (uint32_t)nb, in + done);
+				uint32_t nb = whole_run(fs, mlen, len - done);
+
+				err = ext4_dev_write(fs, pblk, nb, in + done);
 				chunk = (size_t)nb * fs->bs;
 			} else {
 				chunk = fs->bs - boff;
@@ -331,13 +340,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			uint32_t nb = 1;
 
 			if (boff == 0 && len - done >= fs->bs) {
-				uint64_t want = (len - done) / fs->bs;
-
-				if (want > mlen)
-					want = mlen;
-				if (want > 256)
-					want = 256;
-				nb = (uint32_t)want;
+				nb = whole_run(fs, mlen, len - done);
 				chunk = (size_t)nb * fs->bs;
 				err = ext4_dev_write(fs, pblk, nb, in + done);
 			} else {
