@@ -131,7 +131,14 @@ demo-card: $(BIN)/vfpga-sim $(BUILD)/firmware/hello.elf $(BIN)/vfsctl $(BUILD)/f
 	@echo "== a host driver meets the card's virtio-fs function and negotiates FUSE with its firmware"
 	$(BIN)/vfsctl --sim --console --firmware $(BUILD)/firmware/card.elf init
 
+# Fault figures: the fault and fuzz tests write one row each of README's
+# fault-figures table here (tests/include/figures.h, tools/figures_row.sh);
+# make test starts from none, make readme collects them.
+FIGURES := $(abspath $(BUILD))/figures
+export VFPGA_FIGURES := $(FIGURES)
+
 test: setup ## Run every test (the README's test command), each under a time limit; ends with "N passed, N failed, N skipped"
+	@rm -rf $(FIGURES)
 	@BG_TARGETS="$(TEST_BG_TARGETS)" BG_PREP="$(BUILD)/firmware/card.elf $(GEN)/soc_map.stamp" \
 	  BG_LOGS=$(BUILD)/test-bg TEST_STATUS_DIR=$(BUILD)/test-status TEST_TIMEOUTS="$(TEST_TIMEOUTS)" \
 	  sh tools/run_tests.sh "$(MAKE)" $(TEST_TARGETS)
@@ -139,8 +146,8 @@ test: setup ## Run every test (the README's test command), each under a time lim
 bench: $(BENCH_TARGETS) ## Run the benchmarks; results under $(BUILD)/bench/*.md
 	@cat $(BUILD)/bench/*.md 2>/dev/null || true
 
-readme: $(GEN)/soc_map.stamp ## Write build/README.md: README.md with the memory map and the benchmark tables of build/bench (after make bench); shows the difference
-	@sh tools/update_readme.sh README.md $(GEN)/soc_map.md $(BUILD)/bench $(BUILD)/README.md
+readme: $(GEN)/soc_map.stamp ## Write build/README.md: README.md with the memory map, the benchmark tables of build/bench (after make bench) and the fault figures of build/figures (after make test); shows the difference
+	@sh tools/update_readme.sh README.md $(GEN)/soc_map.md $(BUILD)/bench $(BUILD)/README.md $(FIGURES)
 	@diff -u README.md $(BUILD)/README.md || echo "readme: review the difference, then cp $(BUILD)/README.md README.md"
 
 clean: ## Remove everything built

@@ -7,9 +7,9 @@
 CRASH_TEST := $(BUILD)/tests/crash/crash_test
 CRASH_SEED ?= 1
 
-$(CRASH_TEST): tests/crash/crash_test.c world/ssd/vcache.c world/ssd/vcache.h $(BUILD)/host/libvfs.a
+$(CRASH_TEST): tests/crash/crash_test.c tests/include/figures.h world/ssd/vcache.c world/ssd/vcache.h $(BUILD)/host/libvfs.a
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) -Iworld/ssd tests/crash/crash_test.c world/ssd/vcache.c \
+	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) -Iworld/ssd -Itests/include tests/crash/crash_test.c world/ssd/vcache.c \
 	  $(BUILD)/host/libvfs.a -o $@
 
 # The model itself: fates, torn writes, order, FUA, reproducibility.

@@ -36,13 +36,13 @@ EXT4_FUZZ_EXECS ?= 1500
 FUZZ_SEED ?= 1
 $(BUILD)/tests/fs/ext4_fuzz: tests/fs/fuzz/ext4_fuzz.c $(call fw_objs,host-san,default,$(FS_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -O1 $(FS_SAN_FLAGS) $(FS_CFLAGS) $^ -o $@
+	$(CC) $(HOST_CFLAGS) -O1 $(FS_SAN_FLAGS) $(FS_CFLAGS) -Itests/include $^ -o $@
 $(BUILD)/tests/fs/ext4_fuzz-card: tests/fs/fuzz/ext4_fuzz.c $(call fw_objs,host-san,card,$(FS_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -O1 $(FS_SAN_FLAGS) $(FS_CFLAGS) -include firmware/card/card_config.h $^ -o $@
+	$(CC) $(HOST_CFLAGS) -O1 $(FS_SAN_FLAGS) $(FS_CFLAGS) -include firmware/card/card_config.h -Itests/include $^ -o $@
 $(BUILD)/tests/fs/ext4_fuzz-fast: tests/fs/fuzz/ext4_fuzz.c $(call fw_objs,host,default,$(FS_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) $^ -o $@
+	$(CC) $(HOST_CFLAGS) $(FS_CFLAGS) -Itests/include $^ -o $@
 
 .PHONY: test-fuzz-ext4 fuzz-ext4-long
 test-fuzz-ext4: $(BUILD)/tests/fs/ext4_fuzz $(BUILD)/tests/fs/ext4_fuzz-card ## Test: structure-aware ext4 fuzzing (10 structures x EXT4_FUZZ_EXECS, checksums recomputed; default and card configuration; ASan+UBSan; coverage floors)

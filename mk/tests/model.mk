@@ -11,7 +11,7 @@ TEST_TARGETS += test-model
 # vfpga-model's ring walker against random legal and malformed chains
 # (tests/include/chain_gen.h, shared with the RTL's test-vq), in process.
 VRING_FUZZ_CHAINS ?= 1000000
-$(BUILD)/tests/model/vring_fuzz: tests/model/vring_fuzz.c tests/include/chain_gen.h model/vhost/vring.c model/vhost/vhost_user.c model/vhost/*.h
+$(BUILD)/tests/model/vring_fuzz: tests/model/vring_fuzz.c tests/include/chain_gen.h tests/include/figures.h model/vhost/vring.c model/vhost/vhost_user.c model/vhost/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -O2 $(FW_SAN_FLAGS) -Imodel/vhost -Itests/include tests/model/vring_fuzz.c \
 	  model/vhost/vring.c model/vhost/vhost_user.c -o $@

@@ -31,5 +31,10 @@ floor "COPY_FILE_RANGE copied" "$(field 'COPY_FILE_RANGE copied')" 10
 floor "SETUPMAPPING done" "$(field 'SETUPMAPPING and')" 100
 floor "REMOVEMAPPING done" "$(field 'REMOVEMAPPING done')" 100
 floor "window writes" "$(field 'window writes')" 100
+[ $fail = 0 ] && res=pass || res=FAIL
+sh "$(dirname "$0")/../../tools/figures_row.sh" fuse-fuzz $res \
+	"Malformed FUSE requests: libFuzzer through the dispatcher over ext4, ASan+UBSan (test-fuzz-fuse)" \
+	"$(num 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p') requests" \
+	"no crash or sanitizer report, every reply inside its buffer; $(num 's/^fuzz_dispatch: \([0-9]*\) opcodes replied to.*/\1/p') opcodes replied to"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

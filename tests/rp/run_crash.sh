@@ -81,5 +81,11 @@ echo "card crash: $n cuts, $cached with writes in the SSD's cache ($damaged lost
 if [ $((cached * 4)) -lt "$n" ]; then fail=$((fail + 1)); echo "FAIL card crash: only $cached of $n cuts found writes in the cache"; fi
 if [ "$damaged" = 0 ]; then fail=$((fail + 1)); echo "FAIL card crash: no cut lost or tore a cached write"; fi
 if [ "$distinct" -lt 3 ] && [ "$n" -ge 3 ]; then fail=$((fail + 1)); echo "FAIL card crash: cuts at only $distinct points"; fi
+fsyncs=0; for p in $points; do fsyncs=$((fsyncs + p)); done
+[ $fail = 0 ] && res=pass || res=FAIL
+sh "$(dirname "$0")/../../tools/figures_row.sh" "crash-card-n$n" $res \
+	"Power cut on the card's own run: firmware NVMe driver, RTL root port, SSD model's volatile cache (test-rp-crash)" \
+	"$n cuts ($cached with writes in the SSD's cache, $damaged of them lost or torn)" \
+	"the files and renames of $fsyncs completed fsyncs read back; replay and \`e2fsck -fn\` clean after each"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
