@@ -249,7 +249,7 @@ int ext4_dir_read_block(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, s
 
 static uint32_t dir_nblocks(struct vfs *fs, struct ext4_inode *dir)
 {
-	return (uint32_t)(ext4_i_size(dir) / fs->bs);
+	return (uint32_t)(ext4_i_size(dir) >> fs->log_bs);
 }
 
 /* Looks for name in directory block lb. 1 found, 0 not, <0 error. */
@@ -584,7 +584,7 @@ int ext4_dir_iterate(struct vfs *fs, struct ext4_inode *dir, uint64_t cookie, vf
 	if (fs->compat & COMPAT_DIR_INDEX)
 		return hash_iterate(fs, dir, cookie, fill, ctx);
 
-	for (uint32_t lb = (uint32_t)(cookie / fs->bs); lb < n; lb++) {
+	for (uint32_t lb = (uint32_t)(cookie >> fs->log_bs); lb < n; lb++) {
 		struct ext4_buf *b;
 		uint64_t base = (uint64_t)lb * fs->bs;
 		uint32_t off = 0, lim;

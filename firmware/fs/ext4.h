@@ -63,6 +63,18 @@
 /* ---- little/big endian helpers ---- */
 static inline uint16_t le16(const void *p) { const uint8_t *b = p; return (uint16_t)(b[0] | b[1] << 8); }
 static inline uint32_t le32(const void *p) { const uint8_t *b = p; return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24; }
+/* x / d and x % d for the group arithmetic of block numbers: a 32-bit
+ * divide when x fits (every filesystem under 2^32 blocks), which the RV32
+ * core does in hardware, instead of libgcc's 64-bit division. */
+static inline uint32_t ext4_divmod(uint64_t x, uint32_t d, uint32_t *rem)
+{
+	if (!(x >> 32)) {
+		*rem = (uint32_t)x % d;
+		return (uint32_t)x / d;
+	}
+	*rem = (uint32_t)(x % d);
+	return (uint32_t)(x / d);
+}
 static inline uint64_t le64(const void *p) { return le32(p) | (uint64_t)le32((const uint8_t *)p + 4) << 32; }
 static inline void put16(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }
 static inline void put32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); b[2] = (uint8_t)(v >> 16); b[3] = (uint8_t)(v >> 24); }

@@ -16,7 +16,7 @@ uint64_t ext4_file_max_size(struct vfs *fs)
  * when left bytes remain: as many as left holds whole, at most 256. */
 static uint32_t whole_run(const struct vfs *fs, uint32_t mlen, size_t left)
 {
-	uint64_t nb = left / fs->bs;
+	uint64_t nb = left >> fs->log_bs;
 
 	if (nb > mlen)
 		nb = mlen;
@@ -44,7 +44,7 @@ static long read_uncached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, v
 	if (len > size - off)
 		len = (size_t)(size - off);
 	while (done < len) {
-		uint32_t lblk = (uint32_t)(off / fs->bs), boff = (uint32_t)(off % fs->bs);
+		uint32_t lblk = (uint32_t)(off >> fs->log_bs), boff = (uint32_t)off & (fs->bs - 1);
 		uint64_t pblk;
 		uint32_t mlen;
 		int un, err = ext4_ext_map(fs, ip, lblk, &pblk, &mlen, &un);
@@ -309,7 +309,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 	if (len > ext4_file_max_size(fs) - off)
 		len = (size_t)(ext4_file_max_size(fs) - off);
 	while (done < len) {
-		uint32_t lblk = (uint32_t)(off / fs->bs), boff = (uint32_t)(off % fs->bs);
+		uint32_t lblk = (uint32_t)(off >> fs->log_bs), boff = (uint32_t)off & (fs->bs - 1);
 		uint64_t pblk;
 		uint32_t mlen;
 		int un;
@@ -356,7 +356,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			if (err)
 				break;
 		} else {
-			uint64_t want = ((uint64_t)boff + (len - done) + fs->bs - 1) / fs->bs;
+			uint64_t want = ((uint64_t)boff + (len - done) + fs->bs - 1) >> fs->log_bs;
 			uint64_t start;
 			uint32_t got;
 			size_t pos = 0;
@@ -418,8 +418,8 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			break;
 	}
 	if (err && done < len)	/* the device may hold part of what failed */
-		pcache_drop(fs, ip->ino, (uint32_t)(off / fs->bs),
-			    (uint32_t)((off + (len - done) + fs->bs - 1) / fs->bs));
+		pcache_drop(fs, ip->ino, (uint32_t)(off >> fs->log_bs),
+			    (uint32_t)((off + (len - done) + fs->bs - 1) >> fs->log_bs));
 	if (done)
 		return (long)done;
 	return err;
@@ -428,14 +428,14 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 /* Zeroes bytes [from, end of its block) when that block holds data. */
 static int zero_tail(struct vfs *fs, struct ext4_inode *ip, uint64_t from)
 {
-	uint32_t boff = (uint32_t)(from % fs->bs);
+	uint32_t boff = (uint32_t)from & (fs->bs - 1);
 	uint64_t pblk;
 	uint32_t mlen;
 	int un, err;
 
 	if (!boff)
 		return 0;
-	err = ext4_ext_map(fs, ip, (uint32_t)(from / fs->bs), &pblk, &mlen, &un);
+	err = ext4_ext_map(fs, ip, (uint32_t)(from >> fs->log_bs), &pblk, &mlen, &un);
 	if (err || !pblk || un)
 		return err;
 	err = ext4_dev_read(fs, pblk, 1, fs->scratch);

@@ -358,8 +358,7 @@ int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *st
 		return -ENOSPC;
 	if (goal < fs->first_data_block || goal >= fs->blocks_count)
 		goal = fs->first_data_block;
-	g0 = (uint32_t)((goal - fs->first_data_block) / fs->bpg);
-	start_bit = (uint32_t)((goal - fs->first_data_block) % fs->bpg);
+	g0 = ext4_divmod(goal - fs->first_data_block, fs->bpg, &start_bit);
 	for (uint32_t k = 0; k <= fs->ngroups; k++) {
 		uint32_t g = (g0 + k) % fs->ngroups;
 		struct ext4_buf *gdb, *bb;
@@ -424,8 +423,7 @@ int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *st
 static int free_now(struct vfs *fs, uint64_t start, uint32_t len)
 {
 	while (len) {
-		uint32_t g = (uint32_t)((start - fs->first_data_block) / fs->bpg);
-		uint32_t bit = (uint32_t)((start - fs->first_data_block) % fs->bpg);
+		uint32_t bit, g = ext4_divmod(start - fs->first_data_block, fs->bpg, &bit);
 		uint32_t n = fs->bpg - bit;
 		struct ext4_buf *gdb, *bb;
 		uint8_t *gd;

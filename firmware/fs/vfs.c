@@ -1423,7 +1423,7 @@ long vfs_read_ref(struct vfs *fs, uint64_t ino, uint64_t off, size_t len, struct
 
 void vfs_pcache_drop(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len)
 {
-	uint64_t first = off / fs->bs, end = (off + len + fs->bs - 1) / fs->bs;
+	uint64_t first = off >> fs->log_bs, end = (off + len + fs->bs - 1) >> fs->log_bs;
 
 	if (first < PCACHE_NONE)
 		pcache_drop(fs, (uint32_t)ino, (uint32_t)first, end < PCACHE_NONE ? (uint32_t)end : PCACHE_NONE);
@@ -1436,10 +1436,10 @@ void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src,
 	struct ext4_inode ip;
 	const uint8_t *in = src;
 
-	if (!pcache_enabled() || !pcache_copy_cheap() || get_reg(fs, ino, &ip) || fs->broken || off % fs->bs)
+	if (!pcache_enabled() || !pcache_copy_cheap() || get_reg(fs, ino, &ip) || fs->broken || (off & (fs->bs - 1)))
 		return;
 	for (; len >= fs->bs && off + fs->bs <= ext4_i_size(&ip); off += fs->bs, in += fs->bs, len -= fs->bs) {
-		uint32_t lblk = (uint32_t)(off / fs->bs), mlen, first;
+		uint32_t lblk = (uint32_t)(off >> fs->log_bs), mlen, first;
 		uint64_t pblk;
 		uint8_t *fr;
 		int un;

@@ -109,9 +109,15 @@ uint64_t card_bus_addr(const void *p)
 	return ddr_bus + (a - SOC_DDR_BASE);
 }
 
+/* The driver reads the clock around every command and in its wait loops:
+ * a 32-bit divide (the core's divider) while the tick count fits in 32 bits
+ * (the first 17 s at 250 MHz, every simulated run), libgcc's 64-bit one
+ * (several hundred cycles) after. */
 static uint64_t card_now_us(void)
 {
-	return timer_now() / TIMER_TICKS_PER_US;
+	uint64_t t = timer_now();
+
+	return (t >> 32) ? t / TIMER_TICKS_PER_US : (uint32_t)t / TIMER_TICKS_PER_US;
 }
 
 /* MSI-X from the SSD: the line stays up until RP.MSI_PENDING is cleared. */
