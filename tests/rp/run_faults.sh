@@ -25,7 +25,8 @@ expect() {
 	fi
 }
 expect media:4:2 "lba 4 read -5 write -5" "lba 5 read -5 write -5"
-expect hang:2:1 "lba 0 read -5 write 0"
+expect hang:2:1
+expect hang:2:2 "lba 0 read -5 write 0"
 expect cfs:5 "lba 2 read 0 write -5"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
