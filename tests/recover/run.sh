@@ -21,6 +21,17 @@ blk=$(debugfs -R "bmap /cold 8" "$img" 2>/dev/null)
 case "$blk" in
 ''|*[!0-9]*) echo "FAIL debugfs bmap /cold 8: '$blk'"; exit 1;;
 esac
-"$t" "$fw" "$img" "$out" "$src" $((blk * 8)); st=$?
+"$t" "$fw" "$img" "$out" "$src" $((blk * 8)) > "$out/log" 2>&1; st=$?
+cat "$out/log"
 sh "$(dirname "$0")/../include/image_check.sh" "$img" "$out" 10 "$out"/expect/*; ck=$?
+# a row of README's fault-figures table (tools/figures_row.sh), from the log
+[ $st = 0 ] && [ $ck = 0 ] && res=pass || res=FAIL
+checks=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$out/log" | tail -1)
+gone=$(awk '/^live_nvme: .* answered, .* abandoned/ { for (i = 2; i <= NF; i++) if ($i == "abandoned") n += $(i - 1) } END { print n + 0 }' "$out/log")
+files=$(ls "$out/expect" | wc -l)
+fig="$(dirname "$0")/../../tools/figures_row.sh"
+[ ! -f "$fig" ] || sh "$fig" nvme-live-card $res \
+	"NVMe faults while the card serves files, device reset and unbind/rebind mid-WRITE (test-live-nvme)" \
+	"media error, 4 command timeouts, CFS mid-WRITE then recovery at the reset; ${gone:-0} requests abandoned in flight; ${checks:-0} checks" \
+	"EIO only where due; every FSYNC'd byte (every answered WRITE after a reset) read back through FUSE; e2fsck -fn clean, debugfs of $files files"
 [ $st = 0 ] && [ $ck = 0 ]
