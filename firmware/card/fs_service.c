@@ -168,7 +168,8 @@ static int card_fs_mount(int recovering)
 	int err = vfs_mount(&fs, bdev, 0);
 
 	if (err && recovering) {
-		printf("card: SSD filesystem refused read-write after the error: %s\n", vfs_last_error(NULL));
+		printf("card: SSD filesystem refused read-write after the error (%d)%s%s\n", err,
+		       *vfs_last_error(NULL) ? ": " : "", vfs_last_error(NULL));
 		if (!vfs_mount(&fs, bdev, VFS_MOUNT_RDONLY)) {
 			printf("card: SSD filesystem mounted READ-ONLY: it cannot be trusted for writes; "
 			       "the next device reset tries read-write again\n");
@@ -180,7 +181,11 @@ static int card_fs_mount(int recovering)
 		}
 	}
 	if (err) {
-		printf("card: SSD image refused: %s: file service down\n", vfs_last_error(NULL));
+		if (recovering)
+			printf("card: SSD filesystem refused read-only too: %s: file service down\n",
+			       vfs_last_error(NULL));
+		else
+			printf("card: SSD image refused: %s: file service down\n", vfs_last_error(NULL));
 		fuse_server_init(&srv, NULL);
 		return err;
 	}

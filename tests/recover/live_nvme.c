@@ -18,7 +18,10 @@
  *             other files go on; the driver resets the device and starts a
  *             new session: the card says on its console that it recovered
  *             (controller reset, mount again, journal replayed), every byte
- *             whose FSYNC was answered reads back, and WRITE works again
+ *             whose FSYNC was answered reads back, and WRITE works again;
+ *             then fatal again, and once more during the recovery's mount:
+ *             the service is down (EIO) with the reason on the console, and
+ *             the next reset recovers
  *   reset     WRITEs and FSYNCs posted without waiting, the device reset when
  *             two have been answered: after a new session every answered
  *             WRITE (and so every FSYNC'd byte) is there, every unanswered
@@ -504,6 +507,7 @@ static void reopen_check(struct mfile *f, int all_acked, const char *when)
 	}
 }
 
+/* Lines of the card's console so far that hold what. */
 static int console_has(const char *what)
 {
 	char line[512];
@@ -513,7 +517,7 @@ static int console_has(const char *what)
 	rewind(console);
 	while (fgets(line, sizeof(line), console))
 		if (strstr(line, what))
-			found = 1;
+			found++;
 	fseek(console, 0, SEEK_END);
 	return found;
 }
@@ -668,6 +672,30 @@ static void phase_fatal(void)
 
 		CHECK(readdir_has(names, 3) == 1, "fatal: READDIR after recovery");
 	}
+
+	/* Fatal again, and once more during the recovery's mount: the service
+	 * is down with the reason on the console, the reset after recovers. */
+	CHECK(nvme_dev_fault(ssd, NVME_DEV_FAULT_CFS, 0, 0, 0) == 0, "fatal: CFS now");
+	CHECK(write_sync(g[0], g[0]->clen, 4096, 250) != 0, "fatal: WRITE and FSYNC fail");
+	CHECK(nvme_dev_fault(ssd, NVME_DEV_FAULT_CFS, 1, 0, 0) == 0, "fatal: CFS again after one more I/O command");
+	vfsdrv_stop(&drv);
+	CHECK(start_session() == 0, "fatal: a second reset and a new session");
+	CHECK(console_has("file service down until the next reset") == 1,
+	      "fatal: the card says the service is down until the next reset");
+	{
+		uint64_t node;
+
+		CHECK(lookup("g1", &node) == -EIO, "fatal: LOOKUP while the service is down: EIO");
+	}
+	vfsdrv_stop(&drv);
+	CHECK(start_session() == 0, "fatal: a third reset and a new session");
+	CHECK(console_has("SSD recovered: ext4 mounted again read-write") == 2, "fatal: the card recovered the SSD again");
+	open_cold();
+	for (unsigned k = 0; k < nfiles; k++)
+		reopen_check(&files[k], 0, "fatal, after the second recovery");
+	for (unsigned k = 0; k < 3; k++)
+		CHECK(write_sync(g[k], g[k]->clen, 8 * 1024, 260 + k) == 0,
+		      "fatal: %s: WRITE and FSYNC after the second recovery", g[k]->name);
 }
 
 /*
