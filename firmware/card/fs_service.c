@@ -19,6 +19,7 @@
 #include "fuse_dax.h"
 #include "fuse_server.h"
 #include "hostmem.h"
+#include "nvme_blockdev.h"
 #include "nvme_card.h"
 #include "rt.h"
 #include "vfs.h"
@@ -27,6 +28,12 @@ static struct fuse_server srv __attribute__((section(".ddr.fuse")));
 static struct vfs *fs;
 static int up;
 static struct fuse_dax *dax;
+static struct blockdev *bdev;
+/* The filesystem in memory and on the SSD went apart (a write or flush
+ * failed), or the last recovery did not get it back read-write: the next
+ * reset recovers (fs_service.h). */
+static int recover_next;
+static int rdonly;		/* mounted read-only by a recovery */
 
 #define DAX_REG(r) (SOC_DAX_BASE + SOC_DAX_##r)
 
@@ -153,16 +160,51 @@ static void card_clock_floor(uint64_t sec, uint32_t nsec)
 	       (unsigned long)now, (unsigned long)now_ns, (unsigned long)sec, (unsigned long)nsec);
 }
 
+/* Mounts the SSD's filesystem and binds the server to it. After an error
+ * (recovering) a filesystem that refuses read-write is tried read-only; when
+ * neither works the service is down. 0, or the mount's error. */
+static int card_fs_mount(int recovering)
+{
+	int err = vfs_mount(&fs, bdev, 0);
+
+	if (err && recovering) {
+		printf("card: SSD filesystem refused read-write after the error (%d)%s%s\n", err,
+		       *vfs_last_error(NULL) ? ": " : "", vfs_last_error(NULL));
+		if (!vfs_mount(&fs, bdev, VFS_MOUNT_RDONLY)) {
+			printf("card: SSD filesystem mounted READ-ONLY: it cannot be trusted for writes; "
+			       "the next device reset tries read-write again\n");
+			fuse_server_init(&srv, fs);
+			card_dax_attach();
+			up = 1;
+			rdonly = 1;
+			return 0;
+		}
+	}
+	if (err) {
+		if (recovering)
+			printf("card: SSD filesystem refused read-only too: %s: file service down\n",
+			       vfs_last_error(NULL));
+		else
+			printf("card: SSD image refused: %s: file service down\n", vfs_last_error(NULL));
+		fuse_server_init(&srv, NULL);
+		return err;
+	}
+	fuse_server_init(&srv, fs);
+	card_dax_attach();
+	up = 1;
+	rdonly = 0;
+	return 0;
+}
+
 int card_fs_start(void)
 {
-	struct blockdev *bd;
 	int err;
 
 	/* DDR holds garbage at power-up on a board: clear the objects there
 	 * before anything (the NVMe arena comes after __ddr_free). */
 	memset(__ddr_start, 0, (size_t)(__ddr_free - __ddr_start));
-	bd = card_storage();
-	if (!bd) {
+	bdev = card_storage();
+	if (!bdev) {
 		printf("card: no SSD: file service down (every request but INIT gets EIO)\n");
 		fuse_server_init(&srv, NULL);
 		return -ENODEV;
@@ -170,17 +212,11 @@ int card_fs_start(void)
 	card_pcache_attach();
 	vfs_set_clock(card_clock);
 	vfs_set_clock_floor(card_clock_floor);
-	err = vfs_mount(&fs, bd, 0);
-	if (err) {
-		printf("card: SSD image refused: %s: file service down\n", vfs_last_error(fs));
-		fuse_server_init(&srv, NULL);
+	err = card_fs_mount(0);
+	if (err)
 		return err;
-	}
-	fuse_server_init(&srv, fs);
-	card_dax_attach();
-	up = 1;
 	printf("card: ext4 mounted from the SSD (%lu MiB), file service up\n",
-	       (unsigned long)(bd->nsectors >> 11));
+	       (unsigned long)(bdev->nsectors >> 11));
 	return 0;
 }
 
@@ -194,11 +230,86 @@ int card_fs_sync(void)
 	return up ? vfs_sync(fs) : 0;
 }
 
+/*
+ * After an SSD error (fs_service.h): what memory holds is dropped without a
+ * write (the unmount of a filesystem in error writes nothing), the
+ * controller is reset, and the mount replays the journal, so the SSD's last
+ * commit, which every answered FSYNC reached, is what is served.
+ */
+static void card_fs_recover(void)
+{
+	int err;
+
+	printf("card: recovering the SSD: unmount without writing, controller reset, "
+	       "mount again from the last commit\n");
+	if (fs) {
+		vfs_unmount(fs);
+		fs = NULL;
+	}
+	up = 0;
+	fuse_server_init(&srv, NULL);
+	recover_next = 1;
+	err = card_storage_reset();
+	if (err) {
+		printf("card: SSD controller did not come back (%d): file service down until the next reset\n",
+		       err);
+		return;
+	}
+	err = card_fs_mount(1);
+	if (err) {
+		printf("card: file service down until the next reset\n");
+		return;
+	}
+	if (!rdonly) {
+		recover_next = 0;
+		printf("card: SSD recovered: ext4 mounted again read-write (journal replayed), file service up\n");
+	}
+}
+
 void card_fs_reset(void)
 {
-	if (!up)
+	if (up) {
+		int err;
+
+		fuse_server_reset(&srv);
+		err = vfs_sync(fs);
+		if (err) {
+			printf("card: write-back at the device reset failed (%d)%s%s\n", err,
+			       *vfs_last_error(fs) ? ": " : "", vfs_last_error(fs));
+			recover_next = 1;
+		}
+		card_pcache_report();
+	}
+	if (recover_next && bdev)
+		card_fs_recover();
+}
+
+/* At most this many SSD error reports on the console (then a last one
+ * saying so): a file whose blocks fail reads may be asked for again and
+ * again. */
+#define SSD_REPORTS 16
+
+void card_fs_poll(void)
+{
+	static unsigned reported, last_calls, last_resets;
+	const struct nvme_blockdev_stats *st;
+
+	if (!bdev)
 		return;
-	fuse_server_reset(&srv);
-	vfs_sync(fs);
-	card_pcache_report();
+	st = nvme_blockdev_stats();
+	if (st->failed_calls == last_calls && st->resets == last_resets)
+		return;
+	last_calls = st->failed_calls;
+	last_resets = st->resets;
+	if (reported > SSD_REPORTS)
+		return;
+	if (reported++ == SSD_REPORTS) {
+		printf("card: SSD: more errors, no longer reported\n");
+		return;
+	}
+	printf("card: SSD: %u failed calls (%u error status, %u timeouts, %u retried after a reset and done, "
+	       "%u controller fatal), %u controller resets (%u failed); a failed write stops the filesystem's "
+	       "writes until the next device reset, which recovers it\n",
+	       st->failed_calls, st->status_errors, st->timeouts, st->retried_ok, st->fatal, st->resets,
+	       st->reset_failures);
 }

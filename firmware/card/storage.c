@@ -1,6 +1,8 @@
 /*
  * The card's storage: the NVMe SSD behind the root port (firmware/nvme with
- * its card HAL), as the block device the file service mounts.
+ * its card HAL), as the block device the file service mounts, and its
+ * recovery: a controller reset the file service asks for before it mounts
+ * the filesystem again (fs_service.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,4 +38,18 @@ struct blockdev *card_storage(void)
 	printf("card: SSD '%s', %lu blocks of %lu bytes\n", ctrl.model, (unsigned long)ctrl.nsze,
 	       (unsigned long)ctrl.lba_size);
 	return &bd;
+}
+
+int card_storage_reset(void)
+{
+	int err;
+
+	if (!bd.priv)
+		return -ENODEV;
+	err = nvme_reset(&ctrl);
+	if (err)
+		printf("card: NVMe controller reset failed (%d)\n", err);
+	else
+		printf("card: NVMe controller reset, SSD '%s' ready\n", ctrl.model);
+	return err;
 }

@@ -3,17 +3,65 @@
 #include <errno.h>
 #include <stdint.h>
 
-/* A command that timed out, or a controller that went fatal, leaves the
- * controller to be reset before it is used again: the reset also stops any
- * late DMA into a buffer the caller takes back with the error. The block
- * layer sees -EIO either way. */
-static int fail(struct nvme_ctrl *c, int ret)
+static struct nvme_blockdev_stats stats;
+
+const struct nvme_blockdev_stats *nvme_blockdev_stats(void)
 {
-	if (ret == -ETIMEDOUT || c->fatal) {
-		nvme_reset(c);
-		return -EIO;
+	return &stats;
+}
+
+enum nbd_op { NBD_READ, NBD_WRITE, NBD_FLUSH };
+
+/* Tries of one command that times out: a lost command or a controller that
+ * stalled is retried once after the controller reset (as Linux's driver
+ * requeues what a reset aborted; a block write is idempotent and the block
+ * layer has one command in flight, so nothing is reordered). */
+#define NBD_TRIES 2
+
+/*
+ * One command, waited for. A command that timed out, or a controller that
+ * went fatal, leaves the controller to be reset before it is used again: the
+ * reset also stops any late DMA into a buffer the caller takes back with the
+ * error. A timeout is retried after the reset (NBD_TRIES); a controller in
+ * fatal status is not: it failed inside, so the caller (the filesystem)
+ * stops writing and is recovered from its last commit (firmware/card).
+ * The block layer sees -EIO for every failure.
+ */
+static int cmd(struct nvme_ctrl *c, enum nbd_op op, uint64_t lba, uint32_t nlb, void *buf)
+{
+	for (unsigned tries = 1;; tries++) {
+		int ret, fatal;
+
+		switch (op) {
+		case NBD_READ: ret = nvme_read(c, lba, nlb, buf); break;
+		case NBD_WRITE: ret = nvme_write(c, lba, nlb, buf); break;
+		default: ret = nvme_flush(c); break;
+		}
+		if (!ret) {
+			if (tries > 1)
+				stats.retried_ok++;
+			return 0;
+		}
+		fatal = c->fatal;
+		if (ret != -ETIMEDOUT && !fatal) {
+			stats.status_errors++;
+			stats.failed_calls++;
+			return ret;
+		}
+		if (fatal)
+			stats.fatal++;
+		else
+			stats.timeouts++;
+		stats.resets++;
+		if (nvme_reset(c)) {
+			stats.reset_failures++;
+			break;
+		}
+		if (fatal || tries >= NBD_TRIES)
+			break;
 	}
-	return ret;
+	stats.failed_calls++;
+	return -EIO;
 }
 
 /* Transfers are cut at the controller's limit; an error ends the call (the
@@ -28,10 +76,10 @@ static int rw(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf, i
 		return -EINVAL;
 	while (count) {
 		uint32_t n = count < step ? count : step;
-		int ret = write ? nvme_write(c, sector, n, b) : nvme_read(c, sector, n, b);
+		int ret = cmd(c, write ? NBD_WRITE : NBD_READ, sector, n, b);
 
 		if (ret)
-			return fail(c, ret);
+			return ret;
 		sector += n;
 		count -= n;
 		b += (size_t)n * BLOCKDEV_SECTOR_SIZE;
@@ -51,9 +99,7 @@ static int nbd_write(struct blockdev *bd, uint64_t sector, uint32_t count, const
 
 static int nbd_flush(struct blockdev *bd)
 {
-	int ret = nvme_flush(bd->priv);
-
-	return ret ? fail(bd->priv, ret) : 0;
+	return cmd(bd->priv, NBD_FLUSH, 0, 0, NULL);
 }
 
 int nvme_blockdev_init(struct blockdev *bd, struct nvme_ctrl *c)

@@ -22,7 +22,9 @@
 #define CMD_MASTER (1u << 2)
 #define CMD_INTX_OFF (1u << 10)
 #define NVME_CLASS 0x010802u
-#define WAKE_US 50u			/* idle() sleeps at most this long */
+#define WAKE_US 50u			/* idle() sleeps at most this long at first */
+#define WAKE_BACKOFF_MAX 5u		/* ... and up to WAKE_US << this when nothing comes */
+#define WAKE_BACKOFF_EVERY 8u		/* idle calls without an MSI per doubling */
 
 extern char __ddr_free[];		/* firmware/runtime/link.ld */
 
@@ -31,6 +33,7 @@ static uint64_t ddr_bus;
 static volatile uint32_t msi_seen;
 static uint32_t msi_taken;
 static struct timer wake;
+static unsigned idle_streak;		/* idle() calls since the last MSI */
 
 uint32_t rp_status_take(void)
 {
@@ -139,14 +142,26 @@ static void wake_fn(struct timer *t, void *arg)
  * Sleeps until an MSI or WAKE_US. An MSI handled since the last call (while
  * the driver was looking at its queue) means a completion may be waiting:
  * no sleep then. WFI wakes on a pending interrupt even with mstatus.MIE
- * clear; the handler runs when interrupts come back on.
+ * clear; the handler runs when interrupts come back on. The timer only
+ * lets the driver look at the controller's status and its timeouts: while
+ * no MSI comes (a command that hung, a controller that failed without a
+ * word) the sleep doubles every WAKE_BACKOFF_EVERY calls up to 1.6 ms, so
+ * a 2 s command timeout costs a few thousand wake-ups, not 40 000.
  */
 static void card_idle(void)
 {
 	uint32_t flags = irq_save();
 
+	if (msi_seen != msi_taken)
+		idle_streak = 0;
 	if (msi_seen == msi_taken && !mmio_read32(RP(MSI_PENDING))) {
-		timer_start(&wake, (uint64_t)WAKE_US * TIMER_TICKS_PER_US, 0, wake_fn, NULL);
+		unsigned shift = idle_streak / WAKE_BACKOFF_EVERY;
+
+		if (shift > WAKE_BACKOFF_MAX)
+			shift = WAKE_BACKOFF_MAX;
+		else
+			idle_streak++;
+		timer_start(&wake, ((uint64_t)WAKE_US << shift) * TIMER_TICKS_PER_US, 0, wake_fn, NULL);
 		cpu_wfi();
 		timer_cancel(&wake);
 	}

@@ -251,11 +251,19 @@ static void hang(void)
 	CHECK(nvme_write(&ctrl, 8000, 8, buf) == 0, "the queue still works");
 	memset(buf, 0, 4096);
 	CHECK(nvme_read(&ctrl, 8000, 8, buf) == 0 && same(buf, 8000, 8), "and reads too");
-	/* through the block layer: -EIO, and the controller is reset */
+	/* through the block layer: the controller is reset and the write
+	 * retried once; hung twice, it is -EIO */
 	CHECK(fault(NVME_DEV_FAULT_HANG, 0x01, 1, 0) == 0, "inject: the next write never completes");
+	fill(buf, 9000, 2);
+	ret = bd.write(&bd, 9000, 2, buf);
+	CHECK(ret == 0, "block layer: a write hung once is retried after a reset (%d)", ret);
+	CHECK(ctrl.lost == 0 && !ctrl.fatal, "the reset took the lost slot back (%u)", ctrl.lost);
+	memset(buf, 0, 4096);
+	CHECK(bd.read(&bd, 9000, 2, buf) == 0 && same(buf, 9000, 2), "the retried write is there");
+	CHECK(fault(NVME_DEV_FAULT_HANG, 0x01, 2, 0) == 0, "inject: the next two writes never complete");
 	fill(buf, 51000, 2);
 	ret = bd.write(&bd, 8000, 2, buf);
-	CHECK(ret == -EIO, "block layer: hung write is -EIO (%d)", ret);
+	CHECK(ret == -EIO, "block layer: a write hung twice is -EIO (%d)", ret);
 	CHECK(ctrl.lost == 0 && !ctrl.fatal, "the reset took the lost slots back (%u)", ctrl.lost);
 	ctrl.cmd_timeout_us = 2000000;
 	memset(buf, 0, 4096);

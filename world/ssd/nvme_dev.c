@@ -265,6 +265,11 @@ out_free:
 
 void nvme_dev_get_stats(const struct nvme_dev *d, struct nvme_dev_stats *st) { *st = *nvme_core_stats(d->core); }
 
+int nvme_dev_fault(struct nvme_dev *d, unsigned kind, uint32_t a, uint32_t b, uint32_t c)
+{
+	return nvme_core_fault(d->core, kind, a, b, c);
+}
+
 void nvme_dev_print_stats(const struct nvme_dev *d, FILE *f)
 {
 	struct rp_link_stats ls;

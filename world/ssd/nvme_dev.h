@@ -144,6 +144,9 @@ struct nvme_dev *nvme_dev_attach(struct vtop *t, const struct nvme_dev_opts *o, 
 /* Writes the image back (msync) and detaches. */
 void nvme_dev_detach(struct nvme_dev *d);
 void nvme_dev_get_stats(const struct nvme_dev *d, struct nvme_dev_stats *st);
+/* A fault set by the host test while the card runs (nvme_core_fault(): the
+ * vendor admin command's kinds and arguments); -EINVAL for an unknown kind. */
+int nvme_dev_fault(struct nvme_dev *d, unsigned kind, uint32_t a, uint32_t b, uint32_t c);
 void nvme_dev_print_stats(const struct nvme_dev *d, FILE *f);
 /* The cycle of the next thing the SSD does on its own (a command's media
  * time ends, the controller becomes ready, a TLP waits to go out; the
