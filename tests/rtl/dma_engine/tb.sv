@@ -8,8 +8,10 @@
 // buffer is a row memory like dma_buf. After each command the buffer (read)
 // or the bytes the host saw written (write) are compared byte for byte, and
 // nothing around them may change. Directed: zero length, bad length, no bus
-// mastering, UR, CA, a malformed byte count, a completion timeout then
-// flush, and a completion for a tag not in flight.
+// mastering, UR, CA, a poisoned completion (EP: POISONED, not one of its
+// bytes in the buffer, its tag's later completions drained), a malformed
+// byte count, a completion timeout then flush, and a completion for a tag
+// not in flight.
 // Every command runs with one of two local sides, as in vfs_pcie: the row
 // memory (dma_buf's one-cycle port), or dma_card_port in front of a model of
 // card memory's line port that grants at random and answers reads in order
@@ -23,6 +25,8 @@ module tb;
   localparam logic [15:0] RID = 16'h0300;
   localparam int LAT_MAX = 24;            // card memory read latency, cycles
   localparam int CARD_DEPTH = 16;         // dma_card_port's buffer
+  localparam int EP_BIT = 14;             // TLP header DW0: error poisoned
+  localparam logic [2:0] ST_POISONED = 3'd7;   // soc_map_pkg::DMA_RESULT_POISONED
 
   `TB_CLK_RST(clk, rst, 5)
 
@@ -145,8 +149,13 @@ module tb;
   int          rcb = 64;
   int          n_reqs = 0, n_cpls = 0, n_bytes = 0;
   // Error injection for the next read request: 0 none, 1 UR, 2 CA,
-  // 3 no answer (timeout), 4 wrong byte count
+  // 3 no answer (timeout), 4 wrong byte count, 5 the request's first
+  // completion poisoned (EP, payload the bitwise inverse of the host's bytes,
+  // the request split at the RCB so later completions of its tag follow)
   int          inject = 0;
+  bit          poison = 0;                // this request's first completion goes poisoned
+  logic [63:0] poison_lo = 0, poison_hi = 0;   // host bytes it carried
+  int          n_poisoned = 0;
 
   function automatic void host_request(input tlp_t t);
     logic [127:0] hd;
@@ -188,18 +197,21 @@ module tb;
       int inj;
       inj = inject;
       inject = 0;
+      if (inj == 5) poison = 1;
       if (inj == 3) begin
         dead_tag = int'(h_req_tag(hd));
         return;
       end
-      if (inj == 1 || inj == 2) begin
+      if (inj == 5) begin
+        // below, with the successful ones
+      end else if (inj == 1 || inj == 2) begin
         tlp_t c;
         c = new(cpl_hdr(inj == 1 ? pcie_pkg::CPL_UR : pcie_pkg::CPL_CA, 1'b0, 0, bytes, 7'(fb),
                         16'h0000, RID, h_req_tag(hd)));
         begin pend.push_back(c); pend_last.push_back(1'b1); end
         return;
       end
-      begin
+      else begin
         tlp_t c;
         c = new(cpl_hdr(pcie_pkg::CPL_SC, 1'b1, ndw, bytes + 4, 7'(fb), 16'h0000, RID, h_req_tag(hd)));
         for (int k = 0; k < ndw; k++) c.dw.push_back('0);
@@ -216,7 +228,7 @@ module tb;
       while (left > 0) begin
         int e, d0, cndw;
         tlp_t c;
-        if (hrng.chance(35)) e = endb;
+        if (hrng.chance(35) && !poison) e = endb;
         else e = (cur / rcb + 1 + int'(hrng.range(0, 2))) * rcb;
         if (e > endb) e = endb;
         d0 = cur & ~3;
@@ -225,7 +237,14 @@ module tb;
         for (int k = 0; k < cndw; k++) begin
           logic [63:0] da;
           da = {fb[63:12], 12'd0} + 64'(d0 + 4 * k);
-          c.dw.push_back({hbyte(da + 3), hbyte(da + 2), hbyte(da + 1), hbyte(da)});
+          c.dw.push_back({hbyte(da + 3), hbyte(da + 2), hbyte(da + 1), hbyte(da)} ^ (poison ? 32'hffff_ffff : 32'd0));
+        end
+        if (poison) begin
+          c.h_lo[EP_BIT] = 1'b1;
+          poison_lo = {fb[63:12], 12'd0} + 64'(cur);
+          poison_hi = {fb[63:12], 12'd0} + 64'(e > endb ? endb : e);
+          poison = 0;
+          n_poisoned++;
         end
         pend.push_back(c);
         pend_last.push_back(e == endb);
@@ -320,6 +339,16 @@ module tb;
     n_cmds++;
     check_eq(128'(st), 128'(want), $sformatf("status of %s %0d bytes host %h local %h (MPS %0d MRRS %0d)",
                                             write ? "write" : "read", len, host, local_a, max_payload, max_read_req));
+    if (want == ST_POISONED) begin
+      // Not one byte of the poisoned completion reaches the buffer.
+      bad = -1;
+      for (int i = 0; i < len; i++)
+        if (host + 64'(i) >= poison_lo && host + 64'(i) < poison_hi &&
+            bufm[(local_a + i) % 65536] !== prev[(local_a + i) % 65536] && bad < 0) bad = i;
+      check(poison_hi > poison_lo && bad < 0,
+            $sformatf("poisoned completion [%h, %h) of read host %h: byte %0d reached the buffer",
+                      poison_lo, poison_hi, host, bad));
+    end
     if (want != 0) return;
     ok = 1;
     bad = -1;
@@ -398,6 +427,13 @@ module tb;
     inject = 1; checked(0, 64'h3000, 64, 100, 3'd1);     // UR
     inject = 2; checked(0, 64'h3000, 64, 2000, 3'd2);    // CA on one of several requests
     inject = 4; checked(0, 64'h3000, 64, 300, 3'd2);     // byte count does not fit
+    // poisoned: dropped, the tag's later completions drained (none taken
+    // for a tag not in flight), the next command clean
+    unexp0 = int'(stat_unexpected);
+    inject = 5; checked(0, 64'h3000, 64, 100, ST_POISONED);     // a single request
+    inject = 5; checked(0, 64'h3010, 64, 2000, ST_POISONED);    // one of several requests
+    checked(0, 64'h3000, 64, 2000, 3'd0);
+    check_eq(128'(stat_unexpected), 128'(unexp0), "poisoned completions' tags drained, none unexpected");
     inject = 3; checked(0, 64'h3000, 64, 1000, 3'd3);    // one tag never answered
     // the retired tag stays out of use until flush
     checked(0, 64'h5000, 0, 3000, 3'd0);
@@ -434,6 +470,7 @@ module tb;
     end
     check(n_stalls > 0 && max_fly > CARD_DEPTH / 2 && n_lwrites > 0 && n_lreads > 0,
           $sformatf("card memory saw stalls (%0d), %0d reads in flight", n_stalls, max_fly));
+    check(n_poisoned == 4, $sformatf("%0d poisoned completions sent", n_poisoned));
     $display("dma_engine: %0d commands (%0d reads, %0d writes checked byte for byte, %0d bytes), %0d requests, %0d completions; card memory: %0d line reads, %0d line writes, %0d stalled requests, at most %0d reads in flight",
              n_cmds, n_rd, n_wr, n_bytes, n_reqs, n_cpls, n_lreads, n_lwrites, n_stalls, max_fly);
     tb_done("dma_engine");
