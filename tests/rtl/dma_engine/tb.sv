@@ -22,6 +22,7 @@ module tb;
   localparam int TAGS = 32;
   localparam int TIMEOUT = 20000;
   localparam int N_RANDOM = 300;
+  localparam int N_POISON_ALL = 40;       // reads with one request's completions all poisoned
   localparam logic [15:0] RID = 16'h0300;
   localparam int LAT_MAX = 24;            // card memory read latency, cycles
   localparam int CARD_DEPTH = 16;         // dma_card_port's buffer
@@ -150,9 +151,11 @@ module tb;
   int          n_reqs = 0, n_cpls = 0, n_bytes = 0;
   // Error injection for the next read request: 0 none, 1 UR, 2 CA,
   // 3 no answer (timeout), 4 wrong byte count, 5 the request's first
-  // completion poisoned (EP, payload the bitwise inverse of the host's bytes,
+  // completion poisoned, 6 all of them (EP, payload the inverse of the host's bytes,
   // the request split at the RCB so later completions of its tag follow)
   int          inject = 0;
+  bit          poison_all = 0;
+  int          poison_nth = -1, cmd_req_idx = 0;   // poison the nth read request of a command
   bit          poison = 0;                // this request's first completion goes poisoned
   logic [63:0] poison_lo = 0, poison_hi = 0;   // host bytes it carried
   int          n_poisoned = 0;
@@ -193,16 +196,19 @@ module tb;
     check(h_req_tag(hd) < TAGS && !tag_out[h_req_tag(hd)],
           $sformatf("MRd tag %0d free and in range", h_req_tag(hd)));
     tag_out[h_req_tag(hd)] = 1'b1;
+    if (poison_nth >= 0 && cmd_req_idx == poison_nth) inject = 6;   // this one, all its completions
+    cmd_req_idx = cmd_req_idx + 1;
     if (inject != 0) begin
       int inj;
       inj = inject;
       inject = 0;
-      if (inj == 5) poison = 1;
+      if (inj == 5 || inj == 6) poison = 1;
+      if (inj == 6) poison_all = 1;
       if (inj == 3) begin
         dead_tag = int'(h_req_tag(hd));
         return;
       end
-      if (inj == 5) begin
+      if (inj == 5 || inj == 6) begin
         // below, with the successful ones
       end else if (inj == 1 || inj == 2) begin
         tlp_t c;
@@ -243,7 +249,7 @@ module tb;
           c.h_lo[EP_BIT] = 1'b1;
           poison_lo = {fb[63:12], 12'd0} + 64'(cur);
           poison_hi = {fb[63:12], 12'd0} + 64'(e > endb ? endb : e);
-          poison = 0;
+          poison = poison_all && left - (e - cur) > 0;
           n_poisoned++;
         end
         pend.push_back(c);
@@ -456,6 +462,20 @@ module tb;
     checked(0, 64'h6000, 0, 700, 3'd0);
     end
 
+    // every completion of one request of a 17-request read poisoned, at
+    // random among them (the others' completions reordered around it)
+    for (int k = 0; k < N_POISON_ALL; k++) begin
+      int pre;
+      max_read_req = 3'd2;
+      card = rng.chance(50);
+      pre = int'(rng.range(0, 16));
+      poison_nth = pre;
+      cmd_req_idx = 0;
+      run_cmd(0, 64'h4_0000 + 64'(k) * 64'h10000, 0, 8272, st);
+      check_eq(128'(st), 128'(ST_POISONED), $sformatf("read whose request %0d of 17 came poisoned", pre));
+      poison_nth = -1;
+      poison_all = 0;
+    end
     // --- random
     for (int n = 0; n < N_RANDOM; n++) begin
       int len, loc;
@@ -470,7 +490,7 @@ module tb;
     end
     check(n_stalls > 0 && max_fly > CARD_DEPTH / 2 && n_lwrites > 0 && n_lreads > 0,
           $sformatf("card memory saw stalls (%0d), %0d reads in flight", n_stalls, max_fly));
-    check(n_poisoned == 4, $sformatf("%0d poisoned completions sent", n_poisoned));
+    check(n_poisoned > 4 + N_POISON_ALL, $sformatf("%0d poisoned completions sent", n_poisoned));
     $display("dma_engine: %0d commands (%0d reads, %0d writes checked byte for byte, %0d bytes), %0d requests, %0d completions; card memory: %0d line reads, %0d line writes, %0d stalled requests, at most %0d reads in flight",
              n_cmds, n_rd, n_wr, n_bytes, n_reqs, n_cpls, n_lreads, n_lwrites, n_stalls, max_fly);
     tb_done("dma_engine");
