@@ -94,6 +94,7 @@ include mk/tests/dma.mk
 include mk/tests/rp.mk
 include mk/tests/dax.mk
 include mk/tests/recover.mk
+include mk/tests/faults.mk
 include mk/tests/model.mk
 include mk/tests/posix.mk
 include mk/tests/bridge.mk

@@ -121,6 +121,26 @@ static int drain_deferred(struct fsdev *d)
 	return 0;
 }
 
+/*
+ * The binding could not read a request's bytes (host memory refused them:
+ * UR, CA, a poisoned or a missing completion): what arrived is garbage and
+ * is never dispatched. If the header alone can be read now (the fault was
+ * in the request's data), the request gets EIO and the queue goes on;
+ * otherwise err goes back (the queue stops, ops->fail).
+ */
+static int refuse_unreadable(struct fsdev *d, unsigned q, unsigned s, uint64_t wr, long err)
+{
+	struct fuse_out_header o = { .len = sizeof(o), .error = -EIO };
+	const struct fuse_in_header *h = (const void *)d->req;
+
+	if (d->ops->gather(d->ctx, s, d->req, sizeof(*h)) != (long)sizeof(*h))
+		return (int)err;
+	d->stats.unreadable++;
+	o.unique = h->unique;
+	memcpy(d->rep, &o, sizeof(o));
+	return complete(d, q, s, wr, sizeof(o), 0);
+}
+
 /* serve_chain's answer when the binding refused a chain and stopped. */
 #define STOPPED 1
 
@@ -135,7 +155,7 @@ static int serve_chain(struct fsdev *d, unsigned q, unsigned s, uint64_t rd, uin
 
 	got = d->ops->gather(d->ctx, s, d->req, want);
 	if (got < 0)
-		return (int)got;
+		return refuse_unreadable(d, q, s, wr, got);
 	phase_mark(SOC_PHASE_GATHER, 0);
 	d->stats.bytes_in += (uint64_t)got;
 	if ((size_t)got < sizeof(*h)) {

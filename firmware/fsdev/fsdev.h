@@ -13,7 +13,9 @@
  *
  * What the device does with a chain it cannot use is the binding's policy
  * (bad_chain): the card marks the device DEVICE_NEEDS_RESET, the model
- * completes the chain with nothing written and goes on.
+ * completes the chain with nothing written and goes on. A request whose bytes
+ * the binding cannot read (gather fails) is never dispatched: it gets EIO
+ * when its header can be read alone, else the queue stops (ops->fail).
  */
 #ifndef FSDEV_H
 #define FSDEV_H
@@ -35,7 +37,9 @@ struct fsdev_queue_ops {
 	 * queue cannot be served any more. */
 	int (*pop)(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_t *wr);
 	/* Copies the first cap readable bytes of the slot's chain into dst;
-	 * the count, or a negative errno. */
+	 * the count, or a negative errno (the bytes could not be read: the
+	 * loop never dispatches them; it reads the header alone again and
+	 * answers EIO, or stops the queue when that fails too). */
 	long (*gather)(void *ctx, unsigned slot, void *dst, size_t cap);
 	/* Copies len bytes (at most the chain's writable total) into the
 	 * slot's writable buffers; the count, or a negative errno. */
@@ -68,6 +72,7 @@ struct fsdev_stats {
 	uint64_t bytes_in, bytes_out;
 	uint64_t no_room;	/* a reply the writable buffers could not take */
 	uint64_t ref_replies;	/* READ replies sent from the page cache's frames */
+	uint64_t unreadable;	/* requests whose bytes host memory refused: EIO */
 };
 
 struct fsdev {

@@ -18,9 +18,14 @@
 // side that cannot always do so (card memory) says which row it can answer
 // (lm_rd_ok for lm_next_row) and when it cannot take a row write (lm_wait:
 // completions then wait in the receive stream), and holds a command's done
-// (and the next command) while it has writes to finish (lm_busy). Status codes on done: 0 ok, 1 unsupported request,
-// 2 completer abort or malformed completion, 3 completion timeout,
-// 4 bad argument, 5 bus mastering disabled.
+// (and the next command) while it has writes to finish (lm_busy). Status
+// codes on done: soc_map_pkg::DMA_RESULT_* (rtl/soc_map.toml).
+//
+// A poisoned completion (EP set) is never placed: its payload is dropped,
+// its bytes still count towards its tag (so the tag's later completions
+// drain instead of landing in another command), and the command fails
+// with POISONED. What other completions of the command already placed
+// stays in the buffer; a failed read's destination is garbage.
 module dma_engine #(
   parameter int DATA_W = 256,            // TLP datapath width, also the buffer row width
   parameter int TAGS = 32,               // read tags in flight (2..256)
@@ -84,6 +89,7 @@ module dma_engine #(
   localparam int TMW = $clog2(TIMEOUT + 1);
   // Result codes (DMA.STATUS.RESULT): soc_map_pkg::DMA_RESULT_* (rtl/soc_map.toml)
   localparam int RES_W = soc_map_pkg::DMA_RESULT_W;
+  localparam int EP_BIT = 14;              // TLP header DW0: error poisoned
 
   initial begin
     if (DATA_W < 64 || (DATA_W & (DATA_W - 1)) != 0) $error("dma_engine: DATA_W must be a power of two >= 64");
@@ -219,6 +225,7 @@ module dma_engine #(
   logic [6:0]  c_la;
   logic [10:0] c_len;
   logic        c_data;
+  logic        c_ep;                   // poisoned: the payload must not be used
   logic [12:0] c_remaining, c_n, c_avail;
 
   always_comb begin
@@ -229,6 +236,7 @@ module dma_engine #(
     c_la = rx_hdr[70:64];
     c_len = (rx_hdr[9:0] == 10'd0) ? 11'd1024 : {1'b0, rx_hdr[9:0]};
     c_data = rx_hdr[30];
+    c_ep = rx_hdr[EP_BIT];
     c_remaining = tag_total_q[c_tag] - tag_recv_q[c_tag];
     c_avail = {c_len, 2'b00} - {11'd0, c_la[1:0]};
     c_n = (c_bc < c_avail) ? c_bc : c_avail;
@@ -289,8 +297,9 @@ module dma_engine #(
   // a cycle after its last beat; otherwise the receive side is always ready.
   logic hdr_cycle;
   assign hdr_cycle = rx_valid && rx_sop && !cpl_active_q && !cpl_drop_q && !flush_q;
-  assign rx_ready = !flush_q && !(cpl_active_q && lm_wait) && !(hdr_cycle && c_tag_ok && c_status == 3'd0 && c_data &&
-                                  c_bc == c_remaining && c_n != 13'd0);
+  logic c_fits;                        // a successful completion that fits its tag
+  assign c_fits = c_tag_ok && c_status == 3'd0 && c_data && c_bc == c_remaining && c_n != 13'd0;
+  assign rx_ready = !flush_q && !(cpl_active_q && lm_wait) && !(hdr_cycle && c_fits && !c_ep);
   assign rx_take = rx_valid && rx_ready;
 
   // Read requests: one per cycle while tags and FIFO space last.
@@ -409,7 +418,14 @@ module dma_engine #(
         if (!c_tag_ok) begin
           unexpected_q <= unexpected_q + 32'd1;
           cpl_drop_q <= !rx_eop;
-        end else if (c_status != 3'd0 || !c_data || c_bc != c_remaining || c_n == 13'd0) begin
+        end else if (c_fits && c_ep) begin
+          // Poisoned: dropped whole, counted, the command fails.
+          tag_recv_q[c_tag] <= tag_recv_q[c_tag] + c_n;
+          tag_timer_q[c_tag] <= '0;
+          if (tag_recv_q[c_tag] + c_n == tag_total_q[c_tag]) tag_busy_q[c_tag] <= 1'b0;
+          if (err_q == soc_map_pkg::DMA_RESULT_OK) err_q <= soc_map_pkg::DMA_RESULT_POISONED;
+          cpl_drop_q <= !rx_eop;
+        end else if (!c_fits) begin
           // UR/CA, or a completion that does not fit its request: the tag
           // ends here and the command fails.
           tag_busy_q[c_tag] <= 1'b0;

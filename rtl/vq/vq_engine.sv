@@ -14,8 +14,8 @@
 //
 // Host memory is reached with single-beat memory requests of its own (tags
 // TAG_BASE .. TAG_BASE + 7, one outstanding) and their completions; a
-// completion that does not come within TIMEOUT cycles, or comes back UR/CA,
-// fails the command. Interfaces: per-queue configuration from virtio_regs,
+// completion that does not come within TIMEOUT cycles, comes back UR/CA, or
+// comes poisoned (EP: its data are never used), fails the command (DMA). Interfaces: per-queue configuration from virtio_regs,
 // the firmware register port, TLP request/completion streams, interrupt requests.
 module vq_engine #(
   parameter int NQ = 5,               // queues
@@ -67,6 +67,7 @@ module vq_engine #(
   localparam int SW = $clog2(MAX_SEGS + 1);   // segment count width
   localparam int SIW = $clog2(MAX_SEGS);      // segment index width
   localparam int TMW = $clog2(TIMEOUT + 1);
+  localparam int EP_BIT = 14;                 // TLP header DW0: error poisoned
   // Registers, their fields, the result codes (VQ_RESULT_*) and the reasons
   // for RESULT = BAD (VQ_WHY_*) come from soc_map_pkg (rtl/soc_map.toml).
   localparam int RES_W = soc_map_pkg::VQ_RESULT_W;
@@ -440,7 +441,7 @@ module vq_engine #(
             if (tx_ready) sent_q <= 1'b1;
           end else if (cpl_ours) begin
             tag_q <= tag_q + 3'd1;
-            if (rx_hdr[47:45] != 3'd0 || !rx_hdr[30]) begin
+            if (rx_hdr[47:45] != 3'd0 || !rx_hdr[30] || rx_hdr[EP_BIT]) begin
               finish(soc_map_pkg::VQ_RESULT_DMA, soc_map_pkg::VQ_WHY_NONE);
             end else begin
               acc_rdata_q <= 128'(rx_data[159:0] >> (8 * rx_hdr[65:64]));

@@ -16,6 +16,7 @@
 #define RC_QUEUE 64		/* TLPs waiting to enter the card */
 #define RC_DEFAULT_DEV_ID 0x0100u
 #define RC_RESET_CYCLES 4
+#define TLP_DW0_EP (1u << 14)	/* TLP header DW0: error poisoned (EP) */
 
 struct rc {
 	struct vtop *t;
@@ -262,7 +263,8 @@ static void check_request(struct rc *rc, const struct tlp *r, unsigned bytes, in
 }
 
 /* The card's DMA reads host memory: completions as the fault settings say
- * (latency, reordering across requests, RCB splits, UR/CA, silence). */
+ * (latency, reordering across requests, RCB splits, UR/CA, poisoned,
+ * silence). */
 static void serve_read(struct rc *rc, const struct tlp *r)
 {
 	struct tlp c;
@@ -270,7 +272,7 @@ static void serve_read(struct rc *rc, const struct tlp *r)
 	unsigned tag = tlp_req_tag(r);
 	uint64_t addr = tlp_addr(r), first, due;
 	unsigned bytes;
-	int outside;
+	int outside, poison;
 	const struct rc_dma_faults *f = &rc->faults;
 
 	if (len == 1)
@@ -284,12 +286,19 @@ static void serve_read(struct rc *rc, const struct tlp *r)
 	due = rc->cycles + f->latency + (f->jitter ? rnd(rc) % (f->jitter + 1) : 0);
 
 	memset(&c, 0, sizeof(c));
-	if (in_range(first, f->drop_base, f->drop_len))
+	if (in_range(first, f->drop_base, f->drop_len)) {
+		rc->st.faulted_reads++;
 		return;
+	}
 	outside = rc->strict && !host_mapped(rc, first, bytes);
 	if (outside)
 		rc->st.outside_reads++;
+	poison = !outside && in_range(first, f->ep_base, f->ep_len);
+	if (poison)
+		rc->st.poisoned_reads++;
 	if (in_range(first, f->ur_base, f->ur_len) || in_range(first, f->ca_base, f->ca_len) || outside) {
+		if (!outside)
+			rc->st.faulted_reads++;
 		unsigned st = in_range(first, f->ca_base, f->ca_len) ? TLP_CPL_CA : TLP_CPL_UR;
 
 		c.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_CPL, 0);
@@ -313,10 +322,13 @@ static void serve_read(struct rc *rc, const struct tlp *r)
 				stop = end;
 			dwend = (stop + 3) & ~3ull;
 			n = (unsigned)((dwend - dw0) / 4);
-			c.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_CPL, n);
+			c.hdr[0] = tlp_dw0(TLP_FMT_3DW_DATA, TLP_TYPE_CPL, n) | (poison ? TLP_DW0_EP : 0);
 			c.hdr[1] = (uint32_t)rc->rc_id << 16 | TLP_CPL_SC << 13 | ((end - a) & 0xfff);
 			c.hdr[2] = (uint32_t)tlp_req_id(r) << 16 | tag << 8 | (a & 0x7f);
 			rc_host_read(rc, dw0, c.data, n * 4);
+			if (poison)
+				for (unsigned i = 0; i < n; i++)
+					c.data[i] = ~c.data[i];
 			c.ndata = n;
 			add_pending(rc, due, &c);
 			due++;

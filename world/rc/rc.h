@@ -53,6 +53,10 @@ struct rc_dma_faults {
 	uint64_t ur_base, ur_len;	/* reads in this range complete with UR */
 	uint64_t ca_base, ca_len;	/* ... with CA */
 	uint64_t drop_base, drop_len;	/* ... never complete */
+	/* ... complete poisoned: every completion carries EP = 1 and, as
+	 * payload, the bitwise inverse of host memory (so a card that uses
+	 * poisoned data writes wrong bytes somewhere a test can see) */
+	uint64_t ep_base, ep_len;
 	unsigned seed;
 };
 
@@ -64,6 +68,8 @@ struct rc_dma_stats {
 	uint64_t tag_reuse;		/* a tag reused while its request was outstanding */
 	uint64_t outside_reads;		/* reads refused (UR): not all inside mapped memory */
 	uint64_t outside_writes;	/* writes dropped: not all inside mapped memory */
+	uint64_t poisoned_reads;	/* reads answered with poisoned completions */
+	uint64_t faulted_reads;		/* reads answered UR/CA (fault ranges) or never */
 };
 
 struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen);

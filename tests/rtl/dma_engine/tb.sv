@@ -8,8 +8,10 @@
 // buffer is a row memory like dma_buf. After each command the buffer (read)
 // or the bytes the host saw written (write) are compared byte for byte, and
 // nothing around them may change. Directed: zero length, bad length, no bus
-// mastering, UR, CA, a malformed byte count, a completion timeout then
-// flush, and a completion for a tag not in flight.
+// mastering, UR, CA, a poisoned completion (EP: POISONED, not one of its
+// bytes in the buffer, its tag's later completions drained), a malformed
+// byte count, a completion timeout then flush, and a completion for a tag
+// not in flight.
 // Every command runs with one of two local sides, as in vfs_pcie: the row
 // memory (dma_buf's one-cycle port), or dma_card_port in front of a model of
 // card memory's line port that grants at random and answers reads in order
@@ -20,9 +22,12 @@ module tb;
   localparam int TAGS = 32;
   localparam int TIMEOUT = 20000;
   localparam int N_RANDOM = 300;
+  localparam int N_POISON_ALL = 40;       // reads with one request's completions all poisoned
   localparam logic [15:0] RID = 16'h0300;
   localparam int LAT_MAX = 24;            // card memory read latency, cycles
   localparam int CARD_DEPTH = 16;         // dma_card_port's buffer
+  localparam int EP_BIT = 14;             // TLP header DW0: error poisoned
+  localparam logic [2:0] ST_POISONED = 3'd7;   // soc_map_pkg::DMA_RESULT_POISONED
 
   `TB_CLK_RST(clk, rst, 5)
 
@@ -145,8 +150,15 @@ module tb;
   int          rcb = 64;
   int          n_reqs = 0, n_cpls = 0, n_bytes = 0;
   // Error injection for the next read request: 0 none, 1 UR, 2 CA,
-  // 3 no answer (timeout), 4 wrong byte count
+  // 3 no answer (timeout), 4 wrong byte count, 5 the request's first
+  // completion poisoned, 6 all of them (EP, payload the inverse of the host's bytes,
+  // the request split at the RCB so later completions of its tag follow)
   int          inject = 0;
+  bit          poison_all = 0;
+  int          poison_nth = -1, cmd_req_idx = 0;   // poison the nth read request of a command
+  bit          poison = 0;                // this request's first completion goes poisoned
+  logic [63:0] poison_lo = 0, poison_hi = 0;   // host bytes it carried
+  int          n_poisoned = 0;
 
   function automatic void host_request(input tlp_t t);
     logic [127:0] hd;
@@ -184,22 +196,28 @@ module tb;
     check(h_req_tag(hd) < TAGS && !tag_out[h_req_tag(hd)],
           $sformatf("MRd tag %0d free and in range", h_req_tag(hd)));
     tag_out[h_req_tag(hd)] = 1'b1;
+    if (poison_nth >= 0 && cmd_req_idx == poison_nth) inject = 6;   // this one, all its completions
+    cmd_req_idx = cmd_req_idx + 1;
     if (inject != 0) begin
       int inj;
       inj = inject;
       inject = 0;
+      if (inj == 5 || inj == 6) poison = 1;
+      if (inj == 6) poison_all = 1;
       if (inj == 3) begin
         dead_tag = int'(h_req_tag(hd));
         return;
       end
-      if (inj == 1 || inj == 2) begin
+      if (inj == 5 || inj == 6) begin
+        // below, with the successful ones
+      end else if (inj == 1 || inj == 2) begin
         tlp_t c;
         c = new(cpl_hdr(inj == 1 ? pcie_pkg::CPL_UR : pcie_pkg::CPL_CA, 1'b0, 0, bytes, 7'(fb),
                         16'h0000, RID, h_req_tag(hd)));
         begin pend.push_back(c); pend_last.push_back(1'b1); end
         return;
       end
-      begin
+      else begin
         tlp_t c;
         c = new(cpl_hdr(pcie_pkg::CPL_SC, 1'b1, ndw, bytes + 4, 7'(fb), 16'h0000, RID, h_req_tag(hd)));
         for (int k = 0; k < ndw; k++) c.dw.push_back('0);
@@ -216,7 +234,7 @@ module tb;
       while (left > 0) begin
         int e, d0, cndw;
         tlp_t c;
-        if (hrng.chance(35)) e = endb;
+        if (hrng.chance(35) && !poison) e = endb;
         else e = (cur / rcb + 1 + int'(hrng.range(0, 2))) * rcb;
         if (e > endb) e = endb;
         d0 = cur & ~3;
@@ -225,7 +243,14 @@ module tb;
         for (int k = 0; k < cndw; k++) begin
           logic [63:0] da;
           da = {fb[63:12], 12'd0} + 64'(d0 + 4 * k);
-          c.dw.push_back({hbyte(da + 3), hbyte(da + 2), hbyte(da + 1), hbyte(da)});
+          c.dw.push_back({hbyte(da + 3), hbyte(da + 2), hbyte(da + 1), hbyte(da)} ^ (poison ? 32'hffff_ffff : 32'd0));
+        end
+        if (poison) begin
+          c.h_lo[EP_BIT] = 1'b1;
+          poison_lo = {fb[63:12], 12'd0} + 64'(cur);
+          poison_hi = {fb[63:12], 12'd0} + 64'(e > endb ? endb : e);
+          poison = poison_all && left - (e - cur) > 0;
+          n_poisoned++;
         end
         pend.push_back(c);
         pend_last.push_back(e == endb);
@@ -320,6 +345,16 @@ module tb;
     n_cmds++;
     check_eq(128'(st), 128'(want), $sformatf("status of %s %0d bytes host %h local %h (MPS %0d MRRS %0d)",
                                             write ? "write" : "read", len, host, local_a, max_payload, max_read_req));
+    if (want == ST_POISONED) begin
+      // Not one byte of the poisoned completion reaches the buffer.
+      bad = -1;
+      for (int i = 0; i < len; i++)
+        if (host + 64'(i) >= poison_lo && host + 64'(i) < poison_hi &&
+            bufm[(local_a + i) % 65536] !== prev[(local_a + i) % 65536] && bad < 0) bad = i;
+      check(poison_hi > poison_lo && bad < 0,
+            $sformatf("poisoned completion [%h, %h) of read host %h: byte %0d reached the buffer",
+                      poison_lo, poison_hi, host, bad));
+    end
     if (want != 0) return;
     ok = 1;
     bad = -1;
@@ -398,6 +433,13 @@ module tb;
     inject = 1; checked(0, 64'h3000, 64, 100, 3'd1);     // UR
     inject = 2; checked(0, 64'h3000, 64, 2000, 3'd2);    // CA on one of several requests
     inject = 4; checked(0, 64'h3000, 64, 300, 3'd2);     // byte count does not fit
+    // poisoned: dropped, the tag's later completions drained (none taken
+    // for a tag not in flight), the next command clean
+    unexp0 = int'(stat_unexpected);
+    inject = 5; checked(0, 64'h3000, 64, 100, ST_POISONED);     // a single request
+    inject = 5; checked(0, 64'h3010, 64, 2000, ST_POISONED);    // one of several requests
+    checked(0, 64'h3000, 64, 2000, 3'd0);
+    check_eq(128'(stat_unexpected), 128'(unexp0), "poisoned completions' tags drained, none unexpected");
     inject = 3; checked(0, 64'h3000, 64, 1000, 3'd3);    // one tag never answered
     // the retired tag stays out of use until flush
     checked(0, 64'h5000, 0, 3000, 3'd0);
@@ -420,6 +462,20 @@ module tb;
     checked(0, 64'h6000, 0, 700, 3'd0);
     end
 
+    // every completion of one request of a 17-request read poisoned, at
+    // random among them (the others' completions reordered around it)
+    for (int k = 0; k < N_POISON_ALL; k++) begin
+      int pre;
+      max_read_req = 3'd2;
+      card = rng.chance(50);
+      pre = int'(rng.range(0, 16));
+      poison_nth = pre;
+      cmd_req_idx = 0;
+      run_cmd(0, 64'h4_0000 + 64'(k) * 64'h10000, 0, 8272, st);
+      check_eq(128'(st), 128'(ST_POISONED), $sformatf("read whose request %0d of 17 came poisoned", pre));
+      poison_nth = -1;
+      poison_all = 0;
+    end
     // --- random
     for (int n = 0; n < N_RANDOM; n++) begin
       int len, loc;
@@ -434,6 +490,7 @@ module tb;
     end
     check(n_stalls > 0 && max_fly > CARD_DEPTH / 2 && n_lwrites > 0 && n_lreads > 0,
           $sformatf("card memory saw stalls (%0d), %0d reads in flight", n_stalls, max_fly));
+    check(n_poisoned > 4 + N_POISON_ALL, $sformatf("%0d poisoned completions sent", n_poisoned));
     $display("dma_engine: %0d commands (%0d reads, %0d writes checked byte for byte, %0d bytes), %0d requests, %0d completions; card memory: %0d line reads, %0d line writes, %0d stalled requests, at most %0d reads in flight",
              n_cmds, n_rd, n_wr, n_bytes, n_reqs, n_cpls, n_lreads, n_lwrites, n_stalls, max_fly);
     tb_done("dma_engine");

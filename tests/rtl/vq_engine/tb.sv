@@ -11,7 +11,9 @@
 // them back in random order and checks the used element, used index and
 // whether the interrupt was raised (avail flags or used_event). Directed:
 // every reason code for a bad chain, the empty queue, a disabled or absent
-// queue, no bus mastering, UR and timeout on a read (RES_DMA).
+// queue, no bus mastering, UR, timeout and a poisoned completion (EP: the
+// host's own bytes, refused) on the avail index, ring entry, descriptor and
+// indirect table reads (RES_DMA).
 module tb;
   import tb_pkg::*;
   localparam int NQ = 5;
@@ -67,7 +69,8 @@ module tb;
   // The host: requests in, completions out after a delay.
   tb_rng  hrng = new(32'h5eed_0101);
   bp_gen  txbp = new(32'h5eed_0102, 70, 30);
-  int     resp_mode = 0;           // next read: 0 answer, 1 UR, 2 no answer
+  int     resp_mode = 0;           // next read: 0 answer, 1 UR, 2 no answer, 3 poisoned (EP)
+  int     n_poisoned = 0;
   int     n_rd = 0, n_wr = 0, n_stray = 0;
   logic [127:0] cpl_q_hdr [$];
   logic [255:0] cpl_q_data [$];
@@ -113,6 +116,11 @@ module tb;
           else
             h = cpl_hdr(pcie_pkg::CPL_SC, 1'b1, ndw, int'(pcie_pkg::read_bytes(11'(ndw), fbe, lbe)),
                         {a[6:2], pcie_pkg::be_low(fbe)}, 16'h0100, RID, tag);
+          if (resp_mode == 3) begin
+            // poisoned: the host's own bytes, so only EP tells them apart
+            h[EP_BIT] = 1'b1;
+            n_poisoned++;
+          end
           if (resp_mode != 2) begin
             // sometimes a completion for another tag first (not ours: ignored)
             if (hrng.chance(10)) begin
@@ -398,7 +406,16 @@ module tb;
 
   // Directed case t on a fresh queue 1 (size 8): sets it up, gives the
   // command and the STATUS[15:4] expected ({why, result}).
-  localparam int N_DIRECTED = 23;
+  // The last N_LATE cases get their fault on a later read (late_reads()).
+  localparam int N_DIRECTED = 27;
+  localparam int N_LATE = 4;
+  localparam int EP_BIT = 14;             // TLP header DW0: error poisoned
+  function automatic int late_reads(input int t);   // reads answered before the fault
+    return (t == N_DIRECTED - 1) ? 3 : (t == N_DIRECTED - 2) ? 1 : 2;
+  endfunction
+  function automatic int late_mode(input int t);
+    return (t == N_DIRECTED - N_LATE) ? 1 : 3;
+  endfunction
   function automatic void directed(input int t, output logic [31:0] cmd, output logic [11:0] want,
                                    output string what);
     logic [63:0] d;
@@ -453,11 +470,22 @@ module tb;
       18: begin bus_master = 1'b0; want = {8'd12, 4'd2}; what = "pop without bus mastering"; end
       19: begin resp_mode = 1; want = {8'd0, 4'd3}; what = "UR on the avail index read"; end
       20: begin resp_mode = 2; want = {8'd0, 4'd3}; what = "no answer to the avail index read"; end
-      21: begin want = {8'd0, 4'd1}; what = "empty queue"; end
-      default: begin
-        // a read from a chain whose descriptor read gets UR
+      21: begin resp_mode = 3; want = {8'd0, 4'd3}; what = "poisoned avail index read"; end
+      22: begin want = {8'd0, 4'd1}; what = "empty queue"; end
+      23, 24: begin
+        // a read from a chain whose descriptor read gets UR, or comes poisoned
         wr_desc(d, 64'h1000, 1, 16'd0, 16'd0); avail1(0);
-        want = {8'd0, 4'd3}; what = "UR on a descriptor read";
+        want = {8'd0, 4'd3}; what = (t == 23) ? "UR on a descriptor read" : "poisoned descriptor read";
+      end
+      25: begin
+        // poisoned ring entry read: a head that is in range
+        avail1(3); want = {8'd0, 4'd3}; what = "poisoned avail ring entry read";
+      end
+      default: begin
+        // an indirect table whose entry read comes poisoned
+        wr_desc(d, 64'h9000, 32, 16'd4, 16'd0);
+        wr_desc(64'h9000, 64'h1000, 1, 16'd0, 16'd0); wr_desc(64'h9010, 64'h2000, 1, 16'd2, 16'd0);
+        avail1(0); want = {8'd0, 4'd3}; what = "poisoned indirect table read";
       end
     endcase
   endfunction
@@ -477,12 +505,13 @@ module tb;
       set_queue(1, 8);
       set_queue(2, 16);
       directed(t, cmd, want, what);
-      if (t == N_DIRECTED - 1) begin
-        // UR on the third read (index, ring entry, descriptor)
+      if (t >= N_DIRECTED - N_LATE) begin
+        // the fault on a later read (reads: index, ring entry, descriptor,
+        // indirect entry)
         reg_wr(soc_map_pkg::VQ_CMD, cmd);
         nrd = n_rd;
-        while (n_rd < nrd + 2) @(negedge clk);
-        resp_mode = 1;
+        while (n_rd < nrd + late_reads(t)) @(negedge clk);
+        resp_mode = late_mode(t);
         do reg_rd(soc_map_pkg::VQ_STATUS, st); while (st[0]);
       end else begin
         command(cmd, st);
@@ -521,6 +550,7 @@ module tb;
         default: if (v.popped_heads.size() != 0) push_check(q, int'(rng.range(0, v.popped_heads.size() - 1)));
       endcase
     end
+    check(n_poisoned == 4, $sformatf("%0d poisoned completions sent", n_poisoned));
     $display("vq_engine: %0d pops (%0d with indirect tables, %0d segments), %0d pushes, %0d bad chains; host saw %0d reads (%0d stray completions), %0d writes",
              n_pops, n_ind, n_segs, n_pushes, n_bad, n_rd, n_stray, n_wr);
     tb_done("vq_engine");
