@@ -16,7 +16,9 @@
 // hard IP discontinues never reaches the core) or a brd_sync.
 //
 // Resets: the CPU_RESET button and the MMCM lock reset the core domain (the
-// loader then reloads the firmware); PERST# from the host resets the
+// loader then reloads the firmware, or, with the FW_LOAD DIP switch on, the
+// core waits for the host's load through BAR0: rtl/virtio/vfs_fwload.sv,
+// docs/fw-load.md; the switch is read at that reset only); PERST# from the host resets the
 // endpoint; the root port and the SSD's PERST# are held for 100 ms after the
 // core domain comes out of reset. The TLP crossings reset with either side.
 module kcu105_top #(
@@ -47,6 +49,7 @@ module kcu105_top #(
   input  wire logic       clk_125_p,
   input  wire logic       clk_125_n,
   input  wire logic       cpu_reset,        // push button, active high
+  input  wire logic       fw_load_sw,       // GPIO DIP switch SW12 position 1: on = the host loads the firmware
   output logic            uart_txd,
   output logic      [7:0] led,
 
@@ -146,7 +149,8 @@ module kcu105_top #(
   );
 
   // ================================================================ core domain
-  logic core_rst_req, core_dom_rst, core_rst, loaded;
+  logic core_rst_req, core_dom_rst, core_rst, rom_core_rst, loaded;
+  logic fw_load_s, fw_load_q, fw_wait;
   logic ld_valid;
   logic [31:0] ld_addr, ld_data;
 
@@ -160,13 +164,30 @@ module kcu105_top #(
     .rst (core_dom_rst)
   );
 
+  // The load strap: the DIP switch, synchronised and kept from the core
+  // domain's reset on (flipping it later changes nothing until the next
+  // CPU_RESET). On: the ROM loader stays idle and card_top's window waits
+  // for the host (its reset is the domain's); off: the ROM loads as before.
+  brd_sync #(
+    .W      (1),
+    .STAGES (2)
+  ) u_fw_load_sync (
+    .clk (core_clk),
+    .d   (fw_load_sw),
+    .q   (fw_load_s)
+  );
+
+  always_ff @(posedge core_clk) begin
+    if (core_dom_rst) fw_load_q <= fw_load_s;
+  end
+
   brd_loader #(
     .ROM_AW    (ROM_AW),
     .INIT_FILE (ROM_FILE)
   ) u_loader (
     .clk      (core_clk),
-    .rst      (core_dom_rst),
-    .core_rst (core_rst),
+    .rst      (core_dom_rst || fw_load_q),
+    .core_rst (rom_core_rst),
     .ld_valid (ld_valid),
     .ld_addr  (ld_addr),
     .ld_data  (ld_data),
@@ -185,6 +206,8 @@ module kcu105_top #(
   logic [LW-1:0] ddr_addr;
   logic [DATA_W/8-1:0] ddr_be;
   logic [DATA_W-1:0] ddr_wdata, ddr_rdata;
+  assign core_rst = fw_load_q ? core_dom_rst : rom_core_rst;
+
   // Observation outputs the simulator uses; nothing reads them on the board.
   logic        con_valid_unused, exit_valid_unused, store_valid_unused, retire_unused;
   logic [7:0]  con_data_unused;
@@ -205,6 +228,8 @@ module kcu105_top #(
     .ld_valid        (ld_valid),
     .ld_addr         (ld_addr),
     .ld_data         (ld_data),
+    .fw_load_strap   (fw_load_q),
+    .fw_wait         (fw_wait),
     .irq_lines       (30'd0),
     .uart_tx         (uart_txd),
     .con_valid       (con_valid_unused),
@@ -444,7 +469,7 @@ module kcu105_top #(
 
   always_ff @(posedge core_clk) beat_q <= beat_q + 27'd1;
 
-  assign led[0] = loaded;              // firmware loaded, core running
+  assign led[0] = fw_load_q ? !fw_wait : loaded;  // firmware loaded (ROM or host), core running
   assign led[1] = ep_up_s;             // host link up
   assign led[3] = rp_up_s;             // SSD link up
   assign led[5] = calib_s;             // DDR4 calibrated
