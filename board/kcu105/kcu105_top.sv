@@ -149,8 +149,8 @@ module kcu105_top #(
   );
 
   // ================================================================ core domain
-  logic core_rst_req, core_dom_rst, core_rst, rom_core_rst, loaded;
-  logic fw_load_s, fw_load_q, fw_wait;
+  logic core_rst_req, core_dom_rst, core_rst, loaded;
+  logic fw_load_q, fw_wait;
   logic ld_valid;
   logic [31:0] ld_addr, ld_data;
 
@@ -164,34 +164,21 @@ module kcu105_top #(
     .rst (core_dom_rst)
   );
 
-  // The load strap: the DIP switch, synchronised and kept from the core
-  // domain's reset on (flipping it later changes nothing until the next
-  // CPU_RESET). On: the ROM loader stays idle and card_top's window waits
-  // for the host (its reset is the domain's); off: the ROM loads as before.
-  brd_sync #(
-    .W      (1),
-    .STAGES (2)
-  ) u_fw_load_sync (
-    .clk (core_clk),
-    .d   (fw_load_sw),
-    .q   (fw_load_s)
-  );
-
-  always_ff @(posedge core_clk) begin
-    if (core_dom_rst) fw_load_q <= fw_load_s;
-  end
-
-  brd_loader #(
+  // Firmware from the ROM, or with the FW_LOAD switch on (read at this
+  // reset only) from the host through card_top's load window.
+  brd_fw_boot #(
     .ROM_AW    (ROM_AW),
     .INIT_FILE (ROM_FILE)
-  ) u_loader (
-    .clk      (core_clk),
-    .rst      (core_dom_rst || fw_load_q),
-    .core_rst (rom_core_rst),
-    .ld_valid (ld_valid),
-    .ld_addr  (ld_addr),
-    .ld_data  (ld_data),
-    .done     (loaded)
+  ) u_fw_boot (
+    .clk        (core_clk),
+    .dom_rst    (core_dom_rst),
+    .strap_in   (fw_load_sw),
+    .strap      (fw_load_q),
+    .card_rst   (core_rst),
+    .ld_valid   (ld_valid),
+    .ld_addr    (ld_addr),
+    .ld_data    (ld_data),
+    .rom_loaded (loaded)
   );
 
   // The core's streams (core domain)
@@ -206,8 +193,6 @@ module kcu105_top #(
   logic [LW-1:0] ddr_addr;
   logic [DATA_W/8-1:0] ddr_be;
   logic [DATA_W-1:0] ddr_wdata, ddr_rdata;
-  assign core_rst = fw_load_q ? core_dom_rst : rom_core_rst;
-
   // Observation outputs the simulator uses; nothing reads them on the board.
   logic        con_valid_unused, exit_valid_unused, store_valid_unused, retire_unused;
   logic [7:0]  con_data_unused;
