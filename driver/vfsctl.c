@@ -5,7 +5,8 @@
  *   vfsctl --pci DDDD:BB:DD.F info|init|settime [--time SEC[.NSEC]]
  *   vfsctl --sim|--pci BDF load CARD.ELF [info|init|settime]
  *
- * info: IDs, BARs, capabilities, device features, tag, queues, the clock.
+ * info: IDs, BARs, capabilities, device features, tag, queues, the clock,
+ * the firmware load window.
  * init: the driver handshake and FUSE_INIT; prints what was negotiated and
  * the card's clock after it.
  * settime: sets the card's clock to the host's (CLOCK_REALTIME), or to
@@ -31,6 +32,7 @@
 #include "transport_vfio.h"
 #include "vfsdrv.h"
 #include "vfsload.h"
+#include "soc_map.h"
 
 #define DEFAULT_FIRMWARE "build/firmware/card.elf"
 
@@ -190,8 +192,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(cmd, "info")) {
+		struct vfsload_state ls;
+
 		vfsdrv_print_info(&d, stdout);
 		vfsdrv_print_time(&d, stdout);
+		if (!vfsload_state(t, &ls))
+			printf("firmware load window (BAR0 0x%x): %s; %u words taken, %u writes refused\n",
+			       VFSLOAD_BAR0_OFF,
+			       SOC_FIELD_GET(SOC_FWLOAD_STATUS_OPEN, ls.status) ?
+			       "OPEN: the core waits for a load (do not give this function to a guest)" :
+			       SOC_FIELD_GET(SOC_FWLOAD_STATUS_RUNNING, ls.status) ?
+			       "closed, the host's firmware runs" : "closed, the firmware came with the card",
+			       ls.words, ls.refused);
 	} else if (!strcmp(cmd, "settime")) {
 		if (!when) {
 			struct timespec ts;

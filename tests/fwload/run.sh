@@ -27,7 +27,11 @@ expect "load then init" $? 0 "$out/load_init.out" "load: 0x80000000 " "load: 0x8
 	"words, CRC-32 0x[0-9a-f]\{8\}, core started; the window is closed" \
 	"negotiated features" "FUSE protocol: 7.38" "max_write: 24576"
 "$ctl" --sim load "$fw" info > "$out/load_info.out" 2>&1
-expect "load then info" $? 0 "$out/load_info.out" "core started" "device 1af4:105a" 'tag: "vfpga"'
+expect "load then info" $? 0 "$out/load_info.out" "core started" "device 1af4:105a" 'tag: "vfpga"' \
+	"firmware load window (BAR0 0x7000): closed, the host's firmware runs; [0-9]* words taken, 0 writes refused"
+"$ctl" --sim --firmware "$fw" info > "$out/info_rom.out" 2>&1
+expect "info, firmware from the simulator's loader" $? 0 "$out/info_rom.out" \
+	"firmware load window (BAR0 0x7000): closed, the firmware came with the card; 0 words taken"
 "$ctl" --sim load > "$out/load_noarg.out" 2>&1
 expect "load without an ELF" $? 2 "$out/load_noarg.out" "usage:"
 
