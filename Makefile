@@ -100,6 +100,7 @@ include mk/tests/posix.mk
 include mk/tests/bridge.mk
 include mk/tests/cosim.mk
 include mk/tests/vfsctl.mk
+include mk/tests/fwload.mk
 include mk/tests/guest.mk
 include mk/tests/board.mk
 

@@ -3,12 +3,20 @@
  *
  *   vfsctl --sim [--firmware ELF] [--console] info|init|settime [--time SEC[.NSEC]]
  *   vfsctl --pci DDDD:BB:DD.F info|init|settime [--time SEC[.NSEC]]
+ *   vfsctl --sim|--pci BDF load CARD.ELF [info|init|settime]
  *
- * info: IDs, BARs, capabilities, device features, tag, queues, the clock.
+ * info: IDs, BARs, capabilities, device features, tag, queues, the clock,
+ * the firmware load window.
  * init: the driver handshake and FUSE_INIT; prints what was negotiated and
  * the card's clock after it.
  * settime: sets the card's clock to the host's (CLOCK_REALTIME), or to
  * --time; exit 1 when the card refuses it (earlier than its clock).
+ * load: writes the ELF's segments through the card's firmware load window
+ * (BAR0 0x7000, docs/fw-load.md) and starts its core; exit 2 for an ELF the
+ * card cannot take, 1 when the window is closed or the card disagrees on
+ * what it took. A command after it runs on the card just loaded (with --sim
+ * the simulated card lives as long as vfsctl: it starts with the strap set
+ * for a host load and no firmware).
  * --sim runs the card in RTL simulation (Verilator model, card firmware on
  * the soft core) through the transport the simulator registers
  * (world/rc/rc_transport.c), when vfsctl is linked with it. --pci reaches a real card bound to vfio-pci
@@ -23,6 +31,8 @@
 
 #include "transport_vfio.h"
 #include "vfsdrv.h"
+#include "vfsload.h"
+#include "soc_map.h"
 
 #define DEFAULT_FIRMWARE "build/firmware/card.elf"
 
@@ -30,12 +40,15 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: vfsctl --sim [--firmware ELF] [--console] info|init|settime [--time SEC[.NSEC]]\n"
 		   "       vfsctl --pci DDDD:BB:DD.F info|init|settime [--time SEC[.NSEC]]\n"
+		   "       vfsctl --sim|--pci BDF load CARD.ELF [info|init|settime]\n"
 		   "  --sim            the card in RTL simulation\n"
 		   "  --pci BDF        the card at this PCI address, bound to vfio-pci\n"
 		   "  --firmware ELF   card firmware (default %s)\n"
 		   "  --console        show the card's UART on stderr\n"
 		   "  settime          set the card's clock to the host's (or to --time: seconds\n"
-		   "                   since the epoch, up to 9 decimals); the clock never goes back\n",
+		   "                   since the epoch, up to 9 decimals); the clock never goes back\n"
+		   "  load CARD.ELF    write the firmware through the card's load window and start it\n"
+		   "                   (open only after a card reset with the load strap set)\n",
 		   DEFAULT_FIRMWARE);
 }
 
@@ -91,7 +104,8 @@ static void print_init(const struct fuse_init_out *io)
 
 int main(int argc, char **argv)
 {
-	const char *firmware = DEFAULT_FIRMWARE, *cmd = NULL, *pci = NULL, *when = NULL;
+	const char *firmware = DEFAULT_FIRMWARE, *cmd = NULL, *pci = NULL, *when = NULL, *load = NULL;
+	struct vfsload_image img;
 	int sim = 0, console = 0, ret, status = 0;
 	struct vfs_transport *t = NULL;
 	struct vfsdrv d;
@@ -113,6 +127,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
+		} else if (!load && !cmd && !strcmp(argv[i], "load") && i + 1 < argc) {
+			load = argv[++i];
 		} else if (!cmd && (!strcmp(argv[i], "info") || !strcmp(argv[i], "init") ||
 				    !strcmp(argv[i], "settime")))
 			cmd = argv[i];
@@ -122,13 +138,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (sim == !!pci || !cmd) {
+	if (sim == !!pci || (!cmd && !load)) {
 		if (sim == !!pci)
 			fprintf(stderr, "vfsctl: one transport is needed: --sim or --pci BDF\n");
 		usage(stderr);
 		return 2;
 	}
-	if (when && strcmp(cmd, "settime")) {
+	if (when && (!cmd || strcmp(cmd, "settime"))) {
 		fprintf(stderr, "vfsctl: --time goes with settime\n");
 		return 2;
 	}
@@ -137,15 +153,37 @@ int main(int argc, char **argv)
 			when);
 		return 2;
 	}
+	if (load && vfsload_read(load, &img, err, sizeof(err))) {
+		fprintf(stderr, "vfsctl: load: %s\n", err);
+		return 2;
+	}
+	/* With load, the simulated card starts with its strap set for a host
+	 * load and no firmware ("sim-load"). */
 	if (pci)
 		t = vfs_transport_vfio_open(pci, getenv("VFSCTL_SYSFS"), getenv("VFSCTL_VFIO_DIR"), err, sizeof(err));
-	else if (vfs_transport_lookup("sim"))
-		t = vfs_transport_lookup("sim")(firmware, console ? stderr : NULL, err, sizeof(err));
+	else if (vfs_transport_lookup(load ? "sim-load" : "sim"))
+		t = vfs_transport_lookup(load ? "sim-load" : "sim")(load ? NULL : firmware, console ? stderr : NULL,
+								 err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "--sim: this vfsctl was built without the simulator");
 	if (!t) {
 		fprintf(stderr, "vfsctl: %s\n", err);
+		if (load)
+			vfsload_free(&img);
 		return 2;
+	}
+	if (load) {
+		ret = vfsload_run(t, &img, stdout, err, sizeof(err));
+		vfsload_free(&img);
+		if (ret) {
+			fprintf(stderr, "vfsctl: load: %s\n", err);
+			t->ops->close(t);
+			return 1;
+		}
+		if (!cmd) {
+			t->ops->close(t);
+			return 0;
+		}
 	}
 	ret = vfsdrv_probe(&d, t);
 	if (ret) {
@@ -154,8 +192,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(cmd, "info")) {
+		struct vfsload_state ls;
+
 		vfsdrv_print_info(&d, stdout);
 		vfsdrv_print_time(&d, stdout);
+		if (!vfsload_state(t, &ls))
+			printf("firmware load window (BAR0 0x%x): %s; %u words taken, %u writes refused\n",
+			       VFSLOAD_BAR0_OFF,
+			       SOC_FIELD_GET(SOC_FWLOAD_STATUS_OPEN, ls.status) ?
+			       "OPEN: the core waits for a load (do not give this function to a guest)" :
+			       SOC_FIELD_GET(SOC_FWLOAD_STATUS_RUNNING, ls.status) ?
+			       "closed, the host's firmware runs" : "closed, the firmware came with the card",
+			       ls.words, ls.refused);
 	} else if (!strcmp(cmd, "settime")) {
 		if (!when) {
 			struct timespec ts;

@@ -17,7 +17,7 @@ BOARD_COMMON := $(sort $(filter-out %_pkg.sv,$(wildcard board/common/*.sv)))
 BOARD_PKGS   := board/common/xpcie_pkg.sv
 BOARD_WAIVERS := board/lint/waivers.vlt
 BOARD_PRIMS  := $(sort $(wildcard board/lint/prims/*.sv))
-BOARD_BENCHES := xpcie_cq_rx xpcie_rc_rx xpcie_rq_tx xpcie_cc_tx xpcie_ep_cfg
+BOARD_BENCHES := xpcie_cq_rx xpcie_rc_rx xpcie_rq_tx xpcie_cc_tx xpcie_ep_cfg brd_fw_boot
 
 ifneq ($(filter $(BOARD),$(KNOWN_BOARDS)),)
 include board/$(BOARD)/board.cfg

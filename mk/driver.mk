@@ -4,7 +4,7 @@
 # transport is world/rc/rc_transport.c, linked in here: it registers itself
 # by name (vfs_transport_register), so the driver never names it.
 
-DRIVER_OBJS := $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_vfio.o
+DRIVER_OBJS := $(BUILD)/driver/vfsdrv.o $(BUILD)/driver/transport_vfio.o $(BUILD)/driver/vfsload.o
 
 # soc_map.h: the clock's registers (TIME), the same for the host in BAR0.
 $(BUILD)/driver/%.o: driver/%.c $(GEN)/soc_map.stamp

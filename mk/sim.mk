@@ -47,9 +47,9 @@ $(1)/V$$(SIM_TOP)__ALL.a $(addprefix $(1)/,$(4)): $(1)/stamp
 -include $$(wildcard $(1)/vtop.d $(1)/sim_ddr.d)
 endef
 
-VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/sim_ddr.o $(BUILD)/sim/sparse_mem.o \
+VMODEL_OBJS := $(VSIM_DIR)/vtop.o $(VSIM_DIR)/sim_ddr.o $(BUILD)/sim/sparse_mem.o $(BUILD)/sim/sim_strap.o \
                $(VSIM_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_DIR)/verilated.o $(VSIM_DIR)/verilated_threads.o
-VMODEL_TRACE_OBJS := $(VSIM_TRACE_DIR)/vtop.o $(VSIM_TRACE_DIR)/sim_ddr.o $(BUILD)/sim/sparse_mem.o \
+VMODEL_TRACE_OBJS := $(VSIM_TRACE_DIR)/vtop.o $(VSIM_TRACE_DIR)/sim_ddr.o $(BUILD)/sim/sparse_mem.o $(BUILD)/sim/sim_strap.o \
                $(VSIM_TRACE_DIR)/V$(SIM_TOP)__ALL.a $(VSIM_TRACE_DIR)/verilated.o \
                $(VSIM_TRACE_DIR)/verilated_fst_c.o $(VSIM_TRACE_DIR)/verilated_threads.o
 

@@ -30,6 +30,13 @@ create_clock -period 8.000 -name clk_125 [get_ports clk_125_p]
 set_property -dict {PACKAGE_PIN AN8 IOSTANDARD LVCMOS18} [get_ports cpu_reset]
 set_false_path -from [get_ports cpu_reset]
 
+# --- FW_LOAD strap: GPIO DIP switch SW12 position 1 (GPIO_DIP_SW0), bank 64 at 1.2 V ---
+# (UG917 GPIO DIP switch; the same pin and standard in analogdevicesinc/hdl
+# projects/common/kcu105/kcu105_system_constr.xdc, gpio_bd[8]). On: after
+# CPU_RESET the core waits for the host's load through BAR0 (docs/fw-load.md).
+set_property -dict {PACKAGE_PIN AN16 IOSTANDARD LVCMOS12} [get_ports fw_load_sw]
+set_false_path -from [get_ports fw_load_sw]
+
 # --- console: USB UART (CP2105, standard interface); the FPGA drives its RXD (UG917 USB-to-UART bridge) ---
 set_property -dict {PACKAGE_PIN K26 IOSTANDARD LVCMOS18 DRIVE 8 SLEW SLOW} [get_ports uart_txd]
 set_false_path -to [get_ports uart_txd]

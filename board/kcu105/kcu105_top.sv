@@ -16,7 +16,9 @@
 // hard IP discontinues never reaches the core) or a brd_sync.
 //
 // Resets: the CPU_RESET button and the MMCM lock reset the core domain (the
-// loader then reloads the firmware); PERST# from the host resets the
+// loader then reloads the firmware, or, with the FW_LOAD DIP switch on, the
+// core waits for the host's load through BAR0: rtl/virtio/vfs_fwload.sv,
+// docs/fw-load.md; the switch is read at that reset only); PERST# from the host resets the
 // endpoint; the root port and the SSD's PERST# are held for 100 ms after the
 // core domain comes out of reset. The TLP crossings reset with either side.
 module kcu105_top #(
@@ -47,6 +49,7 @@ module kcu105_top #(
   input  wire logic       clk_125_p,
   input  wire logic       clk_125_n,
   input  wire logic       cpu_reset,        // push button, active high
+  input  wire logic       fw_load_sw,       // GPIO DIP switch SW12 position 1: on = the host loads the firmware
   output logic            uart_txd,
   output logic      [7:0] led,
 
@@ -147,6 +150,7 @@ module kcu105_top #(
 
   // ================================================================ core domain
   logic core_rst_req, core_dom_rst, core_rst, loaded;
+  logic fw_load_q, fw_wait;
   logic ld_valid;
   logic [31:0] ld_addr, ld_data;
 
@@ -160,17 +164,21 @@ module kcu105_top #(
     .rst (core_dom_rst)
   );
 
-  brd_loader #(
+  // Firmware from the ROM, or with the FW_LOAD switch on (read at this
+  // reset only) from the host through card_top's load window.
+  brd_fw_boot #(
     .ROM_AW    (ROM_AW),
     .INIT_FILE (ROM_FILE)
-  ) u_loader (
-    .clk      (core_clk),
-    .rst      (core_dom_rst),
-    .core_rst (core_rst),
-    .ld_valid (ld_valid),
-    .ld_addr  (ld_addr),
-    .ld_data  (ld_data),
-    .done     (loaded)
+  ) u_fw_boot (
+    .clk        (core_clk),
+    .dom_rst    (core_dom_rst),
+    .strap_in   (fw_load_sw),
+    .strap      (fw_load_q),
+    .card_rst   (core_rst),
+    .ld_valid   (ld_valid),
+    .ld_addr    (ld_addr),
+    .ld_data    (ld_data),
+    .rom_loaded (loaded)
   );
 
   // The core's streams (core domain)
@@ -205,6 +213,8 @@ module kcu105_top #(
     .ld_valid        (ld_valid),
     .ld_addr         (ld_addr),
     .ld_data         (ld_data),
+    .fw_load_strap   (fw_load_q),
+    .fw_wait         (fw_wait),
     .irq_lines       (30'd0),
     .uart_tx         (uart_txd),
     .con_valid       (con_valid_unused),
@@ -444,7 +454,7 @@ module kcu105_top #(
 
   always_ff @(posedge core_clk) beat_q <= beat_q + 27'd1;
 
-  assign led[0] = loaded;              // firmware loaded, core running
+  assign led[0] = fw_load_q ? !fw_wait : loaded;  // firmware loaded (ROM or host), core running
   assign led[1] = ep_up_s;             // host link up
   assign led[3] = rp_up_s;             // SSD link up
   assign led[5] = calib_s;             // DDR4 calibrated

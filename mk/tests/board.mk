@@ -5,7 +5,7 @@
 
 .PHONY: test-board-adapters test-board-synth test-board-make test-board-flow
 
-test-board-adapters: $(GEN)/soc_map.stamp ## Test: hard-IP adapter benches (CQ, RC, RQ, CC, configuration bridge) under Verilator
+test-board-adapters: $(GEN)/soc_map.stamp ## Test: hard-IP adapter benches (CQ, RC, RQ, CC, configuration bridge) and the firmware source choice (ROM or host load, brd_fw_boot) under Verilator
 	@mkdir -p $(BUILD)/tests/board
 	@VERILATOR=$(VERILATOR) sh tests/rtl/run.sh board $(BUILD)/tests/board $(VERILATOR_LOCK) \
 	  "$(RTL_PKGS) $(BOARD_PKGS)" "$(BOARD_COMMON) $(RTL_SRCS)" $(addprefix tests/board/,$(BOARD_BENCHES))

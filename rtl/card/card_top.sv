@@ -5,7 +5,9 @@
 // (DDR) holds the firmware's DDR region in its lower half and the DAX window
 // (BAR2, rtl/dax/dax_window.sv) from its middle, 2**(DDR_AW-1), on.
 // Clock domain: clk (one clock in this version; the board adds crossings).
-// Interfaces: the SoC's loader and observation ports, generic TLP streams to
+// Interfaces: the SoC's loader and observation ports, the firmware-load
+// strap (vfs_fwload: with it set at reset the core waits for the host's
+// load through BAR0), generic TLP streams to
 // the endpoint's hard-IP adapter and to the root port's, the DDR line port (the board's DDR controller; a behavioural memory
 // in simulation, rtl/sim/sim_card_top.sv).
 module card_top #(
@@ -25,6 +27,8 @@ module card_top #(
   input  wire logic        ld_valid,
   input  wire logic [31:0] ld_addr,
   input  wire logic [31:0] ld_data,
+  input  wire logic        fw_load_strap,  // at rst: 1 = the host loads the firmware
+  output logic        fw_wait,        // the core is held for the host's load
   input  wire logic [29:0] irq_lines,
   output logic        uart_tx,
   output logic        con_valid,
@@ -108,16 +112,19 @@ module card_top #(
   logic [DATA_W-1:0] bq_data, bd_data;
   logic [3:0]  ws_be;
   logic [31:0] ws_addr, ws_wdata, ws_rdata;
+  // The host's load (vfs_fwload) shares the loader port and holds the core.
+  logic        fw_ld_valid;
+  logic [31:0] fw_ld_addr, fw_ld_data;
 
   soc_top #(
     .UART_CLKS_PER_BIT (UART_CLKS_PER_BIT),
     .NIRQ              (32)
   ) u_soc (
     .clk           (clk),
-    .rst           (rst),
-    .ld_valid      (ld_valid),
-    .ld_addr       (ld_addr),
-    .ld_data       (ld_data),
+    .rst           (rst || fw_wait),
+    .ld_valid      (ld_valid || fw_ld_valid),
+    .ld_addr       (fw_ld_valid ? fw_ld_addr : ld_addr),
+    .ld_data       (fw_ld_valid ? fw_ld_data : ld_data),
     .irq_lines     ({fn_irq, rp_irq, irq_lines}),
     .ext_req       (ext_req),
     .ext_we        (ext_we),
@@ -197,6 +204,11 @@ module card_top #(
     .k_gnt        (k_gnt),
     .k_rvalid     (k_rvalid),
     .k_rdata      (p_rdata),
+    .fw_strap     (fw_load_strap),
+    .fw_ld_valid  (fw_ld_valid),
+    .fw_ld_addr   (fw_ld_addr),
+    .fw_ld_data   (fw_ld_data),
+    .fw_core_hold (fw_wait),
     .err_count    (pcie_err_count)
   );
 

@@ -35,7 +35,8 @@ package pcie_pkg;
   localparam logic [14:0] BAR0_DEVICE     = 15'h3000;
   localparam logic [14:0] BAR0_MSIX_TABLE = 15'h4000;
   localparam logic [14:0] BAR0_MSIX_PBA   = 15'h5000;
-  localparam logic [14:0] BAR0_TIME       = 15'h6000;  // the clock (vfs_time), to the end of BAR0
+  localparam logic [14:0] BAR0_TIME       = 15'h6000;  // the clock (vfs_time), to BAR0_FWLOAD
+  localparam logic [14:0] BAR0_FWLOAD     = 15'h7000;  // the firmware load window (vfs_fwload), to the end of BAR0
   localparam logic [31:0] BAR0_TIME_LEN   = 32'h20;    // its registers (rtl/soc_map.toml TIME)
   localparam int          NOTIFY_OFF_MULTIPLIER = 4;
 

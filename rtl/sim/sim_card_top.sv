@@ -5,8 +5,12 @@
 // adapters have their own buffering. Every output then comes from a
 // register, so no output depends combinationally on an input and the
 // simulator settles the model once per clock (sim/vtop.cpp).
+// The firmware-load strap comes from the testbench through DPI
+// (sim_fw_strap(), sim/sim_strap.c), read while rst is high, as a board
+// samples its DIP switch at the card's reset.
 // Simulation only; card_top stays the synthesis top.
-// Clock domain: clk. Interfaces: every card_top port except the DDR port.
+// Clock domain: clk. Interfaces: every card_top port except the DDR port and
+// the strap.
 module sim_card_top #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
@@ -20,6 +24,7 @@ module sim_card_top #(
   input  wire logic        ld_valid,
   input  wire logic [31:0] ld_addr,
   input  wire logic [31:0] ld_data,
+  output logic        fw_wait,        // the core waits for the host's load
   input  wire logic [29:0] irq_lines,
   output logic        uart_tx,
   output logic        con_valid,
@@ -67,6 +72,9 @@ module sim_card_top #(
 );
   localparam int LW = DDR_AW - $clog2(DATA_W / 8);
 
+  import "DPI-C" function int sim_fw_strap();
+  logic                strap_q;
+
   logic                ddr_req, ddr_we, ddr_gnt, ddr_rvalid;
   logic [LW-1:0]       ddr_addr;
   logic [DATA_W/8-1:0] ddr_be;
@@ -93,6 +101,8 @@ module sim_card_top #(
     .ld_valid         (ld_valid),
     .ld_addr          (ld_addr),
     .ld_data          (ld_data),
+    .fw_load_strap    (strap_q),
+    .fw_wait          (fw_wait),
     .irq_lines        (irq_q),
     .uart_tx          (uart_tx),
     .con_valid        (con_valid),
@@ -145,6 +155,11 @@ module sim_card_top #(
   // The interrupt lines arrive through a register, like any input from the
   // board's pins.
   always_ff @(posedge clk) irq_q <= irq_lines;
+
+  // The strap: asked of the testbench during reset only, then kept.
+  always_ff @(posedge clk) begin
+    if (rst) strap_q <= sim_fw_strap() != 0;
+  end
 
   // The host's link passes register slices (the board's adapter buffers too).
   sim_tlp_slice #(

@@ -2,10 +2,13 @@
 // vfs_pcie: the card's virtio-fs PCIe function: the endpoint core (config
 // space, MSI-X, BAR decode, completions), the virtio register file, the
 // DMA engine with its buffer, the virtqueue engine and the card's clock
-// (vfs_time: BAR0 0x6000 for the host, the TIME region for the firmware). Clock domain: clk. Interfaces: generic TLP
+// (vfs_time: BAR0 0x6000 for the host, the TIME region for the firmware) and
+// the host's firmware load window (vfs_fwload: BAR0 0x7000, FWLOAD read-only
+// for the firmware). Clock domain: clk. Interfaces: generic TLP
 // streams toward the hard IP, the firmware port (SoC MMIO: VIRTIO, DMA, VQ,
-// TIME and DMABUF regions), the BAR2 memory port, the DMA engine's card
-// memory line port (transfers between host memory and DDR or the DAX window).
+// TIME, FWLOAD and DMABUF regions), the BAR2 memory port, the DMA engine's card
+// memory line port (transfers between host memory and DDR or the DAX window),
+// the load strap, the SoC's loader port and the core's hold.
 module vfs_pcie #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
@@ -70,6 +73,13 @@ module vfs_pcie #(
   input  wire logic              k_rvalid,
   input  wire logic [DATA_W-1:0] k_rdata,
 
+  // --- firmware load from the host (vfs_fwload) ---
+  input  wire logic        fw_strap,      // 1: wait for a host load (sampled in rst)
+  output logic        fw_ld_valid,
+  output logic [31:0] fw_ld_addr,
+  output logic [31:0] fw_ld_data,
+  output logic        fw_core_hold,
+
   // --- status ---
   output logic [31:0] err_count
 );
@@ -103,9 +113,10 @@ module vfs_pcie #(
   logic              dma_tx_sop, dma_tx_eop, dma_tx_valid, dma_tx_ready;
 
   // Firmware port decode
-  logic        sel_virtio, sel_dma, sel_buf, sel_vq, sel_time;
+  logic        sel_virtio, sel_dma, sel_buf, sel_vq, sel_time, sel_fwl;
   logic        h_time;                 // a BAR0 access to the clock's window
-  logic [31:0] time_f_rdata, time_h_rdata, virtio_h_rdata;
+  logic        h_fwl;                  // ... to the firmware load window
+  logic [31:0] time_f_rdata, time_h_rdata, virtio_h_rdata, fwl_f_rdata, fwl_h_rdata;
   logic        rsel_buf_q;
   logic [31:0] virtio_rdata_c, dma_rdata_c, vq_rdata_c, regs_rdata_q, buf_rdata;
 
@@ -122,8 +133,10 @@ module vfs_pcie #(
   assign sel_buf = (f_addr & ~(soc_map_pkg::DMABUF_SIZE - 32'd1)) == soc_map_pkg::DMABUF_BASE;
   assign sel_vq = (f_addr & ~(soc_map_pkg::VQ_SIZE - 32'd1)) == soc_map_pkg::VQ_BASE;
   assign sel_time = (f_addr & ~(soc_map_pkg::TIME_SIZE - 32'd1)) == soc_map_pkg::TIME_BASE;
-  assign h_time = app_addr >= pcie_pkg::BAR0_TIME;
-  assign app_rdata_c = h_time ? time_h_rdata : virtio_h_rdata;
+  assign sel_fwl = (f_addr & ~(soc_map_pkg::FWLOAD_SIZE - 32'd1)) == soc_map_pkg::FWLOAD_BASE;
+  assign h_fwl = app_addr >= pcie_pkg::BAR0_FWLOAD;
+  assign h_time = app_addr >= pcie_pkg::BAR0_TIME && !h_fwl;
+  assign app_rdata_c = h_fwl ? fwl_h_rdata : h_time ? time_h_rdata : virtio_h_rdata;
 
   // DMA engine
   logic        dcmd_valid, dcmd_ready, dcmd_write, dflush, ddone_valid;
@@ -279,7 +292,7 @@ module vfs_pcie #(
   ) u_regs (
     .clk          (clk),
     .rst          (rst),
-    .h_req        (app_req && !h_time),
+    .h_req        (app_req && !h_time && !h_fwl),
     .h_we         (app_we),
     .h_addr       (app_addr),
     .h_be         (app_be),
@@ -324,6 +337,24 @@ module vfs_pcie #(
     .f_be    (f_be),
     .f_wdata (f_wdata),
     .f_rdata (time_f_rdata)
+  );
+
+  vfs_fwload u_fwload (
+    .clk       (clk),
+    .rst       (rst),
+    .strap     (fw_strap),
+    .h_req     (app_req && h_fwl),
+    .h_we      (app_we),
+    .h_addr    (app_addr[11:0]),
+    .h_be      (app_be),
+    .h_wdata   (app_wdata),
+    .h_rdata   (fwl_h_rdata),
+    .f_addr    (f_addr[11:0]),
+    .f_rdata   (fwl_f_rdata),
+    .ld_valid  (fw_ld_valid),
+    .ld_addr   (fw_ld_addr),
+    .ld_data   (fw_ld_data),
+    .core_hold (fw_core_hold)
   );
 
   vq_engine #(
@@ -559,7 +590,7 @@ module vfs_pcie #(
     app_rvalid_q <= app_req && !app_we;
     app_rdata_q <= app_rdata_c;
     regs_rdata_q <= sel_virtio ? virtio_rdata_c : sel_vq ? vq_rdata_c :
-                    sel_time ? time_f_rdata : dma_rdata_c;
+                    sel_time ? time_f_rdata : sel_fwl ? fwl_f_rdata : dma_rdata_c;
     if (f_req) rsel_buf_q <= sel_buf;
   end
 

@@ -2,7 +2,7 @@
 // vfs_time: the card's clock. Seconds (64 bits) and nanoseconds that advance
 // by TICK_NS every cycle of clk (the machine timer's tick), and that either
 // side may set: the host through BAR0 (pcie_ep's application port, window
-// 0x6000-0x7fff, announced by a vendor-data capability in virtio_pci_caps),
+// 0x6000-0x6fff, announced by a vendor-data capability in virtio_pci_caps),
 // the firmware through the SoC region TIME. The registers and their rules are
 // described in rtl/soc_map.toml (TIME); both sides see the same offsets.
 //
@@ -22,7 +22,7 @@ module vfs_time #(
   input  wire logic        clk,
   input  wire logic        rst,
 
-  // --- host port: BAR0 offsets 0x6000-0x7fff, as offsets into the window ---
+  // --- host port: BAR0 offsets 0x6000-0x6fff, as offsets into the window ---
   input  wire logic        h_req,
   input  wire logic        h_we,
   input  wire logic [12:0] h_addr,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rc.h"
+#include "sim_strap.h"
 
 #define SIM_IOVA_BASE 0x400000000ull	/* where DMA memory appears to the card */
 #define CYCLES_PER_MS 250000ull		/* the nominal 250 MHz */
@@ -192,10 +193,24 @@ struct vfs_transport *vfs_transport_sim_open(const char *firmware, FILE *console
 	return &s->t;
 }
 
+/* The card with its strap set for a host load (docs/fw-load.md): no
+ * firmware, the core held until the host loads one through BAR0. */
+static struct vfs_transport *sim_open_load(const char *arg, FILE *console, char *err, size_t errlen)
+{
+	struct vfs_transport *t;
+
+	(void)arg;
+	sim_strap_set(1);
+	t = vfs_transport_sim_open(NULL, console, err, errlen);
+	sim_strap_set(0);
+	return t;
+}
+
 /* vfsctl --sim finds the transport by name: the driver never names it. */
 __attribute__((constructor)) static void sim_register(void)
 {
 	vfs_transport_register("sim", vfs_transport_sim_open);
+	vfs_transport_register("sim-load", sim_open_load);
 }
 
 struct rc *vfs_transport_sim_rc(struct vfs_transport *t)

@@ -34,6 +34,9 @@ check "no such device" 2 "no PCI device 0000:01:00.0" "$vfsctl" --pci 0000:01:00
 check "settime: bad --time" 2 "seconds since the epoch" "$vfsctl" --pci 0000:01:00.0 settime --time 12:00
 check "--time without settime" 2 "goes with settime" "$vfsctl" --pci 0000:01:00.0 info --time 5
 check "settime: no such device" 2 "no PCI device 0000:01:00.0" "$vfsctl" --pci 0000:01:00.0 settime
+printf 'not an elf\n' > "$work/text.elf"
+check "load: not an ELF, refused before the card" 2 "text.elf: not a little-endian 32-bit ELF file" \
+	"$vfsctl" --pci 0000:01:00.0 load "$work/text.elf"
 mkdir -p "$d" "$sys/bus/pci/drivers/nvme" "$sys/bus/pci/drivers/vfio-pci" "$sys/kernel/iommu_groups/7/devices"
 check "short BDF, no driver" 2 "0000:01:00.0 has no driver; bind it to vfio-pci" "$vfsctl" --pci 01:00.0 info
 ln -s ../../../bus/pci/drivers/nvme "$d/driver"
