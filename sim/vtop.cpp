@@ -31,21 +31,40 @@ struct vtop {
 };
 
 /* The model's internals that idle skipping reads and advances. Verilator
- * names them after the hierarchy; a renamed signal fails this file's build. */
+ * names them after the hierarchy; a renamed signal fails this file's build.
+ * Whether the card is quiet comes from sim_card_top's quiet port; only what
+ * no port carries is read here: the core's WFI state (soc_top brings no such
+ * signal out), and the free-running counters a skip must advance (the
+ * machine timer, mcycle, the card's clock vfs_time), written as registers
+ * and as their settled next values. */
 #define ROOT(t) ((t)->top->rootp)
 #define CORE(t, x) ROOT(t)->sim_card_top__DOT__u_card__DOT__u_soc__DOT__u_core__DOT__##x
 #define TIMER(t, x) ROOT(t)->sim_card_top__DOT__u_card__DOT__u_soc__DOT__u_timer__DOT__##x
+#define CLOCK(t, x) ROOT(t)->sim_card_top__DOT__u_card__DOT__u_fn__DOT__u_time__DOT__##x
 
-/* Whether the cycle that just began is a quiet one (see vtop.h). */
+/* Whether the cycle that just began is a quiet one (see vtop.h): nothing
+ * moves on the card or in the links' register slices (the quiet port, from
+ * registers), the testbench offers no TLP this cycle, and the core sleeps. */
 static bool quiet_now(struct vtop *t)
 {
-	Vsim_card_top___024root *r = ROOT(t);
+	return t->top->quiet && !t->top->rx_tlp_valid && !t->top->rp_rx_tlp_valid &&
+	       CORE(t, ex_is_wfi_q);
+}
 
-	return CORE(t, ex_is_wfi_q) && !t->top->store_valid &&
-	       !t->top->rx_tlp_valid && !t->top->tx_tlp_valid &&
-	       !t->top->rp_rx_tlp_valid && !t->top->rp_tx_tlp_valid &&
-	       r->sim_card_top__DOT__u_rx__DOT__cnt_q == 0 && r->sim_card_top__DOT__u_tx__DOT__cnt_q == 0 &&
-	       r->sim_card_top__DOT__u_rp_rx__DOT__cnt_q == 0 && r->sim_card_top__DOT__u_rp_tx__DOT__cnt_q == 0;
+/* The card's clock (vfs_time) after n more cycles: nanoseconds advance by
+ * the tick and carry into seconds; the settled next values are the clock one
+ * tick later, as the model's logic computes them while nothing writes it. */
+static void vtop_advance_clock(struct vtop *t, uint64_t n)
+{
+	const uint64_t ns_per_s = 1000000000u;
+	uint64_t tick = (CLOCK(t, nsec_d) + ns_per_s - CLOCK(t, nsec_q)) % ns_per_s;
+	uint64_t ns = CLOCK(t, nsec_q) + n * tick;
+
+	CLOCK(t, sec_q) += ns / ns_per_s;
+	CLOCK(t, nsec_q) = ns % ns_per_s;
+	ns = CLOCK(t, nsec_q) + tick;
+	CLOCK(t, sec_d) = CLOCK(t, sec_q) + ns / ns_per_s;
+	CLOCK(t, nsec_d) = ns % ns_per_s;
 }
 
 /*
@@ -199,6 +218,7 @@ extern "C" uint64_t vtop_skip_idle(struct vtop *t, uint64_t max)
 	TIMER(t, mtime_d) += n;
 	CORE(t, u_csr__DOT__mcycle_q) += n;
 	CORE(t, u_csr__DOT__mcycle_d) += n;
+	vtop_advance_clock(t, n);
 	if (t->ev_skip)
 		t->ev_skip(t->ev_ctx, n);
 	t->time += 2 * n;

@@ -105,14 +105,16 @@ void vtop_set_rp_hook(struct vtop *t, vtop_hook_fn fn, void *ctx);
 
 /*
  * Skipping idle time. The card is quiet when its core has been asleep in
- * WFI, and no TLP has been on or inside either link (the register slices of
- * sim_card_top empty), for VTOP_QUIET_CYCLES consecutive cycles: nothing in
- * it changes then but its free-running counters (mtime, mcycle) until an
- * event from outside or its timer compare. vtop_skip_idle() jumps over such
- * a span: up to `max` cycles, and stopping one cycle short of the timer
- * compare and of the next event of the device on the root-port link (its
- * next_fn); it advances the counters and the device's clock (skip_fn) by the
- * cycles skipped, which count as simulated time like any others, and returns
+ * WFI and nothing has moved on it (sim_card_top's quiet port: no TLP on or
+ * inside either link, no bus or card-memory request, no DDR read in flight,
+ * the DAX window idle) for VTOP_QUIET_CYCLES consecutive cycles: nothing in
+ * it changes then but its free-running counters (mtime, mcycle, the card's
+ * clock) until an event from outside or its timer compare. vtop_skip_idle()
+ * jumps over such a span: up to `max` cycles, and stopping one cycle short
+ * of the timer compare and of the next event of the device on the root-port
+ * link (its next_fn); it advances the counters and the device's clock
+ * (skip_fn) by the cycles skipped, which count as simulated time like any
+ * others, and returns
  * how many (0: not quiet, or an event is due). The caller must know that
  * nothing of its own is pending toward the card (world/rc does). Never with
  * a waveform, and never when the environment sets VFPGA_NO_SKIP (to compare

@@ -16,7 +16,8 @@
 // fetched makes that fetch stale, so the core never reads older data than
 // the SSD has written before an MSI it has seen.
 //
-// Interfaces: core port (wait states), root-port line port, DDR line port.
+// Interfaces: core port (wait states), root-port line port, DDR line port,
+// idle (for the simulator's idle skipping).
 module card_ddr #(
   parameter int DATA_W = 256,   // DDR line width
   parameter int DDR_AW = 26,    // DDR byte-address bits
@@ -52,7 +53,10 @@ module card_ddr #(
   output logic [DATA_W-1:0]      ddr_wdata,
   input  wire logic              ddr_gnt,
   input  wire logic              ddr_rvalid,
-  input  wire logic [DATA_W-1:0] ddr_rdata
+  input  wire logic [DATA_W-1:0] ddr_rdata,
+
+  // --- activity ---
+  output logic                   idle       // no line fetch and no DDR read in flight
 );
   localparam int LBW = $clog2(DATA_W / 8);   // byte offset bits in a line
   localparam int LW = DDR_AW - LBW;          // line index bits
@@ -81,6 +85,7 @@ module card_ddr #(
   logic          c_hit, c_ask;
   logic [DATA_W-1:0] c_line_wdata;
   logic [DATA_W/8-1:0] c_line_be;
+  logic [DATA_W-1:0] c_line_mask;
 
   assign c_line = c_addr[DDR_AW-1:LBW];
   assign c_word = c_addr[LBW-1:2];
@@ -90,6 +95,9 @@ module card_ddr #(
   assign c_ask = c_req && !fill_q && (c_we || !c_hit);
   assign c_line_wdata = {WPL{c_wdata}};
   assign c_line_be = (DATA_W / 8)'(c_be) << (4 * 32'(c_word));
+  // the store's bytes within the line, as a bit mask (one masked row write
+  // instead of a loop over byte lanes)
+  assign c_line_mask = DATA_W'({{8{c_be[3]}}, {8{c_be[2]}}, {8{c_be[1]}}, {8{c_be[0]}}}) << (32 * 32'(c_word));
 
   // ------------------------------------------------------------ arbitration
   logic port_wait_q, port_wait_d;           // the root port asked and was not served
@@ -186,8 +194,7 @@ module card_ddr #(
     if (buf_load) begin
       buf_data_q <= ddr_rdata;
     end else if (buf_merge) begin
-      for (int b = 0; b < 4; b++)
-        if (c_be[b]) buf_data_q[32 * c_word + 8 * b +: 8] <= c_wdata[8 * b +: 8];
+      buf_data_q <= (buf_data_q & ~c_line_mask) | (c_line_wdata & c_line_mask);
     end
     fill_tag_q <= fill_tag_d;
     own_q <= own_d;
@@ -195,4 +202,5 @@ module card_ddr #(
   end
 
   assign c_rdata = rdata_q;
+  assign idle = !fill_q && own_rd_q == own_wr_q;
 endmodule

@@ -9,7 +9,8 @@
 // strap (vfs_fwload: with it set at reset the core waits for the host's
 // load through BAR0), generic TLP streams to
 // the endpoint's hard-IP adapter and to the root port's, the DDR line port (the board's DDR controller; a behavioural memory
-// in simulation, rtl/sim/sim_card_top.sv).
+// in simulation, rtl/sim/sim_card_top.sv), and quiet: nothing moves on any
+// of the card's paths this cycle (see its assignment).
 module card_top #(
   parameter int DATA_W = 256,         // TLP stream payload width
   parameter int BAR2_SIZE_LOG2 = 30,  // DAX window size, log2 bytes
@@ -82,7 +83,10 @@ module card_top #(
   output logic [DATA_W-1:0]      ddr_wdata,
   input  wire logic              ddr_gnt,
   input  wire logic              ddr_rvalid,
-  input  wire logic [DATA_W-1:0] ddr_rdata
+  input  wire logic [DATA_W-1:0] ddr_rdata,
+
+  // --- activity (the simulator's idle skipping, rtl/sim/sim_card_top.sv) ---
+  output logic                   quiet
 );
   initial begin
     if (64'(soc_map_pkg::DDR_SIZE) > (64'd1 << (DDR_AW - 1))) $error("card_top: DDR region larger than half of card memory");
@@ -236,6 +240,7 @@ module card_top #(
   logic [LW-1:0] p_addr;
   logic [DATA_W/8-1:0] p_be;
   logic [DATA_W-1:0] p_wdata, p_rdata;
+  logic        ddr_idle, dax_idle;
 
   assign in_ddr = ((ws_addr & ~(soc_map_pkg::DDR_SIZE - 32'd1)) == soc_map_pkg::DDR_BASE);
   assign in_win = ((ws_addr & ~(soc_map_pkg::DAXWIN_SIZE - 32'd1)) == soc_map_pkg::DAXWIN_BASE);
@@ -284,7 +289,8 @@ module card_top #(
     .l_wdata  (w_wdata),
     .l_gnt    (w_gnt),
     .l_rvalid (w_rvalid),
-    .l_rdata  (p_rdata)
+    .l_rdata  (p_rdata),
+    .idle     (dax_idle)
   );
 
   // Reads in flight: up to the window's read FIFO (16 lines), so window
@@ -422,6 +428,21 @@ module card_top #(
     .ddr_wdata  (ddr_wdata),
     .ddr_gnt    (ddr_gnt),
     .ddr_rvalid (ddr_rvalid),
-    .ddr_rdata  (ddr_rdata)
+    .ddr_rdata  (ddr_rdata),
+    .idle       (ddr_idle)
   );
+
+  // Nothing moves this cycle: no TLP offered or taken on either link, no
+  // request on any of the SoC's buses or card-memory line ports, no DDR read
+  // in flight, the window and the DDR front end idle inside, and the core
+  // retires nothing. While the core also sleeps in WFI, nothing but the
+  // free-running counters changes until an interrupt or a TLP arrives (the
+  // simulator skips such spans).
+  // The inputs it reads (the links' valids, ddr_rvalid) come from registers
+  // in sim_card_top, so it settles with one evaluation per clock there; the
+  // board leaves it open.
+  assign quiet = !retire && !store_valid && !ext_req && !ws_req &&
+                 !rx_tlp_valid && !tx_tlp_valid && !rp_rx_tlp_valid && !rp_tx_tlp_valid &&
+                 !k_req && !m_req && !w_req && !ddr_req && !ddr_rvalid &&
+                 !bq_valid && !bd_valid && ddr_idle && dax_idle;
 endmodule

@@ -34,7 +34,9 @@
 //
 // Interfaces: guest request stream and read-data line stream (pcie_ep's bq_*
 // and bd_*), register port (request/grant, read data the cycle after the
-// grant), line port toward card memory (as card_ddr's p_* port).
+// grant), line port toward card memory (as card_ddr's p_* port), idle (for
+// the simulator's idle skipping: the reset sweep and state operations run
+// without any request at the ports).
 module dax_window #(
   parameter int DATA_W = 256,                       // line width
   parameter int WIN_LOG2 = 30,                      // window (BAR2) size, log2 bytes
@@ -78,7 +80,10 @@ module dax_window #(
   output logic [DATA_W-1:0]               l_wdata,
   input  wire logic                       l_gnt,
   input  wire logic                       l_rvalid,
-  input  wire logic [DATA_W-1:0]          l_rdata
+  input  wire logic [DATA_W-1:0]          l_rdata,
+
+  // --- activity ---
+  output logic                            idle     // no TLP, operation or read line in progress
 );
   localparam int LBW = $clog2(DATA_W / 8);        // byte offset bits in a line
   localparam int DWS = DATA_W / 32;               // DW lanes per line
@@ -362,6 +367,7 @@ module dax_window #(
     end
   end
   assign r_rdata = rdata_q;
+  assign idle = state_q == S_IDLE && !op_pending_q && credits == (FW + 1)'(RD_LINES);
 
   // Plain register reads.
   logic [63:0] drop_addr64;

@@ -11,7 +11,9 @@
 // memory, or zeros for unmapped pages), writes landing in card memory only
 // on read-write pages with the right byte enables (the whole window
 // compared at the end), RO/unmapped writes dropped and counted, the last
-// dropped address, zero reads counted, dirty bits set and cleared.
+// dropped address, zero reads counted, dirty bits set and cleared, and the
+// idle output (low during the reset sweep and state operations, high once
+// traffic has drained).
 module tb;
   import tb_pkg::*;
   localparam int WIN_LOG2 = 20;
@@ -36,11 +38,12 @@ module tb;
   logic [DDR_AW-6:0] l_addr;
   logic [31:0] l_be;
   logic [255:0] l_wdata, l_rdata = '0;
+  logic idle;
 
   dax_window #(.DATA_W(256), .WIN_LOG2(WIN_LOG2), .DDR_AW(DDR_AW), .WIN_DDR_OFF(WIN_OFF), .RD_LINES(16)) dut (
     .clk, .rst, .g_valid, .g_ready, .g_sop, .g_eop, .g_we, .g_addr, .g_ndw, .g_fbe, .g_lbe, .g_data,
     .d_valid, .d_ready, .d_data, .r_req, .r_we, .r_addr, .r_wdata, .r_gnt, .r_rdata,
-    .l_req, .l_we, .l_addr, .l_be, .l_wdata, .l_gnt, .l_rvalid, .l_rdata);
+    .l_req, .l_we, .l_addr, .l_be, .l_wdata, .l_gnt, .l_rvalid, .l_rdata, .idle);
 
   tb_rng rng = new(32'hdade_0001);
   bp_gen lgnt = new(32'hdade_0002, 70, 30);
@@ -242,6 +245,7 @@ module tb;
     end
     repeat (10) @(negedge clk);
     check(gq.size() == 0 && exp_lines.size() == 0, $sformatf("guest traffic drains (%0d beats, %0d lines left)", gq.size(), exp_lines.size()));
+    check(idle, "idle once guest traffic drained");
   endtask
 
   task automatic set_state(input int first, input int count, input logic [1:0] s);
@@ -249,7 +253,9 @@ module tb;
     reg_acc(1, soc_map_pkg::DAX_ST_FIRST, 32'(first), q);
     reg_acc(1, soc_map_pkg::DAX_ST_COUNT, 32'(count), q);
     reg_acc(1, soc_map_pkg::DAX_ST_CMD, 32'(s), q);
+    if (count != 0 && first < PAGES) check(!idle, "not idle while a state operation runs");
     wait_idle();
+    check(idle, "idle after a state operation");
     for (int p = first; p < first + count && p < PAGES; p++) st[p] = s;
     n_ops++;
   endtask
@@ -288,7 +294,10 @@ module tb;
     for (int p = 0; p < PAGES; p++) begin st[p] = 0; dirty[p] = 0; end
     repeat (5) @(posedge clk);
     rst <= 1'b0;
+    @(negedge clk);
+    check(!idle, "not idle during the reset sweep");
     wait_idle();                                      // the reset sweep
+    check(idle, "idle after the reset sweep");
     reg_acc(0, soc_map_pkg::DAX_PAGES, 0, q); check_eq(q, PAGES, "PAGES");
     reg_acc(0, soc_map_pkg::DAX_DDR_OFF, 0, q); check_eq(q, WIN_OFF, "DDR_OFF");
 
