@@ -32,6 +32,7 @@
 #include "nvme_dev.h"
 #include "rc.h"
 #include "rc_transport.h"
+#include "sim_card.h"
 #include "tlp.h"
 #include "vfsdrv.h"
 #include "vtop.h"
@@ -609,7 +610,7 @@ static void bench(const char *path, uint64_t na, uint64_t fha)
 
 int main(int argc, char **argv)
 {
-	struct nvme_dev_opts no;
+	struct sim_card card;
 	struct nvme_dev *ssd;
 	char err[256];
 	unsigned steps = 120;
@@ -633,23 +634,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	tr = vfs_transport_sim_open(argv[1], getenv("DAX_CONSOLE") ? stderr : NULL, err, sizeof(err));
-	if (!tr) {
+	if (sim_card_open(&card, &drv, argv[1], argv[2], getenv("DAX_CONSOLE") ? stderr : NULL, err, sizeof(err))) {
 		fprintf(stderr, "dax_rtl_test: %s\n", err);
 		return 2;
 	}
-	rc = vfs_transport_sim_rc(tr);
-	nvme_dev_opts_init(&no);
-	no.image = argv[2];
-	ssd = nvme_dev_attach(rc_vtop(rc), &no, err, sizeof(err));
-	if (!ssd) {
-		fprintf(stderr, "dax_rtl_test: %s\n", err);
-		return 2;
-	}
-	if ((ret = tr->ops->enumerate(tr)) || (ret = vfsdrv_probe(&drv, tr))) {
-		fprintf(stderr, "dax_rtl_test: the card did not enumerate (%d)\n", ret);
-		return 2;
-	}
+	tr = card.tr;
+	rc = card.rc;
+	ssd = card.ssd;
 	CHECK(drv.have_shm, "shared-memory capability present");
 	win_size = drv.shm.length64;
 	{

@@ -40,6 +40,7 @@
 #include "nvme_dev.h"
 #include "rc.h"
 #include "rc_transport.h"
+#include "sim_card.h"
 #include "vfsdrv.h"
 
 static int passed, failed;
@@ -547,7 +548,7 @@ static int save(const char *dir, const struct file *f)
 
 int main(int argc, char **argv)
 {
-	struct nvme_dev_opts no;
+	struct sim_card card;
 	struct nvme_dev *ssd;
 	struct rc_dma_stats st;
 	char err[256];
@@ -571,23 +572,13 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("live_pcie: seed %llu\n", (unsigned long long)rng_state);
-	tr = vfs_transport_sim_open(argv[1], getenv("LIVE_CONSOLE") ? stderr : NULL, err, sizeof(err));
-	if (!tr) {
+	if (sim_card_open(&card, &drv, argv[1], argv[2], getenv("LIVE_CONSOLE") ? stderr : NULL, err, sizeof(err))) {
 		fprintf(stderr, "live_pcie: %s\n", err);
 		return 2;
 	}
-	rc = vfs_transport_sim_rc(tr);
-	nvme_dev_opts_init(&no);
-	no.image = argv[2];
-	ssd = nvme_dev_attach(rc_vtop(rc), &no, err, sizeof(err));
-	if (!ssd) {
-		fprintf(stderr, "live_pcie: %s\n", err);
-		return 2;
-	}
-	if ((ret = tr->ops->enumerate(tr)) || (ret = vfsdrv_probe(&drv, tr))) {
-		fprintf(stderr, "live_pcie: the card did not enumerate (%d)\n", ret);
-		return 2;
-	}
+	tr = card.tr;
+	rc = card.rc;
+	ssd = card.ssd;
 	io = tr->ops->dma_alloc(tr, REQ_CAP + REP_CAP, &io_iova);
 	ind = tr->ops->dma_alloc(tr, 4096, &ind_iova);
 	if (!io || !ind) {

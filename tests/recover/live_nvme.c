@@ -53,6 +53,7 @@
 #include "nvme_dev.h"
 #include "rc.h"
 #include "rc_transport.h"
+#include "sim_card.h"
 #include "vfsdrv.h"
 #include "vtop.h"
 
@@ -825,7 +826,7 @@ static int save(const char *dir, const char *name, const uint8_t *p, size_t len)
 
 int main(int argc, char **argv)
 {
-	struct nvme_dev_opts no;
+	struct sim_card card;
 	char err[256], path[512];
 	uint64_t bad_lba;
 	int ret;
@@ -849,21 +850,15 @@ int main(int argc, char **argv)
 	}
 	setvbuf(console, NULL, _IOLBF, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	tr = vfs_transport_sim_open(argv[1], console, err, sizeof(err));
-	if (!tr) {
+	if (sim_card_open(&card, &drv, argv[1], argv[2], console, err, sizeof(err))) {
 		fprintf(stderr, "live_nvme: %s\n", err);
 		return 2;
 	}
-	rc = vfs_transport_sim_rc(tr);
-	nvme_dev_opts_init(&no);
-	no.image = argv[2];
-	ssd = nvme_dev_attach(rc_vtop(rc), &no, err, sizeof(err));
-	if (!ssd) {
-		fprintf(stderr, "live_nvme: %s\n", err);
-		return 2;
-	}
-	if ((ret = tr->ops->enumerate(tr)) || (ret = vfsdrv_probe(&drv, tr)) || (ret = slots_alloc())) {
-		fprintf(stderr, "live_nvme: the card did not enumerate (%d)\n", ret);
+	tr = card.tr;
+	rc = card.rc;
+	ssd = card.ssd;
+	if ((ret = slots_alloc())) {
+		fprintf(stderr, "live_nvme: no DMA memory for the requests (%d)\n", ret);
 		return 2;
 	}
 	ret = start_session();
