@@ -4,6 +4,15 @@
  * which is how the on-disk formats define them. */
 #include "crc.h"
 
+/* The instructions exist only on our core: a configuration that asks for
+ * them still gets the tables when built for another machine (the host's
+ * builds of the card's configuration). */
+#if defined(EXT4_CRC32C_INSN) && EXT4_CRC32C_INSN && defined(__riscv)
+#define CRC32C_INSN 1
+#else
+#define CRC32C_INSN 0
+#endif
+
 /* Without the core's CRC instructions (EXT4_CRC32C_INSN, set by the card's
  * and fusebench's configurations, whose core has them; not by builds for
  * QEMU or the host):
@@ -12,7 +21,7 @@
  * through k more zero bytes. Words are read little-endian, as RV32 and x86
  * store them; the bytes before the first aligned word and after the last
  * go one at a time (RV32 traps on misaligned loads). */
-#if !EXT4_CRC32C_INSN
+#if !CRC32C_INSN
 static uint32_t crc32c_table[4][256];
 #endif
 static uint16_t crc16_table[256];
@@ -27,14 +36,14 @@ static void crc_init(void)
 			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
 			d = (d & 1) ? (d >> 1) ^ 0xa001u : d >> 1;
 		}
-#if !EXT4_CRC32C_INSN
+#if !CRC32C_INSN
 		crc32c_table[0][i] = c;
 #else
 		(void)c;
 #endif
 		crc16_table[i] = (uint16_t)d;
 	}
-#if !EXT4_CRC32C_INSN
+#if !CRC32C_INSN
 	for (int k = 1; k < 4; k++)
 		for (uint32_t i = 0; i < 256; i++)
 			crc32c_table[k][i] = (crc32c_table[k - 1][i] >> 8) ^
@@ -43,7 +52,7 @@ static void crc_init(void)
 	crc_ready = 1;
 }
 
-#if EXT4_CRC32C_INSN
+#if CRC32C_INSN
 /*
  * The card's core has crc32c.b/h/w (rtl/cpu/cpu_alu.sv; the RISC-V bitmanip
  * draft's encoding, which the assembler does not know: .insn): the state

@@ -22,9 +22,16 @@ $(NVME_XC_DIR)/nvme_xcheck.elf: $(NVME_XC_DIR)/qemu_main.o $(NVME_XC_DIR)/qemu_h
   $(FW_RT_CORE_OBJS) $(FW_LD) tests/nvme/qemu/soc_map.ld
 	$(NVME_XC_LINK) $(filter-out $(FW_RT_CORE_OBJS),$(filter %.o,$^)) -o $@
 
-# The ext4 code comes as built for the card (mk/fs.mk, FS_RV_OBJS).
+# The ext4 code comes as built for the card (mk/fs.mk, FS_RV_OBJS), but for
+# its checksums: QEMU's riscv32 has no crc32c.b/h/w, so crc.c is built again
+# with the tables (EXT4_CRC32C_INSN=0).
+$(NVME_XC_DIR)/crc.o: firmware/fs/crc.c firmware/fs/crc.h $(FW_CFG_card) $(FW_DEPS_rv32)
+	@mkdir -p $(dir $@)
+	$(FW_CC_rv32) $(FW_FS_FLAGS_rv32) $(FW_LIB_INC) -DEXT4_CRC32C_INSN=0 -include $(FW_CFG_card) -c $< -o $@
+
 $(NVME_XC_DIR)/nvme_fs.elf: $(NVME_XC_DIR)/fs_main.o $(NVME_XC_DIR)/fs_scenario.o $(NVME_XC_DIR)/qemu_hw.o $(NVME_XC_DIR)/nvme.o \
-  $(NVME_XC_DIR)/nvme_blockdev.o $(FS_RV_OBJS) $(FW_RT_CORE_OBJS) $(FW_LD) tests/nvme/qemu/soc_map.ld
+  $(NVME_XC_DIR)/nvme_blockdev.o $(NVME_XC_DIR)/crc.o $(filter-out %/crc.o,$(FS_RV_OBJS)) $(FW_RT_CORE_OBJS) $(FW_LD) \
+  tests/nvme/qemu/soc_map.ld
 	$(NVME_XC_LINK) $(filter-out $(FW_RT_CORE_OBJS),$(filter %.o,$^)) -o $@
 
 test-nvme-qemu: $(NVME_XC_DIR)/nvme_xcheck.elf ## Test: firmware NVMe driver against QEMU's NVMe (riscv32 virt), image checked on the host
