@@ -59,12 +59,26 @@ void ext4_ext_init_root(struct ext4_inode *ip)
 	put16(h + 4, ROOT_MAX);
 }
 
-static void node_csum_set(struct vfs *fs, struct ext4_inode *ip, uint8_t *data)
+/* A changed extent node: dirty, its checksum (the whole block) left to the
+ * commit, which may see many changes to it first. */
+static void node_buf_dirty(struct vfs *fs, struct ext4_inode *ip, struct ext4_buf *b)
 {
-	if (fs->csum) {
-		uint32_t off = 12 + 12 * eh_max(data);
-		put32(data + off, ext4_crc32c_raw(ext4_inode_csum_seed(fs, ip), data, off));
-	}
+	if (fs->csum)
+		ext4_bdirty_csum(fs, b, EXT4_CSUM_EXTENT, ext4_inode_csum_seed(fs, ip));
+	else
+		ext4_bdirty(fs, b);
+}
+
+/* At commit: an extent node's checksum, with the seed of its inode. */
+int ext4_ext_csum_settle(struct vfs *fs, struct ext4_buf *b)
+{
+	uint32_t off = 12 + 12 * eh_max(b->data);
+
+	if (off + 4 > fs->bs)
+		return ext4_corrupt(fs, "extent node larger than its block", b->blk);
+	put32(b->data + off, ext4_crc32c_raw(b->csum_arg, b->data, off));
+	b->csum_kind = EXT4_CSUM_NONE;
+	return 0;
 }
 
 static int check_header(struct vfs *fs, const uint8_t *h, uint32_t max, int depth, uint32_t ino)
@@ -162,8 +176,7 @@ static void node_dirty(struct vfs *fs, struct ext4_inode *ip, struct path *pa, i
 {
 	if (lv == 0)
 		return;	/* the root is in the inode; the caller writes it */
-	node_csum_set(fs, ip, pa->p[lv].h);
-	ext4_bdirty(fs, pa->p[lv].b);
+	node_buf_dirty(fs, ip, pa->p[lv].b);
 }
 
 /* The first key of node lv changed: propagate into the parents. */
@@ -261,8 +274,7 @@ static int grow_depth(struct vfs *fs, struct ext4_inode *ip)
 	}
 	memcpy(b->data, root, 12 + 12 * eh_entries(root));
 	put16(b->data + 4, block_max(fs));
-	node_csum_set(fs, ip, b->data);
-	ext4_bdirty(fs, b);
+	node_buf_dirty(fs, ip, b);
 	ext4_bput(fs, b);
 	put16(root + 6, eh_depth(root) + 1);
 	put16(root + 2, 1);
@@ -304,8 +316,7 @@ static int split_node(struct vfs *fs, struct ext4_inode *ip, struct path *pa, in
 	put16(b->data + 6, eh_depth(h));
 	memcpy(ent(b->data, 0), ent(h, n - move), 12 * move);
 	key = move ? le32(ent(h, n - move)) : lblk;
-	node_csum_set(fs, ip, b->data);
-	ext4_bdirty(fs, b);
+	node_buf_dirty(fs, ip, b);
 	ext4_bput(fs, b);
 	memset(ent(h, n - move), 0, 12 * move);
 	put16(h + 2, n - move);

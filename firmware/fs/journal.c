@@ -383,6 +383,27 @@ static int write_descriptor(struct vfs *fs, uint32_t at, uint8_t *d)
 	return jwrite(fs, at, d);
 }
 
+/* The checksums left to the commit (EXT4_CSUM_*), before any block of the
+ * transaction is written. */
+static int csum_settle(struct vfs *fs)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; i < fs->nbufs && !err; i++) {
+		struct ext4_buf *b = &fs->bufs[i];
+
+		if (!(b->flags & BUF_VALID) || b->csum_kind == EXT4_CSUM_NONE)
+			continue;
+		if (b->csum_kind == EXT4_CSUM_EXTENT)
+			err = ext4_ext_csum_settle(fs, b);
+		else
+			err = ext4_bitmap_csum_settle(fs, b);
+	}
+	if (err)
+		fs->broken = 1;
+	return err;
+}
+
 int ext4_commit(struct vfs *fs)
 {
 	uint32_t tb, dlimit, j, dpos = 0, off = 0, first_tag = 1, need;
@@ -397,6 +418,8 @@ int ext4_commit(struct vfs *fs)
 	if (fs->rdonly)
 		return 0;
 	err = ext4_apply_pending_frees(fs);
+	if (!err)
+		err = csum_settle(fs);
 	if (err)
 		return err;
 	if (fs->ndirty == 0)
