@@ -108,7 +108,8 @@ static void dax_map(struct fuse_dax *d, uint32_t w, int32_t slot, uint32_t fpage
 	else if (c->owner != dax_tag(slot))
 		c->owner = DAX_MULTI;
 	c->count++;
-	n->pages++;
+	if (!n->pages++)
+		d->nodes++;
 	d->mapped++;
 	if (fpage + 1 > n->end)
 		n->end = fpage + 1;
@@ -132,8 +133,10 @@ static void dax_unmap(struct fuse_dax *d, uint32_t w)
 	d->mapped--;
 	if (!--c->count)
 		c->owner = 0;
-	if (!--n->pages)
+	if (!--n->pages) {
 		n->end = 0;
+		d->nodes--;
+	}
 }
 
 static void dax_hw_state(struct fuse_dax *d, uint32_t first, uint32_t count, uint32_t state)
@@ -402,6 +405,7 @@ static void dax_clear(struct fuse_dax *d)
 	memset(d->node, 0, sizeof(d->node));
 	memset(d->page, 0, sizeof(d->page));	/* .next matters only on a chain */
 	d->mapped = 0;
+	d->nodes = 0;
 	dax_hw_state(d, 0, d->pages, FUSE_DAX_UNMAPPED);
 	for (uint32_t word = 0; word < d->pages / 32 + (d->pages % 32 != 0); word++)
 		(void)d->win.take_dirty(d->win.hw, word);
@@ -824,10 +828,13 @@ int fuse_server_dax_sync(struct fuse_server *srv)
 
 	if (!srv->dax)
 		return 0;
-	for (int32_t i = 0; i < FUSE_SRV_MAX_NODES; i++)
+	/* Stops at the last node with pages: a SYNCFS without DAX in use costs
+	 * nothing (a walk of every slot in card memory cost ~120k cycles). */
+	for (int32_t i = 0, left = (int32_t)srv->dax->nodes; i < FUSE_SRV_MAX_NODES && left; i++)
 		if (srv->dax->node[i].pages) {
 			int e = fuse_dax_sync_node(srv, i, FUSE_DAX_KEEP);
 
+			left--;
 			if (e && !err)
 				err = e;
 		}
@@ -838,7 +845,7 @@ int fuse_server_attach_dax(struct fuse_server *srv, struct fuse_dax *dax, const 
 {
 	if (srv->dax) {
 		fuse_server_dax_sync(srv);
-		for (int32_t i = 0; i < FUSE_SRV_MAX_NODES; i++)
+		for (int32_t i = 0; i < FUSE_SRV_MAX_NODES && srv->dax->nodes; i++)
 			if (srv->dax->node[i].pages)
 				fuse_dax_sync_node(srv, i, FUSE_DAX_DROP);
 		dax_clear(srv->dax);
@@ -860,7 +867,7 @@ int fuse_server_attach_dax(struct fuse_server *srv, struct fuse_dax *dax, const 
 int fuse_server_dax_check(const struct fuse_server *srv)
 {
 	const struct fuse_dax *d = srv->dax;
-	uint32_t mapped = 0, chained = 0, counted = 0;
+	uint32_t mapped = 0, chained = 0, counted = 0, nodes = 0;
 
 	if (!d)
 		return 0;
@@ -893,6 +900,7 @@ int fuse_server_dax_check(const struct fuse_server *srv)
 				if (n != d->node[slot].pages)
 					return -7;
 				counted += n;
+				nodes++;
 			}
 		}
 		if (d->chunk[c].count != count)
@@ -902,6 +910,8 @@ int fuse_server_dax_check(const struct fuse_server *srv)
 	}
 	if (counted != mapped || mapped != d->mapped)
 		return -7;
+	if (nodes != d->nodes)
+		return -11;	/* the count of nodes with pages is off */
 	for (uint32_t h = 0; h < FUSE_DAX_HASH_SIZE; h++)
 		for (uint32_t w = d->hash[h]; w != DAX_NONE; w = d->page[w].next) {
 			if (w >= d->pages || !d->page[w].node || dax_hash(dax_owner(&d->page[w]), d->page[w].fpage) != h)

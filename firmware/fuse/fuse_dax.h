@@ -137,6 +137,7 @@ struct fuse_dax {
 	struct fuse_dax_window win;
 	uint32_t pages;			/* win.size / FUSE_DAX_PAGE_SIZE */
 	uint32_t mapped;		/* pages mapped */
+	uint32_t nodes;			/* nodes with at least one page mapped */
 	struct fuse_dax_stats stats;
 	uint32_t hash[FUSE_DAX_HASH_SIZE];
 	struct fuse_dax_chunk chunk[FUSE_DAX_NR_CHUNKS];
