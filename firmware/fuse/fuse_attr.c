@@ -189,7 +189,7 @@ long fuse_do_xattr(struct fuse_req *r, uint64_t ino, const void *arg)
 		if ((r->srv->init_flags & FUSE_SETXATTR_EXT) &&
 		    !fuse_take(r, sizeof(*in) - FUSE_COMPAT_SETXATTR_IN_SIZE))
 			return fuse_reply_err(r, W_EINVAL);
-		if ((err = fuse_take_name(r, &name, &len)))
+		if ((err = fuse_take_xattr_name(r, &name, &len)))
 			return fuse_reply_err(r, err);
 		if (in->size > r->alen || in->size > FUSE_XATTR_SIZE_MAX)
 			return fuse_reply_err(r, W_EINVAL);
@@ -197,7 +197,7 @@ long fuse_do_xattr(struct fuse_req *r, uint64_t ino, const void *arg)
 	}
 	if (op == FUSE_REMOVEXATTR) {
 		size_t len;
-		int err = fuse_take_name(r, &name, &len);
+		int err = fuse_take_xattr_name(r, &name, &len);
 
 		if (err)
 			return fuse_reply_err(r, err);
@@ -210,7 +210,7 @@ long fuse_do_xattr(struct fuse_req *r, uint64_t ino, const void *arg)
 
 		if (op == FUSE_GETXATTR) {
 			size_t len;
-			int err = fuse_take_name(r, &name, &len);
+			int err = fuse_take_xattr_name(r, &name, &len);
 
 			if (err)
 				return fuse_reply_err(r, err);

@@ -77,6 +77,7 @@ long fuse_reply_err(struct fuse_req *r, int wire_err);
 long fuse_reply_vfs_err(struct fuse_req *r, long err);
 long fuse_reply_data(struct fuse_req *r, const void *p, size_t n);
 int fuse_take_name(struct fuse_req *r, const char **name, size_t *len);
+int fuse_take_xattr_name(struct fuse_req *r, const char **name, size_t *len);
 
 /* Inline: every request takes its arguments through this. */
 static inline const void *fuse_take(struct fuse_req *r, size_t n)

@@ -47,7 +47,9 @@ long fuse_reply_data(struct fuse_req *r, const void *p, size_t n)
 }
 
 /* A NUL-terminated name from the request; its length in *len, or an errno. */
-int fuse_take_name(struct fuse_req *r, const char **name, size_t *len)
+/* A NUL-terminated name at the front of the arguments; a file name may not
+ * hold '/', an xattr name may (Linux allows any byte but NUL in one). */
+static int take_name(struct fuse_req *r, const char **name, size_t *len, int file)
 {
 	const char *s = (const char *)r->arg;
 	size_t n;
@@ -58,7 +60,7 @@ int fuse_take_name(struct fuse_req *r, const char **name, size_t *len)
 		slash |= s[n] == '/';
 	if (n == r->alen)
 		return W_EINVAL;		/* not terminated inside the request */
-	if (n == 0 || slash)
+	if (n == 0 || (slash && file))
 		return W_EINVAL;
 	if (n > FUSE_NAME_MAX)
 		return W_ENAMETOOLONG;
@@ -67,6 +69,16 @@ int fuse_take_name(struct fuse_req *r, const char **name, size_t *len)
 	r->arg += n + 1;
 	r->alen -= n + 1;
 	return 0;
+}
+
+int fuse_take_name(struct fuse_req *r, const char **name, size_t *len)
+{
+	return take_name(r, name, len, 1);
+}
+
+int fuse_take_xattr_name(struct fuse_req *r, const char **name, size_t *len)
+{
+	return take_name(r, name, len, 0);
 }
 
 static long do_init(struct fuse_req *r, uint64_t ino, const void *arg)

@@ -813,6 +813,13 @@ int main(int argc, char **argv)
 		}
 		err = call(build(FUSE_REMOVEXATTR, dir.nodeid, NULL, 0, "user.colour", NULL, NULL, 0), NULL, NULL);
 		CHECK(!err, "REMOVEXATTR: %d", err);
+		/* an xattr name may hold '/' (a file name may not) */
+		err = call(build(FUSE_SETXATTR, dir.nodeid, &sx, sizeof(sx), "user.a/b", NULL, "slash", 5), NULL, NULL);
+		CHECK(!err, "SETXATTR of a name with '/': %d", err);
+		err = call(build(FUSE_GETXATTR, dir.nodeid, &gx, sizeof(gx), "user.a/b", NULL, NULL, 0), &b, &bl);
+		CHECK(!err && bl == 5 && !memcmp(b, "slash", 5), "GETXATTR of a name with '/': %d", err);
+		err = call(build(FUSE_REMOVEXATTR, dir.nodeid, NULL, 0, "user.a/b", NULL, NULL, 0), NULL, NULL);
+		CHECK(!err, "REMOVEXATTR of a name with '/': %d", err);
 	}
 
 	/* statfs, unlink, rmdir */
