@@ -150,16 +150,19 @@ static uint32_t limit_of(struct vfs *fs, struct ext4_inode *dir, uint32_t lblk, 
 	return fs->bs;
 }
 
-static void tail_set(struct vfs *fs, struct ext4_inode *dir, uint8_t *d)
+/* The dirent tail; its checksum (over the whole block) is left to the
+ * commit (EXT4_CSUM_DIRLEAF), which may see many changes to the block. */
+static void tail_set(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b)
 {
-	uint8_t *t = d + fs->bs - TAIL;
+	uint8_t *t = b->data + fs->bs - TAIL;
 
 	if (!fs->csum)
 		return;
 	memset(t, 0, TAIL);
 	put16(t + 4, TAIL);
 	t[7] = 0xde;
-	put32(t + 8, ext4_crc32c_raw(ext4_inode_csum_seed(fs, dir), d, fs->bs - TAIL));
+	b->csum_kind = EXT4_CSUM_DIRLEAF;
+	b->csum_arg = ext4_inode_csum_seed(fs, dir);
 }
 
 /* Marks a block the directory changed itself: its entries stay checked. */
@@ -175,8 +178,8 @@ static void dir_bdirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *
 
 static void block_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b)
 {
-	tail_set(fs, dir, b->data);
 	dir_bdirty(fs, dir, b);
+	tail_set(fs, dir, b);
 }
 
 static void dx_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b, uint8_t *cl);
@@ -686,6 +689,7 @@ static void dx_dirty(struct vfs *fs, struct ext4_inode *dir, struct ext4_buf *b,
 		put32(t + 4, dx_csum(fs, dir, b->data, cl));
 	}
 	dir_bdirty(fs, dir, b);
+	b->csum_kind = EXT4_CSUM_NONE;	/* an index node now, whatever it was */
 }
 
 static void dx_release(struct vfs *fs, struct dx_path *p)

@@ -250,8 +250,8 @@ struct ext4_buf {
 
 /*
  * Checksums computed at commit, not at every change: a block bitmap's
- * checksum covers the whole bitmap (4 KiB) and an extent node's the whole
- * block, so a WRITE converting an unwritten extent or an allocation paid
+ * checksum covers the whole bitmap (4 KiB), an extent node's and a directory
+ * leaf's the whole block, so a WRITE converting an unwritten extent or an allocation paid
  * ~3 000 cycles each on the card for a value only the commit needs.
  * ext4_bdirty_csum() marks a buffer; ext4_commit() settles every mark
  * (csum_settle in journal.c) before a block reaches the journal or its place.
@@ -260,6 +260,7 @@ struct ext4_buf {
 #define EXT4_CSUM_BBITMAP	1	/* arg: group; the sum lives in its descriptor */
 #define EXT4_CSUM_IBITMAP	2	/* arg: group */
 #define EXT4_CSUM_EXTENT	3	/* arg: the owning inode's checksum seed */
+#define EXT4_CSUM_DIRLEAF	4	/* a directory leaf's tail; arg: the directory's seed */
 
 struct ext4_inode {
 	uint32_t ino;

@@ -394,10 +394,15 @@ static int csum_settle(struct vfs *fs)
 
 		if (!(b->flags & BUF_VALID) || b->csum_kind == EXT4_CSUM_NONE)
 			continue;
-		if (b->csum_kind == EXT4_CSUM_EXTENT)
+		if (b->csum_kind == EXT4_CSUM_EXTENT) {
 			err = ext4_ext_csum_settle(fs, b);
-		else
+		} else if (b->csum_kind == EXT4_CSUM_DIRLEAF) {
+			/* the dirent tail's checksum: the last 4 bytes, over all before the tail */
+			put32(b->data + fs->bs - 4, ext4_crc32c_raw(b->csum_arg, b->data, fs->bs - 12));
+			b->csum_kind = EXT4_CSUM_NONE;
+		} else {
 			err = ext4_bitmap_csum_settle(fs, b);
+		}
 	}
 	if (err)
 		fs->broken = 1;
