@@ -263,6 +263,8 @@ struct vfs {
 	int rdonly;
 	int broken;		/* an error left memory and disk apart: no more writes */
 	int disk_dirty;		/* RECOVER flag written to disk this mount */
+	uint32_t pc_dirty;	/* dirty page-cache frames of this mount */
+	int wb_err;		/* a write-back of file data failed (FLUSH says EIO) */
 	char err[160];
 
 	/* geometry */
@@ -364,6 +366,8 @@ int ext4_dev_flush(struct vfs *fs);
 int ext4_journal_load(struct vfs *fs);
 int ext4_journal_recover(struct vfs *fs);
 int ext4_commit(struct vfs *fs);
+/* pcache.h: writes back the mount's dirty file data (ext4_commit's first step). */
+int pcache_writeback_fs(struct vfs *fs);
 int ext4_maybe_commit(struct vfs *fs);
 
 /* super.c: groups, bitmaps, allocation */
