@@ -360,7 +360,10 @@ static int cache_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint64_t pbl
 			}
 			pcache_insert(i, fs, ino, lblk);
 		}
-		memcpy(fr + boff, src, n);
+		if (n == fs->bs)
+			pcache_copy_in(fr, src, n);
+		else
+			memcpy(fr + boff, src, n);
 		pcache_set_dirty(i, pblk);
 next:
 		lblk++;

@@ -60,6 +60,7 @@ static struct {
 	uint32_t n, hmask, hand, epoch;
 	int copy_cheap;
 	void (*copy)(void *dst, const void *src, size_t len);
+	int (*wcopy)(void *dst, const void *src, uint32_t len);
 	struct pc_stream ra[RA_SLOTS];
 	struct vfs_pcache_stats st;
 } pc;
@@ -69,18 +70,21 @@ static uint8_t default_arena[VFS_PCACHE_DEFAULT_BYTES] __attribute__((aligned(PC
 #endif
 
 static void ensure_ready(void);
+static void reclaim(uint32_t want);
 
 /* Lays the arena out in frames of stride bytes; everything cached goes. */
 static void layout(void *mem, size_t bytes, uint32_t stride)
 {
 	uintptr_t a = (uintptr_t)mem, pad = (PCACHE_FRAME - a % PCACHE_FRAME) % PCACHE_FRAME;
 	void (*copy)(void *, const void *, size_t) = pc.copy;
+	int (*wcopy)(void *, const void *, uint32_t) = pc.wcopy;
 	uint32_t n, h = 1;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.ready = 1;
 	pc.epoch = 1;
 	pc.copy = copy;
+	pc.wcopy = wcopy;
 	pc.copy_cheap = copy || VFS_PCACHE_COPY_IS_CHEAP;
 	pc.arena = mem;
 	pc.arena_bytes = bytes;
@@ -106,6 +110,8 @@ static void layout(void *mem, size_t bytes, uint32_t stride)
 
 int vfs_pcache_setup(void *mem, size_t bytes)
 {
+	if (pc.ready && pc.ndirty)	/* dirty bytes are nowhere else */
+		reclaim(pc.ndirty);
 	layout(mem, bytes, PCACHE_FRAME);
 	return 0;
 }
@@ -172,6 +178,18 @@ void vfs_pcache_set_copy(void (*copy)(void *dst, const void *src, size_t len))
 	ensure_ready();
 	pc.copy = copy;
 	pc.copy_cheap = copy || VFS_PCACHE_COPY_IS_CHEAP;
+}
+
+void vfs_pcache_set_write_copy(int (*copy)(void *dst, const void *src, uint32_t len))
+{
+	ensure_ready();
+	pc.wcopy = copy;
+}
+
+void pcache_copy_in(void *dst, const void *src, size_t len)
+{
+	if (!pc.wcopy || pc.wcopy(dst, src, (uint32_t)len))
+		memcpy(dst, src, len);
 }
 
 int pcache_copy_cheap(void)

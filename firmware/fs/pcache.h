@@ -100,6 +100,8 @@ void pcache_update(const struct vfs *fs, uint32_t ino, uint32_t log_bs, uint64_t
  * to read past end on a miss. */
 uint32_t pcache_readahead(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);
 void pcache_copy(void *dst, const void *src, size_t len);
+/* A WRITE's bytes into a frame (vfs_pcache_set_write_copy). */
+void pcache_copy_in(void *dst, const void *src, size_t len);
 /* Copying a frame is cheaper than reading it again (see pcache.c). */
 int pcache_copy_cheap(void);
 struct vfs_pcache_stats *pcache_stats_mut(void);

@@ -161,6 +161,10 @@ void vfs_pcache_get_stats(struct vfs_pcache_stats *out);
  * take DAX window pages back (default memcpy; the card may bind a copy
  * engine, which also makes big reads take cached blocks). NULL: memcpy. */
 void vfs_pcache_set_copy(void (*copy)(void *dst, const void *src, size_t len));
+/* The copy WRITE puts whole blocks into frames with (write-back): e.g. a
+ * DMA engine, which returns non-zero where it cannot and memcpy does it.
+ * NULL: memcpy. */
+void vfs_pcache_set_write_copy(int (*copy)(void *dst, const void *src, uint32_t len));
 /* Frames a by-reference read handed out may be replaced again. */
 void vfs_pcache_unpin_all(void);
 
