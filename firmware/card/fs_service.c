@@ -118,10 +118,12 @@ static void card_pcache_report(void)
 
 	vfs_pcache_get_stats(&st);
 	printf("card: page cache: %lu hits, %lu misses, %lu SSD reads of %lu blocks (%lu read ahead), "
-	       "%lu evictions, %lu READs by reference\n",
+	       "%lu evictions, %lu READs by reference; %lu blocks written into it, %lu written back in %lu SSD "
+	       "writes (%lu to make room), %lu dirty now\n",
 	       (unsigned long)st.hits, (unsigned long)st.misses, (unsigned long)st.fills,
 	       (unsigned long)st.filled, (unsigned long)st.readahead, (unsigned long)st.evictions,
-	       (unsigned long)st.ref_reads);
+	       (unsigned long)st.ref_reads, (unsigned long)st.dirtied, (unsigned long)st.written,
+	       (unsigned long)st.wb_writes, (unsigned long)st.wb_reclaims, (unsigned long)st.dirty);
 }
 
 /* The .ddr output section: every object the card keeps in DDR (the server
