@@ -445,6 +445,8 @@ int ext4_ext_check_root(struct vfs *fs, struct ext4_inode *ip);
 long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len);
 long ext4_file_read_ref(struct vfs *fs, struct ext4_inode *ip, uint64_t off, size_t len, struct vfs_seg *seg,
 			unsigned max, unsigned *nseg);
+/* Writes the inode between chunks (a long write may commit part way), not
+ * after the last: the caller does, when it returns more than 0. */
 long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len);
 int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size);
 int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip);

@@ -502,6 +502,8 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 		off += chunk;
 		if (off > ext4_i_size(ip))
 			ext4_i_set_size(ip, off);
+		if (done == len)
+			break;	/* the caller writes the inode (with its times): once, not twice */
 		err = ext4_inode_write(fs, ip);
 		if (!err)
 			err = ext4_maybe_commit(fs);
