@@ -279,6 +279,8 @@ struct vfs {
 	int rdonly;
 	int broken;		/* an error left memory and disk apart: no more writes */
 	int disk_dirty;		/* RECOVER flag written to disk this mount */
+	uint32_t pc_dirty;	/* dirty page-cache frames of this mount */
+	int wb_err;		/* a write-back of file data failed (FLUSH says EIO) */
 	char err[160];
 
 	/* geometry */
@@ -382,6 +384,8 @@ int ext4_dev_flush(struct vfs *fs);
 int ext4_journal_load(struct vfs *fs);
 int ext4_journal_recover(struct vfs *fs);
 int ext4_commit(struct vfs *fs);
+/* pcache.h: writes back the mount's dirty file data (ext4_commit's first step). */
+int pcache_writeback_fs(struct vfs *fs);
 int ext4_maybe_commit(struct vfs *fs);
 
 /* super.c: groups, bitmaps, allocation */
@@ -461,6 +465,8 @@ int ext4_ext_check_root(struct vfs *fs, struct ext4_inode *ip);
 long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len);
 long ext4_file_read_ref(struct vfs *fs, struct ext4_inode *ip, uint64_t off, size_t len, struct vfs_seg *seg,
 			unsigned max, unsigned *nseg);
+/* Writes the inode between chunks (a long write may commit part way), not
+ * after the last: the caller does, when it returns more than 0. */
 long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len);
 int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size);
 int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip);

@@ -1,9 +1,11 @@
-/* Regular-file data: read, write (allocating), truncate. Data blocks go
- * straight to the device (never through the metadata cache), before the
- * transaction that maps them commits. Reads of regular files go through the
- * page cache (pcache.h): hits are copied or handed out by reference, misses
- * fill frames straight from the device with read-ahead; writes are
- * write-through and update the frames they cover. */
+/* Regular-file data: read, write (allocating), truncate. Data blocks never
+ * go through the metadata cache. Regular files go through the page cache
+ * (pcache.h): read hits are copied or handed out by reference, misses fill
+ * frames straight from the device with read-ahead; writes land in frames,
+ * dirty, and reach the device at the next commit (ordered mode: before the
+ * transaction that maps them, see pcache_writeback_fs) or when the cache
+ * needs room. Whatever reads file data from the device behind the cache
+ * writes that range's dirty blocks back first. */
 #include "ext4.h"
 #include "pcache.h"
 
@@ -75,6 +77,14 @@ static long read_uncached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, v
 		off += chunk;
 	}
 	return (long)done;
+}
+
+/* Blocks a file of this size covers, for the page cache (PCACHE_NONE: all). */
+static uint32_t size_blocks(struct vfs *fs, uint64_t size)
+{
+	uint64_t n = (size + fs->bs - 1) >> fs->log_bs;
+
+	return n < PCACHE_NONE ? (uint32_t)n : PCACHE_NONE;
 }
 
 static int cacheable(struct vfs *fs, const struct ext4_inode *ip)
@@ -189,6 +199,9 @@ static long read_cached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, siz
 				uint32_t mlen;
 				int un, err = ext4_ext_map(fs, ip, lblk, &pblk, &mlen, &un);
 
+				if (!err && pblk && !un)	/* the device must hold the newest bytes */
+					err = pcache_writeback_range(fs, ip->ino, lblk,
+								     lblk + whole_run(fs, mlen, len - done));
 				if (err)
 					return done ? (long)done : err;
 				if (pblk && !un) {
@@ -249,10 +262,16 @@ static long read_cached(struct vfs *fs, struct ext4_inode *ip, uint64_t off, siz
 
 long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *buf, size_t len)
 {
-	/* a big copy (a DAX fill) from frames only when copying is cheap: the
-	 * device holds the same bytes (write-through) */
-	if (!cacheable(fs, ip) || (len >= PCACHE_DIRECT_MIN && !pcache_copy_cheap()))
+	/* a big copy (a DAX fill) from frames only when copying is cheap;
+	 * otherwise from the device, once the dirty blocks are written back */
+	if (!cacheable(fs, ip))
 		return read_uncached(fs, ip, off, buf, len);
+	if (len >= PCACHE_DIRECT_MIN && !pcache_copy_cheap()) {
+		int err = pcache_writeback_range(fs, ip->ino, (uint32_t)(off >> fs->log_bs),
+						 size_blocks(fs, off + len));
+
+		return err ? err : read_uncached(fs, ip, off, buf, len);
+	}
 	return read_cached(fs, ip, off, len, buf, NULL, 0, NULL);
 }
 
@@ -298,11 +317,82 @@ static int write_part(struct vfs *fs, uint64_t pblk, uint32_t boff, const uint8_
 	return ext4_dev_write(fs, pblk, 1, fs->scratch);
 }
 
+/*
+ * Write-back: bytes [boff, boff + len) from the start of block lblk (at
+ * pblk.., contiguous on the device) land in frames, dirty. A cached block
+ * is updated; an uncached one gets a frame (the one after its
+ * predecessor's when that is free, so write-back runs stay one command),
+ * read from the device first only when the write covers part of it and it
+ * holds data (fresh: zeros). A block no frame can be had for (every frame
+ * pinned) goes straight to the device.
+ */
+static int cache_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint64_t pblk, uint32_t boff,
+		       const uint8_t *src, size_t len, int fresh)
+{
+	while (len) {
+		size_t n = fs->bs - boff < len ? fs->bs - boff : len;
+		uint8_t *fr = pcache_find(fs, ino, lblk);
+		uint32_t i;
+		int err;
+
+		if (fr) {
+			i = pcache_index(fr);
+		} else {
+			const uint8_t *prev = lblk ? pcache_find(fs, ino, lblk - 1) : NULL;
+
+			if (!(prev && pcache_alloc_at(i = pcache_index(prev) + 1)) && !pcache_alloc_run(1, &i)) {
+				err = write_part(fs, pblk, boff, src, n, fresh, NULL);
+				if (err)
+					return err;
+				goto next;
+			}
+			err = fs->broken ? -EIO : 0;	/* a write-back to make room failed */
+			fr = pcache_frame(i);
+			if (!err && n < fs->bs) {
+				if (fresh)
+					memset(fr, 0, fs->bs);
+				else
+					err = ext4_dev_read(fs, pblk, 1, fr);
+			}
+			if (err) {
+				pcache_unreserve(i);
+				return err;
+			}
+			pcache_insert(i, fs, ino, lblk);
+		}
+		if (n == fs->bs)
+			pcache_copy_in(fr, src, n);
+		else
+			memcpy(fr + boff, src, n);
+		pcache_set_dirty(i, pblk);
+next:
+		lblk++;
+		pblk++;
+		src += n;
+		len -= n;
+		boff = 0;
+	}
+	return 0;
+}
+
+/* Blocks from lblk (at pblk..) take len bytes of src from boff into the
+ * first: whole blocks (boff 0, len a multiple of the block size) or part of
+ * one block. Into the page cache (wb), or straight to the device. */
+static int put_data(struct vfs *fs, uint32_t ino, int wb, uint32_t lblk, uint64_t pblk, uint32_t boff,
+		    const uint8_t *src, size_t len, int fresh)
+{
+	if (wb)
+		return cache_write(fs, ino, lblk, pblk, boff, src, len, fresh);
+	if (boff == 0 && !(len & (fs->bs - 1)))
+		return ext4_dev_write(fs, pblk, (uint32_t)(len >> fs->log_bs), src);
+	return write_part(fs, pblk, boff, src, len, fresh, fresh ? NULL : pcache_find(fs, ino, lblk));
+}
+
 long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len)
 {
 	const uint8_t *in = buf;
 	size_t done = 0;
-	int err = 0;
+	int err = 0, wb = cacheable(fs, ip);
 
 	if (off >= ext4_file_max_size(fs))
 		return -EFBIG;
@@ -320,17 +410,13 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			break;
 		if (pblk && !un) {
 			if (boff == 0 && len - done >= fs->bs) {
-				uint32_t nb = whole_run(fs, mlen, len - done);
-
-				err = ext4_dev_write(fs, pblk, nb, in + done);
-				chunk = (size_t)nb * fs->bs;
+				chunk = (size_t)whole_run(fs, mlen, len - done) * fs->bs;
 			} else {
 				chunk = fs->bs - boff;
 				if (chunk > len - done)
 					chunk = len - done;
-				err = write_part(fs, pblk, boff, in + done, chunk, 0,
-						 pcache_find(fs, ip->ino, lblk));
 			}
+			err = put_data(fs, ip->ino, wb, lblk, pblk, boff, in + done, chunk, 0);
 			if (err)
 				break;
 		} else if (pblk) {
@@ -342,19 +428,21 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			if (boff == 0 && len - done >= fs->bs) {
 				nb = whole_run(fs, mlen, len - done);
 				chunk = (size_t)nb * fs->bs;
-				err = ext4_dev_write(fs, pblk, nb, in + done);
 			} else {
 				chunk = fs->bs - boff;
 				if (chunk > len - done)
 					chunk = len - done;
-				err = write_part(fs, pblk, boff, in + done, chunk, 1, NULL);
 			}
+			err = put_data(fs, ip->ino, wb, lblk, pblk, boff, in + done, chunk, 1);
 			if (!err)
 				err = ext4_ext_remove(fs, ip, lblk, lblk + nb, 0, NULL);
 			if (!err)
 				err = ext4_ext_insert(fs, ip, lblk, pblk, nb, 0);
-			if (err)
+			if (err) {
+				/* not mapped as written: no frame may say they are */
+				pcache_drop(fs, ip->ino, lblk, lblk + nb);
 				break;
+			}
 		} else {
 			uint64_t want = ((uint64_t)boff + (len - done) + fs->bs - 1) >> fs->log_bs;
 			uint64_t start;
@@ -390,34 +478,43 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 					while (k + run < got && chunk - pos - (size_t)run * fs->bs >= fs->bs &&
 					       run < 256)
 						run++;
-					err = ext4_dev_write(fs, start + k, run, in + done + pos);
+					err = put_data(fs, ip->ino, wb, lblk + k, start + k, 0, in + done + pos,
+						       (size_t)run * fs->bs, 1);
 					pos += (size_t)run * fs->bs;
 					k += run - 1;
 				} else {
-					err = write_part(fs, start + k, bo, in + done + pos, n, 1, NULL);
+					err = put_data(fs, ip->ino, wb, lblk + k, start + k, bo, in + done + pos, n, 1);
 					pos += n;
 				}
 			}
 			if (!err)
 				err = ext4_ext_insert(fs, ip, lblk, start, got, 0);
 			if (err) {
+				pcache_drop(fs, ip->ino, lblk, lblk + got);	/* unmapped, freed */
 				ext4_free_blocks(fs, start, got);
 				break;
 			}
 			ext4_i_add_blocks(fs, ip, got);
 		}
-		pcache_update(fs, ip->ino, fs->log_bs, off, in + done, chunk);
+		if (!wb)
+			pcache_update(fs, ip->ino, fs->log_bs, off, in + done, chunk);
 		done += chunk;
 		off += chunk;
 		if (off > ext4_i_size(ip))
 			ext4_i_set_size(ip, off);
+		if (done == len)
+			break;	/* the caller writes the inode (with its times): once, not twice */
 		err = ext4_inode_write(fs, ip);
 		if (!err)
 			err = ext4_maybe_commit(fs);
 		if (err)
 			break;
 	}
-	if (err && done < len)	/* the device may hold part of what failed */
+	/* written through, the device may hold part of what failed. Written
+	 * back, frames of blocks that stayed mapped keep what reached them
+	 * (and older dirty bytes around it): the file's data, as the device's
+	 * would be; frames of blocks not mapped went above. */
+	if (err && done < len && !wb)
 		pcache_drop(fs, ip->ino, (uint32_t)(off >> fs->log_bs),
 			    (uint32_t)((off + (len - done) + fs->bs - 1) >> fs->log_bs));
 	if (done)
@@ -445,14 +542,6 @@ static int zero_tail(struct vfs *fs, struct ext4_inode *ip, uint64_t from)
 	return ext4_dev_write(fs, pblk, 1, fs->scratch);
 }
 
-/* Blocks a file of this size covers, for the page cache (PCACHE_NONE: all). */
-static uint32_t size_blocks(struct vfs *fs, uint64_t size)
-{
-	uint64_t n = (size + fs->bs - 1) >> fs->log_bs;
-
-	return n < PCACHE_NONE ? (uint32_t)n : PCACHE_NONE;
-}
-
 int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
 {
 	uint64_t old = ext4_i_size(ip);
@@ -460,8 +549,16 @@ int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size)
 
 	if (size > ext4_file_max_size(fs))
 		return -EFBIG;
-	/* the block holding the lower end is zeroed past it, the rest goes (no
-	 * block past the larger size is cached) */
+	/* the block holding the lower end is zeroed past it on the device (its
+	 * dirty bytes go there first), the rest goes (no block past the larger
+	 * size is cached) */
+	{
+		uint32_t low = (uint32_t)((size < old ? size : old) >> fs->log_bs);
+
+		err = pcache_writeback_range(fs, ip->ino, low, low + 1);
+		if (err)
+			return err;
+	}
 	pcache_drop(fs, ip->ino, (uint32_t)((size < old ? size : old) / fs->bs), size_blocks(fs, size > old ? size : old));
 	if (size < old) {
 		uint64_t first = (size + fs->bs - 1) / fs->bs;

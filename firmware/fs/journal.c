@@ -418,6 +418,7 @@ int ext4_commit(struct vfs *fs)
 	uint32_t ns;
 	int err;
 
+	(void)pcache_writeback_fs(fs);	/* ordered: file data first; a failure breaks the mount */
 	if (fs->broken)
 		return -EIO;
 	if (fs->rdonly)

@@ -2,7 +2,10 @@
  * The page cache of file data: see pcache.h for its rules. The arena holds
  * the frames first (4 KiB aligned), then one header per frame, then the hash
  * heads. Everything is O(1) but the drops that name no block range (a whole
- * inode, a whole mount): those walk the headers.
+ * inode, a whole mount): those walk the headers. Dirty frames are also on a
+ * list, oldest dirtied first: write-back of a mount (or of a range longer
+ * than the mount's dirty count) walks that list, not the headers, so a
+ * commit with nothing dirty costs nothing and one with d dirty frames O(d).
  */
 #include <string.h>
 
@@ -18,15 +21,23 @@
 #define VFS_PCACHE_COPY_IS_CHEAP 1
 #endif
 #define RA_SLOTS 64u	/* read-ahead streams followed at once (by inode) */
+/* Dirty frames written back at once when the cache is short of clean ones. */
+#ifndef PCACHE_WB_BATCH
+#define PCACHE_WB_BATCH 32u
+#endif
+#define WB_RUN_MAX 256u	/* blocks in one write-back command */
 
 #define F_VALID	0x01	/* holds a block */
 #define F_REF	0x02	/* used since the clock hand last passed */
+#define F_DIRTY	0x04	/* newer than the device: goes to pblk before it may go */
 
 struct pc_frame {
-	const struct vfs *fs;
+	struct vfs *fs;
 	uint32_t ino, lblk;
 	uint32_t hnext;		/* hash chain: next frame, or PCACHE_NONE */
 	uint32_t pin;		/* pinned while equal to pc.epoch */
+	uint32_t dprev, dnext;	/* dirty list, oldest first (F_DIRTY only) */
+	uint64_t pblk;		/* the device block a dirty frame goes to */
 	uint8_t flags;
 };
 
@@ -44,11 +55,15 @@ static struct {
 	size_t arena_bytes;
 	uint32_t stride;	/* frame size: PCACHE_FRAME, or the one mount's block size */
 	uint32_t nvalid;	/* frames holding a block */
+	uint32_t ndirty;	/* of those, dirty (every mount) */
+	uint32_t dhead, dtail;	/* dirty list: oldest dirtied first */
+	uint32_t cursor;	/* a walk of the dirty list: the next frame (see dirty_unlink) */
 	struct pc_frame *f;
 	uint32_t *head;
 	uint32_t n, hmask, hand, epoch;
 	int copy_cheap;
 	void (*copy)(void *dst, const void *src, size_t len);
+	int (*wcopy)(void *dst, const void *src, uint32_t len);
 	struct pc_stream ra[RA_SLOTS];
 	struct vfs_pcache_stats st;
 } pc;
@@ -58,22 +73,26 @@ static uint8_t default_arena[VFS_PCACHE_DEFAULT_BYTES] __attribute__((aligned(PC
 #endif
 
 static void ensure_ready(void);
+static void reclaim(uint32_t want);
 
 /* Lays the arena out in frames of stride bytes; everything cached goes. */
 static void layout(void *mem, size_t bytes, uint32_t stride)
 {
 	uintptr_t a = (uintptr_t)mem, pad = (PCACHE_FRAME - a % PCACHE_FRAME) % PCACHE_FRAME;
 	void (*copy)(void *, const void *, size_t) = pc.copy;
+	int (*wcopy)(void *, const void *, uint32_t) = pc.wcopy;
 	uint32_t n, h = 1;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.ready = 1;
 	pc.epoch = 1;
 	pc.copy = copy;
+	pc.wcopy = wcopy;
 	pc.copy_cheap = copy || VFS_PCACHE_COPY_IS_CHEAP;
 	pc.arena = mem;
 	pc.arena_bytes = bytes;
 	pc.stride = stride;
+	pc.dhead = pc.dtail = pc.cursor = PCACHE_NONE;
 	if (!mem || bytes < pad)
 		return;
 	bytes -= pad;
@@ -94,6 +113,8 @@ static void layout(void *mem, size_t bytes, uint32_t stride)
 
 int vfs_pcache_setup(void *mem, size_t bytes)
 {
+	if (pc.ready && pc.ndirty)	/* dirty bytes are nowhere else */
+		reclaim(pc.ndirty);
 	layout(mem, bytes, PCACHE_FRAME);
 	return 0;
 }
@@ -114,6 +135,7 @@ void pcache_fit(uint32_t bs)
 	{
 		struct vfs_pcache_stats st = pc.st;
 
+		st.dirty = 0;
 		layout(pc.arena, pc.arena_bytes, bs);
 		st.frames = pc.st.frames;
 		pc.st = st;	/* the figures go on across mounts */
@@ -146,6 +168,7 @@ void vfs_pcache_get_stats(struct vfs_pcache_stats *out)
 {
 	ensure_ready();
 	*out = pc.st;
+	out->dirty = pc.ndirty;
 }
 
 struct vfs_pcache_stats *pcache_stats_mut(void)
@@ -158,6 +181,18 @@ void vfs_pcache_set_copy(void (*copy)(void *dst, const void *src, size_t len))
 	ensure_ready();
 	pc.copy = copy;
 	pc.copy_cheap = copy || VFS_PCACHE_COPY_IS_CHEAP;
+}
+
+void vfs_pcache_set_write_copy(int (*copy)(void *dst, const void *src, uint32_t len))
+{
+	ensure_ready();
+	pc.wcopy = copy;
+}
+
+void pcache_copy_in(void *dst, const void *src, size_t len)
+{
+	if (!pc.wcopy || pc.wcopy(dst, src, (uint32_t)len))
+		memcpy(dst, src, len);
 }
 
 int pcache_copy_cheap(void)
@@ -209,11 +244,35 @@ uint8_t *pcache_find(const struct vfs *fs, uint32_t ino, uint32_t lblk)
 	return NULL;
 }
 
+/* Frame i is clean again (written back, or its bytes are no longer wanted). */
+static void dirty_unlink(uint32_t i)
+{
+	struct pc_frame *f = &pc.f[i];
+
+	if (f->dprev != PCACHE_NONE)
+		pc.f[f->dprev].dnext = f->dnext;
+	else
+		pc.dhead = f->dnext;
+	if (f->dnext != PCACHE_NONE)
+		pc.f[f->dnext].dprev = f->dprev;
+	else
+		pc.dtail = f->dprev;
+	if (pc.cursor == i)	/* a walk of the list goes on past it */
+		pc.cursor = f->dnext;
+	f->flags &= (uint8_t)~F_DIRTY;
+	pc.ndirty--;
+	f->fs->pc_dirty--;
+}
+
 static void unhash(uint32_t i)
 {
 	struct pc_frame *f = &pc.f[i];
 	uint32_t *pp = &pc.head[hash_of(f->fs, f->ino, f->lblk)];
 
+	if (f->flags & F_DIRTY) {	/* its block is gone (or the mount broke) */
+		dirty_unlink(i);
+		pc.st.discarded++;
+	}
 	while (*pp != i)
 		pp = &pc.f[*pp].hnext;
 	*pp = f->hnext;
@@ -223,7 +282,70 @@ static void unhash(uint32_t i)
 
 static int taken(uint32_t i)
 {
-	return pc.f[i].pin == pc.epoch || (pc.f[i].flags & F_REF);
+	return pc.f[i].pin == pc.epoch || (pc.f[i].flags & (F_REF | F_DIRTY));
+}
+
+/* Frame j (dirty) is followed on the device by frame k (dirty, same mount). */
+static int continues(uint32_t j, uint32_t k)
+{
+	return (pc.f[j].flags & F_DIRTY) && (pc.f[k].flags & F_DIRTY) && pc.f[j].fs == pc.f[k].fs &&
+	       pc.f[j].pblk + 1 == pc.f[k].pblk;
+}
+
+/* A write-back failed: the mount is broken (as any failed write leaves it),
+ * what it had cached goes, FLUSH and FSYNC answer EIO. */
+static void wb_fail(struct vfs *fs)
+{
+	fs->broken = 1;
+	fs->wb_err = 1;
+	pcache_drop_fs(fs);
+}
+
+/*
+ * Writes dirty frame i out with the dirty frames around it in the arena
+ * that continue it on the device: one command for the run. Blocks smaller
+ * than a frame (another mount set the stride) go one at a time.
+ */
+static int wb_run(uint32_t i)
+{
+	struct vfs *fs = pc.f[i].fs;
+	uint32_t s = i, e = i + 1;
+	int err;
+
+	if (fs->bs == pc.stride) {
+		while (s > 0 && i - s < WB_RUN_MAX - 1 && continues(s - 1, s))
+			s--;
+		while (e < pc.n && e - s < WB_RUN_MAX && continues(e - 1, e))
+			e++;
+	}
+	err = fs->broken ? -EIO : ext4_dev_write(fs, pc.f[s].pblk, e - s, pcache_frame(s));
+	if (err) {
+		wb_fail(fs);
+		return err;
+	}
+	for (uint32_t j = s; j < e; j++)
+		dirty_unlink(j);
+	pc.st.written += e - s;
+	pc.st.wb_writes++;
+	return 0;
+}
+
+/* The oldest dirty frames (any mount) go out until want are clean. */
+static void reclaim(uint32_t want)
+{
+	uint32_t before = pc.ndirty;
+
+	while (pc.ndirty && before - pc.ndirty < want)
+		(void)wb_run(pc.dhead);	/* a failure drops that mount's frames */
+	pc.st.wb_reclaims++;
+}
+
+/* A fresh dirty frame of fs; past half the cache dirty, the oldest go out
+ * first, so clean frames stay for readers and the hand finds them. */
+static void wb_pressure(void)
+{
+	if (pc.ndirty > pc.n / 2)
+		reclaim(PCACHE_WB_BATCH);
 }
 
 uint32_t pcache_alloc_run(uint32_t want, uint32_t *first)
@@ -232,21 +354,29 @@ uint32_t pcache_alloc_run(uint32_t want, uint32_t *first)
 
 	if (!pc.n || !want)
 		return 0;
-	/* CLOCK: pass used frames once (clearing their mark), stop at the
-	 * first that is neither used nor pinned */
-	for (steps = 0; steps < 2 * pc.n + 1; steps++) {
-		start = pc.hand;
-		pc.hand = pc.hand + 1 == pc.n ? 0 : pc.hand + 1;
-		if (pc.f[start].pin == pc.epoch)
-			continue;
-		if (pc.f[start].flags & F_REF) {
-			pc.f[start].flags &= (uint8_t)~F_REF;
-			continue;
+	wb_pressure();
+	for (;;) {
+		/* CLOCK: pass used frames once (clearing their mark), stop at
+		 * the first that is neither used, dirty nor pinned */
+		for (steps = 0; steps < 2 * pc.n + 1; steps++) {
+			start = pc.hand;
+			pc.hand = pc.hand + 1 == pc.n ? 0 : pc.hand + 1;
+			if (pc.f[start].pin == pc.epoch || (pc.f[start].flags & F_DIRTY))
+				continue;
+			if (pc.f[start].flags & F_REF) {
+				pc.f[start].flags &= (uint8_t)~F_REF;
+				continue;
+			}
+			break;
 		}
-		break;
+		if (steps < 2 * pc.n + 1)
+			break;
+		/* every frame dirty or pinned: the writer waits for the
+		 * oldest dirty ones to reach the device, never fails for it */
+		if (!pc.ndirty)
+			return 0;
+		reclaim(PCACHE_WB_BATCH);
 	}
-	if (steps == 2 * pc.n + 1)
-		return 0;
 	/* the frames after it join while they are as cold */
 	for (k = 1; k < want && start + k < pc.n && !taken(start + k); k++)
 		;
@@ -262,12 +392,24 @@ uint32_t pcache_alloc_run(uint32_t want, uint32_t *first)
 	return k;
 }
 
+int pcache_alloc_at(uint32_t i)
+{
+	if (i >= pc.n || taken(i))
+		return 0;
+	if (pc.f[i].flags & F_VALID) {
+		unhash(i);
+		pc.st.evictions++;
+	}
+	pc.f[i].pin = pc.epoch;
+	return 1;
+}
+
 void pcache_insert(uint32_t i, const struct vfs *fs, uint32_t ino, uint32_t lblk)
 {
 	struct pc_frame *f = &pc.f[i];
 	uint32_t h = hash_of(fs, ino, lblk);
 
-	f->fs = fs;
+	f->fs = (struct vfs *)fs;	/* written through only when dirty */
 	f->ino = ino;
 	f->lblk = lblk;
 	f->flags = F_VALID | F_REF;
@@ -282,9 +424,111 @@ void pcache_unreserve(uint32_t i)
 	pc.f[i].pin = 0;
 }
 
+uint32_t pcache_index(const uint8_t *frame)
+{
+	return (uint32_t)((size_t)(frame - pc.mem) / pc.stride);
+}
+
 void pcache_pin(const uint8_t *frame)
 {
-	pc.f[(uint32_t)((size_t)(frame - pc.mem) / pc.stride)].pin = pc.epoch;
+	pc.f[pcache_index(frame)].pin = pc.epoch;
+}
+
+void pcache_set_dirty(uint32_t i, uint64_t pblk)
+{
+	struct pc_frame *f = &pc.f[i];
+
+	f->pblk = pblk;
+	pc.st.dirtied++;
+	if (f->flags & F_DIRTY)
+		return;		/* it keeps its age */
+	f->flags |= F_DIRTY;
+	f->dnext = PCACHE_NONE;
+	f->dprev = pc.dtail;
+	if (pc.dtail != PCACHE_NONE)
+		pc.f[pc.dtail].dnext = i;
+	else
+		pc.dhead = i;
+	pc.dtail = i;
+	pc.ndirty++;
+	f->fs->pc_dirty++;
+}
+
+int pcache_is_dirty(const uint8_t *frame)
+{
+	return (pc.f[pcache_index(frame)].flags & F_DIRTY) != 0;
+}
+
+/* The frame of (fs, ino, lblk) if it is dirty, without marking it used. */
+static uint32_t find_dirty(const struct vfs *fs, uint32_t ino, uint32_t lblk)
+{
+	for (uint32_t i = pc.head[hash_of(fs, ino, lblk)]; i != PCACHE_NONE; i = pc.f[i].hnext) {
+		struct pc_frame *f = &pc.f[i];
+
+		if (f->lblk == lblk && f->ino == ino && f->fs == fs)
+			return (f->flags & F_DIRTY) ? i : PCACHE_NONE;
+	}
+	return PCACHE_NONE;
+}
+
+/* Every dirty frame for which keep() holds goes out, oldest first. */
+static int wb_walk(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end, int whole_fs)
+{
+	int err = 0;
+
+	pc.cursor = pc.dhead;
+	while (pc.cursor != PCACHE_NONE && fs->pc_dirty) {
+		uint32_t i = pc.cursor;
+		struct pc_frame *f = &pc.f[i];
+
+		pc.cursor = f->dnext;
+		if (f->fs != fs || (!whole_fs && (f->ino != ino || f->lblk < first || f->lblk >= end)))
+			continue;
+		err = wb_run(i);	/* moves the cursor past what it cleans */
+		if (err)
+			break;
+	}
+	pc.cursor = PCACHE_NONE;
+	return err;
+}
+
+/*
+ * Ordered mode (jbd2's data=ordered): ext4_commit calls this first, so the
+ * data of blocks a transaction maps is on the device before the
+ * transaction's commit block (its first flush covers both). A failure
+ * breaks the mount (wb_fail), which the commit then answers with EIO.
+ */
+int pcache_writeback_fs(struct vfs *fs)
+{
+	if (!pc.n || !fs->pc_dirty)
+		return 0;
+	if (fs->broken) {
+		wb_fail(fs);
+		return -EIO;
+	}
+	return wb_walk(fs, 0, 0, 0, 1);
+}
+
+int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end)
+{
+	if (!pc.n || !fs->pc_dirty || first >= end)
+		return 0;
+	if (fs->broken) {
+		wb_fail(fs);
+		return -EIO;
+	}
+	/* a block at a time through the hash, or a walk of the dirty list,
+	 * whichever is shorter */
+	if (end - first > fs->pc_dirty)
+		return wb_walk(fs, ino, first, end, 0);
+	for (uint32_t b = first; b < end && fs->pc_dirty; b++) {
+		uint32_t i = find_dirty(fs, ino, b);
+		int err = i == PCACHE_NONE ? 0 : wb_run(i);
+
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static void drop_frame(uint32_t i)
@@ -320,7 +564,7 @@ void pcache_drop(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t en
 void pcache_drop_fs(const struct vfs *fs)
 {
 	ensure_ready();
-	for (uint32_t i = 0; i < pc.n; i++)
+	for (uint32_t i = 0; i < pc.n && pc.nvalid; i++)
 		if ((pc.f[i].flags & F_VALID) && pc.f[i].fs == fs)
 			drop_frame(i);
 	for (uint32_t s = 0; s < RA_SLOTS; s++)

@@ -7,11 +7,26 @@
  * CLOCK; frames next to each other in the arena are handed out together when
  * they can be, so one device read fills a run of them.
  *
- * Rule that keeps it coherent: a cached block always holds what the device
- * holds for that logical block (writes are write-through and update the
- * frame after the device took the bytes). Everything that changes a block
- * without going through ext4_file_write (truncation, punching, zeroing,
- * freeing the inode, a failed write, unmount, a broken mount) drops it.
+ * Rule that keeps it coherent (write-back): a cached block holds the newest
+ * bytes of that logical block. A clean frame holds what the device holds; a
+ * dirty one (written by ext4_file_write, not yet written back) holds newer
+ * bytes and the device block they go to, which stays allocated to the file
+ * until the frame is written back or dropped. Whoever reads the device for
+ * file data behind the cache (a big direct read, a partial block zeroed by
+ * truncate or punch, the DAX window taking frames) first writes the dirty
+ * blocks of that range back (pcache_writeback_range). Everything that
+ * changes a block without going through ext4_file_write (truncation,
+ * punching, zeroing, freeing the inode, unmount, a broken mount) drops it: a
+ * dirty frame whose block is gone is just discarded.
+ *
+ * Write-back: ext4_commit starts with pcache_writeback_fs (ordered mode:
+ * data before the metadata that maps it); dirty frames that follow each
+ * other in the arena and on the device go out as one command. Past half the
+ * frames dirty, and whenever no clean unpinned frame is left, the allocator
+ * writes the oldest dirty frames back first: a writer waits, never fails for
+ * want of a frame. A failed write-back breaks the mount (fs->broken, the
+ * existing policy: the device keeps the last commit), sets fs->wb_err for
+ * FLUSH and FSYNC, and drops the mount's frames.
  *
  * Pins: frames a by-reference READ hands out stay put until
  * pcache_unpin_all() (the request loop calls it once the reply is out).
@@ -55,22 +70,38 @@ uint8_t *pcache_find(const struct vfs *fs, uint32_t ino, uint32_t lblk);
  * the first in *first, the count returned (0: every frame pinned). */
 uint32_t pcache_alloc_run(uint32_t want, uint32_t *first);
 uint8_t *pcache_frame(uint32_t i);
+/* Reserves frame i (next to a frame the caller just used, so write-back
+ * runs stay contiguous) if it is free or cold, clean and unpinned. */
+int pcache_alloc_at(uint32_t i);
 /* Frame i now holds (fs, ino, lblk). */
 void pcache_insert(uint32_t i, const struct vfs *fs, uint32_t ino, uint32_t lblk);
 /* Frame i, reserved by pcache_alloc_run, goes back unused. */
 void pcache_unreserve(uint32_t i);
 void pcache_pin(const uint8_t *frame);
-/* Drops blocks [first, end) of an inode (end PCACHE_NONE: to the last). */
+uint32_t pcache_index(const uint8_t *frame);
+/* Frame i (inserted) holds newer bytes than the device; they go to pblk. */
+void pcache_set_dirty(uint32_t i, uint64_t pblk);
+int pcache_is_dirty(const uint8_t *frame);
+/* Writes back the dirty frames of a mount (every one) or of blocks
+ * [first, end) of one inode. 0, or the errno of the write that failed (the
+ * mount is broken then, its frames dropped). */
+int pcache_writeback_fs(struct vfs *fs);
+int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);
+/* Drops blocks [first, end) of an inode (end PCACHE_NONE: to the last);
+ * dirty ones are discarded. */
 void pcache_drop(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);
 void pcache_drop_fs(const struct vfs *fs);
-/* Write-through: bytes [off, off + len) of the file reached the device;
- * cached blocks among them take the same bytes. */
+/* A write that went straight to the device (no frame could be had, or the
+ * cache is bypassed): bytes [off, off + len) reached it; cached blocks among
+ * them take the same bytes. */
 void pcache_update(const struct vfs *fs, uint32_t ino, uint32_t log_bs, uint64_t off, const uint8_t *src,
 		   size_t len);
 /* Read-ahead: a read of blocks [first, end) starts; the window (in blocks)
  * to read past end on a miss. */
 uint32_t pcache_readahead(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);
 void pcache_copy(void *dst, const void *src, size_t len);
+/* A WRITE's bytes into a frame (vfs_pcache_set_write_copy). */
+void pcache_copy_in(void *dst, const void *src, size_t len);
 /* Copying a frame is cheaper than reading it again (see pcache.c). */
 int pcache_copy_cheap(void);
 struct vfs_pcache_stats *pcache_stats_mut(void);

@@ -1421,16 +1421,40 @@ long vfs_read_ref(struct vfs *fs, uint64_t ino, uint64_t off, size_t len, struct
 	return ext4_file_read_ref(fs, &ip, off, len, seg, max, nseg);
 }
 
+/* The DAX window takes the range: dirty blocks reach the device first, as
+ * the window page is then the one copy and is clean (a failure breaks the
+ * mount, as any failed write-back does). */
 void vfs_pcache_drop(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len)
 {
 	uint64_t first = off >> fs->log_bs, end = (off + len + fs->bs - 1) >> fs->log_bs;
 
-	if (first < PCACHE_NONE)
-		pcache_drop(fs, (uint32_t)ino, (uint32_t)first, end < PCACHE_NONE ? (uint32_t)end : PCACHE_NONE);
+	if (first >= PCACHE_NONE)
+		return;
+	if (end > PCACHE_NONE)
+		end = PCACHE_NONE;
+	(void)pcache_writeback_range(fs, (uint32_t)ino, (uint32_t)first, (uint32_t)end);
+	pcache_drop(fs, (uint32_t)ino, (uint32_t)first, (uint32_t)end);
 }
 
-/* Only blocks wholly below EOF that map to written data are cached: the rule
- * is that a frame holds what the device holds. */
+int vfs_writeback(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len)
+{
+	uint64_t first = off >> fs->log_bs, end = (off + len + fs->bs - 1) >> fs->log_bs;
+
+	if (!len || first >= PCACHE_NONE)
+		return 0;
+	return pcache_writeback_range(fs, (uint32_t)ino, (uint32_t)first,
+				      end < PCACHE_NONE ? (uint32_t)end : PCACHE_NONE);
+}
+
+int vfs_flush(struct vfs *fs, uint64_t ino)
+{
+	(void)ino;	/* a broken mount lost every file's changes since the commit */
+	return fs->wb_err ? -EIO : 0;
+}
+
+/* Only blocks wholly below EOF that map to written data are cached (a
+ * clean frame holds what the device holds); a dirty frame, newer than the
+ * window page's source, keeps its bytes. */
 void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src, size_t len)
 {
 	struct ext4_inode ip;
@@ -1447,9 +1471,15 @@ void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src,
 		if (ext4_ext_map(fs, &ip, lblk, &pblk, &mlen, &un) || !pblk || un)
 			continue;
 		fr = pcache_find(fs, (uint32_t)ino, lblk);
+		if (fr && pcache_is_dirty(fr))
+			continue;
 		if (!fr) {
 			if (!pcache_alloc_run(1, &first))
 				return;
+			if (fs->broken) {	/* making room failed */
+				pcache_unreserve(first);
+				return;
+			}
 			fr = pcache_frame(first);
 			pcache_insert(first, fs, (uint32_t)ino, lblk);
 		}
@@ -1505,6 +1535,14 @@ static int punch(struct vfs *fs, struct ext4_inode *ip, uint64_t off, uint64_t e
 	uint64_t fb = (off + fs->bs - 1) / fs->bs, lb = end / fs->bs;
 	int err = 0;
 
+	/* a block cut in part is zeroed on the device: its dirty bytes go
+	 * there first; the rest of the range is just dropped */
+	if (off % fs->bs)
+		err = pcache_writeback_range(fs, ip->ino, (uint32_t)(off / fs->bs), (uint32_t)(off / fs->bs) + 1);
+	if (!err && end % fs->bs)
+		err = pcache_writeback_range(fs, ip->ino, (uint32_t)lb, (uint32_t)lb + 1);
+	if (err)
+		return err;
 	pcache_drop(fs, ip->ino, (uint32_t)(off / fs->bs), (uint32_t)((end + fs->bs - 1) / fs->bs));
 
 	if (fb > lb) {	/* inside one block */

@@ -324,6 +324,14 @@ static void dax_run_flush(struct fuse_server *s, struct dax_run *run)
 		got = vfs_write(s->fs, run->ino, off, dax_mem(d, run->w), (size_t)len);
 		if (got >= 0 && (uint64_t)got != len)
 			got = -ENOSPC;
+		/* through to the device, as before the page cache wrote back:
+		 * a failure is this run's (REMOVEMAPPING's, RELEASE's) */
+		if (got >= 0) {
+			int err = vfs_writeback(s->fs, run->ino, off, len);
+
+			if (err)
+				got = err;
+		}
 	}
 	if (got < 0) {
 		if (!run->err)

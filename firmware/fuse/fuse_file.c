@@ -116,6 +116,15 @@ long fuse_do_write(struct fuse_req *r, uint64_t ino, const void *arg)
 		off = v.size;
 	}
 	n = fuse_dax_write(r->srv, h->node, ino, off, r->arg, in->size);
+	/* O_DIRECT and O_SYNC/O_DSYNC writes reach the device before the
+	 * answer, as when the page cache wrote through (an O_SYNC write is
+	 * made durable by the FSYNC the guest sends after it) */
+	if (n > 0 && (h->flags & (FUSE_O_DIRECT | FUSE_O_DSYNC))) {
+		int err = vfs_writeback(r->srv->fs, ino, off, (uint64_t)n);
+
+		if (err)
+			n = err;
+	}
 	if (n < 0)
 		return fuse_reply_vfs_err(r, n);
 	memset(&o, 0, sizeof(o));
@@ -145,12 +154,13 @@ long fuse_do_flush(struct fuse_req *r, uint64_t ino, const void *arg)
 	const struct fuse_flush_in *in = arg;
 	struct fuse_srv_handle *h;
 
-	(void)ino;
 	h = fuse_handle_get(r, in->fh, 0);
 	if (!h)
 		return fuse_reply_err(r, W_EBADF);
 	fuse_lk_drop(r->srv, h->node, in->lock_owner, 0);
-	return fuse_reply_err(r, 0);
+	/* close(2) learns of a write-back that failed since the write was
+	 * answered (the data is lost: EIO, as FSYNC says) */
+	return fuse_reply_vfs_err(r, vfs_flush(r->srv->fs, ino));
 }
 
 /*

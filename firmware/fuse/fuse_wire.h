@@ -21,6 +21,8 @@
 #define FUSE_O_EXCL		00000200u
 #define FUSE_O_TRUNC		00001000u
 #define FUSE_O_APPEND		00002000u
+#define FUSE_O_DSYNC		00010000u	/* O_SYNC is __O_SYNC | O_DSYNC */
+#define FUSE_O_DIRECT		00040000u
 
 /* fcntl lock types and lseek whence values; a lock's end at OFFSET_MAX
  * reaches to the end of the file, however long it grows. */

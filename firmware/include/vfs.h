@@ -149,6 +149,11 @@ struct vfs_pcache_stats {
 	uint64_t direct;		/* blocks read straight into a caller's buffer */
 	uint64_t evictions, drops;	/* frames replaced / invalidated */
 	uint64_t ref_reads;		/* reads answered by reference */
+	uint64_t dirty;			/* frames dirty now (newer than the device) */
+	uint64_t dirtied;		/* blocks WRITE put in frames (write-back) */
+	uint64_t written, wb_writes;	/* blocks written back / device writes doing it */
+	uint64_t wb_reclaims;		/* write-backs forced by a cache short of clean frames */
+	uint64_t discarded;		/* dirty frames dropped: their block was gone */
 };
 int vfs_pcache_setup(void *mem, size_t bytes);
 void vfs_pcache_get_stats(struct vfs_pcache_stats *out);
@@ -156,6 +161,10 @@ void vfs_pcache_get_stats(struct vfs_pcache_stats *out);
  * take DAX window pages back (default memcpy; the card may bind a copy
  * engine, which also makes big reads take cached blocks). NULL: memcpy. */
 void vfs_pcache_set_copy(void (*copy)(void *dst, const void *src, size_t len));
+/* The copy WRITE puts whole blocks into frames with (write-back): e.g. a
+ * DMA engine, which returns non-zero where it cannot and memcpy does it.
+ * NULL: memcpy. */
+void vfs_pcache_set_write_copy(int (*copy)(void *dst, const void *src, uint32_t len));
 /* Frames a by-reference read handed out may be replaced again. */
 void vfs_pcache_unpin_all(void);
 
@@ -172,8 +181,9 @@ long vfs_read_ref(struct vfs *fs, uint64_t ino, uint64_t off, size_t len, struct
 		  unsigned max, unsigned *nseg);
 /* put: the whole blocks of [off, off + len) below EOF that hold data take
  * the bytes at src into the cache (a DAX window page going back to it; only
- * where copying is cheaper than the device, see pcache.c); drop: the cached
- * copy of [off, off + len) goes (the DAX window holds it now). */
+ * where copying is cheaper than the device, see pcache.c; a dirty block
+ * keeps its frame); drop: the cached copy of [off, off + len) goes (the DAX
+ * window holds it now), its dirty blocks written back first. */
 void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src, size_t len);
 void vfs_pcache_drop(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len);
 
@@ -183,6 +193,14 @@ int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uin
 /* whence: SEEK_DATA or SEEK_HOLE; stores the result offset; -ENXIO past EOF. */
 int vfs_lseek(struct vfs *fs, uint64_t ino, uint64_t off, int whence, uint64_t *result);
 int vfs_fsync(struct vfs *fs, uint64_t ino, int datasync);
+/* Writes go to the page cache and reach the device at the next commit
+ * (fsync, sync, unmount, a full transaction) or when the cache needs room.
+ * vfs_writeback: the cached bytes of [off, off + len) reach the device now
+ * (not durable until a flush: an O_DIRECT / O_SYNC write, as write-through
+ * was). vfs_flush: -EIO when a write-back of this mount failed (its data
+ * since the last commit is lost), else 0; nothing is written. */
+int vfs_writeback(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len);
+int vfs_flush(struct vfs *fs, uint64_t ino);
 
 /* Calls fill for each entry from cookie on ("." and ".." included, cookie 0 =
  * start) until fill returns non-zero or the directory ends. Cookies are stable

@@ -37,6 +37,9 @@ void t_enospc(void);
 /* fs_pcache.c */
 void t_pcache(void);
 void t_pcache_model(void);
+void t_pcache_writeback(void);
+void t_pcache_full(void);
+void t_pcache_wb_error(void);
 
 /* fs_journal.c */
 void t_powercut(void);

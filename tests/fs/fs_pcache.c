@@ -4,10 +4,15 @@
  * by the next read; and a random mix of reads (copied and by reference),
  * writes, truncations, hole punching, zeroing and preallocation against a
  * byte model, with a cache of a few frames so that evictions happen all the
- * time. */
+ * time. Write-back: writes reach the device only at a commit (or for room),
+ * in few large commands; fsync'd bytes survive a cut right after the fsync;
+ * every path that reads the device behind a dirty frame sees its bytes; a
+ * cache that is all dirty never fails a writer; a failed write-back is
+ * answered by the next fsync and flush. */
 #define _GNU_SOURCE
 #include "cases.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -17,6 +22,7 @@ struct count_dev {
 	struct blockdev bd;
 	struct blockdev *lower;
 	long reads, sectors;
+	long writes, wsectors;
 };
 
 static int cnt_read(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf)
@@ -32,6 +38,8 @@ static int cnt_write(struct blockdev *bd, uint64_t sector, uint32_t count, const
 {
 	struct count_dev *c = bd->priv;
 
+	c->writes++;
+	c->wsectors += count;
 	return c->lower->write(c->lower, sector, count, buf);
 }
 
@@ -332,4 +340,257 @@ void t_pcache_model(void)
 	      "%d reads: %llu hits, %llu evictions, %llu read ahead", reads, (unsigned long long)st.hits,
 	      (unsigned long long)st.evictions, (unsigned long long)st.readahead);
 	CHECK(fsck_clean(), "e2fsck");
+}
+
+/* A device that can fail a write or drop every write after a point. */
+static struct blockdev_file fbf;
+static struct blockdev_fault fdev;
+
+static int mount_fault(struct vfs **fs)
+{
+	int err = blockdev_file_open(&fbf, cur_img, 0);
+
+	if (err)
+		return err;
+	blockdev_fault_init(&fdev, &fbf.bd, 0, 0);
+	err = vfs_mount(fs, &fdev.bd, 0);
+	if (err)
+		blockdev_file_close(&fbf);
+	cur_fs = err ? NULL : *fs;
+	return err;
+}
+
+static void umount_fault(struct vfs *fs)
+{
+	vfs_unmount(fs);
+	blockdev_file_close(&fbf);
+	cur_fs = NULL;
+}
+
+/*
+ * Writes stay in the cache until a commit, then go out in few commands;
+ * what fsync returned for survives a power cut right after it; reads that
+ * go to the device behind dirty frames (a big read, truncate and punch of a
+ * partial block, the DAX window taking frames) see the dirty bytes.
+ */
+void t_pcache_writeback(void)
+{
+	enum { SZ = 256 * 1024 };
+	static uint8_t want[SZ], buf[SZ];
+	struct vfs_pcache_stats s0, s1;
+	struct vfs_attr a;
+	struct vfs *fs;
+	uint64_t ino;
+	long w0, c0;
+	int bs;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(mount_counted(&fs));
+	OK(vfs_mknod(fs, 2, NAME("wb"), S_IFREG | 0644, 0, 0, 0, &a));
+	ino = a.ino;
+	OK(vfs_sync(fs));
+	for (size_t i = 0; i < SZ; i++)
+		want[i] = pat(i, 7);
+	vfs_pcache_get_stats(&s0);
+	w0 = cdev.writes;
+	for (size_t off = 0; off < SZ; off += 4096)
+		CHECK(vfs_write(fs, ino, off, want + off, 4096) == 4096, "write at %zu", off);
+	CHECK(cdev.writes == w0, "%ld device writes for 64 cached WRITEs", cdev.writes - w0);
+	CHECK(read_eq(fs, ino, 0, SZ, want) == 0, "dirty bytes read back");
+	w0 = cdev.writes;
+	OK(vfs_fsync(fs, ino, 0));
+	vfs_pcache_get_stats(&s1);
+	bs = (int)(SZ / (s1.written - s0.written));
+	CHECK(s1.written - s0.written == SZ / (uint64_t)bs && (bs == 1024 || bs == 2048 || bs == 4096),
+	      "%llu blocks written back", (unsigned long long)(s1.written - s0.written));
+	/* the frames were handed out in order: one command, two at most */
+	CHECK(s1.wb_writes - s0.wb_writes <= 2, "%llu write-back commands",
+	      (unsigned long long)(s1.wb_writes - s0.wb_writes));
+	CHECK(s1.dirty == 0, "%llu dirty after fsync", (unsigned long long)s1.dirty);
+	fprintf(stderr, "  64 WRITEs of 4 KiB: %llu blocks written back in %llu commands, %ld device writes at fsync\n",
+		(unsigned long long)(s1.written - s0.written), (unsigned long long)(s1.wb_writes - s0.wb_writes),
+		cdev.writes - w0);
+
+	/* a big read that starts on an uncached block and runs over dirty
+	 * ones, with nothing else cached: the device must be up to date */
+	OK(umount_counted(fs));
+	OK(mount_counted(&fs));
+	for (size_t i = 40000; i < 52000; i++)
+		want[i] = (uint8_t)(want[i] ^ 0x5a);
+	CHECK(vfs_write(fs, ino, 40000, want + 40000, 12000) == 12000, "overwrite");
+	CHECK(read_eq(fs, ino, 0, SZ, want) == 0, "big read over dirty blocks");
+	/* truncate into a dirty block, then up again: the tail is zeros, the
+	 * head the dirty bytes */
+	for (size_t i = 70000; i < 90000; i++)
+		want[i] = (uint8_t)(want[i] ^ 0xa5);
+	CHECK(vfs_write(fs, ino, 70000, want + 70000, 20000) == 20000, "overwrite 2");
+	{
+		struct vfs_setattr sa = { .valid = VFS_SET_SIZE, .size = 80001 };
+		OK(vfs_setattr(fs, ino, &sa, &a));
+		sa.size = SZ;
+		memset(want + 80001, 0, SZ - 80001);
+		OK(vfs_setattr(fs, ino, &sa, &a));
+	}
+	CHECK(read_eq(fs, ino, 0, SZ, want) == 0, "truncate through a dirty block");
+	/* punch a hole whose ends cut dirty blocks */
+	for (size_t i = 20000; i < 36000; i++)
+		want[i] = (uint8_t)(i * 13);
+	CHECK(vfs_write(fs, ino, 20000, want + 20000, 16000) == 16000, "overwrite 3");
+	OK(vfs_fallocate(fs, ino, 0x03, 21001, 13000));
+	memset(want + 21001, 0, 13000);
+	CHECK(read_eq(fs, ino, 0, SZ, want) == 0, "punch through dirty blocks");
+	/* the DAX window takes dirty blocks: they reach the device first */
+	for (size_t i = 100000; i < 110000; i++)
+		want[i] = (uint8_t)(i * 3);
+	CHECK(vfs_write(fs, ino, 100000, want + 100000, 10000) == 10000, "overwrite 4");
+	vfs_pcache_drop(fs, ino, 98304, 16384);
+	c0 = cdev.reads;
+	CHECK(read_eq(fs, ino, 98304, 16384, want + 98304) == 0, "window's blocks after the drop");
+	CHECK(cdev.reads > c0, "the drop left them cached");
+	CHECK(vfs_flush(fs, ino) == 0, "flush");
+	OK(vfs_fsync(fs, ino, 1));
+
+	/* dirty bytes, fsync, then the power goes: they are on the disk */
+	OK(umount_counted(fs));
+	OK(mount_fault(&fs));
+	for (size_t i = 150000; i < 170000; i++)
+		want[i] = (uint8_t)(i * 5 + 1);
+	CHECK(vfs_write(fs, ino, 150000, want + 150000, 20000) == 20000, "overwrite 5");
+	{
+		uint8_t one = 0x77;	/* an append: a new block mapped, ordered mode */
+		CHECK(vfs_write(fs, ino, SZ, &one, 1) == 1, "append");
+		OK(vfs_fsync(fs, ino, 0));
+		fdev.cut_after = fdev.writes;	/* nothing more lands */
+		CHECK(vfs_write(fs, ino, 0, &one, 1) == 1, "write after the fsync");
+		umount_fault(fs);
+		OK(mount_img(&fs));
+		CHECK(read_eq(fs, ino, 0, SZ, want) == 0, "fsync'd bytes after the cut");
+		CHECK(vfs_read(fs, ino, SZ, buf, 16) == 1 && buf[0] == 0x77, "fsync'd append after the cut");
+	}
+	OK(umount_img(fs));
+	{
+		static uint8_t all[SZ + 1];
+		memcpy(all, want, SZ);
+		all[SZ] = 0x77;
+		CHECK(dump_cmp("/wb", all, SZ + 1), "the image holds the bytes");
+	}
+	CHECK(fsck_clean(), "e2fsck");
+}
+
+/*
+ * A cache of 8 frames, all of them dirty or pinned over and over: writes of
+ * 25 times its size, partial and whole blocks, in order and at random, all
+ * answered; every byte checked while mounted and on the image.
+ */
+void t_pcache_full(void)
+{
+	enum { SZ = 200 * 1024, FRAMES = 8 };
+	static uint8_t arena[(FRAMES + 1) * 4096 + 4096] __attribute__((aligned(4096)));
+	static uint8_t want[SZ], chunk[9000];
+	struct vfs_pcache_stats st;
+	struct vfs_seg seg[8];
+	struct vfs_attr a;
+	struct vfs *fs;
+	uint64_t ino, ino2;
+	unsigned ns;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	vfs_pcache_setup(arena, sizeof(arena));
+	OK(mount_img(&fs));
+	OK(vfs_mknod(fs, 2, NAME("full"), S_IFREG | 0644, 0, 0, 0, &a));
+	ino = a.ino;
+	OK(vfs_mknod(fs, 2, NAME("other"), S_IFREG | 0644, 0, 0, 0, &a));
+	ino2 = a.ino;
+	rnd_state = 99;
+	for (size_t off = 0; off < SZ; off += 3000) {	/* in order, unaligned */
+		size_t n = SZ - off < 3000 ? SZ - off : 3000;
+		for (size_t i = 0; i < n; i++)
+			want[off + i] = pat(off + i, 3);
+		CHECK(vfs_write(fs, ino, off, want + off, n) == (long)n, "write at %zu", off);
+	}
+	CHECK(read_eq(fs, ino, 0, SZ, want) == 0, "in-order writes");
+	for (int k = 0; k < 400; k++) {	/* at random, with pins held */
+		size_t len = 1 + rnd() % sizeof(chunk), off = rnd() % (SZ - len);
+
+		for (size_t i = 0; i < len; i++)
+			chunk[i] = (uint8_t)(rnd() >> 8);
+		if (k % 50 == 7) {	/* pin every frame a read can */
+			long r = vfs_read_ref(fs, ino, 0, SZ, seg, 8, &ns);
+			CHECK(r >= 0, "read by reference");
+		}
+		if (k % 50 == 30)
+			vfs_pcache_unpin_all();
+		CHECK(vfs_write(fs, ino, off, chunk, len) == (long)len, "random write %d", k);
+		memcpy(want + off, chunk, len);
+		CHECK(vfs_write(fs, ino2, off, chunk, len) == (long)len, "other file %d", k);
+		if (k % 97 == 0)
+			CHECK(read_eq(fs, ino, 0, SZ, want) == 0, "bytes after %d writes", k);
+	}
+	vfs_pcache_unpin_all();
+	CHECK(read_eq(fs, ino, 0, SZ, want) == 0, "every byte");
+	vfs_pcache_get_stats(&st);
+	fprintf(stderr, "  %llu frames: %llu blocks dirtied, %llu written back in %llu commands, %llu forced\n",
+		(unsigned long long)st.frames, (unsigned long long)st.dirtied, (unsigned long long)st.written,
+		(unsigned long long)st.wb_writes, (unsigned long long)st.wb_reclaims);
+	CHECK(st.wb_reclaims > 50 && st.written > 100, "the full cache wrote back");
+	OK(umount_img(fs));
+	vfs_pcache_setup(big_arena, sizeof(big_arena));
+	CHECK(dump_cmp("/full", want, SZ), "the image holds every byte");
+	CHECK(fsck_clean(), "e2fsck");
+}
+
+/*
+ * The device fails a write-back: the fsync that needed it says EIO, so does
+ * FLUSH, nothing more is written, and the image keeps the last commit (the
+ * failure at a commit and the failure making room for a writer).
+ */
+void t_pcache_wb_error(void)
+{
+	enum { SZ = 64 * 1024, FRAMES = 8 };
+	static uint8_t arena[(FRAMES + 1) * 4096 + 4096] __attribute__((aligned(4096)));
+	static uint8_t first[SZ], second[SZ];
+	struct vfs_attr a;
+	struct vfs *fs;
+	uint64_t ino;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	for (size_t i = 0; i < SZ; i++) {
+		first[i] = pat(i, 11);
+		second[i] = pat(i, 12);
+	}
+	for (int room = 0; room < 2; room++) {
+		char name[16];
+		long wr, before;
+
+		snprintf(name, sizeof(name), "e%d", room);
+		if (room)
+			vfs_pcache_setup(arena, sizeof(arena));
+		OK(mount_fault(&fs));
+		OK(vfs_mknod(fs, 2, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
+		ino = a.ino;
+		CHECK(vfs_write(fs, ino, 0, first, SZ) == SZ, "first");
+		OK(vfs_fsync(fs, ino, 0));
+		CHECK(vfs_flush(fs, ino) == 0, "flush before the error");
+		before = fdev.writes;
+		fdev.fail_write = fdev.writes + 1;	/* the next write fails */
+		for (size_t off = 0; off < SZ; off += 4096) {
+			wr = vfs_write(fs, ino, off, second + off, 4096);
+			/* a writer making room may meet the failure itself */
+			CHECK(wr == 4096 || (room && wr < 0), "second at %zu: %ld", off, wr);
+			if (wr < 0)
+				break;
+		}
+		CHECK(room || fdev.writes == before, "WRITEs stayed in the cache");
+		CHECK(vfs_fsync(fs, ino, 0) == -EIO, "fsync after a failed write-back");
+		CHECK(vfs_flush(fs, ino) == -EIO, "flush after a failed write-back");
+		CHECK(vfs_write(fs, ino, 0, second, 10) < 0, "write on the broken mount");
+		before = fdev.writes;
+		umount_fault(fs);
+		CHECK(fdev.writes == before, "unmount of a broken mount wrote");
+		OK(mount_img(&fs));
+		CHECK(read_eq(fs, ino, 0, SZ, first) == 0, "the last commit's bytes");
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "e2fsck");
+	}
+	vfs_pcache_setup(big_arena, sizeof(big_arena));
 }

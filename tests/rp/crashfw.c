@@ -3,7 +3,10 @@
  * the NVMe driver and the root port into the SSD model, which run_crash.sh
  * stops at a seeded cycle (vfpga-sim --power-cut) with its volatile write
  * cache resolved. The console lines say which fsyncs completed before the
- * cut; tests/rp/crash_check.c judges the image by them.
+ * cut; tests/rp/crash_check.c judges the image by them. The files' data
+ * goes through a page cache in DDR, as on the card: each write stays in
+ * dirty frames until its fsync writes it back (the PCACHE line at the end
+ * says how much was, run_crash.sh wants it all).
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 static struct nvme_ctrl ctrl;
 static struct blockdev bd;
 static uint8_t buf[CRASH_MAX_LEN] __attribute__((section(".ddr"), aligned(64)));
+#define CRASH_PCACHE_BYTES (2u << 20)
 
 static void clock_now(uint64_t *sec, uint32_t *nsec)
 {
@@ -80,6 +84,11 @@ int main(void)
 		return 99;
 	}
 	vfs_set_clock(clock_now);
+	{
+		void *mem = card_ddr_alloc(CRASH_PCACHE_BYTES, 4096);
+
+		vfs_pcache_setup(mem, mem ? CRASH_PCACHE_BYTES : 0);
+	}
 	err = vfs_mount(&fs, &bd, 0);
 	if (err) {
 		printf("FAIL mount %d: %s\n", err, vfs_last_error(NULL));
@@ -91,6 +100,14 @@ int main(void)
 		printf("FAIL workload %d: %s\n", err, vfs_last_error(fs));
 	if (vfs_unmount(fs) && !err)
 		err = -1;
+	{
+		struct vfs_pcache_stats st;
+
+		vfs_pcache_get_stats(&st);
+		printf("PCACHE %lu frames, %lu blocks dirtied, %lu written back in %lu commands\n",
+		       (unsigned long)st.frames, (unsigned long)st.dirtied, (unsigned long)st.written,
+		       (unsigned long)st.wb_writes);
+	}
 	if (nvme_shutdown(&ctrl) && !err)
 		err = -1;
 	printf("DONE %d\n", err);

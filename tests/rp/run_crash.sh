@@ -10,7 +10,8 @@
 # crash_check, then e2fsck -fn. Floors: at least a quarter of the cuts find
 # writes in the SSD's cache (the rest fall where the core computes, between
 # FLUSHes), at least one loses or tears some, and the cuts fall at three or
-# more different points of the workload (count of completed fsyncs).
+# more different points of the workload (count of completed fsyncs). The
+# uncut run must have written its data back from dirty page-cache frames.
 # usage: run_crash.sh SIM ELF CHECK OUTDIR N SEED   (rerun one cut: the
 # failing line prints its cycle and seed: SIM --elf ELF --image IMG --power-cut CYCLE:SEED)
 sim=$1; elf=$2; check=$3; out=$4; n=$5; seed=$6
@@ -28,7 +29,13 @@ total=$(sed -n 's/^cycles \([0-9]*\) instret.*/\1/p' "$out/full.err")
 if [ $st != 0 ] || ! grep -q '^DONE 0$' "$out/full.log" || [ -z "$total" ]; then
 	echo "FAIL card crash workload without a cut (status $st)"; sed 's/^/    /' "$out/full.log" "$out/full.err"; exit 1
 fi
-echo "card crash workload: $total cycles to the end"
+# the files' data must have gone through the page cache's write-back
+wb=$(sed -n 's/^PCACHE \([0-9]*\) frames, \([0-9]*\) blocks dirtied, \([0-9]*\) written back.*/\2 \3/p' "$out/full.log")
+set -- $wb
+if [ -z "$wb" ] || [ "$1" -eq 0 ] || [ "$2" -eq 0 ]; then
+	echo "FAIL card crash workload: its writes did not go through the page cache's write-back (${wb:-no PCACHE line})"; exit 1
+fi
+echo "card crash workload: $total cycles to the end; $1 blocks dirtied, $2 written back"
 cached=0; damaged=0; points=""; offset=""
 i=0
 while [ $i -lt "$n" ]; do
