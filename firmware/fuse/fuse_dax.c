@@ -822,7 +822,9 @@ int fuse_server_dax_sync(struct fuse_server *srv)
 {
 	int err = 0;
 
-	if (!srv->dax)
+	/* nothing mapped, nothing to write back: skip the walk over every node
+	 * slot (8 192 on the card, ~120 000 cycles of each SYNCFS) */
+	if (!srv->dax || !srv->dax->mapped)
 		return 0;
 	for (int32_t i = 0; i < FUSE_SRV_MAX_NODES; i++)
 		if (srv->dax->node[i].pages) {
