@@ -8,10 +8,11 @@
  * the checkpoint threshold keep enough of them free (journal.c).
  *
  * Replacement is O(1): exactly the buffers that may be reused (free, or
- * valid with no reference and not dirty) are on a doubly linked list, free
- * ones at the head, the others in the order they were last released; the
- * victim is the head. Every change of ref, BUF_DIRTY or BUF_JDIRTY goes through this
- * file, which keeps the list in step.
+ * valid with no reference, not dirty and not waiting for a checkpoint) are
+ * on a doubly linked list, free ones at the head, the others in the order
+ * they were last released; the victim is the head. Every change of ref,
+ * BUF_DIRTY or BUF_JDIRTY goes through this file, which keeps the list in
+ * step.
  */
 #include "ext4.h"
 

@@ -1,17 +1,30 @@
 /*
  * jbd2 journal: replay at mount, and the commit path.
  *
- * One transaction at a time. Between commits, metadata changes stay in the
- * cache (dirty buffers); file data goes to its blocks directly. ext4_commit():
+ * One transaction open at a time; committed transactions accumulate in the
+ * log until a checkpoint. Between commits, metadata changes stay in the
+ * cache (dirty buffers); file data goes to its blocks directly.
+ * ext4_commit():
  *   1. freed blocks go back to the bitmaps (they were held until now so that
  *      nothing the committed state uses could be overwritten by new data);
- *   2. journal superblock (start, sequence), descriptor blocks with copies of
- *      every dirty buffer; flush;
- *   3. commit block; flush: the transaction is durable;
- *   4. the buffers are written in place; flush;
- *   5. journal superblock start = 0 (journal empty); flush.
- * A crash before 3 completes leaves the previous state; after it, replay at
- * the next mount (ours, the kernel's or e2fsck's) yields the new state.
+ *   2. from the log head on: the journal superblock (start, sequence) when
+ *      the log was empty, descriptor blocks and a copy of every dirty
+ *      buffer, gathered in the stage (fs->jstage, EXT4_JSTAGE_BYTES) and
+ *      written with one command per contiguous piece of the journal;
+ *   3. FLUSH, then the commit block written with FUA: the transaction is
+ *      durable when that write returns, and the commit block can never be
+ *      durable before the blocks it covers (jbd2's REQ_PREFLUSH | REQ_FUA;
+ *      without FUA in the blockdev, write + FLUSH);
+ *   4. the buffers stay in the cache, committed but not home (BUF_JDIRTY).
+ * ext4_checkpoint() writes them home in block order (merged runs through
+ * the stage), FLUSH, journal superblock start = 0, FLUSH; the log starts
+ * again at jfirst (it never wraps: a commit that would pass the end
+ * checkpoints first). It runs after a commit that freed a block the log
+ * holds (a replay must never bring old metadata back over what the block
+ * holds next: the job of jbd2's revoke records), once a quarter of the log
+ * or of the cache is in use, and at unmount. A crash before 3 completes
+ * leaves the previous state; after it, replay at the next mount (ours, the
+ * kernel's or e2fsck's) applies every committed transaction in the log.
  */
 #include "crc.h"
 #include "ext4.h"
