@@ -52,6 +52,9 @@
 #ifndef EXT4_SYSZ_MAX			/* metadata ranges the system-zone check holds (syszone.c) */
 #define EXT4_SYSZ_MAX 2048
 #endif
+#ifndef EXT4_CSUM_LATER			/* bitmaps whose checksum waits for the commit */
+#define EXT4_CSUM_LATER 32
+#endif
 #ifndef EXT4_JSTAGE_BYTES		/* commit: journal blocks gathered into one write */
 #define EXT4_JSTAGE_BYTES (64u << 10)
 #endif
@@ -309,6 +312,10 @@ struct vfs {
 	uint64_t jlast_sec;	/* newest commit time of the transactions replayed at mount */
 	uint32_t jlast_nsec;
 
+	/* bitmaps changed since the last commit: group << 1 | inode bitmap */
+	uint32_t csum_later[EXT4_CSUM_LATER];
+	uint32_t ncsum_later;
+
 	/* allocation hints */
 	uint32_t last_group;
 
@@ -406,6 +413,7 @@ void ext4_clock_floor(uint64_t sec, uint32_t nsec);
 int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, uint32_t *got);
 void ext4_free_blocks(struct vfs *fs, uint64_t start, uint32_t len);
 int ext4_apply_pending_frees(struct vfs *fs);
+int ext4_bitmap_csums_now(struct vfs *fs);
 int ext4_alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino);
 int ext4_free_inode(struct vfs *fs, uint32_t ino, int is_dir);
 int ext4_inode_allocated(struct vfs *fs, uint32_t ino);

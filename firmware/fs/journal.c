@@ -696,6 +696,8 @@ int ext4_commit(struct vfs *fs)
 	/* file data the caches hold back would be written here, first: it is
 	 * covered by the flush below, ahead of the commit block */
 	err = ext4_apply_pending_frees(fs);
+	if (!err)
+		err = ext4_bitmap_csums_now(fs);
 	if (err)
 		return err;
 	if (fs->ndirty == 0)

@@ -226,6 +226,58 @@ static void bitmap_csums(struct vfs *fs, uint8_t *gd, const uint8_t *map, int in
 	}
 }
 
+/*
+ * The checksums of bitmaps that allocations and frees change are computed
+ * once per commit (ext4_bitmap_csums_now, before anything reaches the
+ * journal), not at every change: a block bitmap's is a crc32c over 4 KiB
+ * with 4 KiB blocks, once per WRITE that allocates and once per freed
+ * range. A dirty bitmap never leaves the cache and is not verified again,
+ * so nothing reads the stale value. Up to EXT4_CSUM_LATER bitmaps wait;
+ * past that a checksum is computed at once.
+ */
+static void bitmap_csum_later(struct vfs *fs, uint32_t g, uint8_t *gd, const uint8_t *map, int inode)
+{
+	uint32_t key = g << 1 | (uint32_t)inode;
+
+	if (!fs->csum)
+		return;
+	for (uint32_t i = 0; i < fs->ncsum_later; i++)
+		if (fs->csum_later[i] == key)
+			return;
+	if (fs->ncsum_later == EXT4_CSUM_LATER) {
+		bitmap_csums(fs, gd, map, inode);
+		return;
+	}
+	fs->csum_later[fs->ncsum_later++] = key;
+}
+
+int ext4_bitmap_csums_now(struct vfs *fs)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; i < fs->ncsum_later && !err; i++) {
+		uint32_t g = fs->csum_later[i] >> 1, inode = fs->csum_later[i] & 1;
+		struct ext4_buf *gdb, *b;
+		uint8_t *gd = ext4_gd_get(fs, g, &gdb);
+
+		if (!gd) {
+			err = -EIO;
+			break;
+		}
+		err = ext4_bread(fs, inode ? ext4_gd_inode_bitmap(fs, gd) : ext4_gd_block_bitmap(fs, gd), &b);
+		if (!err) {
+			bitmap_csums(fs, gd, b->data, (int)inode);
+			ext4_gd_dirty(fs, g, gd, gdb);
+			ext4_bput(fs, b);
+		}
+		ext4_bput(fs, gdb);
+	}
+	fs->ncsum_later = 0;
+	if (err)
+		fs->broken = 1;
+	return err;
+}
+
 static int bitmap_csum_ok(struct vfs *fs, const uint8_t *gd, const uint8_t *map, int inode)
 {
 	uint32_t c, want;
@@ -404,7 +456,7 @@ int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *st
 			fs->broken = 1;	/* the bitmap says metadata is free */
 			return ext4_corrupt(fs, "block bitmap frees filesystem metadata, group", g);
 		}
-		bitmap_csums(fs, gd, bb->data, 0);
+		bitmap_csum_later(fs, g, gd, bb->data, 0);
 		ext4_bdirty(fs, bb);
 		gd_put32(fs, gd, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI, ext4_gd_free_blocks(fs, gd) - run);
 		ext4_gd_dirty(fs, g, gd, gdb);
@@ -449,7 +501,7 @@ static int free_now(struct vfs *fs, uint64_t start, uint32_t len)
 			}
 			bit_clr(bb->data, bit + i);
 		}
-		bitmap_csums(fs, gd, bb->data, 0);
+		bitmap_csum_later(fs, g, gd, bb->data, 0);
 		ext4_bdirty(fs, bb);
 		gd_put32(fs, gd, GD_FREE_BLOCKS, GD_FREE_BLOCKS_HI, ext4_gd_free_blocks(fs, gd) + n);
 		ext4_gd_dirty(fs, g, gd, gdb);
@@ -530,7 +582,7 @@ int ext4_alloc_inode(struct vfs *fs, uint32_t parent, int is_dir, uint32_t *ino)
 			continue;
 		}
 		bit_set(ib->data, i);
-		bitmap_csums(fs, gd, ib->data, 1);
+		bitmap_csum_later(fs, g, gd, ib->data, 1);
 		ext4_bdirty(fs, ib);
 		gd_put32(fs, gd, GD_FREE_INODES, GD_FREE_INODES_HI, ext4_gd_free_inodes(fs, gd) - 1);
 		if (is_dir)
@@ -571,7 +623,7 @@ int ext4_free_inode(struct vfs *fs, uint32_t ino, int is_dir)
 		return ext4_corrupt(fs, "freeing a free inode", ino);
 	}
 	bit_clr(ib->data, i);
-	bitmap_csums(fs, gd, ib->data, 1);
+	bitmap_csum_later(fs, g, gd, ib->data, 1);
 	ext4_bdirty(fs, ib);
 	gd_put32(fs, gd, GD_FREE_INODES, GD_FREE_INODES_HI, ext4_gd_free_inodes(fs, gd) + 1);
 	if (is_dir)
