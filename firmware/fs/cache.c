@@ -265,19 +265,11 @@ void ext4_bdirty(struct vfs *fs, struct ext4_buf *b)
 	b->flags = (uint8_t)((b->flags | BUF_CHECKED) & ~BUF_DIRCHK);
 }
 
-/* The block was freed: whatever the cache holds for it must never reach the
- * disk (the block may become file data). A committed copy in the journal
- * would come back at a replay over that data: the commit that frees it
- * checkpoints (jcp_now), which empties the journal before the block can be
- * reused. Only a full checkpoint clears BUF_JDIRTY, so every block the
- * journal holds has its buffer here. */
-void ext4_bforget(struct vfs *fs, uint64_t blk)
+static void forget(struct vfs *fs, struct ext4_buf *b)
 {
-	struct ext4_buf *b = lookup(fs, blk);
-
-	if (b && (b->flags & BUF_JDIRTY))
+	if (b->flags & BUF_JDIRTY)
 		fs->jcp_now = 1;
-	if (!b || b->ref)
+	if (b->ref)
 		return;
 	if (b->flags & BUF_DIRTY)
 		fs->ndirty--;
@@ -286,6 +278,32 @@ void ext4_bforget(struct vfs *fs, uint64_t blk)
 	list_del(fs, b);
 	unhash(fs, b);
 	list_add_head(fs, b);
+}
+
+/* Blocks start .. start + len - 1 were freed (or handed out as file data):
+ * whatever the cache holds for them must never reach the disk (they may
+ * become file data). A committed copy in the journal would come back at a
+ * replay over that data: the commit that frees one checkpoints (jcp_now),
+ * which empties the journal before the block can be reused. Only a full
+ * checkpoint clears BUF_JDIRTY, so every block the journal holds has its
+ * buffer here. A long range walks the buffers once instead of looking up
+ * every block (freeing a 1 MiB file: 256 lookups against 64 buffers on the
+ * card). */
+void ext4_bforget_range(struct vfs *fs, uint64_t start, uint32_t len)
+{
+	if (len > fs->nbufs / 4) {
+		for (uint32_t i = 0; i < fs->nbufs; i++) {
+			struct ext4_buf *b = &fs->bufs[i];
+			if ((b->flags & BUF_VALID) && b->blk >= start && b->blk - start < len)
+				forget(fs, b);
+		}
+		return;
+	}
+	for (uint32_t i = 0; i < len; i++) {
+		struct ext4_buf *b = lookup(fs, start + i);
+		if (b)
+			forget(fs, b);
+	}
 }
 
 /* The transaction is on disk: its buffers are clean, and reusable once no

@@ -377,7 +377,7 @@ int ext4_bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
 int ext4_bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
 void ext4_bput(struct vfs *fs, struct ext4_buf *b);
 void ext4_bdirty(struct vfs *fs, struct ext4_buf *b);
-void ext4_bforget(struct vfs *fs, uint64_t blk);
+void ext4_bforget_range(struct vfs *fs, uint64_t start, uint32_t len);
 void ext4_bclean_all(struct vfs *fs);
 void ext4_bcommitted_all(struct vfs *fs);
 void ext4_bcheckpointed(struct vfs *fs, struct ext4_buf *b);

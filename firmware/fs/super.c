@@ -465,8 +465,7 @@ int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *st
 		ext4_bput(fs, gdb);
 		*start = group_first(fs, g) + i;
 		*got = run;
-		for (uint32_t x = 0; x < run; x++)
-			ext4_bforget(fs, *start + x);
+		ext4_bforget_range(fs, *start, run);
 		return 0;
 	}
 	return -ENOSPC;
@@ -530,8 +529,7 @@ void ext4_free_blocks(struct vfs *fs, uint64_t start, uint32_t len)
 {
 	struct pending_free *last = fs->npend ? &fs->pend[fs->npend - 1] : NULL;
 
-	for (uint32_t i = 0; i < len; i++)
-		ext4_bforget(fs, start + i);
+	ext4_bforget_range(fs, start, len);
 	if (last && last->blk + last->len == start && last->len + (uint64_t)len < 0x80000000u) {
 		last->len += len;
 		return;
