@@ -20,6 +20,8 @@
 #endif
 #define EXT4_MAX_INODE_SIZE	256
 #define EXT4_MAX_REVOKE		1024
+#define EXT4_JSTAGE_BYTES	(64u << 10)	/* commit/checkpoint staging, in struct vfs
+						 * (card memory): 16 blocks of 4 KiB per write */
 #define EXT4_ICACHE_SIZE	128	/* in-core inodes, in the DTCM (~15 KiB) */
 #define EXT4_DCACHE_SIZE	128	/* cached names, in the DTCM (~7 KiB) */
 

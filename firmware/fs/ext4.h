@@ -52,6 +52,9 @@
 #ifndef EXT4_SYSZ_MAX			/* metadata ranges the system-zone check holds (syszone.c) */
 #define EXT4_SYSZ_MAX 2048
 #endif
+#ifndef EXT4_JSTAGE_BYTES		/* commit: journal blocks gathered into one write */
+#define EXT4_JSTAGE_BYTES (64u << 10)
+#endif
 #define EXT4_HASH_SIZE 1024		/* power of two */
 #ifndef EXT4_ICACHE_SIZE		/* in-core inodes (attributes), power of two */
 #define EXT4_ICACHE_SIZE 256
@@ -235,6 +238,8 @@ static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_
 #define BUF_DIRCHK	0x08	/* entries checked as block chk_lblk of directory chk_ino
 				 * (a block that a corrupt pointer reaches as something
 				 * else is checked again as that) */
+#define BUF_JDIRTY	0x10	/* committed to the journal, not yet written in place
+				 * (checkpoint pending): pinned in the cache */
 
 struct ext4_buf {
 	uint64_t blk;
@@ -301,7 +306,14 @@ struct vfs {
 
 	/* journal */
 	uint32_t jino;
-	uint32_t jlen, jfirst, jseq;
+	uint32_t jlen, jfirst, jseq;	/* jseq: the next transaction's sequence */
+	uint32_t jhead;		/* next free journal block (the log runs jfirst..jhead) */
+	int jlive;		/* the journal holds transactions not yet checkpointed (start != 0) */
+	int jcp_now;		/* a freed block has a copy in the journal: checkpoint at the commit */
+	uint32_t ncp;		/* buffers with BUF_JDIRTY */
+	struct ext4_jstats {
+		uint64_t commits, checkpoints, jblocks, jwrites, cp_blocks, cp_writes;
+	} jst;
 	uint32_t jfeat_incompat, jfeat_compat;
 	uint32_t jcsum_seed;
 	uint8_t juuid[16];
@@ -329,6 +341,10 @@ struct vfs {
 	uint8_t scratch[EXT4_MAX_BLOCK_SIZE] __attribute__((aligned(64)));
 	uint8_t scratch2[EXT4_MAX_BLOCK_SIZE] __attribute__((aligned(64)));
 	uint8_t jbuf[EXT4_MAX_BLOCK_SIZE] __attribute__((aligned(64)));
+	/* commit and checkpoint: blocks gathered for one device write, and the
+	 * checkpoint's buffers in block order */
+	uint8_t jstage[EXT4_JSTAGE_BYTES] __attribute__((aligned(64)));
+	int32_t cp_order[EXT4_CACHE_MAX_BUFS];
 	struct ext4_inode tmpino;
 	struct ext4_inode jinode;	/* the journal inode, for block mapping */
 	uint32_t orphan_count;
@@ -372,18 +388,21 @@ int ext4_bread(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
 int ext4_bget_zero(struct vfs *fs, uint64_t blk, struct ext4_buf **out);
 void ext4_bput(struct vfs *fs, struct ext4_buf *b);
 void ext4_bdirty(struct vfs *fs, struct ext4_buf *b);
-void ext4_bforget(struct vfs *fs, uint64_t blk);
 void ext4_bdirty_csum(struct vfs *fs, struct ext4_buf *b, uint8_t kind, uint32_t arg);
 void ext4_bforget_range(struct vfs *fs, uint64_t start, uint32_t len);
 void ext4_bclean_all(struct vfs *fs);
+void ext4_bcommitted_all(struct vfs *fs);
+void ext4_bcheckpointed(struct vfs *fs, struct ext4_buf *b);
 int ext4_dev_read(struct vfs *fs, uint64_t blk, uint32_t n, void *buf);
 int ext4_dev_write(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf);
 int ext4_dev_flush(struct vfs *fs);
+int ext4_dev_write_fua(struct vfs *fs, uint64_t blk, uint32_t n, const void *buf);
 
 /* journal.c */
 int ext4_journal_load(struct vfs *fs);
 int ext4_journal_recover(struct vfs *fs);
 int ext4_commit(struct vfs *fs);
+int ext4_checkpoint(struct vfs *fs);
 /* pcache.h: writes back the mount's dirty file data (ext4_commit's first step). */
 int pcache_writeback_fs(struct vfs *fs);
 int ext4_maybe_commit(struct vfs *fs);

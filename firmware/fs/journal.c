@@ -1,17 +1,30 @@
 /*
  * jbd2 journal: replay at mount, and the commit path.
  *
- * One transaction at a time. Between commits, metadata changes stay in the
- * cache (dirty buffers); file data goes to its blocks directly. ext4_commit():
+ * One transaction open at a time; committed transactions accumulate in the
+ * log until a checkpoint. Between commits, metadata changes stay in the
+ * cache (dirty buffers); file data goes to its blocks directly.
+ * ext4_commit():
  *   1. freed blocks go back to the bitmaps (they were held until now so that
  *      nothing the committed state uses could be overwritten by new data);
- *   2. journal superblock (start, sequence), descriptor blocks with copies of
- *      every dirty buffer; flush;
- *   3. commit block; flush: the transaction is durable;
- *   4. the buffers are written in place; flush;
- *   5. journal superblock start = 0 (journal empty); flush.
- * A crash before 3 completes leaves the previous state; after it, replay at
- * the next mount (ours, the kernel's or e2fsck's) yields the new state.
+ *   2. from the log head on: the journal superblock (start, sequence) when
+ *      the log was empty, descriptor blocks and a copy of every dirty
+ *      buffer, gathered in the stage (fs->jstage, EXT4_JSTAGE_BYTES) and
+ *      written with one command per contiguous piece of the journal;
+ *   3. FLUSH, then the commit block written with FUA: the transaction is
+ *      durable when that write returns, and the commit block can never be
+ *      durable before the blocks it covers (jbd2's REQ_PREFLUSH | REQ_FUA;
+ *      without FUA in the blockdev, write + FLUSH);
+ *   4. the buffers stay in the cache, committed but not home (BUF_JDIRTY).
+ * ext4_checkpoint() writes them home in block order (merged runs through
+ * the stage), FLUSH, journal superblock start = 0, FLUSH; the log starts
+ * again at jfirst (it never wraps: a commit that would pass the end
+ * checkpoints first). It runs after a commit that freed a block the log
+ * holds (a replay must never bring old metadata back over what the block
+ * holds next: the job of jbd2's revoke records), once a quarter of the log
+ * or of the cache is in use, and at unmount. A crash before 3 completes
+ * leaves the previous state; after it, replay at the next mount (ours, the
+ * kernel's or e2fsck's) applies every committed transaction in the log.
  */
 #include "crc.h"
 #include "ext4.h"
@@ -137,6 +150,10 @@ int ext4_journal_load(struct vfs *fs)
 	fs->jlen = be32(b + JS_MAXLEN);
 	fs->jfirst = be32(b + JS_FIRST);
 	fs->jseq = be32(b + JS_SEQUENCE);
+	fs->jhead = fs->jfirst;
+	fs->jlive = 0;
+	fs->jcp_now = 0;
+	memset(&fs->jst, 0, sizeof(fs->jst));
 	if (fs->jlen > ext4_i_size(&fs->jinode) / fs->bs || fs->jfirst == 0 || fs->jfirst + 16 > fs->jlen)
 		return ext4_corrupt(fs, "journal size", fs->jlen);
 	incompat = type == JT_SB2 ? be32(b + JS_FEAT_INCOMPAT) : 0;
@@ -348,7 +365,9 @@ int ext4_journal_recover(struct vfs *fs)
 	err = fs->bd->flush(fs->bd);
 	if (err)
 		return err;
-	fs->jseq = end_seq;
+	/* as Linux does, skip the sequence of the transaction the crash cut:
+	 * blocks of it may be left in the log */
+	fs->jseq = end_seq + 1;
 	err = jsb_write(fs, 0);
 	if (!err)
 		err = fs->bd->flush(fs->bd);
@@ -374,15 +393,294 @@ static int write_in_place(struct vfs *fs)
 	return 0;
 }
 
-static int write_descriptor(struct vfs *fs, uint32_t at, uint8_t *d)
+/*
+ * The stage: consecutive journal blocks j0 .. j0 + n - 1 gathered in
+ * fs->jstage, written with one device command per physically contiguous
+ * piece of the journal (one, with the usual single-extent journal).
+ */
+struct jstage {
+	uint32_t j0, n, cap;
+};
+
+static uint8_t *stage_at(struct vfs *fs, uint32_t k)
+{
+	return fs->jstage + (size_t)k * fs->bs;
+}
+
+static int stage_write(struct vfs *fs, struct jstage *st)
+{
+	const uint8_t *buf = fs->jstage;
+	uint32_t j = st->j0, n = st->n;
+
+	while (n) {
+		uint64_t p;
+		uint32_t len;
+		int un, err = ext4_ext_map(fs, &fs->jinode, j, &p, &len, &un);
+
+		if (!err && !p)
+			err = ext4_corrupt(fs, "hole in the journal", j);
+		if (err)
+			return err;
+		if (len > n)
+			len = n;
+		err = ext4_dev_write(fs, p, len, buf);
+		if (err)
+			return err;
+		fs->jst.jwrites++;
+		fs->jst.jblocks += len;
+		j += len;
+		n -= len;
+		buf += (size_t)len * fs->bs;
+	}
+	st->j0 += st->n;
+	st->n = 0;
+	return 0;
+}
+
+static void desc_close(struct vfs *fs, uint8_t *d)
 {
 	if (csum_v23(fs)) {
 		putbe32(d + fs->bs - 4, 0);
 		putbe32(d + fs->bs - 4, ext4_crc32c_raw(fs->jcsum_seed, d, fs->bs));
 	}
-	return jwrite(fs, at, d);
 }
 
+static void tag_set_last(struct vfs *fs, uint8_t *t, int last)
+{
+	if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3)
+		putbe32(t + 4, last ? be32(t + 4) | TAG_LAST : be32(t + 4) & ~TAG_LAST);
+	else if (last)
+		t[7] |= TAG_LAST;
+	else
+		t[7] &= (uint8_t)~TAG_LAST;
+}
+
+/* Fills the tag at t for home block blk whose journal copy is src. */
+static void tag_fill(struct vfs *fs, uint8_t *t, uint64_t blk, const uint8_t *src, uint32_t fl)
+{
+	uint8_t sq[4];
+	uint32_t c = 0;
+
+	putbe32(sq, fs->jseq);
+	if (csum_v23(fs))
+		c = ext4_crc32c_raw(ext4_crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs);
+	putbe32(t, (uint32_t)blk);
+	if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3) {
+		putbe32(t + 4, fl);
+		putbe32(t + 8, (uint32_t)(blk >> 32));
+		putbe32(t + 12, c);
+		return;
+	}
+	t[6] = (uint8_t)(fl >> 8);
+	t[7] = (uint8_t)fl;
+	if (fs->jfeat_incompat & JF_INCOMPAT_64BIT)
+		putbe32(t + 8, (uint32_t)(blk >> 32));
+	if (fs->jfeat_incompat & JF_INCOMPAT_CSUM2) {
+		t[4] = (uint8_t)(c >> 8);
+		t[5] = (uint8_t)c;
+	}
+}
+
+/* Journal blocks a transaction of n buffers takes, commit block included:
+ * a descriptor closes when its tags fill it or the stage fills. */
+static uint32_t tx_blocks(struct vfs *fs, uint32_t n)
+{
+	uint32_t tb = tag_bytes(fs), dlimit = fs->bs - (csum_v23(fs) ? 4 : 0);
+	uint32_t per_desc = (dlimit - 12 - 16) / tb, cap = EXT4_JSTAGE_BYTES / fs->bs;
+
+	return n + n / per_desc + n / (cap / 2) + 3;
+}
+
+static void sort_by_block(struct vfs *fs, int32_t *ix, uint32_t n)
+{
+	/* Shell sort (Ciura's gaps): no recursion, no extra memory */
+	static const uint32_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+
+	for (unsigned g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++)
+		for (uint32_t i = gaps[g]; i < n; i++) {
+			int32_t v = ix[i];
+			uint32_t k = i;
+			for (; k >= gaps[g] && fs->bufs[ix[k - gaps[g]]].blk > fs->bufs[v].blk; k -= gaps[g])
+				ix[k] = ix[k - gaps[g]];
+			ix[k] = v;
+		}
+}
+
+/*
+ * Checkpoint: the committed buffers go home in block order, runs of
+ * consecutive blocks gathered into one write; flush; then the journal
+ * superblock says "empty" (start 0); flush. Only then may the journal be
+ * written again from jfirst: an old superblock with new journal blocks
+ * would replay an old prefix over newer blocks. A buffer changed again in
+ * the open transaction (BUF_DIRTY too) cannot go home: its committed
+ * contents are gone from memory. ext4_commit checkpoints right after a
+ * commit, when there is none; elsewhere the caller commits first.
+ */
+int ext4_checkpoint(struct vfs *fs)
+{
+	struct jstage st = { 0, 0, EXT4_JSTAGE_BYTES / fs->bs };
+	uint64_t run0 = 0;
+	uint32_t n = 0;
+	int err = 0;
+
+	if (fs->broken)
+		return -EIO;
+	if (!fs->jlive)
+		return 0;
+	for (uint32_t i = 0; i < fs->nbufs; i++) {
+		struct ext4_buf *b = &fs->bufs[i];
+		if (!(b->flags & BUF_JDIRTY))
+			continue;
+		if (b->flags & BUF_DIRTY) {
+			err = ext4_error(fs, -EBUSY, "checkpoint with block %llu changed again",
+					 (unsigned long long)b->blk);
+			goto out;
+		}
+		fs->cp_order[n++] = (int32_t)i;
+	}
+	sort_by_block(fs, fs->cp_order, n);
+	for (uint32_t k = 0; k <= n && !err; k++) {
+		struct ext4_buf *b = k < n ? &fs->bufs[fs->cp_order[k]] : NULL;
+		if (st.n && (!b || b->blk != run0 + st.n || st.n == st.cap)) {
+			err = ext4_dev_write(fs, run0, st.n, fs->jstage);
+			fs->jst.cp_writes++;
+			fs->jst.cp_blocks += st.n;
+			st.n = 0;
+		}
+		if (!b || err)
+			continue;
+		if (!st.n)
+			run0 = b->blk;
+		memcpy(stage_at(fs, st.n++), b->data, fs->bs);
+	}
+	if (!err)
+		err = ext4_dev_flush(fs);
+	if (!err)
+		err = jsb_write(fs, 0);
+	if (!err)
+		err = ext4_dev_flush(fs);
+	if (err)
+		goto out;
+	for (uint32_t k = 0; k < n; k++)
+		ext4_bcheckpointed(fs, &fs->bufs[fs->cp_order[k]]);
+	fs->jlive = 0;
+	fs->jhead = fs->jfirst;
+	fs->jcp_now = 0;
+	fs->jst.checkpoints++;
+out:
+	if (err)
+		fs->broken = 1;
+	return err;
+}
+
+/* Has the open transaction changed a buffer the journal holds? */
+static int redirtied(struct vfs *fs)
+{
+	for (uint32_t i = 0; i < fs->nbufs; i++)
+		if ((fs->bufs[i].flags & (BUF_DIRTY | BUF_JDIRTY)) == (BUF_DIRTY | BUF_JDIRTY))
+			return 1;
+	return 0;
+}
+
+/* Descriptor blocks and the copies of every dirty buffer, from jhead on,
+ * through the stage (the journal superblock first when the journal was
+ * empty). Returns the commit block's position in *jcommit. */
+static int write_log(struct vfs *fs, uint32_t *jcommit)
+{
+	struct jstage st = { fs->jhead, 0, EXT4_JSTAGE_BYTES / fs->bs };
+	uint32_t tb = tag_bytes(fs), dlimit = fs->bs - (csum_v23(fs) ? 4 : 0), off = 0;
+	uint8_t *d = NULL, *last_tag = NULL;
+	int first_tag = 0, err;
+
+	if (!fs->jlive) {
+		/* the log starts here: the superblock says so, in the same write
+		 * when it is the block before (jfirst 1, as mke2fs makes it) */
+		if (fs->jhead == 1) {
+			st.j0 = 0;
+			err = jread(fs, 0, stage_at(fs, 0));
+			if (err)
+				return err;
+			st.n = 1;
+			putbe32(fs->jstage + JS_START, fs->jhead);
+			putbe32(fs->jstage + JS_SEQUENCE, fs->jseq);
+			if (csum_v23(fs)) {
+				putbe32(fs->jstage + JS_CHECKSUM, 0);
+				putbe32(fs->jstage + JS_CHECKSUM, ext4_crc32c_raw(0xffffffffu, fs->jstage, 1024));
+			}
+		} else {
+			err = jsb_write(fs, fs->jhead);
+			if (err)
+				return err;
+		}
+	}
+	for (uint32_t i = 0; i < fs->nbufs; i++) {
+		struct ext4_buf *b = &fs->bufs[i];
+		uint8_t *copy, *t;
+		uint32_t fl = 0;
+
+		if ((b->flags & (BUF_VALID | BUF_DIRTY)) != (BUF_VALID | BUF_DIRTY))
+			continue;
+		if (d && off + tb + (first_tag ? 16 : 0) > dlimit) {
+			desc_close(fs, d);
+			d = NULL;
+		}
+		if (!d) {
+			if (st.cap - st.n < 2) {
+				err = stage_write(fs, &st);
+				if (err)
+					return err;
+			}
+			d = stage_at(fs, st.n++);
+			memset(d, 0, fs->bs);
+			putbe32(d, JBD2_MAGIC);
+			putbe32(d + 4, JT_DESC);
+			putbe32(d + 8, fs->jseq);
+			off = 12;
+			first_tag = 1;
+			last_tag = NULL;
+		}
+		copy = stage_at(fs, st.n++);
+		memcpy(copy, b->data, fs->bs);
+		if (be32(copy) == JBD2_MAGIC) {
+			putbe32(copy, 0);
+			fl |= TAG_ESCAPE;
+		}
+		if (!first_tag)
+			fl |= TAG_SAME_UUID;
+		if (last_tag)
+			tag_set_last(fs, last_tag, 0);
+		t = d + off;
+		tag_fill(fs, t, b->blk, copy, fl | TAG_LAST);
+		last_tag = t;
+		off += tb;
+		if (first_tag) {
+			memcpy(d + off, fs->juuid, 16);
+			off += 16;
+			first_tag = 0;
+		}
+		if (st.n == st.cap) {
+			/* the descriptor goes out with the copies it names */
+			desc_close(fs, d);
+			d = NULL;
+			err = stage_write(fs, &st);
+			if (err)
+				return err;
+		}
+	}
+	if (d)
+		desc_close(fs, d);
+	err = stage_write(fs, &st);
+	*jcommit = st.j0;
+	return err;
+}
+
+/*
+ * One transaction: everything dirty goes to the journal, and stays in the
+ * cache (BUF_JDIRTY) until a checkpoint writes it home. The order is
+ * jbd2's with barriers: log blocks, FLUSH, commit block with FUA (the
+ * commit is durable when its write returns, and can never be durable
+ * before the blocks it covers, which the flush made durable first).
+ */
 /* The checksums left to the commit (EXT4_CSUM_*), before any block of the
  * transaction is written. */
 static int csum_settle(struct vfs *fs)
@@ -411,14 +709,15 @@ static int csum_settle(struct vfs *fs)
 
 int ext4_commit(struct vfs *fs)
 {
-	uint32_t tb, dlimit, j, dpos = 0, off = 0, first_tag = 1, need;
-	uint8_t *d = fs->jbuf;
-	uint8_t *last_tag = NULL;
+	uint32_t jc, need;
 	uint64_t s;
 	uint32_t ns;
+	uint8_t *d = fs->jbuf;
 	int err;
 
-	(void)pcache_writeback_fs(fs);	/* ordered: file data first; a failure breaks the mount */
+	/* ordered: file data first, covered by the flush below, ahead of the
+	 * commit block; a failure breaks the mount */
+	(void)pcache_writeback_fs(fs);
 	if (fs->broken)
 		return -EIO;
 	if (fs->rdonly)
@@ -439,101 +738,28 @@ int ext4_commit(struct vfs *fs)
 		err = write_in_place(fs);
 		goto out;
 	}
-	tb = tag_bytes(fs);
-	dlimit = fs->bs - (csum_v23(fs) ? 4 : 0);
-	need = fs->ndirty + fs->ndirty / ((dlimit - 12 - 16) / tb) + 3;
+	need = tx_blocks(fs, fs->ndirty);
 	if (need >= fs->jlen - fs->jfirst) {
 		fs->broken = 1;
 		return ext4_error(fs, -ENOSPC, "transaction of %u blocks does not fit the journal",
 				  fs->ndirty);
 	}
-	err = jsb_write(fs, fs->jfirst);
-	if (err)
-		goto out;
-	j = fs->jfirst;
-	for (uint32_t i = 0; i < fs->nbufs; i++) {
-		struct ext4_buf *b = &fs->bufs[i];
-		const uint8_t *src = b->data;
-		uint32_t fl = 0;
-		uint8_t *t;
-
-		if ((b->flags & (BUF_VALID | BUF_DIRTY)) != (BUF_VALID | BUF_DIRTY))
-			continue;
-		if (dpos && off + tb + (first_tag ? 16 : 0) > dlimit) {
-			err = write_descriptor(fs, dpos, d);
-			if (err)
-				goto out;
-			dpos = 0;
+	if (fs->jlive && need > fs->jlen - fs->jhead) {
+		/* the log is full: home what it holds first (the checkpoint after
+		 * each commit keeps a quarter in use at most, so this needs a
+		 * transaction bigger than the rest) */
+		if (redirtied(fs)) {
+			fs->broken = 1;
+			return ext4_error(fs, -ENOSPC, "transaction of %u blocks does not fit the journal",
+					  fs->ndirty);
 		}
-		if (!dpos) {
-			dpos = j;
-			j++;
-			memset(d, 0, fs->bs);
-			putbe32(d, JBD2_MAGIC);
-			putbe32(d + 4, JT_DESC);
-			putbe32(d + 8, fs->jseq);
-			off = 12;
-			first_tag = 1;
-		}
-		if (be32(src) == JBD2_MAGIC) {
-			memcpy(fs->scratch, src, fs->bs);
-			putbe32(fs->scratch, 0);
-			src = fs->scratch;
-			fl |= TAG_ESCAPE;
-		}
-		if (!first_tag)
-			fl |= TAG_SAME_UUID;
-		if (!first_tag && last_tag) {
-			if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3)
-				putbe32(last_tag + 4, be32(last_tag + 4) & ~TAG_LAST);
-			else
-				last_tag[7] &= (uint8_t)~TAG_LAST;
-		}
-		t = d + off;
-		putbe32(t, (uint32_t)b->blk);
-		if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3) {
-			uint8_t sq[4];
-			putbe32(t + 4, fl);
-			putbe32(t + 8, (uint32_t)(b->blk >> 32));
-			putbe32(sq, fs->jseq);
-			putbe32(t + 12, ext4_crc32c_raw(ext4_crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs));
-		} else {
-			t[6] = (uint8_t)(fl >> 8);
-			t[7] = (uint8_t)fl;
-			if (fs->jfeat_incompat & JF_INCOMPAT_64BIT)
-				putbe32(t + 8, (uint32_t)(b->blk >> 32));
-			if (fs->jfeat_incompat & JF_INCOMPAT_CSUM2) {
-				uint8_t sq[4];
-				uint32_t c;
-				putbe32(sq, fs->jseq);
-				c = ext4_crc32c_raw(ext4_crc32c_raw(fs->jcsum_seed, sq, 4), src, fs->bs);
-				t[4] = (uint8_t)(c >> 8);
-				t[5] = (uint8_t)c;
-			}
-		}
-		last_tag = t;
-		off += tb;
-		if (first_tag) {
-			memcpy(d + off, fs->juuid, 16);
-			off += 16;
-			first_tag = 0;
-		}
-		err = jwrite(fs, j, src);
-		if (err)
-			goto out;
-		j++;
-		/* mark this tag last; cleared if another follows in the same block */
-		if (fs->jfeat_incompat & JF_INCOMPAT_CSUM3)
-			putbe32(t + 4, be32(t + 4) | TAG_LAST);
-		else
-			t[7] |= TAG_LAST;
-	}
-	if (dpos) {
-		err = write_descriptor(fs, dpos, d);
+		err = ext4_checkpoint(fs);
 		if (err)
 			goto out;
 	}
-	err = ext4_dev_flush(fs);
+	err = write_log(fs, &jc);
+	if (!err)
+		err = ext4_dev_flush(fs);
 	if (err)
 		goto out;
 	memset(d, 0, fs->bs);
@@ -545,18 +771,27 @@ int ext4_commit(struct vfs *fs)
 	putbe32(d + 0x38, ns);
 	if (csum_v23(fs))
 		putbe32(d + 16, ext4_crc32c_raw(fs->jcsum_seed, d, fs->bs));
-	err = jwrite(fs, j, d);
-	if (!err)
-		err = ext4_dev_flush(fs);
+	{
+		uint64_t p;
+		err = jmap(fs, jc, &p);
+		if (!err)
+			err = ext4_dev_write_fua(fs, p, 1, d);
+	}
 	if (err)
 		goto out;
-	err = write_in_place(fs);
-	if (err)
-		goto out;
+	fs->jst.commits++;
+	fs->jst.jwrites++;
+	fs->jst.jblocks++;
+	ext4_bcommitted_all(fs);
 	fs->jseq++;
-	err = jsb_write(fs, 0);
-	if (!err)
-		err = ext4_dev_flush(fs);
+	fs->jlive = 1;
+	fs->jhead = jc + 1;
+	/* checkpoint when a freed block has a copy in the log (it must not come
+	 * back over what the block holds next), when a quarter of the log is
+	 * used (the next transaction always fits), or when the committed
+	 * buffers take a quarter of the cache */
+	if (fs->jcp_now || fs->jhead - fs->jfirst > (fs->jlen - fs->jfirst) / 4 || fs->ncp > fs->nbufs / 4)
+		err = ext4_checkpoint(fs);
 out:
 	if (err)
 		fs->broken = 1;
@@ -565,7 +800,8 @@ out:
 
 int ext4_maybe_commit(struct vfs *fs)
 {
-	if (fs->ndirty > fs->tx_limit || fs->npend > EXT4_MAX_PENDING_FREE / 2)
+	/* the committed buffers count: both kinds are pinned in the cache */
+	if ((fs->ndirty && fs->ndirty + fs->ncp > fs->tx_limit) || fs->npend > EXT4_MAX_PENDING_FREE / 2)
 		return ext4_commit(fs);
 	return 0;
 }

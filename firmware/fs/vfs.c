@@ -486,6 +486,9 @@ again:
 			err = process_orphans(fs);
 		if (!err)
 			err = ext4_commit(fs);
+		/* home before stamp_mount writes the superblock in place */
+		if (!err)
+			err = ext4_checkpoint(fs);
 		if (err)
 			goto fail;
 	}
@@ -525,6 +528,9 @@ int vfs_unmount(struct vfs *fs)
 		err = process_orphans(fs);
 		if (!err)
 			err = ext4_commit(fs);
+		/* the journal empty before the superblock goes in place */
+		if (!err)
+			err = ext4_checkpoint(fs);
 		if (!err && fs->has_journal) {
 			put32(fs->sb + SB_FEATURE_INCOMPAT,
 			      le32(fs->sb + SB_FEATURE_INCOMPAT) & ~INCOMPAT_RECOVER);

@@ -35,6 +35,7 @@
 #define NVM_READ      0x02
 #define NVM_WRITE_ZEROES 0x08
 #define NVM_DSM       0x09
+#define NVME_RW_FUA   (1u << 30)	/* CDW12 of a read or write */
 #define FEAT_NUM_QUEUES 0x07
 
 #define ADMIN_DEPTH 64u
@@ -396,6 +397,8 @@ int nvme_submit(struct nvme_ctrl *c, struct nvme_io *io)
 		cmd.cdw10 = (uint32_t)io->lba;
 		cmd.cdw11 = (uint32_t)(io->lba >> 32);
 		cmd.cdw12 = io->nlb - 1;
+		if (io->opcode == NVM_WRITE && io->fua)
+			cmd.cdw12 |= NVME_RW_FUA;
 	}
 	io->done = 0;
 	io->result = 0;
@@ -473,9 +476,9 @@ static void bounce_copy(const struct nvme_ctrl *c, void *dst, const void *src, s
 /* One command, waited for. A buffer the controller cannot reach goes through
  * the HAL's bounce buffer (safe to reuse: a command that times out leaves
  * the controller to be reset before the next one, see nvme_reset). */
-static int sync_io(struct nvme_ctrl *c, uint8_t op, uint64_t lba, uint32_t nlb, void *buf)
+static int sync_io(struct nvme_ctrl *c, uint8_t op, uint64_t lba, uint32_t nlb, void *buf, uint8_t fua)
 {
-	struct nvme_io io = { .opcode = op, .lba = lba, .nlb = nlb, .buf = buf };
+	struct nvme_io io = { .opcode = op, .lba = lba, .nlb = nlb, .buf = buf, .fua = fua };
 	size_t bytes = (size_t)nlb * c->lba_size;
 	int bounce = buf && (op == NVM_READ || op == NVM_WRITE) &&
 		     (((uintptr_t)buf & 3) || (c->hal.dma_ok && !c->hal.dma_ok(buf, bytes)));
@@ -498,22 +501,27 @@ static int sync_io(struct nvme_ctrl *c, uint8_t op, uint64_t lba, uint32_t nlb, 
 
 int nvme_read(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, void *buf)
 {
-	return sync_io(c, NVM_READ, lba, nlb, buf);
+	return sync_io(c, NVM_READ, lba, nlb, buf, 0);
 }
 
 int nvme_write(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, const void *buf)
 {
-	return sync_io(c, NVM_WRITE, lba, nlb, (void *)buf);
+	return sync_io(c, NVM_WRITE, lba, nlb, (void *)buf, 0);
+}
+
+int nvme_write_fua(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, const void *buf)
+{
+	return sync_io(c, NVM_WRITE, lba, nlb, (void *)buf, 1);
 }
 
 int nvme_flush(struct nvme_ctrl *c)
 {
-	return sync_io(c, NVM_FLUSH, 0, 0, NULL);
+	return sync_io(c, NVM_FLUSH, 0, 0, NULL, 0);
 }
 
 int nvme_write_zeroes(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb)
 {
-	return sync_io(c, NVM_WRITE_ZEROES, lba, nlb, NULL);
+	return sync_io(c, NVM_WRITE_ZEROES, lba, nlb, NULL, 0);
 }
 
 int nvme_deallocate(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb)

@@ -82,6 +82,7 @@ struct nvme_io {
 	uint8_t opcode;
 	uint64_t lba;
 	uint32_t nlb;		/* blocks */
+	uint8_t fua;		/* write: Force Unit Access (durable on completion) */
 	void *buf;
 	int result;		/* 0, -EIO, -ETIMEDOUT: set on completion */
 	int done;
@@ -141,6 +142,8 @@ int nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint32_t *dw0);
 /* Synchronous helpers */
 int nvme_read(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, void *buf);
 int nvme_write(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, const void *buf);
+/* A write with Force Unit Access: durable when it completes. */
+int nvme_write_fua(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb, const void *buf);
 int nvme_flush(struct nvme_ctrl *c);
 int nvme_write_zeroes(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb);
 int nvme_deallocate(struct nvme_ctrl *c, uint64_t lba, uint32_t nlb);

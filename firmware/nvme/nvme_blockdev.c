@@ -10,7 +10,7 @@ const struct nvme_blockdev_stats *nvme_blockdev_stats(void)
 	return &stats;
 }
 
-enum nbd_op { NBD_READ, NBD_WRITE, NBD_FLUSH };
+enum nbd_op { NBD_READ, NBD_WRITE, NBD_WRITE_FUA, NBD_FLUSH };
 
 /* Tries of one command that times out: a lost command or a controller that
  * stalled is retried once after the controller reset (as Linux's driver
@@ -35,6 +35,7 @@ static int cmd(struct nvme_ctrl *c, enum nbd_op op, uint64_t lba, uint32_t nlb, 
 		switch (op) {
 		case NBD_READ: ret = nvme_read(c, lba, nlb, buf); break;
 		case NBD_WRITE: ret = nvme_write(c, lba, nlb, buf); break;
+		case NBD_WRITE_FUA: ret = nvme_write_fua(c, lba, nlb, buf); break;
 		default: ret = nvme_flush(c); break;
 		}
 		if (!ret) {
@@ -66,7 +67,7 @@ static int cmd(struct nvme_ctrl *c, enum nbd_op op, uint64_t lba, uint32_t nlb, 
 
 /* Transfers are cut at the controller's limit; an error ends the call (the
  * block layer sees -EIO and no write is reported done that was not). */
-static int rw(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf, int write)
+static int rw(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf, enum nbd_op op)
 {
 	struct nvme_ctrl *c = bd->priv;
 	uint32_t step = c->max_xfer / BLOCKDEV_SECTOR_SIZE;
@@ -76,7 +77,7 @@ static int rw(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf, i
 		return -EINVAL;
 	while (count) {
 		uint32_t n = count < step ? count : step;
-		int ret = cmd(c, write ? NBD_WRITE : NBD_READ, sector, n, b);
+		int ret = cmd(c, op, sector, n, b);
 
 		if (ret)
 			return ret;
@@ -89,12 +90,19 @@ static int rw(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf, i
 
 static int nbd_read(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf)
 {
-	return rw(bd, sector, count, buf, 0);
+	return rw(bd, sector, count, buf, NBD_READ);
 }
 
 static int nbd_write(struct blockdev *bd, uint64_t sector, uint32_t count, const void *buf)
 {
-	return rw(bd, sector, count, (void *)buf, 1);
+	return rw(bd, sector, count, (void *)buf, NBD_WRITE);
+}
+
+/* Each piece of a write cut at the controller's limit carries FUA: the
+ * whole is durable when the call returns. */
+static int nbd_write_fua(struct blockdev *bd, uint64_t sector, uint32_t count, const void *buf)
+{
+	return rw(bd, sector, count, (void *)buf, NBD_WRITE_FUA);
 }
 
 static int nbd_flush(struct blockdev *bd)
@@ -110,6 +118,7 @@ int nvme_blockdev_init(struct blockdev *bd, struct nvme_ctrl *c)
 	bd->read = nbd_read;
 	bd->write = nbd_write;
 	bd->flush = nbd_flush;
+	bd->write_fua = nbd_write_fua;
 	bd->priv = c;
 	return 0;
 }

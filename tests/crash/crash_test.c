@@ -80,7 +80,7 @@ enum { PH_SETUP, PH_DATA, PH_META, PH_ALLOC, PH_REMOUNT, NPHASE };
 static const char *phase_name[NPHASE] = { "setup", "data", "namespace", "alloc", "remount" };
 
 struct ev {
-	uint8_t type, cls, phase;
+	uint8_t type, cls, phase, fua;
 	uint32_t count;
 	uint64_t sector;
 	uint64_t off;		/* data in the arena */
@@ -103,17 +103,13 @@ static int in_journal(uint64_t sector)
 			return 1;
 	return 0;
 }
-/* 0: outside a commit; 1: journal blocks written; 2: flushed after them,
- * so in-place writes are the checkpoint (until the journal superblock is
- * written again, marking the journal empty or starting the next commit) */
-static int jstate;
 
 struct memdev {
 	struct blockdev bd;
 	uint8_t *img;
 };
 
-static void ev_add(uint8_t type, uint64_t sector, uint32_t count, const void *buf)
+static void ev_add(uint8_t type, uint64_t sector, uint32_t count, const void *buf, int fua)
 {
 	struct ev *e;
 
@@ -127,6 +123,7 @@ static void ev_add(uint8_t type, uint64_t sector, uint32_t count, const void *bu
 	e->sector = sector;
 	e->count = count;
 	e->phase = (uint8_t)cur_phase;
+	e->fua = (uint8_t)fua;
 	if (type == EV_WRITE) {
 		uint64_t len = (uint64_t)count * VCACHE_SECTOR;
 
@@ -137,17 +134,29 @@ static void ev_add(uint8_t type, uint64_t sector, uint32_t count, const void *bu
 		memcpy(arena + arena_len, buf, len);
 		e->off = arena_len;
 		arena_len += len;
-		if (in_journal(sector)) {
-			e->cls = CL_JOURNAL;
-			jstate = sector >= jext[0][0] && sector < jsb_end ? 0 : 1;
-		} else {
-			e->cls = jstate == 2 ? CL_CHECKPOINT : CL_OTHER;
-		}
-	} else {
-		e->cls = nev > 1 ? e[-1].cls : CL_OTHER;	/* a cut here: the flush never completes */
-		if (jstate == 1)
-			jstate = 2;
+		e->cls = in_journal(sector) ? CL_JOURNAL : CL_OTHER;
 	}
+}
+
+/* In-place writes followed, before any other journal write, by the journal
+ * superblock alone (the log marked empty) are a checkpoint's; a FLUSH is
+ * classed with the write before it (a cut there: it never completes). */
+static void ev_classify(void)
+{
+	int cp = 0;
+
+	for (long i = nev - 1; i >= 0; i--) {
+		struct ev *e = &evs[i];
+		if (e->type != EV_WRITE)
+			continue;
+		if (e->cls == CL_JOURNAL)
+			cp = e->sector == jext[0][0] && e->sector + e->count == jsb_end;
+		else if (cp)
+			e->cls = CL_CHECKPOINT;
+	}
+	for (long i = 0; i < nev; i++)
+		if (evs[i].type == EV_FLUSH)
+			evs[i].cls = i ? evs[i - 1].cls : CL_OTHER;
 }
 
 static int mem_read(struct blockdev *bd, uint64_t sector, uint32_t count, void *buf)
@@ -167,7 +176,20 @@ static int mem_write(struct blockdev *bd, uint64_t sector, uint32_t count, const
 	if (sector > bd->nsectors || count > bd->nsectors - sector)
 		return -EINVAL;
 	if (recording)
-		ev_add(EV_WRITE, sector, count, buf);
+		ev_add(EV_WRITE, sector, count, buf, 0);
+	memcpy(m->img + sector * VCACHE_SECTOR, buf, (size_t)count * VCACHE_SECTOR);
+	return 0;
+}
+
+/* Durable on completion: the cut model keeps it whole (vcache.h). */
+static int mem_write_fua(struct blockdev *bd, uint64_t sector, uint32_t count, const void *buf)
+{
+	struct memdev *m = bd->priv;
+
+	if (sector > bd->nsectors || count > bd->nsectors - sector)
+		return -EINVAL;
+	if (recording)
+		ev_add(EV_WRITE, sector, count, buf, 1);
 	memcpy(m->img + sector * VCACHE_SECTOR, buf, (size_t)count * VCACHE_SECTOR);
 	return 0;
 }
@@ -176,7 +198,7 @@ static int mem_flush(struct blockdev *bd)
 {
 	(void)bd;
 	if (recording)
-		ev_add(EV_FLUSH, 0, 0, NULL);
+		ev_add(EV_FLUSH, 0, 0, NULL, 0);
 	return 0;
 }
 
@@ -636,6 +658,7 @@ static void workload(int scale)
 		do_syncfs();
 	}
 	recording = 0;
+	ev_classify();
 }
 
 /* ------------------------------------------------------------ the checker */
@@ -1009,6 +1032,7 @@ int main(int argc, char **argv)
 	md.bd.read = mem_read;
 	md.bd.write = mem_write;
 	md.bd.flush = mem_flush;
+	md.bd.write_fua = mem_write_fua;
 	md.bd.priv = &md;
 	vfs_set_clock(fake_clock);
 	wl_rng = seed * 0x9e3779b97f4a7c15ull + 7;
@@ -1054,7 +1078,7 @@ int main(int argc, char **argv)
 			vw[nv].sector = evs[i].sector;
 			vw[nv].count = evs[i].count;
 			vw[nv].data = arena + evs[i].off;
-			vw[nv].fua = 0;
+			vw[nv].fua = evs[i].fua;
 			nv++;
 		}
 		dropped = vcache_resolve(cut_img, IMG_BYTES / VCACHE_SECTOR, vw, (unsigned)nv, rseed, scratch, &vst);

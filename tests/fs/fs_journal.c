@@ -549,3 +549,263 @@ void t_clock_floor(void)
 	vfs_set_clock(host_clock);
 	CHECK(fsck_clean(), "fsck");
 }
+
+/*
+ * Group commit: what one commit costs the device, and several committed
+ * transactions left in the journal at a crash.
+ *
+ * 1. After 1 MiB of 4 KiB writes and a burst of creates (dozens of dirty
+ *    metadata blocks), vfs_sync must take one FLUSH, one FUA write (the
+ *    commit block) and at most three other writes (journal superblock,
+ *    descriptors and copies gathered into the stage: one write per
+ *    EXT4_JSTAGE_BYTES), however many blocks it carries; the protocol of one
+ *    write per block and four flushes fails here.
+ * 2. Transactions committed one after the other stay in the journal (no
+ *    checkpoint per commit): a "crash" after the last fsync (every later
+ *    write dropped), then replay by our mount and, on a copy, by e2fsck; all
+ *    files intact, e2fsck -fn clean. debugfs's logdump must see at least
+ *    three commit blocks.
+ * 3. Freed metadata reused as file data: a directory's blocks committed,
+ *    the directory removed, the disk filled with a file (which takes the
+ *    freed blocks), fsync, crash: neither replay may bring the directory
+ *    blocks back over the file's bytes (the commit that frees a block the
+ *    journal holds checkpoints, emptying the journal).
+ */
+static uint8_t gc_pat(uint32_t file, uint64_t off)
+{
+	return (uint8_t)(file * 31 + off * 7 + (off >> 10));
+}
+
+static int gc_write_file(struct vfs *fs, uint64_t dir, const char *name, uint32_t id,
+			 uint64_t bytes, uint64_t *ino, uint64_t *written)
+{
+	static uint8_t buf[4096];
+	struct vfs_attr a;
+	uint64_t off = 0;
+	int err = vfs_mknod(fs, dir, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a);
+
+	if (err)
+		return err;
+	*ino = a.ino;
+	for (; off < bytes; off += sizeof(buf)) {
+		long n;
+		for (uint32_t k = 0; k < sizeof(buf); k++)
+			buf[k] = gc_pat(id, off + k);
+		n = vfs_write(fs, a.ino, off, buf, sizeof(buf));
+		if (n == -ENOSPC)
+			break;
+		if (n >= 0 && n < (long)sizeof(buf)) {
+			off += (uint64_t)n;
+			*written = off;
+			return 0;
+		}
+		if (n != (long)sizeof(buf))
+			return n < 0 ? (int)n : -EIO;
+	}
+	*written = off;
+	return 0;
+}
+
+static int gc_check_file(struct vfs *fs, uint64_t dir, const char *name, uint32_t id, uint64_t bytes)
+{
+	static uint8_t buf[4096];
+	struct vfs_attr a;
+	int err = vfs_lookup(fs, dir, name, strlen(name), &a);
+
+	if (err)
+		return err;
+	if (a.size != bytes) {
+		fprintf(stderr, "  %s: size %llu, want %llu\n", name, (unsigned long long)a.size,
+			(unsigned long long)bytes);
+		return -EBADMSG;
+	}
+	for (uint64_t off = 0; off < bytes; off += sizeof(buf)) {
+		uint32_t n = bytes - off < sizeof(buf) ? (uint32_t)(bytes - off) : (uint32_t)sizeof(buf);
+		if (vfs_read(fs, a.ino, off, buf, n) != (long)n)
+			return -EIO;
+		for (uint32_t k = 0; k < n; k++)
+			if (buf[k] != gc_pat(id, off + k)) {
+				fprintf(stderr, "  %s: byte %llu differs\n", name, (unsigned long long)(off + k));
+				return -EBADMSG;
+			}
+	}
+	return 0;
+}
+
+/* The image after a crash: our replay on one copy, e2fsck's on another;
+ * check(fs) on each. */
+static void gc_replay_both(int (*check)(struct vfs *fs), const char *what)
+{
+	char copy[400], saved[512];
+	struct vfs *fs;
+	int err;
+
+	snprintf(copy, sizeof(copy), "%s/crashed-copy", workdir);
+	snprintf(saved, sizeof(saved), "%s", cur_img);
+	CHECK(run("cp %s %s", cur_img, copy) == 0, "cp");
+	OK(mount_img(&fs));
+	err = check(fs);
+	CHECK(err == 0, "%s: after our replay: %d", what, err);
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "%s: fsck after our replay", what);
+	snprintf(cur_img, sizeof(cur_img), "%s", copy);
+	{
+		int r = run("e2fsck -fp %s >%s/fsck-p.log 2>&1", cur_img, workdir);
+		if (r > 1)
+			run("cat %s/fsck-p.log >&2", workdir);
+		CHECK(r <= 1, "%s: e2fsck -p exit %d", what, r);
+	}
+	CHECK(fsck_clean(), "%s: fsck after e2fsck's replay", what);
+	OK(mount_img(&fs));
+	err = check(fs);
+	CHECK(err == 0, "%s: after e2fsck's replay: %d", what, err);
+	OK(umount_img(fs));
+	snprintf(cur_img, sizeof(cur_img), "%s", saved);
+}
+
+static uint64_t gc_big, gc_fill;
+
+static int gc_check_tx(struct vfs *fs)
+{
+	struct vfs_attr d;
+	char name[32];
+	int err = vfs_lookup(fs, 2, NAME("g"), &d);
+
+	for (uint32_t i = 0; !err && i < 6; i++) {
+		snprintf(name, sizeof(name), "t%u", i);
+		err = gc_check_file(fs, d.ino, name, i, 8192 * (i + 1));
+	}
+	return err;
+}
+
+static int gc_check_reuse(struct vfs *fs)
+{
+	struct vfs_attr d;
+	int err = vfs_lookup(fs, 2, NAME("g"), &d);
+
+	if (!err && vfs_lookup(fs, d.ino, NAME("victim"), &d) != -ENOENT)
+		return -EEXIST;
+	if (!err)
+		err = gc_check_file(fs, 2, "fill1", 98, gc_big);
+	return err ? err : gc_check_file(fs, 2, "fill", 99, gc_fill);
+}
+
+void t_group_commit(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct vfs_attr d, v, a;
+	uint64_t ino, got;
+	long w0, fl0, fua0, sec0;
+	struct vfs_pcache_stats pc0, pc1;
+	char name[64], out[65536];
+
+	/* 1. the cost of one commit */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(vfs_mkdir(fs, 2, NAME("g"), 0755, 0, 0, &d));
+	OK(gc_write_file(fs, d.ino, "big", 7, 1 << 20, &ino, &got));
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "c%02d", i);
+		OK(vfs_mknod(fs, d.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
+	}
+	w0 = f.writes;
+	fl0 = f.flushes;
+	fua0 = f.fua_writes;
+	sec0 = f.sectors_written;
+	vfs_pcache_get_stats(&pc0);
+	OK(vfs_sync(fs));
+	vfs_pcache_get_stats(&pc1);
+	/* the file's data goes out first (write-back, ordered mode), in runs
+	 * the page cache counts; the journal's own writes are the rest */
+	fprintf(stderr, "  one commit: %ld writes (%ld FUA, %ld of file data) of %ld sectors, %ld flushes\n",
+		f.writes - w0, f.fua_writes - fua0, (long)(pc1.wb_writes - pc0.wb_writes),
+		f.sectors_written - sec0, f.flushes - fl0);
+	CHECK(f.flushes - fl0 == 1, "%ld flushes in one commit", f.flushes - fl0);
+	CHECK(f.fua_writes - fua0 == 1, "%ld FUA writes in one commit", f.fua_writes - fua0);
+	CHECK(f.writes - w0 - (long)(pc1.wb_writes - pc0.wb_writes) <= 4, "%ld device writes in one commit",
+	      f.writes - w0);
+	CHECK((f.sectors_written - sec0) * 512 >= 8 * 1024, "a commit of only %ld sectors",
+	      f.sectors_written - sec0);
+	/* a second commit right after: the journal is not reset between them */
+	OK(vfs_mknod(fs, d.ino, NAME("one-more"), S_IFREG | 0644, 0, 0, 0, &a));
+	w0 = f.writes;
+	fl0 = f.flushes;
+	OK(vfs_sync(fs));
+	CHECK(f.flushes - fl0 == 1 && f.writes - w0 <= 3, "second commit: %ld writes, %ld flushes",
+	      f.writes - w0, f.flushes - fl0);
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	CHECK(fsck_clean(), "fsck after the counted commits");
+
+	/* 2. several transactions in the journal at a crash */
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(vfs_mkdir(fs, 2, NAME("g"), 0755, 0, 0, &d));
+	for (uint32_t i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "t%u", i);
+		OK(gc_write_file(fs, d.ino, name, i, 8192 * (i + 1), &ino, &got));
+		OK(vfs_fsync(fs, ino, 0));
+	}
+	f.cut_after = f.writes;	/* the power goes: nothing more lands */
+	vfs_unmount(fs);
+	blockdev_file_close(&bf);
+	CHECK(debugfs_out("logdump", out, sizeof(out)) > 0, "debugfs logdump");
+	{
+		int commits = 0;
+		for (const char *p = out; (p = strstr(p, "commit block")) != NULL; p++)
+			commits++;
+		fprintf(stderr, "  crash with %d commit blocks in the journal\n", commits);
+		CHECK(commits >= 3, "only %d commit blocks in the journal at the crash:\n%s", commits, out);
+	}
+	gc_replay_both(gc_check_tx, "several transactions");
+	if (cur_failed)
+		return;
+
+	/* 3. freed metadata blocks reused as data: the disk filled but for a
+	 * little, a remount (journal empty), a directory of 100 entries
+	 * committed, then removed and committed (still within a quarter of the
+	 * journal: only the free makes it checkpoint), then a second file
+	 * takes every free block, the directory's among them */
+	CHECK(make_image(variant_opts, "8M") == 0, "mke2fs");
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(vfs_mkdir(fs, 2, NAME("g"), 0755, 0, 0, &d));
+	{
+		struct vfs_statfs st;
+		OK(vfs_statfs(fs, &st));
+		gc_big = (st.bfree * st.bsize - (192 << 10)) & ~(uint64_t)4095;
+	}
+	OK(gc_write_file(fs, 2, "fill1", 98, gc_big, &ino, &got));
+	CHECK(got == gc_big, "fill1: %llu of %llu bytes", (unsigned long long)got, (unsigned long long)gc_big);
+	OK(vfs_unmount(fs));
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(vfs_lookup(fs, 2, NAME("g"), &d));
+	OK(vfs_mkdir(fs, d.ino, NAME("victim"), 0755, 0, 0, &v));
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "a-rather-long-entry-name-%04d", i);
+		OK(vfs_mknod(fs, v.ino, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &a));
+	}
+	OK(vfs_sync(fs));
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "a-rather-long-entry-name-%04d", i);
+		OK(vfs_unlink(fs, v.ino, name, strlen(name)));
+	}
+	OK(vfs_rmdir(fs, d.ino, NAME("victim")));
+	OK(vfs_evict(fs, v.ino));	/* the last reference: its blocks are freed */
+	OK(vfs_sync(fs));
+	OK(gc_write_file(fs, 2, "fill", 99, 64 << 20, &ino, &gc_fill));
+	OK(vfs_fsync(fs, ino, 0));
+	f.cut_after = f.writes;
+	vfs_unmount(fs);
+	blockdev_file_close(&bf);
+	fprintf(stderr, "  %llu KiB of data written after freeing the directory\n",
+		(unsigned long long)(gc_fill >> 10));
+	gc_replay_both(gc_check_reuse, "freed metadata reused as data");
+}

@@ -235,6 +235,7 @@ int main(int argc, char **argv)
 	counted.read = count_read;
 	counted.write = count_write;
 	counted.flush = count_flush;
+	counted.write_fua = NULL;	/* FUA counted as a write and a flush */
 	if (vfs_mount(&fs, &counted, 0))
 		return 2;
 	fuse_server_init(&srv, fs);

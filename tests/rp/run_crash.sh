@@ -5,7 +5,7 @@
 # each stopped at a seeded cycle (vfpga-sim --power-cut CYCLE:SEED: the SSD
 # model loses, keeps or tears, by SEED, each write no completed FLUSH
 # covers; half the cycles are drawn anywhere, half just before a write the
-# SSD acknowledged in the uncut run). Each cut image: our replay and the
+# SSD acknowledged in the uncut run right after another write). Each cut image: our replay and the
 # console's record checked by
 # crash_check, then e2fsck -fn. Floors: at least a quarter of the cuts find
 # writes in the SSD's cache (the rest fall where the core computes, between
@@ -42,13 +42,14 @@ while [ $i -lt "$n" ]; do
 	# a seeded cycle past the first twentieth (reset, NVMe set-up, mount), and a seed for the cache
 	# even cuts: a cycle anywhere past the first twentieth (reset, NVMe set-up,
 	# mount); odd cuts: up to 4 000 cycles before a write the SSD acknowledged
-	# in the uncut run (its --nvme-io-log): the writes of that commit before it
-	# are in the cache. The SSD's clock runs ahead of vfpga-sim's count (it
+	# in the uncut run (its --nvme-io-log) right after another write, no FLUSH
+	# between: the writes before it are in the cache (a commit block follows
+	# a FLUSH, so a cut before it finds the cache empty). The SSD's clock runs ahead of vfpga-sim's count (it
 	# also counts the reset and the ELF load): the first cut measures by how much.
 	cyc=$(awk -v s="$seed" -v i="$i" -v t="$total" -v iolog="$out/io.log" -v off="$offset" 'BEGIN {
 		x = (s * 2654435761 + (i + 1) * 40503) % 4294967296; for (k = 0; k < 4; k++) x = (x * 1103515245 + 12345) % 2147483648
 		if (i % 2 == 0) { print int(t / 20 + (x / 2147483648) * (t - t / 20)); exit }
-		n = 0; while ((getline l < iolog) > 0) if (split(l, f, " ") == 4 && f[1] == "W") w[n++] = f[2]
+		n = 0; prev = "F"; while ((getline l < iolog) > 0) { k = split(l, f, " "); if (k == 4 && f[1] == "W" && prev == "W") w[n++] = f[2]; prev = f[1] }
 		y = (x * 1103515245 + 12345) % 2147483648
 		print w[int((x / 2147483648) * n)] - off - int((y / 2147483648) * 4000) }')
 	cs=$((seed * 1000 + i))

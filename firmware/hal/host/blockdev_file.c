@@ -54,6 +54,14 @@ static int file_flush(struct blockdev *bd)
 	return fdatasync(f->fd) ? -EIO : 0;
 }
 
+/* A file has no per-write FUA: the write, then fdatasync. */
+static int file_write_fua(struct blockdev *bd, uint64_t sector, uint32_t count, const void *buf)
+{
+	int err = file_write(bd, sector, count, buf);
+
+	return err ? err : file_flush(bd);
+}
+
 int blockdev_file_open(struct blockdev_file *f, const char *path, int rdonly)
 {
 	struct stat st;
@@ -71,6 +79,7 @@ int blockdev_file_open(struct blockdev_file *f, const char *path, int rdonly)
 	f->bd.read = file_read;
 	f->bd.write = file_write;
 	f->bd.flush = file_flush;
+	f->bd.write_fua = file_write_fua;
 	f->bd.priv = f;
 	return 0;
 }
@@ -89,18 +98,33 @@ static int fault_read(struct blockdev *bd, uint64_t sector, uint32_t count, void
 	return f->lower->read(f->lower, sector, count, buf);
 }
 
-static int fault_write(struct blockdev *bd, uint64_t sector, uint32_t count, const void *buf)
+static int fault_io(struct blockdev_fault *f, uint64_t sector, uint32_t count, const void *buf, int fua)
 {
-	struct blockdev_fault *f = bd->priv;
-
 	f->writes++;
+	f->fua_writes += fua;
+	f->sectors_written += count;
 	if (f->fail_write && f->writes == f->fail_write)
 		return -EIO;
 	if (f->cut_after && f->writes > f->cut_after) {
 		f->cut = 1;
 		return 0;	/* the power is gone: the write never lands */
 	}
-	return f->lower->write(f->lower, sector, count, buf);
+	if (!fua)
+		return f->lower->write(f->lower, sector, count, buf);
+	if (f->lower->write_fua)
+		return f->lower->write_fua(f->lower, sector, count, buf);
+	return f->lower->write(f->lower, sector, count, buf) ?: f->lower->flush(f->lower);
+}
+
+static int fault_write(struct blockdev *bd, uint64_t sector, uint32_t count, const void *buf)
+{
+	return fault_io(bd->priv, sector, count, buf, 0);
+}
+
+/* Counted as a write (cut_after, fail_write count it) and as a FUA write. */
+static int fault_write_fua(struct blockdev *bd, uint64_t sector, uint32_t count, const void *buf)
+{
+	return fault_io(bd->priv, sector, count, buf, 1);
 }
 
 static int fault_flush(struct blockdev *bd)
@@ -119,6 +143,8 @@ void blockdev_fault_init(struct blockdev_fault *f, struct blockdev *lower,
 	f->lower = lower;
 	f->writes = 0;
 	f->flushes = 0;
+	f->fua_writes = 0;
+	f->sectors_written = 0;
 	f->fail_write = fail_write;
 	f->cut_after = cut_after;
 	f->cut = 0;
@@ -126,5 +152,6 @@ void blockdev_fault_init(struct blockdev_fault *f, struct blockdev *lower,
 	f->bd.read = fault_read;
 	f->bd.write = fault_write;
 	f->bd.flush = fault_flush;
+	f->bd.write_fua = fault_write_fua;
 	f->bd.priv = f;
 }

@@ -25,6 +25,8 @@ struct blockdev_fault {
 	long fail_write;	/* the write call with this number (1-based) returns -EIO; 0 = never */
 	long cut_after;		/* writes after this many are dropped (power cut); 0 = never */
 	long flushes;
+	long fua_writes;	/* of the writes, those with FUA (write_fua) */
+	long sectors_written;
 	int cut;		/* set once the cut happened */
 };
 
