@@ -17,7 +17,10 @@
 // counted, nothing pushed, and the firmware's POP must return that chain
 // (and a POP of another queue EMPTY); then the firmware pushes it and the
 // queue is empty. An invalidation during a hit completes only after the
-// hit's used entry; a function reset in the middle of a hit leaves the fast
+// hit's used entry. Random steps (installs that collide in the direct-mapped
+// table, invalidations, READs of two files from four queues at any split)
+// against a model of the table: a READ hits exactly when every page of its
+// cut range is tagged. A function reset in the middle of a hit leaves the fast
 // path idle, disarmed, with no chain pending and no tag. The hit latency (notification to the used index
 // written) is printed for a 4 KiB read.
 module tb;
@@ -33,6 +36,7 @@ module tb;
   localparam int LAT = 4;                     // card memory read latency
   localparam logic [31:0] FUSE_READ = 32'd15;
   localparam int LAT_LIMIT = 500;             // issue 15: READ 4 KiB hit, notify to used ring
+  localparam int N_RANDOM = 200;              // random steps against the tag-table model
 
   `TB_CLK_RST(clk, rst, 5)
 
@@ -599,7 +603,7 @@ module tb;
     fw_rd(va(soc_map_pkg::VQ_STATUS), st);
     check(!st[soc_map_pkg::VQ_STATUS_BUSY_LSB], {what, ": POP of the pending queue not busy"});
     if (vq_ok) begin
-      check_eq(st[soc_map_pkg::VQ_STATUS_RESULT_LSB +: 4], soc_map_pkg::VQ_RESULT_OK, {what, ": POP returns OK"});
+      check_eq(st[soc_map_pkg::VQ_STATUS_RESULT_LSB +: 4], soc_map_pkg::VQ_RESULT_OK, $sformatf("%s: POP returns OK (STATUS %h)", what, st));
       fw_rd(va(soc_map_pkg::VQ_HEAD), v);
       check_eq(v[15:0], head, {what, ": POP returns the pending chain"});
       fw_rd(va(soc_map_pkg::VQ_NSEG), v);
@@ -773,8 +777,9 @@ module tb;
       wait_idle(20000);
       expect_miss(4, 16'd0, soc_map_pkg::FASTWHY_CHAIN, 1'b0, "miss: head out of range (BAD)");
       // the firmware would reset the device; here the queue starts again
+      @(negedge clk);
       q_enable[4] = 1'b0;
-      @(posedge clk);
+      repeat (2) @(negedge clk);
       q_enable[4] = 1'b1;
       avail_idx[4] = 0; used_seen[4] = 0; next_desc[4] = 0;
       wr_n(q_avail_a(4), 0, 4);
@@ -877,9 +882,81 @@ module tb;
     install(N1, FH1, 0, frame_of(N1, 0), FSIZE);
     one_read(1, N1, FH1, 64'd0, 32'd4096, rl, wl, 0, FUSE_READ, 4096, soc_map_pkg::FASTWHY_NONE, "hit after a new install");
 
+    // ---- random steps against a model of the tag table: installs (slots
+    //      collide: direct mapped), invalidations and READs of two files
+    //      from four queues, any split; each READ must hit exactly when
+    //      every page of its cut range is tagged, with the file's bytes
+    begin
+      tb_rng r;
+      bit          m_valid [0:TAGS-1];
+      logic [63:0] m_node [0:TAGS-1];
+      logic [31:0] m_page [0:TAGS-1];
+      logic [63:0] nodes [0:1];
+      logic [63:0] sizes [0:1];
+      int n_rhit, n_rmiss;
+      r = new(32'hfa57_0015);
+      nodes[0] = 64'h0000_0005_0000_0041;
+      nodes[1] = 64'h0000_0009_0000_0141;
+      sizes[0] = 64'd20000;
+      sizes[1] = 64'd9000;
+      n_rhit = 0;
+      n_rmiss = 0;
+      fw_wr(fa(soc_map_pkg::FAST_INVAL_ALL), 32'd1);
+      for (int i = 0; i < TAGS; i++) m_valid[i] = 0;
+      for (int step = 0; step < N_RANDOM; step++) begin
+        int x, ni;
+        x = int'(r.range(0, 99));
+        ni = int'(r.range(0, 1));
+        if (x < 50) begin
+          logic [31:0] pg;
+          int sl;
+          pg = 32'(r.range(0, 5));
+          install(nodes[ni], FH1, pg, frame_of(nodes[ni], pg), sizes[ni]);
+          sl = int'(pg[7:0] ^ nodes[ni][7:0] ^ nodes[ni][15:8]);
+          m_valid[sl] = 1;
+          m_node[sl] = nodes[ni];
+          m_page[sl] = pg;
+        end else if (x < 55) begin
+          fw_wr(fa(soc_map_pkg::FAST_INVAL), nodes[ni][31:0]);
+          do fw_rd(fa(soc_map_pkg::FAST_STATUS), st); while (st[soc_map_pkg::FAST_STATUS_INVAL_LSB]);
+          for (int i = 0; i < TAGS; i++) if (m_valid[i] && m_node[i][31:0] == nodes[ni][31:0]) m_valid[i] = 0;
+        end else begin
+          logic [63:0] off, fh;
+          logic [31:0] sz;
+          int n, k, w0, w1, extra, hit, q;
+          off = 64'(r.range(0, int'(sizes[ni]) + 3000));
+          sz = 32'(r.range(0, 2 * 4096));
+          fh = r.chance(8) ? FH1 + 64'd2 : FH1;
+          n = (off >= sizes[ni]) ? 0 : ((sizes[ni] - off < 64'(sz)) ? int'(sizes[ni] - off) : int'(sz));
+          // the model: the first page's tag, then every page of the cut range
+          hit = fh == FH1;
+          for (logic [63:0] pg = off >> 12; hit && pg <= ((n == 0) ? (off >> 12) : ((off + 64'(n) - 1) >> 12)); pg++) begin
+            int sl;
+            sl = int'(pg[7:0] ^ nodes[ni][7:0] ^ nodes[ni][15:8]);
+            if (!(m_valid[sl] && m_node[sl] == nodes[ni] && m_page[sl] == 32'(pg))) hit = 0;
+          end
+          k = int'(r.range(1, 79));
+          rl = '{k, 80 - k};
+          extra = int'(r.range(0, 300));
+          w0 = int'(r.range(1, 40));
+          w1 = int'(r.range(0, 16 + int'(sz) + extra - w0));
+          wl = '{w0, w1, 16 + int'(sz) + extra - w0 - w1};
+          q = int'(r.range(1, 4));
+          one_read(q, nodes[ni], fh, off, sz, rl, wl, r.chance(30), FUSE_READ, n,
+                   hit ? soc_map_pkg::FASTWHY_NONE : soc_map_pkg::FASTWHY_TAG,
+                   $sformatf("random step %0d (%s)", step, hit ? "hit" : "miss"));
+          if (hit) n_rhit++;
+          else n_rmiss++;
+        end
+      end
+      $display("vq_fast: random steps: %0d hits, %0d misses", n_rhit, n_rmiss);
+      check(n_rhit >= 15 && n_rmiss >= 15, "random steps: both hits and misses");
+    end
+
     // ---- a function reset in the middle of a hit: no hang, nothing kept
     begin
       logic [15:0] h;
+      install(N1, FH1, 0, frame_of(N1, 0), FSIZE);
       ok_lo.delete(); ok_hi.delete();
       uniq = uniq + 64'd1;
       make_req(FUSE_READ, uniq, N1, FH1, 64'd0, 32'd4096, 32'd80);
