@@ -26,7 +26,7 @@ TEST_TARGETS += test-lint
 # --- register tables in docs/: generated from the toml ------------------------
 # Sections between <!-- regs:BLOCK:begin --> and <!-- regs:BLOCK:end -->.
 # Only `make docs-regs` rewrites them; no build step touches docs/.
-DOCS_REGS := docs/pcie-function.md docs/dax.md docs/nvme-root-port.md docs/fw-load.md
+DOCS_REGS := docs/pcie-function.md docs/dax.md docs/nvme-root-port.md docs/fw-load.md docs/fastpath.md
 
 docs-regs: $(GEN)/soc_map.stamp ## Rewrite the register tables in docs/ (regs:BLOCK markers) from rtl/soc_map.toml
 	$(PYTHON) tools/docs_regs.py update $(GEN) $(DOCS_REGS)

@@ -116,6 +116,7 @@ module card_top #(
   logic [DATA_W-1:0] bq_data, bd_data;
   logic [3:0]  ws_be;
   logic [31:0] ws_addr, ws_wdata, ws_rdata;
+  logic        fast_idle;               // the READ fast path has nothing in hand
   // The host's load (vfs_fwload) shares the loader port and holds the core.
   logic        fw_ld_valid;
   logic [31:0] fw_ld_addr, fw_ld_data;
@@ -213,7 +214,8 @@ module card_top #(
     .fw_ld_addr   (fw_ld_addr),
     .fw_ld_data   (fw_ld_data),
     .fw_core_hold (fw_wait),
-    .err_count    (pcie_err_count)
+    .err_count    (pcie_err_count),
+    .fast_idle    (fast_idle)
   );
 
   // ---------------------------------------------------------------- root port, DAX window and DDR
@@ -435,7 +437,8 @@ module card_top #(
   // Nothing moves this cycle: no TLP offered or taken on either link, no
   // request on any of the SoC's buses or card-memory line ports, no DDR read
   // in flight, the window and the DDR front end idle inside, and the core
-  // retires nothing. While the core also sleeps in WFI, nothing but the
+  // retires nothing, and the READ fast path (vq_fast) has nothing in hand.
+  // While the core also sleeps in WFI, nothing but the
   // free-running counters changes until an interrupt or a TLP arrives (the
   // simulator skips such spans).
   // The inputs it reads (the links' valids, ddr_rvalid) come from registers
@@ -444,5 +447,5 @@ module card_top #(
   assign quiet = !retire && !store_valid && !ext_req && !ws_req &&
                  !rx_tlp_valid && !tx_tlp_valid && !rp_rx_tlp_valid && !rp_tx_tlp_valid &&
                  !k_req && !m_req && !w_req && !ddr_req && !ddr_rvalid &&
-                 !bq_valid && !bd_valid && ddr_idle && dax_idle;
+                 !bq_valid && !bd_valid && ddr_idle && dax_idle && fast_idle;
 endmodule

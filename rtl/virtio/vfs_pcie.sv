@@ -6,7 +6,8 @@
 // the host's firmware load window (vfs_fwload: BAR0 0x7000, FWLOAD read-only
 // for the firmware). Clock domain: clk. Interfaces: generic TLP
 // streams toward the hard IP, the firmware port (SoC MMIO: VIRTIO, DMA, VQ,
-// TIME, FWLOAD and DMABUF regions), the BAR2 memory port, the DMA engine's card
+// TIME, FWLOAD, DMABUF and FAST regions; the READ fast path vq_fast shares
+// the port with the core), the BAR2 memory port, the DMA engine's card
 // memory line port (transfers between host memory and DDR or the DAX window),
 // the load strap, the SoC's loader port and the core's hold.
 module vfs_pcie #(
@@ -81,7 +82,8 @@ module vfs_pcie #(
   output logic        fw_core_hold,
 
   // --- status ---
-  output logic [31:0] err_count
+  output logic [31:0] err_count,
+  output logic        fast_idle       // the READ fast path has nothing in hand
 );
   localparam int DMABUF_AW = $clog2(soc_map_pkg::DMABUF_SIZE);  // DMA buffer byte-address bits
 
@@ -120,6 +122,15 @@ module vfs_pcie #(
   logic        rsel_buf_q;
   logic [31:0] virtio_rdata_c, dma_rdata_c, vq_rdata_c, regs_rdata_q, buf_rdata;
 
+  // The function's internal firmware port: the core's, shared with the
+  // READ fast path (vq_fast)
+  logic        fi_req, fi_we;
+  logic [3:0]  fi_be;
+  logic [31:0] fi_addr, fi_wdata, fi_rdata;
+  logic        notify_valid;
+  logic [3:0]  notify_queue;
+  logic [NUM_REQ_QUEUES:0] notify_steal, notify_fwd;
+
   // Queue engine
   logic [NUM_REQ_QUEUES*16+15:0] q_size;
   logic [NUM_REQ_QUEUES*64+63:0] q_desc, q_avail, q_used;
@@ -128,12 +139,12 @@ module vfs_pcie #(
   logic        eng_irq_valid;
   logic [15:0] eng_irq_queue;
 
-  assign sel_virtio = (f_addr & ~(soc_map_pkg::VIRTIO_SIZE - 32'd1)) == soc_map_pkg::VIRTIO_BASE;
-  assign sel_dma = (f_addr & ~(soc_map_pkg::DMA_SIZE - 32'd1)) == soc_map_pkg::DMA_BASE;
-  assign sel_buf = (f_addr & ~(soc_map_pkg::DMABUF_SIZE - 32'd1)) == soc_map_pkg::DMABUF_BASE;
-  assign sel_vq = (f_addr & ~(soc_map_pkg::VQ_SIZE - 32'd1)) == soc_map_pkg::VQ_BASE;
-  assign sel_time = (f_addr & ~(soc_map_pkg::TIME_SIZE - 32'd1)) == soc_map_pkg::TIME_BASE;
-  assign sel_fwl = (f_addr & ~(soc_map_pkg::FWLOAD_SIZE - 32'd1)) == soc_map_pkg::FWLOAD_BASE;
+  assign sel_virtio = (fi_addr & ~(soc_map_pkg::VIRTIO_SIZE - 32'd1)) == soc_map_pkg::VIRTIO_BASE;
+  assign sel_dma = (fi_addr & ~(soc_map_pkg::DMA_SIZE - 32'd1)) == soc_map_pkg::DMA_BASE;
+  assign sel_buf = (fi_addr & ~(soc_map_pkg::DMABUF_SIZE - 32'd1)) == soc_map_pkg::DMABUF_BASE;
+  assign sel_vq = (fi_addr & ~(soc_map_pkg::VQ_SIZE - 32'd1)) == soc_map_pkg::VQ_BASE;
+  assign sel_time = (fi_addr & ~(soc_map_pkg::TIME_SIZE - 32'd1)) == soc_map_pkg::TIME_BASE;
+  assign sel_fwl = (fi_addr & ~(soc_map_pkg::FWLOAD_SIZE - 32'd1)) == soc_map_pkg::FWLOAD_BASE;
   assign h_fwl = app_addr >= pcie_pkg::BAR0_FWLOAD;
   assign h_time = app_addr >= pcie_pkg::BAR0_TIME && !h_fwl;
   assign app_rdata_c = h_fwl ? fwl_h_rdata : h_time ? time_h_rdata : virtio_h_rdata;
@@ -298,10 +309,10 @@ module vfs_pcie #(
     .h_be         (app_be),
     .h_wdata      (app_wdata),
     .h_rdata      (virtio_h_rdata),
-    .f_req        (f_req && sel_virtio),
-    .f_we         (f_we),
-    .f_addr       (f_addr[11:0]),
-    .f_wdata      (f_wdata),
+    .f_req        (fi_req && sel_virtio),
+    .f_we         (fi_we),
+    .f_addr       (fi_addr[11:0]),
+    .f_wdata      (fi_wdata),
     .f_rdata      (virtio_rdata_c),
     .f_irq        (f_irq),
     .msix_enable  (msix_enable),
@@ -317,7 +328,11 @@ module vfs_pcie #(
     .eng_irq_valid   (eng_irq_valid),
     .eng_irq_queue   (eng_irq_queue),
     .dev_reset       (dev_reset),
-    .reset_unseen    (reset_unseen)
+    .reset_unseen    (reset_unseen),
+    .notify_valid    (notify_valid),
+    .notify_queue    (notify_queue),
+    .notify_steal    (notify_steal),
+    .notify_fwd      (notify_fwd)
   );
 
   vfs_time #(
@@ -331,11 +346,11 @@ module vfs_pcie #(
     .h_be    (app_be),
     .h_wdata (app_wdata),
     .h_rdata (time_h_rdata),
-    .f_req   (f_req && sel_time),
-    .f_we    (f_we),
-    .f_addr  (f_addr[11:0]),
-    .f_be    (f_be),
-    .f_wdata (f_wdata),
+    .f_req   (fi_req && sel_time),
+    .f_we    (fi_we),
+    .f_addr  (fi_addr[11:0]),
+    .f_be    (fi_be),
+    .f_wdata (fi_wdata),
     .f_rdata (time_f_rdata)
   );
 
@@ -349,12 +364,39 @@ module vfs_pcie #(
     .h_be      (app_be),
     .h_wdata   (app_wdata),
     .h_rdata   (fwl_h_rdata),
-    .f_addr    (f_addr[11:0]),
+    .f_addr    (fi_addr[11:0]),
     .f_rdata   (fwl_f_rdata),
     .ld_valid  (fw_ld_valid),
     .ld_addr   (fw_ld_addr),
     .ld_data   (fw_ld_data),
     .core_hold (fw_core_hold)
+  );
+
+  // The READ fast path: a second master on the internal port, lent the
+  // queue and DMA engines by the firmware (docs/fastpath.md).
+  vq_fast #(
+    .NQ (NUM_REQ_QUEUES + 1)
+  ) u_fast (
+    .clk          (clk),
+    .rst          (rst),
+    .flush        (dev_reset || reset_unseen),
+    .c_req        (f_req),
+    .c_we         (f_we),
+    .c_be         (f_be),
+    .c_addr       (f_addr),
+    .c_wdata      (f_wdata),
+    .c_rdata      (f_rdata),
+    .f_req        (fi_req),
+    .f_we         (fi_we),
+    .f_be         (fi_be),
+    .f_addr       (fi_addr),
+    .f_wdata      (fi_wdata),
+    .f_rdata      (fi_rdata),
+    .notify_valid (notify_valid),
+    .notify_queue (notify_queue),
+    .notify_steal (notify_steal),
+    .notify_fwd   (notify_fwd),
+    .idle         (fast_idle)
   );
 
   vq_engine #(
@@ -374,10 +416,10 @@ module vfs_pcie #(
     .feat_indirect  (driver_features[28]),
     .requester_id   (requester_id),
     .bus_master     (bus_master),
-    .req            (f_req && sel_vq),
-    .we             (f_we),
-    .addr           (f_addr[11:0]),
-    .wdata          (f_wdata),
+    .req            (fi_req && sel_vq),
+    .we             (fi_we),
+    .addr           (fi_addr[11:0]),
+    .wdata          (fi_wdata),
     .rdata          (vq_rdata_c),
     .tx_hdr         (vq_tx_hdr),
     .tx_data        (vq_tx_data),
@@ -400,10 +442,10 @@ module vfs_pcie #(
   ) u_dma_regs (
     .clk         (clk),
     .rst         (rst),
-    .req         (f_req && sel_dma),
-    .we          (f_we),
-    .addr        (f_addr[11:0]),
-    .wdata       (f_wdata),
+    .req         (fi_req && sel_dma),
+    .we          (fi_we),
+    .addr        (fi_addr[11:0]),
+    .wdata       (fi_wdata),
     .rdata       (dmar_rdata_c),
     .cmd_valid   (dcmd_valid),
     .cmd_ready   (dcmd_ready),
@@ -515,10 +557,10 @@ module vfs_pcie #(
   ) u_copy (
     .clk      (clk),
     .rst      (rst),
-    .req      (f_req && sel_dma),
-    .we       (f_we),
-    .addr     (f_addr[11:0]),
-    .wdata    (f_wdata),
+    .req      (fi_req && sel_dma),
+    .we       (fi_we),
+    .addr     (fi_addr[11:0]),
+    .wdata    (fi_wdata),
     .rdata    (copy_rdata_c),
     .c_req    (y_req),
     .c_we     (y_we),
@@ -579,10 +621,10 @@ module vfs_pcie #(
     .d_row   (eng_buf ? lm_row[DMABUF_AW-$clog2(DATA_W/8)-1:0] : yb_row),
     .d_wdata (eng_buf ? lm_wdata : yb_wdata),
     .d_rdata (buf_lm_rdata),
-    .c_en    (f_req && sel_buf),
-    .c_we    (f_we ? f_be : 4'b0000),
-    .c_addr  (f_addr[DMABUF_AW-1:0]),
-    .c_wdata (f_wdata),
+    .c_en    (fi_req && sel_buf),
+    .c_we    (fi_we ? fi_be : 4'b0000),
+    .c_addr  (fi_addr[DMABUF_AW-1:0]),
+    .c_wdata (fi_wdata),
     .c_rdata (buf_rdata)
   );
 
@@ -591,8 +633,8 @@ module vfs_pcie #(
     app_rdata_q <= app_rdata_c;
     regs_rdata_q <= sel_virtio ? virtio_rdata_c : sel_vq ? vq_rdata_c :
                     sel_time ? time_f_rdata : sel_fwl ? fwl_f_rdata : dma_rdata_c;
-    if (f_req) rsel_buf_q <= sel_buf;
+    if (fi_req) rsel_buf_q <= sel_buf;
   end
 
-  assign f_rdata = rsel_buf_q ? buf_rdata : regs_rdata_q;
+  assign fi_rdata = rsel_buf_q ? buf_rdata : regs_rdata_q;
 endmodule

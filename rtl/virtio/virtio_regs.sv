@@ -49,7 +49,13 @@ module virtio_regs #(
 
   // --- function reset (device status written 0) ---
   output logic        dev_reset,
-  output logic        reset_unseen    // the firmware has not read STATUS since a reset
+  output logic        reset_unseen,   // the firmware has not read STATUS since a reset
+
+  // --- notifications and the READ fast path (vq_fast) ---
+  output logic        notify_valid,   // the driver notified enabled queue notify_queue
+  output logic [3:0]  notify_queue,
+  input  wire logic [NQ_PORT-1:0] notify_steal,  // these queues' notifications do not set NOTIFY
+  input  wire logic [NQ_PORT-1:0] notify_fwd     // set these queues' NOTIFY bits (the fast path hands them on)
 );
   localparam int NQ_PORT = NUM_REQ_QUEUES + 1;  // queues on the engine ports
   localparam int NQ = NUM_REQ_QUEUES + 1;                // hiprio + request queues
@@ -192,6 +198,8 @@ module virtio_regs #(
   assign notify_hit = h_wr && h_addr >= pcie_pkg::BAR0_NOTIFY && h_addr < pcie_pkg::BAR0_ISR &&
                       h_addr[11:2] < 10'(NQ);
   assign notify_q = h_addr[2 +: QW];
+  assign notify_valid = notify_hit && qenable_q[notify_q];
+  assign notify_queue = 4'(notify_q);
 
   // Merged values of 16-bit and status fields written with byte enables.
   always_comb begin
@@ -288,7 +296,8 @@ module virtio_regs #(
       // A notification in the cycle the firmware reads (and so clears) the
       // bits survives into the next read.
       notified_q <= ((f_req && !f_we && f_addr == soc_map_pkg::VIRTIO_NOTIFY) ? '0 : notified_q) |
-                    ((notify_hit && qenable_q[notify_q]) ? (NQ'(1) << notify_q) : '0);
+                    ((notify_hit && qenable_q[notify_q] && !notify_steal[notify_q]) ? (NQ'(1) << notify_q) : '0) |
+                    notify_fwd;
       if (f_req && !f_we && f_addr == soc_map_pkg::VIRTIO_STATUS) reset_seen_q <= 1'b0;
       if (fail) status_q[S_NEEDS_RESET] <= 1'b1;
       if (f_wr && f_addr == soc_map_pkg::VIRTIO_QSEL && f_wdata < 32'(NQ)) fw_qsel_q <= f_wdata[QW-1:0];
