@@ -83,6 +83,23 @@
   end \
   always_comb beat = (q.size() != 0) ? q[0] : '0;
 
+// Host memory as a sparse byte array hm (unwritten bytes read 0), with
+// mb (one byte), wr_n and rd_n (n <= 8 bytes, little-endian).
+`define TB_HOST_MEM \
+  logic [7:0] hm [logic [63:0]]; \
+  function automatic logic [7:0] mb(input logic [63:0] a); \
+    return hm.exists(a) ? hm[a] : 8'h00; \
+  endfunction \
+  function automatic void wr_n(input logic [63:0] a, input logic [63:0] v, input int n); \
+    for (int i = 0; i < n; i++) hm[a + 64'(i)] = v[8 * i +: 8]; \
+  endfunction \
+  function automatic logic [63:0] rd_n(input logic [63:0] a, input int n); \
+    logic [63:0] v; \
+    v = '0; \
+    for (int i = 0; i < n; i++) v[8 * i +: 8] = mb(a + 64'(i)); \
+    return v; \
+  endfunction
+
 package tb_pkg;
   localparam int DATA_W = 256;
   localparam int DWS = DATA_W / 32;        // DWs per beat

@@ -45,19 +45,7 @@ module tb;
     .rx_hdr, .rx_data, .rx_valid, .rx_ready, .irq_valid, .irq_queue);
 
   // ------------------------------------------------------------ host memory
-  logic [7:0] hm [logic [63:0]];
-  function automatic logic [7:0] mb(input logic [63:0] a);
-    return hm.exists(a) ? hm[a] : 8'h00;
-  endfunction
-  function automatic void wr_n(input logic [63:0] a, input logic [63:0] v, input int n);
-    for (int i = 0; i < n; i++) hm[a + 64'(i)] = v[8 * i +: 8];
-  endfunction
-  function automatic logic [63:0] rd_n(input logic [63:0] a, input int n);
-    logic [63:0] v;
-    v = '0;
-    for (int i = 0; i < n; i++) v[8 * i +: 8] = mb(a + 64'(i));
-    return v;
-  endfunction
+  `TB_HOST_MEM
   function automatic void wr_desc(input logic [63:0] a, input logic [63:0] da, input logic [31:0] len,
                                   input logic [15:0] flags, input logic [15:0] next);
     wr_n(a, da, 8);

@@ -203,19 +203,7 @@ module tb;
     if (!wr_time.exists(a) || wr_time[a] < t0) return -1;
     return wr_time[a];
   endfunction
-  logic [7:0] hm [logic [63:0]];
-  function automatic logic [7:0] mb(input logic [63:0] a);
-    return hm.exists(a) ? hm[a] : 8'h00;
-  endfunction
-  function automatic void wr_n(input logic [63:0] a, input logic [63:0] v, input int n);
-    for (int i = 0; i < n; i++) hm[a + 64'(i)] = v[8 * i +: 8];
-  endfunction
-  function automatic logic [63:0] rd_n(input logic [63:0] a, input int n);
-    logic [63:0] v;
-    v = '0;
-    for (int i = 0; i < n; i++) v[8 * i +: 8] = mb(a + 64'(i));
-    return v;
-  endfunction
+  `TB_HOST_MEM
   // Where the device may write: [ok_lo[i], ok_hi[i])
   logic [63:0] ok_lo [$], ok_hi [$];
   int          n_bad_writes = 0, n_wr_bytes = 0;
