@@ -264,20 +264,28 @@ static void dirty_unlink(uint32_t i)
 	f->fs->pc_dirty--;
 }
 
-static void unhash(uint32_t i)
+/* Frame i, which *pp links into its hash chain, leaves the cache. */
+static void unlink_at(uint32_t *pp, uint32_t i)
 {
 	struct pc_frame *f = &pc.f[i];
-	uint32_t *pp = &pc.head[hash_of(f->fs, f->ino, f->lblk)];
 
 	if (f->flags & F_DIRTY) {	/* its block is gone (or the mount broke) */
 		dirty_unlink(i);
 		pc.st.discarded++;
 	}
-	while (*pp != i)
-		pp = &pc.f[*pp].hnext;
 	*pp = f->hnext;
 	f->flags = 0;
 	pc.nvalid--;
+}
+
+static void unhash(uint32_t i)
+{
+	struct pc_frame *f = &pc.f[i];
+	uint32_t *pp = &pc.head[hash_of(f->fs, f->ino, f->lblk)];
+
+	while (*pp != i)
+		pp = &pc.f[*pp].hnext;
+	unlink_at(pp, i);
 }
 
 static int taken(uint32_t i)
@@ -546,10 +554,24 @@ void pcache_drop(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t en
 	 * at every frame (callers bound end by the file's size) */
 	if (end - first <= 64 || end - first < pc.n / 4) {
 		for (uint32_t b = first; b < end; b++) {
-			const uint8_t *fr = pcache_find(fs, ino, b);
+			/* one walk of the chain finds and unlinks the block's frame
+			 * (a find, then unhash's second walk, and a divide for the
+			 * index cost ~650 cycles a block on the card: 165k cycles
+			 * of the FORGET that frees a 1 MiB file) */
+			uint32_t *pp = &pc.head[hash_of(fs, ino, b)];
 
-			if (fr)
-				drop_frame((uint32_t)((size_t)(fr - pc.mem) / pc.stride));
+			while (*pp != PCACHE_NONE) {
+				uint32_t i = *pp;
+				struct pc_frame *f = &pc.f[i];
+
+				if (f->lblk == b && f->ino == ino && f->fs == fs) {
+					unlink_at(pp, i);
+					f->pin = 0;
+					pc.st.drops++;
+					break;
+				}
+				pp = &f->hnext;
+			}
 		}
 		return;
 	}
