@@ -277,7 +277,7 @@ void card_fs_reset(void)
 		int err;
 
 		fuse_server_reset(&srv);
-		err = vfs_sync(fs);
+		err = vfs_checkpoint(fs);
 		if (err) {
 			printf("card: write-back at the device reset failed (%d)%s%s\n", err,
 			       *vfs_last_error(fs) ? ": " : "", vfs_last_error(fs));

@@ -518,6 +518,15 @@ int vfs_sync(struct vfs *fs)
 	return ext4_commit(fs);
 }
 
+int vfs_checkpoint(struct vfs *fs)
+{
+	int err = vfs_sync(fs);
+
+	if (!err && !fs->rdonly)
+		err = ext4_checkpoint(fs);
+	return err;
+}
+
 int vfs_unmount(struct vfs *fs)
 {
 	int err = 0;

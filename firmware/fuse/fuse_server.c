@@ -125,7 +125,7 @@ static long do_destroy(struct fuse_req *r, uint64_t ino, const void *arg)
 	(void)arg;
 	fuse_server_reset(r->srv);
 	if (r->srv->fs)
-		vfs_sync(r->srv->fs);
+		vfs_checkpoint(r->srv->fs);	/* the session is over: the image as an unmount leaves it */
 	return fuse_reply_err(r, 0);
 }
 

@@ -88,6 +88,10 @@ void vfs_set_clock_floor(vfs_clock_floor_t floor);
 int vfs_mount(struct vfs **out, struct blockdev *bd, unsigned flags);
 int vfs_unmount(struct vfs *fs);	/* writes everything back and marks clean */
 int vfs_sync(struct vfs *fs);		/* everything durable (data + metadata) */
+/* vfs_sync, then every committed block written home and the journal empty:
+ * the image as an unmount leaves it, for tools that do not replay a journal
+ * (DESTROY, a device reset: the guest is gone). */
+int vfs_checkpoint(struct vfs *fs);
 uint64_t vfs_root(const struct vfs *fs);
 const char *vfs_last_error(const struct vfs *fs);	/* human-readable reason */
 

@@ -51,6 +51,7 @@ void t_replay_by_e2fsck(void);
 void t_powercut_extents(void);
 void t_powercut_namespace(void);
 void t_group_commit(void);
+void t_checkpoint(void);
 
 /* fs_corrupt.c */
 void t_corrupt(void);

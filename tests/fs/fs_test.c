@@ -46,6 +46,7 @@ static const struct test tests[] = {
 	{ "powercut_extents", t_powercut_extents },
 	{ "powercut_namespace", t_powercut_namespace },
 	{ "group_commit", t_group_commit },
+	{ "checkpoint", t_checkpoint },
 	{ "random_model", t_random_model },
 	{ "pcache", t_pcache },
 	{ "pcache_model", t_pcache_model },
