@@ -55,6 +55,7 @@
 #ifndef EXT4_JSTAGE_BYTES		/* commit: journal blocks gathered into one write */
 #define EXT4_JSTAGE_BYTES (64u << 10)
 #endif
+_Static_assert(EXT4_JSTAGE_BYTES >= 4 * EXT4_MAX_BLOCK_SIZE, "the commit stage holds a few blocks at least");
 #define EXT4_HASH_SIZE 1024		/* power of two */
 #ifndef EXT4_ICACHE_SIZE		/* in-core inodes (attributes), power of two */
 #define EXT4_ICACHE_SIZE 256

@@ -25,6 +25,7 @@
 #define EXT4_SYSZ_MAX		16	/* a 1 MiB image in the DTCM: a handful of ranges */
 #define EXT4_ICACHE_SIZE	16	/* in-core inodes */
 #define EXT4_DCACHE_SIZE	8	/* cached names */
+#define EXT4_JSTAGE_BYTES	(4u << 10)	/* commit staging: 4 blocks of 1 KiB (64 KiB would not fit) */
 /* page cache: no room in the DTCM; main.c gives it card memory (DDR) */
 #define VFS_PCACHE_DEFAULT_BYTES	0
 
