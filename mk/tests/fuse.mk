@@ -38,9 +38,10 @@ $(FUSE_TEST_DIR)/fuzz_dispatch: tests/fuse/fuzz_dispatch.c $(FUSE_SRV_SRCS) firm
 
 test-fuzz-fuse: $(FUSE_TEST_DIR)/fuzz_dispatch ## Test: 300 000 fuzzed requests through the FUSE dispatcher over ext4 in memory (ASan/UBSan), half steered at locks, COPY_FILE_RANGE and a 64-page DAX window
 	@mkdir -p $(FUSE_TEST_DIR)/fuzz-corpus
+	@rm -rf $(FUSE_TEST_DIR)/fuzz-seeds && python3 tests/fuse/fuzz_seeds.py $(FUSE_TEST_DIR)/fuzz-seeds
 	@rm -f $(FUSE_TEST_DIR)/fuzz.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/fuzz.img 8M
 	FUZZ_IMAGE=$(FUSE_TEST_DIR)/fuzz.img $< -runs=300000 -max_len=4096 -seed=1 -print_final_stats=1 \
-	  $(FUSE_TEST_DIR)/fuzz-corpus > $(FUSE_TEST_DIR)/fuzz.log 2>&1 || { tail -30 $(FUSE_TEST_DIR)/fuzz.log; exit 1; }
+	  $(FUSE_TEST_DIR)/fuzz-corpus $(FUSE_TEST_DIR)/fuzz-seeds > $(FUSE_TEST_DIR)/fuzz.log 2>&1 || { tail -30 $(FUSE_TEST_DIR)/fuzz.log; exit 1; }
 	@grep -E "stat::number_of_executed_units|Done|^fuzz_dispatch:" $(FUSE_TEST_DIR)/fuzz.log
 	@sh tests/fuse/fuzz_check.sh $(FUSE_TEST_DIR)/fuzz.log 300000
 TEST_TARGETS += test-fuzz-fuse
