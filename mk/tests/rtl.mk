@@ -15,7 +15,7 @@ test-rtl-units: $(GEN)/soc_map.stamp ## Test: unit bench per RTL block (pcie_ep,
 	  "$(RTL_PKGS)" "$(RTL_SRCS)" $(addprefix tests/rtl/,$(RTL_UNIT_BENCHES))
 TEST_TARGETS += test-rtl-units
 
-bench-fast: $(GEN)/soc_map.stamp ## Benchmark: READ 4 KiB hit through the fast path (vq_fast bench), notification to used-ring cycles
+bench-fast: $(GEN)/soc_map.stamp ## Benchmark: READ hits through the fast path (vq_fast bench): 4 KiB notification to used ring with an immediate and an 800 ns host, 128 KiB reply bandwidth -> build/bench/fast.md
 	@mkdir -p $(RTL_UNIT_DIR) $(BUILD)/bench
 	@VERILATOR=$(VERILATOR) sh tests/rtl/run.sh "rtl unit" $(RTL_UNIT_DIR) $(VERILATOR_LOCK) \
 	  "$(RTL_PKGS)" "$(RTL_SRCS)" tests/rtl/vq_fast > /dev/null

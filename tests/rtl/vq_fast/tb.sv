@@ -21,8 +21,13 @@
 // table, invalidations, READs of two files from four queues at any split)
 // against a model of the table: a READ hits exactly when every page of its
 // cut range is tagged. A function reset in the middle of a hit leaves the fast
-// path idle, disarmed, with no chain pending and no tag. The hit latency (notification to the used index
-// written) is printed for a 4 KiB read.
+// path idle, disarmed, with no chain pending and no tag. A slow and faulty
+// host on the fast path's own reads: completions 800 ns late, cut at every
+// RCB boundary and allowed to overtake; UR, CA and a lost completion on the
+// request's read (a DMA miss) and on the queue engine's ring reads (VQ's
+// DMA result). Printed for make bench-fast: the 4 KiB hit latency
+// (notification to the used index written) with an immediate and an
+// 800 ns host, and a 128 KiB hit's reply bandwidth.
 module tb;
   import tb_pkg::*;
   localparam int NQ = 5;
@@ -36,6 +41,7 @@ module tb;
   localparam int LAT = 4;                     // card memory read latency
   localparam logic [31:0] FUSE_READ = 32'd15;
   localparam int LAT_LIMIT = 500;             // issue 15: READ 4 KiB hit, notify to used ring
+  localparam int LAT800_LIMIT = 1200;         // ... with 800 ns host completions
   localparam int N_RANDOM = 200;              // random steps against the tag-table model
 
   `TB_CLK_RST(clk, rst, 5)
@@ -221,9 +227,83 @@ module tb;
     n_wr_bytes++;
   endfunction
 
+  // The host's timing and faults (set by the run): every completion leaves
+  // host_lat cycles after its request (800 ns: 200); rcb_split cuts each
+  // completion at the 64-byte RCB boundaries; reorder lets a request's
+  // completions overtake the ones queued before it (at a TLP boundary;
+  // pieces of one request stay in order, as PCIe requires). One read of
+  // class fault_cls (0: the queue engine's, tag >= 16; 1: the DMA
+  // engine's) can be faulted: the fault_nth-th from now (0: the next)
+  // gets fault_kind: a UR or CA completion, or none at all (the engine's
+  // completion timeout).
+  localparam int FK_UR = 1, FK_CA = 2, FK_DROP = 3;
+  int          host_lat = 0;
+  bit          rcb_split = 1'b0, reorder = 1'b0;
+  int          fault_kind = 0, fault_cls = 0, fault_nth = -1, n_faulted = 0;
+  int          dph_first = -1, dph_last = -1;   // the last hit's reply writes (cycles)
+  int          n_reordered = 0;
+  int          lat_800 = -1, cyc_128k = -1, lat_128k = -1;
   logic [127:0] cpl_hdr_q [$];
   logic [255:0] cpl_data_q [$];
   bit          cpl_sop_q [$], cpl_eop_q [$];
+  int          cpl_due_q [$];
+  // Queues beat b of a completion at position at (-1: the end).
+  function automatic void cpl_put(input int at, input logic [127:0] h, input logic [255:0] d,
+                                  input bit so, input bit eo);
+    if (at < 0) begin
+      cpl_hdr_q.push_back(h); cpl_data_q.push_back(d);
+      cpl_sop_q.push_back(so); cpl_eop_q.push_back(eo);
+      cpl_due_q.push_back(now + host_lat);
+    end else begin
+      cpl_hdr_q.insert(at, h); cpl_data_q.insert(at, d);
+      cpl_sop_q.insert(at, so); cpl_eop_q.insert(at, eo);
+      cpl_due_q.insert(at, now + host_lat);
+    end
+  endfunction
+  // The completions of one MRd: a faulted status, or the bytes, whole or
+  // cut at RCB boundaries.
+  function automatic void host_read(input logic [127:0] rh);
+    logic [63:0] a, base;
+    int bytes, at, left;
+    bit vq_read;
+    a = h_addr(rh) + 64'(pcie_pkg::be_low(h_fbe(rh)));
+    bytes = int'(pcie_pkg::read_bytes(11'(h_ndw(rh)), h_fbe(rh), h_lbe(rh)));
+    vq_read = h_req_tag(rh) >= 8'd16;
+    at = -1;
+    if (reorder) begin
+      // the first TLP boundary in the queue (the head may be mid-TLP)
+      for (int i = 0; i < cpl_sop_q.size() && at < 0; i++) if (cpl_sop_q[i]) at = i;
+      if (at >= 0) n_reordered++;
+    end
+    if (fault_nth >= 0 && vq_read == (fault_cls == 0)) begin
+      if (fault_nth == 0) begin
+        fault_nth = -1;
+        n_faulted++;
+        if (fault_kind == FK_UR || fault_kind == FK_CA)
+          cpl_put(at, cpl_hdr(fault_kind == FK_UR ? pcie_pkg::CPL_UR : pcie_pkg::CPL_CA, 1'b0, 0, bytes,
+                              7'(a), 16'h0100, RID, h_req_tag(rh)), '0, 1'b1, 1'b1);
+        return;                                   // FK_DROP: no completion
+      end
+      fault_nth--;
+    end
+    left = bytes;
+    while (left > 0) begin
+      int n, ndw;
+      n = rcb_split ? 64 - int'(a[5:0]) : left;
+      if (n > left) n = left;
+      base = a & ~64'd3;
+      ndw = int'(((a + 64'(n) + 64'd3) & ~64'd3) - base) / 4;
+      for (int b = 0; b < (ndw + 7) / 8; b++) begin
+        logic [255:0] d;
+        for (int i = 0; i < 32; i++) d[8 * i +: 8] = mb(base + 64'(32 * b + i));
+        cpl_put(at, cpl_hdr(pcie_pkg::CPL_SC, 1'b1, ndw, left, 7'(a), 16'h0100, RID, h_req_tag(rh)), d,
+                b == 0, b == (ndw + 7) / 8 - 1);
+        if (at >= 0) at++;
+      end
+      a = a + 64'(n);
+      left -= n;
+    end
+  endfunction
   logic [127:0] wr_hdr;
   int          wr_left = 0, wr_dw = 0;
   logic [3:0]  wr_fbe, wr_lbe;
@@ -244,24 +324,7 @@ module tb;
           wr_lbe = h_lbe(tx_hdr);
           wr_dw = 0;
           check(h_type(tx_hdr) == pcie_pkg::TYPE_MEM && h_reqid(tx_hdr) == RID, "request header");
-          if (!h_has_data(tx_hdr)) begin
-            // MRd: one completion with all of it, at once
-            logic [63:0] a;
-            int bytes, ndw;
-            logic [127:0] ch;
-            a = h_addr(tx_hdr) + 64'(pcie_pkg::be_low(wr_fbe));
-            bytes = int'(pcie_pkg::read_bytes(11'(wr_ndw), wr_fbe, wr_lbe));
-            ndw = wr_ndw;
-            ch = cpl_hdr(pcie_pkg::CPL_SC, 1'b1, ndw, bytes, 7'(a), 16'h0100, RID, h_req_tag(tx_hdr));
-            for (int b = 0; b < (ndw + 7) / 8; b++) begin
-              logic [255:0] d;
-              for (int i = 0; i < 32; i++) d[8 * i +: 8] = mb(wr_base + 64'(32 * b + i));
-              cpl_hdr_q.push_back(ch);
-              cpl_data_q.push_back(d);
-              cpl_sop_q.push_back(b == 0);
-              cpl_eop_q.push_back(b == (ndw + 7) / 8 - 1);
-            end
-          end
+          if (!h_has_data(tx_hdr)) host_read(tx_hdr);
         end
         if (h_has_data(wr_hdr)) begin
           for (int d = 0; d < 8; d++) begin
@@ -273,6 +336,10 @@ module tb;
                   logic [63:0] a;
                   a = wr_base + 64'(4 * wr_dw + b);
                   host_write(a);
+                  if (a < q_desc_a(0) || a >= q_desc_a(NQ)) begin
+                    if (dph_first < 0) dph_first = now;
+                    dph_last = now;
+                  end
                   hm[a] = tx_data[32 * d + 8 * b +: 8];
                   if (a[15:0] == 16'h2002) wr_time[a] = now;   // a used index
                 end
@@ -285,7 +352,7 @@ module tb;
       // one beat a cycle while the engines take them
       if (rx_valid && !rx_ready) begin
         rx_valid <= 1'b1;
-      end else if (cpl_hdr_q.size() != 0) begin
+      end else if (cpl_hdr_q.size() != 0 && cpl_due_q[0] <= now) begin
         logic [127:0] h2;
         logic [255:0] d3;
         bit so, eo;
@@ -293,6 +360,7 @@ module tb;
         d3 = cpl_data_q.pop_front();
         so = cpl_sop_q.pop_front();
         eo = cpl_eop_q.pop_front();
+        void'(cpl_due_q.pop_front());
         rx_valid <= 1'b1;
         rx_hdr <= h2;
         rx_data <= d3;
@@ -533,7 +601,7 @@ module tb;
   endtask
 
   // ------------------------------------------------------------ checks
-  int n_hits_checked = 0, n_miss_checked = 0, lat_4k = -1;
+  int n_hits_checked = 0, n_miss_checked = 0, lat_4k = -1, last_lat = -1;
   logic [63:0] uniq = 64'h1000;
 
   // A hit: reply header and data bytes, guard bytes after it, used entry.
@@ -566,7 +634,7 @@ module tb;
   // A miss: pending, forwarded, counted; the firmware's POP returns the chain,
   // its PUSH answers it, and the queue is then empty.
   task automatic expect_miss(input int q, input logic [15:0] head, input logic [3:0] why,
-                             input bit vq_ok, input string what);
+                             input logic [3:0] vq_res, input string what);
     logic [31:0] st, v;
     int c [0:7];
     check_eq(used_idx(q), used_seen[q], {what, ": nothing pushed by the fast path"});
@@ -590,7 +658,7 @@ module tb;
     fw_wr(va(soc_map_pkg::VQ_CMD), soc_map_pkg::VQ_CMD_POP_MASK | 32'(q));
     fw_rd(va(soc_map_pkg::VQ_STATUS), st);
     check(!st[soc_map_pkg::VQ_STATUS_BUSY_LSB], {what, ": POP of the pending queue not busy"});
-    if (vq_ok) begin
+    if (vq_res == soc_map_pkg::VQ_RESULT_OK) begin
       check_eq(st[soc_map_pkg::VQ_STATUS_RESULT_LSB +: 4], soc_map_pkg::VQ_RESULT_OK, $sformatf("%s: POP returns OK (STATUS %h)", what, st));
       fw_rd(va(soc_map_pkg::VQ_HEAD), v);
       check_eq(v[15:0], head, {what, ": POP returns the pending chain"});
@@ -608,8 +676,8 @@ module tb;
       do fw_rd(va(soc_map_pkg::VQ_STATUS), st); while (st[0]);
       check_eq(st[soc_map_pkg::VQ_STATUS_RESULT_LSB +: 4], soc_map_pkg::VQ_RESULT_EMPTY, {what, ": queue then empty"});
     end else begin
-      check_eq(st[soc_map_pkg::VQ_STATUS_RESULT_LSB +: 4], soc_map_pkg::VQ_RESULT_BAD,
-               {what, ": POP returns the engine's BAD"});
+      check_eq(st[soc_map_pkg::VQ_STATUS_RESULT_LSB +: 4], vq_res,
+               $sformatf("%s: POP returns the engine's result %0d", what, vq_res));
     end
     fw_rd(fa(soc_map_pkg::FAST_STATUS), st);
     check(!st[soc_map_pkg::FAST_STATUS_PEND_LSB], {what, ": no longer pending"});
@@ -637,12 +705,44 @@ module tb;
     if (why == soc_map_pkg::FASTWHY_NONE) begin
       expect_hit(q, head, node, off, exp_n, what);
       // from the cycle the notification reaches vq_fast
-      if (used_wr_after(q, t0) >= 0 && lat_4k < 0 && exp_n == 4096) lat_4k = used_wr_after(q, t0) - t0 - 1;
+      last_lat = used_wr_after(q, t0) >= 0 ? used_wr_after(q, t0) - t0 - 1 : -1;
+      if (lat_4k < 0 && exp_n == 4096) lat_4k = last_lat;
     end else begin
-      expect_miss(q, head, why, 1'b1, what);
+      expect_miss(q, head, why, soc_map_pkg::VQ_RESULT_OK, what);
       arm(5'b11110);
     end
     check(n_bad_writes == 0, {what, ": no write outside a device-writable buffer"});
+  endtask
+
+  // A READ whose chain the queue engine cannot read: read nth of the engine
+  // (0: the avail index) gets fault kind. The chain goes to the firmware
+  // with the engine's DMA result; the firmware would reset the device, and
+  // the queue starts again here.
+  task automatic ring_fault(input int q, input int kind, input int nth, input string what);
+    logic [15:0] h;
+    int rl [$], wl [$];
+    read_counters(cnt_before);
+    uniq = uniq + 64'd1;
+    make_req(FUSE_READ, uniq, 64'h0000_0001_0000_0011, 64'h0000_0007_0000_0003, 64'd0, 32'd4096, 32'd80);
+    ok_lo.delete(); ok_hi.delete();
+    ok_lo.push_back(q_used_a(q)); ok_hi.push_back(q_used_a(q) + 64'(4 + 8 * QSZ + 2));
+    rl = '{40, 40}; wl = '{16, 4096};
+    publish(q, rl, wl, 0, h);
+    fault_cls = 0; fault_kind = kind; fault_nth = nth;
+    notify(q);
+    wait_idle(20000);
+    check(fault_nth < 0, {what, ": the fault was applied"});
+    fault_nth = -1;
+    expect_miss(q, h, soc_map_pkg::FASTWHY_CHAIN, soc_map_pkg::VQ_RESULT_DMA, what);
+    check(n_bad_writes == 0, {what, ": no write outside a device-writable buffer"});
+    @(negedge clk);
+    q_enable[q] = 1'b0;
+    repeat (2) @(negedge clk);
+    q_enable[q] = 1'b1;
+    avail_idx[q] = 0; used_seen[q] = 0; next_desc[q] = 0;
+    wr_n(q_avail_a(q), 0, 4);
+    wr_n(q_used_a(q), 0, 4);
+    arm(5'b11110);
   endtask
 
   // ------------------------------------------------------------ the run
@@ -752,7 +852,7 @@ module tb;
       publish(1, rl, wl, 0, h);
       notify(1);
       wait_idle(20000);
-      expect_miss(1, h, soc_map_pkg::FASTWHY_OPCODE, 1'b1, "miss: in.len not 80");
+      expect_miss(1, h, soc_map_pkg::FASTWHY_OPCODE, soc_map_pkg::VQ_RESULT_OK, "miss: in.len not 80");
       arm(5'b11110);
     end
     // a chain the engine refuses: head out of range (RESULT BAD, kept for the firmware)
@@ -763,7 +863,7 @@ module tb;
       wr_n(q_avail_a(4) + 2, 64'(avail_idx[4]), 2);
       notify(4);
       wait_idle(20000);
-      expect_miss(4, 16'd0, soc_map_pkg::FASTWHY_CHAIN, 1'b0, "miss: head out of range (BAD)");
+      expect_miss(4, 16'd0, soc_map_pkg::FASTWHY_CHAIN, soc_map_pkg::VQ_RESULT_BAD, "miss: head out of range (BAD)");
       // the firmware would reset the device; here the queue starts again
       @(negedge clk);
       q_enable[4] = 1'b0;
@@ -941,6 +1041,62 @@ module tb;
       check(n_rhit >= 15 && n_rmiss >= 15, "random steps: both hits and misses");
     end
 
+    // ---- the host's timing, and completion faults on the fast path's own reads
+    begin
+      int base;
+      // the random steps cleared the table
+      for (int p = 0; p < 25; p++) install(N1, FH1, 32'(p), frame_of(N1, 32'(p)), FSIZE);
+      rl = '{40, 40}; wl = '{16, 4096};
+      host_lat = 200;                                      // 800 ns at 250 MHz
+      one_read(1, N1, FH1, 64'd0, 32'd4096, rl, wl, 0, FUSE_READ, 4096, soc_map_pkg::FASTWHY_NONE,
+               "4 KiB hit, 800 ns host");
+      lat_800 = last_lat;
+      host_lat = 0;
+      for (int p = 0; p < MAX_PAGES; p++) install(N3, FH1, 32'(p), frame_of(N3, 32'(p)), 64'd1048576);
+      rl = '{40, 40}; wl = '{16, 131072};
+      dph_first = -1;
+      one_read(2, N3, FH1, 64'd0, 32'd131072, rl, wl, 0, FUSE_READ, 131072, soc_map_pkg::FASTWHY_NONE,
+               "128 KiB hit");
+      cyc_128k = dph_last - dph_first + 1;
+      lat_128k = last_lat;
+      // completions cut at every RCB boundary, later ones first, with latency
+      rcb_split = 1'b1; reorder = 1'b1; host_lat = 37;
+      for (int k = 3; k < 80; k += 19) begin
+        rl = '{k, 80 - k}; wl = '{16 + k, 4096, 2000 - k};
+        one_read(1 + k % 4, N1, FH1, 64'(k * 301), 32'd6000, rl, wl, k % 2 == 1, FUSE_READ, 6000,
+                 soc_map_pkg::FASTWHY_NONE, $sformatf("completions split at the RCB and reordered, split %0d", k));
+      end
+      // The engines keep one read in flight at a time on this path, so
+      // there is nothing to overtake yet: say how often it happened.
+      $display("vq_fast: completions overtaken by later ones: %0d", n_reordered);
+      rcb_split = 1'b0; reorder = 1'b0; host_lat = 0;
+      // a read of the request bytes faulted: the chain goes to the firmware
+      base = n_faulted;
+      rl = '{40, 40}; wl = '{16, 4096};
+      fault_cls = 1;
+      fault_kind = FK_UR; fault_nth = 0;
+      one_read(1, N1, FH1, 64'd0, 32'd4096, rl, wl, 0, FUSE_READ, 0, soc_map_pkg::FASTWHY_DMA, "request read: UR");
+      fault_kind = FK_CA; fault_nth = 1;
+      rl = '{30, 50};
+      one_read(3, N1, FH1, 64'd0, 32'd4096, rl, wl, 0, FUSE_READ, 0, soc_map_pkg::FASTWHY_DMA,
+               "request read: CA on the second segment");
+      fault_kind = FK_DROP; fault_nth = 0;
+      rl = '{40, 40};
+      one_read(2, N1, FH1, 64'd0, 32'd4096, rl, wl, 0, FUSE_READ, 0, soc_map_pkg::FASTWHY_DMA,
+               "request read: no completion (timeout)");
+      check_eq(32'(n_faulted - base), 32'd3, "the three request reads were faulted");
+      one_read(2, N1, FH1, 64'd4096, 32'd4096, rl, wl, 0, FUSE_READ, 4096, soc_map_pkg::FASTWHY_NONE,
+               "a hit after the request-read faults");
+      // the queue engine's reads faulted (avail index, ring entry, descriptor)
+      ring_fault(4, FK_UR, 0, "avail index read: UR");
+      ring_fault(4, FK_CA, 1, "ring entry read: CA");
+      ring_fault(3, FK_DROP, 2, "descriptor read: no completion (timeout)");
+      check_eq(32'(n_faulted - base), 32'd6, "the three ring reads were faulted");
+      rl = '{40, 40}; wl = '{16, 4096};
+      one_read(4, N1, FH1, 64'd0, 32'd4096, rl, wl, 0, FUSE_READ, 4096, soc_map_pkg::FASTWHY_NONE,
+               "a hit after the ring faults");
+    end
+
     // ---- a function reset in the middle of a hit: no hang, nothing kept
     begin
       logic [15:0] h;
@@ -982,6 +1138,10 @@ module tb;
     $display("vq_fast: READ 4 KiB hit, notify to used index written: %0d cycles (limit %0d); FAST.LAST_CYCLES %0d",
              lat_4k, LAT_LIMIT, v);
     check(lat_4k > 0 && lat_4k <= LAT_LIMIT, "READ 4 KiB hit latency within the target");
+    $display("vq_fast: READ 4 KiB hit, 800 ns host, notify to used index written: %0d cycles (target %0d)",
+             lat_800, LAT800_LIMIT);
+    $display("vq_fast: READ 128 KiB hit, reply data phase: %0d bytes in %0d cycles (%0d.%02d B/cycle of 32), notify to used %0d cycles",
+             131072 + 16, cyc_128k, (131088 / cyc_128k), (131088 * 100 / cyc_128k) % 100, lat_128k);
     check(n_hits_checked >= 91 && n_miss_checked >= 16, "every case ran");
     tb_done($sformatf("vq_fast (%0d hits, %0d misses checked, 4 KiB hit %0d cycles)", n_hits_checked, n_miss_checked, lat_4k));
   end
