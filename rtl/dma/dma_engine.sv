@@ -11,7 +11,8 @@
 // byte count. A tag whose completion does not arrive within TIMEOUT cycles is
 // retired (never reused until `flush`) so that a late completion cannot be
 // taken for a newer request. Writes are split into MWr requests of at most
-// MPS bytes on MPS boundaries.
+// MPS bytes on MPS boundaries, each set up while the one before is still
+// being read, so that their beats leave back to back.
 //
 // Interfaces: command/done, TLP request stream out, completion stream in,
 // the local row port. The row port answers a read in the next cycle; a local
@@ -189,19 +190,37 @@ module dma_engine #(
   assign pop = tx_valid && tx_ready;
 
   // ------------------------------------------------------ write channel
-  logic        wtlp_q;                 // a write TLP is being assembled
-  logic [127:0] whdr_q;
-  logic [RW-1:0] wrow0_q;              // first buffer row of the TLP
-  logic [RBW-1:0] wshift_q;            // byte offset of payload byte 0 in that row
-  logic [7:0]  wbeats_q;               // beats in the TLP
-  logic [8:0]  wrows_issued_q, wrows_recv_q;
+  // Write TLPs go through two slots: the command's geometry advances when a
+  // TLP is set up, so the next TLP's rows are fetched while the last beats
+  // of the one before are still being read, and beats leave back to back.
+  // Slot t_iss fetches rows, slot t_rcv turns the returning rows into
+  // beats: each beat is the row window at the TLP's byte shift (two rows,
+  // or the row itself when the shift is 0).
+  logic [1:0]  t_count_q;              // TLPs set up and not yet all beats pushed
+  logic        t_wr_q, t_iss_q, t_rcv_q;   // slot to set up, to fetch for, to receive into
+  logic [127:0] t_hdr_q   [0:1];
+  logic [RW-1:0] t_row0_q [0:1];       // first buffer row of the TLP
+  logic [RBW-1:0] t_shift_q [0:1];     // byte offset of payload byte 0 in that row
+  logic [8:0]  t_rows_q  [0:1];        // rows to read: beats (+ 1 when shifted)
+  logic [8:0]  wrows_issued_q, wrows_recv_q;   // of slot t_iss / t_rcv
   logic        wread_q;                // a row read returns this cycle
   logic [DATA_W-1:0] wprev_q;
-  logic [24:0] wchunk_q;
-  logic        wissue;
+  logic        wissue, wsetup, wpush, wlast;
+  logic [1:0]  t_niss_q;               // TLPs set up whose rows are not all asked for
+  logic        wlast_iss;              // this row read is its slot's last
   logic [LOCAL_AW-1:0] wstart;         // buffer address of payload byte 0
+  logic [8:0]  wbeats;
 
   assign wstart = local_q - LOCAL_AW'(host_q[1:0]);
+  assign wbeats = 9'((len_dw + 11'(DATA_W / 32) - 11'd1) / 11'(DATA_W / 32));
+  // A TLP is set up while a slot is free (the first beat of a command
+  // waits for its geometry, later ones are ready a TLP ahead).
+  assign wsetup = active_q && write_q && left_q != 25'd0 && err_q == soc_map_pkg::DMA_RESULT_OK &&
+                  t_count_q != 2'd2;
+  // The returning row makes a beat unless it is a shifted TLP's first row.
+  assign wpush = wread_q && !(t_shift_q[t_rcv_q] != '0 && wrows_recv_q == 9'd0);
+  assign wlast = wread_q && wrows_recv_q + 9'd1 == t_rows_q[t_rcv_q];
+  assign wlast_iss = wissue && wrows_issued_q + 9'd1 == t_rows_q[t_iss_q];
 
   // ------------------------------------------------------- read channel
   logic        rissue;
@@ -288,7 +307,7 @@ module dma_engine #(
       lm_we = cwin_mask[(RB - 32'(cshift)) +: RB];
     end else if (wissue) begin
       lm_en = 1'b1;
-      lm_row = wrow0_q + RW'(wrows_issued_q);
+      lm_row = t_row0_q[t_iss_q] + RW'(wrows_issued_q);
     end
   end
 
@@ -306,11 +325,10 @@ module dma_engine #(
   assign rissue = active_q && !write_q && err_q == soc_map_pkg::DMA_RESULT_OK && left_q != 25'd0 &&
                   tag_free_found && (fifo_count_q == 2'd0 || (fifo_count_q == 2'd1 && pop));
   // Row fetches: keep the rows in flight plus the beats queued within the FIFO.
-  assign lm_next_row = wrow0_q + RW'(wrows_issued_q);
-  assign wissue = active_q && write_q && wtlp_q && !flush_q && !(cpl_active_q && rx_valid) && lm_rd_ok &&
-                  (wrows_issued_q <= {1'b0, wbeats_q}) &&
-                  ({1'b0, fifo_count_q} + 3'(wread_q && wrows_recv_q != 9'd0) <
-                   3'd2 + 3'(pop));
+  assign lm_next_row = t_row0_q[t_iss_q] + RW'(wrows_issued_q);
+  assign wissue = active_q && write_q && t_niss_q != 2'd0 &&
+                  !flush_q && !(cpl_active_q && rx_valid) && lm_rd_ok &&
+                  ({1'b0, fifo_count_q} + 3'(wpush) < 3'd2 + 3'(pop));
 
   // FIFO push: a read request, or a write beat once two rows are there.
   logic [2*DATA_W-1:0] wwin;
@@ -325,12 +343,12 @@ module dma_engine #(
     if (rissue) begin
       push = 1'b1;
       push_hdr = req_hdr(1'b0, wide, len_dw, 8'(tag_free), fbe, lbe, host_q, requester_id);
-    end else if (wread_q && wrows_recv_q != 9'd0) begin
+    end else if (wpush) begin
       push = 1'b1;
-      push_hdr = whdr_q;
-      push_data = wwin[8 * 32'(wshift_q) +: DATA_W];
-      push_sop = (wrows_recv_q == 9'd1);
-      push_eop = (wrows_recv_q == {1'b0, wbeats_q});
+      push_hdr = t_hdr_q[t_rcv_q];
+      push_data = (t_shift_q[t_rcv_q] == '0) ? lm_rdata : wwin[8 * 32'(t_shift_q[t_rcv_q]) +: DATA_W];
+      push_sop = (wrows_recv_q == ((t_shift_q[t_rcv_q] == '0) ? 9'd0 : 9'd1));
+      push_eop = wlast;
     end
   end
 
@@ -345,7 +363,13 @@ module dma_engine #(
       fifo_count_q <= 2'd0;
       fifo_rd_ptr_q <= 1'b0;
       fifo_wr_ptr_q <= 1'b0;
-      wtlp_q <= 1'b0;
+      t_count_q <= 2'd0;
+      t_niss_q <= 2'd0;
+      t_wr_q <= 1'b0;
+      t_iss_q <= 1'b0;
+      t_rcv_q <= 1'b0;
+      wrows_issued_q <= 9'd0;
+      wrows_recv_q <= 9'd0;
       wread_q <= 1'b0;
       cpl_active_q <= 1'b0;
       cpl_drop_q <= 1'b0;
@@ -457,29 +481,38 @@ module dma_engine #(
         end
       end
 
-      // Write TLP assembly
+      // Write TLPs: set up (the geometry moves on), rows fetched, beats made
       wread_q <= wissue;
-      if (active_q && write_q && !wtlp_q && left_q != 25'd0 && err_q == soc_map_pkg::DMA_RESULT_OK) begin
-        wtlp_q <= 1'b1;
-        whdr_q <= req_hdr(1'b1, wide, len_dw, 8'd0, fbe, lbe, host_q, requester_id);
-        wrow0_q <= wstart[LOCAL_AW-1:RBW];
-        wshift_q <= wstart[RBW-1:0];
-        wbeats_q <= 8'((len_dw + 11'(DATA_W / 32) - 11'd1) / 11'(DATA_W / 32));
-        wrows_issued_q <= 9'd0;
-        wrows_recv_q <= 9'd0;
-        wchunk_q <= chunk;
+      if (wsetup) begin
+        t_hdr_q[t_wr_q] <= req_hdr(1'b1, wide, len_dw, 8'd0, fbe, lbe, host_q, requester_id);
+        t_row0_q[t_wr_q] <= wstart[LOCAL_AW-1:RBW];
+        t_shift_q[t_wr_q] <= wstart[RBW-1:0];
+        t_rows_q[t_wr_q] <= wbeats + 9'(wstart[RBW-1:0] != '0);
+        t_wr_q <= !t_wr_q;
+        host_q <= host_q + {39'd0, chunk};
+        local_q <= local_q + LOCAL_AW'(chunk);
+        left_q <= left_q - chunk;
       end
-      if (wissue) wrows_issued_q <= wrows_issued_q + 9'd1;
-      if (wread_q) begin
-        wprev_q <= lm_rdata;
-        wrows_recv_q <= wrows_recv_q + 9'd1;
-        if (wrows_recv_q == {1'b0, wbeats_q}) begin
-          wtlp_q <= 1'b0;
-          host_q <= host_q + {39'd0, wchunk_q};
-          local_q <= local_q + LOCAL_AW'(wchunk_q);
-          left_q <= left_q - wchunk_q;
+      if (wissue) begin
+        if (wlast_iss) begin
+          // the slot's rows are all asked for: the next slot's turn
+          wrows_issued_q <= 9'd0;
+          t_iss_q <= !t_iss_q;
+        end else begin
+          wrows_issued_q <= wrows_issued_q + 9'd1;
         end
       end
+      if (wread_q) begin
+        wprev_q <= lm_rdata;
+        if (wlast) begin
+          wrows_recv_q <= 9'd0;
+          t_rcv_q <= !t_rcv_q;
+        end else begin
+          wrows_recv_q <= wrows_recv_q + 9'd1;
+        end
+      end
+      t_count_q <= t_count_q + 2'(wsetup) - 2'(wlast);
+      t_niss_q <= t_niss_q + 2'(wsetup) - 2'(wlast_iss);
 
       // Command end
       if (active_q && !write_q && (left_q == 25'd0 || err_q != soc_map_pkg::DMA_RESULT_OK) && tag_busy_q == '0 &&
@@ -488,7 +521,7 @@ module dma_engine #(
         done_q <= 1'b1;
         done_status_q <= err_q;
       end
-      if (active_q && write_q && left_q == 25'd0 && !wtlp_q && fifo_count_q == 2'd0) begin
+      if (active_q && write_q && left_q == 25'd0 && t_count_q == 2'd0 && fifo_count_q == 2'd0) begin
         active_q <= 1'b0;
         done_q <= 1'b1;
         done_status_q <= err_q;

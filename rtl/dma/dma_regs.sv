@@ -68,6 +68,8 @@ module dma_regs #(
          : in_win && end_off <= WIN_BYTES;
   end
   logic [24:0] len_q;
+  logic [63:0] cmd_host_q;             // the started transfer's (HOST and LEN may
+  logic [24:0] cmd_len_q;              // then be written for the next one)
   logic        write_q, pending_q, busy_q;
   logic [RES_W-1:0] status_q;
   logic [DONE_W-1:0] done_count_q;
@@ -96,20 +98,26 @@ module dma_regs #(
       card_q <= 1'b0;
       card_addr_q <= '0;
       len_q <= 25'd0;
+      cmd_host_q <= 64'd0;
+      cmd_len_q <= 25'd0;
       write_q <= 1'b0;
       pending_q <= 1'b0;
       busy_q <= 1'b0;
       status_q <= soc_map_pkg::DMA_STATUS_RESULT_RESET;
       done_count_q <= soc_map_pkg::DMA_STATUS_DONE_RESET;
     end else begin
-      if (req && we && !busy_q) begin
+      // HOST, LOCAL and LEN are copied when a transfer starts: they may be
+      // set for the next transfer while one runs. CTRL waits for BUSY = 0.
+      if (req && we) begin
         unique case (addr)
           soc_map_pkg::DMA_HOST_LO: host_q[31:0] <= wdata;
           soc_map_pkg::DMA_HOST_HI: host_q[63:32] <= wdata;
           soc_map_pkg::DMA_LOCAL:   local_q <= wdata;
           soc_map_pkg::DMA_LEN:     len_q <= (wdata > 32'h00ff_ffff) ? 25'h1ff_ffff : wdata[24:0];
-          soc_map_pkg::DMA_CTRL: if (wdata[soc_map_pkg::DMA_CTRL_START_LSB]) begin
+          soc_map_pkg::DMA_CTRL: if (wdata[soc_map_pkg::DMA_CTRL_START_LSB] && !busy_q) begin
             write_q <= wdata[soc_map_pkg::DMA_CTRL_TO_HOST_LSB];
+            cmd_host_q <= host_q;
+            cmd_len_q <= len_q;
             card_q <= !in_buf;
             card_addr_q <= in_win ? CARD_AW'(WIN_OFF + off) : CARD_AW'(off);
             if (fits) begin
@@ -141,9 +149,9 @@ module dma_regs #(
 
   assign cmd_valid = pending_q && !abort;
   assign cmd_write = write_q;
-  assign cmd_host = host_q;
+  assign cmd_host = cmd_host_q;
   assign cmd_card = card_q;
   assign cmd_local = card_addr_q;
-  assign cmd_len = len_q;
+  assign cmd_len = cmd_len_q;
   assign flush = req && we && addr == soc_map_pkg::DMA_CTRL && wdata[soc_map_pkg::DMA_CTRL_FORGET_LSB] && !busy_q;
 endmodule

@@ -123,6 +123,8 @@ module vq_fast #(
   logic [31:0] dma_local_q, dma_local_d, dma_len_q, dma_len_d;
   logic        dma_to_host_q, dma_to_host_d;
   logic [2:0]  dma_step_q, dma_step_d;
+  logic        dma_wait_q, dma_wait_d;        // S_DMA returns once its command is done
+  logic        dma_out_q, dma_out_d;          // a started command not yet seen done
   logic [3:0]  hk_q, hk_d;                       // request word read back
   logic [31:0] h_len_q, h_len_d, h_op_q, h_op_d, h_size_q, h_size_d;
   logic [63:0] h_unique_q, h_unique_d, h_node_q, h_node_d, h_fh_q, h_fh_d, h_off_q, h_off_d;
@@ -270,6 +272,9 @@ module vq_fast #(
   // ------------------------------------------------------------ next state
   logic        c_fw;                              // core write to FAST
   logic [31:0] avail_w, chunk, src_addr, pg_off_n;
+  logic [31:0] dma_start;                      // DMA.CTRL: START in the command's direction
+  assign dma_start = soc_map_pkg::DMA_CTRL_START_MASK |
+                     (dma_to_host_q ? soc_map_pkg::DMA_CTRL_TO_HOST_MASK : 32'd0);
   logic [63:0] pos;
   logic [51:0] last_pg;                            // page of the read's last byte
   logic [PW-1:0] pidx;
@@ -312,6 +317,8 @@ module vq_fast #(
     dma_len_d = dma_len_q;
     dma_to_host_d = dma_to_host_q;
     dma_step_d = dma_step_q;
+    dma_wait_d = dma_wait_q;
+    dma_out_d = dma_out_q;
     hk_d = hk_q;
     h_len_d = h_len_q;
     h_op_d = h_op_q;
@@ -561,6 +568,7 @@ module vq_fast #(
             dma_len_d = chunk;
             dma_to_host_d = 1'b0;
             dma_step_d = 3'd0;
+            dma_wait_d = 1'b1;                  // the fields are read back next
             dma_ret_d = S_GNEXT;
             state_d = S_DMA;
           end
@@ -577,7 +585,12 @@ module vq_fast #(
         end
       end
 
-      // ---- one DMA command: five writes, then DMA.STATUS until not busy
+      // ---- one DMA command: HOST, LOCAL and LEN (written while the
+      //      command before still runs: DMA copies them at the start),
+      //      then DMA.STATUS until that command is done, then START. A
+      //      gather (dma_wait) also waits for its own command; a reply
+      //      piece returns at once, so the next piece is set up while this
+      //      one moves (S_SCAT waits for the last one before the PUSH).
       S_DMA: begin
         op_we_d = 1'b1;
         unique case (dma_step_q)
@@ -586,24 +599,49 @@ module vq_fast #(
           3'd2: begin op_addr_d = DMA_LOCAL_A; op_wdata_d = dma_local_q; end
           3'd3: begin op_addr_d = DMA_LEN_A; op_wdata_d = dma_len_q; end
           3'd4: begin
-            op_addr_d = DMA_CTRL_A;
-            op_wdata_d = soc_map_pkg::DMA_CTRL_START_MASK |
-                         (dma_to_host_q ? soc_map_pkg::DMA_CTRL_TO_HOST_MASK : 32'd0);
+            if (dma_out_q) begin
+              op_we_d = 1'b0;
+              op_addr_d = DMA_STATUS_A;
+            end else begin
+              op_addr_d = DMA_CTRL_A;
+              op_wdata_d = dma_start;
+              dma_out_d = 1'b1;
+            end
           end
           default: begin op_we_d = 1'b0; op_addr_d = DMA_STATUS_A; end
         endcase
-        dma_step_d = (dma_step_q == 3'd5) ? 3'd5 : dma_step_q + 3'd1;
-        ret_d = (dma_step_q == 3'd5) ? S_DMA_ST : S_DMA;
+        if (dma_step_q < 3'd4) begin
+          dma_step_d = dma_step_q + 3'd1;
+          ret_d = S_DMA;
+        end else if (dma_step_q == 3'd4 && !dma_out_q) begin
+          dma_step_d = 3'd5;
+          ret_d = dma_wait_q ? S_DMA : dma_ret_q;
+        end else begin
+          ret_d = S_DMA_ST;
+        end
         state_d = S_ISSUE;
       end
 
+      // f_rdata = DMA.STATUS: of the command before (step 4), of this one
+      // (step 5), or of the last reply piece (step 6, from S_SCAT)
       S_DMA_ST: begin
         if (f_rdata[soc_map_pkg::DMA_STATUS_BUSY_LSB]) begin
           state_d = S_ISSUE;                      // poll again
         end else if (f_rdata[DMA_RES_LSB +: DMA_RES_W] != soc_map_pkg::DMA_RESULT_OK) begin
+          dma_out_d = 1'b0;
           miss = 1'b1;
           miss_why = soc_map_pkg::FASTWHY_DMA;
+        end else if (dma_step_q == 3'd4) begin
+          // the command before is done: start this one
+          dma_out_d = 1'b1;
+          op_we_d = 1'b1;
+          op_addr_d = DMA_CTRL_A;
+          op_wdata_d = dma_start;
+          dma_step_d = 3'd5;
+          ret_d = dma_wait_q ? S_DMA : dma_ret_q;
+          state_d = S_ISSUE;
         end else begin
+          dma_out_d = 1'b0;
           state_d = dma_ret_q;
         end
       end
@@ -714,7 +752,15 @@ module vq_fast #(
       // ---- the reply into the writable buffers, a DMA per piece that lies
       //      in one buffer and one source (header, or one page's frame)
       S_SCAT: begin
-        if (p_q == OUT_BYTES + n_q) begin
+        if (p_q == OUT_BYTES + n_q && dma_out_q) begin
+          // the last piece must be done (and OK) before the used entry
+          op_we_d = 1'b0;
+          op_addr_d = DMA_STATUS_A;
+          dma_step_d = 3'd6;
+          dma_ret_d = S_SCAT;
+          ret_d = S_DMA_ST;
+          state_d = S_ISSUE;
+        end else if (p_q == OUT_BYTES + n_q) begin
           op_we_d = 1'b1;
           op_addr_d = VQ_HEAD_A;
           op_wdata_d = {16'd0, head_q};
@@ -748,6 +794,7 @@ module vq_fast #(
           dma_len_d = chunk;
           dma_to_host_d = 1'b1;
           dma_step_d = 3'd0;
+          dma_wait_d = 1'b0;
           dma_ret_d = S_SCAT;
           p_d = p_q + chunk;
           woff_d = woff_q + chunk;
@@ -837,6 +884,7 @@ module vq_fast #(
       fwd_d = '0;
       pend_d = 1'b0;
       ovr_d = 1'b0;
+      dma_out_d = 1'b0;
       valid_d = '0;
       inval_d = 1'b0;
     end
@@ -858,6 +906,7 @@ module vq_fast #(
       pend_q <= 1'b0;
       pend_queue_q <= '0;
       ovr_q <= 1'b0;
+      dma_out_q <= 1'b0;
       last_miss_q <= soc_map_pkg::FASTWHY_NONE;
       valid_q <= '0;
       inval_q <= 1'b0;
@@ -886,6 +935,7 @@ module vq_fast #(
       pend_q <= pend_d;
       pend_queue_q <= pend_queue_d;
       ovr_q <= ovr_d;
+      dma_out_q <= dma_out_d;
       last_miss_q <= last_miss_d;
       valid_q <= valid_d;
       inval_q <= inval_d;
@@ -932,6 +982,7 @@ module vq_fast #(
     dma_len_q <= dma_len_d;
     dma_to_host_q <= dma_to_host_d;
     dma_step_q <= dma_step_d;
+    dma_wait_q <= dma_wait_d;
     hk_q <= hk_d;
     h_len_q <= h_len_d;
     h_op_q <= h_op_d;
