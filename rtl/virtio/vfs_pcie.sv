@@ -113,6 +113,9 @@ module vfs_pcie #(
   logic [DATA_W-1:0] ep_tx_data, dma_tx_data;
   logic              ep_tx_sop, ep_tx_eop, ep_tx_valid, ep_tx_ready;
   logic              dma_tx_sop, dma_tx_eop, dma_tx_valid, dma_tx_ready;
+  logic [127:0]      de_tx_hdr;             // the DMA engine's own stream, before
+  logic [DATA_W-1:0] de_tx_data;            // pcie_tx_tail
+  logic              de_tx_sop, de_tx_eop, de_tx_valid, de_tx_ready;
 
   // Firmware port decode
   logic        sel_virtio, sel_dma, sel_buf, sel_vq, sel_time, sel_fwl;
@@ -482,12 +485,12 @@ module vfs_pcie #(
     .flush           (dflush),
     .done_valid      (ddone_valid),
     .done_status     (ddone_status),
-    .tx_hdr          (dma_tx_hdr),
-    .tx_data         (dma_tx_data),
-    .tx_sop          (dma_tx_sop),
-    .tx_eop          (dma_tx_eop),
-    .tx_valid        (dma_tx_valid),
-    .tx_ready        (dma_tx_ready),
+    .tx_hdr          (de_tx_hdr),
+    .tx_data         (de_tx_data),
+    .tx_sop          (de_tx_sop),
+    .tx_eop          (de_tx_eop),
+    .tx_valid        (de_tx_valid),
+    .tx_ready        (de_tx_ready),
     .rx_hdr          (rx_tlp_hdr),
     .rx_data         (rx_tlp_data),
     .rx_sop          (rx_tlp_sop),
@@ -504,6 +507,29 @@ module vfs_pcie #(
     .lm_rd_ok        (lm_rd_ok),
     .lm_busy         (lm_busy),
     .stat_unexpected (dunexpected)
+  );
+
+  // A function reset stops the DMA engine wherever it is, also in the
+  // middle of a write TLP: the TLP is finished here, or the arbiter would
+  // wait for its last beat for ever.
+  pcie_tx_tail #(
+    .DATA_W (DATA_W)
+  ) u_dma_tail (
+    .clk       (clk),
+    .rst       (rst),
+    .abort     (dev_reset || reset_unseen),
+    .in_hdr    (de_tx_hdr),
+    .in_data   (de_tx_data),
+    .in_sop    (de_tx_sop),
+    .in_eop    (de_tx_eop),
+    .in_valid  (de_tx_valid),
+    .in_ready  (de_tx_ready),
+    .out_hdr   (dma_tx_hdr),
+    .out_data  (dma_tx_data),
+    .out_sop   (dma_tx_sop),
+    .out_eop   (dma_tx_eop),
+    .out_valid (dma_tx_valid),
+    .out_ready (dma_tx_ready)
   );
 
   // The command's local side (dma_regs holds it while the command runs):

@@ -90,7 +90,7 @@ module vq_engine #(
   typedef enum logic [4:0] {
     S_IDLE, S_POP_IDX, S_POP_RING, S_POP_DESC, S_POP_IND, S_POP_EVENT,
     S_PUSH_ELEM, S_PUSH_IDX, S_PUSH_CHECK, S_DONE,
-    S_RD_WAIT, S_WR_SEND
+    S_RD_WAIT, S_WR_SEND, S_DESC
   } state_t;
 
   state_t      state_q, ret_q;      // ret_q: where a read/write returns
@@ -113,11 +113,23 @@ module vq_engine #(
 
   // Host access in progress
   logic [63:0] acc_addr_q;
-  logic [4:0]  acc_bytes_q;         // 2, 8 or 16
+  logic [5:0]  acc_bytes_q;         // 2, 8, 16, or 32 (a descriptor pair)
   logic [63:0] acc_wdata_q;
   logic [127:0] acc_rdata_q;        // read result, byte 0 at [7:0]
-  logic [2:0]  tag_q;
+  logic [2:0]  tag_q = 3'd0;        // kept across a reset (see below)
   logic        sent_q;
+  // Descriptors are read in 32-byte aligned pairs where both lie in the
+  // table being walked: the other one is kept, and a chain that goes on to
+  // it (as chains laid out in order do) costs no second round trip. Kept
+  // for one POP only: a chain's descriptors are the device's until it is
+  // used, so the copy cannot go stale within it.
+  logic        pair_rd_q;           // the read in flight is a pair
+  logic        want_hi_q;           // ... and the descriptor asked for is its second half
+  logic        pair_v_q;
+  logic [63:0] pair_addr_q;
+  logic [127:0] pair_q;
+  logic [63:0] tbl_base, tbl_end, pair_base;
+  logic        pair_ok;
   logic [TMW-1:0] timer_q;
 
   // Current queue's configuration
@@ -161,6 +173,14 @@ module vq_engine #(
   assign d_flags = acc_rdata_q[111:96];
   assign d_next = acc_rdata_q[127:112];
 
+  // Where the descriptor at acc_addr_q lies (S_DESC): the indirect table,
+  // or the queue's.
+  assign tbl_base = (ret_q == S_POP_IND) ? ind_base_q : qdesc;
+  assign tbl_end = tbl_base + ((ret_q == S_POP_IND) ? {28'd0, ind_n_q, 4'd0} : {44'd0, qsize, 4'd0});
+  assign pair_base = {acc_addr_q[63:5], 5'd0};
+  assign pair_ok = acc_addr_q[3:0] == 4'd0 && pair_base >= tbl_base && pair_base + 64'd32 <= tbl_end &&
+                   pair_base + 64'd32 > pair_base;
+
   // ------------------------------------------------------ firmware reads
   logic [SEG_IDX_W-1:0] seg_rd;       // segment-table entry addressed
   logic [11:0] seg_word;              // offset within the entry
@@ -197,18 +217,19 @@ module vq_engine #(
   end
 
   // ------------------------------------------------------ request TLPs
-  // Reads and writes of at most 16 bytes, naturally aligned (never cross 4 KiB).
+  // Reads and writes of at most 16 bytes, naturally aligned, or a 32-byte
+  // aligned descriptor pair (never cross 4 KiB).
   logic [3:0]  acc_fbe, acc_lbe;
-  logic [2:0]  acc_ndw;
+  logic [3:0]  acc_ndw;
   logic        acc_wide;
-  logic [4:0] acc_first, acc_last;
+  logic [5:0] acc_first, acc_last;
   always_comb begin
-    acc_first = {3'd0, acc_addr_q[1:0]};
-    acc_last = acc_first + acc_bytes_q - 5'd1;
-    acc_ndw = 3'(acc_last[4:2]) + 3'd1;
+    acc_first = {4'd0, acc_addr_q[1:0]};
+    acc_last = acc_first + acc_bytes_q - 6'd1;
+    acc_ndw = 4'(acc_last[5:2]) + 4'd1;
     acc_fbe = 4'b1111 << acc_addr_q[1:0];
     acc_lbe = 4'b1111 >> (2'd3 - acc_last[1:0]);
-    if (acc_ndw == 3'd1) begin
+    if (acc_ndw == 4'd1) begin
       acc_fbe = acc_fbe & acc_lbe;
       acc_lbe = 4'b0000;
     end
@@ -224,7 +245,7 @@ module vq_engine #(
     if ((state_q == S_RD_WAIT && !sent_q) || state_q == S_WR_SEND) begin
       tx_valid = 1'b1;
       tx_hdr[31:29] = {1'b0, state_q == S_WR_SEND, acc_wide};
-      tx_hdr[9:0] = {7'd0, acc_ndw};
+      tx_hdr[9:0] = {6'd0, acc_ndw};
       tx_hdr[63:32] = {requester_id, TAG_BASE + {5'd0, tag_q}, acc_lbe, acc_fbe};
       if (acc_wide) begin
         tx_hdr[95:64] = acc_addr_q[63:32];
@@ -236,7 +257,8 @@ module vq_engine #(
     end
   end
 
-  // Completions: ours are single-beat (at most 16 bytes + 3 of offset).
+  // Completions: ours are single-beat (at most 16 bytes + 3 of offset, or
+  // an aligned 32-byte pair).
   logic        cpl_ours;
   assign cpl_ours = rx_valid && rx_hdr[79:75] == TAG_BASE[7:3] && rx_hdr[74:72] == tag_q &&
                     state_q == S_RD_WAIT && sent_q;
@@ -262,8 +284,12 @@ module vq_engine #(
       state_q <= S_IDLE;
       result_q <= soc_map_pkg::VQ_STATUS_RESULT_RESET;
       why_q <= soc_map_pkg::VQ_STATUS_WHY_RESET;
-      tag_q <= 3'd0;
+      // A read still out when the function is reset may be answered after
+      // it: the next read must not carry its tag (the counter is not reset).
+      if (state_q == S_RD_WAIT && sent_q) tag_q <= tag_q + 3'd1;
       sent_q <= 1'b0;
+      pair_v_q <= 1'b0;
+      pair_rd_q <= 1'b0;
       irq_valid <= 1'b0;
       for (int i = 0; i < NQ; i++) begin
         last_avail_q[i] <= 16'd0;
@@ -295,8 +321,10 @@ module vq_engine #(
               wrlen_q <= 32'd0;
               seen_q <= 16'd0;
               seg_wr_q <= '0;
+              pair_v_q <= 1'b0;
+              pair_rd_q <= 1'b0;
               acc_addr_q <= q_avail[64 * cmd_queue[QW-1:0] +: 64] + 64'd2;
-              acc_bytes_q <= 5'd2;
+              acc_bytes_q <= 6'd2;
               ret_q <= S_POP_IDX;
               state_q <= S_RD_WAIT;
               sent_q <= 1'b0;
@@ -304,7 +332,7 @@ module vq_engine #(
             end else begin
               acc_addr_q <= q_used[64 * cmd_queue[QW-1:0] +: 64] + 64'd4 +
                             {45'd0, modq(used_idx_q[cmd_queue[QW-1:0]], q_size[16 * cmd_queue[QW-1:0] +: 16]), 3'b000};
-              acc_bytes_q <= 5'd8;
+              acc_bytes_q <= 6'd8;
               acc_wdata_q <= {push_len_q, 16'd0, push_head_q};
               ret_q <= S_PUSH_IDX;
               state_q <= S_WR_SEND;
@@ -321,7 +349,7 @@ module vq_engine #(
             finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_AHEAD);
           end else begin
             acc_addr_q <= qavail + 64'd4 + {47'd0, modq(last_avail_q[q_q], qsize), 1'b0};
-            acc_bytes_q <= 5'd2;
+            acc_bytes_q <= 6'd2;
             ret_q <= S_POP_RING;
             state_q <= S_RD_WAIT;
             sent_q <= 1'b0;
@@ -335,11 +363,8 @@ module vq_engine #(
           end else begin
             head_q <= acc_rdata_q[15:0];
             acc_addr_q <= qdesc + {44'd0, acc_rdata_q[15:0], 4'd0};
-            acc_bytes_q <= 5'd16;
             ret_q <= S_POP_DESC;
-            state_q <= S_RD_WAIT;
-            sent_q <= 1'b0;
-            timer_q <= '0;
+            state_q <= S_DESC;
           end
         end
 
@@ -359,9 +384,7 @@ module vq_engine #(
               seen_q <= 16'd0;
               acc_addr_q <= d_addr;
               ret_q <= S_POP_IND;
-              state_q <= S_RD_WAIT;
-              sent_q <= 1'b0;
-              timer_q <= '0;
+              state_q <= S_DESC;
             end
           end else if (d_addr + {32'd0, d_len} < d_addr) begin
             finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_WRAP);
@@ -386,15 +409,13 @@ module vq_engine #(
             if (d_flags[F_NEXT]) begin
               acc_addr_q <= (in_ind ? ind_base_q : qdesc) + {44'd0, d_next, 4'd0};
               ret_q <= state_q;
-              state_q <= S_RD_WAIT;
-              sent_q <= 1'b0;
-              timer_q <= '0;
+              state_q <= S_DESC;
             end else begin
               // Chain complete: take it, and tell the driver how far we read.
               last_avail_q[q_q] <= last_avail_q[q_q] + 16'd1;
               if (feat_event_idx) begin
                 acc_addr_q <= qused + 64'd4 + {45'd0, qsize, 3'b000};
-                acc_bytes_q <= 5'd2;
+                acc_bytes_q <= 6'd2;
                 acc_wdata_q <= {48'd0, last_avail_q[q_q] + 16'd1};
                 ret_q <= S_DONE;
                 state_q <= S_WR_SEND;
@@ -409,7 +430,7 @@ module vq_engine #(
         S_PUSH_IDX: begin
           used_idx_q[q_q] <= used_idx_q[q_q] + 16'd1;
           acc_addr_q <= qused + 64'd2;
-          acc_bytes_q <= 5'd2;
+          acc_bytes_q <= 6'd2;
           acc_wdata_q <= {48'd0, used_idx_q[q_q] + 16'd1};
           ret_q <= S_PUSH_CHECK;
           state_q <= S_WR_SEND;
@@ -418,7 +439,7 @@ module vq_engine #(
         S_PUSH_CHECK: begin
           // Read used_event (event index) or avail->flags.
           acc_addr_q <= feat_event_idx ? qavail + 64'd4 + {47'd0, qsize, 1'b0} : qavail;
-          acc_bytes_q <= 5'd2;
+          acc_bytes_q <= 6'd2;
           ret_q <= S_DONE;
           state_q <= S_RD_WAIT;
           sent_q <= 1'b0;
@@ -436,13 +457,38 @@ module vq_engine #(
         end
 
         // ---- host access helpers
+        // The descriptor at acc_addr_q into acc_rdata_q, then ret_q.
+        S_DESC: begin
+          if (pair_v_q && pair_addr_q == acc_addr_q) begin
+            acc_rdata_q <= pair_q;
+            pair_v_q <= 1'b0;
+            state_q <= ret_q;
+          end else begin
+            pair_rd_q <= pair_ok;
+            want_hi_q <= acc_addr_q[4];
+            if (pair_ok) acc_addr_q <= pair_base;
+            acc_bytes_q <= pair_ok ? 6'd32 : 6'd16;
+            state_q <= S_RD_WAIT;
+            sent_q <= 1'b0;
+            timer_q <= '0;
+          end
+        end
+
         S_RD_WAIT: begin
           if (!sent_q) begin
             if (tx_ready) sent_q <= 1'b1;
           end else if (cpl_ours) begin
             tag_q <= tag_q + 3'd1;
-            if (rx_hdr[47:45] != 3'd0 || !rx_hdr[30] || rx_hdr[EP_BIT]) begin
+            if (rx_hdr[47:45] != 3'd0 || !rx_hdr[30] || rx_hdr[EP_BIT] ||
+                (pair_rd_q && rx_hdr[9:0] != 10'd8)) begin   // a pair comes whole
               finish(soc_map_pkg::VQ_RESULT_DMA, soc_map_pkg::VQ_WHY_NONE);
+            end else if (pair_rd_q) begin
+              acc_rdata_q <= want_hi_q ? rx_data[255:128] : rx_data[127:0];
+              pair_q <= want_hi_q ? rx_data[127:0] : rx_data[255:128];
+              pair_addr_q <= acc_addr_q + (want_hi_q ? 64'd0 : 64'd16);
+              pair_v_q <= 1'b1;
+              pair_rd_q <= 1'b0;
+              state_q <= ret_q;
             end else begin
               acc_rdata_q <= 128'(rx_data[159:0] >> (8 * rx_hdr[65:64]));
               state_q <= ret_q;

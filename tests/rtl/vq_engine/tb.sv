@@ -59,7 +59,7 @@ module tb;
   bp_gen  txbp = new(32'h5eed_0102, 70, 30);
   int     resp_mode = 0;           // next read: 0 answer, 1 UR, 2 no answer, 3 poisoned (EP)
   int     n_poisoned = 0;
-  int     n_rd = 0, n_wr = 0, n_stray = 0;
+  int     n_rd = 0, n_wr = 0, n_stray = 0, n_pair_rd = 0;
   logic [127:0] cpl_q_hdr [$];
   logic [255:0] cpl_q_data [$];
   int     cpl_q_due [$];
@@ -80,7 +80,8 @@ module tb;
         fbe = h_fbe(tx_hdr);
         lbe = h_lbe(tx_hdr);
         check(tx_sop && tx_eop && h_type(tx_hdr) == pcie_pkg::TYPE_MEM && tx_hdr[29] == (a[63:32] != 0) &&
-              h_reqid(tx_hdr) == RID && ndw <= 5 && (a[11:0] + 12'(4 * ndw - 1)) >= a[11:0],
+              h_reqid(tx_hdr) == RID && (ndw <= 5 || (ndw == 8 && !h_has_data(tx_hdr) && a[4:0] == 5'd0)) &&
+              (a[11:0] + 12'(4 * ndw - 1)) >= a[11:0],
               $sformatf("request header %h", tx_hdr));
         if (h_has_data(tx_hdr)) begin
           n_wr++;
@@ -95,6 +96,7 @@ module tb;
           logic [255:0] d;
           logic [7:0] tag;
           n_rd++;
+          n_pair_rd += ndw == 8;            // a descriptor pair
           tag = h_req_tag(tx_hdr);
           check(tag[7:3] == TAG_BASE[7:3], $sformatf("read tag %0d in the engine's range", tag));
           d = '0;
@@ -541,6 +543,8 @@ module tb;
     check(n_poisoned == 4, $sformatf("%0d poisoned completions sent", n_poisoned));
     $display("vq_engine: %0d pops (%0d with indirect tables, %0d segments), %0d pushes, %0d bad chains; host saw %0d reads (%0d stray completions), %0d writes",
              n_pops, n_ind, n_segs, n_pushes, n_bad, n_rd, n_stray, n_wr);
+    $display("vq_engine: %0d of the reads were descriptor pairs", n_pair_rd);
+    check(n_pair_rd > 0, "descriptors read in pairs");
     tb_done("vq_engine");
   end
 endmodule

@@ -21,7 +21,8 @@
 // table, invalidations, READs of two files from four queues at any split)
 // against a model of the table: a READ hits exactly when every page of its
 // cut range is tagged. A function reset in the middle of a hit leaves the fast
-// path idle, disarmed, with no chain pending and no tag. A slow and faulty
+// path idle, disarmed, with no chain pending and no tag (the reset lands in
+// the middle of a reply's write TLP, which pcie_tx_tail finishes). A slow and faulty
 // host on the fast path's own reads: completions 800 ns late, cut at every
 // RCB boundary and allowed to overtake; UR, CA and a lost completion on the
 // request's read (a DMA miss) and on the queue engine's ring reads (VQ's
@@ -77,6 +78,9 @@ module tb;
   logic [255:0] vq_tx_data, dma_tx_data, tx_data;
   logic        vq_tx_sop, vq_tx_eop, vq_tx_valid, vq_tx_ready;
   logic        dma_tx_sop, dma_tx_eop, dma_tx_valid, dma_tx_ready;
+  logic [127:0] de_tx_hdr;
+  logic [255:0] de_tx_data;
+  logic        de_tx_sop, de_tx_eop, de_tx_valid, de_tx_ready;
   logic        tx_sop, tx_eop, tx_valid, tx_ready;
   logic [127:0] rx_hdr;
   logic [255:0] rx_data;
@@ -129,8 +133,8 @@ module tb;
     .cmd_valid(dcmd_valid), .cmd_ready(dcmd_ready), .cmd_write(dcmd_write), .cmd_host(dcmd_host),
     .cmd_local(dcmd_local), .cmd_len(dcmd_len), .flush(dflush),
     .done_valid(ddone_valid), .done_status(ddone_status),
-    .tx_hdr(dma_tx_hdr), .tx_data(dma_tx_data), .tx_sop(dma_tx_sop), .tx_eop(dma_tx_eop),
-    .tx_valid(dma_tx_valid), .tx_ready(dma_tx_ready),
+    .tx_hdr(de_tx_hdr), .tx_data(de_tx_data), .tx_sop(de_tx_sop), .tx_eop(de_tx_eop),
+    .tx_valid(de_tx_valid), .tx_ready(de_tx_ready),
     .rx_hdr, .rx_data, .rx_sop, .rx_eop, .rx_valid(rx_valid && !cpl_to_vq), .rx_ready(dma_rx_ready),
     .lm_en, .lm_we, .lm_row, .lm_wdata, .lm_rdata, .lm_wait, .lm_next_row, .lm_rd_ok, .lm_busy,
     .stat_unexpected(dunexpected));
@@ -150,6 +154,13 @@ module tb;
     .clk, .d_en(lm_en && !dcmd_card), .d_we(lm_we), .d_row(lm_row[DMABUF_AW-6:0]), .d_wdata(lm_wdata),
     .d_rdata(buf_lm_rdata), .c_en(f_req && sel_buf), .c_we(f_we ? f_be : 4'b0000),
     .c_addr(f_addr[DMABUF_AW-1:0]), .c_wdata(f_wdata), .c_rdata(buf_rdata));
+
+  pcie_tx_tail #(.DATA_W(256)) u_tail (
+    .clk, .rst, .abort(fn_reset),
+    .in_hdr(de_tx_hdr), .in_data(de_tx_data), .in_sop(de_tx_sop), .in_eop(de_tx_eop),
+    .in_valid(de_tx_valid), .in_ready(de_tx_ready),
+    .out_hdr(dma_tx_hdr), .out_data(dma_tx_data), .out_sop(dma_tx_sop), .out_eop(dma_tx_eop),
+    .out_valid(dma_tx_valid), .out_ready(dma_tx_ready));
 
   pcie_tx_arb #(.DATA_W(256)) u_arb (
     .clk, .rst,
@@ -1109,7 +1120,14 @@ module tb;
       notify(1);
       repeat (200) @(posedge clk);
       check(!fast_idle, "reset during a hit: the hit is running");
-      @(negedge clk);
+      // ... in the middle of a write TLP of the reply, which pcie_tx_tail
+      // must finish (else the arbiter waits for its last beat for ever)
+      begin
+        int w;
+        w = 0;
+        while (!(u_tail.open_q && !u_tail.out_eop) && w < 2000) begin @(negedge clk); w++; end
+        check(w < 2000, "reset during a hit: a write TLP under way");
+      end
       fn_reset = 1'b1;
       q_enable = '0;
       repeat (3) @(negedge clk);
