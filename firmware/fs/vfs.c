@@ -283,8 +283,9 @@ static int begin_modify(struct vfs *fs)
 		err = evict_all(fs);
 		return err ? err : ext4_commit(fs);
 	}
-	/* a freed inode is reusable at once: no commit needed */
-	if (fs->nevict && le32(fs->sb + SB_FREE_INODES) < EXT4_MAX_EVICT) {
+	/* an operation takes one inode at most, and a freed one is reusable
+	 * at once: no commit needed */
+	if (fs->nevict && le32(fs->sb + SB_FREE_INODES) < 2) {
 		err = evict_all(fs);
 		if (err)
 			return err;

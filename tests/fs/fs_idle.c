@@ -181,8 +181,6 @@ void t_evict_enospc(void)
 	char opts[256], name[32];
 	int n = 0, err;
 
-	/* enough inodes that the inode rule (fewer free than the queue holds:
-	 * evict first) stays out of the block part */
 	snprintf(opts, sizeof(opts), "%s -N 256", variant_opts);
 	CHECK(make_image(opts, "8M") == 0, "mke2fs");
 	OK(mount_img(&fs));
