@@ -340,7 +340,6 @@ struct vfs {
 	} evict[EXT4_MAX_EVICT];
 	uint32_t nevict;
 	uint64_t evict_blocks;	/* blocks they still hold (statfs counts them free) */
-	uint64_t idle_steps;	/* vfs_idle steps that did work */
 
 	/* allocation hints */
 	uint32_t last_group;

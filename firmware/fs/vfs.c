@@ -1527,13 +1527,11 @@ int vfs_idle(struct vfs *fs)
 	if (!fs || !fs->in_use || fs->rdonly || fs->broken)
 		return 0;
 	if (fs->nevict) {
-		fs->idle_steps++;
 		(void)evict_step(fs);	/* a failure leaves the inode to the orphan list */
 		return 1;		/* the commit below is looked at next */
 	}
 	if (!commit_due(fs))
 		return 0;
-	fs->idle_steps++;
 	err = ext4_commit(fs);
 	/* committed buffers past half the transaction limit would make the
 	 * next requests commit early: home them now */
