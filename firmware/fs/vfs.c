@@ -1391,28 +1391,35 @@ static int has_extent_data(const struct ext4_inode *ip)
 	return (ext4_i_flags(ip) & EXT4_EXTENTS_FL) && (t == S_IFREG_ || t == S_IFDIR_ || t == S_IFLNK_);
 }
 
-/* Up to EVICT_EXT_STEP extents of ip freed from the end: 1 when some are
- * left, 0 when the tree is empty. */
+/* The last EVICT_EXT_STEP extents of ip freed, in one removal from the
+ * start of the first of them (one inode write, one collapse): 1 when some
+ * may be left, 0 when the tree is empty. */
 static int evict_extents(struct vfs *fs, struct ext4_inode *ip)
 {
-	for (int k = 0; k < EVICT_EXT_STEP; k++) {
-		uint32_t lblk, len;
-		int r = ext4_ext_last(fs, ip, 0xffffffffu, &lblk, &len);
+	uint32_t end = 0xffffffffu, lblk, len;
+	int k, r = 0;
 
+	for (k = 0; k < EVICT_EXT_STEP; k++) {
+		r = ext4_ext_last(fs, ip, end, &lblk, &len);
 		if (r <= 0)
-			return r;
-		r = ext4_ext_remove(fs, ip, lblk, lblk + len, 1, ext4_maybe_commit);
+			break;
+		end = lblk;
+	}
+	if (r < 0)
+		return r;
+	if (k) {
+		r = ext4_ext_remove(fs, ip, end, 0xffffffffu, 1, ext4_maybe_commit);
 		if (r)
 			return r;
 	}
-	return 1;
+	return k == EVICT_EXT_STEP;
 }
 
-/* The inode's last step: what is left (xattr block, an empty tree), off
- * the orphan list, freed. */
+/* The inode's last step: what is left (extents, xattr block), off the
+ * orphan list, freed (its page cache is gone already). */
 static int evict_last(struct vfs *fs, struct ext4_inode *ip)
 {
-	ext4_i_set_size(ip, 0);	/* its page cache is gone already */
+	ext4_i_set_size(ip, 0);	/* nothing left to drop from the page cache */
 	return release_inode(fs, ip, 1);
 }
 
@@ -1459,16 +1466,41 @@ done:
 	return r;
 }
 
+/* The newest queued eviction, all at once: its page cache in one drop,
+ * the inode as a synchronous eviction freed it (one removal of the whole
+ * tree): no bound is wanted when something waits for all of it. */
+static int evict_finish(struct vfs *fs)
+{
+	struct ext4_evict *ev = &fs->evict[--fs->nevict];
+	struct ext4_inode ip;
+	int err = mark_modify(fs);
+
+	if (!err)
+		err = ext4_inode_read(fs, ev->ino, &ip);
+	if (!err) {
+		uint64_t held = fs_blocks_of(fs, ext4_i_blocks(fs, &ip));
+
+		fs->evict_blocks -= held < fs->evict_blocks ? held : fs->evict_blocks;
+		pcache_drop(fs, ev->ino, 0, ev->drop);
+		err = evict_last(fs, &ip);
+	}
+	if (!fs->nevict)
+		fs->evict_blocks = 0;
+	return err;
+}
+
 /* Every queued eviction, now (free space is short, DESTROY, unmount). */
 static int evict_all(struct vfs *fs)
 {
 	int err = 0;
 
-	while (fs->nevict && !err) {
-		int r = evict_step(fs);
+	while (fs->nevict) {
+		int r = evict_finish(fs);
 
-		if (r < 0)
+		if (r < 0 && !err)
 			err = r;
+		if (fs->broken)
+			break;
 	}
 	return err;
 }
@@ -1492,8 +1524,8 @@ int vfs_evict(struct vfs *fs, uint64_t ino)
 		if (fs->evict[i].ino == ino)
 			return 0;
 	/* a full queue: the newest eviction finishes on this request */
-	while (fs->nevict == EXT4_MAX_EVICT) {
-		err = evict_step(fs);
+	if (fs->nevict == EXT4_MAX_EVICT) {
+		err = evict_finish(fs);
 		if (err < 0)
 			return err;
 	}
@@ -1504,6 +1536,8 @@ int vfs_evict(struct vfs *fs, uint64_t ino)
 	fs->evict_blocks += fs_blocks_of(fs, a.blocks);
 	return 0;
 }
+
+#define IDLE_WB_STEP 32		/* dirty page-cache frames written back per idle step */
 
 /* The open transaction has grown or aged enough that a request would soon
  * commit it (ext4_maybe_commit, begin_modify's interval): idle time does. */
@@ -1532,6 +1566,12 @@ int vfs_idle(struct vfs *fs)
 	}
 	if (!commit_due(fs))
 		return 0;
+	/* the commit writes the dirty file data back first: that part in
+	 * bounded steps, so a request waits for one of them at most */
+	if (fs->pc_dirty > IDLE_WB_STEP) {
+		(void)pcache_writeback_oldest(fs, IDLE_WB_STEP);
+		return 1;
+	}
 	err = ext4_commit(fs);
 	/* committed buffers past half the transaction limit would make the
 	 * next requests commit early: home them now */

@@ -61,6 +61,7 @@ static const struct test tests[] = {
 	{ "evict_enospc", t_evict_enospc },
 	{ "evict_checkpoint", t_evict_checkpoint },
 	{ "evict_powercut", t_evict_powercut },
+	{ "idle_commit", t_idle_commit },
 };
 
 /* A case that hangs fails by name instead of stalling the run. */
