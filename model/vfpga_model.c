@@ -282,9 +282,19 @@ static void on_stop(struct vu_dev *d, unsigned q)
 	fsdev_stop_queue(&m->dev, q);
 }
 
+/* Between polls with nothing to serve: a step of the server's idle work
+ * (evictions a FORGET queued, an early commit). */
+static int on_idle(struct vu_dev *d)
+{
+	struct model *m = d->ctx;
+
+	return fsdev_idle(&m->dev, 1);
+}
+
 static const struct vu_ops model_ops = {
 	.kick = on_kick,
 	.stop = on_stop,
+	.idle = on_idle,
 };
 
 static void write_stats(struct model *m, const char *path)

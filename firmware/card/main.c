@@ -239,6 +239,16 @@ static const struct fsdev_queue_ops card_queue_ops = {
 	.notified = card_notified,
 };
 
+/* Idle work (fsdev_idle: evictions a FORGET queued, an early commit), one
+ * step per turn of the main loop, so a notification or a reset waits for
+ * one step at most: 1 while work is left (the card stays awake), 0 when it
+ * may sleep. Busy meanwhile, for a simulator that steps only a busy card. */
+static int card_idle_step(void)
+{
+	sim_busy(1);
+	return fsdev_idle(&dev, 1);
+}
+
 /* A driver reset: the session ends (its write-back takes the SSD a while:
  * busy, for a simulator that steps the card only while it works). */
 static void end_session(void)
@@ -276,6 +286,8 @@ int main(void)
 			end_session();
 		status = SOC_FIELD_GET(SOC_VIRTIO_STATUS_DEVICE_STATUS, reg);
 		if (!pending) {
+			if (!broken && (status & VIRTIO_CONFIG_S_DRIVER_OK) && card_idle_step())
+				continue;
 			sim_busy(0);
 			wait_for_host();
 			continue;

@@ -46,6 +46,9 @@
 #ifndef EXT4_MAX_REVOKE			/* revoke records held during journal replay */
 #define EXT4_MAX_REVOKE 4096
 #endif
+#ifndef EXT4_MAX_EVICT			/* unlinked inodes waiting for vfs_idle to free them */
+#define EXT4_MAX_EVICT 64
+#endif
 #ifndef EXT4_COMMIT_INTERVAL		/* seconds: a change older than this commits */
 #define EXT4_COMMIT_INTERVAL 5		/* at the next call that changes something */
 #endif
@@ -328,6 +331,16 @@ struct vfs {
 	uint64_t jlast_sec;	/* newest commit time of the transactions replayed at mount */
 	uint32_t jlast_nsec;
 
+	/* deferred eviction (vfs_evict, vfs_idle): unlinked inodes the FUSE
+	 * layer let go of, freed by idle steps, newest last; they stay on the
+	 * on-disk orphan list until the step that frees the inode */
+	struct ext4_evict {
+		uint32_t ino;
+		uint32_t drop;	/* page-cache blocks below this still to drop */
+	} evict[EXT4_MAX_EVICT];
+	uint32_t nevict;
+	uint64_t evict_blocks;	/* blocks they still hold (statfs counts them free) */
+
 	/* allocation hints */
 	uint32_t last_group;
 
@@ -479,6 +492,7 @@ typedef int (*ext4_commit_t)(struct vfs *fs);
 int ext4_ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint32_t end, int free_data,
 		    ext4_commit_t commit);
 void ext4_ext_init_root(struct ext4_inode *ip);
+int ext4_ext_last(struct vfs *fs, struct ext4_inode *ip, uint32_t end, uint32_t *lblk, uint32_t *len);
 int ext4_ext_check_root(struct vfs *fs, struct ext4_inode *ip);
 
 /* file.c */

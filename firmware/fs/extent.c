@@ -581,3 +581,28 @@ int ext4_ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint3
 		err = ext4_inode_write(fs, ip);
 	return err;
 }
+
+/*
+ * The last extent that starts below end: its first logical block and
+ * length in *lblk and *len. 1 when there is one, 0 when none, or a negative
+ * errno. Lets a caller free a tree one extent at a time from the end
+ * (vfs.c: the idle eviction of an unlinked inode, a few extents per step).
+ */
+int ext4_ext_last(struct vfs *fs, struct ext4_inode *ip, uint32_t end, uint32_t *lblk, uint32_t *len)
+{
+	struct path pa;
+	int i, err;
+
+	if (!end)
+		return 0;
+	err = find_path(fs, ip, end - 1, &pa);
+	if (err)
+		return err;
+	i = pa.p[pa.depth].idx;
+	if (i >= 0) {
+		*lblk = e_block(ent(pa.p[pa.depth].h, i));
+		*len = e_len(ent(pa.p[pa.depth].h, i));
+	}
+	path_release(fs, &pa);
+	return i >= 0;
+}

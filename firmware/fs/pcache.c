@@ -517,6 +517,34 @@ int pcache_writeback_fs(struct vfs *fs)
 	return wb_walk(fs, 0, 0, 0, 1);
 }
 
+/* Idle work's bounded write-back before a commit: the oldest dirty frames
+ * of fs, whole runs, until max are clean (or none is left). */
+int pcache_writeback_oldest(struct vfs *fs, uint32_t max)
+{
+	uint32_t before = fs->pc_dirty;
+	int err = 0;
+
+	if (!pc.n || !fs->pc_dirty)
+		return 0;
+	if (fs->broken) {
+		wb_fail(fs);
+		return -EIO;
+	}
+	pc.cursor = pc.dhead;
+	while (pc.cursor != PCACHE_NONE && fs->pc_dirty && before - fs->pc_dirty < max) {
+		uint32_t i = pc.cursor;
+
+		pc.cursor = pc.f[i].dnext;
+		if (pc.f[i].fs != fs)
+			continue;
+		err = wb_run(i);	/* moves the cursor past what it cleans */
+		if (err)
+			break;
+	}
+	pc.cursor = PCACHE_NONE;
+	return err;
+}
+
 int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end)
 {
 	if (!pc.n || !fs->pc_dirty || first >= end)

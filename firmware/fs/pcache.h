@@ -87,6 +87,9 @@ int pcache_is_dirty(const uint8_t *frame);
  * mount is broken then, its frames dropped). */
 int pcache_writeback_fs(struct vfs *fs);
 int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);
+/* The oldest dirty frames of a mount, whole runs, until max are clean
+ * (idle work, a bounded step before a commit); 0 or the errno as above. */
+int pcache_writeback_oldest(struct vfs *fs, uint32_t max);
 /* Drops blocks [first, end) of an inode (end PCACHE_NONE: to the last);
  * dirty ones are discarded. */
 void pcache_drop(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);

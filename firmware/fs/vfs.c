@@ -243,7 +243,7 @@ static int process_orphans(struct vfs *fs)
 
 /* Marks the on-disk superblock "needs recovery" before the first change of
  * this mount reaches the disk (as the kernel does while mounted). */
-static int begin_modify(struct vfs *fs)
+static int mark_modify(struct vfs *fs)
 {
 	int err;
 
@@ -263,10 +263,33 @@ static int begin_modify(struct vfs *fs)
 			return err;
 	}
 	fs->disk_dirty = 1;
-	/* space freed in the open transaction is only reusable after it
-	 * commits: commit first when free space runs low */
-	if (fs->npend && ext4_sb_free_blocks(fs) < 256)
-		return ext4_commit(fs);
+	return 0;
+}
+
+static int evict_all(struct vfs *fs);
+
+/* Before an operation that changes something: the RECOVER mark, and the
+ * commits that bound the transaction. */
+static int begin_modify(struct vfs *fs)
+{
+	int err = mark_modify(fs);
+
+	if (err)
+		return err;
+	/* space freed in the open transaction, or held by inodes waiting for
+	 * their idle eviction, is only reusable once they are freed and
+	 * committed: do both first when free space runs low */
+	if ((fs->npend || fs->nevict) && ext4_sb_free_blocks(fs) < 256) {
+		err = evict_all(fs);
+		return err ? err : ext4_commit(fs);
+	}
+	/* an operation takes one inode at most, and a freed one is reusable
+	 * at once: no commit needed */
+	if (fs->nevict && le32(fs->sb + SB_FREE_INODES) < 2) {
+		err = evict_all(fs);
+		if (err)
+			return err;
+	}
 	/* like the kernel's 5 s commit: bound what a power cut can take */
 	if (fs->ndirty || fs->npend) {
 		uint64_t s;
@@ -520,7 +543,10 @@ int vfs_sync(struct vfs *fs)
 
 int vfs_checkpoint(struct vfs *fs)
 {
-	int err = vfs_sync(fs);
+	int err = fs->rdonly || fs->broken ? 0 : evict_all(fs);
+
+	if (!err)
+		err = vfs_sync(fs);
 
 	if (!err && !fs->rdonly)
 		err = ext4_checkpoint(fs);
@@ -533,7 +559,9 @@ int vfs_unmount(struct vfs *fs)
 
 	if (!fs || !fs->in_use)
 		return -EINVAL;
-	if (!fs->rdonly && !fs->broken && fs->disk_dirty) {
+	if (!fs->rdonly && !fs->broken && fs->nevict)
+		err = evict_all(fs);
+	if (!err && !fs->rdonly && !fs->broken && fs->disk_dirty) {
 		err = process_orphans(fs);
 		if (!err)
 			err = ext4_commit(fs);
@@ -1336,22 +1364,221 @@ int vfs_tmpfile(struct vfs *fs, uint64_t dir, uint32_t mode, uint32_t uid, uint3
 	return err;
 }
 
+/*
+ * Deferred eviction. The FUSE layer's last reference to an unlinked inode
+ * (a FORGET, a RELEASE) only queues it: freeing a big file's blocks (page
+ * cache, extent tree, bitmaps, a commit part way) took the FORGET ~134 000
+ * host instructions for 1 MiB, and the card far more. vfs_idle frees the
+ * queued inodes a bounded step at a time while no request waits. Until its
+ * last step the inode stays allocated (its number cannot come back) and on
+ * the on-disk orphan list, where unlink put it: after a power cut the next
+ * mount, e2fsck or Linux frees it, as they free any unlinked-while-open
+ * inode. Nothing can reach it meanwhile: it has no name and no reference.
+ */
+#define EVICT_DROP_STEP 64	/* page-cache blocks dropped per step (a hash walk each) */
+#define EVICT_DROP_WALK 2048	/* past this, all at once (pcache_drop walks the frames) */
+#define EVICT_EXT_STEP 4	/* extents freed per step */
+
+static uint64_t fs_blocks_of(struct vfs *fs, uint64_t sectors)
+{
+	return sectors / fs->spb;
+}
+
+static int has_extent_data(const struct ext4_inode *ip)
+{
+	uint32_t t = ext4_i_mode(ip) & S_IFMT_;
+
+	return (ext4_i_flags(ip) & EXT4_EXTENTS_FL) && (t == S_IFREG_ || t == S_IFDIR_ || t == S_IFLNK_);
+}
+
+/* The last EVICT_EXT_STEP extents of ip freed, in one removal from the
+ * start of the first of them (one inode write, one collapse): 1 when some
+ * may be left, 0 when the tree is empty. */
+static int evict_extents(struct vfs *fs, struct ext4_inode *ip)
+{
+	uint32_t end = 0xffffffffu, lblk, len;
+	int k, r = 0;
+
+	for (k = 0; k < EVICT_EXT_STEP; k++) {
+		r = ext4_ext_last(fs, ip, end, &lblk, &len);
+		if (r <= 0)
+			break;
+		end = lblk;
+	}
+	if (r < 0)
+		return r;
+	if (k) {
+		r = ext4_ext_remove(fs, ip, end, 0xffffffffu, 1, ext4_maybe_commit);
+		if (r)
+			return r;
+	}
+	return k == EVICT_EXT_STEP;
+}
+
+/* The inode's last step: what is left (extents, xattr block), off the
+ * orphan list, freed (its page cache is gone already). */
+static int evict_last(struct vfs *fs, struct ext4_inode *ip)
+{
+	ext4_i_set_size(ip, 0);	/* nothing left to drop from the page cache */
+	return release_inode(fs, ip, 1);
+}
+
+/* One bounded step of the newest queued eviction: 1 when that inode has
+ * more to free, 0 when it is gone (left the queue), or a negative errno
+ * (it left the queue too: the orphan list has it for the next mount). */
+static int evict_step(struct vfs *fs)
+{
+	struct ext4_evict *ev = &fs->evict[fs->nevict - 1];
+	struct ext4_inode ip;
+	uint64_t before = 0;
+	int r = mark_modify(fs);
+
+	if (!r)
+		r = ext4_inode_read(fs, ev->ino, &ip);
+	if (r)
+		goto done;
+	before = fs_blocks_of(fs, ext4_i_blocks(fs, &ip));
+	if (ev->drop) {
+		/* the cached data first, so that no dirty frame of it is
+		 * written back once its block may belong to another file */
+		uint32_t lo = ev->drop > EVICT_DROP_STEP ? ev->drop - EVICT_DROP_STEP : 0;
+
+		/* a long file: one look at every frame, not a hash walk per block */
+		if (ev->drop > EVICT_DROP_WALK)
+			lo = 0;
+		pcache_drop(fs, ev->ino, lo, ev->drop);
+		ev->drop = lo;
+		return 1;
+	}
+	r = has_extent_data(&ip) ? evict_extents(fs, &ip) : 0;
+	if (r == 0)
+		r = evict_last(fs, &ip);
+	else if (r > 0)
+		before -= fs_blocks_of(fs, ext4_i_blocks(fs, &ip));
+	if (r > 0) {
+		fs->evict_blocks -= before < fs->evict_blocks ? before : fs->evict_blocks;
+		return 1;
+	}
+done:
+	fs->evict_blocks -= before < fs->evict_blocks ? before : fs->evict_blocks;
+	if (!--fs->nevict)
+		fs->evict_blocks = 0;
+	return r;
+}
+
+/* The newest queued eviction, all at once: its page cache in one drop,
+ * the inode as a synchronous eviction freed it (one removal of the whole
+ * tree): no bound is wanted when something waits for all of it. */
+static int evict_finish(struct vfs *fs)
+{
+	struct ext4_evict *ev = &fs->evict[--fs->nevict];
+	struct ext4_inode ip;
+	int err = mark_modify(fs);
+
+	if (!err)
+		err = ext4_inode_read(fs, ev->ino, &ip);
+	if (!err) {
+		uint64_t held = fs_blocks_of(fs, ext4_i_blocks(fs, &ip));
+
+		fs->evict_blocks -= held < fs->evict_blocks ? held : fs->evict_blocks;
+		pcache_drop(fs, ev->ino, 0, ev->drop);
+		err = evict_last(fs, &ip);
+	}
+	if (!fs->nevict)
+		fs->evict_blocks = 0;
+	return err;
+}
+
+/* Every queued eviction, now (free space is short, DESTROY, unmount). */
+static int evict_all(struct vfs *fs)
+{
+	int err = 0;
+
+	while (fs->nevict) {
+		int r = evict_finish(fs);
+
+		if (r < 0 && !err)
+			err = r;
+		if (fs->broken)
+			break;
+	}
+	return err;
+}
+
 int vfs_evict(struct vfs *fs, uint64_t ino)
 {
-	struct ext4_inode ip;
+	struct vfs_attr a;
+	uint64_t nb;
 	int err;
 
 	if (fs->rdonly)
 		return 0;
-	err = iget(fs, ino, &ip);
+	err = vfs_getattr(fs, ino, &a);	/* the inode cache: no read */
 	if (err)
 		return err;
-	if (ext4_i_nlink(&ip) != 0)
+	if (a.nlink != 0)
 		return 0;
-	err = begin_modify(fs);
-	if (!err)
-		err = release_inode(fs, &ip, 1);
-	return err;
+	if (fs->broken)
+		return -EROFS;
+	for (uint32_t i = 0; i < fs->nevict; i++)
+		if (fs->evict[i].ino == ino)
+			return 0;
+	/* a full queue: the newest eviction finishes on this request */
+	if (fs->nevict == EXT4_MAX_EVICT) {
+		err = evict_finish(fs);
+		if (err < 0)
+			return err;
+	}
+	nb = (a.size + fs->bs - 1) >> fs->log_bs;
+	fs->evict[fs->nevict].ino = (uint32_t)ino;
+	fs->evict[fs->nevict].drop = nb < PCACHE_NONE ? (uint32_t)nb : PCACHE_NONE;
+	fs->nevict++;
+	fs->evict_blocks += fs_blocks_of(fs, a.blocks);
+	return 0;
+}
+
+#define IDLE_WB_STEP 32		/* dirty page-cache frames written back per idle step */
+
+/* The open transaction has grown or aged enough that a request would soon
+ * commit it (ext4_maybe_commit, begin_modify's interval): idle time does. */
+static int commit_due(struct vfs *fs)
+{
+	uint64_t s;
+	uint32_t ns;
+
+	if (!fs->ndirty && !fs->npend)
+		return 0;
+	if (fs->ndirty + fs->ncp > fs->tx_limit / 2 || fs->npend > EXT4_MAX_PENDING_FREE / 4)
+		return 1;
+	ext4_now(&s, &ns);
+	return s >= fs->last_commit + EXT4_COMMIT_INTERVAL || s < fs->last_commit;
+}
+
+int vfs_idle(struct vfs *fs)
+{
+	int err;
+
+	if (!fs || !fs->in_use || fs->rdonly || fs->broken)
+		return 0;
+	if (fs->nevict) {
+		(void)evict_step(fs);	/* a failure leaves the inode to the orphan list */
+		return 1;		/* the commit below is looked at next */
+	}
+	if (!commit_due(fs))
+		return 0;
+	/* the commit writes the dirty file data back first: that part in
+	 * bounded steps, so a request waits for one of them at most */
+	if (fs->pc_dirty > IDLE_WB_STEP) {
+		(void)pcache_writeback_oldest(fs, IDLE_WB_STEP);
+		return 1;
+	}
+	err = ext4_commit(fs);
+	/* committed buffers past half the transaction limit would make the
+	 * next requests commit early: home them now */
+	if (!err && fs->has_journal && fs->ncp > fs->tx_limit / 2)
+		err = ext4_checkpoint(fs);
+	(void)err;		/* a failed commit broke the mount: FSYNC says so */
+	return 0;
 }
 
 int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size)
@@ -1502,7 +1729,7 @@ void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src,
 	}
 }
 
-long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len)
+static long write_once(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len)
 {
 	struct ext4_inode ip;
 	long n;
@@ -1521,6 +1748,42 @@ long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size
 		err = ext4_inode_write(fs, &ip);
 		if (err)
 			return err;
+	}
+	return n;
+}
+
+/*
+ * Out of space while blocks wait to be freed (queued evictions, frees of
+ * the open transaction, reusable only once committed): they are freed and
+ * committed now, at a point where the operation that ran short has left
+ * the metadata consistent, and the caller tries again. 1 when there was
+ * something to free.
+ */
+static int reclaim_space(struct vfs *fs)
+{
+	int err;
+
+	if (fs->rdonly || fs->broken || (!fs->nevict && !fs->npend))
+		return 0;
+	err = evict_all(fs);
+	if (!err)
+		err = ext4_commit(fs);
+	return !err;
+}
+
+long vfs_write(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len)
+{
+	long n = write_once(fs, ino, off, buf, len), m;
+
+	/* written in part, or not at all, for want of space: the rest again */
+	if ((n == -ENOSPC || (n >= 0 && (size_t)n < len)) && reclaim_space(fs)) {
+		size_t done = n > 0 ? (size_t)n : 0;
+
+		m = write_once(fs, ino, off + done, (const uint8_t *)buf + done, len - done);
+		if (m > 0)
+			n = (long)done + m;
+		else if (!done)
+			n = m;
 	}
 	return n;
 }
@@ -1609,7 +1872,7 @@ static int prealloc(struct vfs *fs, struct ext4_inode *ip, uint64_t fb, uint64_t
 	return 0;
 }
 
-int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uint64_t len)
+static int fallocate_once(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uint64_t len)
 {
 	struct ext4_inode ip;
 	uint64_t end = off + len;
@@ -1653,6 +1916,18 @@ int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uin
 		return err;
 	ext4_i_touch(fs, &ip, 0, mode != 0 && mode != FALLOC_KEEP_SIZE, 1);
 	return ext4_inode_write(fs, &ip);
+}
+
+/* Preallocation that ran out of space keeps what it mapped, so running it
+ * again (after reclaim_space) maps only the rest; a zeroed range is zeroed
+ * again. */
+int vfs_fallocate(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t off, uint64_t len)
+{
+	int err = fallocate_once(fs, ino, mode, off, len);
+
+	if (err == -ENOSPC && reclaim_space(fs))
+		err = fallocate_once(fs, ino, mode, off, len);
+	return err;
 }
 
 int vfs_lseek(struct vfs *fs, uint64_t ino, uint64_t off, int whence, uint64_t *result)
@@ -1722,10 +1997,12 @@ int vfs_statfs(struct vfs *fs, struct vfs_statfs *out)
 		pend += fs->pend[i].len;
 	memset(out, 0, sizeof(*out));
 	out->blocks = fs->blocks_count;
-	out->bfree = ext4_sb_free_blocks(fs) + pend;
+	/* what the queued evictions will free counts as free, as it would
+	 * have if the FORGET had freed it (and does once they run) */
+	out->bfree = ext4_sb_free_blocks(fs) + pend + fs->evict_blocks;
 	out->bavail = out->bfree > r ? out->bfree - r : 0;
 	out->files = fs->inodes_count;
-	out->ffree = le32(fs->sb + SB_FREE_INODES);
+	out->ffree = le32(fs->sb + SB_FREE_INODES) + fs->nevict;
 	out->bsize = fs->bs;
 	out->frsize = fs->bs;
 	out->namelen = 255;

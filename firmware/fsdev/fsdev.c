@@ -269,6 +269,23 @@ int fsdev_serve_queues(struct fsdev *d, uint32_t mask)
 	return err;
 }
 
+int fsdev_idle(struct fsdev *d, unsigned max_steps)
+{
+	for (unsigned i = 0; i < max_steps; i++) {
+		uint32_t news = d->ops->notified ? d->ops->notified(d->ctx) : 0;
+
+		if (news) {
+			d->stats.idle_yields++;
+			fsdev_serve_queues(d, news);
+			return 1;
+		}
+		d->stats.idle_steps++;
+		if (fuse_server_idle(d->srv) <= 0)
+			return 0;
+	}
+	return 1;
+}
+
 void fsdev_stop_queue(struct fsdev *d, unsigned q)
 {
 	for (unsigned s = 0; s < FSDEV_SLOTS; s++)

@@ -73,6 +73,8 @@ struct fsdev_stats {
 	uint64_t no_room;	/* a reply the writable buffers could not take */
 	uint64_t ref_replies;	/* READ replies sent from the page cache's frames */
 	uint64_t unreadable;	/* requests whose bytes host memory refused: EIO */
+	uint64_t idle_steps;	/* calls of the server's idle work */
+	uint64_t idle_yields;	/* idle work stopped for a notified queue */
 };
 
 struct fsdev {
@@ -102,6 +104,16 @@ int fsdev_serve(struct fsdev *d, unsigned q);
  * reports; a queue is signalled when it is found empty. 0, or the first
  * negative errno (that queue leaves the round; the others go on). */
 int fsdev_serve_queues(struct fsdev *d, uint32_t mask);
+/*
+ * Idle work, while every queue is empty: up to max_steps bounded steps of
+ * the server's (fuse_server_idle: deferred evictions, an early commit),
+ * asking ops->notified before each, so a request that arrives waits for one
+ * step at most; the queues it reports are served at once (then 1 is
+ * returned: call again). 1 while work is left, 0 when none (the caller may
+ * sleep). The card calls it with one step per turn of its main loop; the
+ * model between polls of its kick descriptors.
+ */
+int fsdev_idle(struct fsdev *d, unsigned max_steps);
 /* Queue q was stopped or reset by the driver: its waiting requests can no
  * longer be answered. */
 void fsdev_stop_queue(struct fsdev *d, unsigned q);

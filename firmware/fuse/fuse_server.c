@@ -326,3 +326,8 @@ void fuse_server_reset(struct fuse_server *srv)
 	fuse_dax_reset(srv);
 	srv->initialized = 0;
 }
+
+int fuse_server_idle(struct fuse_server *srv)
+{
+	return srv->fs ? vfs_idle(srv->fs) : 0;
+}

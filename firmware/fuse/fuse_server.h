@@ -206,6 +206,14 @@ long fuse_dispatch(struct fuse_server *srv, const void *in, size_t in_len,
 long fuse_server_pending_reply(struct fuse_server *srv, uint64_t *unique,
 			       void *out, size_t out_cap);
 
+/*
+ * Idle work, one bounded step (vfs_idle: freeing the inodes whose FORGET or
+ * RELEASE only queued them, an early commit): the request loop calls it
+ * while every queue is empty and stops between steps when a request comes.
+ * 1 when more is left, 0 when none.
+ */
+int fuse_server_idle(struct fuse_server *srv);
+
 /* Guest-visible nodes in use (root excluded) and handles in use. */
 uint32_t fuse_server_nodes(const struct fuse_server *srv);
 uint32_t fuse_server_handles(const struct fuse_server *srv);

@@ -126,8 +126,18 @@ int vfs_rename(struct vfs *fs, uint64_t olddir, const char *oname, size_t olen,
 /* An unlinked regular file (O_TMPFILE): nlink 0 until vfs_link() names it. */
 int vfs_tmpfile(struct vfs *fs, uint64_t dir, uint32_t mode, uint32_t uid,
 		uint32_t gid, struct vfs_attr *out);
-/* The FUSE layer dropped its last reference (lookup count 0, no open handle). */
+/* The FUSE layer dropped its last reference (lookup count 0, no open handle).
+ * An unlinked inode is only queued (it stays allocated, on the on-disk
+ * orphan list): vfs_idle frees it. A full queue, an allocation short of
+ * space, vfs_checkpoint and vfs_unmount finish the queue first. */
 int vfs_evict(struct vfs *fs, uint64_t ino);
+/* Idle work, one bounded step: part of a queued eviction (at most 64
+ * page-cache blocks dropped or 4 extents freed, or the inode itself), else
+ * a commit of an open transaction that has grown past half its limit or is
+ * older than the commit interval (a request would soon commit it). 1 when
+ * more work is left (call again), 0 when none. Call it only while no
+ * request waits: a request that arrives waits for the step. */
+int vfs_idle(struct vfs *fs);
 
 /* Returns the target length; copies at most size bytes (no NUL added). */
 int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size);

@@ -12,6 +12,6 @@ $(FSDEV_TEST_DIR)/fsdev_test: $(FSDEV_TEST_DIR)/fsdev_test.o $(call fw_objs,host
   $(FUSE_SAN_OBJS) $(FS_SAN_OBJS)
 	$(CC) $(FS_SAN_FLAGS) $^ -o $@
 
-test-fsdev: $(FSDEV_TEST_DIR)/fsdev_test ## Test: the request loop shared by the card and vfpga-model (deferred SETLKW for every waiter, queue stop, reset, bad chains, reply room), e2fsck after
+test-fsdev: $(FSDEV_TEST_DIR)/fsdev_test ## Test: the request loop shared by the card and vfpga-model (deferred SETLKW for every waiter, queue stop, reset, bad chains, reply room, idle work: a FORGET that queues an eviction, idle steps, a request between two), e2fsck after
 	@sh tests/fsdev/run.sh $< $(FSDEV_TEST_DIR)
 TEST_TARGETS += test-fsdev

@@ -653,9 +653,10 @@ int vu_serve(struct vu_dev *d, volatile int *stop)
 {
 	struct pollfd pfd[1 + VU_MAX_QUEUES];
 	unsigned qmap[1 + VU_MAX_QUEUES];
+	int idle = 1;	/* idle work may be left: poll without blocking */
 
 	while (!*stop && d->fd >= 0) {
-		int n = 1, timeout = -1;
+		int n = 1, timeout = idle && d->ops && d->ops->idle ? 0 : -1, ready;
 
 		pfd[0].fd = d->fd;
 		pfd[0].events = POLLIN;
@@ -665,18 +666,26 @@ int vu_serve(struct vu_dev *d, volatile int *stop)
 			if (!vq->started)
 				continue;
 			if (vq->polled) {
-				timeout = 1;
+				if (timeout)
+					timeout = 1;
 				continue;
 			}
 			pfd[n].fd = vq->kick_fd;
 			pfd[n].events = POLLIN;
 			qmap[n++] = q;
 		}
-		if (poll(pfd, n, timeout) < 0) {
+		ready = poll(pfd, n, timeout);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		/* nothing came: a step of idle work; something came: a request
+		 * may leave some (a FORGET), look again after the next poll */
+		if (ready == 0 && d->ops && d->ops->idle)
+			idle = d->ops->idle(d);
+		else if (ready > 0)
+			idle = 1;
 		for (int i = 1; i < n; i++) {
 			uint64_t v;
 

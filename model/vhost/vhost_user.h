@@ -95,6 +95,10 @@ struct vu_ops {
 	/* Queue q was stopped (GET_VRING_BASE) or the device reset: requests
 	 * still held by the caller must be dropped. */
 	void (*stop)(struct vu_dev *d, unsigned q);
+	/* Optional: one step of idle work, called when a poll found nothing
+	 * to do; non-zero while more is left (the next poll does not block,
+	 * so a kick is seen between steps). */
+	int (*idle)(struct vu_dev *d);
 };
 
 struct vu_dev {
@@ -135,7 +139,9 @@ void vu_close(struct vu_dev *d, const char *path);
 /*
  * Serves one front end until it disconnects or *stop becomes non-zero: polls
  * the socket and every started queue's kick fd, calling ops->kick. Polled
- * queues (no kick fd) are offered a kick every millisecond.
+ * queues (no kick fd) are offered a kick every millisecond. A poll that
+ * finds nothing runs a step of ops->idle; while it says more is left the
+ * polls do not block.
  * Returns 0 on disconnect or stop, -errno on a poll failure.
  */
 int vu_serve(struct vu_dev *d, volatile int *stop);

@@ -619,6 +619,10 @@ static void workload(int scale)
 		} else if ((s = pick_slot(0, 3, 1, 0)) >= 0) {
 			do_fsync(slots[s], (int)wr(2));
 		}
+		/* a step of idle work between requests, as the card and the
+		 * model run it: queued evictions (half done at some cuts), an
+		 * early commit */
+		vfs_idle(wfs);
 	}
 	do_syncfs();
 

@@ -61,6 +61,13 @@ void t_syszone(void);
 void t_compat_features(void);
 void t_cross_kind(void);
 
+/* fs_idle.c */
+void t_evict_idle(void);
+void t_evict_enospc(void);
+void t_evict_checkpoint(void);
+void t_evict_powercut(void);
+void t_idle_commit(void);
+
 /* fs_cache.c */
 void t_metacache(void);
 

@@ -312,6 +312,7 @@ static int pc_extents(struct vfs *fs)
 			return -EIO;
 	if ((err = vfs_unlink(fs, 2, NAME("big"))) || (err = vfs_evict(fs, a.ino)))
 		return err;
+	idle_all(fs);		/* the release, by idle steps */
 	return vfs_sync(fs);
 }
 
@@ -799,6 +800,7 @@ void t_group_commit(void)
 	}
 	OK(vfs_rmdir(fs, d.ino, NAME("victim")));
 	OK(vfs_evict(fs, v.ino));	/* the last reference: its blocks are freed */
+	idle_all(fs);
 	OK(vfs_sync(fs));
 	OK(gc_write_file(fs, 2, "fill", 99, 64 << 20, &ino, &gc_fill));
 	OK(vfs_fsync(fs, ino, 0));

@@ -149,6 +149,7 @@ void t_ops(void)
 	OK(vfs_mkdir(fs, dir, NAME("sub"), 0755, 0, 0, &a));
 	OK(vfs_rmdir(fs, dir, NAME("sub")));
 	OK(vfs_evict(fs, a.ino));
+	idle_all(fs);	/* the eviction was queued: its idle steps */
 	CHECK(vfs_getattr(fs, a.ino, &a) == -ESTALE, "stale after evict");
 	/* tmpfile: one linked, one dropped */
 	OK(vfs_tmpfile(fs, dir, 0600, 0, 0, &a));

@@ -200,6 +200,7 @@ void t_pcache(void)
 	/* freed inode: a new file with its number sees none of the old data */
 	OK(vfs_unlink(fs, 2, NAME("f")));
 	OK(vfs_evict(fs, ino));
+	idle_all(fs);		/* the queued eviction runs: the number is free */
 	OK(vfs_mknod(fs, 2, NAME("g"), S_IFREG | 0644, 0, 0, 0, &a));
 	ino2 = a.ino;
 	memset(buf, 0x77, 100);

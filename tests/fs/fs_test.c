@@ -57,6 +57,11 @@ static const struct test tests[] = {
 	{ "fuzz_journal", t_fuzz_journal },
 	{ "replay_by_e2fsck", t_replay_by_e2fsck },
 	{ "metacache", t_metacache },
+	{ "evict_idle", t_evict_idle },
+	{ "evict_enospc", t_evict_enospc },
+	{ "evict_checkpoint", t_evict_checkpoint },
+	{ "evict_powercut", t_evict_powercut },
+	{ "idle_commit", t_idle_commit },
 };
 
 /* A case that hangs fails by name instead of stalling the run. */

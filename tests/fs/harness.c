@@ -153,3 +153,12 @@ uint32_t rnd(void)
 	rnd_state = rnd_state * 1103515245u + 12345u;
 	return rnd_state >> 8;
 }
+
+int idle_all(struct vfs *fs)
+{
+	int n = 0;
+
+	while (vfs_idle(fs) > 0)
+		n++;
+	return n;
+}

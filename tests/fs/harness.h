@@ -30,6 +30,9 @@ int debugfs_out(const char *req, char *out, size_t size);
 int mount_img(struct vfs **fs);
 int mount_img_clock(struct vfs **fs, vfs_clock_t clock);	/* mount_img with another clock */
 int umount_img(struct vfs *fs);
+/* vfs_idle until no idle work is left (queued evictions done): the state a
+ * synchronous eviction used to leave; the step count */
+int idle_all(struct vfs *fs);
 extern struct vfs *cur_fs;
 void host_clock(uint64_t *sec, uint32_t *nsec);
 

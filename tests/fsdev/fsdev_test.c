@@ -4,7 +4,9 @@
  * the right chains, a deferred SETLKW for every waiter the server can hold
  * (each keeps its chain's slot until answered), queue stop and device reset
  * dropping waiting requests, malformed and headerless chains under both
- * policies, replies larger than the writable room, and requests cut short.
+ * policies, replies larger than the writable room, requests cut short, and
+ * the idle work: a FORGET that only queues the eviction of a big unlinked
+ * file, idle steps that free it, a request arriving between two steps.
  *
  *   fsdev_test IMG     (IMG: an ext4 image made by mke2fs; written to)
  */
@@ -140,12 +142,22 @@ static void t_signal(void *ctx, unsigned q)
 	signals++;
 }
 
+/* A chain that "arrives" on queue 1 at the idle_inject_at-th call of
+ * t_notified, with its notification (the idle test). */
+static int idle_inject_id = -1;
+static unsigned idle_inject_at;
+
 static uint32_t t_notified(void *ctx)
 {
 	uint32_t b = notify_bits;
 
 	(void)ctx;
 	notified_calls++;
+	if (idle_inject_id >= 0 && notified_calls == idle_inject_at) {
+		fifo[1][ftail[1]++] = (unsigned)idle_inject_id;
+		idle_inject_id = -1;
+		b |= 1u << 1;
+	}
 	notify_bits = 0;
 	return b;
 }
@@ -469,6 +481,68 @@ int main(int argc, char **argv)
 			      (i == 0 || ch[reqs[i]].popped_at > ch[reqs[i - 1]].popped_at),
 			      "request %u answered in order", i);
 		CHECK(notified_calls >= 16, "notifications asked once per turn (%u)", notified_calls);
+	}
+
+	/* Idle work. The FORGET of a big unlinked file (32 extents, 1 MiB) is
+	 * answered with the inode still there; fsdev_idle frees it in steps,
+	 * looking at the queues before each: a GETATTR notified before the 3rd
+	 * step is served then, after 2 steps, not after the whole job. */
+	{
+		struct fuse_forget_in fi = { .nlookup = 1 };
+		struct fuse_release_in ri = { 0 };
+		struct vfs_attr va;
+		uint64_t big, big_ino, steps0;
+		unsigned steps = 0, g;
+		int more;
+
+		id = offer(1, FUSE_CREATE, 1, &ci, sizeof(ci), "big", OUT_MAX);
+		fsdev_serve(&dev, 1);
+		{
+			const struct fuse_entry_out *e = (const void *)(ch[id].out + sizeof(struct fuse_out_header));
+			const struct fuse_open_out *o = (const void *)(e + 1);
+
+			CHECK(reply(id)->error == 0, "CREATE big: %d", reply(id)->error);
+			big = e->nodeid;
+			big_ino = e->attr.ino;
+			ri.fh = o->fh;
+		}
+		for (unsigned k = 0; k < 32; k++) {
+			struct fuse_fallocate_in fa = { .fh = ri.fh, .offset = k * 32768ull, .length = 8192 };
+
+			id = offer(1, FUSE_FALLOCATE, big, &fa, sizeof(fa), NULL, OUT_MAX);
+			fsdev_serve(&dev, 1);
+			CHECK(reply(id)->error == 0, "FALLOCATE %u: %d", k, reply(id)->error);
+		}
+		id = offer(1, FUSE_RELEASE, big, &ri, sizeof(ri), NULL, OUT_MAX);
+		fsdev_serve(&dev, 1);
+		id = offer(1, FUSE_UNLINK, 1, NULL, 0, "big", OUT_MAX);
+		fsdev_serve(&dev, 1);
+		CHECK(reply(id)->error == 0, "UNLINK big: %d", reply(id)->error);
+		while (fsdev_idle(&dev, 1))	/* the commit the requests left */
+			;
+		id = offer(0, FUSE_FORGET, big, &fi, sizeof(fi), NULL, 0);
+		CHECK(fsdev_serve(&dev, 0) == 0 && ch[id].pushed == 1, "FORGET returned");
+		CHECK(vfs_getattr(fs, big_ino, &va) == 0 && va.nlink == 0 && va.blocks > 0,
+		      "after the FORGET the inode still holds its blocks (eviction queued)");
+		g = offer(1, FUSE_GETATTR, node, &ga, sizeof(ga), NULL, OUT_MAX);
+		ftail[1]--;		/* not there yet: notified before the 3rd step */
+		idle_inject_id = (int)g;
+		notified_calls = 0;
+		idle_inject_at = 3;
+		steps0 = dev.stats.idle_steps;
+		more = fsdev_idle(&dev, 1000);
+		CHECK(more == 1 && ch[g].pushed == 1 && reply(g)->error == 0,
+		      "a request notified during idle work is served (more %d, pushed %d)", more, ch[g].pushed);
+		CHECK(dev.stats.idle_steps - steps0 == 2 && dev.stats.idle_yields == 1,
+		      "after %llu idle steps, not more than one past its arrival",
+		      (unsigned long long)(dev.stats.idle_steps - steps0));
+		CHECK(vfs_getattr(fs, big_ino, &va) == 0, "two steps did not free the whole file");
+		while (fsdev_idle(&dev, 1))
+			steps++;
+		CHECK(steps >= 8, "%u more steps free 32 extents (4 a step at most)", steps);
+		CHECK(vfs_getattr(fs, big_ino, &va) == -ESTALE, "freed by the idle steps");
+		CHECK(fsdev_idle(&dev, 1000) == 0, "no idle work left");
+		printf("idle: %u steps freed a 1 MiB file of 32 extents\n", steps + 2);
 	}
 
 	/* Reply room: a reply larger than the writable buffers is never written

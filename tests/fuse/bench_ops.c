@@ -3,7 +3,7 @@
  * run under `valgrind --tool=callgrind --collect-atstart=no`; only the N
  * measured requests are collected.
  *
- * usage: bench_ops IMAGE getattr|lookup|read4k|write4k|create N
+ * usage: bench_ops IMAGE getattr|lookup|read4k|write4k|create|forget1m|idle1m N
  *        bench_ops IMAGE dax_setup_cold|dax_setup_warm|dax_setup_moved|dax_upgrade|
  *                        dax_remove_clean|dax_remove_dirty|dax_read4k|dax_write4k|dax_fsync N
  *
@@ -16,6 +16,11 @@
  * WRITE of 4 KiB served by the window, FSYNC of a file with a clean mapped
  * range. The block device counts what they read and write: printed as
  * "sectors read R written W" over the N measured requests.
+ *
+ * forget1m: the FORGET of the last reference to a file of 1 MiB (256 4 KiB
+ * WRITEs, RELEASE, UNLINK first, not measured); idle1m: the idle steps
+ * (fuse_server_idle) that then free it, measured, and "idle steps S" on
+ * stdout (per step: the instructions over S).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +218,61 @@ static int bench_dax(const char *op, int n, struct vfs *fs, struct fuse_entry_ou
 	return 0;
 }
 
+/* A 1 MiB file, written, closed and unlinked: its FORGET is in req. */
+static size_t unlinked_1m(int i, const uint8_t *data)
+{
+	struct fuse_create_in ci = { .flags = 2, .mode = S_IFREG | 0644 };
+	struct fuse_release_in ri = { 0 };
+	struct fuse_forget_in fi = { .nlookup = 1 };
+	struct fuse_entry_out e;
+	struct fuse_write_in wi = { .size = 4096 };
+	char name[32];
+
+	snprintf(name, sizeof(name), "u%d", i);
+	fuse_dispatch(&srv, req, build(FUSE_CREATE, FUSE_ROOT_ID, &ci, sizeof(ci), name, NULL, 0), rep, sizeof(rep));
+	memcpy(&e, rep + sizeof(struct fuse_out_header), sizeof(e));
+	memcpy(&wi.fh, rep + sizeof(struct fuse_out_header) + sizeof(e), sizeof(wi.fh));
+	for (int k = 0; k < 256; k++) {
+		wi.offset = (uint64_t)k * 4096;
+		fuse_dispatch(&srv, req, build(FUSE_WRITE, e.nodeid, &wi, sizeof(wi), NULL, data, 4096),
+			      rep, sizeof(rep));
+	}
+	ri.fh = wi.fh;
+	fuse_dispatch(&srv, req, build(FUSE_RELEASE, e.nodeid, &ri, sizeof(ri), NULL, NULL, 0), rep, sizeof(rep));
+	fuse_dispatch(&srv, req, build(FUSE_UNLINK, FUSE_ROOT_ID, NULL, 0, name, NULL, 0), rep, sizeof(rep));
+	return build(FUSE_FORGET, e.nodeid, &fi, sizeof(fi), NULL, NULL, 0);
+}
+
+/* forget1m / idle1m: n files, each freed by its FORGET and the idle steps
+ * after it; only one of the two is measured. */
+static int bench_forget(const char *op, int n, struct vfs *fs, const uint8_t *data)
+{
+	int idle = !strcmp(op, "idle1m");
+	unsigned long steps = 0;
+
+	for (int i = 0; i < n; i++) {
+		size_t len = unlinked_1m(i, data);
+		int more;
+
+		if (!idle)
+			CALLGRIND_TOGGLE_COLLECT;
+		fuse_dispatch(&srv, req, len, rep, sizeof(rep));
+		if (!idle)
+			CALLGRIND_TOGGLE_COLLECT;
+		do {
+			if (idle)
+				CALLGRIND_TOGGLE_COLLECT;
+			more = fuse_server_idle(&srv);
+			if (idle)
+				CALLGRIND_TOGGLE_COLLECT;
+			steps++;
+		} while (more > 0);
+	}
+	printf("idle steps %lu\n", steps);
+	vfs_unmount(fs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct blockdev_file bf;
@@ -255,6 +315,8 @@ int main(int argc, char **argv)
 	}
 	if (!strncmp(op, "dax_", 4))
 		return bench_dax(op, n, fs, &e, fh);
+	if (!strcmp(op, "forget1m") || !strcmp(op, "idle1m"))
+		return bench_forget(op, n, fs, data);
 	for (int i = 0; i < n; i++) {
 		size_t len;
 		char name[32];
