@@ -54,13 +54,23 @@ $(FUSE_TEST_DIR)/bench_ops: tests/fuse/bench_ops.c $(FUSE_HOST_OBJS) $(BUILD)/ho
 bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETATTR, LOOKUP, READ 4K, WRITE 4K, CREATE (callgrind)
 	@mkdir -p $(BUILD)/bench
 	@{ echo "| FUSE operation (host build, callgrind) | instructions |"; echo "|---|---|"; \
-	  for op in getattr lookup read4k write4k create; do \
+	  for op in getattr lookup read4k write4k append4k create; do \
 	    rm -f $(FUSE_TEST_DIR)/bench.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/bench.img 64M > /dev/null 2>&1; \
 	    valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$(FUSE_TEST_DIR)/cg.$$op \
 	      $< $(FUSE_TEST_DIR)/bench.img $$op 200 > /dev/null 2>&1; \
 	    ir=$$(sed -n 's/^summary: \([0-9]*\).*/\1/p' $(FUSE_TEST_DIR)/cg.$$op); \
 	    echo "| $$op | $$((ir / 200)) |"; \
-	  done; } > $(BUILD)/bench/fuse.md
+	  done; \
+	  rm -f $(FUSE_TEST_DIR)/bench.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/bench.img 64M > /dev/null 2>&1; \
+	  valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$(FUSE_TEST_DIR)/cg.seq1m \
+	    $< $(FUSE_TEST_DIR)/bench.img seq1m 4 > $(FUSE_TEST_DIR)/bench.seq1m.out 2>&1; \
+	  ir=$$(sed -n 's/^summary: \([0-9]*\).*/\1/p' $(FUSE_TEST_DIR)/cg.seq1m); \
+	  sw=$$(sed -n 's/^sectors read [0-9]* written \([0-9]*\)/\1/p' $(FUSE_TEST_DIR)/bench.seq1m.out); \
+	  wc=$$(sed -n 's/^commands write \([0-9]*\) flush \([0-9]*\)/\1/p' $(FUSE_TEST_DIR)/bench.seq1m.out); \
+	  fl=$$(sed -n 's/^commands write \([0-9]*\) flush \([0-9]*\)/\2/p' $(FUSE_TEST_DIR)/bench.seq1m.out); \
+	  echo; echo "1 MiB of 4 KiB appends, then FSYNC (mean of 4): $$((ir / 1024)) instructions per 4 KiB," \
+	    "$$((sw / 4)) sectors written with $$((wc / 4)) write commands and $$((fl / 4)) FLUSHes per MiB."; \
+	  } > $(BUILD)/bench/fuse.md
 	@cat $(BUILD)/bench/fuse.md
 BENCH_TARGETS += bench-fuse
 
