@@ -286,6 +286,14 @@ struct vfs {
 	int broken;		/* an error left memory and disk apart: no more writes */
 	int disk_dirty;		/* RECOVER flag written to disk this mount */
 	uint32_t pc_dirty;	/* dirty page-cache frames of this mount */
+	uint32_t pc_delay;	/* of those, delayed: no block yet (reserved) */
+	/* Delayed allocation (file.c): gives every delayed frame its block;
+	 * ext4_commit calls it first. dalloc_ip: the inode a file operation
+	 * holds in memory right now (the conversion edits that copy, which the
+	 * caller writes back, rather than the stale one on disk). */
+	int (*dalloc)(struct vfs *fs);
+	struct ext4_inode *dalloc_ip;
+	int dalloc_busy;	/* converting: the reservation may be used */
 	int wb_err;		/* a write-back of file data failed (FLUSH says EIO) */
 	char err[160];
 
@@ -490,6 +498,19 @@ long ext4_file_read_ref(struct vfs *fs, struct ext4_inode *ip, uint64_t off, siz
 long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len);
 int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size);
 int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip);
+/* Delayed allocation: gives the delayed blocks of ip in [first, end) their
+ * device blocks (ip is edited and written); of every inode of the mount
+ * (the dalloc hook: inodes loaded from disk, but fs->dalloc_ip's copy). */
+int ext4_dalloc_inode(struct vfs *fs, struct ext4_inode *ip, uint32_t first, uint32_t end);
+int ext4_dalloc_all(struct vfs *fs);
+/* Blocks other allocations must leave free for the delayed ones: their
+ * data, and the extent tree they may grow: at worst an extent each, each
+ * insert splitting one leaf (or growing the root), one index split per
+ * 32 leaf splits, and 4 for depth growth above. */
+static inline uint64_t ext4_dalloc_resv(const struct vfs *fs)
+{
+	return fs->pc_delay ? 2 * (uint64_t)fs->pc_delay + fs->pc_delay / 32 + 4 : 0;
+}
 uint64_t ext4_file_max_size(struct vfs *fs);
 
 /* dir.c */

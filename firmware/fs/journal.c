@@ -28,6 +28,7 @@
  */
 #include "crc.h"
 #include "ext4.h"
+#include "pcache.h"
 
 #define JBD2_MAGIC 0xc03b3998u
 #define JT_DESC 1
@@ -715,8 +716,18 @@ int ext4_commit(struct vfs *fs)
 	uint8_t *d = fs->jbuf;
 	int err;
 
-	/* ordered: file data first, covered by the flush below, ahead of the
+	/* delayed blocks get theirs (the transaction maps them), then
+	 * ordered: file data first, covered by the flush below, ahead of the
 	 * commit block; a failure breaks the mount */
+	if (fs->pc_delay && fs->dalloc && !fs->broken) {
+		err = fs->dalloc(fs);
+		if (err) {	/* as a failed write-back: the disk keeps the last commit */
+			fs->broken = 1;
+			fs->wb_err = 1;
+			pcache_drop_fs(fs);
+			return err;
+		}
+	}
 	(void)pcache_writeback_fs(fs);
 	if (fs->broken)
 		return -EIO;
