@@ -252,6 +252,7 @@ struct ext4_buf {
 	uint32_t chk_ino, chk_lblk;	/* BUF_DIRCHK: as whose block it was checked */
 	uint8_t csum_kind;	/* EXT4_CSUM_*: checksum to compute before it is written */
 	uint32_t csum_arg;	/* the kind's argument (group, checksum seed) */
+	uint32_t csum_ino;	/* EXT4_CSUM_INODES: the block's first inode */
 };
 
 /*
@@ -267,6 +268,7 @@ struct ext4_buf {
 #define EXT4_CSUM_IBITMAP	2	/* arg: group */
 #define EXT4_CSUM_EXTENT	3	/* arg: the owning inode's checksum seed */
 #define EXT4_CSUM_DIRLEAF	4	/* a directory leaf's tail; arg: the directory's seed */
+#define EXT4_CSUM_INODES	5	/* inode table block; arg: the slots whose inode changed */
 
 struct ext4_inode {
 	uint32_t ino;
@@ -446,6 +448,8 @@ int ext4_group_has_super(struct vfs *fs, uint32_t g);
 int ext4_inode_read(struct vfs *fs, uint32_t ino, struct ext4_inode *ip);
 int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip);
 uint32_t ext4_inode_csum_seed(struct vfs *fs, const struct ext4_inode *ip);
+/* The checksums of the inodes ext4_inode_write left to the commit. */
+void ext4_inode_csum_settle(struct vfs *fs, struct ext4_buf *b);
 uint64_t ext4_i_size(const struct ext4_inode *ip);
 void ext4_i_set_size(struct ext4_inode *ip, uint64_t sz);
 uint32_t ext4_i_mode(const struct ext4_inode *ip);

@@ -695,6 +695,8 @@ static int csum_settle(struct vfs *fs)
 			continue;
 		if (b->csum_kind == EXT4_CSUM_EXTENT) {
 			err = ext4_ext_csum_settle(fs, b);
+		} else if (b->csum_kind == EXT4_CSUM_INODES) {
+			ext4_inode_csum_settle(fs, b);
 		} else if (b->csum_kind == EXT4_CSUM_DIRLEAF) {
 			/* the dirent tail's checksum: the last 4 bytes, over all before the tail */
 			put32(b->data + fs->bs - 4, ext4_crc32c_raw(b->csum_arg, b->data, fs->bs - 12));
