@@ -405,6 +405,7 @@ static size_t delay_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint32_t 
 			  size_t len, uint32_t mlen)
 {
 	uint64_t want = ((uint64_t)boff + len + fs->bs - 1) >> fs->log_bs;
+	uint32_t last = PCACHE_NONE;	/* the frame of the block before */
 	size_t done = 0;
 
 	if (want > mlen)
@@ -421,7 +422,8 @@ static size_t delay_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint32_t 
 		if (fr) {
 			i = pcache_index(fr);	/* delayed already: a hole's frame is never clean */
 		} else {
-			const uint8_t *prev = lblk ? pcache_find(fs, ino, lblk - 1) : NULL;
+			const uint8_t *prev = last != PCACHE_NONE ? pcache_frame(last) :
+					      lblk ? pcache_find(fs, ino, lblk - 1) : NULL;
 
 			/* the frame after its predecessor's: one write-back command */
 			if (!(prev && pcache_alloc_at(i = pcache_index(prev) + 1)) && !pcache_alloc_run(1, &i))
@@ -436,6 +438,7 @@ static size_t delay_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint32_t 
 		else
 			memcpy(fr + boff, src + done, n);
 		pcache_set_delayed(i);
+		last = i;
 		done += n;
 		lblk++;
 		boff = 0;
