@@ -255,6 +255,7 @@ struct ext4_buf {
 	uint32_t chk_ino, chk_lblk;	/* BUF_DIRCHK: as whose block it was checked */
 	uint8_t csum_kind;	/* EXT4_CSUM_*: checksum to compute before it is written */
 	uint32_t csum_arg;	/* the kind's argument (group, checksum seed) */
+	uint32_t csum_ino;	/* EXT4_CSUM_INODES: the block's first inode */
 };
 
 /*
@@ -270,6 +271,7 @@ struct ext4_buf {
 #define EXT4_CSUM_IBITMAP	2	/* arg: group */
 #define EXT4_CSUM_EXTENT	3	/* arg: the owning inode's checksum seed */
 #define EXT4_CSUM_DIRLEAF	4	/* a directory leaf's tail; arg: the directory's seed */
+#define EXT4_CSUM_INODES	5	/* inode table block; arg: the slots whose inode changed */
 
 struct ext4_inode {
 	uint32_t ino;
@@ -289,6 +291,14 @@ struct vfs {
 	int broken;		/* an error left memory and disk apart: no more writes */
 	int disk_dirty;		/* RECOVER flag written to disk this mount */
 	uint32_t pc_dirty;	/* dirty page-cache frames of this mount */
+	uint32_t pc_delay;	/* of those, delayed: no block yet (reserved) */
+	/* Delayed allocation (file.c): gives every delayed frame its block;
+	 * ext4_commit calls it first. dalloc_ip: the inode a file operation
+	 * holds in memory right now (the conversion edits that copy, which the
+	 * caller writes back, rather than the stale one on disk). */
+	int (*dalloc)(struct vfs *fs);
+	struct ext4_inode *dalloc_ip;
+	int dalloc_busy;	/* converting: the reservation may be used */
 	int wb_err;		/* a write-back of file data failed (FLUSH says EIO) */
 	char err[160];
 
@@ -451,6 +461,8 @@ int ext4_group_has_super(struct vfs *fs, uint32_t g);
 int ext4_inode_read(struct vfs *fs, uint32_t ino, struct ext4_inode *ip);
 int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip);
 uint32_t ext4_inode_csum_seed(struct vfs *fs, const struct ext4_inode *ip);
+/* The checksums of the inodes ext4_inode_write left to the commit. */
+void ext4_inode_csum_settle(struct vfs *fs, struct ext4_buf *b);
 uint64_t ext4_i_size(const struct ext4_inode *ip);
 void ext4_i_set_size(struct ext4_inode *ip, uint64_t sz);
 uint32_t ext4_i_mode(const struct ext4_inode *ip);
@@ -504,6 +516,19 @@ long ext4_file_read_ref(struct vfs *fs, struct ext4_inode *ip, uint64_t off, siz
 long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len);
 int ext4_file_truncate(struct vfs *fs, struct ext4_inode *ip, uint64_t size);
 int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip);
+/* Delayed allocation: gives the delayed blocks of ip in [first, end) their
+ * device blocks (ip is edited and written); of every inode of the mount
+ * (the dalloc hook: inodes loaded from disk, but fs->dalloc_ip's copy). */
+int ext4_dalloc_inode(struct vfs *fs, struct ext4_inode *ip, uint32_t first, uint32_t end);
+int ext4_dalloc_all(struct vfs *fs);
+/* Blocks other allocations must leave free for the delayed ones: their
+ * data, and the extent tree they may grow: at worst an extent each, each
+ * insert splitting one leaf (or growing the root), one index split per
+ * 32 leaf splits, and 4 for depth growth above. */
+static inline uint64_t ext4_dalloc_resv(const struct vfs *fs)
+{
+	return fs->pc_delay ? 2 * (uint64_t)fs->pc_delay + fs->pc_delay / 32 + 4 : 0;
+}
 uint64_t ext4_file_max_size(struct vfs *fs);
 
 /* dir.c */

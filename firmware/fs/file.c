@@ -267,8 +267,11 @@ long ext4_file_read(struct vfs *fs, struct ext4_inode *ip, uint64_t off, void *b
 	if (!cacheable(fs, ip))
 		return read_uncached(fs, ip, off, buf, len);
 	if (len >= PCACHE_DIRECT_MIN && !pcache_copy_cheap()) {
-		int err = pcache_writeback_range(fs, ip->ino, (uint32_t)(off >> fs->log_bs),
-						 size_blocks(fs, off + len));
+		int err = ext4_dalloc_inode(fs, ip, (uint32_t)(off >> fs->log_bs), size_blocks(fs, off + len));
+
+		if (!err)
+			err = pcache_writeback_range(fs, ip->ino, (uint32_t)(off >> fs->log_bs),
+						     size_blocks(fs, off + len));
 
 		return err ? err : read_uncached(fs, ip, off, buf, len);
 	}
@@ -375,6 +378,145 @@ next:
 	return 0;
 }
 
+/*
+ * Delayed allocation: a write into a hole (or past EOF) reserves space and
+ * lands in frames marked delayed, with no device block; ext4_dalloc_*
+ * allocates them later (every commit first, and whatever looks at the
+ * file's mapping or reads the device behind the cache), a run of them with
+ * one allocation and one extent. So a sequence of appends edits bitmaps,
+ * group descriptor and extent tree once per commit, not once per WRITE.
+ *
+ * The reservation (ext4_dalloc_resv, which every other allocation leaves
+ * free) makes ENOSPC a WRITE's answer, never a commit's. Where it cannot be
+ * had, or no frame can, or a quarter of the cache is delayed already, the
+ * write allocates at once, as before.
+ */
+static int can_delay(struct vfs *fs, uint32_t nb)
+{
+	uint64_t d = (uint64_t)fs->pc_delay + nb;
+
+	return ext4_sb_free_blocks(fs) >= 2 * d + d / 32 + 4 && pcache_delay_room(nb);
+}
+
+/* Bytes [boff, boff + len) from block lblk on, all in a hole of mlen blocks,
+ * into delayed frames. Returns the bytes placed: 0 when delaying is not
+ * possible (the caller allocates), fewer when frames ran out. */
+static size_t delay_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint32_t boff, const uint8_t *src,
+			  size_t len, uint32_t mlen)
+{
+	uint64_t want = ((uint64_t)boff + len + fs->bs - 1) >> fs->log_bs;
+	uint32_t last = PCACHE_NONE;	/* the frame of the block before */
+	size_t done = 0;
+
+	if (want > mlen)
+		want = mlen;
+	if (!fs->dalloc || !can_delay(fs, (uint32_t)want))
+		return 0;
+	if (len > (size_t)want * fs->bs - boff)
+		len = (size_t)want * fs->bs - boff;
+	while (done < len && !fs->broken) {
+		size_t n = fs->bs - boff < len - done ? fs->bs - boff : len - done;
+		uint8_t *fr = pcache_find(fs, ino, lblk);
+		uint32_t i;
+
+		if (fr) {
+			i = pcache_index(fr);	/* delayed already: a hole's frame is never clean */
+		} else {
+			const uint8_t *prev = last != PCACHE_NONE ? pcache_frame(last) :
+					      lblk ? pcache_find(fs, ino, lblk - 1) : NULL;
+
+			/* the frame after its predecessor's: one write-back command */
+			if (!(prev && pcache_alloc_at(i = pcache_index(prev) + 1)) && !pcache_alloc_run(1, &i))
+				break;
+			fr = pcache_frame(i);
+			if (n < fs->bs)
+				memset(fr, 0, fs->bs);
+			pcache_insert(i, fs, ino, lblk);
+		}
+		if (n == fs->bs)
+			pcache_copy_in(fr, src + done, n);
+		else
+			memcpy(fr + boff, src + done, n);
+		pcache_set_delayed(i);
+		last = i;
+		done += n;
+		lblk++;
+		boff = 0;
+	}
+	return done;
+}
+
+/* Delayed blocks [lblk, lblk + n) of ip get device blocks: as many as one
+ * allocation gives (the caller comes back for the rest). */
+static int alloc_delayed(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint32_t n)
+{
+	uint64_t start;
+	uint32_t got;
+	int err = ext4_alloc_blocks(fs, goal_for(fs, ip, lblk), n, &start, &got);
+
+	if (err)
+		return err;
+	err = ext4_ext_insert(fs, ip, lblk, start, got, 0);
+	if (err) {
+		ext4_free_blocks(fs, start, got);
+		return err;
+	}
+	ext4_i_add_blocks(fs, ip, got);
+	for (uint32_t k = 0; k < got; k++)
+		pcache_set_dirty(pcache_index(pcache_find(fs, ip->ino, lblk + k)), start + k);
+	return 0;
+}
+
+int ext4_dalloc_inode(struct vfs *fs, struct ext4_inode *ip, uint32_t first, uint32_t end)
+{
+	uint32_t lblk;
+	int err = 0, any = 0;
+
+	fs->dalloc_busy++;
+	while (!err && (lblk = pcache_delayed_in(fs, ip->ino, first, end)) != PCACHE_NONE) {
+		uint32_t n = 1;
+
+		/* the run of delayed blocks from there: one allocation */
+		for (uint8_t *fr; n < 2048 && lblk + n < end; n++) {
+			fr = pcache_find(fs, ip->ino, lblk + n);
+			if (!fr || !pcache_is_delayed(fr))
+				break;
+		}
+		err = alloc_delayed(fs, ip, lblk, n);
+		any = 1;
+		first = lblk;
+	}
+	fs->dalloc_busy--;
+	if (!err && any)
+		err = ext4_inode_write(fs, ip);
+	return err;
+}
+
+/*
+ * Every delayed block of the mount (ext4_commit's first step, fs->dalloc).
+ * Inodes come from disk but the one the running file operation holds
+ * (fs->dalloc_ip), whose copy the caller writes back later. An unlinked
+ * inode's frames stay delayed: it is freed without them, and an eviction
+ * may hold a copy of it right now.
+ */
+int ext4_dalloc_all(struct vfs *fs)
+{
+	uint32_t cur = PCACHE_NONE, ino;
+	int err = 0;
+
+	while (!err && pcache_next_delayed(fs, &cur, &ino) != PCACHE_NONE) {
+		struct ext4_inode tmp, *ip = &tmp;
+
+		if (fs->dalloc_ip && fs->dalloc_ip->ino == ino)
+			ip = fs->dalloc_ip;
+		else
+			err = ext4_inode_read(fs, ino, &tmp);
+		if (!err && ext4_i_nlink(ip))
+			err = ext4_dalloc_inode(fs, ip, 0, PCACHE_NONE);
+	}
+	return err;
+}
+
 /* Blocks from lblk (at pblk..) take len bytes of src from boff into the
  * first: whole blocks (boff 0, len a multiple of the block size) or part of
  * one block. Into the page cache (wb), or straight to the device. */
@@ -390,6 +532,7 @@ static int put_data(struct vfs *fs, uint32_t ino, int wb, uint32_t lblk, uint64_
 
 long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const void *buf, size_t len)
 {
+	struct ext4_inode *held = fs->dalloc_ip;
 	const uint8_t *in = buf;
 	size_t done = 0;
 	int err = 0, wb = cacheable(fs, ip);
@@ -398,6 +541,9 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 		return -EFBIG;
 	if (len > ext4_file_max_size(fs) - off)
 		len = (size_t)(ext4_file_max_size(fs) - off);
+	/* a commit part way (below) gives delayed blocks of this inode theirs
+	 * in this copy, which is what gets written */
+	fs->dalloc_ip = ip;
 	while (done < len) {
 		uint32_t lblk = (uint32_t)(off >> fs->log_bs), boff = (uint32_t)off & (fs->bs - 1);
 		uint64_t pblk;
@@ -443,6 +589,8 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 				pcache_drop(fs, ip->ino, lblk, lblk + nb);
 				break;
 			}
+		} else if (wb && (chunk = delay_write(fs, ip->ino, lblk, boff, in + done, len - done, mlen)) > 0) {
+			/* delayed: the blocks come at the commit */
 		} else {
 			uint64_t want = ((uint64_t)boff + (len - done) + fs->bs - 1) >> fs->log_bs;
 			uint64_t start;
@@ -517,6 +665,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 	if (err && done < len && !wb)
 		pcache_drop(fs, ip->ino, (uint32_t)(off >> fs->log_bs),
 			    (uint32_t)((off + (len - done) + fs->bs - 1) >> fs->log_bs));
+	fs->dalloc_ip = held;
 	if (done)
 		return (long)done;
 	return err;

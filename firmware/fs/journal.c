@@ -28,6 +28,7 @@
  */
 #include "crc.h"
 #include "ext4.h"
+#include "pcache.h"
 
 #define JBD2_MAGIC 0xc03b3998u
 #define JT_DESC 1
@@ -694,6 +695,8 @@ static int csum_settle(struct vfs *fs)
 			continue;
 		if (b->csum_kind == EXT4_CSUM_EXTENT) {
 			err = ext4_ext_csum_settle(fs, b);
+		} else if (b->csum_kind == EXT4_CSUM_INODES) {
+			ext4_inode_csum_settle(fs, b);
 		} else if (b->csum_kind == EXT4_CSUM_DIRLEAF) {
 			/* the dirent tail's checksum: the last 4 bytes, over all before the tail */
 			put32(b->data + fs->bs - 4, ext4_crc32c_raw(b->csum_arg, b->data, fs->bs - 12));
@@ -715,8 +718,18 @@ int ext4_commit(struct vfs *fs)
 	uint8_t *d = fs->jbuf;
 	int err;
 
-	/* ordered: file data first, covered by the flush below, ahead of the
+	/* delayed blocks get theirs (the transaction maps them), then
+	 * ordered: file data first, covered by the flush below, ahead of the
 	 * commit block; a failure breaks the mount */
+	if (fs->pc_delay && fs->dalloc && !fs->broken) {
+		err = fs->dalloc(fs);
+		if (err) {	/* as a failed write-back: the disk keeps the last commit */
+			fs->broken = 1;
+			fs->wb_err = 1;
+			pcache_drop_fs(fs);
+			return err;
+		}
+	}
 	(void)pcache_writeback_fs(fs);
 	if (fs->broken)
 		return -EIO;

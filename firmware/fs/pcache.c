@@ -30,6 +30,8 @@
 #define F_VALID	0x01	/* holds a block */
 #define F_REF	0x02	/* used since the clock hand last passed */
 #define F_DIRTY	0x04	/* newer than the device: goes to pblk before it may go */
+#define F_DELAY	0x08	/* dirty, no device block yet (delayed allocation): it
+			 * cannot go out before ext4 gives it one (pcache_set_dirty) */
 
 struct pc_frame {
 	struct vfs *fs;
@@ -56,6 +58,7 @@ static struct {
 	uint32_t stride;	/* frame size: PCACHE_FRAME, or the one mount's block size */
 	uint32_t nvalid;	/* frames holding a block */
 	uint32_t ndirty;	/* of those, dirty (every mount) */
+	uint32_t ndelay;	/* of those, delayed: no device block yet */
 	uint32_t dhead, dtail;	/* dirty list: oldest dirtied first */
 	uint32_t cursor;	/* a walk of the dirty list: the next frame (see dirty_unlink) */
 	struct pc_frame *f;
@@ -113,7 +116,17 @@ static void layout(void *mem, size_t bytes, uint32_t stride)
 
 int vfs_pcache_setup(void *mem, size_t bytes)
 {
-	if (pc.ready && pc.ndirty)	/* dirty bytes are nowhere else */
+	/* dirty bytes are nowhere else: delayed ones get their blocks first
+	 * (a caller between requests holds no inode), then all go out */
+	while (pc.ready && pc.ndelay) {
+		uint32_t i = pc.dhead;
+
+		while (!(pc.f[i].flags & F_DELAY))
+			i = pc.f[i].dnext;
+		if (!pc.f[i].fs->dalloc || pc.f[i].fs->dalloc(pc.f[i].fs))
+			pcache_drop_fs(pc.f[i].fs);	/* broken: the disk keeps the last commit */
+	}
+	if (pc.ready && pc.ndirty)
 		reclaim(pc.ndirty);
 	layout(mem, bytes, PCACHE_FRAME);
 	return 0;
@@ -259,7 +272,11 @@ static void dirty_unlink(uint32_t i)
 		pc.dtail = f->dprev;
 	if (pc.cursor == i)	/* a walk of the list goes on past it */
 		pc.cursor = f->dnext;
-	f->flags &= (uint8_t)~F_DIRTY;
+	if (f->flags & F_DELAY) {	/* dropped: its reservation goes too */
+		pc.ndelay--;
+		f->fs->pc_delay--;
+	}
+	f->flags &= (uint8_t)~(F_DIRTY | F_DELAY);
 	pc.ndirty--;
 	f->fs->pc_dirty--;
 }
@@ -293,11 +310,16 @@ static int taken(uint32_t i)
 	return pc.f[i].pin == pc.epoch || (pc.f[i].flags & (F_REF | F_DIRTY));
 }
 
+/* Frame i can be written back now: dirty, with a device block. */
+static int writable(uint32_t i)
+{
+	return (pc.f[i].flags & (F_DIRTY | F_DELAY)) == F_DIRTY;
+}
+
 /* Frame j (dirty) is followed on the device by frame k (dirty, same mount). */
 static int continues(uint32_t j, uint32_t k)
 {
-	return (pc.f[j].flags & F_DIRTY) && (pc.f[k].flags & F_DIRTY) && pc.f[j].fs == pc.f[k].fs &&
-	       pc.f[j].pblk + 1 == pc.f[k].pblk;
+	return writable(j) && writable(k) && pc.f[j].fs == pc.f[k].fs && pc.f[j].pblk + 1 == pc.f[k].pblk;
 }
 
 /* A write-back failed: the mount is broken (as any failed write leaves it),
@@ -338,13 +360,23 @@ static int wb_run(uint32_t i)
 	return 0;
 }
 
-/* The oldest dirty frames (any mount) go out until want are clean. */
+/* The oldest dirty frames (any mount) go out until want are clean. Delayed
+ * ones are passed over: only ext4 can give them a block, and it may be in
+ * the middle of an inode here (vfs.c bounds them instead, see
+ * pcache_delay_full). */
 static void reclaim(uint32_t want)
 {
 	uint32_t before = pc.ndirty;
 
-	while (pc.ndirty && before - pc.ndirty < want)
-		(void)wb_run(pc.dhead);	/* a failure drops that mount's frames */
+	pc.cursor = pc.dhead;
+	while (pc.cursor != PCACHE_NONE && before - pc.ndirty < want) {
+		uint32_t i = pc.cursor;
+
+		pc.cursor = pc.f[i].dnext;
+		if (writable(i))
+			(void)wb_run(i);	/* a failure drops that mount's frames */
+	}
+	pc.cursor = PCACHE_NONE;
 	pc.st.wb_reclaims++;
 }
 
@@ -381,7 +413,7 @@ uint32_t pcache_alloc_run(uint32_t want, uint32_t *first)
 			break;
 		/* every frame dirty or pinned: the writer waits for the
 		 * oldest dirty ones to reach the device, never fails for it */
-		if (!pc.ndirty)
+		if (pc.ndirty == pc.ndelay)
 			return 0;
 		reclaim(PCACHE_WB_BATCH);
 	}
@@ -447,6 +479,12 @@ void pcache_set_dirty(uint32_t i, uint64_t pblk)
 	struct pc_frame *f = &pc.f[i];
 
 	f->pblk = pblk;
+	if (f->flags & F_DELAY) {	/* ext4 gave it its block: no new bytes */
+		f->flags &= (uint8_t)~F_DELAY;
+		pc.ndelay--;
+		f->fs->pc_delay--;
+		return;
+	}
 	pc.st.dirtied++;
 	if (f->flags & F_DIRTY)
 		return;		/* it keeps its age */
@@ -462,6 +500,60 @@ void pcache_set_dirty(uint32_t i, uint64_t pblk)
 	f->fs->pc_dirty++;
 }
 
+void pcache_set_delayed(uint32_t i)
+{
+	struct pc_frame *f = &pc.f[i];
+
+	if (f->flags & F_DIRTY)
+		return;		/* delayed already (a hole's frame is never clean) */
+	pcache_set_dirty(i, 0);
+	f->flags |= F_DELAY;
+	pc.ndelay++;
+	f->fs->pc_delay++;
+}
+
+int pcache_is_delayed(const uint8_t *frame)
+{
+	return (pc.f[pcache_index(frame)].flags & F_DELAY) != 0;
+}
+
+int pcache_delay_full(void)
+{
+	return pc.ndelay >= pc.n / 8;
+}
+
+int pcache_delay_room(uint32_t want)
+{
+	return pc.ndelay + (uint64_t)want <= pc.n / 4;
+}
+
+uint32_t pcache_next_delayed(const struct vfs *fs, uint32_t *cur, uint32_t *ino)
+{
+	for (uint32_t i = *cur == PCACHE_NONE ? pc.dhead : pc.f[*cur].dnext; i != PCACHE_NONE; i = pc.f[i].dnext)
+		if ((pc.f[i].flags & F_DELAY) && pc.f[i].fs == fs) {
+			*cur = i;
+			*ino = pc.f[i].ino;
+			return pc.f[i].lblk;
+		}
+	return PCACHE_NONE;
+}
+
+uint32_t pcache_delayed_in(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end)
+{
+	uint32_t best = PCACHE_NONE;
+
+	if (!fs->pc_delay)
+		return PCACHE_NONE;
+	for (uint32_t i = pc.dhead; i != PCACHE_NONE; i = pc.f[i].dnext) {
+		const struct pc_frame *f = &pc.f[i];
+
+		if ((f->flags & F_DELAY) && f->fs == fs && f->ino == ino && f->lblk >= first && f->lblk < end &&
+		    f->lblk < best)
+			best = f->lblk;
+	}
+	return best;
+}
+
 int pcache_is_dirty(const uint8_t *frame)
 {
 	return (pc.f[pcache_index(frame)].flags & F_DIRTY) != 0;
@@ -474,7 +566,7 @@ static uint32_t find_dirty(const struct vfs *fs, uint32_t ino, uint32_t lblk)
 		struct pc_frame *f = &pc.f[i];
 
 		if (f->lblk == lblk && f->ino == ino && f->fs == fs)
-			return (f->flags & F_DIRTY) ? i : PCACHE_NONE;
+			return writable(i) ? i : PCACHE_NONE;
 	}
 	return PCACHE_NONE;
 }
@@ -490,7 +582,8 @@ static int wb_walk(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t 
 		struct pc_frame *f = &pc.f[i];
 
 		pc.cursor = f->dnext;
-		if (f->fs != fs || (!whole_fs && (f->ino != ino || f->lblk < first || f->lblk >= end)))
+		if (f->fs != fs || !writable(i) ||
+		    (!whole_fs && (f->ino != ino || f->lblk < first || f->lblk >= end)))
 			continue;
 		err = wb_run(i);	/* moves the cursor past what it cleans */
 		if (err)
@@ -508,7 +601,7 @@ static int wb_walk(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t 
  */
 int pcache_writeback_fs(struct vfs *fs)
 {
-	if (!pc.n || !fs->pc_dirty)
+	if (!pc.n || fs->pc_dirty == fs->pc_delay)
 		return 0;
 	if (fs->broken) {
 		wb_fail(fs);
@@ -524,7 +617,7 @@ int pcache_writeback_oldest(struct vfs *fs, uint32_t max)
 	uint32_t before = fs->pc_dirty;
 	int err = 0;
 
-	if (!pc.n || !fs->pc_dirty)
+	if (!pc.n || fs->pc_dirty == fs->pc_delay)
 		return 0;
 	if (fs->broken) {
 		wb_fail(fs);
@@ -535,7 +628,7 @@ int pcache_writeback_oldest(struct vfs *fs, uint32_t max)
 		uint32_t i = pc.cursor;
 
 		pc.cursor = pc.f[i].dnext;
-		if (pc.f[i].fs != fs)
+		if (pc.f[i].fs != fs || !writable(i))	/* delayed: no block to write to yet */
 			continue;
 		err = wb_run(i);	/* moves the cursor past what it cleans */
 		if (err)
@@ -547,7 +640,7 @@ int pcache_writeback_oldest(struct vfs *fs, uint32_t max)
 
 int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end)
 {
-	if (!pc.n || !fs->pc_dirty || first >= end)
+	if (!pc.n || fs->pc_dirty == fs->pc_delay || first >= end)
 		return 0;
 	if (fs->broken) {
 		wb_fail(fs);

@@ -82,6 +82,27 @@ uint32_t pcache_index(const uint8_t *frame);
 /* Frame i (inserted) holds newer bytes than the device; they go to pblk. */
 void pcache_set_dirty(uint32_t i, uint64_t pblk);
 int pcache_is_dirty(const uint8_t *frame);
+/*
+ * Delayed allocation: frame i (inserted) holds the newest bytes of a block
+ * that has no device block yet (a hole or past EOF). It is dirty, never
+ * written back or replaced until ext4 gives it a block (pcache_set_dirty),
+ * and counts in fs->pc_delay (what ext4 keeps reserved for it). Dropping it
+ * discards its bytes and its reservation.
+ */
+void pcache_set_delayed(uint32_t i);
+int pcache_is_delayed(const uint8_t *frame);
+/* Delayed frames are bounded: want more fit in a quarter of the frames
+ * (else the write allocates at once); past an eighth, ext4 allocates them
+ * at the start of its next change, so a WRITE of up to an eighth fits. */
+int pcache_delay_room(uint32_t want);
+int pcache_delay_full(void);
+/* The next delayed frame of a mount on the dirty list after frame *cur
+ * (PCACHE_NONE: from the oldest): its block (frame in *cur, inode in *ino),
+ * or PCACHE_NONE. Giving frames their blocks keeps them on the list, so a
+ * walk can go on from one. */
+uint32_t pcache_next_delayed(const struct vfs *fs, uint32_t *cur, uint32_t *ino);
+/* The lowest delayed block of an inode in [first, end), or PCACHE_NONE. */
+uint32_t pcache_delayed_in(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);
 /* Writes back the dirty frames of a mount (every one) or of blocks
  * [first, end) of one inode. 0, or the errno of the write that failed (the
  * mount is broken then, its frames dropped). */

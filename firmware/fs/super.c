@@ -394,9 +394,13 @@ static int load_inode_bitmap(struct vfs *fs, uint32_t g, uint8_t *gd, struct ext
 int ext4_alloc_blocks(struct vfs *fs, uint64_t goal, uint32_t want, uint64_t *start, uint32_t *got)
 {
 	uint32_t g0, start_bit = 0;
+	uint64_t avail = ext4_sb_free_blocks(fs), keep = fs->dalloc_busy ? 0 : ext4_dalloc_resv(fs);
 
-	if (ext4_sb_free_blocks(fs) == 0)
+	/* what delayed blocks reserved is theirs (file.c gives it them) */
+	if (avail <= keep)
 		return -ENOSPC;
+	if (want > avail - keep)
+		want = (uint32_t)(avail - keep);
 	if (goal < fs->first_data_block || goal >= fs->blocks_count)
 		goal = fs->first_data_block;
 	g0 = ext4_divmod(goal - fs->first_data_block, fs->bpg, &start_bit);

@@ -202,6 +202,7 @@ static int iget(struct vfs *fs, uint64_t ino, struct ext4_inode *ip);
 static void ensure_extents(struct ext4_inode *ip);
 static int release_inode(struct vfs *fs, struct ext4_inode *ip, int listed);
 static int orphan_del(struct vfs *fs, struct ext4_inode *ip);
+static int dalloc_settle(struct vfs *fs, struct ext4_inode *ip, uint64_t keep);
 
 /* Frees every inode on the orphan list (unlinked while open, then a crash or
  * an unmount: nobody can reach them any more). An inode there with links
@@ -276,6 +277,15 @@ static int begin_modify(struct vfs *fs)
 
 	if (err)
 		return err;
+	/* delayed blocks get theirs here, where no inode is held, once an
+	 * eighth of the cache waits for them or the reservation takes half
+	 * the free space (its share for the extent tree, mostly unused, would
+	 * soon refuse allocations that fit) */
+	if (fs->pc_delay && (pcache_delay_full() || ext4_sb_free_blocks(fs) < 2 * ext4_dalloc_resv(fs))) {
+		err = ext4_dalloc_all(fs);
+		if (err)
+			return err;
+	}
 	/* space freed in the open transaction, or held by inodes waiting for
 	 * their idle eviction, is only reusable once they are freed and
 	 * committed: do both first when free space runs low */
@@ -525,6 +535,7 @@ again:
 		ext4_now(&fs->last_commit, &ns);
 	}
 	fs->in_use = 1;
+	fs->dalloc = ext4_dalloc_all;
 	pcache_fit(fs->bs);
 	*out = fs;
 	return 0;
@@ -879,7 +890,9 @@ int vfs_setattr(struct vfs *fs, uint64_t ino, const struct vfs_setattr *sa, stru
 			return -EFBIG;
 		if (sa->size != ext4_i_size(&ip)) {
 			ensure_extents(&ip);
-			err = ext4_file_truncate(fs, &ip, sa->size);
+			err = dalloc_settle(fs, &ip, sa->size);
+			if (!err)
+				err = ext4_file_truncate(fs, &ip, sa->size);
 			if (err)
 				return err;
 			ext4_i_set_time(fs, &ip, I_MTIME, I_MTIME_EXTRA, s, ns);
@@ -1618,6 +1631,26 @@ int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size)
 	return (int)len;
 }
 
+/*
+ * Delayed blocks of ip (file.c) get their device blocks before anything
+ * looks at its mapping or edits it (truncate, punch, preallocation,
+ * SEEK_DATA): those see them as data, and a commit part way through them
+ * finds none of this inode left to allocate in a copy it would load from
+ * disk. Blocks wholly past keep (a truncation's new size) are dropped
+ * instead, with their reservation.
+ */
+static int dalloc_settle(struct vfs *fs, struct ext4_inode *ip, uint64_t keep)
+{
+	uint64_t kb = (keep + fs->bs - 1) >> fs->log_bs;
+
+	if (!fs->pc_delay)
+		return 0;
+	if (kb < PCACHE_NONE)
+		pcache_drop(fs, ip->ino, (uint32_t)kb,
+			    (uint32_t)((ext4_i_size(ip) + fs->bs - 1) >> fs->log_bs));
+	return ext4_dalloc_inode(fs, ip, 0, PCACHE_NONE);
+}
+
 static int get_reg(struct vfs *fs, uint64_t ino, struct ext4_inode *ip)
 {
 	int err = iget(fs, ino, ip);
@@ -1666,6 +1699,26 @@ long vfs_read_ref(struct vfs *fs, uint64_t ino, uint64_t off, size_t len, struct
 /* The DAX window takes the range: dirty blocks reach the device first, as
  * the window page is then the one copy and is clean (a failure breaks the
  * mount, as any failed write-back does). */
+/* Delayed blocks of [first, end) of an inode get device blocks (called
+ * between requests: no inode is held). A failure breaks the mount. */
+static int dalloc_range(struct vfs *fs, uint64_t ino, uint32_t first, uint32_t end)
+{
+	struct ext4_inode ip;
+	int err;
+
+	if (pcache_delayed_in(fs, (uint32_t)ino, first, end) == PCACHE_NONE)
+		return 0;
+	err = get_reg(fs, ino, &ip);
+	if (!err)
+		err = ext4_dalloc_inode(fs, &ip, first, end);
+	if (err && !fs->broken) {
+		fs->broken = 1;
+		fs->wb_err = 1;
+		pcache_drop_fs(fs);
+	}
+	return err;
+}
+
 void vfs_pcache_drop(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len)
 {
 	uint64_t first = off >> fs->log_bs, end = (off + len + fs->bs - 1) >> fs->log_bs;
@@ -1674,6 +1727,8 @@ void vfs_pcache_drop(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len)
 		return;
 	if (end > PCACHE_NONE)
 		end = PCACHE_NONE;
+	if (dalloc_range(fs, ino, (uint32_t)first, (uint32_t)end))
+		return;		/* the mount is broken: its frames went */
 	(void)pcache_writeback_range(fs, (uint32_t)ino, (uint32_t)first, (uint32_t)end);
 	pcache_drop(fs, (uint32_t)ino, (uint32_t)first, (uint32_t)end);
 }
@@ -1682,10 +1737,14 @@ int vfs_writeback(struct vfs *fs, uint64_t ino, uint64_t off, uint64_t len)
 {
 	uint64_t first = off >> fs->log_bs, end = (off + len + fs->bs - 1) >> fs->log_bs;
 
+	int err;
+
 	if (!len || first >= PCACHE_NONE)
 		return 0;
-	return pcache_writeback_range(fs, (uint32_t)ino, (uint32_t)first,
-				      end < PCACHE_NONE ? (uint32_t)end : PCACHE_NONE);
+	if (end > PCACHE_NONE)
+		end = PCACHE_NONE;
+	err = dalloc_range(fs, ino, (uint32_t)first, (uint32_t)end);
+	return err ? err : pcache_writeback_range(fs, (uint32_t)ino, (uint32_t)first, (uint32_t)end);
 }
 
 int vfs_flush(struct vfs *fs, uint64_t ino)
@@ -1888,6 +1947,8 @@ static int fallocate_once(struct vfs *fs, uint64_t ino, uint32_t mode, uint64_t 
 	err = begin_modify(fs);
 	if (!err)
 		err = get_reg(fs, ino, &ip);
+	if (!err)
+		err = dalloc_settle(fs, &ip, ext4_i_size(&ip));
 	if (err)
 		return err;
 	ensure_extents(&ip);
@@ -1943,6 +2004,10 @@ int vfs_lseek(struct vfs *fs, uint64_t ino, uint64_t off, int whence, uint64_t *
 		return -ENXIO;
 	if (whence != 3 && whence != 4)
 		return -EINVAL;
+	/* delayed blocks are data: they get their blocks first */
+	err = dalloc_settle(fs, &ip, size);
+	if (err)
+		return err;
 	for (uint64_t b = off / fs->bs; b * fs->bs < size;) {
 		uint64_t pblk;
 		uint32_t l;
@@ -2000,6 +2065,7 @@ int vfs_statfs(struct vfs *fs, struct vfs_statfs *out)
 	/* what the queued evictions will free counts as free, as it would
 	 * have if the FORGET had freed it (and does once they run) */
 	out->bfree = ext4_sb_free_blocks(fs) + pend + fs->evict_blocks;
+	out->bfree -= fs->pc_delay < out->bfree ? fs->pc_delay : out->bfree;	/* delayed: taken */
 	out->bavail = out->bfree > r ? out->bfree - r : 0;
 	out->files = fs->inodes_count;
 	out->ffree = le32(fs->sb + SB_FREE_INODES) + fs->nevict;

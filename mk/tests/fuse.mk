@@ -54,10 +54,10 @@ $(FUSE_TEST_DIR)/bench_ops: tests/fuse/bench_ops.c $(FUSE_HOST_OBJS) $(BUILD)/ho
 
 # forget1m: the FORGET of an unlinked 1 MiB file (20 of them); idle1m: the
 # idle steps that then free it, per step (the count from bench_ops).
-bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETATTR, LOOKUP, READ 4K, WRITE 4K, CREATE, FORGET of an unlinked 1 MiB file, idle step (callgrind)
+bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETATTR, LOOKUP, READ 4K, WRITE 4K (overwrite, append), CREATE, FORGET of an unlinked 1 MiB file, idle step; 1 MiB of appends + FSYNC (callgrind)
 	@mkdir -p $(BUILD)/bench
 	@{ echo "| FUSE operation (host build, callgrind) | instructions |"; echo "|---|---|"; \
-	  for op in getattr lookup read4k write4k create forget1m idle1m; do \
+	  for op in getattr lookup read4k write4k append4k create forget1m idle1m; do \
 	    n=200; case $$op in forget1m|idle1m) n=20;; esac; \
 	    rm -f $(FUSE_TEST_DIR)/bench.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/bench.img 64M > /dev/null 2>&1; \
 	    valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$(FUSE_TEST_DIR)/cg.$$op \
@@ -67,7 +67,17 @@ bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETAT
 	      steps=$$(sed -n 's/^idle steps \([0-9]*\)/\1/p' $(FUSE_TEST_DIR)/bench.$$op.out); \
 	      echo "| idle step (freeing a 1 MiB file: $$((steps / n)) steps) | $$((ir / steps)) |"; \
 	    else echo "| $$op | $$((ir / n)) |"; fi; \
-	  done; } > $(BUILD)/bench/fuse.md
+	  done; \
+	  rm -f $(FUSE_TEST_DIR)/bench.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/bench.img 64M > /dev/null 2>&1; \
+	  valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$(FUSE_TEST_DIR)/cg.seq1m \
+	    $< $(FUSE_TEST_DIR)/bench.img seq1m 4 > $(FUSE_TEST_DIR)/bench.seq1m.out 2>&1; \
+	  ir=$$(sed -n 's/^summary: \([0-9]*\).*/\1/p' $(FUSE_TEST_DIR)/cg.seq1m); \
+	  sw=$$(sed -n 's/^sectors read [0-9]* written \([0-9]*\)/\1/p' $(FUSE_TEST_DIR)/bench.seq1m.out); \
+	  wc=$$(sed -n 's/^commands write \([0-9]*\) flush \([0-9]*\)/\1/p' $(FUSE_TEST_DIR)/bench.seq1m.out); \
+	  fl=$$(sed -n 's/^commands write \([0-9]*\) flush \([0-9]*\)/\2/p' $(FUSE_TEST_DIR)/bench.seq1m.out); \
+	  echo; echo "1 MiB of 4 KiB appends, then FSYNC (mean of 4): $$((ir / 1024)) instructions per 4 KiB," \
+	    "$$((sw / 4)) sectors written with $$((wc / 4)) write commands and $$((fl / 4)) FLUSHes per MiB."; \
+	  } > $(BUILD)/bench/fuse.md
 	@cat $(BUILD)/bench/fuse.md
 BENCH_TARGETS += bench-fuse
 

@@ -71,4 +71,8 @@ void t_idle_commit(void);
 /* fs_cache.c */
 void t_metacache(void);
 
+/* fs_dalloc.c */
+void t_dalloc(void);
+void t_dalloc_enospc(void);
+
 #endif

@@ -309,7 +309,8 @@ void t_syszone(void)
 	CHECK(run("cmp -s %s/sz.before %s/sz.after", workdir, workdir) == 0, "the inode table block was not written");
 
 	/* a block bitmap that frees inode-table blocks: allocation refuses
-	 * instead of handing them out */
+	 * instead of handing them out (at the write, or at the fsync that
+	 * allocates the write's delayed blocks) */
 	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
 	CHECK(debugfs_out("stats", out, sizeof(out)) > 0 && has(out, "inode table at "), "debugfs stats");
 	target = strtoull(strstr(out, "inode table at ") + 15, NULL, 10);
@@ -326,6 +327,8 @@ void t_syszone(void)
 			err = vfs_mknod(fs, 2, name, strlen(name), S_IFREG | 0644, 0, 0, 0, &f);
 			if (!err)
 				err = (int)vfs_write(fs, f.ino, 0, buf, sizeof(buf));
+			if (err >= 0)
+				err = vfs_fsync(fs, f.ino, 0);
 			if (err < 0)
 				refused = err;
 		}

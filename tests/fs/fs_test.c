@@ -53,6 +53,8 @@ static const struct test tests[] = {
 	{ "pcache_writeback", t_pcache_writeback },
 	{ "pcache_full", t_pcache_full },
 	{ "pcache_wb_error", t_pcache_wb_error },
+	{ "dalloc", t_dalloc },
+	{ "dalloc_enospc", t_dalloc_enospc },
 	{ "fuzz", t_fuzz },
 	{ "fuzz_journal", t_fuzz_journal },
 	{ "replay_by_e2fsck", t_replay_by_e2fsck },

@@ -3,7 +3,8 @@
  * run under `valgrind --tool=callgrind --collect-atstart=no`; only the N
  * measured requests are collected.
  *
- * usage: bench_ops IMAGE getattr|lookup|read4k|write4k|create|forget1m|idle1m N
+ * usage: bench_ops IMAGE getattr|lookup|read4k|write4k|append4k|create|forget1m|idle1m N
+ *        bench_ops IMAGE seq1m N
  *        bench_ops IMAGE dax_setup_cold|dax_setup_warm|dax_setup_moved|dax_upgrade|
  *                        dax_remove_clean|dax_remove_dirty|dax_read4k|dax_write4k|dax_fsync N
  *
@@ -49,7 +50,7 @@ static struct fuse_dax_window win;
 static uint8_t *winmem;
 static struct blockdev counted, *lower;
 static int counting;
-static uint64_t sectors_read, sectors_written;
+static uint64_t sectors_read, sectors_written, write_cmds, flushes;
 
 static int count_read(struct blockdev *b, uint64_t s, uint32_t n, void *buf)
 {
@@ -62,12 +63,14 @@ static int count_write(struct blockdev *b, uint64_t s, uint32_t n, const void *b
 {
 	(void)b;
 	sectors_written += counting ? n : 0;
+	write_cmds += counting ? 1 : 0;
 	return lower->write(lower, s, n, buf);
 }
 
 static int count_flush(struct blockdev *b)
 {
 	(void)b;
+	flushes += counting ? 1 : 0;
 	return lower->flush(lower);
 }
 
@@ -317,6 +320,30 @@ int main(int argc, char **argv)
 		return bench_dax(op, n, fs, &e, fh);
 	if (!strcmp(op, "forget1m") || !strcmp(op, "idle1m"))
 		return bench_forget(op, n, fs, data);
+	if (!strcmp(op, "seq1m")) {
+		/* N x (1 MiB of 4 KiB appends, then FSYNC): everything measured,
+		 * device commands counted (the commit's share is what changes) */
+		for (int i = 0; i < n; i++) {
+			struct fuse_fsync_in fi = { .fh = fh };
+
+			for (int k = 0; k < 256; k++) {
+				struct fuse_write_in wi = { .fh = fh, .size = sizeof(data),
+							    .offset = (64u + 256u * i + k) * (uint64_t)sizeof(data) };
+
+				measure(build(FUSE_WRITE, e.nodeid, &wi, sizeof(wi), NULL, data, sizeof(data)));
+				if (reply_error())
+					return 1;
+			}
+			measure(build(FUSE_FSYNC, e.nodeid, &fi, sizeof(fi), NULL, NULL, 0));
+			if (reply_error())
+				return 1;
+		}
+		printf("sectors read %llu written %llu\n", (unsigned long long)sectors_read,
+		       (unsigned long long)sectors_written);
+		printf("commands write %llu flush %llu\n", (unsigned long long)write_cmds, (unsigned long long)flushes);
+		vfs_unmount(fs);
+		return 0;
+	}
 	for (int i = 0; i < n; i++) {
 		size_t len;
 		char name[32];
@@ -331,6 +358,11 @@ int main(int argc, char **argv)
 			struct fuse_read_in ri = { .fh = fh, .offset = (uint64_t)(i % 64) * 4096, .size = 4096 };
 
 			len = build(FUSE_READ, e.nodeid, &ri, sizeof(ri), NULL, NULL, 0);
+		} else if (!strcmp(op, "append4k")) {
+			/* past EOF: a hole to fill each time */
+			struct fuse_write_in wi = { .fh = fh, .offset = (uint64_t)(64 + i) * 4096, .size = 4096 };
+
+			len = build(FUSE_WRITE, e.nodeid, &wi, sizeof(wi), NULL, data, sizeof(data));
 		} else if (!strcmp(op, "write4k")) {
 			struct fuse_write_in wi = { .fh = fh, .offset = (uint64_t)(i % 64) * 4096, .size = 4096 };
 

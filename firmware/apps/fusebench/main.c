@@ -247,12 +247,12 @@ int main(void)
 	static struct op_stat st[] = {
 		{ .name = "getattr" }, { .name = "lookup" }, { .name = "read4k" }, { .name = "write4k" },
 		{ .name = "create" }, { .name = "setlk" }, { .name = "copy4k" }, { .name = "getxattr" },
-		{ .name = "read4k_hit" },
+		{ .name = "read4k_hit" }, { .name = "append4k" },
 	};
-	enum { GETATTR, LOOKUP, READ4K, WRITE4K, CREATE, SETLK, COPY4K, GETXATTR, READ4K_HIT };
+	enum { GETATTR, LOOKUP, READ4K, WRITE4K, CREATE, SETLK, COPY4K, GETXATTR, READ4K_HIT, APPEND4K };
 	struct vfs *fs = NULL;
 	struct window w;
-	struct file f, g, c;
+	struct file f, g, c, h;
 	const void *b;
 	size_t bl;
 	int err;
@@ -288,6 +288,7 @@ int main(void)
 	}
 	expect(create(FUSE_ROOT_ID, "f", &f, NULL) == 0, "CREATE f", 0);
 	expect(create(FUSE_ROOT_ID, "g", &g, NULL) == 0, "CREATE g", 0);
+	expect(create(FUSE_ROOT_ID, "h", &h, NULL) == 0, "CREATE h", 0);
 	for (uint32_t i = 0; i < FILE_BLOCKS; i++) {
 		struct fuse_write_in wi = { .fh = f.fh, .offset = i * CHUNK, .size = CHUNK };
 
@@ -344,6 +345,27 @@ int main(void)
 		err = dispatch(build(FUSE_WRITE, f.nodeid, &wi, sizeof(wi), NULL, data, CHUNK), &b, &bl, &w);
 		if (expect(!err && ((const struct fuse_write_out *)b)->size == CHUNK, "WRITE 4 KiB over", err))
 			account(&st[WRITE4K], &w);
+
+		/* WRITE 4 KiB past EOF (a hole to fill: allocation, or delayed
+		 * allocation); before it, not measured, FSYNC (the last one's
+		 * blocks get allocated and written) and truncation to 0 (the
+		 * image is small) */
+		{
+			struct fuse_fsync_in fi = { .fh = h.fh };
+			struct fuse_setattr_in sa = { .valid = FATTR_SIZE, .size = 0 };
+
+			expect(dispatch(build(FUSE_FSYNC, h.nodeid, &fi, sizeof(fi), NULL, NULL, 0), NULL, NULL, NULL) == 0,
+			       "FSYNC h", 0);
+			expect(dispatch(build(FUSE_SETATTR, h.nodeid, &sa, sizeof(sa), NULL, NULL, 0), NULL, NULL, NULL) == 0,
+			       "SETATTR h size 0", 0);
+		}
+		{
+			struct fuse_write_in hi = { .fh = h.fh, .offset = 0, .size = CHUNK };
+
+			err = dispatch(build(FUSE_WRITE, h.nodeid, &hi, sizeof(hi), NULL, data, CHUNK), &b, &bl, &w);
+			if (expect(!err && ((const struct fuse_write_out *)b)->size == CHUNK, "WRITE 4 KiB past EOF", err))
+				account(&st[APPEND4K], &w);
+		}
 
 		snprintf(name, sizeof(name), "c%lu", (unsigned long)i);
 		err = create(FUSE_ROOT_ID, name, &c, &w);
