@@ -467,6 +467,25 @@ int pcache_is_dirty(const uint8_t *frame)
 	return (pc.f[pcache_index(frame)].flags & F_DIRTY) != 0;
 }
 
+/*
+ * For a cache of the same bytes elsewhere (the card's READ fast path, which
+ * serves a 4 KiB page straight from its frame): p is the start of a frame
+ * holding a whole 4 KiB block of the file, with the device's bytes (not
+ * dirty). Anything else, a DMABUF piece or a smaller block, is not.
+ */
+int vfs_pcache_page_clean(const void *p)
+{
+	const uint8_t *b = p;
+	const struct pc_frame *f;
+
+	if (!pc.n || pc.stride != PCACHE_FRAME || b < pc.mem || b >= pc.mem + (size_t)pc.n * pc.stride)
+		return 0;
+	if ((size_t)(b - pc.mem) % pc.stride)
+		return 0;
+	f = &pc.f[pcache_index(b)];
+	return (f->flags & F_VALID) && !(f->flags & F_DIRTY) && f->fs && f->fs->bs == PCACHE_FRAME;
+}
+
 /* The frame of (fs, ino, lblk) if it is dirty, without marking it used. */
 static uint32_t find_dirty(const struct vfs *fs, uint32_t ino, uint32_t lblk)
 {
