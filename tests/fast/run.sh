@@ -11,5 +11,5 @@ rm -rf "$img" "$out/expect" "$out"/*.got
 mkdir -p "$out/expect"
 mke2fs -q -t ext4 -b 4096 -F "$img" 64M || exit 1
 "$t" "$fw" "$img" "$out" "$@"; st=$?
-sh "$(dirname "$0")/../include/image_check.sh" "$img" "$out" 1 "$out"/expect/*; ck=$?
+sh "$(dirname "$0")/../include/image_check.sh" "$img" "$out" 2 "$out"/expect/*; ck=$?
 [ $st = 0 ] && [ $ck = 0 ]
