@@ -60,7 +60,14 @@ static uint8_t req_buf[FW_MAXIO + 4096], rep_buf[MAXIO + 4096];
  * armed only then. 0, or -ETIMEDOUT. */
 static int settle(void)
 {
+	uint32_t code;
+
 	for (uint64_t c0 = rc_cycles(rc); rc_cycles(rc) - c0 < 4000000;) {
+		if (rc_firmware_exited(rc, &code)) {
+			fprintf(stderr, "fast_rtl_test: the card firmware stopped (code %u; its console has why)\n",
+				code);
+			return -EIO;
+		}
 		rc_step(rc, 64);
 		if (vtop_quiet(rc_vtop(rc)))
 			return 0;
