@@ -179,15 +179,17 @@ static void install(uint64_t node, uint64_t fh, uint64_t page, const void *frame
 }
 
 /* A page of the file at pos (page aligned) whose bytes lie at p, len of
- * them there: taggable when p is a clean 4 KiB frame and the piece covers
- * the page, or runs to the end of the file (the fast path cuts there). */
+ * them there: taggable when the piece covers the page, or runs to the end
+ * of the file (the fast path cuts there), at a 4 KiB-aligned address (what
+ * TAG_FRAME holds), in clean page-cache frames: one 4 KiB block, or four
+ * 1 KiB blocks the cache happened to place next to each other. */
 static int taggable(const uint8_t *p, uint32_t len, uint64_t pos, uint64_t size)
 {
 	if (!p || pos >= size || ((uintptr_t)p & (PAGE - 1)))
 		return 0;
 	if (len < PAGE && pos + len != size)
 		return 0;
-	return vfs_pcache_page_clean(p);
+	return vfs_pcache_range_clean(p, len < PAGE ? len : PAGE);
 }
 
 void fast_read_served(const volatile void *req, const struct vfs_seg *seg, unsigned n, uint64_t size)

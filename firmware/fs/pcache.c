@@ -469,21 +469,24 @@ int pcache_is_dirty(const uint8_t *frame)
 
 /*
  * For a cache of the same bytes elsewhere (the card's READ fast path, which
- * serves a 4 KiB page straight from its frame): p is the start of a frame
- * holding a whole 4 KiB block of the file, with the device's bytes (not
- * dirty). Anything else, a DMABUF piece or a smaller block, is not.
+ * serves a page straight from the frames): [p, p + len), a piece a
+ * by-reference read handed out, starts a frame and lies in frames that
+ * all hold blocks with the device's bytes (valid, not dirty). A DMABUF
+ * piece does not. Which bytes they are is the read's word; this says only
+ * that no frame under them is free, reserved or newer than the device.
  */
-int vfs_pcache_page_clean(const void *p)
+int vfs_pcache_range_clean(const void *p, size_t len)
 {
-	const uint8_t *b = p;
-	const struct pc_frame *f;
+	const uint8_t *b = p, *end = pc.mem + (size_t)pc.n * pc.stride;
 
-	if (!pc.n || pc.stride != PCACHE_FRAME || b < pc.mem || b >= pc.mem + (size_t)pc.n * pc.stride)
+	if (!pc.n || !len || b < pc.mem || b >= end || len > (size_t)(end - b))
 		return 0;
 	if ((size_t)(b - pc.mem) % pc.stride)
 		return 0;
-	f = &pc.f[pcache_index(b)];
-	return (f->flags & F_VALID) && !(f->flags & F_DIRTY) && f->fs && f->fs->bs == PCACHE_FRAME;
+	for (uint32_t i = pcache_index(b); i <= pcache_index(b + len - 1); i++)
+		if (!(pc.f[i].flags & F_VALID) || (pc.f[i].flags & F_DIRTY))
+			return 0;
+	return 1;
 }
 
 /* The frame of (fs, ino, lblk) if it is dirty, without marking it used. */
