@@ -363,6 +363,18 @@ uint32_t pcache_alloc_run(uint32_t want, uint32_t *first)
 	if (!pc.n || !want)
 		return 0;
 	wb_pressure();
+	/* Smaller blocks than a frame: a run starts, when it can, at a frame
+	 * 4 KiB aligned in the arena, so that a 4 KiB page of the file read or
+	 * written in one run lies in one aligned piece (the card's READ fast
+	 * path serves such pages). The frames the hand skips keep their mark
+	 * for its next pass. */
+	if (pc.stride < PCACHE_FRAME) {
+		uint32_t per = PCACHE_FRAME / pc.stride;
+
+		pc.hand = (pc.hand + per - 1) / per * per;
+		if (pc.hand >= pc.n)
+			pc.hand = 0;
+	}
 	for (;;) {
 		/* CLOCK: pass used frames once (clearing their mark), stop at
 		 * the first that is neither used, dirty nor pinned */
