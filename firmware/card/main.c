@@ -83,6 +83,10 @@ static void sim_busy(uint32_t busy)
  *
  * fast_qmask: the request queues the READ fast path serves meanwhile (0:
  * none). The engines are taken back before any interrupt handler runs.
+ * The simulator hears "idle" only once the fast path is armed: one that
+ * stops stepping the card then (--socket, after a short tail) must not
+ * freeze it between the hint and the arming, or the next notification
+ * would reach the firmware instead.
  */
 static void wait_for_host(uint32_t fast_qmask)
 {
@@ -90,6 +94,7 @@ static void wait_for_host(uint32_t fast_qmask)
 
 	intc_enable_line(FN_IRQ_LINE);
 	fast_arm(fast_qmask);
+	sim_busy(0);
 	cpu_wfi();
 	fast_disarm();
 	intc_disable_line(FN_IRQ_LINE);
@@ -304,7 +309,6 @@ int main(void)
 			end_session();
 		status = SOC_FIELD_GET(SOC_VIRTIO_STATUS_DEVICE_STATUS, reg);
 		if (!pending) {
-			sim_busy(0);
 			wait_for_host(fast_queues(status));
 			continue;
 		}
