@@ -462,6 +462,49 @@ static void test_host_faults(void)
 	memcpy(gsave, g, sizeof(g));
 }
 
+/* What a guest's dd then fio randread --direct=1 send: a file written 4 KiB
+ * at a time and synced, closed, opened again read-only, then random 4 KiB
+ * READs: once a page was read, its next READs are hits. */
+static void test_random_reads(void)
+{
+	static uint8_t r[64 * PAGE], got[PAGE];
+	uint64_t node = 0, fh = 0, fh2 = 0;
+	uint32_t x = 12345, hits0, hits = 0, rereads = 0;
+	uint8_t seen[64] = { 0 };
+	struct obs a, b;
+
+	CHECK(create("r", &node, &fh) == 0, "CREATE r");
+	pattern(r, sizeof(r), 4);
+	for (unsigned i = 0; i < 64; i++)
+		CHECK(fwrite_at(node, fh, (uint64_t)i * PAGE, r + i * PAGE, PAGE) == 0, "WRITE r page %u", i);
+	CHECK(fsync_fh(node, fh) == 0, "FSYNC r");
+	CHECK(fuse(FUSE_RELEASE, node, &(struct fuse_release_in){ .fh = fh }, sizeof(struct fuse_release_in),
+		   NULL, 0, 0) >= 0, "RELEASE r");
+	CHECK(open_ro(node, &fh2) == 0, "OPEN r read-only");
+	snap(&a);
+	hits0 = a.f.hits;
+	for (unsigned i = 0; i < 256; i++) {
+		unsigned pg;
+		long n;
+
+		x = x * 1103515245u + 12345u;
+		pg = (x >> 16) % 64;
+		n = read1(node, fh2, (uint64_t)pg * PAGE, got, PAGE);
+		if (n != PAGE || memcmp(got, r + pg * PAGE, PAGE)) {
+			CHECK(0, "random READ %u of page %u: %ld bytes, %s", i, pg, n, n == PAGE ? "differ" : "short");
+			break;
+		}
+		rereads += seen[pg];
+		seen[pg] = 1;
+	}
+	snap(&b);
+	hits = b.f.hits - hits0;
+	printf("fast_rtl_test: 256 random READs of r: %u hits, %u were re-reads\n", hits, rereads);
+	CHECK(hits == rereads, "every re-read a hit (%u hits, %u re-reads)", hits, rereads);
+	CHECK(fuse(FUSE_RELEASE, node, &(struct fuse_release_in){ .fh = fh2 }, sizeof(struct fuse_release_in),
+		   NULL, 0, 0) >= 0, "RELEASE r");
+}
+
 /* ---------------------------------------------------------------- bench */
 
 struct brow {
@@ -591,6 +634,7 @@ int main(int argc, char **argv)
 	      "(console: %s)", con_path);
 	test_directed();
 	test_host_faults();
+	test_random_reads();
 	if (bench_path)
 		bench(bench_path);
 	CHECK(fuse(FUSE_DESTROY, 0, NULL, 0, NULL, 0, 0) >= 0, "DESTROY");
