@@ -93,6 +93,7 @@ include mk/tests/pcie.mk
 include mk/tests/dma.mk
 include mk/tests/rp.mk
 include mk/tests/dax.mk
+include mk/tests/fast.mk
 include mk/tests/recover.mk
 include mk/tests/faults.mk
 include mk/tests/model.mk

@@ -20,7 +20,8 @@
 #define VIRTIO_FS_DEVICE (0x1040 + 26)
 #define CAP_MAX_STEPS 48
 #define REQ_AREA 0x8000u	/* request at buf[0..), reply at buf[REQ_AREA..) */
-#define BUF_LEN 0x10000u
+/* a reply of a 128 KiB READ (the READ fast path's largest) and its header */
+#define BUF_LEN (REQ_AREA + 0x21000u)
 #define REPLY_TIMEOUT_MS 2000
 
 _Static_assert(sizeof(struct virtio_pci_cap) == 16, "virtio_pci_cap");

@@ -322,6 +322,21 @@ extern "C" uint32_t vtop_debug_pc(struct vtop *t)
 	return t->top->rootp->sim_card_top__DOT__u_card__DOT__u_soc__DOT__u_core__DOT__ex_pc_q;
 }
 
+#define FAST_Q(name) (t->top->rootp->sim_card_top__DOT__u_card__DOT__u_fn__DOT__u_fast__DOT__##name##_q)
+
+extern "C" void vtop_fast_counters(struct vtop *t, struct vtop_fast *out)
+{
+	out->hits = FAST_Q(hits);
+	out->hit_bytes = FAST_Q(hit_bytes);
+	out->miss_opcode = FAST_Q(m_op);
+	out->miss_chain = FAST_Q(m_chain);
+	out->miss_tag = FAST_Q(m_tag);
+	out->miss_size = FAST_Q(m_size);
+	out->miss_dma = FAST_Q(m_dma);
+	out->invals = FAST_Q(invals);
+	out->last_cycles = FAST_Q(last_cyc);
+}
+
 extern "C" unsigned vtop_debug_dax_state(struct vtop *t)
 {
 	return t->top->rootp->sim_card_top__DOT__u_card__DOT__u_dax__DOT__state_q;

@@ -79,6 +79,15 @@ void vtop_ddr_clear(void);
 uint32_t vtop_debug_pc(struct vtop *t);
 unsigned vtop_debug_dax_state(struct vtop *t);
 
+/* The READ fast path's counters (rtl/vq/vq_fast.sv, FAST registers of the
+ * same names), read from the model without a bus access: figures for the
+ * testbench that the firmware, asleep during hits, need not report. */
+struct vtop_fast {
+	uint32_t hits, hit_bytes, miss_opcode, miss_chain, miss_tag, miss_size, miss_dma;
+	uint32_t invals, last_cycles;
+};
+void vtop_fast_counters(struct vtop *t, struct vtop_fast *out);
+
 /*
  * Root-port side of the card (the SSD's link), seen from the device: the
  * card-to-SSD beat of the current cycle (returns 1 if valid; taken at the

@@ -160,6 +160,13 @@ for name, o in sorted(s["by_opcode"].items(), key=lambda kv: -kv[1]["count"]):
     if s["timed"]:
         line += f'{o["cycles_mean"]:>10}{o["cycles_mean"] / mhz:>9.2f}'
     print(line)
+f = s.get("fast")
+if f:
+    m = f["misses"]
+    print(f'READ fast path (RTL): {f["hits"]} hits of {f["reads"]} READs ({100 * f["read_hit_ratio"]:.1f} %), '
+          f'{f["hit_bytes"]} bytes; handed to the firmware: {m["tag"]} untagged pages, '
+          f'{m["opcode"]} other opcodes, {m["chain"]} chain shapes, {m["size"]} too long, {m["dma"]} DMA errors; '
+          f'last hit {f["last_hit_cycles"]} cycles notify to used')
 EOF
 python3 tools/plot_devstats.py "$W/stats.json" "$W/stats.svg" "vfpga demo ($BACKEND)" &&
 	echo "figures: $W/stats.json, $W/stats.svg"

@@ -44,4 +44,13 @@ if s.get("phases"):
     print("|---|---:|" + "---:|" * len(names))
     for name, o in sorted(s["phases"].items(), key=lambda kv: -kv[1]["count"]):
         print(f'| {name} | {o["count"]} | ' + " | ".join(f"{v:,}" for v in o["mean"]) + " |")
+f = s.get("fast")
+if f:
+    m = f["misses"]
+    print("\nThe READ fast path (`rtl/vq/vq_fast.sv`, armed by the firmware while it sleeps): READs "
+          "served by the RTL alone, and the chains it handed to the firmware by reason:\n")
+    print("| READs | hits | hit ratio | hit bytes | untagged page | other opcode | chain shape | too long | DMA error |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f'| {f["reads"]} | {f["hits"]} | {100 * f["read_hit_ratio"]:.1f} % | {f["hit_bytes"]:,} | {m["tag"]} | '
+          f'{m["opcode"]} | {m["chain"]} | {m["size"]} | {m["dma"]} |')
 print("\nPlot: `build/bench/guest_rtl.svg`.")

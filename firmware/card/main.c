@@ -7,6 +7,11 @@
  * (fs_service.c: the FUSE server over ext4 on the SSD). A chain the device
  * cannot parse marks it broken (DEVICE_NEEDS_RESET and a configuration
  * interrupt) until the driver resets it.
+ *
+ * While it sleeps with nothing to do, the firmware lends the queue and DMA
+ * engines to the READ fast path (fast.h), which serves READs of pages the
+ * page cache holds without waking it; every READ the firmware answers from
+ * the page cache installs the tags for those pages.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +20,7 @@
 #include <linux/fuse.h>
 #include <linux/virtio_config.h>
 
+#include "fast.h"
 #include "fs_service.h"
 #include "fsdev.h"
 #include "hostmem.h"
@@ -74,15 +80,33 @@ static void sim_busy(uint32_t busy)
  * traps: WFI wakes on a pending interrupt whatever mstatus.MIE says, and one
  * that came before the WFI (the line is a level) keeps it from sleeping. A
  * simulator skips the time asleep (sim/vtop.h).
+ *
+ * fast_qmask: the request queues the READ fast path serves meanwhile (0:
+ * none). The engines are taken back before any interrupt handler runs.
+ * The simulator hears "idle" only once the fast path is armed: one that
+ * stops stepping the card then (--socket, after a short tail) must not
+ * freeze it between the hint and the arming, or the next notification
+ * would reach the firmware instead.
  */
-static void wait_for_host(void)
+static void wait_for_host(uint32_t fast_qmask)
 {
 	uint32_t flags = irq_save();
 
 	intc_enable_line(FN_IRQ_LINE);
+	fast_arm(fast_qmask);
+	sim_busy(0);
 	cpu_wfi();
+	fast_disarm();
 	intc_disable_line(FN_IRQ_LINE);
 	irq_restore(flags);
+}
+
+/* The request queues (not hiprio, 0) while the device serves. */
+static uint32_t fast_queues(uint32_t status)
+{
+	if (broken || !(status & VIRTIO_CONFIG_S_DRIVER_OK) || nqueues < 2)
+		return 0;
+	return ((nqueues < 32 ? 1u << nqueues : 0u) - 1u) & ~1u;
 }
 
 /* A driver reset ends the FUSE session: requests still waiting are dropped,
@@ -93,6 +117,8 @@ static void forget_queues(void)
 	memset(queues, 0, sizeof(queues));
 	fsdev_reset(&dev);
 	broken = 0;
+	fast_report();
+	fast_reset();
 	card_fs_reset();
 }
 
@@ -143,6 +169,8 @@ static long card_gather(void *ctx, unsigned slot, void *dst, size_t cap)
 	ret = vq_gather(&slots[slot], dst, (uint32_t)cap);
 	if (ret < 0)
 		card_why = "request read failed";
+	else
+		fast_request(dst, (size_t)ret);	/* before it is answered */
 	return ret;
 }
 
@@ -161,9 +189,13 @@ static long card_scatterv(void *ctx, unsigned slot, const void *head, size_t hea
 			  const struct vfs_seg *seg, unsigned n, size_t len)
 {
 	uint32_t off = (uint32_t)((const uint8_t *)head - (const uint8_t *)DMABUF);
+	long ret;
 
 	(void)ctx;
-	return vq_scatter_pieces(&slots[slot], off, (uint32_t)head_len, seg, n, (uint32_t)len, off);
+	ret = vq_scatter_pieces(&slots[slot], off, (uint32_t)head_len, seg, n, (uint32_t)len, off);
+	if (ret == (long)len)
+		fast_read_served(DMABUF + REQ_OFF, seg, n, card_fs_server()->ref.size);
+	return ret;
 }
 
 static int card_push(void *ctx, unsigned q, unsigned slot, uint32_t len)
@@ -262,6 +294,7 @@ int main(void)
 	printf("card firmware: virtio-fs function, %lu queues\n",
 	       (unsigned long)mmio_read32(VIRTIO_REG(NUMQ)));
 	card_fs_start();
+	fast_init();
 	fsdev_init(&dev, card_fs_server(), &card_queue_ops, NULL,
 		   (void *)(DMABUF + REQ_OFF), REQ_MAX, (void *)(DMABUF + REP_OFF), REP_MAX);
 	nqueues = mmio_read32(VIRTIO_REG(NUMQ));
@@ -288,8 +321,7 @@ int main(void)
 		if (!pending) {
 			if (!broken && (status & VIRTIO_CONFIG_S_DRIVER_OK) && card_idle_step())
 				continue;
-			sim_busy(0);
-			wait_for_host();
+			wait_for_host(fast_queues(status));
 			continue;
 		}
 		if (!(status & VIRTIO_CONFIG_S_DRIVER_OK)) {

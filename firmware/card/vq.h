@@ -38,6 +38,9 @@ struct vq {
 
 /* Why the last chain was refused (a fixed string). */
 extern const char *vq_error;
+/* 1 when the queues go through the RTL engine, which the firmware may lend
+ * to the READ fast path (fast.h); 0 for the firmware ring walker. */
+extern const int vq_engine_lendable;
 
 /* Reads a queue's configuration into q (shared by the implementations);
  * 0, or -EAGAIN while the queue is not enabled. */

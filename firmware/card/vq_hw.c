@@ -16,6 +16,7 @@
 /* Commands, results and reasons: rtl/soc_map.toml (VQ.CMD, VQ.STATUS,
  * VQ_RESULT, VQ_WHY), as the RTL decodes them. */
 const char *vq_error = "";
+const int vq_engine_lendable = 1;
 
 _Static_assert(VQ_MAX_SEGS >= SOC_VQ_SEG_COUNT, "a request holds every segment the engine reports");
 

@@ -19,6 +19,7 @@
 _Static_assert(sizeof(struct vring_desc) == 16, "vring_desc");
 
 const char *vq_error = "";
+const int vq_engine_lendable = 0;
 
 /* Records why a chain was refused; returns -EIO. */
 static int refuse(const char *why)

@@ -395,6 +395,18 @@ uint32_t pcache_alloc_run(uint32_t want, uint32_t *first)
 	if (!pc.n || !want)
 		return 0;
 	wb_pressure();
+	/* Smaller blocks than a frame: a run starts, when it can, at a frame
+	 * 4 KiB aligned in the arena, so that a 4 KiB page of the file read or
+	 * written in one run lies in one aligned piece (the card's READ fast
+	 * path serves such pages). The frames the hand skips keep their mark
+	 * for its next pass. */
+	if (pc.stride < PCACHE_FRAME) {
+		uint32_t per = PCACHE_FRAME / pc.stride;
+
+		pc.hand = (pc.hand + per - 1) / per * per;
+		if (pc.hand >= pc.n)
+			pc.hand = 0;
+	}
 	for (;;) {
 		/* CLOCK: pass used frames once (clearing their mark), stop at
 		 * the first that is neither used, dirty nor pinned */
@@ -557,6 +569,28 @@ uint32_t pcache_delayed_in(const struct vfs *fs, uint32_t ino, uint32_t first, u
 int pcache_is_dirty(const uint8_t *frame)
 {
 	return (pc.f[pcache_index(frame)].flags & F_DIRTY) != 0;
+}
+
+/*
+ * For a cache of the same bytes elsewhere (the card's READ fast path, which
+ * serves a page straight from the frames): [p, p + len), a piece a
+ * by-reference read handed out, starts a frame and lies in frames that
+ * all hold blocks with the device's bytes (valid, not dirty). A DMABUF
+ * piece does not. Which bytes they are is the read's word; this says only
+ * that no frame under them is free, reserved or newer than the device.
+ */
+int vfs_pcache_range_clean(const void *p, size_t len)
+{
+	const uint8_t *b = p, *end = pc.mem + (size_t)pc.n * pc.stride;
+
+	if (!pc.n || !len || b < pc.mem || b >= end || len > (size_t)(end - b))
+		return 0;
+	if ((size_t)(b - pc.mem) % pc.stride)
+		return 0;
+	for (uint32_t i = pcache_index(b); i <= pcache_index(b + len - 1); i++)
+		if (!(pc.f[i].flags & F_VALID) || (pc.f[i].flags & F_DIRTY))
+			return 0;
+	return 1;
 }
 
 /* The frame of (fs, ino, lblk) if it is dirty, without marking it used. */

@@ -39,6 +39,20 @@ long fuse_do_open(struct fuse_req *r, uint64_t ino, const void *arg)
 	return fuse_reply_data(r, &o, sizeof(o));
 }
 
+/* The file's size for struct fuse_srv_ref, UINT64_MAX when it cannot be
+ * had (nothing is then built on it). */
+static uint64_t file_size(struct vfs *fs, uint64_t ino)
+{
+	const struct vfs_attr *c = vfs_getattr_cached(fs, ino);
+	struct vfs_attr v;
+
+	if (c)
+		return c->size;
+	if (vfs_getattr(fs, ino, &v))
+		return UINT64_MAX;
+	return v.size;
+}
+
 /*
  * READ with its data left where the page cache holds it (struct
  * fuse_srv_ref): the reply buffer gets the header, and the bytes the cache
@@ -69,6 +83,7 @@ static long read_by_ref(struct fuse_req *r, uint64_t ino, uint64_t off, size_t n
 		}
 	}
 	ref->nseg = ns;
+	ref->size = file_size(r->srv->fs, ino);
 	o.len = (uint32_t)(sizeof(o) + (size_t)got + (size_t)more);
 	memcpy(r->out, &o, sizeof(o));
 	return (long)o.len;

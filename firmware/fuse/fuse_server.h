@@ -139,6 +139,9 @@ struct fuse_srv_ref {
 	int ok;
 	uint32_t nseg;
 	struct vfs_seg seg[FUSE_SRV_REF_SEGS];
+	/* the file's size when the READ was answered (a fast path cuts its
+	 * own answers there; UINT64_MAX: not known); valid while nseg is not 0 */
+	uint64_t size;
 };
 
 struct fuse_srv_stats {

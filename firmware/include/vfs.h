@@ -181,6 +181,11 @@ void vfs_pcache_set_copy(void (*copy)(void *dst, const void *src, size_t len));
 void vfs_pcache_set_write_copy(int (*copy)(void *dst, const void *src, uint32_t len));
 /* Frames a by-reference read handed out may be replaced again. */
 void vfs_pcache_unpin_all(void);
+/* [p, p + len) (a piece vfs_read_ref handed out) starts a frame and lies in
+ * frames whose blocks all hold the device's bytes (valid, not dirty): the
+ * card's READ fast path may point at it. Frames change only with the
+ * evictions, drops, dirtied and discarded counts of the stats. */
+int vfs_pcache_range_clean(const void *p, size_t len);
 
 /* One piece of a by-reference read: len bytes at p (NULL: zeros). */
 struct vfs_seg {

@@ -39,6 +39,7 @@
 #include "vtop.h"
 #include "vfsdrv.h"
 #include "devstats.h"
+#include "fast_stats.h"
 #include "phases.h"
 #include "profile.h"
 #include "vhost_user.h"
@@ -605,6 +606,8 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o)
 			 (unsigned long long)rc_cycles(b->rc), (unsigned long long)b->busy_cycles,
 			 (unsigned long long)rc_skipped(b->rc), (double)b->busy_ns / 1e9,
 			 (unsigned long long)b->notifies, (unsigned long long)b->interrupts);
+		if (n < sizeof(extra))
+			n += fast_stats_json(rc_vtop(b->rc), b->st.op[FUSE_READ].count, extra + n, sizeof(extra) - n);
 		if (n < sizeof(extra))
 			phases_json(&b->ph, extra + n, sizeof(extra) - n);
 		if (devstats_write_json(&b->st, o->stats, extra))

@@ -41,8 +41,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/fuse.h>
+
 #include "cosim_proto.h"
 #include "devstats.h"
+#include "fast_stats.h"
 #include "nvme_dev.h"
 #include "phases.h"
 #include "profile.h"
@@ -630,6 +633,8 @@ static int write_stats(struct cosim *c, const char *path)
 	FILE *f;
 	int bad;
 
+	if (n < sizeof(buf))
+		n += fast_stats_json(rc_vtop(c->rc), FAST_STATS_FW_READS(c->ph.op[FUSE_READ].count), buf + n, sizeof(buf) - n);
 	if (n < sizeof(buf))
 		n += phases_json(&c->ph, buf + n, sizeof(buf) - n);
 	f = fopen(path, "w");

@@ -25,7 +25,7 @@ module soc_top #(
 
   // --- devices ---
   input  wire logic [NIRQ-1:0] irq_lines,
-  output logic        ext_req,        // VIRTIO, DMA, VQ, TIME, FWLOAD, DMABUF regions: the PCIe function
+  output logic        ext_req,        // VIRTIO, DMA, VQ, TIME, FWLOAD, DMABUF, FAST regions: the PCIe function
   output logic        ext_we,
   output logic [3:0]  ext_be,
   output logic [31:0] ext_addr,
@@ -102,7 +102,8 @@ module soc_top #(
                      in_region(dmem_addr, soc_map_pkg::VQ_BASE, soc_map_pkg::VQ_SIZE) ||
                      in_region(dmem_addr, soc_map_pkg::TIME_BASE, soc_map_pkg::TIME_SIZE) ||
                      in_region(dmem_addr, soc_map_pkg::FWLOAD_BASE, soc_map_pkg::FWLOAD_SIZE) ||
-                     in_region(dmem_addr, soc_map_pkg::DMABUF_BASE, soc_map_pkg::DMABUF_SIZE);
+                     in_region(dmem_addr, soc_map_pkg::DMABUF_BASE, soc_map_pkg::DMABUF_SIZE) ||
+                     in_region(dmem_addr, soc_map_pkg::FAST_BASE, soc_map_pkg::FAST_SIZE);
     sel[T_WS]      = in_region(dmem_addr, soc_map_pkg::RP_BASE, soc_map_pkg::RP_SIZE) ||
                      in_region(dmem_addr, soc_map_pkg::RPWIN_BASE, soc_map_pkg::RPWIN_SIZE) ||
                      in_region(dmem_addr, soc_map_pkg::DDR_BASE, soc_map_pkg::DDR_SIZE) ||

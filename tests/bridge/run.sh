@@ -39,6 +39,12 @@ for o in ("INIT", "GETATTR"):
     assert 100 < ops[o]["cycles_mean"] < 1000000, ops[o]
 assert sum(s["cycles_hist"].values()) == 3, s["cycles_hist"]
 assert s["bytes_to_card"] > 0 and s["bytes_to_host"] > 0, s
+# The READ fast path's figures, read from the RTL: no file service here, so
+# no tag and no READ; the INIT and GETATTRs came while it was armed or not.
+f = s["fast"]
+assert f["hits"] == 0 and f["reads"] == 0 and f["read_hit_ratio"] == 0, f
+assert set(f["misses"]) == {"opcode", "chain", "tag", "size", "dma"}, f
+assert f["handed_over"] == sum(f["misses"].values()) and f["misses"]["tag"] == 0, f
 # Per-phase figures from the firmware's marks: both requests, every phase
 # of a served request present, and the phases inside the request's time
 # (give or take the bridge's 32-cycle look at the rings: a request the card

@@ -77,6 +77,7 @@ struct rc {
 	void *mark_ctx;
 	uint32_t last_store;	/* address of the soft core's last store */
 	uint64_t store_moves;
+	uint64_t retired, stores;	/* the core's instructions and stores */
 
 	/* block reads in flight (rc_mem_read_stream), by tag */
 	struct rc_rd { uint8_t *buf; uint64_t addr; unsigned len, got, active; int err; } rd[256];
@@ -478,6 +479,8 @@ static void step_one(struct rc *rc)
 		rc->fw_exited = 1;
 		rc->fw_code = o.exit_value >> 1;
 	}
+	rc->retired += o.retire != 0;
+	rc->stores += o.store_valid != 0;
 	if (o.store_valid && o.store_addr != rc->last_store) {
 		rc->last_store = o.store_addr;
 		rc->store_moves++;
@@ -946,6 +949,8 @@ const struct rc_msi *rc_msi_get(const struct rc *rc, unsigned i)
 int rc_intx(struct rc *rc) { return vtop_intx(rc->t); }
 
 uint64_t rc_core_store_moves(const struct rc *rc) { return rc->store_moves; }
+uint64_t rc_core_retired(const struct rc *rc) { return rc->retired; }
+uint64_t rc_core_stores(const struct rc *rc) { return rc->stores; }
 
 void rc_set_mark_handler(struct rc *rc, rc_mark_fn fn, void *ctx)
 {

@@ -143,6 +143,10 @@ void rc_set_mark_handler(struct rc *rc, rc_mark_fn fn, void *ctx);
  * A core spinning in a polling loop adds none (it stores, if at all, to one
  * variable); a core doing work adds many: a cheap "is the firmware busy". */
 uint64_t rc_core_store_moves(const struct rc *rc);
+/* Instructions the card's soft core retired and stores it made, counted in
+ * every stepped cycle (a skipped idle span has none: the core is in WFI). */
+uint64_t rc_core_retired(const struct rc *rc);
+uint64_t rc_core_stores(const struct rc *rc);
 /* The firmware's SIMCTRL.BUSY hint: 1 serving requests, 0 waiting for the
  * host, -1 never written (firmware without the hint). */
 int rc_fw_busy(const struct rc *rc);

@@ -1,0 +1,654 @@
+/*
+ * The READ fast path on the whole RTL card (docs/fastpath.md): the card
+ * firmware over ext4 on the simulated SSD arms rtl/vq/vq_fast.sv while it
+ * sleeps and installs tags for the page-cache pages its READs return; the
+ * project's driver in the root-complex testbench sends FUSE requests.
+ *
+ * Checked: the firmware reads FAST at start-up and says it armed the path;
+ * a READ of pages the firmware returned before is a hit (HITS and HIT_BYTES
+ * move, the core retires no instruction and makes no store during it, the
+ * bytes are the file's); a READ of other pages goes to the firmware and is
+ * answered right, then hits; another fh does not hit; another opcode is
+ * handed over; a WRITE, a truncation and an extension by SETATTR are never
+ * followed by stale bytes or a stale size; a read crossing EOF is cut, one
+ * past EOF is empty; a dirty page is not served until written back; a
+ * device reset clears the tags (the old IDs get the firmware's answer);
+ * hits while the host completes the card's reads late, reordered and split
+ * at 64 bytes. At the end the files' expected bytes go to OUTDIR for the
+ * caller's debugfs comparison (tests/fast/run.sh).
+ *
+ * With --bench FILE: cycles of READ hits (4, 16, 128 KiB, and 4 KiB with
+ * the host's read completions 800 ns late) from the notify to the
+ * used-ring update and around the driver's call, beside the same READs
+ * served by the firmware, as a markdown table.
+ *
+ * usage: fast_rtl_test CARD.elf IMAGE OUTDIR [--bench FILE]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/fuse.h>
+
+#include "check.h"
+#include "fuse_req.h"
+#include "nvme_dev.h"
+#include "rc.h"
+#include "rc_transport.h"
+#include "sim_card.h"
+#include "vfsdrv.h"
+#include "vtop.h"
+
+static int passed, failed;
+
+#define PAGE 4096u
+#define QREQ 1				/* the request queue */
+#define MAXIO (128u * 1024u)		/* the fast path's largest READ */
+#define FW_MAXIO 24576u			/* the card's max_write: what the firmware's reads return at most */
+
+static struct rc *rc;
+static struct vfsdrv drv;
+static uint64_t unique = 1;
+static uint64_t last_call_cycles;	/* of the last fuse() call */
+
+static uint8_t req_buf[FW_MAXIO + 4096], rep_buf[MAXIO + 4096];
+
+/* Lets the card finish what it does after a reply (the loop's last look at
+ * the queues, its figures) until its core sleeps in WFI and nothing moves:
+ * a guest's requests come with time between them, and the fast path is
+ * armed only then. 0, or -ETIMEDOUT. */
+static int settle(void)
+{
+	uint32_t code;
+
+	for (uint64_t c0 = rc_cycles(rc); rc_cycles(rc) - c0 < 4000000;) {
+		if (rc_firmware_exited(rc, &code)) {
+			fprintf(stderr, "fast_rtl_test: the card firmware stopped (code %u; its console has why)\n",
+				code);
+			return -EIO;
+		}
+		rc_step(rc, 64);
+		if (vtop_quiet(rc_vtop(rc)))
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+/* One request, sent once the card sleeps: header + body; returns -error or
+ * the reply's payload length. */
+static long fuse(uint32_t op, uint64_t nodeid, const void *body, size_t blen, const void *extra,
+		 size_t elen, size_t outcap)
+{
+	struct fuse_in_header *h = (void *)req_buf;
+	struct fuse_out_header *o = (void *)rep_buf;
+	uint32_t outlen = 0;
+	uint64_t c0;
+	int ret;
+
+	fuse_req_build(req_buf, sizeof(req_buf), &(struct fuse_req){
+		.opcode = op, .unique = unique++, .nodeid = nodeid,
+		.args = body, .args_len = blen, .data = extra, .data_len = elen });
+	ret = settle();
+	if (ret) {
+		fprintf(stderr, "fast_rtl_test: the card never went to sleep (PC 0x%08x)\n",
+			vtop_debug_pc(rc_vtop(rc)));
+		return ret;
+	}
+	c0 = rc_cycles(rc);
+	ret = vfsdrv_fuse_call(&drv, QREQ, req_buf, h->len, rep_buf, sizeof(*o) + outcap, &outlen);
+	last_call_cycles = rc_cycles(rc) - c0;
+	if (ret) {
+		fprintf(stderr, "fast_rtl_test: opcode %u: %d (card PC 0x%08x)\n", op, ret,
+			vtop_debug_pc(rc_vtop(rc)));
+		return ret;
+	}
+	if (outlen < sizeof(*o) || o->unique != h->unique || o->len != outlen)
+		return -EPROTO;
+	if (o->error)
+		return o->error;
+	return (long)(outlen - sizeof(*o));
+}
+
+static void *payload(void)
+{
+	return rep_buf + sizeof(struct fuse_out_header);
+}
+
+static int init_session(void)
+{
+	struct fuse_init_in in = { .major = 7, .minor = 38, .max_readahead = 128 * 1024 };
+	long r;
+
+	in.flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_INIT_EXT;
+	r = fuse(FUSE_INIT, 0, &in, sizeof(in), NULL, 0, sizeof(struct fuse_init_out));
+	return r < 0 ? (int)r : 0;
+}
+
+static int create(const char *name, uint64_t *nodeid, uint64_t *fh)
+{
+	struct fuse_create_in in = { .flags = 02 /* O_RDWR */, .mode = 0100644, .umask = 022 };
+	struct fuse_entry_out *e;
+	long r = fuse(FUSE_CREATE, 1, &in, sizeof(in), name, strlen(name) + 1,
+		      sizeof(*e) + sizeof(struct fuse_open_out));
+
+	if (r < 0)
+		return (int)r;
+	e = payload();
+	*nodeid = e->nodeid;
+	*fh = ((struct fuse_open_out *)(e + 1))->fh;
+	return 0;
+}
+
+static int lookup(const char *name, uint64_t *nodeid)
+{
+	long r = fuse(FUSE_LOOKUP, 1, NULL, 0, name, strlen(name) + 1, sizeof(struct fuse_entry_out));
+
+	if (r < 0)
+		return (int)r;
+	*nodeid = ((struct fuse_entry_out *)payload())->nodeid;
+	return 0;
+}
+
+static int open_ro(uint64_t nodeid, uint64_t *fh)
+{
+	struct fuse_open_in in = { .flags = 0 /* O_RDONLY */ };
+	long r = fuse(FUSE_OPEN, nodeid, &in, sizeof(in), NULL, 0, sizeof(struct fuse_open_out));
+
+	if (r < 0)
+		return (int)r;
+	*fh = ((struct fuse_open_out *)payload())->fh;
+	return 0;
+}
+
+static int fwrite_at(uint64_t nodeid, uint64_t fh, uint64_t off, const void *buf, size_t len)
+{
+	while (len) {
+		size_t n = len < FW_MAXIO ? len : FW_MAXIO;
+		struct fuse_write_in in = { .fh = fh, .offset = off, .size = (uint32_t)n };
+		long r = fuse(FUSE_WRITE, nodeid, &in, sizeof(in), buf, n, sizeof(struct fuse_write_out));
+
+		if (r < 0)
+			return (int)r;
+		if (((struct fuse_write_out *)payload())->size != n)
+			return -EIO;
+		off += n;
+		buf = (const uint8_t *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* One READ request: bytes returned (into buf) or -error. */
+static long read1(uint64_t nodeid, uint64_t fh, uint64_t off, void *buf, size_t len)
+{
+	struct fuse_read_in in = { .fh = fh, .offset = off, .size = (uint32_t)len };
+	long r = fuse(FUSE_READ, nodeid, &in, sizeof(in), NULL, 0, len);
+
+	if (r > 0)
+		memcpy(buf, payload(), (size_t)r);
+	return r;
+}
+
+/* The firmware's READs of [off, off + len), in pieces it answers whole. */
+static long fw_read(uint64_t nodeid, uint64_t fh, uint64_t off, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = len - done < FW_MAXIO ? len - done : FW_MAXIO;
+		long r = read1(nodeid, fh, off + done, (uint8_t *)buf + done, n);
+
+		if (r < 0)
+			return r;
+		done += (size_t)r;
+		if ((size_t)r < n)
+			break;
+	}
+	return (long)done;
+}
+
+static int setattr_size(uint64_t nodeid, uint64_t fh, uint64_t size)
+{
+	struct fuse_setattr_in in = { .valid = FATTR_SIZE | FATTR_FH, .fh = fh, .size = size };
+	long r = fuse(FUSE_SETATTR, nodeid, &in, sizeof(in), NULL, 0, sizeof(struct fuse_attr_out));
+
+	return r < 0 ? (int)r : 0;
+}
+
+static int fsync_fh(uint64_t nodeid, uint64_t fh)
+{
+	struct fuse_fsync_in in = { .fh = fh };
+	long r = fuse(FUSE_FSYNC, nodeid, &in, sizeof(in), NULL, 0, 0);
+
+	return r < 0 ? (int)r : 0;
+}
+
+static void pattern(uint8_t *b, size_t len, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (uint8_t)x;
+	}
+}
+
+/* ------------------------------------------------------ observing a READ */
+
+struct obs {
+	struct vtop_fast f;
+	uint64_t retired, stores, cycles;
+};
+
+static int settle(void);
+
+/* The figures, once the card sleeps (what it did after the last reply is
+ * not the next request's). */
+static void snap(struct obs *o)
+{
+	settle();
+	vtop_fast_counters(rc_vtop(rc), &o->f);
+	o->retired = rc_core_retired(rc);
+	o->stores = rc_core_stores(rc);
+	o->cycles = rc_cycles(rc);
+}
+
+static uint32_t misses(const struct vtop_fast *f)
+{
+	return f->miss_opcode + f->miss_chain + f->miss_tag + f->miss_size + f->miss_dma;
+}
+
+/* A READ the fast path must serve: bytes equal want[0, expect), one more
+ * hit of expect bytes, no instruction or store of the core meanwhile. */
+static void expect_hit(const char *what, uint64_t node, uint64_t fh, uint64_t off, size_t len,
+		       const uint8_t *want, size_t expect)
+{
+	static uint8_t got[MAXIO];
+	struct obs a, b;
+	long r;
+
+	snap(&a);
+	r = read1(node, fh, off, got, len);
+	snap(&b);
+	CHECK(r == (long)expect && !memcmp(got, want, expect), "%s: %ld bytes (want %zu), bytes %s", what, r,
+	      expect, r == (long)expect && !memcmp(got, want, expect) ? "equal" : "differ");
+	CHECK(b.f.hits == a.f.hits + 1 && b.f.hit_bytes - a.f.hit_bytes == expect,
+	      "%s: a hit (HITS %u -> %u, HIT_BYTES +%u)", what, a.f.hits, b.f.hits, b.f.hit_bytes - a.f.hit_bytes);
+	CHECK(b.retired == a.retired && b.stores == a.stores,
+	      "%s: the core retired %llu instructions and made %llu stores during the hit", what,
+	      (unsigned long long)(b.retired - a.retired), (unsigned long long)(b.stores - a.stores));
+}
+
+/* A READ the firmware must serve (no hit), with *want_miss misses more:
+ * bytes equal want[0, expect). */
+static void expect_fw(const char *what, uint64_t node, uint64_t fh, uint64_t off, size_t len,
+		      const uint8_t *want, size_t expect)
+{
+	static uint8_t got[MAXIO];
+	struct obs a, b;
+	long r;
+
+	snap(&a);
+	r = read1(node, fh, off, got, len);
+	snap(&b);
+	CHECK(r == (long)expect && !memcmp(got, want, expect), "%s: %ld bytes (want %zu), bytes %s", what, r,
+	      expect, r == (long)expect && !memcmp(got, want, expect) ? "equal" : "differ");
+	CHECK(b.f.hits == a.f.hits && misses(&b.f) == misses(&a.f) + 1,
+	      "%s: served by the firmware (HITS %u -> %u, misses %u -> %u)", what, a.f.hits, b.f.hits,
+	      misses(&a.f), misses(&b.f));
+	CHECK(b.retired > a.retired, "%s: the core ran (%llu instructions)", what,
+	      (unsigned long long)(b.retired - a.retired));
+}
+
+/* ---------------------------------------------------------------- tests */
+
+#define FSIZE (16u * PAGE + 1000u)	/* 17 pages, the last one short */
+static uint8_t file[64 * PAGE];		/* the model of "f" */
+static uint8_t gsave[16 * PAGE];	/* ... and of "g", once written */
+static int save_g;
+static uint64_t file_len;
+
+static int console_has(const char *path, const char *text)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return strstr(buf, text) != NULL;
+}
+
+static void test_directed(void)
+{
+	uint64_t node = 0, fh = 0, fh2 = 0, node2 = 0;
+	uint8_t buf[MAXIO];
+	struct obs a, b;
+	long r;
+
+	CHECK(create("f", &node, &fh) == 0, "CREATE f");
+	pattern(file, FSIZE, 1);
+	file_len = FSIZE;
+	CHECK(fwrite_at(node, fh, 0, file, FSIZE) == 0, "WRITE f (%u bytes)", FSIZE);
+
+	/* Dirty frames (written, not yet back on the SSD) get no tags. */
+	expect_fw("READ 4 KiB of a dirty page", node, fh, 0, PAGE, file, PAGE);
+	expect_fw("READ 4 KiB of a dirty page again: still the firmware", node, fh, 0, PAGE, file, PAGE);
+	CHECK(fsync_fh(node, fh) == 0, "FSYNC f");
+
+	/* The firmware answers, installs; the same read then hits. */
+	expect_fw("READ 16 KiB at 0, first time", node, fh, 0, 4 * PAGE, file, 4 * PAGE);
+	expect_hit("READ 4 KiB at 0", node, fh, 0, PAGE, file, PAGE);
+	expect_hit("READ 16 KiB at 0", node, fh, 0, 4 * PAGE, file, 4 * PAGE);
+	expect_hit("READ 100 bytes at 5000 (unaligned, inside a page)", node, fh, 5000, 100, file + 5000, 100);
+	expect_hit("READ 8 KiB at 6000 (across pages)", node, fh, 6000, 2 * PAGE, file + 6000, 2 * PAGE);
+
+	/* Pages not read yet, or a read crossing into one: the firmware. */
+	expect_fw("READ 8 KiB at 12 KiB (page 4 untagged)", node, fh, 3 * PAGE, 2 * PAGE, file + 3 * PAGE, 2 * PAGE);
+	expect_hit("READ 8 KiB at 12 KiB again", node, fh, 3 * PAGE, 2 * PAGE, file + 3 * PAGE, 2 * PAGE);
+
+	/* Another handle on the same file: its own tags. */
+	CHECK(open_ro(node, &fh2) == 0 && fh2 != fh, "OPEN f again (fh 0x%llx, first 0x%llx)",
+	      (unsigned long long)fh2, (unsigned long long)fh);
+	expect_fw("READ 4 KiB at 0 with another fh", node, fh2, 0, PAGE, file, PAGE);
+	expect_hit("READ 4 KiB at 0 with the other fh, again", node, fh2, 0, PAGE, file, PAGE);
+	expect_fw("READ 4 KiB at 0 with the first fh: its tag was replaced", node, fh, 0, PAGE, file, PAGE);
+
+	/* Another opcode while armed: handed over, answered. */
+	snap(&a);
+	r = fuse(FUSE_GETATTR, node, &(struct fuse_getattr_in){ 0 }, sizeof(struct fuse_getattr_in), NULL, 0,
+		 sizeof(struct fuse_attr_out));
+	snap(&b);
+	CHECK(r == (long)sizeof(struct fuse_attr_out) && ((struct fuse_attr_out *)payload())->attr.size == FSIZE,
+	      "GETATTR while armed: %ld, size right", r);
+	CHECK(b.f.miss_chain == a.f.miss_chain + 1 && b.f.hits == a.f.hits,
+	      "GETATTR (56 request bytes, not 80) handed over as MISS_CHAIN (%u -> %u)", a.f.miss_chain,
+	      b.f.miss_chain);
+	/* 80 bytes, another opcode: a WRITE of nothing */
+	snap(&a);
+	r = fuse(FUSE_WRITE, node, &(struct fuse_write_in){ .fh = fh, .offset = 0, .size = 0 },
+		 sizeof(struct fuse_write_in), NULL, 0, sizeof(struct fuse_write_out));
+	snap(&b);
+	CHECK(r == (long)sizeof(struct fuse_write_out) && ((struct fuse_write_out *)payload())->size == 0,
+	      "WRITE of 0 bytes while armed: %ld", r);
+	CHECK(b.f.miss_opcode == a.f.miss_opcode + 1 && b.f.hits == a.f.hits,
+	      "an 80-byte WRITE handed over as MISS_OPCODE (%u -> %u)", a.f.miss_opcode, b.f.miss_opcode);
+	expect_fw("READ 4 KiB at 0 after the WRITE of nothing (a WRITE clears the tags)", node, fh, 0, PAGE,
+		  file, PAGE);
+
+	/* EOF: the last page is short; a read across it is cut, one past it
+	 * is empty. */
+	CHECK(fw_read(node, fh, 5 * PAGE, buf, 12 * PAGE) == (long)(FSIZE - 5 * PAGE) &&
+	      !memcmp(buf, file + 5 * PAGE, FSIZE - 5 * PAGE), "READ pages 5..16 through the firmware");
+	expect_hit("READ 16 KiB at 60 KiB, cut at EOF", node, fh, 15 * PAGE, 4 * PAGE, file + 15 * PAGE,
+		   FSIZE - 15 * PAGE);
+	expect_hit("READ 4 KiB at EOF - 10", node, fh, FSIZE - 10, PAGE, file + FSIZE - 10, 10);
+	expect_hit("READ 1 KiB at EOF exactly: empty", node, fh, FSIZE, 1024, file, 0);
+	expect_fw("READ 4 KiB at 80 KiB (past EOF, untagged page)", node, fh, 20 * PAGE, PAGE, file, 0);
+	CHECK(fw_read(node, fh, 0, buf, 5 * PAGE) == 5 * PAGE && !memcmp(buf, file, 5 * PAGE),
+	      "READ pages 0..4 through the firmware");
+	expect_hit("READ 128 KiB at 0: the whole file", node, fh, 0, MAXIO, file, FSIZE);
+
+	/* WRITE, then READ: never the old bytes. */
+	pattern(file + PAGE + 10, 100, 2);
+	CHECK(fwrite_at(node, fh, PAGE + 10, file + PAGE + 10, 100) == 0, "WRITE 100 bytes into page 1");
+	expect_fw("READ page 1 after the WRITE", node, fh, PAGE, PAGE, file + PAGE, PAGE);
+	expect_fw("READ page 0 after the WRITE (every tag went)", node, fh, 0, PAGE, file, PAGE);
+	expect_hit("READ page 0 again", node, fh, 0, PAGE, file, PAGE);
+	expect_fw("READ page 1 again: dirty, still the firmware", node, fh, PAGE, PAGE, file + PAGE, PAGE);
+	CHECK(fsync_fh(node, fh) == 0, "FSYNC f");
+	expect_fw("READ page 1 after FSYNC", node, fh, PAGE, PAGE, file + PAGE, PAGE);
+	expect_hit("READ page 1 after FSYNC, again", node, fh, PAGE, PAGE, file + PAGE, PAGE);
+
+	/* Truncation, then extension: sizes never stale. */
+	CHECK(fw_read(node, fh, 0, buf, 4 * PAGE) == 4 * PAGE, "READ 16 KiB (tags for pages 0..3)");
+	expect_hit("READ 16 KiB at 0 before the truncation", node, fh, 0, 4 * PAGE, file, 4 * PAGE);
+	CHECK(setattr_size(node, fh, 10000) == 0, "SETATTR size 10000");
+	file_len = 10000;
+	memset(file + 10000, 0, sizeof(file) - 10000);
+	expect_fw("READ 16 KiB at 0 after the truncation", node, fh, 0, 4 * PAGE, file, 10000);
+	expect_hit("READ 16 KiB at 0 after the truncation, again", node, fh, 0, 4 * PAGE, file, 10000);
+	CHECK(setattr_size(node, fh, 20000) == 0, "SETATTR size 20000");
+	file_len = 20000;
+	expect_fw("READ 16 KiB at 0 after the extension", node, fh, 0, 4 * PAGE, file, 4 * PAGE);
+	expect_fw("READ 8 KiB at 12 KiB after the extension (zeros to 20000)", node, fh, 3 * PAGE, 2 * PAGE,
+		  file + 3 * PAGE, 20000 - 3 * PAGE);
+
+	/* A device reset clears the tags: the old IDs get the firmware's
+	 * answer (the new session does not know them). */
+	CHECK(fsync_fh(node, fh) == 0, "FSYNC f");
+	CHECK(fw_read(node, fh, 0, buf, 4 * PAGE) == 4 * PAGE, "READ 16 KiB (tags for pages 0..3)");
+	expect_hit("READ 4 KiB before the reset", node, fh, 0, PAGE, file, PAGE);
+	vfsdrv_stop(&drv);
+	CHECK(vfsdrv_start(&drv, 2, 64) == 0 && init_session() == 0, "device reset, start, INIT");
+	snap(&a);
+	r = read1(node, fh, 0, buf, PAGE);
+	snap(&b);
+	CHECK(r < 0 && b.f.hits == a.f.hits, "READ with the old session's IDs after the reset: %ld, no hit", r);
+	CHECK(lookup("f", &node2) == 0 && open_ro(node2, &fh2) == 0, "LOOKUP and OPEN f in the new session");
+	expect_fw("READ 4 KiB in the new session", node2, fh2, 0, PAGE, file, PAGE);
+	expect_hit("READ 4 KiB in the new session, again", node2, fh2, 0, PAGE, file, PAGE);
+}
+
+/* Hits while the host completes the card's reads late, reordered and split
+ * at 64 bytes (the ring, descriptor and request reads; the data goes to the
+ * host as writes): bytes still right, still no instruction. */
+static void test_host_faults(void)
+{
+	static uint8_t g[16 * PAGE], got[16 * PAGE];
+	uint64_t node = 0, fh = 0;
+	static const struct { uint32_t off, len; } rd[] = {
+		{ 0, PAGE }, { 100, 3 * PAGE }, { 5 * PAGE + 7, 2 * PAGE + 100 }, { 0, 16 * PAGE },
+		{ 15 * PAGE, PAGE }, { 4095, 2 },
+	};
+
+	CHECK(create("g", &node, &fh) == 0, "CREATE g");
+	pattern(g, sizeof(g), 3);
+	CHECK(fwrite_at(node, fh, 0, g, sizeof(g)) == 0 && fsync_fh(node, fh) == 0, "WRITE and FSYNC g");
+	CHECK(fw_read(node, fh, 0, got, sizeof(g)) == (long)sizeof(g) && !memcmp(got, g, sizeof(g)),
+	      "READ g through the firmware (tags)");
+	rc_set_dma_faults(rc, &(struct rc_dma_faults){ .latency = 100, .jitter = 60, .rcb = 64, .seed = 7 });
+	for (unsigned i = 0; i < sizeof(rd) / sizeof(rd[0]); i++)
+		expect_hit("READ hit under late, reordered, split completions", node, fh, rd[i].off, rd[i].len,
+			   g + rd[i].off, rd[i].len);
+	rc_set_dma_faults(rc, &(struct rc_dma_faults){ 0 });
+	save_g = 1;
+	memcpy(gsave, g, sizeof(g));
+}
+
+/* What a guest's dd then fio randread --direct=1 send: a file written 4 KiB
+ * at a time and synced, closed, opened again read-only, then random 4 KiB
+ * READs: once a page was read, its next READs are hits. */
+static void test_random_reads(void)
+{
+	static uint8_t r[64 * PAGE], got[PAGE];
+	uint64_t node = 0, fh = 0, fh2 = 0;
+	uint32_t x = 12345, hits0, hits = 0, rereads = 0;
+	uint8_t seen[64] = { 0 };
+	struct obs a, b;
+
+	CHECK(create("r", &node, &fh) == 0, "CREATE r");
+	pattern(r, sizeof(r), 4);
+	for (unsigned i = 0; i < 64; i++)
+		CHECK(fwrite_at(node, fh, (uint64_t)i * PAGE, r + i * PAGE, PAGE) == 0, "WRITE r page %u", i);
+	CHECK(fsync_fh(node, fh) == 0, "FSYNC r");
+	CHECK(fuse(FUSE_RELEASE, node, &(struct fuse_release_in){ .fh = fh }, sizeof(struct fuse_release_in),
+		   NULL, 0, 0) >= 0, "RELEASE r");
+	CHECK(open_ro(node, &fh2) == 0, "OPEN r read-only");
+	snap(&a);
+	hits0 = a.f.hits;
+	for (unsigned i = 0; i < 256; i++) {
+		unsigned pg;
+		long n;
+
+		x = x * 1103515245u + 12345u;
+		pg = (x >> 16) % 64;
+		n = read1(node, fh2, (uint64_t)pg * PAGE, got, PAGE);
+		if (n != PAGE || memcmp(got, r + pg * PAGE, PAGE)) {
+			CHECK(0, "random READ %u of page %u: %ld bytes, %s", i, pg, n, n == PAGE ? "differ" : "short");
+			break;
+		}
+		rereads += seen[pg];
+		seen[pg] = 1;
+	}
+	snap(&b);
+	hits = b.f.hits - hits0;
+	printf("fast_rtl_test: 256 random READs of r: %u hits, %u were re-reads\n", hits, rereads);
+	CHECK(hits == rereads, "every re-read a hit (%u hits, %u re-reads)", hits, rereads);
+	CHECK(fuse(FUSE_RELEASE, node, &(struct fuse_release_in){ .fh = fh2 }, sizeof(struct fuse_release_in),
+		   NULL, 0, 0) >= 0, "RELEASE r");
+}
+
+/* ---------------------------------------------------------------- bench */
+
+struct brow {
+	const char *what;
+	uint64_t notify_used, call;
+	size_t bytes;
+};
+
+static void bench(const char *path)
+{
+	static uint8_t big[MAXIO], got[MAXIO];
+	struct brow rows[10];
+	unsigned nr = 0;
+	uint64_t node = 0, fh = 0, fh2 = 0, fh3 = 0;
+	struct vtop_fast f;
+	FILE *o;
+
+	CHECK(create("bench", &node, &fh) == 0, "bench: CREATE");
+	pattern(big, sizeof(big), 9);
+	CHECK(fwrite_at(node, fh, 0, big, sizeof(big)) == 0 && fsync_fh(node, fh) == 0, "bench: 128 KiB file");
+	CHECK(open_ro(node, &fh2) == 0, "bench: second handle");
+	CHECK(fw_read(node, fh, 0, got, sizeof(got)) == (long)sizeof(got) && !memcmp(got, big, sizeof(got)),
+	      "bench: tags for every page");
+	for (size_t len = PAGE; len <= MAXIO; len *= 2) {
+		if (len != PAGE && len != 4 * PAGE && len != MAXIO)
+			continue;
+		expect_hit("bench: READ hit", node, fh, 0, len, big, len);
+		vtop_fast_counters(rc_vtop(rc), &f);
+		rows[nr++] = (struct brow){ "hit (RTL fast path)", f.last_cycles, last_call_cycles, len };
+	}
+	/* The issue's second figure: a host completing reads 800 ns (200
+	 * cycles) late; the data itself goes out as posted writes. */
+	rc_set_dma_faults(rc, &(struct rc_dma_faults){ .latency = 200 });
+	expect_hit("bench: READ hit, host reads 800 ns late", node, fh, 0, PAGE, big, PAGE);
+	vtop_fast_counters(rc_vtop(rc), &f);
+	rows[nr++] = (struct brow){ "hit, host completing reads 800 ns late", f.last_cycles, last_call_cycles, PAGE };
+	rc_set_dma_faults(rc, &(struct rc_dma_faults){ 0 });
+	/* The firmware's answer to the same READs: another fh misses (its
+	 * tags then take the slots; the first fh's are put back after). */
+	for (size_t len = PAGE; len <= 4 * PAGE; len *= 4) {
+		expect_fw("bench: READ by the firmware", node, fh2, 0, len, big, len);
+		rows[nr++] = (struct brow){ "firmware (page cache, by reference)", 0, last_call_cycles, len };
+		expect_fw("bench: READ by the firmware, tags back", node, fh, 0, len, big, len);
+	}
+	/* the firmware's largest READ (max_write), on a handle with no tags */
+	CHECK(open_ro(node, &fh3) == 0, "bench: third handle");
+	expect_fw("bench: READ by the firmware", node, fh3, 0, FW_MAXIO, big, FW_MAXIO);
+	rows[nr++] = (struct brow){ "firmware (page cache, by reference)", 0, last_call_cycles, FW_MAXIO };
+	o = fopen(path, "w");
+	if (!o)
+		return;
+	fprintf(o, "## The READ fast path on the RTL card (make bench-fast-rtl)\n\n"
+		   "Root-complex testbench with an immediate host, the card firmware over the SSD model, pages in\n"
+		   "the page cache. notify -> used: FAST.LAST_CYCLES, from the notification reaching the fast path\n"
+		   "to the end of its used-ring update; driver call: the project's driver, from writing the request\n"
+		   "to seeing the used entry. MB/s at the nominal 250 MHz, from the driver call. During every hit the\n"
+		   "soft core retired no instruction and made no store (checked).\n\n");
+	fprintf(o, "| READ | served by | notify -> used (cycles) | driver call (cycles) | MB/s |\n");
+	fprintf(o, "|---|---|---:|---:|---:|\n");
+	for (unsigned i = 0; i < nr; i++) {
+		char nu[32];
+
+		if (rows[i].notify_used)
+			snprintf(nu, sizeof(nu), "%llu", (unsigned long long)rows[i].notify_used);
+		else
+			snprintf(nu, sizeof(nu), "-");
+		fprintf(o, "| %zu KiB | %s | %s | %llu | %.0f |\n", rows[i].bytes / 1024, rows[i].what, nu,
+			(unsigned long long)rows[i].call, (double)rows[i].bytes / (double)rows[i].call * 250.0);
+	}
+	fclose(o);
+	printf("fast_rtl_test: bench written to %s\n", path);
+}
+
+static int save(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct sim_card card;
+	struct vtop_fast f;
+	char err[256], con_path[512];
+	const char *bench_path = NULL;
+	FILE *con;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: fast_rtl_test CARD.elf IMAGE OUTDIR [--bench FILE]\n");
+		return 2;
+	}
+	for (int i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--bench") && i + 1 < argc) {
+			bench_path = argv[++i];
+		} else {
+			fprintf(stderr, "fast_rtl_test: unknown argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	snprintf(con_path, sizeof(con_path), "%s/console.log", argv[3]);
+	con = fopen(con_path, "w");
+	if (!con) {
+		fprintf(stderr, "fast_rtl_test: cannot write %s\n", con_path);
+		return 2;
+	}
+	setvbuf(con, NULL, _IOLBF, 0);
+	if (sim_card_open(&card, &drv, argv[1], argv[2], con, err, sizeof(err))) {
+		fprintf(stderr, "fast_rtl_test: %s\n", err);
+		return 2;
+	}
+	rc = card.rc;
+	if (vfsdrv_start(&drv, 2, 64) || init_session()) {
+		printf("FAIL device start and INIT\n");
+		return 1;
+	}
+	fflush(con);
+	CHECK(console_has(con_path, "FAST: armed, 256 tags"), "the firmware read FAST.TAGS and armed the path "
+	      "(console: %s)", con_path);
+	test_directed();
+	test_host_faults();
+	test_random_reads();
+	if (bench_path)
+		bench(bench_path);
+	CHECK(fuse(FUSE_DESTROY, 0, NULL, 0, NULL, 0, 0) >= 0, "DESTROY");
+	vtop_fast_counters(rc_vtop(rc), &f);
+	printf("fast_rtl_test: FAST %u hits (%u bytes), misses %u opcode %u chain %u tag %u size %u dma, "
+	       "%u tags invalidated by node; last hit %u cycles\n", f.hits, f.hit_bytes, f.miss_opcode,
+	       f.miss_chain, f.miss_tag, f.miss_size, f.miss_dma, f.invals, f.last_cycles);
+	vfsdrv_stop(&drv);
+	CHECK(save(argv[3], "expect/f", file, file_len) == 0, "expected bytes of f saved");
+	CHECK(save_g && save(argv[3], "expect/g", gsave, sizeof(gsave)) == 0, "expected bytes of g saved");
+	printf("fast_rtl_test: %llu cycles\n", (unsigned long long)rc_cycles(rc));
+	nvme_dev_detach(card.ssd);	/* the image is written back */
+	card.tr->ops->close(card.tr);
+	fclose(con);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed || !passed ? 1 : 0;	/* no check run is no pass */
+}
