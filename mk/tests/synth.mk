@@ -18,7 +18,9 @@ synth-check: $(SYNTH_DIR)/card_top.counts ## Yosys synth_xilinx of the card core
 test-synth: ## Test: the card core (SoC + PCIe function) synthesises with Yosys without error
 	@rm -f $(SYNTH_DIR)/card_top.counts
 	@$(MAKE) --no-print-directory synth-check
-TEST_TARGETS += test-synth
+# Yosys runs for minutes on one core and shares nothing with the other
+# tests but the generated package: beside them, after the board's synthesis.
+TEST_BG_TARGETS += test-synth
 
 bench-synth: $(SYNTH_DIR)/card_top.counts $(SYNTH_DIR)/cpu_core.counts ## Benchmark: LUT/FF/BRAM/DSP of the core and the SoC
 	@mkdir -p $(BUILD)/bench
