@@ -606,12 +606,14 @@ static uint32_t find_dirty(const struct vfs *fs, uint32_t ino, uint32_t lblk)
 }
 
 /* Every dirty frame for which keep() holds goes out, oldest first. */
-static int wb_walk(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end, int whole_fs)
+static int wb_walk(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end, int whole_fs,
+		   uint32_t max)
 {
+	uint32_t before = fs->pc_dirty;
 	int err = 0;
 
 	pc.cursor = pc.dhead;
-	while (pc.cursor != PCACHE_NONE && fs->pc_dirty) {
+	while (pc.cursor != PCACHE_NONE && fs->pc_dirty && before - fs->pc_dirty < max) {
 		uint32_t i = pc.cursor;
 		struct pc_frame *f = &pc.f[i];
 
@@ -641,35 +643,20 @@ int pcache_writeback_fs(struct vfs *fs)
 		wb_fail(fs);
 		return -EIO;
 	}
-	return wb_walk(fs, 0, 0, 0, 1);
+	return wb_walk(fs, 0, 0, 0, 1, UINT32_MAX);
 }
 
 /* Idle work's bounded write-back before a commit: the oldest dirty frames
  * of fs, whole runs, until max are clean (or none is left). */
 int pcache_writeback_oldest(struct vfs *fs, uint32_t max)
 {
-	uint32_t before = fs->pc_dirty;
-	int err = 0;
-
 	if (!pc.n || fs->pc_dirty == fs->pc_delay)
 		return 0;
 	if (fs->broken) {
 		wb_fail(fs);
 		return -EIO;
 	}
-	pc.cursor = pc.dhead;
-	while (pc.cursor != PCACHE_NONE && fs->pc_dirty && before - fs->pc_dirty < max) {
-		uint32_t i = pc.cursor;
-
-		pc.cursor = pc.f[i].dnext;
-		if (pc.f[i].fs != fs || !writable(i))	/* delayed: no block to write to yet */
-			continue;
-		err = wb_run(i);	/* moves the cursor past what it cleans */
-		if (err)
-			break;
-	}
-	pc.cursor = PCACHE_NONE;
-	return err;
+	return wb_walk(fs, 0, 0, 0, 1, max);
 }
 
 int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end)
@@ -683,7 +670,7 @@ int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_
 	/* a block at a time through the hash, or a walk of the dirty list,
 	 * whichever is shorter */
 	if (end - first > fs->pc_dirty)
-		return wb_walk(fs, ino, first, end, 0);
+		return wb_walk(fs, ino, first, end, 0, UINT32_MAX);
 	for (uint32_t b = first; b < end && fs->pc_dirty; b++) {
 		uint32_t i = find_dirty(fs, ino, b);
 		int err = i == PCACHE_NONE ? 0 : wb_run(i);
