@@ -4,7 +4,12 @@
 // dma_card_port. Clock domain: clk.
 //
 // One command at a time: read (host -> buffer) or write (buffer -> host), any
-// byte alignment on either side, up to 16 MiB. Reads are split into MRd
+// byte alignment on either side, up to 16 MiB. The exception: a read may
+// be taken once the read before has sent all its requests, so that the
+// two wait for their completions together (a gather of small pieces costs
+// one host round trip, not one each); each tag remembers its command, an
+// error counts against the command it belongs to, and the two are done in
+// the order they came. Reads are split into MRd
 // requests of at most MRRS bytes that never cross an MRRS (hence 4 KiB)
 // boundary, each with its own tag from a pool of TAGS; completions may arrive
 // split (at any RCB) and in any order across tags, and are placed by their
@@ -106,9 +111,13 @@ module dma_engine #(
   logic [RES_W-1:0] err_q;             // first error of the command
   logic        done_q;
   logic [RES_W-1:0] done_status_q;
+  // The read before, waiting for its completions behind the current one
+  logic        gen_q;                  // the current command's generation
+  logic        drain_q;                // the command before (generation !gen_q) is not done
+  logic [RES_W-1:0] drain_err_q;
 
   // ------------------------------------------------------------- tags
-  logic [TAGS-1:0] tag_busy_q, tag_dead_q;
+  logic [TAGS-1:0] tag_busy_q, tag_dead_q, tag_gen_q;
   logic [LOCAL_AW-1:0] tag_local_q [0:TAGS-1];
   logic [12:0] tag_total_q [0:TAGS-1];
   logic [12:0] tag_recv_q  [0:TAGS-1];
@@ -195,13 +204,21 @@ module dma_engine #(
   // of the one before are still being read, and beats leave back to back.
   // Slot t_iss fetches rows, slot t_rcv turns the returning rows into
   // beats: each beat is the row window at the TLP's byte shift (two rows,
-  // or the row itself when the shift is 0).
+  // or the row itself when the shift is 0). A shifted TLP's first row is
+  // the last row of the TLP before it (rows are contiguous within a
+  // command): that row is not fetched again but carried (it is the row
+  // last returned when this TLP's first row comes), so a shifted stream
+  // costs one row read per beat, as an aligned one does.
   logic [1:0]  t_count_q;              // TLPs set up and not yet all beats pushed
   logic        t_wr_q, t_iss_q, t_rcv_q;   // slot to set up, to fetch for, to receive into
   logic [127:0] t_hdr_q   [0:1];
   logic [RW-1:0] t_row0_q [0:1];       // first buffer row of the TLP
   logic [RBW-1:0] t_shift_q [0:1];     // byte offset of payload byte 0 in that row
-  logic [8:0]  t_rows_q  [0:1];        // rows to read: beats (+ 1 when shifted)
+  logic [8:0]  t_rows_q  [0:1];        // rows to read: beats (+ 1 when shifted and not carried)
+  logic [1:0]  t_carry_q;              // the TLP's first row is the one returned before it
+  logic [RW-1:0] last_row_q;           // last row of the TLP set up last in this command
+  logic        last_row_v_q;
+  logic        wcarry;                 // the TLP being set up carries its first row
   logic [8:0]  wrows_issued_q, wrows_recv_q;   // of slot t_iss / t_rcv
   logic        wread_q;                // a row read returns this cycle
   logic [DATA_W-1:0] wprev_q;
@@ -218,7 +235,8 @@ module dma_engine #(
   assign wsetup = active_q && write_q && left_q != 25'd0 && err_q == soc_map_pkg::DMA_RESULT_OK &&
                   t_count_q != 2'd2;
   // The returning row makes a beat unless it is a shifted TLP's first row.
-  assign wpush = wread_q && !(t_shift_q[t_rcv_q] != '0 && wrows_recv_q == 9'd0);
+  assign wcarry = last_row_v_q && wstart[RBW-1:0] != '0 && wstart[LOCAL_AW-1:RBW] == last_row_q;
+  assign wpush = wread_q && !(t_shift_q[t_rcv_q] != '0 && !t_carry_q[t_rcv_q] && wrows_recv_q == 9'd0);
   assign wlast = wread_q && wrows_recv_q + 9'd1 == t_rows_q[t_rcv_q];
   assign wlast_iss = wissue && wrows_issued_q + 9'd1 == t_rows_q[t_iss_q];
 
@@ -347,10 +365,37 @@ module dma_engine #(
       push = 1'b1;
       push_hdr = t_hdr_q[t_rcv_q];
       push_data = (t_shift_q[t_rcv_q] == '0) ? lm_rdata : wwin[8 * 32'(t_shift_q[t_rcv_q]) +: DATA_W];
-      push_sop = (wrows_recv_q == ((t_shift_q[t_rcv_q] == '0) ? 9'd0 : 9'd1));
+      push_sop = (wrows_recv_q == ((t_shift_q[t_rcv_q] == '0 || t_carry_q[t_rcv_q]) ? 9'd0 : 9'd1));
       push_eop = wlast;
     end
   end
+
+  // ------------------------------------------------- two reads in flight
+  // A read is taken beside the current one once that one has sent all its
+  // requests; the current one then drains (its tags are those whose
+  // generation is not gen_q) and is done before the new one.
+  logic        ovl_ok, acc_ovl, rd_end, drain_end;
+  logic [TAGS-1:0] old_tags;
+  always_comb begin
+    for (int i = 0; i < TAGS; i++) old_tags[i] = tag_busy_q[i] && tag_gen_q[i] != gen_q;
+  end
+  assign ovl_ok = !write_q && !cmd_write && left_q == 25'd0 && !drain_q && bus_master &&
+                  cmd_len != 25'd0 && {7'd0, cmd_len} <= (32'd1 << LOCAL_AW);  // ends only by its tags
+  assign acc_ovl = cmd_valid && cmd_ready && active_q;
+  assign drain_end = drain_q && old_tags == '0 && !cpl_active_q && !flush_q && !lm_busy;
+  assign rd_end = active_q && !write_q && (left_q == 25'd0 || err_q != soc_map_pkg::DMA_RESULT_OK) &&
+                  tag_busy_q == '0 && !drain_q && !cpl_active_q && !flush_q && !rissue && !lm_busy;
+
+  // An error counts against the command its tag belongs to (the first
+  // error of each is kept). At a read taken beside the current one, every
+  // tag out is the current one's, which drains from then on.
+  task automatic set_err(input logic [TW-1:0] t, input logic [RES_W-1:0] code);
+    if (!acc_ovl && tag_gen_q[t] == gen_q) begin
+      if (err_q == soc_map_pkg::DMA_RESULT_OK) err_q <= code;
+    end else if ((acc_ovl ? err_q : drain_err_q) == soc_map_pkg::DMA_RESULT_OK) begin
+      drain_err_q <= code;
+    end
+  endtask
 
   // ------------------------------------------------------------ state
   always_ff @(posedge clk) begin
@@ -358,6 +403,9 @@ module dma_engine #(
       active_q <= 1'b0;
       done_q <= 1'b0;
       err_q <= soc_map_pkg::DMA_RESULT_OK;
+      gen_q <= 1'b0;
+      drain_q <= 1'b0;
+      drain_err_q <= soc_map_pkg::DMA_RESULT_OK;
       tag_busy_q <= '0;
       tag_dead_q <= '0;
       fifo_count_q <= 2'd0;
@@ -365,6 +413,7 @@ module dma_engine #(
       fifo_wr_ptr_q <= 1'b0;
       t_count_q <= 2'd0;
       t_niss_q <= 2'd0;
+      last_row_v_q <= 1'b0;
       t_wr_q <= 1'b0;
       t_iss_q <= 1'b0;
       t_rcv_q <= 1'b0;
@@ -389,8 +438,13 @@ module dma_engine #(
       if (pop) fifo_rd_ptr_q <= !fifo_rd_ptr_q;
       fifo_count_q <= fifo_count_q + 2'(push) - 2'(pop);
 
-      // Command start
+      // Command start (a read beside the read before: that one now drains)
       if (cmd_valid && cmd_ready) begin
+        gen_q <= !gen_q;
+        if (acc_ovl) begin
+          drain_q <= 1'b1;
+          drain_err_q <= err_q;
+        end
         if (!bus_master) begin
           done_q <= 1'b1; done_status_q <= soc_map_pkg::DMA_RESULT_NOBM;
         end else if ({7'd0, cmd_len} > (32'd1 << LOCAL_AW)) begin
@@ -399,6 +453,7 @@ module dma_engine #(
           done_q <= 1'b1; done_status_q <= soc_map_pkg::DMA_RESULT_OK;
         end else begin
           active_q <= 1'b1;
+          last_row_v_q <= 1'b0;
           write_q <= cmd_write;
           host_q <= cmd_host;
           local_q <= cmd_local;
@@ -410,6 +465,7 @@ module dma_engine #(
       // Read request issue
       if (rissue) begin
         tag_busy_q[tag_free] <= 1'b1;
+        tag_gen_q[tag_free] <= gen_q;
         tag_local_q[tag_free] <= local_q;
         tag_total_q[tag_free] <= chunk[12:0];
         tag_recv_q[tag_free] <= 13'd0;
@@ -425,7 +481,7 @@ module dma_engine #(
           if (tag_timer_q[i] == TMW'(TIMEOUT)) begin
             tag_busy_q[i] <= 1'b0;
             tag_dead_q[i] <= 1'b1;
-            if (err_q == soc_map_pkg::DMA_RESULT_OK) err_q <= soc_map_pkg::DMA_RESULT_TIMEOUT;
+            set_err(TW'(i), soc_map_pkg::DMA_RESULT_TIMEOUT);
           end else begin
             tag_timer_q[i] <= tag_timer_q[i] + TMW'(1);
           end
@@ -447,14 +503,13 @@ module dma_engine #(
           tag_recv_q[c_tag] <= tag_recv_q[c_tag] + c_n;
           tag_timer_q[c_tag] <= '0;
           if (tag_recv_q[c_tag] + c_n == tag_total_q[c_tag]) tag_busy_q[c_tag] <= 1'b0;
-          if (err_q == soc_map_pkg::DMA_RESULT_OK) err_q <= soc_map_pkg::DMA_RESULT_POISONED;
+          set_err(c_tag, soc_map_pkg::DMA_RESULT_POISONED);
           cpl_drop_q <= !rx_eop;
         end else if (!c_fits) begin
           // UR/CA, or a completion that does not fit its request: the tag
           // ends here and the command fails.
           tag_busy_q[c_tag] <= 1'b0;
-          if (err_q == soc_map_pkg::DMA_RESULT_OK)
-            err_q <= (c_status == 3'd1) ? soc_map_pkg::DMA_RESULT_UR : soc_map_pkg::DMA_RESULT_CA;
+          set_err(c_tag, (c_status == 3'd1) ? soc_map_pkg::DMA_RESULT_UR : soc_map_pkg::DMA_RESULT_CA);
           cpl_drop_q <= !rx_eop;
         end else begin
           ctag_q <= c_tag;
@@ -485,9 +540,12 @@ module dma_engine #(
       wread_q <= wissue;
       if (wsetup) begin
         t_hdr_q[t_wr_q] <= req_hdr(1'b1, wide, len_dw, 8'd0, fbe, lbe, host_q, requester_id);
-        t_row0_q[t_wr_q] <= wstart[LOCAL_AW-1:RBW];
+        t_row0_q[t_wr_q] <= wstart[LOCAL_AW-1:RBW] + RW'(wcarry);
         t_shift_q[t_wr_q] <= wstart[RBW-1:0];
-        t_rows_q[t_wr_q] <= wbeats + 9'(wstart[RBW-1:0] != '0);
+        t_rows_q[t_wr_q] <= wbeats + 9'(wstart[RBW-1:0] != '0 && !wcarry);
+        t_carry_q[t_wr_q] <= wcarry;
+        last_row_q <= wstart[LOCAL_AW-1:RBW] + RW'(wbeats) - RW'(wstart[RBW-1:0] == '0);
+        last_row_v_q <= 1'b1;
         t_wr_q <= !t_wr_q;
         host_q <= host_q + {39'd0, chunk};
         local_q <= local_q + LOCAL_AW'(chunk);
@@ -514,9 +572,13 @@ module dma_engine #(
       t_count_q <= t_count_q + 2'(wsetup) - 2'(wlast);
       t_niss_q <= t_niss_q + 2'(wsetup) - 2'(wlast_iss);
 
-      // Command end
-      if (active_q && !write_q && (left_q == 25'd0 || err_q != soc_map_pkg::DMA_RESULT_OK) && tag_busy_q == '0 &&
-          !cpl_active_q && !flush_q && !rissue && !lm_busy) begin
+      // Command end: the read before first, then the current read
+      if (drain_end) begin
+        drain_q <= 1'b0;
+        done_q <= 1'b1;
+        done_status_q <= drain_err_q;
+      end
+      if (rd_end) begin
         active_q <= 1'b0;
         done_q <= 1'b1;
         done_status_q <= err_q;
@@ -529,7 +591,7 @@ module dma_engine #(
     end
   end
 
-  assign cmd_ready = !active_q && !done_q && !lm_busy;
+  assign cmd_ready = !done_q && !lm_busy && (!active_q || (ovl_ok && !rd_end));
   assign done_valid = done_q;
   assign done_status = done_status_q;
   assign stat_unexpected = unexpected_q;

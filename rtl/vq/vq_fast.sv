@@ -568,7 +568,7 @@ module vq_fast #(
             dma_len_d = chunk;
             dma_to_host_d = 1'b0;
             dma_step_d = 3'd0;
-            dma_wait_d = 1'b1;                  // the fields are read back next
+            dma_wait_d = gath_q + chunk == REQ_BYTES;   // the fields are read back after the last
             dma_ret_d = S_GNEXT;
             state_d = S_DMA;
           end
@@ -587,10 +587,14 @@ module vq_fast #(
 
       // ---- one DMA command: HOST, LOCAL and LEN (written while the
       //      command before still runs: DMA copies them at the start),
-      //      then DMA.STATUS until that command is done, then START. A
-      //      gather (dma_wait) also waits for its own command; a reply
-      //      piece returns at once, so the next piece is set up while this
+      //      then DMA.STATUS until a START would be taken (not FULL), then
+      //      START: the command follows the one before without a gap (two
+      //      gather reads run side by side). A command with dma_wait
+      //      (the last gather piece) also waits until all are done; the
+      //      others return at once, so the next piece is set up while this
       //      one moves (S_SCAT waits for the last one before the PUSH).
+      //      RESULT keeps the first error of commands run back to back, so
+      //      one look when all are done covers them.
       S_DMA: begin
         op_we_d = 1'b1;
         unique case (dma_step_q)
@@ -622,17 +626,20 @@ module vq_fast #(
         state_d = S_ISSUE;
       end
 
-      // f_rdata = DMA.STATUS: of the command before (step 4), of this one
-      // (step 5), or of the last reply piece (step 6, from S_SCAT)
+      // f_rdata = DMA.STATUS: room for this command (step 4), all done
+      // after this one (step 5) or after the last reply piece (step 6,
+      // from S_SCAT)
       S_DMA_ST: begin
-        if (f_rdata[soc_map_pkg::DMA_STATUS_BUSY_LSB]) begin
+        if (dma_step_q == 3'd4 ? f_rdata[soc_map_pkg::DMA_STATUS_FULL_LSB]
+                               : f_rdata[soc_map_pkg::DMA_STATUS_BUSY_LSB]) begin
           state_d = S_ISSUE;                      // poll again
-        end else if (f_rdata[DMA_RES_LSB +: DMA_RES_W] != soc_map_pkg::DMA_RESULT_OK) begin
+        end else if (!f_rdata[soc_map_pkg::DMA_STATUS_BUSY_LSB] &&
+                     f_rdata[DMA_RES_LSB +: DMA_RES_W] != soc_map_pkg::DMA_RESULT_OK) begin
           dma_out_d = 1'b0;
           miss = 1'b1;
           miss_why = soc_map_pkg::FASTWHY_DMA;
         end else if (dma_step_q == 3'd4) begin
-          // the command before is done: start this one
+          // room for this one (the one before may still run): start it
           dma_out_d = 1'b1;
           op_we_d = 1'b1;
           op_addr_d = DMA_CTRL_A;
