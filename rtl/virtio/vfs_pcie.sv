@@ -191,8 +191,14 @@ module vfs_pcie #(
   );
 
   // Completions: tags below DMA_TAGS belong to the DMA engine, the rest to the
-  // queue engine (which only ever has single-beat completions).
-  assign cpl_to_vq = (rx_tlp_hdr[79:72] >= 8'(DMA_TAGS));
+  // queue engine. The header is valid on a TLP's first beat only: the choice
+  // made there holds for the beats after it.
+  logic cpl_to_vq_q;
+  always_ff @(posedge clk) begin
+    if (rst) cpl_to_vq_q <= 1'b0;
+    else if (cpl_valid && cpl_ready && rx_tlp_sop) cpl_to_vq_q <= cpl_to_vq;
+  end
+  assign cpl_to_vq = rx_tlp_sop ? (rx_tlp_hdr[79:72] >= 8'(DMA_TAGS)) : cpl_to_vq_q;
   assign dma_rx_valid = cpl_valid && !cpl_to_vq;
   assign vq_rx_valid = cpl_valid && cpl_to_vq;
   assign cpl_ready = cpl_to_vq ? vq_rx_ready : dma_rx_ready;
@@ -432,6 +438,7 @@ module vfs_pcie #(
     .tx_ready       (vq_tx_ready),
     .rx_hdr         (rx_tlp_hdr),
     .rx_data        (rx_tlp_data),
+    .rx_sop         (rx_tlp_sop),
     .rx_valid       (vq_rx_valid),
     .rx_ready       (vq_rx_ready),
     .irq_valid      (eng_irq_valid),

@@ -56,6 +56,7 @@ module vq_engine #(
   // --- completions ---
   input  wire logic [127:0]      rx_hdr,
   input  wire logic [DATA_W-1:0] rx_data,
+  input  wire logic              rx_sop,
   input  wire logic              rx_valid,
   output logic                   rx_ready,
 
@@ -113,23 +114,27 @@ module vq_engine #(
 
   // Host access in progress
   logic [63:0] acc_addr_q;
-  logic [5:0]  acc_bytes_q;         // 2, 8, 16, or 32 (a descriptor pair)
+  logic [6:0]  acc_bytes_q;         // 2, 8, 16, 32 or 64 (descriptors: one, a pair, four)
   logic [63:0] acc_wdata_q;
   logic [127:0] acc_rdata_q;        // read result, byte 0 at [7:0]
   logic [2:0]  tag_q = 3'd0;        // kept across a reset (see below)
   logic        sent_q;
-  // Descriptors are read in 32-byte aligned pairs where both lie in the
-  // table being walked: the other one is kept, and a chain that goes on to
-  // it (as chains laid out in order do) costs no second round trip. Kept
-  // for one POP only: a chain's descriptors are the device's until it is
-  // used, so the copy cannot go stale within it.
-  logic        pair_rd_q;           // the read in flight is a pair
-  logic        want_hi_q;           // ... and the descriptor asked for is its second half
-  logic        pair_v_q;
-  logic [63:0] pair_addr_q;
-  logic [127:0] pair_q;
-  logic [63:0] tbl_base, tbl_end, pair_base;
-  logic        pair_ok;
+  // Descriptors are read four at a time (64 bytes, aligned) where all lie
+  // in the table being walked, else in 32-byte aligned pairs: the others
+  // are kept, and a chain that goes on to them (as chains laid out in
+  // order do, and as Linux fills an indirect table) costs no more round
+  // trips. Kept for one POP only: a chain's descriptors are the device's
+  // until it is used, so the copy cannot go stale within it.
+  logic        win_rd_q;            // the read in flight is a window (pair or four)
+  logic        quad_rd_q;           // ... of four: its completion has two beats
+  logic        beat2_q;             // the first beat is in, the second is next
+  logic [1:0]  want_q;              // the descriptor asked for, within the window
+  logic        win_v_q, win_quad_q;
+  logic [63:0] win_addr_q;
+  logic [511:0] win_q;
+  logic [63:0] tbl_base, tbl_end, pair_base, quad_base;
+  logic        pair_ok, quad_ok, win_hit;
+  logic [1:0]  win_idx;
   logic [TMW-1:0] timer_q;
 
   // Current queue's configuration
@@ -180,6 +185,12 @@ module vq_engine #(
   assign pair_base = {acc_addr_q[63:5], 5'd0};
   assign pair_ok = acc_addr_q[3:0] == 4'd0 && pair_base >= tbl_base && pair_base + 64'd32 <= tbl_end &&
                    pair_base + 64'd32 > pair_base;
+  assign quad_base = {acc_addr_q[63:6], 6'd0};
+  assign quad_ok = acc_addr_q[3:0] == 4'd0 && quad_base >= tbl_base && quad_base + 64'd64 <= tbl_end &&
+                   quad_base + 64'd64 > quad_base;
+  assign win_idx = acc_addr_q[5:4] - win_addr_q[5:4];
+  assign win_hit = win_v_q && acc_addr_q[3:0] == 4'd0 && acc_addr_q >= win_addr_q &&
+                   acc_addr_q < win_addr_q + (win_quad_q ? 64'd64 : 64'd32);
 
   // ------------------------------------------------------ firmware reads
   logic [SEG_IDX_W-1:0] seg_rd;       // segment-table entry addressed
@@ -217,19 +228,19 @@ module vq_engine #(
   end
 
   // ------------------------------------------------------ request TLPs
-  // Reads and writes of at most 16 bytes, naturally aligned, or a 32-byte
-  // aligned descriptor pair (never cross 4 KiB).
+  // Reads and writes of at most 16 bytes, naturally aligned, or 32 or 64
+  // aligned bytes of descriptors (never cross 4 KiB).
   logic [3:0]  acc_fbe, acc_lbe;
-  logic [3:0]  acc_ndw;
+  logic [4:0]  acc_ndw;
   logic        acc_wide;
-  logic [5:0] acc_first, acc_last;
+  logic [6:0] acc_first, acc_last;
   always_comb begin
-    acc_first = {4'd0, acc_addr_q[1:0]};
-    acc_last = acc_first + acc_bytes_q - 6'd1;
-    acc_ndw = 4'(acc_last[5:2]) + 4'd1;
+    acc_first = {5'd0, acc_addr_q[1:0]};
+    acc_last = acc_first + acc_bytes_q - 7'd1;
+    acc_ndw = 5'(acc_last[6:2]) + 5'd1;
     acc_fbe = 4'b1111 << acc_addr_q[1:0];
     acc_lbe = 4'b1111 >> (2'd3 - acc_last[1:0]);
-    if (acc_ndw == 4'd1) begin
+    if (acc_ndw == 5'd1) begin
       acc_fbe = acc_fbe & acc_lbe;
       acc_lbe = 4'b0000;
     end
@@ -245,7 +256,7 @@ module vq_engine #(
     if ((state_q == S_RD_WAIT && !sent_q) || state_q == S_WR_SEND) begin
       tx_valid = 1'b1;
       tx_hdr[31:29] = {1'b0, state_q == S_WR_SEND, acc_wide};
-      tx_hdr[9:0] = {6'd0, acc_ndw};
+      tx_hdr[9:0] = {5'd0, acc_ndw};
       tx_hdr[63:32] = {requester_id, TAG_BASE + {5'd0, tag_q}, acc_lbe, acc_fbe};
       if (acc_wide) begin
         tx_hdr[95:64] = acc_addr_q[63:32];
@@ -258,10 +269,11 @@ module vq_engine #(
   end
 
   // Completions: ours are single-beat (at most 16 bytes + 3 of offset, or
-  // an aligned 32-byte pair).
+  // an aligned 32-byte pair), or two beats for four descriptors: the
+  // second beat follows the first (a TLP's beats are never interleaved).
   logic        cpl_ours;
-  assign cpl_ours = rx_valid && rx_hdr[79:75] == TAG_BASE[7:3] && rx_hdr[74:72] == tag_q &&
-                    state_q == S_RD_WAIT && sent_q;
+  assign cpl_ours = rx_valid && rx_sop && rx_hdr[79:75] == TAG_BASE[7:3] && rx_hdr[74:72] == tag_q &&
+                    state_q == S_RD_WAIT && sent_q && !beat2_q;
   assign rx_ready = 1'b1;
 
   // ------------------------------------------------------------ control
@@ -274,6 +286,7 @@ module vq_engine #(
   assign cmd_queue = wdata[soc_map_pkg::VQ_CMD_QUEUE_LSB +: soc_map_pkg::VQ_CMD_QUEUE_W];
 
   task automatic finish(input logic [RES_W-1:0] res, input logic [WHY_W-1:0] why);
+    beat2_q <= 1'b0;
     result_q <= res;
     why_q <= why;
     state_q <= S_IDLE;
@@ -288,8 +301,9 @@ module vq_engine #(
       // it: the next read must not carry its tag (the counter is not reset).
       if (state_q == S_RD_WAIT && sent_q) tag_q <= tag_q + 3'd1;
       sent_q <= 1'b0;
-      pair_v_q <= 1'b0;
-      pair_rd_q <= 1'b0;
+      win_v_q <= 1'b0;
+      win_rd_q <= 1'b0;
+      beat2_q <= 1'b0;
       irq_valid <= 1'b0;
       for (int i = 0; i < NQ; i++) begin
         last_avail_q[i] <= 16'd0;
@@ -321,10 +335,10 @@ module vq_engine #(
               wrlen_q <= 32'd0;
               seen_q <= 16'd0;
               seg_wr_q <= '0;
-              pair_v_q <= 1'b0;
-              pair_rd_q <= 1'b0;
+              win_v_q <= 1'b0;
+              win_rd_q <= 1'b0;
               acc_addr_q <= q_avail[64 * cmd_queue[QW-1:0] +: 64] + 64'd2;
-              acc_bytes_q <= 6'd2;
+              acc_bytes_q <= 7'd2;
               ret_q <= S_POP_IDX;
               state_q <= S_RD_WAIT;
               sent_q <= 1'b0;
@@ -332,7 +346,7 @@ module vq_engine #(
             end else begin
               acc_addr_q <= q_used[64 * cmd_queue[QW-1:0] +: 64] + 64'd4 +
                             {45'd0, modq(used_idx_q[cmd_queue[QW-1:0]], q_size[16 * cmd_queue[QW-1:0] +: 16]), 3'b000};
-              acc_bytes_q <= 6'd8;
+              acc_bytes_q <= 7'd8;
               acc_wdata_q <= {push_len_q, 16'd0, push_head_q};
               ret_q <= S_PUSH_IDX;
               state_q <= S_WR_SEND;
@@ -349,7 +363,7 @@ module vq_engine #(
             finish(soc_map_pkg::VQ_RESULT_BAD, soc_map_pkg::VQ_WHY_AHEAD);
           end else begin
             acc_addr_q <= qavail + 64'd4 + {47'd0, modq(last_avail_q[q_q], qsize), 1'b0};
-            acc_bytes_q <= 6'd2;
+            acc_bytes_q <= 7'd2;
             ret_q <= S_POP_RING;
             state_q <= S_RD_WAIT;
             sent_q <= 1'b0;
@@ -415,7 +429,7 @@ module vq_engine #(
               last_avail_q[q_q] <= last_avail_q[q_q] + 16'd1;
               if (feat_event_idx) begin
                 acc_addr_q <= qused + 64'd4 + {45'd0, qsize, 3'b000};
-                acc_bytes_q <= 6'd2;
+                acc_bytes_q <= 7'd2;
                 acc_wdata_q <= {48'd0, last_avail_q[q_q] + 16'd1};
                 ret_q <= S_DONE;
                 state_q <= S_WR_SEND;
@@ -430,7 +444,7 @@ module vq_engine #(
         S_PUSH_IDX: begin
           used_idx_q[q_q] <= used_idx_q[q_q] + 16'd1;
           acc_addr_q <= qused + 64'd2;
-          acc_bytes_q <= 6'd2;
+          acc_bytes_q <= 7'd2;
           acc_wdata_q <= {48'd0, used_idx_q[q_q] + 16'd1};
           ret_q <= S_PUSH_CHECK;
           state_q <= S_WR_SEND;
@@ -439,7 +453,7 @@ module vq_engine #(
         S_PUSH_CHECK: begin
           // Read used_event (event index) or avail->flags.
           acc_addr_q <= feat_event_idx ? qavail + 64'd4 + {47'd0, qsize, 1'b0} : qavail;
-          acc_bytes_q <= 6'd2;
+          acc_bytes_q <= 7'd2;
           ret_q <= S_DONE;
           state_q <= S_RD_WAIT;
           sent_q <= 1'b0;
@@ -459,15 +473,17 @@ module vq_engine #(
         // ---- host access helpers
         // The descriptor at acc_addr_q into acc_rdata_q, then ret_q.
         S_DESC: begin
-          if (pair_v_q && pair_addr_q == acc_addr_q) begin
-            acc_rdata_q <= pair_q;
-            pair_v_q <= 1'b0;
+          if (win_hit) begin
+            acc_rdata_q <= win_q[128 * win_idx +: 128];
             state_q <= ret_q;
           end else begin
-            pair_rd_q <= pair_ok;
-            want_hi_q <= acc_addr_q[4];
-            if (pair_ok) acc_addr_q <= pair_base;
-            acc_bytes_q <= pair_ok ? 6'd32 : 6'd16;
+            win_v_q <= 1'b0;
+            win_rd_q <= quad_ok || pair_ok;
+            quad_rd_q <= quad_ok;
+            want_q <= quad_ok ? acc_addr_q[5:4] : {1'b0, acc_addr_q[4]};
+            if (quad_ok) acc_addr_q <= quad_base;
+            else if (pair_ok) acc_addr_q <= pair_base;
+            acc_bytes_q <= quad_ok ? 7'd64 : pair_ok ? 7'd32 : 7'd16;
             state_q <= S_RD_WAIT;
             sent_q <= 1'b0;
             timer_q <= '0;
@@ -477,18 +493,31 @@ module vq_engine #(
         S_RD_WAIT: begin
           if (!sent_q) begin
             if (tx_ready) sent_q <= 1'b1;
+          end else if (beat2_q && rx_valid && !rx_sop) begin
+            // descriptors 2 and 3 of the window
+            win_q[511:256] <= rx_data;
+            win_v_q <= 1'b1;
+            beat2_q <= 1'b0;
+            if (want_q[1]) acc_rdata_q <= rx_data[128 * want_q[0] +: 128];
+            state_q <= ret_q;
           end else if (cpl_ours) begin
             tag_q <= tag_q + 3'd1;
             if (rx_hdr[47:45] != 3'd0 || !rx_hdr[30] || rx_hdr[EP_BIT] ||
-                (pair_rd_q && rx_hdr[9:0] != 10'd8)) begin   // a pair comes whole
+                (win_rd_q && rx_hdr[9:0] != (quad_rd_q ? 10'd16 : 10'd8))) begin   // a window comes whole
               finish(soc_map_pkg::VQ_RESULT_DMA, soc_map_pkg::VQ_WHY_NONE);
-            end else if (pair_rd_q) begin
-              acc_rdata_q <= want_hi_q ? rx_data[255:128] : rx_data[127:0];
-              pair_q <= want_hi_q ? rx_data[127:0] : rx_data[255:128];
-              pair_addr_q <= acc_addr_q + (want_hi_q ? 64'd0 : 64'd16);
-              pair_v_q <= 1'b1;
-              pair_rd_q <= 1'b0;
-              state_q <= ret_q;
+            end else if (win_rd_q) begin
+              win_q[255:0] <= rx_data;
+              win_addr_q <= acc_addr_q;
+              win_quad_q <= quad_rd_q;
+              win_rd_q <= 1'b0;
+              if (!want_q[1]) acc_rdata_q <= rx_data[128 * want_q[0] +: 128];
+              if (quad_rd_q) begin
+                beat2_q <= 1'b1;
+                timer_q <= '0;
+              end else begin
+                win_v_q <= 1'b1;
+                state_q <= ret_q;
+              end
             end else begin
               acc_rdata_q <= 128'(rx_data[159:0] >> (8 * rx_hdr[65:64]));
               state_q <= ret_q;

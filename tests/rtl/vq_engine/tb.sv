@@ -34,7 +34,7 @@ module tb;
   logic [31:0] wdata = '0, rdata;
   logic [127:0] tx_hdr, rx_hdr = '0;
   logic [255:0] tx_data, rx_data = '0;
-  logic        tx_sop, tx_eop, tx_valid, tx_ready = 1'b0, rx_valid = 1'b0, rx_ready;
+  logic        tx_sop, tx_eop, tx_valid, tx_ready = 1'b0, rx_valid = 1'b0, rx_sop = 1'b0, rx_ready;
   logic        irq_valid;
   logic [15:0] irq_queue;
 
@@ -42,7 +42,7 @@ module tb;
     .clk, .rst, .q_size, .q_desc, .q_avail, .q_used, .q_enable, .feat_event_idx, .feat_indirect,
     .requester_id(RID), .bus_master, .req, .we, .addr, .wdata, .rdata,
     .tx_hdr, .tx_data, .tx_sop, .tx_eop, .tx_valid, .tx_ready,
-    .rx_hdr, .rx_data, .rx_valid, .rx_ready, .irq_valid, .irq_queue);
+    .rx_hdr, .rx_data, .rx_sop, .rx_valid, .rx_ready, .irq_valid, .irq_queue);
 
   // ------------------------------------------------------------ host memory
   `TB_HOST_MEM
@@ -59,9 +59,10 @@ module tb;
   bp_gen  txbp = new(32'h5eed_0102, 70, 30);
   int     resp_mode = 0;           // next read: 0 answer, 1 UR, 2 no answer, 3 poisoned (EP)
   int     n_poisoned = 0;
-  int     n_rd = 0, n_wr = 0, n_stray = 0, n_pair_rd = 0;
+  int     n_rd = 0, n_wr = 0, n_stray = 0, n_pair_rd = 0, n_quad_rd = 0;
   logic [127:0] cpl_q_hdr [$];
   logic [255:0] cpl_q_data [$];
+  bit     cpl_q_sop [$];
   int     cpl_q_due [$];
   int     now = 0;
 
@@ -80,7 +81,8 @@ module tb;
         fbe = h_fbe(tx_hdr);
         lbe = h_lbe(tx_hdr);
         check(tx_sop && tx_eop && h_type(tx_hdr) == pcie_pkg::TYPE_MEM && tx_hdr[29] == (a[63:32] != 0) &&
-              h_reqid(tx_hdr) == RID && (ndw <= 5 || (ndw == 8 && !h_has_data(tx_hdr) && a[4:0] == 5'd0)) &&
+              h_reqid(tx_hdr) == RID && (ndw <= 5 || (ndw == 8 && !h_has_data(tx_hdr) && a[4:0] == 5'd0) ||
+                                         (ndw == 16 && !h_has_data(tx_hdr) && a[5:0] == 6'd0)) &&
               (a[11:0] + 12'(4 * ndw - 1)) >= a[11:0],
               $sformatf("request header %h", tx_hdr));
         if (h_has_data(tx_hdr)) begin
@@ -93,14 +95,16 @@ module tb;
           end
         end else begin
           logic [127:0] h;
-          logic [255:0] d;
+          logic [255:0] d, d2;
           logic [7:0] tag;
           n_rd++;
           n_pair_rd += ndw == 8;            // a descriptor pair
+          n_quad_rd += ndw == 16;           // four descriptors: two beats
           tag = h_req_tag(tx_hdr);
           check(tag[7:3] == TAG_BASE[7:3], $sformatf("read tag %0d in the engine's range", tag));
           d = '0;
-          for (int i = 0; i < 4 * ndw; i++) d[8 * i +: 8] = mb(a + 64'(i));
+          for (int i = 0; i < 4 * ndw && i < 32; i++) d[8 * i +: 8] = mb(a + 64'(i));
+          for (int i = 32; i < 4 * ndw; i++) d2[8 * (i - 32) +: 8] = mb(a + 64'(i));
           if (resp_mode == 1)
             h = cpl_hdr(pcie_pkg::CPL_UR, 1'b0, 0, 4, 7'd0, 16'h0100, RID, tag);
           else
@@ -117,12 +121,21 @@ module tb;
               cpl_q_hdr.push_back(cpl_hdr(pcie_pkg::CPL_SC, 1'b1, ndw, 4, 7'd0, 16'h0100, RID,
                                           hrng.chance(50) ? {TAG_BASE[7:3], tag[2:0] + 3'd4} : 8'd3));
               cpl_q_data.push_back({8{32'hbad0_bad0}});
+              cpl_q_sop.push_back(1'b1);
               cpl_q_due.push_back(now + int'(hrng.range(0, 4)));
               n_stray++;
             end
             cpl_q_hdr.push_back(h);
             cpl_q_data.push_back(d);
+            cpl_q_sop.push_back(1'b1);
             cpl_q_due.push_back(now + int'(hrng.range(0, 12)));
+            if (ndw > 8 && resp_mode != 1) begin
+              // the second beat right behind the first
+              cpl_q_hdr.push_back('0);
+              cpl_q_data.push_back(d2);
+              cpl_q_sop.push_back(1'b0);
+              cpl_q_due.push_back(cpl_q_due[cpl_q_due.size() - 1]);
+            end
           end
           resp_mode = 0;
         end
@@ -131,9 +144,12 @@ module tb;
       if (cpl_q_hdr.size() != 0 && cpl_q_due[0] <= now) begin
         logic [127:0] h;
         logic [255:0] d;
+        bit so;
         h = cpl_q_hdr.pop_front();
         d = cpl_q_data.pop_front();
+        so = cpl_q_sop.pop_front();
         void'(cpl_q_due.pop_front());
+        rx_sop <= so;
         rx_valid <= 1'b1;
         rx_hdr <= h;
         rx_data <= d;
@@ -543,8 +559,9 @@ module tb;
     check(n_poisoned == 4, $sformatf("%0d poisoned completions sent", n_poisoned));
     $display("vq_engine: %0d pops (%0d with indirect tables, %0d segments), %0d pushes, %0d bad chains; host saw %0d reads (%0d stray completions), %0d writes",
              n_pops, n_ind, n_segs, n_pushes, n_bad, n_rd, n_stray, n_wr);
-    $display("vq_engine: %0d of the reads were descriptor pairs", n_pair_rd);
+    $display("vq_engine: %0d of the reads were descriptor pairs, %0d four descriptors", n_pair_rd, n_quad_rd);
     check(n_pair_rd > 0, "descriptors read in pairs");
+    check(n_quad_rd > 0, "descriptors read four at a time");
     tb_done("vq_engine");
   end
 endmodule

@@ -103,7 +103,7 @@ module tb;
     .req(f_req && sel_vq), .we(f_we), .addr(f_addr[11:0]), .wdata(f_wdata), .rdata(vq_rdata_c),
     .tx_hdr(vq_tx_hdr), .tx_data(vq_tx_data), .tx_sop(vq_tx_sop), .tx_eop(vq_tx_eop),
     .tx_valid(vq_tx_valid), .tx_ready(vq_tx_ready),
-    .rx_hdr, .rx_data, .rx_valid(rx_valid && cpl_to_vq), .rx_ready(vq_rx_ready),
+    .rx_hdr, .rx_data, .rx_sop, .rx_valid(rx_valid && cpl_to_vq), .rx_ready(vq_rx_ready),
     .irq_valid, .irq_queue);
 
   logic        dcmd_valid, dcmd_ready, dcmd_write, dcmd_card, dflush, ddone_valid;
