@@ -416,3 +416,170 @@ void t_idle_commit(void)
 	CHECK(fsck_clean(), "fsck");
 	fprintf(stderr, "  idle commit: %d steps for %ld dirty frames\n", steps, frames);
 }
+
+#define BOUND_FILE (1u << 20)	/* each of the two files */
+#define IDLE_STEP_BLOCKS 32	/* vfs.c IDLE_WB_STEP: blocks a step writes back or homes */
+
+/* Piece k of file f (0: appended, 1: rewritten in place): its bytes. */
+static void bound_piece(uint8_t *buf, int f, uint32_t k)
+{
+	for (uint32_t i = 0; i < PIECE; i += 4)
+		memset(buf + i, (int)((f * 131 + k * 7 + i / 512) & 0xff), 4);
+	buf[0] = (uint8_t)k;
+	buf[1] = (uint8_t)(k >> 8);
+	buf[2] = (uint8_t)f;
+}
+
+/* Reads piece k of file f back and compares: a request between idle steps. */
+static int bound_check(struct vfs *fs, uint64_t ino, int f, uint32_t k)
+{
+	static uint8_t want[PIECE], got[PIECE];
+
+	bound_piece(want, f, k);
+	return vfs_read(fs, ino, (uint64_t)k * PIECE, got, PIECE) == PIECE && !memcmp(got, want, PIECE);
+}
+
+/* What the idle steps of one run did, step by step. */
+struct idle_run {
+	int steps, commits, cp_homes, cp_ends;
+	long max_blocks, max_writes, max_flushes;	/* of the steps but the commit */
+	long commit_blocks;				/* the largest commit step */
+};
+
+/*
+ * vfs_idle until it has nothing left, each step's device traffic counted
+ * through f: a step with the commit block (a FUA write) is the commit
+ * itself, the one piece not split; every other step writes back or homes
+ * IDLE_STEP_BLOCKS blocks at most, with 2 FLUSHes at most. check(k), when
+ * given, runs between steps (requests interleaved with the idle work): 0
+ * fails (cur_failed set, as by any failed CHECK).
+ */
+static void idle_run(struct vfs *fs, struct blockdev_fault *f, uint32_t bs, struct idle_run *ir,
+		    int (*check)(struct vfs *fs, int k))
+{
+	for (;;) {
+		long w = f->writes, s = f->sectors_written, fl = f->flushes, fua = f->fua_writes;
+		int more = vfs_idle(fs);
+
+		w = f->writes - w;
+		s = (f->sectors_written - s) / (bs / 512);
+		fl = f->flushes - fl;
+		if (f->fua_writes > fua) {
+			ir->commits++;
+			ir->commit_blocks = s > ir->commit_blocks ? s : ir->commit_blocks;
+		} else {
+			ir->max_blocks = s > ir->max_blocks ? s : ir->max_blocks;
+			ir->max_writes = w > ir->max_writes ? w : ir->max_writes;
+			ir->max_flushes = fl > ir->max_flushes ? fl : ir->max_flushes;
+			ir->cp_ends += fl == 2;		/* the checkpoint's last step */
+			ir->cp_homes += fl == 0 && w > 0;	/* a checkpoint step homing blocks */
+			CHECK(s <= IDLE_STEP_BLOCKS && w <= IDLE_STEP_BLOCKS && fl <= 2,
+			      "idle step %d: %ld blocks in %ld writes, %ld FLUSHes", ir->steps, s, w, fl);
+		}
+		if (more <= 0)
+			return;
+		CHECK(++ir->steps < 20000, "idle work never ends");
+		if (check)
+			CHECK(check(fs, ir->steps), "request after idle step %d", ir->steps);
+	}
+}
+
+static uint64_t bound_ino[2];
+
+/* A READ of a piece of either file and a GETATTR between two idle steps. */
+static int bound_between(struct vfs *fs, int k)
+{
+	struct vfs_attr a;
+	uint32_t n = BOUND_FILE / PIECE;
+
+	return bound_check(fs, bound_ino[k & 1], k & 1, (uint32_t)(k * 37) % n) &&
+	       vfs_getattr(fs, bound_ino[0], &a) == 0 && a.size == BOUND_FILE;
+}
+
+/*
+ * Every idle step is bounded. 1 MiB appended in 4 KiB WRITEs (delayed
+ * allocation) and 1 MiB preallocated then rewritten 4 KiB at a time in a
+ * scattered order (unwritten extents converted, one frame per block), the
+ * transaction then old enough to commit: the idle steps give the delayed
+ * blocks theirs, write the data back and commit, no step but the commit
+ * writing more than IDLE_STEP_BLOCKS blocks (before, the delayed frames
+ * kept the idle work from ever ending); a READ and a GETATTR between steps
+ * see the written bytes; then nothing is dirty. Then directories created
+ * one by one with the idle work between them, as the card runs it, until
+ * an idle commit leaves a checkpoint to the idle steps: it homes the
+ * buffers in several bounded steps, then flushes. The image as a power
+ * cut would leave it (copied while mounted) replays to the same bytes and
+ * is e2fsck clean.
+ */
+void t_idle_bounded(void)
+{
+	static uint8_t buf[PIECE];
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct vfs_attr a;
+	struct vfs_statfs sf;
+	struct vfs_pcache_stats st;
+	struct idle_run data = { 0 }, meta = { 0 };
+	uint32_t n = BOUND_FILE / PIECE;
+	int dirs = 0;
+	char cut[600], name[32];
+
+	/* 64M: a journal of 4096 blocks (1 KiB, 2 KiB) or 1024 (4 KiB) that
+	 * holds the largest transaction with room to spare, so the idle
+	 * steps get the checkpoint (a smaller one checkpoints in the commit) */
+	CHECK(make_image(variant_opts, "64M") == 0, "mke2fs");
+	idle_now = 1700000000;
+	vfs_set_clock(idle_clock);
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(vfs_statfs(fs, &sf));
+	OK(vfs_mknod(fs, 2, NAME("seq"), S_IFREG | 0644, 0, 0, 0, &a));
+	bound_ino[0] = a.ino;
+	OK(vfs_mknod(fs, 2, NAME("rnd"), S_IFREG | 0644, 0, 0, 0, &a));
+	bound_ino[1] = a.ino;
+	OK(vfs_fallocate(fs, bound_ino[1], 0, 0, BOUND_FILE));
+	OK(vfs_sync(fs));
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t r = (k * 97) % n;	/* 97 is prime to n: every piece once */
+
+		bound_piece(buf, 0, k);
+		CHECK(vfs_write(fs, bound_ino[0], (uint64_t)k * PIECE, buf, PIECE) == PIECE, "append %u", k);
+		bound_piece(buf, 1, r);
+		CHECK(vfs_write(fs, bound_ino[1], (uint64_t)r * PIECE, buf, PIECE) == PIECE, "rewrite %u", r);
+	}
+	idle_now += 6;		/* the transaction is old enough: idle time commits it */
+	idle_run(fs, &f, sf.bsize, &data, bound_between);
+	if (cur_failed)
+		return;
+	vfs_pcache_get_stats(&st);
+	CHECK(st.dirty == 0, "%llu frames dirty after the idle steps", (unsigned long long)st.dirty);
+	CHECK(data.commits == 1 && data.steps >= (int)(BOUND_FILE / sf.bsize / IDLE_STEP_BLOCKS),
+	      "%d commits in %d steps", data.commits, data.steps);
+	/* metadata: directories, the idle work after each, until it checkpoints */
+	while (!meta.cp_ends && dirs < 3000) {
+		snprintf(name, sizeof(name), "d%d", dirs++);
+		OK(vfs_mkdir(fs, 2, name, strlen(name), 0755, 0, 0, &a));
+		idle_run(fs, &f, sf.bsize, &meta, NULL);
+		if (cur_failed)
+			return;
+	}
+	CHECK(meta.cp_ends && meta.cp_homes > 1, "%d directories: %d idle commits, %d checkpoint steps, %d ends",
+	      dirs, meta.commits, meta.cp_homes, meta.cp_ends);
+	snprintf(cut, sizeof(cut), "%s/cut.img", workdir);
+	CHECK(run("cp %s %s", cur_img, cut) == 0, "cp");
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	CHECK(run("cp %s %s", cut, cur_img) == 0, "cp back");
+	OK(mount_img(&fs));	/* our replay of what the idle steps committed */
+	for (int i = 0; i < 2; i++)
+		for (uint32_t k = 0; k < n; k++)
+			CHECK(bound_check(fs, bound_ino[i], i, k), "file %d piece %u after the cut", i, k);
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+	fprintf(stderr, "  idle bounded: data %d steps, at most %ld blocks in %ld writes a step, commit %ld blocks; "
+		"%d directories: %d commits (at most %ld blocks), checkpoint %d steps of %ld blocks at most\n",
+		data.steps, data.max_blocks, data.max_writes, data.commit_blocks, dirs, meta.commits,
+		meta.commit_blocks, meta.cp_homes, meta.max_blocks);
+}
