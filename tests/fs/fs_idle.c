@@ -583,3 +583,137 @@ void t_idle_bounded(void)
 		data.steps, data.max_blocks, data.max_writes, data.commit_blocks, dirs, meta.commits,
 		meta.commit_blocks, meta.cp_homes, meta.max_blocks);
 }
+
+/* The idle_powercut workload: "keep" fsync'd; then the two files of
+ * idle_bounded written, and directories created with the idle work after
+ * each, then the idle steps that commit the rest. The writes before the
+ * idle work in *mark. */
+static int cut_idle_workload(struct vfs *fs, struct blockdev_fault *f, const uint8_t *keep, size_t klen,
+			     long *mark)
+{
+	static uint8_t buf[PIECE];
+	struct vfs_attr a;
+	uint32_t n = BOUND_FILE / PIECE;
+	char name[32];
+	int err = vfs_mknod(fs, 2, NAME("keep"), S_IFREG | 0644, 0, 0, 0, &a);
+
+	if (!err && vfs_write(fs, a.ino, 0, keep, klen) != (long)klen)
+		err = -EIO;
+	if (!err)
+		err = vfs_mknod(fs, 2, NAME("seq"), S_IFREG | 0644, 0, 0, 0, &a);
+	bound_ino[0] = a.ino;
+	if (!err)
+		err = vfs_mknod(fs, 2, NAME("rnd"), S_IFREG | 0644, 0, 0, 0, &a);
+	bound_ino[1] = a.ino;
+	if (!err)
+		err = vfs_fallocate(fs, bound_ino[1], 0, 0, BOUND_FILE);
+	if (!err)
+		err = vfs_sync(fs);
+	*mark = f->writes;
+	for (uint32_t k = 0; k < n && !err; k++) {
+		uint32_t r = (k * 97) % n;
+
+		bound_piece(buf, 0, k);
+		if (vfs_write(fs, bound_ino[0], (uint64_t)k * PIECE, buf, PIECE) != PIECE)
+			err = -EIO;
+		bound_piece(buf, 1, r);
+		if (!err && vfs_write(fs, bound_ino[1], (uint64_t)r * PIECE, buf, PIECE) != PIECE)
+			err = -EIO;
+	}
+	idle_now += 6;
+	while (!err && vfs_idle(fs) > 0)
+		;
+	for (int d = 0; d < 600 && !err; d++) {	/* past an idle checkpoint */
+		snprintf(name, sizeof(name), "d%d", d);
+		err = vfs_mkdir(fs, 2, name, strlen(name), 0755, 0, 0, &a);
+		while (!err && vfs_idle(fs) > 0)
+			;
+	}
+	return err;
+}
+
+/* After a cut: each piece of "rnd" is zeros (the conversion not
+ * committed) or its new bytes, "seq" holds its new bytes up to its size. */
+static int cut_idle_data_ok(struct vfs *fs)
+{
+	static uint8_t want[PIECE], got[PIECE], zero[PIECE];
+	struct vfs_attr a;
+	uint32_t n = BOUND_FILE / PIECE;
+
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "rnd" : "seq";
+
+		if (vfs_lookup(fs, 2, name, strlen(name), &a))
+			return 0;
+		for (uint32_t k = 0; k < n && (uint64_t)k * PIECE < a.size; k++) {
+			bound_piece(want, i, k);
+			if (vfs_read(fs, a.ino, (uint64_t)k * PIECE, got, PIECE) != PIECE)
+				return 0;
+			if (memcmp(got, want, PIECE) && !(i && !memcmp(got, zero, PIECE)))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Power cuts while the idle steps commit and checkpoint (the device drops
+ * every write after the cut): at 16 points from the first write after
+ * the last sync, our mount and e2fsck -p both leave a clean image, "keep"
+ * (synced first) is intact, and the data is the old or the new, never
+ * anything else: ordered mode holds across the split steps.
+ */
+void t_idle_powercut(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct vfs_attr a;
+	static uint8_t keep[20000], got[20000];
+	char saved[600], copy[600];
+	long total, first, mark;
+	int cuts = 0, points = 16;
+
+	for (size_t i = 0; i < sizeof(keep); i++)
+		keep[i] = (uint8_t)(i * 29 + 3);
+	CHECK(make_image(variant_opts, "64M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	snprintf(copy, sizeof(copy), "%s/by-e2fsck", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	idle_now = 1700000000;
+	vfs_set_clock(idle_clock);
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(cut_idle_workload(fs, &f, keep, sizeof(keep), &first));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	CHECK(fsck_clean(), "fsck dry run");
+	for (int p = 0; p < points; p++) {
+		long cut = first + 1 + (total - first - 1) * p / (points - 1);
+
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		idle_now = 1700000000;
+		vfs_set_clock(idle_clock);
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		cut_idle_workload(fs, &f, keep, sizeof(keep), &mark);
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		cuts += f.cut;
+		CHECK(run("cp %s %s && e2fsck -fp %s >/dev/null 2>&1; e2fsck -fn %s >/dev/null 2>&1",
+			  cur_img, copy, copy, copy) == 0, "cut at write %ld of %ld: e2fsck -p then -fn not clean",
+		      cut, total);
+		OK(mount_img(&fs));
+		CHECK(vfs_lookup(fs, 2, NAME("keep"), &a) == 0 &&
+		      vfs_read(fs, a.ino, 0, got, sizeof(got)) == (long)sizeof(got) && !memcmp(got, keep, sizeof(keep)),
+		      "cut %ld: keep's bytes", cut);
+		CHECK(cut_idle_data_ok(fs), "cut at write %ld of %ld: data neither old nor new", cut, total);
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
+	}
+	fprintf(stderr, "  idle_powercut: %d of %d cut points cut (writes %ld..%ld)\n", cuts, points, first + 1, total);
+	CHECK(cuts >= points * 3 / 4, "only %d of %d cut points cut", cuts, points);
+}
