@@ -344,7 +344,8 @@ void ext4_bcommitted_all(struct vfs *fs)
 			continue;
 		if (!(b->flags & BUF_JDIRTY))
 			fs->ncp++;
-		b->flags = (uint8_t)((b->flags & ~BUF_DIRTY) | BUF_JDIRTY);
+		/* new committed contents: a checkpoint step has not written them */
+		b->flags = (uint8_t)((b->flags & ~(BUF_DIRTY | BUF_HOMED)) | BUF_JDIRTY);
 	}
 	fs->ndirty = 0;
 }
@@ -354,7 +355,7 @@ void ext4_bcheckpointed(struct vfs *fs, struct ext4_buf *b)
 {
 	if (!(b->flags & BUF_JDIRTY))
 		return;
-	b->flags &= (uint8_t)~BUF_JDIRTY;
+	b->flags &= (uint8_t)~(BUF_JDIRTY | BUF_HOMED);
 	fs->ncp--;
 	if (reusable(b))
 		list_add_tail(fs, b);

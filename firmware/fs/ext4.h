@@ -244,6 +244,9 @@ static inline void putbe32(void *p, uint32_t v) { uint8_t *b = p; b[0] = (uint8_
 				 * else is checked again as that) */
 #define BUF_JDIRTY	0x10	/* committed to the journal, not yet written in place
 				 * (checkpoint pending): pinned in the cache */
+#define BUF_HOMED	0x20	/* BUF_JDIRTY, and its committed contents written in
+				 * place by a checkpoint step (not flushed yet); a
+				 * commit of it again clears the mark */
 
 struct ext4_buf {
 	uint64_t blk;
@@ -325,6 +328,8 @@ struct vfs {
 	int jlive;		/* the journal holds transactions not yet checkpointed (start != 0) */
 	int jcp_now;		/* a freed block has a copy in the journal: checkpoint at the commit */
 	uint32_t ncp;		/* buffers with BUF_JDIRTY */
+	int cp_idle;		/* vfs_idle's commit left a checkpoint for its next steps */
+	int cp_defer;		/* the commit running is vfs_idle's (see ext4_commit) */
 	struct ext4_jstats {
 		uint64_t commits, checkpoints, jblocks, jwrites, cp_blocks, cp_writes;
 	} jst;
@@ -427,6 +432,13 @@ int ext4_journal_load(struct vfs *fs);
 int ext4_journal_recover(struct vfs *fs);
 int ext4_commit(struct vfs *fs);
 int ext4_checkpoint(struct vfs *fs);
+/* A bounded part of a checkpoint (idle work, with no open change): up to
+ * max committed buffers written in place; once all are, the flushes and
+ * the empty journal. 1 while some are left, 0 when done, or an errno. */
+int ext4_checkpoint_step(struct vfs *fs, uint32_t max);
+/* The log or the cache holds enough committed blocks that a commit
+ * checkpoints after it (a quarter of either). */
+int ext4_checkpoint_wanted(struct vfs *fs);
 /* pcache.h: writes back the mount's dirty file data (ext4_commit's first step). */
 int pcache_writeback_fs(struct vfs *fs);
 int ext4_maybe_commit(struct vfs *fs);
@@ -521,6 +533,9 @@ int ext4_file_release_all(struct vfs *fs, struct ext4_inode *ip);
  * (the dalloc hook: inodes loaded from disk, but fs->dalloc_ip's copy). */
 int ext4_dalloc_inode(struct vfs *fs, struct ext4_inode *ip, uint32_t first, uint32_t end);
 int ext4_dalloc_all(struct vfs *fs);
+/* Idle work: one run of delayed blocks, max at most, gets device blocks;
+ * the count, 0 when none is left that can (see file.c), or an errno. */
+int ext4_dalloc_step(struct vfs *fs, uint32_t max);
 /* Blocks other allocations must leave free for the delayed ones: their
  * data, and the extent tree they may grow: at worst an extent each, each
  * insert splitting one leaf (or growing the root), one index split per

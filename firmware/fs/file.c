@@ -517,6 +517,60 @@ int ext4_dalloc_all(struct vfs *fs)
 	return err;
 }
 
+/* The delayed run of ino from lblk on (frames found through the hash, no
+ * walk of the dirty list): its length, max at most. */
+static uint32_t delayed_run(struct vfs *fs, uint32_t ino, uint32_t lblk, uint32_t max)
+{
+	uint32_t n = 1;
+
+	for (uint8_t *fr; n < max && lblk + n != PCACHE_NONE; n++) {
+		fr = pcache_find(fs, ino, lblk + n);
+		if (!fr || !pcache_is_delayed(fr))
+			break;
+	}
+	return n;
+}
+
+/*
+ * Idle work (vfs_idle), before the commit that would give every delayed
+ * block its own at once: the run of the oldest delayed frame of a linked
+ * inode gets blocks, max at most, so a step is bounded and the blocks go
+ * out in bounded write-back steps before the commit (ordered mode holds:
+ * the commit that maps them still writes their data first). Blocks given,
+ * 0 when no delayed frame that can have one is left, or a negative errno.
+ */
+int ext4_dalloc_step(struct vfs *fs, uint32_t max)
+{
+	uint32_t cur = PCACHE_NONE, ino, skip = 0, lblk, n, done = 0;
+	struct ext4_inode ip;
+	int err = 0;
+
+	while ((lblk = pcache_next_delayed(fs, &cur, &ino)) != PCACHE_NONE) {
+		if (ino == skip)
+			continue;
+		err = ext4_inode_read(fs, ino, &ip);
+		if (err)
+			return err;
+		if (ext4_i_nlink(&ip))
+			break;
+		skip = ino;	/* unlinked: freed with its frames still delayed */
+	}
+	if (lblk == PCACHE_NONE)
+		return 0;
+	n = delayed_run(fs, ino, lblk, max);
+	fs->dalloc_busy++;	/* the reservation is theirs */
+	while (!err && done < n) {
+		err = alloc_delayed(fs, &ip, lblk + done, n - done);
+		/* one allocation may give fewer: past the frames that got theirs */
+		while (!err && done < n && !pcache_is_delayed(pcache_find(fs, ino, lblk + done)))
+			done++;
+	}
+	fs->dalloc_busy--;
+	if (!err)
+		err = ext4_inode_write(fs, &ip);
+	return err ? err : (int)n;
+}
+
 /* Blocks from lblk (at pblk..) take len bytes of src from boff into the
  * first: whole blocks (boff 0, len a multiple of the block size) or part of
  * one block. Into the page cache (wb), or straight to the device. */

@@ -516,30 +516,47 @@ static void sort_by_block(struct vfs *fs, int32_t *ix, uint32_t n)
  * the open transaction (BUF_DIRTY too) cannot go home: its committed
  * contents are gone from memory. ext4_commit checkpoints right after a
  * commit, when there is none; elsewhere the caller commits first.
+ *
+ * Idle work does it in steps (ext4_checkpoint_step): up to max buffers
+ * written in place a step (BUF_HOMED), the flushes and the empty journal
+ * in the step that finds none left. Writing committed contents home early
+ * is what a checkpoint cut by a power cut does: the replay writes them
+ * again. A commit between two steps clears the mark of what it commits
+ * again; a buffer changed between two steps waits for that commit.
  */
-int ext4_checkpoint(struct vfs *fs)
-{
-	struct jstage st = { 0, 0, EXT4_JSTAGE_BYTES / fs->bs };
-	uint64_t run0 = 0;
-	uint32_t n = 0;
-	int err = 0;
 
-	if (fs->broken)
-		return -EIO;
-	if (!fs->jlive)
-		return 0;
+/* The committed buffers not written home yet, in block order, in
+ * fs->cp_order: their count, or -EBUSY (the mount broken) when one has
+ * been changed again. */
+static int cp_collect(struct vfs *fs)
+{
+	int n = 0;
+
 	for (uint32_t i = 0; i < fs->nbufs; i++) {
 		struct ext4_buf *b = &fs->bufs[i];
+
 		if (!(b->flags & BUF_JDIRTY))
 			continue;
 		if (b->flags & BUF_DIRTY) {
-			err = ext4_error(fs, -EBUSY, "checkpoint with block %llu changed again",
-					 (unsigned long long)b->blk);
-			goto out;
+			fs->broken = 1;
+			return ext4_error(fs, -EBUSY, "checkpoint with block %llu changed again",
+					  (unsigned long long)b->blk);
 		}
-		fs->cp_order[n++] = (int32_t)i;
+		if (!(b->flags & BUF_HOMED))
+			fs->cp_order[n++] = (int32_t)i;
 	}
-	sort_by_block(fs, fs->cp_order, n);
+	sort_by_block(fs, fs->cp_order, (uint32_t)n);
+	return n;
+}
+
+/* The first n buffers of fs->cp_order written in place, runs of
+ * consecutive blocks through the stage. */
+static int cp_home(struct vfs *fs, uint32_t n)
+{
+	struct jstage st = { 0, 0, EXT4_JSTAGE_BYTES / fs->bs };
+	uint64_t run0 = 0;
+	int err = 0;
+
 	for (uint32_t k = 0; k <= n && !err; k++) {
 		struct ext4_buf *b = k < n ? &fs->bufs[fs->cp_order[k]] : NULL;
 		if (st.n && (!b || b->blk != run0 + st.n || st.n == st.cap)) {
@@ -553,25 +570,66 @@ int ext4_checkpoint(struct vfs *fs)
 		if (!st.n)
 			run0 = b->blk;
 		memcpy(stage_at(fs, st.n++), b->data, fs->bs);
+		b->flags |= BUF_HOMED;
 	}
-	if (!err)
-		err = ext4_dev_flush(fs);
+	return err;
+}
+
+/* Every committed buffer is home: flush, the journal empty, flush. */
+static int cp_finish(struct vfs *fs)
+{
+	int err = ext4_dev_flush(fs);
+
 	if (!err)
 		err = jsb_write(fs, 0);
 	if (!err)
 		err = ext4_dev_flush(fs);
 	if (err)
-		goto out;
-	for (uint32_t k = 0; k < n; k++)
-		ext4_bcheckpointed(fs, &fs->bufs[fs->cp_order[k]]);
+		return err;
+	for (uint32_t i = 0; i < fs->nbufs; i++)
+		if (fs->bufs[i].flags & BUF_JDIRTY)
+			ext4_bcheckpointed(fs, &fs->bufs[i]);
 	fs->jlive = 0;
 	fs->jhead = fs->jfirst;
 	fs->jcp_now = 0;
 	fs->jst.checkpoints++;
-out:
-	if (err)
+	return 0;
+}
+
+/* Up to max committed buffers home, or with none left (max 0: at once)
+ * the flushes and the empty journal: 1 when a step is left, 0, or an
+ * errno (the mount broken). */
+static int cp_step(struct vfs *fs, uint32_t max)
+{
+	int n, err;
+
+	if (fs->broken)
+		return -EIO;
+	if (!fs->jlive)
+		return 0;
+	n = cp_collect(fs);
+	if (n < 0)
+		return n;
+	err = n ? cp_home(fs, max && (uint32_t)n > max ? max : (uint32_t)n) : 0;
+	if (!err && (!n || !max))
+		err = cp_finish(fs);
+	if (err) {
 		fs->broken = 1;
-	return err;
+		return err;
+	}
+	return fs->jlive;
+}
+
+int ext4_checkpoint_step(struct vfs *fs, uint32_t max)
+{
+	/* the flushes get a step of their own: the first waits for the
+	 * device to take in every block written home */
+	return cp_step(fs, max ? max : 1);
+}
+
+int ext4_checkpoint(struct vfs *fs)
+{
+	return cp_step(fs, 0);
 }
 
 /* Has the open transaction changed a buffer the journal holds? */
@@ -710,6 +768,17 @@ static int csum_settle(struct vfs *fs)
 	return err;
 }
 
+int ext4_checkpoint_wanted(struct vfs *fs)
+{
+	return fs->jlive && (fs->jhead - fs->jfirst > (fs->jlen - fs->jfirst) / 4 || fs->ncp > fs->nbufs / 4);
+}
+
+/* The largest transaction, and a quarter of the log, still fit. */
+static int log_room(struct vfs *fs)
+{
+	return fs->jlen - fs->jhead > tx_blocks(fs, fs->tx_limit) + (fs->jlen - fs->jfirst) / 4;
+}
+
 int ext4_commit(struct vfs *fs)
 {
 	uint32_t jc, need;
@@ -800,10 +869,14 @@ int ext4_commit(struct vfs *fs)
 	fs->jlive = 1;
 	fs->jhead = jc + 1;
 	/* checkpoint when a freed block has a copy in the log (it must not come
-	 * back over what the block holds next), when a quarter of the log is
-	 * used (the next transaction always fits), or when the committed
-	 * buffers take a quarter of the cache */
-	if (fs->jcp_now || fs->jhead - fs->jfirst > (fs->jlen - fs->jfirst) / 4 || fs->ncp > fs->nbufs / 4)
+	 * back over what the block holds next: now, before the block can be
+	 * allocated again), or when a quarter of the log is used (the next
+	 * transaction always fits) or the committed buffers take a quarter of
+	 * the cache: those two are left to the idle steps after an idle
+	 * commit (fs->cp_defer) while the largest transaction still fits the
+	 * log with the quarter to spare that the rule keeps, so no commit
+	 * finds it full for want of them */
+	if (fs->jcp_now || (ext4_checkpoint_wanted(fs) && !(fs->cp_defer && log_room(fs))))
 		err = ext4_checkpoint(fs);
 out:
 	if (err)

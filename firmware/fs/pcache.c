@@ -333,19 +333,22 @@ static void wb_fail(struct vfs *fs)
 
 /*
  * Writes dirty frame i out with the dirty frames around it in the arena
- * that continue it on the device: one command for the run. Blocks smaller
+ * that continue it on the device: one command for the run, of cap frames
+ * at most (a bounded idle step passes what it has left). Blocks smaller
  * than a frame (another mount set the stride) go one at a time.
  */
-static int wb_run(uint32_t i)
+static int wb_run(uint32_t i, uint32_t cap)
 {
 	struct vfs *fs = pc.f[i].fs;
 	uint32_t s = i, e = i + 1;
 	int err;
 
+	if (cap > WB_RUN_MAX)
+		cap = WB_RUN_MAX;
 	if (fs->bs == pc.stride) {
-		while (s > 0 && i - s < WB_RUN_MAX - 1 && continues(s - 1, s))
+		while (s > 0 && i - s + 1 < cap && continues(s - 1, s))
 			s--;
-		while (e < pc.n && e - s < WB_RUN_MAX && continues(e - 1, e))
+		while (e < pc.n && e - s < cap && continues(e - 1, e))
 			e++;
 	}
 	err = fs->broken ? -EIO : ext4_dev_write(fs, pc.f[s].pblk, e - s, pcache_frame(s));
@@ -374,7 +377,7 @@ static void reclaim(uint32_t want)
 
 		pc.cursor = pc.f[i].dnext;
 		if (writable(i))
-			(void)wb_run(i);	/* a failure drops that mount's frames */
+			(void)wb_run(i, WB_RUN_MAX);	/* a failure drops that mount's frames */
 	}
 	pc.cursor = PCACHE_NONE;
 	pc.st.wb_reclaims++;
@@ -621,7 +624,7 @@ static int wb_walk(const struct vfs *fs, uint32_t ino, uint32_t first, uint32_t 
 		if (f->fs != fs || !writable(i) ||
 		    (!whole_fs && (f->ino != ino || f->lblk < first || f->lblk >= end)))
 			continue;
-		err = wb_run(i);	/* moves the cursor past what it cleans */
+		err = wb_run(i, max - (before - fs->pc_dirty));	/* moves the cursor past what it cleans */
 		if (err)
 			break;
 	}
@@ -647,7 +650,8 @@ int pcache_writeback_fs(struct vfs *fs)
 }
 
 /* Idle work's bounded write-back before a commit: the oldest dirty frames
- * of fs, whole runs, until max are clean (or none is left). */
+ * of fs, until max are clean (or none is left); a run is cut at max, so a
+ * step writes max blocks at most. */
 int pcache_writeback_oldest(struct vfs *fs, uint32_t max)
 {
 	if (!pc.n || fs->pc_dirty == fs->pc_delay)
@@ -673,7 +677,7 @@ int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_
 		return wb_walk(fs, ino, first, end, 0, UINT32_MAX);
 	for (uint32_t b = first; b < end && fs->pc_dirty; b++) {
 		uint32_t i = find_dirty(fs, ino, b);
-		int err = i == PCACHE_NONE ? 0 : wb_run(i);
+		int err = i == PCACHE_NONE ? 0 : wb_run(i, WB_RUN_MAX);
 
 		if (err)
 			return err;

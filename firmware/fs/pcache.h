@@ -108,8 +108,9 @@ uint32_t pcache_delayed_in(const struct vfs *fs, uint32_t ino, uint32_t first, u
  * mount is broken then, its frames dropped). */
 int pcache_writeback_fs(struct vfs *fs);
 int pcache_writeback_range(struct vfs *fs, uint32_t ino, uint32_t first, uint32_t end);
-/* The oldest dirty frames of a mount, whole runs, until max are clean
- * (idle work, a bounded step before a commit); 0 or the errno as above. */
+/* The oldest dirty frames of a mount until max are clean, max blocks
+ * written at most (idle work, a bounded step before a commit); 0 or the
+ * errno as above. */
 int pcache_writeback_oldest(struct vfs *fs, uint32_t max);
 /* Drops blocks [first, end) of an inode (end PCACHE_NONE: to the last);
  * dirty ones are discarded. */

@@ -1550,7 +1550,9 @@ int vfs_evict(struct vfs *fs, uint64_t ino)
 	return 0;
 }
 
-#define IDLE_WB_STEP 32		/* dirty page-cache frames written back per idle step */
+/* Blocks an idle step gives delayed frames, writes back or checkpoints:
+ * what a request arriving meanwhile may wait for, beside one commit. */
+#define IDLE_WB_STEP 32
 
 /* The open transaction has grown or aged enough that a request would soon
  * commit it (ext4_maybe_commit, begin_modify's interval): idle time does. */
@@ -1567,31 +1569,75 @@ static int commit_due(struct vfs *fs)
 	return s >= fs->last_commit + EXT4_COMMIT_INTERVAL || s < fs->last_commit;
 }
 
+/* A failed allocation of delayed blocks, as in ext4_commit: the disk keeps
+ * the last commit, FSYNC and FLUSH say EIO. */
+static void dalloc_failed(struct vfs *fs)
+{
+	fs->broken = 1;
+	fs->wb_err = 1;
+	pcache_drop_fs(fs);
+}
+
+/*
+ * The idle commit, a bounded step at a time: delayed frames get blocks
+ * (one run of IDLE_WB_STEP at most a step: before, the commit gave every
+ * one its own at once, up to an eighth of the cache), the file data goes
+ * out, IDLE_WB_STEP blocks a step, each step ending with a FLUSH (a FLUSH
+ * waits for the drive to take in everything written before it: the
+ * commit's would wait for all of the data at once), then the commit
+ * itself, whose journal writes and flushes are the one piece not split (a
+ * transaction of about tx_limit / 2 buffers). Ordered mode is the
+ * commit's as before: it writes back whatever is still dirty first. 1
+ * while steps are left.
+ */
+static int idle_commit_step(struct vfs *fs)
+{
+	int r;
+
+	if (fs->pc_delay) {
+		r = mark_modify(fs);
+		if (!r)
+			r = ext4_dalloc_step(fs, IDLE_WB_STEP);
+		if (r < 0)
+			dalloc_failed(fs);
+		if (r)
+			return r > 0;
+	}
+	if (fs->pc_dirty > fs->pc_delay) {
+		if (!pcache_writeback_oldest(fs, IDLE_WB_STEP))
+			(void)ext4_dev_flush(fs);
+		return !fs->broken;
+	}
+	/* the checkpoint a full log or cache asks for: the next steps */
+	fs->cp_defer = 1;
+	r = ext4_commit(fs);
+	fs->cp_defer = 0;
+	if (r)
+		return 0;	/* it broke the mount: FSYNC says so */
+	/* committed buffers past half the transaction limit would make the
+	 * next requests commit early: the next steps home them */
+	fs->cp_idle = fs->has_journal && (fs->ncp > fs->tx_limit / 2 || ext4_checkpoint_wanted(fs));
+	return fs->cp_idle;
+}
+
 int vfs_idle(struct vfs *fs)
 {
-	int err;
-
 	if (!fs || !fs->in_use || fs->rdonly || fs->broken)
 		return 0;
 	if (fs->nevict) {
 		(void)evict_step(fs);	/* a failure leaves the inode to the orphan list */
 		return 1;		/* the commit below is looked at next */
 	}
-	if (!commit_due(fs))
-		return 0;
-	/* the commit writes the dirty file data back first: that part in
-	 * bounded steps, so a request waits for one of them at most */
-	if (fs->pc_dirty > IDLE_WB_STEP) {
-		(void)pcache_writeback_oldest(fs, IDLE_WB_STEP);
-		return 1;
+	/* the checkpoint writes committed contents only: not while a
+	 * request's change is open (a commit comes first, below) */
+	if (fs->cp_idle && fs->jlive && !fs->ndirty) {
+		int r = ext4_checkpoint_step(fs, IDLE_WB_STEP);
+
+		fs->cp_idle = r > 0;
+		return fs->cp_idle;
 	}
-	err = ext4_commit(fs);
-	/* committed buffers past half the transaction limit would make the
-	 * next requests commit early: home them now */
-	if (!err && fs->has_journal && fs->ncp > fs->tx_limit / 2)
-		err = ext4_checkpoint(fs);
-	(void)err;		/* a failed commit broke the mount: FSYNC says so */
-	return 0;
+	fs->cp_idle = 0;
+	return commit_due(fs) ? idle_commit_step(fs) : 0;
 }
 
 int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size)

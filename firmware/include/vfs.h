@@ -133,10 +133,14 @@ int vfs_tmpfile(struct vfs *fs, uint64_t dir, uint32_t mode, uint32_t uid,
 int vfs_evict(struct vfs *fs, uint64_t ino);
 /* Idle work, one bounded step: part of a queued eviction (at most 64
  * page-cache blocks dropped or 4 extents freed, or the inode itself), else
- * a commit of an open transaction that has grown past half its limit or is
- * older than the commit interval (a request would soon commit it). 1 when
- * more work is left (call again), 0 when none. Call it only while no
- * request waits: a request that arrives waits for the step. */
+ * part of the commit of an open transaction that has grown past half its
+ * limit or is older than the commit interval (a request would soon commit
+ * it): 32 delayed blocks given theirs, or 32 blocks of file data written
+ * back and flushed, or the commit itself (journal blocks, FLUSH, commit
+ * block), or 32 committed buffers of the checkpoint after it written in
+ * place, or the checkpoint's flushes. 1 when more work is left (call
+ * again), 0 when none. Call it only while no request waits: a request
+ * that arrives waits for the step. */
 int vfs_idle(struct vfs *fs);
 
 /* Returns the target length; copies at most size bytes (no NUL added). */

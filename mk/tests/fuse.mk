@@ -53,8 +53,10 @@ $(FUSE_TEST_DIR)/bench_ops: tests/fuse/bench_ops.c $(FUSE_HOST_OBJS) $(BUILD)/ho
 	$(CC) $(HOST_CFLAGS) $(FW_LIB_INC) -Ifirmware/hal/host $^ -o $@
 
 # forget1m: the FORGET of an unlinked 1 MiB file (20 of them); idle1m: the
-# idle steps that then free it, per step (the count from bench_ops).
-bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETATTR, LOOKUP, READ 4K, WRITE 4K (overwrite, append), CREATE, FORGET of an unlinked 1 MiB file, idle step; 1 MiB of appends + FSYNC (callgrind)
+# idle steps that then free it, per step (the count from bench_ops);
+# idlewb1m: the idle steps that commit 2 MiB of 4 KiB WRITEs, one callgrind
+# dump each: the largest.
+bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETATTR, LOOKUP, READ 4K, WRITE 4K (overwrite, append), CREATE, FORGET of an unlinked 1 MiB file, idle step, largest idle commit step; 1 MiB of appends + FSYNC (callgrind)
 	@mkdir -p $(BUILD)/bench
 	@{ echo "| FUSE operation (host build, callgrind) | instructions |"; echo "|---|---|"; \
 	  for op in getattr lookup read4k write4k append4k create forget1m idle1m; do \
@@ -68,6 +70,15 @@ bench-fuse: $(FUSE_TEST_DIR)/bench_ops ## Benchmark: host instructions per GETAT
 	      echo "| idle step (freeing a 1 MiB file: $$((steps / n)) steps) | $$((ir / steps)) |"; \
 	    else echo "| $$op | $$((ir / n)) |"; fi; \
 	  done; \
+	  rm -f $(FUSE_TEST_DIR)/bench.img $(FUSE_TEST_DIR)/cg.idlewb1m*; \
+	  mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/bench.img 64M > /dev/null 2>&1; \
+	  valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$(FUSE_TEST_DIR)/cg.idlewb1m \
+	    $< $(FUSE_TEST_DIR)/bench.img idlewb1m 1 > $(FUSE_TEST_DIR)/bench.idlewb1m.out 2>&1; \
+	  steps=$$(sed -n 's/^idle steps \([0-9]*\)/\1/p' $(FUSE_TEST_DIR)/bench.idlewb1m.out); \
+	  ms=$$(sed -n 's/^max sectors \([0-9]*\) writes \([0-9]*\).*/\1/p' $(FUSE_TEST_DIR)/bench.idlewb1m.out); \
+	  mw=$$(sed -n 's/^max sectors \([0-9]*\) writes \([0-9]*\).*/\2/p' $(FUSE_TEST_DIR)/bench.idlewb1m.out); \
+	  big=$$(cat $(FUSE_TEST_DIR)/cg.idlewb1m.* | sed -n 's/^totals: \([0-9]*\).*/\1/p' | sort -n | tail -1); \
+	  echo "| largest idle step committing 1 MiB appended + 1 MiB rewritten in 4 KiB WRITEs ($$steps steps; at most $$((ms / 2)) KiB in $$mw writes a step) | $$big |"; \
 	  rm -f $(FUSE_TEST_DIR)/bench.img && mke2fs -q -t ext4 -F $(FUSE_TEST_DIR)/bench.img 64M > /dev/null 2>&1; \
 	  valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$(FUSE_TEST_DIR)/cg.seq1m \
 	    $< $(FUSE_TEST_DIR)/bench.img seq1m 4 > $(FUSE_TEST_DIR)/bench.seq1m.out 2>&1; \

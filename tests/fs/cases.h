@@ -67,6 +67,8 @@ void t_evict_enospc(void);
 void t_evict_checkpoint(void);
 void t_evict_powercut(void);
 void t_idle_commit(void);
+void t_idle_bounded(void);
+void t_idle_powercut(void);
 
 /* fs_cache.c */
 void t_metacache(void);

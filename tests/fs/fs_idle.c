@@ -416,3 +416,304 @@ void t_idle_commit(void)
 	CHECK(fsck_clean(), "fsck");
 	fprintf(stderr, "  idle commit: %d steps for %ld dirty frames\n", steps, frames);
 }
+
+#define BOUND_FILE (1u << 20)	/* each of the two files */
+#define IDLE_STEP_BLOCKS 32	/* vfs.c IDLE_WB_STEP: blocks a step writes back or homes */
+
+/* Piece k of file f (0: appended, 1: rewritten in place): its bytes. */
+static void bound_piece(uint8_t *buf, int f, uint32_t k)
+{
+	for (uint32_t i = 0; i < PIECE; i += 4)
+		memset(buf + i, (int)((f * 131 + k * 7 + i / 512) & 0xff), 4);
+	buf[0] = (uint8_t)k;
+	buf[1] = (uint8_t)(k >> 8);
+	buf[2] = (uint8_t)f;
+}
+
+/* Reads piece k of file f back and compares: a request between idle steps. */
+static int bound_check(struct vfs *fs, uint64_t ino, int f, uint32_t k)
+{
+	static uint8_t want[PIECE], got[PIECE];
+
+	bound_piece(want, f, k);
+	return vfs_read(fs, ino, (uint64_t)k * PIECE, got, PIECE) == PIECE && !memcmp(got, want, PIECE);
+}
+
+/* What the idle steps of one run did, step by step. */
+struct idle_run {
+	int steps, commits, cp_homes, cp_ends;
+	long max_blocks, max_writes, max_flushes;	/* of the steps but the commit */
+	long commit_blocks;				/* the largest commit step */
+};
+
+/*
+ * vfs_idle until it has nothing left, each step's device traffic counted
+ * through f: a step with the commit block (a FUA write) is the commit
+ * itself, the one piece not split; every other step writes back or homes
+ * IDLE_STEP_BLOCKS blocks at most, with 2 FLUSHes at most. check(k), when
+ * given, runs between steps (requests interleaved with the idle work): 0
+ * fails (cur_failed set, as by any failed CHECK).
+ */
+static void idle_run(struct vfs *fs, struct blockdev_fault *f, uint32_t bs, struct idle_run *ir,
+		    int (*check)(struct vfs *fs, int k))
+{
+	for (;;) {
+		long w = f->writes, s = f->sectors_written, fl = f->flushes, fua = f->fua_writes;
+		int more = vfs_idle(fs);
+
+		w = f->writes - w;
+		s = (f->sectors_written - s) / (bs / 512);
+		fl = f->flushes - fl;
+		if (f->fua_writes > fua) {
+			ir->commits++;
+			ir->commit_blocks = s > ir->commit_blocks ? s : ir->commit_blocks;
+		} else {
+			ir->max_blocks = s > ir->max_blocks ? s : ir->max_blocks;
+			ir->max_writes = w > ir->max_writes ? w : ir->max_writes;
+			ir->max_flushes = fl > ir->max_flushes ? fl : ir->max_flushes;
+			ir->cp_ends += fl == 2;		/* the checkpoint's last step */
+			ir->cp_homes += fl == 0 && w > 0;	/* a checkpoint step homing blocks */
+			CHECK(s <= IDLE_STEP_BLOCKS && w <= IDLE_STEP_BLOCKS && fl <= 2,
+			      "idle step %d: %ld blocks in %ld writes, %ld FLUSHes", ir->steps, s, w, fl);
+		}
+		if (more <= 0)
+			return;
+		CHECK(++ir->steps < 20000, "idle work never ends");
+		if (check)
+			CHECK(check(fs, ir->steps), "request after idle step %d", ir->steps);
+	}
+}
+
+static uint64_t bound_ino[2];
+
+/* A READ of a piece of either file and a GETATTR between two idle steps. */
+static int bound_between(struct vfs *fs, int k)
+{
+	struct vfs_attr a;
+	uint32_t n = BOUND_FILE / PIECE;
+
+	return bound_check(fs, bound_ino[k & 1], k & 1, (uint32_t)(k * 37) % n) &&
+	       vfs_getattr(fs, bound_ino[0], &a) == 0 && a.size == BOUND_FILE;
+}
+
+/*
+ * Every idle step is bounded. 1 MiB appended in 4 KiB WRITEs (delayed
+ * allocation) and 1 MiB preallocated then rewritten 4 KiB at a time in a
+ * scattered order (unwritten extents converted, one frame per block), the
+ * transaction then old enough to commit: the idle steps give the delayed
+ * blocks theirs, write the data back and commit, no step but the commit
+ * writing more than IDLE_STEP_BLOCKS blocks (before, the delayed frames
+ * kept the idle work from ever ending); a READ and a GETATTR between steps
+ * see the written bytes; then nothing is dirty. Then directories created
+ * one by one with the idle work between them, as the card runs it, until
+ * an idle commit leaves a checkpoint to the idle steps: it homes the
+ * buffers in several bounded steps, then flushes. The image as a power
+ * cut would leave it (copied while mounted) replays to the same bytes and
+ * is e2fsck clean.
+ */
+void t_idle_bounded(void)
+{
+	static uint8_t buf[PIECE];
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct vfs_attr a;
+	struct vfs_statfs sf;
+	struct vfs_pcache_stats st;
+	struct idle_run data = { 0 }, meta = { 0 };
+	uint32_t n = BOUND_FILE / PIECE;
+	int dirs = 0;
+	char cut[600], name[32];
+
+	/* 64M: a journal of 4096 blocks (1 KiB, 2 KiB) or 1024 (4 KiB) that
+	 * holds the largest transaction with room to spare, so the idle
+	 * steps get the checkpoint (a smaller one checkpoints in the commit) */
+	CHECK(make_image(variant_opts, "64M") == 0, "mke2fs");
+	idle_now = 1700000000;
+	vfs_set_clock(idle_clock);
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(vfs_statfs(fs, &sf));
+	OK(vfs_mknod(fs, 2, NAME("seq"), S_IFREG | 0644, 0, 0, 0, &a));
+	bound_ino[0] = a.ino;
+	OK(vfs_mknod(fs, 2, NAME("rnd"), S_IFREG | 0644, 0, 0, 0, &a));
+	bound_ino[1] = a.ino;
+	OK(vfs_fallocate(fs, bound_ino[1], 0, 0, BOUND_FILE));
+	OK(vfs_sync(fs));
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t r = (k * 97) % n;	/* 97 is prime to n: every piece once */
+
+		bound_piece(buf, 0, k);
+		CHECK(vfs_write(fs, bound_ino[0], (uint64_t)k * PIECE, buf, PIECE) == PIECE, "append %u", k);
+		bound_piece(buf, 1, r);
+		CHECK(vfs_write(fs, bound_ino[1], (uint64_t)r * PIECE, buf, PIECE) == PIECE, "rewrite %u", r);
+	}
+	idle_now += 6;		/* the transaction is old enough: idle time commits it */
+	idle_run(fs, &f, sf.bsize, &data, bound_between);
+	if (cur_failed)
+		return;
+	vfs_pcache_get_stats(&st);
+	CHECK(st.dirty == 0, "%llu frames dirty after the idle steps", (unsigned long long)st.dirty);
+	CHECK(data.commits == 1 && data.steps >= (int)(BOUND_FILE / sf.bsize / IDLE_STEP_BLOCKS),
+	      "%d commits in %d steps", data.commits, data.steps);
+	/* metadata: directories, the idle work after each, until it checkpoints */
+	while (!meta.cp_ends && dirs < 3000) {
+		snprintf(name, sizeof(name), "d%d", dirs++);
+		OK(vfs_mkdir(fs, 2, name, strlen(name), 0755, 0, 0, &a));
+		idle_run(fs, &f, sf.bsize, &meta, NULL);
+		if (cur_failed)
+			return;
+	}
+	CHECK(meta.cp_ends && meta.cp_homes > 1, "%d directories: %d idle commits, %d checkpoint steps, %d ends",
+	      dirs, meta.commits, meta.cp_homes, meta.cp_ends);
+	snprintf(cut, sizeof(cut), "%s/cut.img", workdir);
+	CHECK(run("cp %s %s", cur_img, cut) == 0, "cp");
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	CHECK(run("cp %s %s", cut, cur_img) == 0, "cp back");
+	OK(mount_img(&fs));	/* our replay of what the idle steps committed */
+	for (int i = 0; i < 2; i++)
+		for (uint32_t k = 0; k < n; k++)
+			CHECK(bound_check(fs, bound_ino[i], i, k), "file %d piece %u after the cut", i, k);
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+	fprintf(stderr, "  idle bounded: data %d steps, at most %ld blocks in %ld writes a step, commit %ld blocks; "
+		"%d directories: %d commits (at most %ld blocks), checkpoint %d steps of %ld blocks at most\n",
+		data.steps, data.max_blocks, data.max_writes, data.commit_blocks, dirs, meta.commits,
+		meta.commit_blocks, meta.cp_homes, meta.max_blocks);
+}
+
+/* The idle_powercut workload: "keep" fsync'd; then the two files of
+ * idle_bounded written, and directories created with the idle work after
+ * each, then the idle steps that commit the rest. The writes before the
+ * idle work in *mark. */
+static int cut_idle_workload(struct vfs *fs, struct blockdev_fault *f, const uint8_t *keep, size_t klen,
+			     long *mark)
+{
+	static uint8_t buf[PIECE];
+	struct vfs_attr a;
+	uint32_t n = BOUND_FILE / PIECE;
+	char name[32];
+	int err = vfs_mknod(fs, 2, NAME("keep"), S_IFREG | 0644, 0, 0, 0, &a);
+
+	if (!err && vfs_write(fs, a.ino, 0, keep, klen) != (long)klen)
+		err = -EIO;
+	if (!err)
+		err = vfs_mknod(fs, 2, NAME("seq"), S_IFREG | 0644, 0, 0, 0, &a);
+	bound_ino[0] = a.ino;
+	if (!err)
+		err = vfs_mknod(fs, 2, NAME("rnd"), S_IFREG | 0644, 0, 0, 0, &a);
+	bound_ino[1] = a.ino;
+	if (!err)
+		err = vfs_fallocate(fs, bound_ino[1], 0, 0, BOUND_FILE);
+	if (!err)
+		err = vfs_sync(fs);
+	*mark = f->writes;
+	for (uint32_t k = 0; k < n && !err; k++) {
+		uint32_t r = (k * 97) % n;
+
+		bound_piece(buf, 0, k);
+		if (vfs_write(fs, bound_ino[0], (uint64_t)k * PIECE, buf, PIECE) != PIECE)
+			err = -EIO;
+		bound_piece(buf, 1, r);
+		if (!err && vfs_write(fs, bound_ino[1], (uint64_t)r * PIECE, buf, PIECE) != PIECE)
+			err = -EIO;
+	}
+	idle_now += 6;
+	while (!err && vfs_idle(fs) > 0)
+		;
+	for (int d = 0; d < 600 && !err; d++) {	/* past an idle checkpoint */
+		snprintf(name, sizeof(name), "d%d", d);
+		err = vfs_mkdir(fs, 2, name, strlen(name), 0755, 0, 0, &a);
+		while (!err && vfs_idle(fs) > 0)
+			;
+	}
+	return err;
+}
+
+/* After a cut: each piece of "rnd" is zeros (the conversion not
+ * committed) or its new bytes, "seq" holds its new bytes up to its size. */
+static int cut_idle_data_ok(struct vfs *fs)
+{
+	static uint8_t want[PIECE], got[PIECE], zero[PIECE];
+	struct vfs_attr a;
+	uint32_t n = BOUND_FILE / PIECE;
+
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "rnd" : "seq";
+
+		if (vfs_lookup(fs, 2, name, strlen(name), &a))
+			return 0;
+		for (uint32_t k = 0; k < n && (uint64_t)k * PIECE < a.size; k++) {
+			bound_piece(want, i, k);
+			if (vfs_read(fs, a.ino, (uint64_t)k * PIECE, got, PIECE) != PIECE)
+				return 0;
+			if (memcmp(got, want, PIECE) && !(i && !memcmp(got, zero, PIECE)))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Power cuts while the idle steps commit and checkpoint (the device drops
+ * every write after the cut): at 16 points from the first write after
+ * the last sync, our mount and e2fsck -p both leave a clean image, "keep"
+ * (synced first) is intact, and the data is the old or the new, never
+ * anything else: ordered mode holds across the split steps.
+ */
+void t_idle_powercut(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct vfs_attr a;
+	static uint8_t keep[20000], got[20000];
+	char saved[600], copy[600];
+	long total, first, mark;
+	int cuts = 0, points = 16;
+
+	for (size_t i = 0; i < sizeof(keep); i++)
+		keep[i] = (uint8_t)(i * 29 + 3);
+	CHECK(make_image(variant_opts, "64M") == 0, "mke2fs");
+	snprintf(saved, sizeof(saved), "%s/pristine", workdir);
+	snprintf(copy, sizeof(copy), "%s/by-e2fsck", workdir);
+	CHECK(run("cp %s %s", cur_img, saved) == 0, "cp");
+	idle_now = 1700000000;
+	vfs_set_clock(idle_clock);
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	OK(cut_idle_workload(fs, &f, keep, sizeof(keep), &first));
+	OK(vfs_unmount(fs));
+	blockdev_file_close(&bf);
+	total = f.writes;
+	CHECK(fsck_clean(), "fsck dry run");
+	for (int p = 0; p < points; p++) {
+		long cut = first + 1 + (total - first - 1) * p / (points - 1);
+
+		CHECK(run("cp %s %s", saved, cur_img) == 0, "cp");
+		idle_now = 1700000000;
+		vfs_set_clock(idle_clock);
+		OK(blockdev_file_open(&bf, cur_img, 0));
+		blockdev_fault_init(&f, &bf.bd, 0, cut);
+		OK(vfs_mount(&fs, &f.bd, 0));
+		cut_idle_workload(fs, &f, keep, sizeof(keep), &mark);
+		vfs_unmount(fs);
+		blockdev_file_close(&bf);
+		cuts += f.cut;
+		CHECK(run("cp %s %s && e2fsck -fp %s >/dev/null 2>&1; e2fsck -fn %s >/dev/null 2>&1",
+			  cur_img, copy, copy, copy) == 0, "cut at write %ld of %ld: e2fsck -p then -fn not clean",
+		      cut, total);
+		OK(mount_img(&fs));
+		CHECK(vfs_lookup(fs, 2, NAME("keep"), &a) == 0 &&
+		      vfs_read(fs, a.ino, 0, got, sizeof(got)) == (long)sizeof(got) && !memcmp(got, keep, sizeof(keep)),
+		      "cut %ld: keep's bytes", cut);
+		CHECK(cut_idle_data_ok(fs), "cut at write %ld of %ld: data neither old nor new", cut, total);
+		OK(umount_img(fs));
+		CHECK(fsck_clean(), "fsck after cut at write %ld of %ld", cut, total);
+	}
+	fprintf(stderr, "  idle_powercut: %d of %d cut points cut (writes %ld..%ld)\n", cuts, points, first + 1, total);
+	CHECK(cuts >= points * 3 / 4, "only %d of %d cut points cut", cuts, points);
+}

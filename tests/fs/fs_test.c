@@ -64,6 +64,8 @@ static const struct test tests[] = {
 	{ "evict_checkpoint", t_evict_checkpoint },
 	{ "evict_powercut", t_evict_powercut },
 	{ "idle_commit", t_idle_commit },
+	{ "idle_bounded", t_idle_bounded },
+	{ "idle_powercut", t_idle_powercut },
 };
 
 /* A case that hangs fails by name instead of stalling the run. */

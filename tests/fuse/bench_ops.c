@@ -3,7 +3,7 @@
  * run under `valgrind --tool=callgrind --collect-atstart=no`; only the N
  * measured requests are collected.
  *
- * usage: bench_ops IMAGE getattr|lookup|read4k|write4k|append4k|create|forget1m|idle1m N
+ * usage: bench_ops IMAGE getattr|lookup|read4k|write4k|append4k|create|forget1m|idle1m|idlewb1m N
  *        bench_ops IMAGE seq1m N
  *        bench_ops IMAGE dax_setup_cold|dax_setup_warm|dax_setup_moved|dax_upgrade|
  *                        dax_remove_clean|dax_remove_dirty|dax_read4k|dax_write4k|dax_fsync N
@@ -96,9 +96,11 @@ static size_t build(uint32_t op, uint64_t nodeid, const void *args, size_t alen,
 		.args = args, .args_len = alen, .name = name, .data = data, .data_len = dlen });
 }
 
+static uint64_t clock_now = 1700000000;
+
 static void fixed_clock(uint64_t *s, uint32_t *ns)
 {
-	*s = 1700000000;
+	*s = clock_now;
 	*ns = 0;
 }
 
@@ -276,6 +278,74 @@ static int bench_forget(const char *op, int n, struct vfs *fs, const uint8_t *da
 	return 0;
 }
 
+/*
+ * idlewb1m: 1 MiB written in 4 KiB WRITEs into a new file (appends, with
+ * delayed allocation) and 1 MiB rewritten 4 KiB at a time in a scattered
+ * order over a preallocated one (unwritten extents converted), not
+ * measured; the transaction then old enough to commit, and the idle steps
+ * that commit it measured one at a time: a callgrind dump per step
+ * ("step K" parts), and on stdout "idle steps S", then the largest step's
+ * "max blocks B writes W flushes F" from the counting block device.
+ */
+static int bench_idle_wb(int n, const uint8_t *data)
+{
+	struct fuse_create_in ci = { .flags = 2, .mode = S_IFREG | 0644 };
+	struct fuse_fallocate_in fa = { .length = 1u << 20 };
+	struct fuse_entry_out e[2];
+	uint64_t fh[2], mb = 0, mw = 0, mf = 0;
+	unsigned long steps = 0;
+	char name[32];
+
+	for (int f = 0; f < 2; f++) {
+		snprintf(name, sizeof(name), "w%d", f);
+		fuse_dispatch(&srv, req, build(FUSE_CREATE, FUSE_ROOT_ID, &ci, sizeof(ci), name, NULL, 0), rep,
+			      sizeof(rep));
+		memcpy(&e[f], rep + sizeof(struct fuse_out_header), sizeof(e[f]));
+		memcpy(&fh[f], rep + sizeof(struct fuse_out_header) + sizeof(e[f]), sizeof(fh[f]));
+	}
+	fa.fh = fh[1];
+	fuse_dispatch(&srv, req, build(FUSE_FALLOCATE, e[1].nodeid, &fa, sizeof(fa), NULL, NULL, 0), rep, sizeof(rep));
+	for (int i = 0; i < n; i++) {
+		int more;
+
+		for (uint32_t k = 0; k < 256; k++) {
+			struct fuse_write_in wi = { .fh = fh[0], .size = 4096, .offset = (256u * i + k) * 4096ull };
+
+			fuse_dispatch(&srv, req, build(FUSE_WRITE, e[0].nodeid, &wi, sizeof(wi), NULL, data, 4096), rep,
+				      sizeof(rep));
+			wi.fh = fh[1];
+			wi.offset = (k * 97u % 256u) * 4096ull;	/* every block once */
+			fuse_dispatch(&srv, req, build(FUSE_WRITE, e[1].nodeid, &wi, sizeof(wi), NULL, data, 4096), rep,
+				      sizeof(rep));
+			if (reply_error())
+				return 1;
+		}
+		clock_now += 6;	/* past the commit interval */
+		do {
+			uint64_t s = sectors_written, w = write_cmds, f = flushes;
+
+			counting = 1;
+			CALLGRIND_TOGGLE_COLLECT;
+			more = fuse_server_idle(&srv);
+			CALLGRIND_TOGGLE_COLLECT;
+			counting = 0;
+			CALLGRIND_DUMP_STATS;
+			steps++;
+			mb = sectors_written - s > mb ? sectors_written - s : mb;
+			mw = write_cmds - w > mw ? write_cmds - w : mw;
+			mf = flushes - f > mf ? flushes - f : mf;
+			if (steps > 2000) {
+				printf("idle steps never end\n");
+				return 1;
+			}
+		} while (more > 0);
+	}
+	printf("idle steps %lu\n", steps);
+	printf("max sectors %llu writes %llu flushes %llu\n", (unsigned long long)mb, (unsigned long long)mw,
+	       (unsigned long long)mf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct blockdev_file bf;
@@ -320,6 +390,8 @@ int main(int argc, char **argv)
 		return bench_dax(op, n, fs, &e, fh);
 	if (!strcmp(op, "forget1m") || !strcmp(op, "idle1m"))
 		return bench_forget(op, n, fs, data);
+	if (!strcmp(op, "idlewb1m"))
+		return bench_idle_wb(n, data);
 	if (!strcmp(op, "seq1m")) {
 		/* N x (1 MiB of 4 KiB appends, then FSYNC): everything measured,
 		 * device commands counted (the commit's share is what changes) */
