@@ -12,7 +12,7 @@ $(FAST_RTL_DIR)/fast_rtl_test.o: tests/fast/fast_rtl_test.c
 $(FAST_RTL_DIR)/fast_rtl_test: $(FAST_RTL_DIR)/fast_rtl_test.o $(FAST_RTL_OBJS) $(VMODEL_OBJS)
 	$(CXX) -o $@ $^ $(VMODEL_LIBS)
 
-test-fast-rtl: $(FAST_RTL_DIR)/fast_rtl_test $(BUILD)/firmware/card.elf ## Test: the READ fast path armed by the firmware on the RTL card: hits with no core instruction, misses to the firmware, no stale bytes after WRITE/truncate/extension, EOF cut, other fh, dirty pages, device reset; e2fsck + debugfs
+test-fast-rtl: $(FAST_RTL_DIR)/fast_rtl_test $(BUILD)/firmware/card.elf ## Test: the READ fast path armed by the firmware on the RTL card: hits with no core instruction, misses to the firmware, no stale bytes after WRITE/truncate/extension, EOF cut, other fh, dirty pages, device reset, 400 random steps (READ, WRITE, FSYNC, truncate, reopen, DAX window stores; two queues) against a byte model; e2fsck + debugfs
 	sh tests/fast/run.sh $(FAST_RTL_DIR)/fast_rtl_test $(BUILD)/firmware/card.elf $(FAST_RTL_DIR)/run
 TEST_TARGETS += test-fast-rtl
 

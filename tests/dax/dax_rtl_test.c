@@ -205,47 +205,14 @@ static int fsync_fh(uint64_t nodeid, uint64_t fh)
 
 /* --------------------------------------------------- guest window accesses */
 
-/* As a host sends them: writes of up to MPS (256 bytes), reads of up to
- * MRRS (512 bytes), never across 4 KiB. */
-static size_t win_chunk(uint64_t a, size_t len, size_t max)
-{
-	size_t room = 4096 - (a & 4095), n = len < room ? len : room;
-
-	if (n > max - (a & 3))
-		n = max - (a & 3);
-	return n;
-}
-
 static int win_write(uint64_t off, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-
-	while (len) {
-		size_t n = win_chunk(bar2 + off, len, 256);
-
-		if (rc_mem_write_block(rc, bar2 + off, p, (unsigned)n))
-			return -EIO;
-		p += n;
-		off += n;
-		len -= n;
-	}
-	return 0;
+	return sim_card_mem_write(rc, bar2 + off, buf, len);
 }
 
 static int win_read(uint64_t off, void *buf, size_t len)
 {
-	uint8_t *p = buf;
-
-	while (len) {
-		size_t n = win_chunk(bar2 + off, len, 512);
-
-		if (rc_mem_read_block(rc, bar2 + off, p, (unsigned)n))
-			return -EIO;
-		p += n;
-		off += n;
-		len -= n;
-	}
-	return 0;
+	return sim_card_mem_read(rc, bar2 + off, buf, len);
 }
 
 /* -------------------------------------------------------------- helpers */
@@ -643,15 +610,7 @@ int main(int argc, char **argv)
 	ssd = card.ssd;
 	CHECK(drv.have_shm, "shared-memory capability present");
 	win_size = drv.shm.length64;
-	{
-		/* The window: the shm capability's BAR (64-bit) as enumerated. */
-		uint32_t lo = 0, hi = 0;
-		uint16_t at = (uint16_t)(0x10 + 4 * drv.shm.bar);
-
-		tr->ops->cfg_read(tr, at, &lo, 4);
-		tr->ops->cfg_read(tr, (uint16_t)(at + 4), &hi, 4);
-		bar2 = ((uint64_t)hi << 32 | (lo & ~0xfu)) + drv.shm.offset64;
-	}
+	bar2 = sim_card_window(&card, &drv);
 	CHECK(bar2 != 0 && win_size == 1ull << 30, "window: BAR2 at 0x%llx, %llu MiB", (unsigned long long)bar2,
 	      (unsigned long long)(win_size >> 20));
 	ret = start_device();

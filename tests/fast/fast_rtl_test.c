@@ -14,7 +14,9 @@
  * past EOF is empty; a dirty page is not served until written back; a
  * device reset clears the tags (the old IDs get the firmware's answer);
  * hits while the host completes the card's reads late, reordered and split
- * at 64 bytes. At the end the files' expected bytes go to OUTDIR for the
+ * at 64 bytes; 400 random steps over two files on two request queues
+ * (READs, WRITEs, FSYNCs, size changes, handles reopened, stores through
+ * the DAX window) with every READ checked against a byte model. At the end the files' expected bytes go to OUTDIR for the
  * caller's debugfs comparison (tests/fast/run.sh).
  *
  * With --bench FILE: cycles of READ hits (4, 16, 128 KiB, and 4 KiB with
@@ -43,7 +45,8 @@
 static int passed, failed;
 
 #define PAGE 4096u
-#define QREQ 1				/* the request queue */
+#define QREQ 1				/* the first request queue */
+#define NQ 3				/* hiprio and two request queues */
 #define MAXIO (128u * 1024u)		/* the fast path's largest READ */
 #define FW_MAXIO 24576u			/* the card's max_write: what the firmware's reads return at most */
 
@@ -51,6 +54,8 @@ static struct rc *rc;
 static struct vfsdrv drv;
 static uint64_t unique = 1;
 static uint64_t last_call_cycles;	/* of the last fuse() call */
+static unsigned qcur = QREQ;		/* the queue fuse() sends on */
+static uint64_t bar2;			/* the DAX window as enumerated */
 
 static uint8_t req_buf[FW_MAXIO + 4096], rep_buf[MAXIO + 4096];
 
@@ -96,7 +101,7 @@ static long fuse(uint32_t op, uint64_t nodeid, const void *body, size_t blen, co
 		return ret;
 	}
 	c0 = rc_cycles(rc);
-	ret = vfsdrv_fuse_call(&drv, QREQ, req_buf, h->len, rep_buf, sizeof(*o) + outcap, &outlen);
+	ret = vfsdrv_fuse_call(&drv, qcur, req_buf, h->len, rep_buf, sizeof(*o) + outcap, &outlen);
 	last_call_cycles = rc_cycles(rc) - c0;
 	if (ret) {
 		fprintf(stderr, "fast_rtl_test: opcode %u: %d (card PC 0x%08x)\n", op, ret,
@@ -120,7 +125,7 @@ static int init_session(void)
 	struct fuse_init_in in = { .major = 7, .minor = 38, .max_readahead = 128 * 1024 };
 	long r;
 
-	in.flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_INIT_EXT;
+	in.flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAP_ALIGNMENT | FUSE_INIT_EXT;
 	r = fuse(FUSE_INIT, 0, &in, sizeof(in), NULL, 0, sizeof(struct fuse_init_out));
 	return r < 0 ? (int)r : 0;
 }
@@ -426,7 +431,7 @@ static void test_directed(void)
 	CHECK(fw_read(node, fh, 0, buf, 4 * PAGE) == 4 * PAGE, "READ 16 KiB (tags for pages 0..3)");
 	expect_hit("READ 4 KiB before the reset", node, fh, 0, PAGE, file, PAGE);
 	vfsdrv_stop(&drv);
-	CHECK(vfsdrv_start(&drv, 2, 64) == 0 && init_session() == 0, "device reset, start, INIT");
+	CHECK(vfsdrv_start(&drv, NQ, 64) == 0 && init_session() == 0, "device reset, start, INIT");
 	snap(&a);
 	r = read1(node, fh, 0, buf, PAGE);
 	snap(&b);
@@ -503,6 +508,161 @@ static void test_random_reads(void)
 	CHECK(hits == rereads, "every re-read a hit (%u hits, %u re-reads)", hits, rereads);
 	CHECK(fuse(FUSE_RELEASE, node, &(struct fuse_release_in){ .fh = fh2 }, sizeof(struct fuse_release_in),
 		   NULL, 0, 0) >= 0, "RELEASE r");
+}
+
+/* Random interleavings, as several guest threads make them: READs of any
+ * offset and length on either request queue, WRITEs, FSYNCs, truncations
+ * and extensions, handles closed and opened again, and pages changed
+ * through the DAX window (SETUPMAPPING, a guest store, REMOVEMAPPING),
+ * over two files, each READ checked against a byte model of the file: no
+ * stale byte or size, whoever served it. Enough FSYNCs and re-reads that
+ * READs are hits between the changes. */
+#define MIXF 2
+#define MIXMAX (24u * PAGE)
+
+static struct mixf {
+	const char *name;
+	uint64_t node, fh, size;
+	uint8_t bytes[MIXMAX];
+} mix[MIXF] = { { .name = "x" }, { .name = "y" } };
+
+static uint32_t mix_rand(uint32_t *x, uint32_t n)
+{
+	*x = *x * 1103515245u + 12345u;
+	return (*x >> 8) % n;
+}
+
+static int release(uint64_t nodeid, uint64_t fh)
+{
+	long r = fuse(FUSE_RELEASE, nodeid, &(struct fuse_release_in){ .fh = fh }, sizeof(struct fuse_release_in),
+		      NULL, 0, 0);
+
+	return r < 0 ? (int)r : 0;
+}
+
+static int open_rw(uint64_t nodeid, uint64_t *fh)
+{
+	struct fuse_open_in in = { .flags = 02 /* O_RDWR */ };
+	long r = fuse(FUSE_OPEN, nodeid, &in, sizeof(in), NULL, 0, sizeof(struct fuse_open_out));
+
+	if (r < 0)
+		return (int)r;
+	*fh = ((struct fuse_open_out *)payload())->fh;
+	return 0;
+}
+
+/* A page of m changed by a guest store through the DAX window: mapped,
+ * written, unmapped (REMOVEMAPPING writes it back). */
+static int mix_dax(struct mixf *m, uint64_t pg, uint32_t off, const uint8_t *b, uint32_t len)
+{
+	struct fuse_setupmapping_in in = { .fh = m->fh, .foffset = pg * PAGE, .len = PAGE,
+					   .flags = FUSE_SETUPMAPPING_FLAG_READ | FUSE_SETUPMAPPING_FLAG_WRITE,
+					   .moffset = 2u << 20 };
+	struct fuse_removemapping_in rin = { .count = 1 };
+	struct fuse_removemapping_one one = { .moffset = 2u << 20, .len = PAGE };
+	long r = fuse(FUSE_SETUPMAPPING, m->node, &in, sizeof(in), NULL, 0, 0);
+
+	if (r < 0)
+		return (int)r;
+	if (sim_card_mem_write(rc, bar2 + (2u << 20) + off, b, len))
+		return -EIO;
+	r = fuse(FUSE_REMOVEMAPPING, m->node, &rin, sizeof(rin), &one, sizeof(one), 0);
+	return r < 0 ? (int)r : 0;
+}
+
+static void test_random_mix(void)
+{
+	static uint8_t got[FW_MAXIO], b[2 * PAGE];	/* the firmware answers FW_MAXIO at most */
+	uint32_t x = 777, nread = 0, nop[8] = { 0 };
+	struct obs a, z;
+	int bad = 0;
+
+	for (unsigned i = 0; i < MIXF; i++) {
+		struct mixf *m = &mix[i];
+
+		CHECK(create(m->name, &m->node, &m->fh) == 0, "mix: CREATE %s", m->name);
+		m->size = 12 * PAGE + 100 * i;
+		pattern(m->bytes, m->size, 20 + i);
+		CHECK(fwrite_at(m->node, m->fh, 0, m->bytes, m->size) == 0 && fsync_fh(m->node, m->fh) == 0,
+		      "mix: WRITE and FSYNC %s", m->name);
+	}
+	snap(&a);
+	for (unsigned step = 0; step < 400 && !bad; step++) {
+		struct mixf *m = &mix[mix_rand(&x, MIXF)];
+		uint32_t op = mix_rand(&x, 40), off, len;
+		long r;
+
+		qcur = QREQ + mix_rand(&x, NQ - 1);
+		if (op < 30) {			/* READ, often of pages read before */
+			off = op < 20 ? mix_rand(&x, 4) * PAGE : mix_rand(&x, (uint32_t)m->size + PAGE);
+			if (off > MIXMAX)
+				off = MIXMAX;
+			len = op < 20 ? PAGE * (1 + mix_rand(&x, 4)) : 1 + mix_rand(&x, sizeof(got));
+			r = read1(m->node, m->fh, off, got, len);
+			{
+				uint64_t want = off >= m->size ? 0 : (m->size - off < len ? m->size - off : len);
+
+				if (r != (long)want || memcmp(got, m->bytes + off, want)) {
+					CHECK(0, "mix step %u: READ %s [%u, +%u) on queue %u: %ld bytes (want %llu), %s", step,
+					      m->name, off, len, qcur, r, (unsigned long long)want,
+					      r == (long)want ? "bytes differ" : "length differs");
+					bad = 1;
+				}
+			}
+			nread++;
+		} else if (op < 32) {		/* WRITE, maybe past EOF */
+			off = mix_rand(&x, (uint32_t)m->size + PAGE);
+			if (off >= MIXMAX)
+				off = MIXMAX - 1;
+			len = 1 + mix_rand(&x, 2 * PAGE);
+			if (off + len > MIXMAX)
+				len = MIXMAX - off;
+			pattern(b, len, step);
+			if (fwrite_at(m->node, m->fh, off, b, len)) {
+				CHECK(0, "mix step %u: WRITE %s [%u, +%u)", step, m->name, off, len);
+				bad = 1;
+			}
+			if (off > m->size)
+				memset(m->bytes + m->size, 0, off - m->size);
+			memcpy(m->bytes + off, b, len);
+			if (off + len > m->size)
+				m->size = off + len;
+		} else if (op < 35) {		/* FSYNC: frames clean, taggable again */
+			bad |= fsync_fh(m->node, m->fh) != 0;
+		} else if (op == 35) {		/* truncate or extend */
+			uint64_t ns = mix_rand(&x, MIXMAX);
+
+			if (ns > m->size)
+				memset(m->bytes + m->size, 0, ns - m->size);
+			m->size = ns;
+			bad |= setattr_size(m->node, m->fh, ns) != 0;
+		} else if (op == 36) {		/* another handle */
+			bad |= release(m->node, m->fh) != 0 || open_rw(m->node, &m->fh) != 0;
+		} else if (m->size >= PAGE) {	/* a guest store through the window */
+			uint64_t pg = mix_rand(&x, (uint32_t)(m->size / PAGE));
+
+			off = mix_rand(&x, PAGE - 64);
+			len = 1 + mix_rand(&x, 64);
+			pattern(b, len, step + 1000);
+			if (mix_dax(m, pg, off, b, len)) {
+				CHECK(0, "mix step %u: SETUPMAPPING, store, REMOVEMAPPING of %s page %llu", step, m->name,
+				      (unsigned long long)pg);
+				bad = 1;
+			}
+			memcpy(m->bytes + pg * PAGE + off, b, len);
+		}
+		nop[op < 30 ? 0 : op < 32 ? 1 : op < 35 ? 2 : op - 32]++;
+	}
+	qcur = QREQ;
+	snap(&z);
+	CHECK(!bad, "mix: 400 steps, every READ equal to the model");
+	printf("fast_rtl_test: mix: %u READs (%u hits; %u requests handed over), %u WRITEs, %u FSYNCs, %u size changes, "
+	       "%u reopens, %u window stores\n", nread, z.f.hits - a.f.hits, misses(&z.f) - misses(&a.f), nop[1],
+	       nop[2], nop[3], nop[4], nop[5] + nop[6] + nop[7]);
+	/* About one READ in nine hits: every WRITE, size change and window
+	 * store clears the table, and written pages wait for an FSYNC. */
+	CHECK(z.f.hits - a.f.hits >= nread / 15, "mix: at least one READ in 15 was a hit (%u of %u)",
+	      z.f.hits - a.f.hits, nread);
 }
 
 /* ---------------------------------------------------------------- bench */
@@ -625,7 +785,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = card.rc;
-	if (vfsdrv_start(&drv, 2, 64) || init_session()) {
+	bar2 = sim_card_window(&card, &drv);
+	if (vfsdrv_start(&drv, NQ, 64) || init_session()) {
 		printf("FAIL device start and INIT\n");
 		return 1;
 	}
@@ -635,6 +796,8 @@ int main(int argc, char **argv)
 	test_directed();
 	test_host_faults();
 	test_random_reads();
+	if (!bench_path)
+		test_random_mix();
 	if (bench_path)
 		bench(bench_path);
 	CHECK(fuse(FUSE_DESTROY, 0, NULL, 0, NULL, 0, 0) >= 0, "DESTROY");
@@ -645,6 +808,12 @@ int main(int argc, char **argv)
 	vfsdrv_stop(&drv);
 	CHECK(save(argv[3], "expect/f", file, file_len) == 0, "expected bytes of f saved");
 	CHECK(save_g && save(argv[3], "expect/g", gsave, sizeof(gsave)) == 0, "expected bytes of g saved");
+	for (unsigned i = 0; i < MIXF && mix[i].node; i++) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "expect/%s", mix[i].name);
+		CHECK(save(argv[3], n, mix[i].bytes, mix[i].size) == 0, "expected bytes of %s saved", mix[i].name);
+	}
 	printf("fast_rtl_test: %llu cycles\n", (unsigned long long)rc_cycles(rc));
 	nvme_dev_detach(card.ssd);	/* the image is written back */
 	card.tr->ops->close(card.tr);

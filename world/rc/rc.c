@@ -232,9 +232,11 @@ static void release_pending(struct rc *rc)
 	}
 }
 
-static int in_range(uint64_t a, uint64_t base, uint64_t len)
+/* The read of [a, a + n) touches [base, base + len): a fault on any of its
+ * bytes (an IOMMU refusing a page) fails the whole read. */
+static int in_range(uint64_t a, uint64_t n, uint64_t base, uint64_t len)
 {
-	return len && a >= base && a - base < len;
+	return len && n && a < base + len && base < a + n;
 }
 
 static unsigned be_low(unsigned be) { return be & 1 ? 0 : be & 2 ? 1 : be & 4 ? 2 : be & 8 ? 3 : 0; }
@@ -287,20 +289,20 @@ static void serve_read(struct rc *rc, const struct tlp *r)
 	due = rc->cycles + f->latency + (f->jitter ? rnd(rc) % (f->jitter + 1) : 0);
 
 	memset(&c, 0, sizeof(c));
-	if (in_range(first, f->drop_base, f->drop_len)) {
+	if (in_range(first, bytes, f->drop_base, f->drop_len)) {
 		rc->st.faulted_reads++;
 		return;
 	}
 	outside = rc->strict && !host_mapped(rc, first, bytes);
 	if (outside)
 		rc->st.outside_reads++;
-	poison = !outside && in_range(first, f->ep_base, f->ep_len);
+	poison = !outside && in_range(first, bytes, f->ep_base, f->ep_len);
 	if (poison)
 		rc->st.poisoned_reads++;
-	if (in_range(first, f->ur_base, f->ur_len) || in_range(first, f->ca_base, f->ca_len) || outside) {
+	if (in_range(first, bytes, f->ur_base, f->ur_len) || in_range(first, bytes, f->ca_base, f->ca_len) || outside) {
 		if (!outside)
 			rc->st.faulted_reads++;
-		unsigned st = in_range(first, f->ca_base, f->ca_len) ? TLP_CPL_CA : TLP_CPL_UR;
+		unsigned st = in_range(first, bytes, f->ca_base, f->ca_len) ? TLP_CPL_CA : TLP_CPL_UR;
 
 		c.hdr[0] = tlp_dw0(TLP_FMT_3DW_NODATA, TLP_TYPE_CPL, 0);
 		c.hdr[1] = (uint32_t)rc->rc_id << 16 | st << 13 | (bytes & 0xfff);

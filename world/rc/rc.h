@@ -50,7 +50,7 @@ struct rc_dma_faults {
 	unsigned latency;		/* cycles from a read request to its first completion */
 	unsigned jitter;		/* extra 0..jitter cycles per request: completions reorder */
 	unsigned rcb;			/* split completions at this boundary (0: whole request) */
-	uint64_t ur_base, ur_len;	/* reads in this range complete with UR */
+	uint64_t ur_base, ur_len;	/* reads touching this range complete with UR */
 	uint64_t ca_base, ca_len;	/* ... with CA */
 	uint64_t drop_base, drop_len;	/* ... never complete */
 	/* ... complete poisoned: every completion carries EP = 1 and, as
