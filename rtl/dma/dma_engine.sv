@@ -40,6 +40,7 @@ module dma_engine #(
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
+  input  wire logic        abort,           // function reset: every command ends, tags out are quarantined
 
   // --- configuration (from config space) ---
   input  wire logic        bus_master,
@@ -118,6 +119,10 @@ module dma_engine #(
 
   // ------------------------------------------------------------- tags
   logic [TAGS-1:0] tag_busy_q, tag_dead_q, tag_gen_q;
+  // Tags that were out at a function reset: their completions may still
+  // come, so they are not reused until the completion timeout has passed
+  // (a late completion is then unexpected, never placed in a new read).
+  logic [TAGS-1:0] tag_quar_q;
   logic [LOCAL_AW-1:0] tag_local_q [0:TAGS-1];
   logic [12:0] tag_total_q [0:TAGS-1];
   logic [12:0] tag_recv_q  [0:TAGS-1];
@@ -129,7 +134,7 @@ module dma_engine #(
     tag_free_found = 1'b0;
     tag_free = '0;
     for (int i = TAGS - 1; i >= 0; i--) begin
-      if (!tag_busy_q[i] && !tag_dead_q[i]) begin
+      if (!tag_busy_q[i] && !tag_dead_q[i] && !tag_quar_q[i]) begin
         tag_free_found = 1'b1;
         tag_free = TW'(i);
       end
@@ -399,7 +404,19 @@ module dma_engine #(
 
   // ------------------------------------------------------------ state
   always_ff @(posedge clk) begin
-    if (rst) begin
+    // Quarantined tags age out whatever else happens (also while the
+    // function is held in reset).
+    for (int i = 0; i < TAGS; i++) begin
+      if (rst) begin
+        tag_quar_q[i] <= 1'b0;
+      end else if (abort && tag_busy_q[i]) begin
+        tag_quar_q[i] <= 1'b1;
+      end else if (tag_quar_q[i]) begin
+        if (tag_timer_q[i] == TMW'(TIMEOUT)) tag_quar_q[i] <= 1'b0;
+        else tag_timer_q[i] <= tag_timer_q[i] + TMW'(1);
+      end
+    end
+    if (rst || abort) begin
       active_q <= 1'b0;
       done_q <= 1'b0;
       err_q <= soc_map_pkg::DMA_RESULT_OK;

@@ -478,7 +478,8 @@ module vfs_pcie #(
     .TIMEOUT  (DMA_TIMEOUT)
   ) u_dma (
     .clk             (clk),
-    .rst             (rst || dev_reset || reset_unseen),
+    .rst             (rst),
+    .abort           (dev_reset || reset_unseen),
     .bus_master      (bus_master),
     .max_payload     (max_payload),
     .max_read_req    (max_read_req),

@@ -129,7 +129,7 @@ module tb;
     .unexpected(dunexpected));
 
   dma_engine #(.DATA_W(256), .TAGS(16), .LOCAL_AW(CARD_AW), .TIMEOUT(2000)) u_dma (
-    .clk, .rst(eng_rst), .bus_master(1'b1), .max_payload(3'd1), .max_read_req(3'd2), .requester_id(RID),
+    .clk, .rst, .abort(fn_reset), .bus_master(1'b1), .max_payload(3'd1), .max_read_req(3'd2), .requester_id(RID),
     .cmd_valid(dcmd_valid), .cmd_ready(dcmd_ready), .cmd_write(dcmd_write), .cmd_host(dcmd_host),
     .cmd_local(dcmd_local), .cmd_len(dcmd_len), .flush(dflush),
     .done_valid(ddone_valid), .done_status(ddone_status),
