@@ -540,6 +540,15 @@ static int release(uint64_t nodeid, uint64_t fh)
 	return r < 0 ? (int)r : 0;
 }
 
+/* FORGET has no reply: the call returns once the card took it. */
+static int forget(uint64_t nodeid, uint64_t n)
+{
+	long r = fuse(FUSE_FORGET, nodeid, &(struct fuse_forget_in){ .nlookup = n },
+		      sizeof(struct fuse_forget_in), NULL, 0, 0);
+
+	return r < 0 && r != -EPROTO ? (int)r : 0;
+}
+
 static int open_rw(uint64_t nodeid, uint64_t *fh)
 {
 	struct fuse_open_in in = { .flags = 02 /* O_RDWR */ };
@@ -638,6 +647,9 @@ static void test_random_mix(void)
 			bad |= setattr_size(m->node, m->fh, ns) != 0;
 		} else if (op == 36) {		/* another handle */
 			bad |= release(m->node, m->fh) != 0 || open_rw(m->node, &m->fh) != 0;
+		} else if (op == 37) {		/* the inode forgotten (evicted), then looked up again */
+			bad |= release(m->node, m->fh) != 0 || forget(m->node, 1) != 0 ||
+			       lookup(m->name, &m->node) != 0 || open_rw(m->node, &m->fh) != 0;
 		} else if (m->size >= PAGE) {	/* a guest store through the window */
 			uint64_t pg = mix_rand(&x, (uint32_t)(m->size / PAGE));
 
@@ -651,14 +663,14 @@ static void test_random_mix(void)
 			}
 			memcpy(m->bytes + pg * PAGE + off, b, len);
 		}
-		nop[op < 30 ? 0 : op < 32 ? 1 : op < 35 ? 2 : op - 32]++;
+		nop[op < 30 ? 0 : op < 32 ? 1 : op < 35 ? 2 : op - 32]++;	/* 3 size, 4 reopen, 5 evict, 6.. store */
 	}
 	qcur = QREQ;
 	snap(&z);
 	CHECK(!bad, "mix: 400 steps, every READ equal to the model");
 	printf("fast_rtl_test: mix: %u READs (%u hits; %u requests handed over), %u WRITEs, %u FSYNCs, %u size changes, "
-	       "%u reopens, %u window stores\n", nread, z.f.hits - a.f.hits, misses(&z.f) - misses(&a.f), nop[1],
-	       nop[2], nop[3], nop[4], nop[5] + nop[6] + nop[7]);
+	       "%u reopens, %u evictions, %u window stores\n", nread, z.f.hits - a.f.hits,
+	       misses(&z.f) - misses(&a.f), nop[1], nop[2], nop[3], nop[4], nop[5], nop[6] + nop[7]);
 	/* About one READ in nine hits: every WRITE, size change and window
 	 * store clears the table, and written pages wait for an FSYNC. */
 	CHECK(z.f.hits - a.f.hits >= nread / 15, "mix: at least one READ in 15 was a hit (%u of %u)",
