@@ -66,6 +66,7 @@
 #define TIME_SYNC_MS	10	/* the card's clock follows the host's this closely */
 #define CLOCK_MHZ	250u	/* the card's nominal clock: ns into cycles */
 #define TURNAROUND_MAX_NS 1000000000ull	/* --host-turnaround's largest value */
+#define KICK_WAIT_NS	2000000ull	/* wall time a published entry waits for its kick */
 
 struct bridge {
 	struct vu_dev vu;
@@ -93,6 +94,7 @@ struct bridge {
 	int held[VU_MAX_QUEUES];	/* published entries waiting for the turnaround */
 	uint16_t held_idx[VU_MAX_QUEUES];
 	uint64_t release_at[VU_MAX_QUEUES];
+	uint64_t held_wall[VU_MAX_QUEUES];	/* wall clock when it was first seen */
 	uint64_t holds, held_cycles;
 	/* the firmware's settling: a used entry it wrote -> its idle word */
 	uint64_t settle_from;		/* 0: none being timed */
@@ -210,6 +212,37 @@ static uint16_t card_avail(struct bridge *b, unsigned q)
 	return b->turnaround ? b->shadow[q] : guest_avail(b, q);
 }
 
+static uint64_t wall_ns(void);
+
+/* Whether the guest notifies for the entries from old to new (the card's
+ * avail_event with EVENT_IDX, else the used ring's NO_NOTIFY flag). */
+static int kick_due(struct bridge *b, unsigned q, uint16_t old, uint16_t new)
+{
+	struct vu_vring *vq = &b->vu.vq[q];
+	uint16_t event;
+
+	if (!(b->vu.acked & (1ull << VIRTIO_RING_F_EVENT_IDX)))
+		return !(__atomic_load_n(&vq->used->flags, __ATOMIC_ACQUIRE) & VRING_USED_F_NO_NOTIFY);
+	event = __atomic_load_n((uint16_t *)&vq->used->ring[vq->num], __ATOMIC_ACQUIRE);
+	return (uint16_t)(new - event - 1) < (uint16_t)(new - old);
+}
+
+/* Held entries may be shown: the turnaround has passed, and their kick,
+ * if the guest owes one, has come. On a host the notify write follows the
+ * avail index within nanoseconds; here it comes through QEMU tens of
+ * microseconds of wall clock later, while the card runs on: shown alone,
+ * the entries would be timed from a moment the card could not have known
+ * about them. A kick that never comes is not waited for beyond
+ * KICK_WAIT_NS of wall clock. */
+static int may_release(struct bridge *b, unsigned q, uint64_t now)
+{
+	if (now < b->release_at[q])
+		return 0;
+	if (b->kicked[q] || !kick_due(b, q, b->shadow[q], b->held_idx[q]))
+		return 1;
+	return wall_ns() - b->held_wall[q] > KICK_WAIT_NS;
+}
+
 /* Shows the card what the guest published once the host turnaround since
  * the last completion it had seen has passed (see the top of this file).
  * Entries published while some wait are shown with them, a little late. */
@@ -228,13 +261,14 @@ static void pace_avail(struct bridge *b)
 		if (!b->held[q] && a != b->shadow[q]) {
 			b->held[q] = 1;
 			b->held_idx[q] = a;
+			b->held_wall[q] = wall_ns();
 			b->release_at[q] = b->last_done + b->turnaround > now ? b->last_done + b->turnaround : now;
 			if (b->release_at[q] > now) {
 				b->holds++;
 				b->held_cycles += b->release_at[q] - now;
 			}
 		}
-		if (b->held[q] && now >= b->release_at[q]) {
+		if (b->held[q] && may_release(b, q, now)) {
 			b->shadow[q] = b->held_idx[q];
 			b->held[q] = 0;
 		}
