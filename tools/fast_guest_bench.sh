@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench-fast-guest: 4 KiB random O_DIRECT reads from a stock guest on the
 # RTL card (vfpga-sim --socket, the SSD model over a fresh mke2fs image) over
-# a 256 KiB file the card's page cache holds: fio psync, then, on a fresh
+# a 256 KiB file the card's page cache holds, 8 s each: fio psync, then, on a fresh
 # card, fio libaio at iodepth 16. Each run's device-side figures (--stats)
 # land in OUTDIR/fast_guest_{psync,libaio}.json; fast_guest_md.py makes the
 # table.
@@ -18,9 +18,10 @@ trap 'rm -rf "$sockdir"' EXIT
 turn=
 [ -n "${HOST_TURNAROUND:-}" ] && turn="--host-turnaround $HOST_TURNAROUND"
 
-# One fio job on a fresh card: write the file, then 1024 reads of it
-# (norandommap: one open, pages drawn with replacement, so all but the
-# first touch of each page may hit).
+# One fio job on a fresh card: write the file, then read it at random for
+# 8 s of the guest's clock (time_based and norandommap keep one open: a
+# RELEASE drops the node's tags; pages are drawn with replacement, so all
+# but the first READ of each page may hit).
 run() {
 	name=$1 engine=$2 depth=$3
 	W=$OUT/fast_guest_$name
@@ -34,7 +35,7 @@ run() {
 	i=0; while [ ! -S "$sockdir/card.sock" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 	"$here/guest-run" --socket "$sockdir/card.sock" --timeout 900 --log "$W/guest.log" -- sh -c \
 		"dd if=/dev/urandom of=/mnt/rr.dat bs=4096 count=64 conv=fsync 2>/dev/null && \
-		 fio --name=$name --filename=/mnt/rr.dat --rw=randread --bs=4k --size=256k --io_size=4m \
+		 fio --name=$name --filename=/mnt/rr.dat --rw=randread --bs=4k --size=256k --time_based --runtime=8 \
 		     --norandommap --randrepeat=1 --direct=1 --ioengine=$engine --iodepth=$depth \
 		     --eta=never --output=/tmp/fio.out && echo 'fio $name: ok'" > "$W/guest.out" 2>&1
 	rc=$?

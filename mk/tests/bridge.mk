@@ -24,7 +24,7 @@ BENCH_TARGETS += bench-guest-rtl
 # O_DIRECT reads of a file the card's page cache holds, psync then libaio
 # iodepth 16: hit ratio and service time per READ (HOST_TURNAROUND=NS sets
 # the bridge's host turnaround; default its own).
-bench-fast-guest: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Benchmark: fio 4 KiB randread O_DIRECT (psync, libaio QD16) from a stock guest on the RTL card: READ fast-path hit ratio, service time per READ, build/bench/fast_guest.{md,json} (about 4 min; SSD_PROFILE, HOST_TURNAROUND)
+bench-fast-guest: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Benchmark: fio 4 KiB randread O_DIRECT (psync, libaio QD16) from a stock guest on the RTL card: READ fast-path hit ratio, service time per READ, build/bench/fast_guest.{md,json} (about 1 min; SSD_PROFILE, HOST_TURNAROUND)
 	@mkdir -p $(BUILD)/bench
 	@SSD_PROFILE=$(SSD_PROFILE) HOST_TURNAROUND=$(HOST_TURNAROUND) sh tools/fast_guest_bench.sh $(BIN)/vfpga-sim \
 	  $(BUILD)/firmware/card.elf $(BUILD)/bench-fast-guest > $(BUILD)/bench/fast_guest.log 2>&1 || \
