@@ -15,7 +15,10 @@ print("`make bench-guest-rtl`: the demo's workload (ls, cat, a write, fio 1 MiB 
       "+ verify) from a Debian 6.1 guest through the vhost-user bridge into the RTL; each request "
       "timed from the notify write that told the card about it (or, published without a kick, "
       "from its appearance in the avail ring) to its used-ring entry (card firmware on the "
-      f"soft core, ext4 over NVMe into the SSD model with SSD profile `{sys.argv[2]}`).\n")
+      f"soft core, ext4 over NVMe into the SSD model with SSD profile `{sys.argv[2]}`)"
+      + (f"; the bridge's host turnaround {s['host_turnaround_ns']} ns (what the guest publishes "
+         "reaches the card no sooner after the last completion it saw)" if "host_turnaround_ns" in s else "")
+      + ".\n")
 if len(sys.argv) > 4:
     wall = float(sys.argv[4]) - float(sys.argv[3])
     print(f'Simulated {s["cycles"]:,} cycles ({s["cycles"] / mhz / 1000:.1f} ms at {mhz} MHz) in '
@@ -48,9 +51,12 @@ f = s.get("fast")
 if f:
     m = f["misses"]
     print("\nThe READ fast path (`rtl/vq/vq_fast.sv`, armed by the firmware while it sleeps): READs "
-          "served by the RTL alone, and the chains it handed to the firmware by reason:\n")
-    print("| READs | hits | hit ratio | hit bytes | untagged page | other opcode | chain shape | too long | DMA error |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "served by the RTL alone, and the requests it handed to the firmware by reason. Not "
+          "READ-shaped: every request that is not an 80-byte READ in a usable chain (FAST's "
+          "MISS_CHAIN, which checks the length before the opcode, and MISS_OPCODE): other "
+          "requests, mostly, not READs the fast path missed.\n")
+    print("| READs | hits | hit ratio | hit bytes | READs without a tag | READs too long | not READ-shaped | DMA error |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(f'| {f["reads"]} | {f["hits"]} | {100 * f["read_hit_ratio"]:.1f} % | {f["hit_bytes"]:,} | {m["tag"]} | '
-          f'{m["opcode"]} | {m["chain"]} | {m["size"]} | {m["dma"]} |')
+          f'{m["size"]} | {m["opcode"] + m["chain"]} | {m["dma"]} |')
 print("\nPlot: `build/bench/guest_rtl.svg`.")

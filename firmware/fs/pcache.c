@@ -184,6 +184,11 @@ void vfs_pcache_get_stats(struct vfs_pcache_stats *out)
 	out->dirty = pc.ndirty;
 }
 
+uint64_t vfs_pcache_changes(void)
+{
+	return pc.st.evictions + pc.st.drops + pc.st.dirtied + pc.st.discarded;
+}
+
 struct vfs_pcache_stats *pcache_stats_mut(void)
 {
 	return &pc.st;

@@ -175,6 +175,10 @@ struct vfs_pcache_stats {
 };
 int vfs_pcache_setup(void *mem, size_t bytes);
 void vfs_pcache_get_stats(struct vfs_pcache_stats *out);
+/* evictions + drops + dirtied + discarded so far: it moves whenever a frame
+ * is replaced, dropped or written to. Cheaper than the whole figures for a
+ * caller that asks before every sleep (the card's READ fast path). */
+uint64_t vfs_pcache_changes(void);
 /* The copy the cache uses to hand whole blocks to a caller's buffer and to
  * take DAX window pages back (default memcpy; the card may bind a copy
  * engine, which also makes big reads take cached blocks). NULL: memcpy. */

@@ -19,3 +19,19 @@ bench-guest-rtl: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Benchmark:
 	  python3 tools/devstats_md.py $(BUILD)/bench/guest_rtl.json $(SSD_PROFILE) $$s $$e > $(BUILD)/bench/guest_rtl.md
 	@cat $(BUILD)/bench/guest_rtl.md
 BENCH_TARGETS += bench-guest-rtl
+
+# The READ fast path from a stock guest on the RTL card: fio 4 KiB random
+# O_DIRECT reads of a file the card's page cache holds, psync then libaio
+# iodepth 16: hit ratio and service time per READ (HOST_TURNAROUND=NS sets
+# the bridge's host turnaround; default its own).
+bench-fast-guest: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Benchmark: fio 4 KiB randread O_DIRECT (psync, libaio QD16) from a stock guest on the RTL card: READ fast-path hit ratio, service time per READ, build/bench/fast_guest.{md,json} (about 1 min; SSD_PROFILE, HOST_TURNAROUND)
+	@mkdir -p $(BUILD)/bench
+	@SSD_PROFILE=$(SSD_PROFILE) HOST_TURNAROUND=$(HOST_TURNAROUND) sh tools/fast_guest_bench.sh $(BIN)/vfpga-sim \
+	  $(BUILD)/firmware/card.elf $(BUILD)/bench-fast-guest > $(BUILD)/bench/fast_guest.log 2>&1 || \
+	  { tail -30 $(BUILD)/bench/fast_guest.log; exit 1; }
+	@python3 tools/fast_guest_md.py $(SSD_PROFILE) $(BUILD)/bench-fast-guest/fast_guest_psync.json \
+	  $(BUILD)/bench-fast-guest/fast_guest_libaio.json > $(BUILD)/bench/fast_guest.md
+	@cp $(BUILD)/bench-fast-guest/fast_guest_psync.json $(BUILD)/bench/fast_guest_psync.json
+	@cp $(BUILD)/bench-fast-guest/fast_guest_libaio.json $(BUILD)/bench/fast_guest_libaio.json
+	@cat $(BUILD)/bench/fast_guest.md
+BENCH_TARGETS += bench-fast-guest

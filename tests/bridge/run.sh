@@ -10,6 +10,14 @@ rm -rf "$W" && mkdir -p "$W"
 fail=0
 bad() { echo "test-bridge: FAIL: $*"; fail=1; }
 SOCK=$W/sock
+# --host-turnaround takes nanoseconds, 0 to 1 s; anything else is refused
+# before the card starts.
+for v in -1 1e3 5us "" 1000000001; do
+	"$SIM" --socket "$SOCK" --firmware "$FW" --host-turnaround "$v" 2>"$W/turn.err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q "host-turnaround: '$v' is not a number of nanoseconds" "$W/turn.err" ||
+		bad "--host-turnaround '$v': status $rc, $(cat "$W/turn.err")"
+done
 "$SIM" --socket "$SOCK" --firmware "$FW" --console "$W/card.log" --stats "$W/stats.json" \
 	--profile "$W/profile.txt" 2>"$W/sim.log" &
 pid=$!
