@@ -482,7 +482,7 @@ void ext4_inode_csum_settle(struct vfs *fs, struct ext4_buf *b);
 /* A WRITE's new size and times (nothing else changed since ip was read)
  * kept in the inode cache instead of the inode's buffer: 1, or 0 when the
  * caller must write the inode (see inode.c). */
-int ext4_inode_defer(struct vfs *fs, const struct ext4_inode *ip);
+int ext4_inode_defer(struct vfs *fs, struct ext4_inode *ip);
 /* The deferred sizes and times into their buffers: ext4_commit, first. */
 int ext4_inode_flush(struct vfs *fs);
 uint64_t ext4_i_size(const struct ext4_inode *ip);

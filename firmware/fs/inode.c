@@ -345,9 +345,11 @@ void ext4_inode_csum_settle(struct vfs *fs, struct ext4_buf *b)
  * 4 KiB at a time changes its inode at every WRITE, and only the commit
  * needs the sum. The block records which of its inodes changed
  * (EXT4_CSUM_INODES, up to 32 a block); a read of one of them before the
- * commit trusts its bytes (ours) instead of the stale sum.
+ * commit trusts its bytes (ours) instead of the stale sum. Without copy,
+ * the block is only made part of the transaction: a deferred WRITE's
+ * (ext4_inode_defer), whose bytes the commit puts in first.
  */
-int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip)
+static int inode_put(struct vfs *fs, struct ext4_inode *ip, int copy)
 {
 	uint64_t blk;
 	uint32_t off, slot;
@@ -364,26 +366,35 @@ int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip)
 	    (b->csum_kind == EXT4_CSUM_NONE || b->csum_kind == EXT4_CSUM_INODES)) {
 		uint32_t mask = b->csum_kind == EXT4_CSUM_INODES ? b->csum_arg : 0;
 
-		memcpy(b->data + off, ip->raw, fs->isz);
+		if (copy)
+			memcpy(b->data + off, ip->raw, fs->isz);
 		ext4_bdirty_csum(fs, b, EXT4_CSUM_INODES, mask | 1u << slot);
 		b->csum_ino = ip->ino - slot;
 	} else {
-		if (fs->csum)
+		if (copy && fs->csum)
 			csum_set(fs, ip);
-		memcpy(b->data + off, ip->raw, fs->isz);
+		if (copy)
+			memcpy(b->data + off, ip->raw, fs->isz);
 		ext4_bdirty(fs, b);
 	}
 	ext4_bput(fs, b);
-	fs->iseq++;
-	{
-		struct icache *c = &icpool[fs->slot];
-		struct ext4_icent *e = ic_lookup(c, ip->ino);
+	return 0;
+}
 
-		if (e) {
-			e->flags |= EXT4_IC_INTX;
-			c->intx = 1;
-			ic_fill(fs, e, ip);
-		}
+int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip)
+{
+	struct icache *c = &icpool[fs->slot];
+	struct ext4_icent *e;
+	int err = inode_put(fs, ip, 1);
+
+	if (err)
+		return err;
+	fs->iseq++;
+	e = ic_lookup(c, ip->ino);
+	if (e) {
+		e->flags |= EXT4_IC_INTX;
+		c->intx = 1;
+		ic_fill(fs, e, ip);
 	}
 	return 0;
 }
@@ -391,23 +402,31 @@ int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip)
 /*
  * A file written 4 KiB at a time changes its size and times at every WRITE;
  * copying the inode into its buffer and decoding it again into the cache
- * entry cost ~560 host instructions of a 2 800-instruction WRITE. Once the
- * inode went into its buffer in the open transaction (INTX: the buffer is
- * dirty, the commit journals it), a WRITE that changed nothing else keeps
- * its size and times in the entry only (STALE). Whatever reads the inode
+ * entry cost ~560 host instructions of a 2 800-instruction WRITE. A WRITE
+ * that changed nothing else keeps its size and times in the entry only
+ * (STALE); the inode's block only has to be in the open transaction (INTX:
+ * dirty, so the commit journals it), which the first such WRITE of a
+ * transaction makes it, without copying anything. Whatever reads the inode
  * gets them merged (ext4_inode_read); the commit puts them into the buffer
  * before it sums and journals it (ext4_inode_flush), as does the entry's
  * eviction. So the buffer is exact whenever it reaches the journal, and
  * the sum is computed at the commit as before.
  */
-int ext4_inode_defer(struct vfs *fs, const struct ext4_inode *ip)
+int ext4_inode_defer(struct vfs *fs, struct ext4_inode *ip)
 {
-	struct ext4_icent *e = ic_lookup(&icpool[fs->slot], ip->ino);
+	struct icache *c = &icpool[fs->slot];
+	struct ext4_icent *e = ic_lookup(c, ip->ino);
 	uint64_t s;
 	uint32_t ns;
 
-	if (fs->broken || !e || !(e->flags & EXT4_IC_INTX))
+	if (fs->broken || !e)
 		return 0;
+	if (!(e->flags & EXT4_IC_INTX)) {	/* the block joins the transaction */
+		if (inode_put(fs, ip, 0))
+			return 0;
+		e->flags |= EXT4_IC_INTX;
+		c->intx = 1;
+	}
 	ext4_now(&s, &ns);
 	e->attr.size = ext4_i_size(ip);
 	e->attr.mtime = e->attr.ctime = s;
