@@ -7,8 +7,10 @@
  * enters it only after vfs.c's iget() has checked it (allocated, checksum,
  * mode, extent root), so an inode found in it is read without those checks
  * again; ext4_inode_write() re-decodes the entry of every inode it writes,
- * so the entry always matches the inode in the block cache (whose dirty
- * buffers are never dropped before they commit). Freed inodes leave it
+ * so the entry matches the inode in the block cache (whose dirty buffers
+ * are never dropped before they commit), except for the size and times a
+ * WRITE left in it (EXT4_IC_STALE, ext4_inode_defer), newer than the
+ * block's until the commit puts them in. Freed inodes leave it
  * (ext4_icache_drop), a new mount starts it empty, and a broken mount does
  * not use it. Replacement is CLOCK over a fixed array hashed by inode
  * number. The pool sits outside struct vfs, so that the card keeps it in the
