@@ -302,6 +302,10 @@ struct vfs {
 	int (*dalloc)(struct vfs *fs);
 	struct ext4_inode *dalloc_ip;
 	int dalloc_busy;	/* converting: the reservation may be used */
+	/* Bumped by every change that can reach an inode's bytes beyond its
+	 * size and times (extent edits, i_blocks, inode writes, commits): a
+	 * WRITE that saw it unchanged changed only those (ext4_inode_defer). */
+	uint32_t iseq;
 	int wb_err;		/* a write-back of file data failed (FLUSH says EIO) */
 	char err[160];
 
@@ -475,6 +479,12 @@ int ext4_inode_write(struct vfs *fs, struct ext4_inode *ip);
 uint32_t ext4_inode_csum_seed(struct vfs *fs, const struct ext4_inode *ip);
 /* The checksums of the inodes ext4_inode_write left to the commit. */
 void ext4_inode_csum_settle(struct vfs *fs, struct ext4_buf *b);
+/* A WRITE's new size and times (nothing else changed since ip was read)
+ * kept in the inode cache instead of the inode's buffer: 1, or 0 when the
+ * caller must write the inode (see inode.c). */
+int ext4_inode_defer(struct vfs *fs, struct ext4_inode *ip);
+/* The deferred sizes and times into their buffers: ext4_commit, first. */
+int ext4_inode_flush(struct vfs *fs);
 uint64_t ext4_i_size(const struct ext4_inode *ip);
 void ext4_i_set_size(struct ext4_inode *ip, uint64_t sz);
 uint32_t ext4_i_mode(const struct ext4_inode *ip);
@@ -493,6 +503,8 @@ void ext4_inode_attr(struct vfs *fs, const struct ext4_inode *ip, struct vfs_att
 
 /* inode.c: the in-core inode cache */
 #define EXT4_IC_NOXATTR 0x1	/* no in-inode xattr entries and no xattr block */
+#define EXT4_IC_INTX	0x2	/* written into its buffer in the open transaction */
+#define EXT4_IC_STALE	0x4	/* attr's size and times newer than its buffer's */
 struct ext4_icent {
 	uint32_t ino;		/* 0: free */
 	uint32_t flags;		/* EXT4_IC_* */

@@ -348,6 +348,7 @@ int ext4_ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64
 	uint32_t maxlen = uninit ? EXT_INIT_MAX_LEN - 1 : EXT_INIT_MAX_LEN;
 	int err;
 
+	fs->iseq++;	/* the root is in the inode */
 	while (len) {
 		uint32_t n = len > maxlen ? maxlen : len;
 		for (;;) {
@@ -479,6 +480,7 @@ int ext4_ext_remove(struct vfs *fs, struct ext4_inode *ip, uint32_t start, uint3
 {
 	int err = 0;
 
+	fs->iseq++;	/* the root is in the inode */
 	while (end > start) {
 		struct path pa;
 		uint8_t *h, *e;

@@ -571,6 +571,37 @@ int ext4_dalloc_step(struct vfs *fs, uint32_t max)
 	return err ? err : (int)n;
 }
 
+/*
+ * Bytes [boff, boff + len) from block lblk on, into frames that are dirty
+ * already: a delayed frame stays delayed, one with its device block keeps
+ * it (a dirty frame is mapped written: an unwritten block is converted by
+ * the write that dirties its frame, and frames whose mapping changes are
+ * dropped). So a rewrite of blocks written since their last write-back
+ * needs no extent lookup. Returns the bytes placed, up to the first block
+ * without such a frame.
+ */
+static size_t rewrite_dirty(struct vfs *fs, uint32_t ino, uint32_t lblk, uint32_t boff, const uint8_t *src,
+			    size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = fs->bs - boff < len - done ? fs->bs - boff : len - done;
+		uint8_t *fr = pcache_find(fs, ino, lblk);
+
+		if (!fr || !pcache_redirty(fr))
+			break;
+		if (n == fs->bs)
+			pcache_copy_in(fr, src + done, n);
+		else
+			memcpy(fr + boff, src + done, n);
+		done += n;
+		lblk++;
+		boff = 0;
+	}
+	return done;
+}
+
 /* Blocks from lblk (at pblk..) take len bytes of src from boff into the
  * first: whole blocks (boff 0, len a multiple of the block size) or part of
  * one block. Into the page cache (wb), or straight to the device. */
@@ -605,6 +636,8 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 		int un;
 		size_t chunk;
 
+		if (wb && (chunk = rewrite_dirty(fs, ip->ino, lblk, boff, in + done, len - done)) > 0)
+			goto placed;
 		err = ext4_ext_map(fs, ip, lblk, &pblk, &mlen, &un);
 		if (err)
 			break;
@@ -698,6 +731,7 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 			}
 			ext4_i_add_blocks(fs, ip, got);
 		}
+placed:
 		if (!wb)
 			pcache_update(fs, ip->ino, fs->log_bs, off, in + done, chunk);
 		done += chunk;

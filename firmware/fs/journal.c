@@ -804,7 +804,12 @@ int ext4_commit(struct vfs *fs)
 		return -EIO;
 	if (fs->rdonly)
 		return 0;
-	err = ext4_apply_pending_frees(fs);
+	/* the sizes and times WRITEs left in the inode cache go into their
+	 * buffers (dirty already) before anything is summed or journalled */
+	fs->iseq++;
+	err = ext4_inode_flush(fs);
+	if (!err)
+		err = ext4_apply_pending_frees(fs);
 	if (!err)
 		err = csum_settle(fs);
 	if (err)

@@ -532,6 +532,17 @@ void pcache_set_delayed(uint32_t i)
 	f->fs->pc_delay++;
 }
 
+int pcache_redirty(const uint8_t *frame)
+{
+	struct pc_frame *f = &pc.f[pcache_index(frame)];
+
+	if (!(f->flags & F_DIRTY))
+		return 0;
+	if (!(f->flags & F_DELAY))
+		pc.st.dirtied++;	/* as pcache_set_dirty counts it */
+	return 1;
+}
+
 int pcache_is_delayed(const uint8_t *frame)
 {
 	return (pc.f[pcache_index(frame)].flags & F_DELAY) != 0;

@@ -91,6 +91,11 @@ int pcache_is_dirty(const uint8_t *frame);
  */
 void pcache_set_delayed(uint32_t i);
 int pcache_is_delayed(const uint8_t *frame);
+/* A write lands in frame again: 1 if it is dirty (delayed, or with its
+ * device block), so the block's mapping is the frame's and needs no
+ * lookup; counted as pcache_set_dirty and pcache_set_delayed count it.
+ * 0 for a clean frame (the caller maps the block). */
+int pcache_redirty(const uint8_t *frame);
 /* Delayed frames are bounded: want more fit in a quarter of the frames
  * (else the write allocates at once); past an eighth, ext4 allocates them
  * at the start of its next change, so a WRITE of up to an eighth fits. */

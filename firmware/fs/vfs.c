@@ -1837,8 +1837,9 @@ void vfs_pcache_put(struct vfs *fs, uint64_t ino, uint64_t off, const void *src,
 static long write_once(struct vfs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len)
 {
 	struct ext4_inode ip;
+	uint32_t seq;
 	long n;
-	int err = begin_modify(fs);
+	int err = begin_modify(fs), had;
 
 	if (!err)
 		err = get_reg(fs, ino, &ip);
@@ -1846,9 +1847,15 @@ static long write_once(struct vfs *fs, uint64_t ino, uint64_t off, const void *b
 		return err;
 	if (len == 0)
 		return 0;
+	had = ext4_i_flags(&ip) & EXT4_EXTENTS_FL;
 	ensure_extents(&ip);
+	seq = fs->iseq;
 	n = ext4_file_write(fs, &ip, off, buf, len);
 	if (n > 0) {
+		/* only the size changed, and the times change: they can wait
+		 * in the inode cache for the commit (ext4_inode_defer) */
+		if (had && seq == fs->iseq && ext4_inode_defer(fs, &ip))
+			return n;
 		ext4_i_touch(fs, &ip, 0, 1, 1);
 		err = ext4_inode_write(fs, &ip);
 		if (err)

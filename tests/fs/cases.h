@@ -73,6 +73,9 @@ void t_idle_powercut(void);
 /* fs_cache.c */
 void t_metacache(void);
 
+/* fs_defer.c */
+void t_defer_powercut(void);
+
 /* fs_dalloc.c */
 void t_dalloc(void);
 void t_dalloc_enospc(void);

@@ -66,6 +66,7 @@ static const struct test tests[] = {
 	{ "idle_commit", t_idle_commit },
 	{ "idle_bounded", t_idle_bounded },
 	{ "idle_powercut", t_idle_powercut },
+	{ "defer_powercut", t_defer_powercut },
 };
 
 /* A case that hangs fails by name instead of stalling the run. */
