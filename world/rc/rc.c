@@ -58,6 +58,8 @@ struct rc {
 	uint32_t rng;
 	uint8_t outstanding[256];	/* tags of the card's reads in flight */
 	struct rc_dma_stats st;
+	uint64_t watch_addr, watch_cycle;	/* rc_watch_write */
+	int watching;
 	unsigned mps, mrrs;
 
 	/* the header as the host last wrote it (command, BAR0): where the
@@ -425,6 +427,8 @@ static void handle_from_card(struct rc *rc, const struct tlp *t)
 		} else {
 			unsigned fbe = tlp_first_be(t), lbe = tlp_last_be(t), n = tlp_len(t);
 
+			if (rc->watching && rc->watch_addr >= addr && rc->watch_addr - addr < 4ull * n)
+				rc->watch_cycle = rc->cycles;
 			for (unsigned i = 0; i < n; i++) {
 				unsigned be = (i == 0) ? fbe : (i == n - 1) ? lbe : 0xf;
 
@@ -1073,6 +1077,15 @@ void rc_set_dma_faults(struct rc *rc, const struct rc_dma_faults *f)
 }
 
 void rc_dma_stats(const struct rc *rc, struct rc_dma_stats *st) { *st = rc->st; }
+
+void rc_watch_write(struct rc *rc, uint64_t addr)
+{
+	rc->watch_addr = addr;
+	rc->watch_cycle = 0;
+	rc->watching = 1;
+}
+
+uint64_t rc_watch_cycle(const struct rc *rc) { return rc->watch_cycle; }
 
 void rc_set_limits(struct rc *rc, unsigned mps, unsigned mrrs)
 {

@@ -75,6 +75,11 @@ struct rc_dma_stats {
 struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen);
 void rc_set_dma_faults(struct rc *rc, const struct rc_dma_faults *f);
 void rc_dma_stats(const struct rc *rc, struct rc_dma_stats *st);
+/* The cycle at which the card's last write landing on host byte addr
+ * arrived (0: none since the watch was set): a bench's view of, say, a
+ * used index, as the host sees it. One address at a time. */
+void rc_watch_write(struct rc *rc, uint64_t addr);
+uint64_t rc_watch_cycle(const struct rc *rc);
 /* Limits the card must obey (bytes), checked on every request it sends. */
 void rc_set_limits(struct rc *rc, unsigned mps, unsigned mrrs);
 void rc_close(struct rc *rc);
