@@ -158,15 +158,21 @@ static int lookup(const char *name, uint64_t *nodeid)
 	return 0;
 }
 
-static int open_ro(uint64_t nodeid, uint64_t *fh)
+/* OPEN with open(2) flags: 0 or -error, the handle in *fh. */
+static int open_flags(uint64_t nodeid, uint32_t flags, uint64_t *fh)
 {
-	struct fuse_open_in in = { .flags = 0 /* O_RDONLY */ };
+	struct fuse_open_in in = { .flags = flags };
 	long r = fuse(FUSE_OPEN, nodeid, &in, sizeof(in), NULL, 0, sizeof(struct fuse_open_out));
 
 	if (r < 0)
 		return (int)r;
 	*fh = ((struct fuse_open_out *)payload())->fh;
 	return 0;
+}
+
+static int open_ro(uint64_t nodeid, uint64_t *fh)
+{
+	return open_flags(nodeid, 0 /* O_RDONLY */, fh);
 }
 
 static int fwrite_at(uint64_t nodeid, uint64_t fh, uint64_t off, const void *buf, size_t len)
@@ -554,13 +560,7 @@ static int forget(uint64_t nodeid, uint64_t n)
 
 static int open_rw(uint64_t nodeid, uint64_t *fh)
 {
-	struct fuse_open_in in = { .flags = 02 /* O_RDWR */ };
-	long r = fuse(FUSE_OPEN, nodeid, &in, sizeof(in), NULL, 0, sizeof(struct fuse_open_out));
-
-	if (r < 0)
-		return (int)r;
-	*fh = ((struct fuse_open_out *)payload())->fh;
-	return 0;
+	return open_flags(nodeid, 02 /* O_RDWR */, fh);
 }
 
 /* A page of m changed by a guest store through the DAX window: mapped,
