@@ -335,6 +335,8 @@ extern "C" void vtop_fast_counters(struct vtop *t, struct vtop_fast *out)
 	out->miss_dma = FAST_Q(m_dma);
 	out->invals = FAST_Q(invals);
 	out->last_cycles = FAST_Q(last_cyc);
+	out->xattr_hits = FAST_Q(xhits);
+	out->miss_xattr = FAST_Q(m_x);
 }
 
 extern "C" unsigned vtop_debug_dax_state(struct vtop *t)

@@ -85,6 +85,7 @@ unsigned vtop_debug_dax_state(struct vtop *t);
 struct vtop_fast {
 	uint32_t hits, hit_bytes, miss_opcode, miss_chain, miss_tag, miss_size, miss_dma;
 	uint32_t invals, last_cycles;
+	uint32_t xattr_hits, miss_xattr;	/* GETXATTR security.capability: ENODATA, not entered */
 };
 void vtop_fast_counters(struct vtop *t, struct vtop_fast *out);
 

@@ -11,6 +11,12 @@
  * data, sizes and handles alone invalidates at once, and any frame the page
  * cache evicted, dropped or dirtied since the last look clears the whole
  * table.
+ *
+ * The no-capability table (FAST.XNODE, XCMD): nodes whose GETXATTR of
+ * security.capability the firmware answered ENODATA, so that the fast path
+ * answers the next ones (Linux asks before every write). Only SETXATTR can
+ * make the answer wrong, REMOVEXATTR and a forgotten node make the entry
+ * useless or stale: each empties the table, as do INIT, DESTROY and reset.
  */
 #ifndef CARD_FAST_H
 #define CARD_FAST_H
@@ -35,6 +41,10 @@ void fast_request(const volatile void *req, size_t len);
  * pieces seg; size is the file's. Tags for the pages that lie whole in a
  * clean frame (and the file's last page, which the fast path cuts at size). */
 void fast_read_served(const volatile void *req, const struct vfs_seg *seg, unsigned n, uint64_t size);
+/* A reply of len bytes at rep was sent for the request at req: a GETXATTR
+ * of security.capability answered ENODATA enters the node in the
+ * no-capability table. */
+void fast_reply_sent(const volatile void *req, const void *rep, size_t len);
 /* The counters on the console (end of a session). */
 void fast_report(void);
 

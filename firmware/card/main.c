@@ -176,10 +176,15 @@ static long card_gather(void *ctx, unsigned slot, void *dst, size_t cap)
 
 static long card_scatter(void *ctx, unsigned slot, const void *src, size_t len)
 {
+	long ret;
+
 	(void)ctx;
 	/* src may be DMABUF or card memory (DDR, the DAX window): the DMA
 	 * engine takes the bytes from where they are. */
-	return vq_scatter(&slots[slot], src, (uint32_t)len);
+	ret = vq_scatter(&slots[slot], src, (uint32_t)len);
+	if (ret == (long)len)
+		fast_reply_sent(DMABUF + REQ_OFF, src, len);
+	return ret;
 }
 
 /* A READ from the page cache: the header from the reply buffer in DMABUF,

@@ -5,7 +5,9 @@
 // each request's fuse_in_header + fuse_read_in with the DMA engine, and
 // serves a FUSE_READ whose pages all hit its tag table: fuse_out_header and
 // the pages from card memory into the chain's writable buffers, then the
-// used entry through the engine. Any other chain stays in the engine's
+// used entry through the engine. A GETXATTR of security.capability (Linux
+// asks before every write) for a node in the firmware's no-capability
+// table is answered ENODATA the same way. Any other chain stays in the engine's
 // segment table and goes to the firmware: its next VQ POP of that queue
 // returns it instead of popping again.
 // Clock domain: clk. Interfaces: the core's MMIO port (c_*: FAST registers
@@ -16,7 +18,8 @@
 module vq_fast #(
   parameter int NQ = 5,               // queues (hiprio + request queues)
   parameter int TAGS = 256,           // tag table slots (a power of two)
-  parameter int MAX_PAGES = 32        // pages of one READ the fast path serves
+  parameter int MAX_PAGES = 32,       // pages of one READ the fast path serves
+  parameter int XNODES = 64           // no-capability table slots (a power of two)
 ) (
   input  wire logic        clk,
   input  wire logic        rst,
@@ -56,7 +59,15 @@ module vq_fast #(
   localparam logic [31:0] REQ_BYTES = 32'd80;       // fuse_in_header + fuse_read_in
   localparam logic [31:0] OUT_BYTES = 32'd16;       // fuse_out_header
   localparam logic [31:0] FUSE_READ = 32'd15;
-  localparam int HDR_WORDS = 11;                    // words of the request read back
+  localparam int HDR_WORDS = 11;                    // words of a READ read back
+  // GETXATTR of "security.capability": fuse_in_header, fuse_getxattr_in,
+  // the name and its NUL, 68 bytes; its five name words, little-endian
+  localparam logic [31:0] X_BYTES = 32'd68;
+  localparam logic [31:0] FUSE_GETXATTR = 32'd22;
+  localparam int X_WORDS = 13;                      // words of a GETXATTR read back
+  localparam logic [159:0] X_NAME = {32'h0079_7469, 32'h6c69_6261, 32'h7061_632e, 32'h7974_6972, 32'h7563_6573};
+  localparam logic [31:0] ENODATA_NEG = 32'hffff_ffc3;  // -61
+  localparam int XW = $clog2(XNODES);
   localparam int CNT_W = 32;
   // Scratch in DMABUF (the firmware does not touch DMABUF while armed)
   localparam logic [31:0] SCR = soc_map_pkg::DMABUF_BASE + soc_map_pkg::DMABUF_SIZE - 32'd128;
@@ -89,6 +100,7 @@ module vq_fast #(
     if (TAGS < 2 || (TAGS & (TAGS - 1)) != 0) $error("vq_fast: TAGS must be a power of two");
     if (TAGS > 65536) $error("vq_fast: TAGS above 65536");
     if (MAX_PAGES < 1 || MAX_PAGES > 256) $error("vq_fast: MAX_PAGES out of 1..256");
+    if (XNODES < 2 || XNODES > 64 || (XNODES & (XNODES - 1)) != 0) $error("vq_fast: XNODES must be a power of two in 2..64");
     if (NQ > 16) $error("vq_fast: at most 16 queues (VQ.CMD.QUEUE)");
     if ((1 << SEG_SHIFT) != soc_map_pkg::VQ_SEG_STRIDE) $error("vq_fast: VQ.SEG stride not a power of two");
   end
@@ -96,7 +108,7 @@ module vq_fast #(
   typedef enum logic [4:0] {
     S_IDLE, S_ISSUE, S_VQPOLL, S_POP_ST, S_HEAD, S_NSEG, S_RDLEN, S_WRLEN,
     S_SEGRD, S_SEG_LO, S_SEG_HI, S_SEG_LEN, S_GATHER, S_GNEXT, S_DMA, S_DMA_ST,
-    S_HDR, S_HDR_D, S_LOOK_D, S_OUT, S_SCAT, S_PUSH, S_PUSH_ST, S_SCAN
+    S_HDR, S_HDR_D, S_LOOK_D, S_XLOOK_D, S_OUT, S_SCAT, S_PUSH, S_PUSH_ST, S_SCAN
   } state_t;
 
   // ------------------------------------------------------------ state
@@ -126,13 +138,15 @@ module vq_fast #(
   logic        dma_wait_q, dma_wait_d;        // S_DMA returns once its command is done
   logic        dma_out_q, dma_out_d;          // a started command not yet seen done
   logic [3:0]  hk_q, hk_d;                       // request word read back
-  logic [31:0] h_len_q, h_len_d, h_op_q, h_op_d, h_size_q, h_size_d;
+  logic [31:0] h_len_q, h_len_d, h_op_q, h_op_d, h_size_q, h_size_d, h_x11_q, h_x11_d;
+  logic        x_q, x_d;                         // the request is a GETXATTR candidate (68 bytes)
   logic [63:0] h_unique_q, h_unique_d, h_node_q, h_node_d, h_fh_q, h_fh_d, h_off_q, h_off_d;
   logic [PW-1:0] look_k_q, look_k_d, npages_q, npages_d;
   logic [31:0] n_q, n_d, p_q, p_d;               // bytes of data; bytes of the reply sent
   logic [MAX_PAGES*FRW-1:0] frames_q, frames_d;
   logic [CNT_W-1:0] hits_q, hits_d, hit_bytes_q, hit_bytes_d, m_op_q, m_op_d, m_chain_q, m_chain_d,
                     m_tag_q, m_tag_d, m_size_q, m_size_d, m_dma_q, m_dma_d, invals_q, invals_d,
+                    xhits_q, xhits_d, m_x_q, m_x_d,
                     last_cyc_q, last_cyc_d, cyc_q, t0_q, t0_d;
   logic [QN*32-1:0] t_steal_q, t_steal_d;
   // tag staging and table
@@ -144,6 +158,13 @@ module vq_fast #(
   logic [SW-1:0] tag_waddr, tag_raddr, tag_rslot_q;
   logic [TAG_W-1:0] tag_wdata, tag_rd_q;
   logic [TAG_W-1:0] tag_mem [0:TAGS-1];
+  // the no-capability table: node IDs, one write port, a registered read
+  logic [63:0] x_node_q, x_node_d;
+  logic [XNODES-1:0] xvalid_q, xvalid_d;
+  logic        xmem_we;
+  logic [XW-1:0] xmem_raddr, xmem_rslot_q;
+  logic [63:0] xmem_rd_q;
+  logic [63:0] xmem [0:XNODES-1];
   // invalidation
   logic        inval_q, inval_d;                 // requested, scan not finished
   logic [31:0] inval_node_q, inval_node_d;
@@ -167,23 +188,16 @@ module vq_fast #(
     slot_of = page ^ SW'(node[7:0]) ^ SW'(node[15:8]);
   endfunction
 
-  // Byte offset in the request of word k read back
+  // Slot of a node in the no-capability table: NODE[5:0] ^ NODE[37:32]
+  function automatic logic [XW-1:0] xslot_of(input logic [5:0] lo, input logic [5:0] hi);
+    xslot_of = XW'(lo ^ hi);
+  endfunction
+
+  // Byte offset in the request of word k read back: len, opcode, unique
+  // (2), nodeid (2) at 0..20; then from 40: a READ's fh (2), offset (2),
+  // size; a GETXATTR's size, padding and the name's five words
   function automatic logic [31:0] hdr_off(input logic [3:0] k);
-    logic [31:0] o;
-    unique case (k)
-      4'd0: o = 32'd0;    // len
-      4'd1: o = 32'd4;    // opcode
-      4'd2: o = 32'd8;    // unique
-      4'd3: o = 32'd12;
-      4'd4: o = 32'd16;   // nodeid
-      4'd5: o = 32'd20;
-      4'd6: o = 32'd40;   // fh
-      4'd7: o = 32'd44;
-      4'd8: o = 32'd48;   // offset
-      4'd9: o = 32'd52;
-      default: o = 32'd56; // size
-    endcase
-    hdr_off = o;
+    hdr_off = k < 4'd6 ? {26'd0, k, 2'b00} : {26'd0, k, 2'b00} + 32'd16;
   endfunction
 
   function automatic logic [31:0] min32(input logic [31:0] a, input logic [31:0] b);
@@ -261,6 +275,11 @@ module vq_fast #(
       soc_map_pkg::FAST_MISS_DMA:    fast_rd = m_dma_q;
       soc_map_pkg::FAST_INVALS:      fast_rd = invals_q;
       soc_map_pkg::FAST_LAST_CYCLES: fast_rd = last_cyc_q;
+      soc_map_pkg::FAST_XNODE_LO:    fast_rd = x_node_q[31:0];
+      soc_map_pkg::FAST_XNODE_HI:    fast_rd = x_node_q[63:32];
+      soc_map_pkg::FAST_XNODES:      fast_rd = 32'(XNODES);
+      soc_map_pkg::FAST_XHITS:       fast_rd = xhits_q;
+      soc_map_pkg::FAST_MISS_XATTR:  fast_rd = m_x_q;
       default: ;
     endcase
   end
@@ -323,6 +342,8 @@ module vq_fast #(
     h_len_d = h_len_q;
     h_op_d = h_op_q;
     h_size_d = h_size_q;
+    h_x11_d = h_x11_q;
+    x_d = x_q;
     h_unique_d = h_unique_q;
     h_node_d = h_node_q;
     h_fh_d = h_fh_q;
@@ -340,6 +361,12 @@ module vq_fast #(
     m_size_d = m_size_q;
     m_dma_d = m_dma_q;
     invals_d = invals_q;
+    xhits_d = xhits_q;
+    m_x_d = m_x_q;
+    x_node_d = x_node_q;
+    xvalid_d = xvalid_q;
+    xmem_we = 1'b0;
+    xmem_raddr = xmem_rslot_q;
     last_cyc_d = last_cyc_q;
     t0_d = t0_q;
     t_steal_d = t_steal_q;
@@ -415,6 +442,15 @@ module vq_fast #(
         soc_map_pkg::FAST_TAG_FRAME:   t_frame_d = c_wdata;
         soc_map_pkg::FAST_TAG_SIZE_LO: t_size_d[31:0] = c_wdata;
         soc_map_pkg::FAST_TAG_SIZE_HI: t_size_d[63:32] = c_wdata;
+        soc_map_pkg::FAST_XNODE_LO: x_node_d[31:0] = c_wdata;
+        soc_map_pkg::FAST_XNODE_HI: x_node_d[63:32] = c_wdata;
+        soc_map_pkg::FAST_XCMD: begin
+          if (c_wdata[soc_map_pkg::FAST_XCMD_CLEAR_LSB]) xvalid_d = '0;
+          if (c_wdata[soc_map_pkg::FAST_XCMD_INSTALL_LSB]) begin
+            xmem_we = 1'b1;
+            xvalid_d[xslot_of(x_node_q[5:0], x_node_q[37:32])] = 1'b1;
+          end
+        end
         soc_map_pkg::FAST_TAG_CMD: begin
           t_slot_d = slot_of(t_node_q[15:0], t_page_q[SW-1:0]);
           tag_waddr = slot_of(t_node_q[15:0], t_page_q[SW-1:0]);
@@ -512,7 +548,8 @@ module vq_fast #(
 
       S_WRLEN: begin
         wrlen_d = f_rdata;
-        if (rdlen_q != REQ_BYTES || f_rdata < OUT_BYTES) begin
+        x_d = rdlen_q == X_BYTES;
+        if ((rdlen_q != REQ_BYTES && rdlen_q != X_BYTES) || f_rdata < OUT_BYTES) begin
           miss = 1'b1;
           miss_why = soc_map_pkg::FASTWHY_CHAIN;
         end else begin
@@ -555,9 +592,9 @@ module vq_fast #(
       S_GATHER: begin
         if (seg_i_q >= nrd_q) begin
           miss = 1'b1;
-          miss_why = soc_map_pkg::FASTWHY_CHAIN;   // cannot happen with RDLEN = 80
+          miss_why = soc_map_pkg::FASTWHY_CHAIN;   // cannot happen with RDLEN checked
         end else begin
-          chunk = min32(seg_len_q, REQ_BYTES - gath_q);
+          chunk = min32(seg_len_q, rdlen_q - gath_q);
           gath_d = gath_q + chunk;
           seg_i_d = seg_i_q + 8'd1;
           if (chunk == 32'd0) begin
@@ -568,7 +605,7 @@ module vq_fast #(
             dma_len_d = chunk;
             dma_to_host_d = 1'b0;
             dma_step_d = 3'd0;
-            dma_wait_d = gath_q + chunk == REQ_BYTES;   // the fields are read back after the last
+            dma_wait_d = gath_q + chunk == rdlen_q;     // the fields are read back after the last
             dma_ret_d = S_GNEXT;
             state_d = S_DMA;
           end
@@ -576,7 +613,7 @@ module vq_fast #(
       end
 
       S_GNEXT: begin
-        if (gath_q == REQ_BYTES) begin
+        if (gath_q == rdlen_q) begin
           hk_d = 4'd0;
           state_d = S_HDR;
         end else begin
@@ -673,10 +710,21 @@ module vq_fast #(
           4'd7: h_fh_d[63:32] = f_rdata;
           4'd8: h_off_d[31:0] = f_rdata;
           4'd9: h_off_d[63:32] = f_rdata;
-          default: h_size_d = f_rdata;
+          4'd10: h_size_d = f_rdata;
+          default: h_x11_d = f_rdata;
         endcase
         hk_d = hk_q + 4'd1;
-        if (32'(hk_q) == HDR_WORDS - 1) begin
+        if (x_q && 32'(hk_q) == X_WORDS - 1) begin
+          // a GETXATTR: the name's last word is on f_rdata now
+          if (h_len_q != X_BYTES || h_op_q != FUSE_GETXATTR ||
+              {f_rdata, h_x11_q, h_size_q, h_off_q} != X_NAME) begin
+            miss = 1'b1;
+            miss_why = soc_map_pkg::FASTWHY_OPCODE;
+          end else begin
+            xmem_raddr = xslot_of(h_node_q[5:0], h_node_q[37:32]);
+            state_d = S_XLOOK_D;
+          end
+        end else if (!x_q && 32'(hk_q) == HDR_WORDS - 1) begin
           if (h_len_q != REQ_BYTES || h_op_q != FUSE_READ) begin
             miss = 1'b1;
             miss_why = soc_map_pkg::FASTWHY_OPCODE;
@@ -734,13 +782,28 @@ module vq_fast #(
         end
       end
 
-      // ---- fuse_out_header {len, error 0, unique} into scratch
+      // ---- the node's slot in the no-capability table (addressed in the
+      //      cycle before): ENODATA, a header-only reply
+      S_XLOOK_D: begin
+        if (!xvalid_q[xmem_rslot_q] || xmem_rd_q != h_node_q) begin
+          miss = 1'b1;
+          miss_why = soc_map_pkg::FASTWHY_XATTR;
+        end else begin
+          n_d = 32'd0;
+          p_d = 32'd0;
+          hk_d = 4'd0;
+          state_d = S_OUT;
+        end
+      end
+
+      // ---- fuse_out_header {len, error (0, or ENODATA for a GETXATTR),
+      //      unique} into scratch
       S_OUT: begin
         op_we_d = 1'b1;
         op_addr_d = SCR_OUT + {28'd0, hk_q[1:0], 2'b00};
         unique case (hk_q[1:0])
           2'd0: op_wdata_d = OUT_BYTES + n_q;
-          2'd1: op_wdata_d = 32'd0;
+          2'd1: op_wdata_d = x_q ? ENODATA_NEG : 32'd0;
           2'd2: op_wdata_d = h_unique_q[31:0];
           default: op_wdata_d = h_unique_q[63:32];
         endcase
@@ -830,8 +893,12 @@ module vq_fast #(
           state_d = S_ISSUE;
         end else begin
           if (f_rdata[VQ_RES_LSB +: VQ_RES_W] == soc_map_pkg::VQ_RESULT_OK) begin
-            hits_d = hits_q + 32'd1;
-            hit_bytes_d = hit_bytes_q + n_q;
+            if (x_q) begin
+              xhits_d = xhits_q + 32'd1;
+            end else begin
+              hits_d = hits_q + 32'd1;
+              hit_bytes_d = hit_bytes_q + n_q;
+            end
             last_cyc_d = cyc_q - t0_q;
             // More chains may wait behind this one: pop the queue again.
             nq_d[q_q] = 1'b1;
@@ -878,6 +945,7 @@ module vq_fast #(
         soc_map_pkg::FASTWHY_TAG:    m_tag_d = m_tag_q + 32'd1;
         soc_map_pkg::FASTWHY_SIZE:   m_size_d = m_size_q + 32'd1;
         soc_map_pkg::FASTWHY_DMA:    m_dma_d = m_dma_q + 32'd1;
+        soc_map_pkg::FASTWHY_XATTR:  m_x_d = m_x_q + 32'd1;
         default:                     m_chain_d = m_chain_q + 32'd1;
       endcase
     end
@@ -893,6 +961,7 @@ module vq_fast #(
       ovr_d = 1'b0;
       dma_out_d = 1'b0;
       valid_d = '0;
+      xvalid_d = '0;
       inval_d = 1'b0;
     end
   end
@@ -902,6 +971,12 @@ module vq_fast #(
   always_ff @(posedge clk) begin
     if (tag_we) tag_mem[tag_waddr] <= tag_wdata;
     tag_rd_q <= tag_mem[tag_raddr];
+  end
+
+  // The no-capability table: the same shape, written from XNODE.
+  always_ff @(posedge clk) begin
+    if (xmem_we) xmem[xslot_of(x_node_q[5:0], x_node_q[37:32])] <= x_node_q;
+    xmem_rd_q <= xmem[xmem_raddr];
   end
 
   always_ff @(posedge clk) begin
@@ -926,6 +1001,10 @@ module vq_fast #(
       m_size_q <= '0;
       m_dma_q <= '0;
       invals_q <= '0;
+      xhits_q <= '0;
+      m_x_q <= '0;
+      xvalid_q <= '0;
+      x_node_q <= '0;
       last_cyc_q <= '0;
       cyc_q <= '0;
       t_node_q <= '0;
@@ -955,6 +1034,10 @@ module vq_fast #(
       m_size_q <= m_size_d;
       m_dma_q <= m_dma_d;
       invals_q <= invals_d;
+      xhits_q <= xhits_d;
+      m_x_q <= m_x_d;
+      xvalid_q <= xvalid_d;
+      x_node_q <= x_node_d;
       last_cyc_q <= last_cyc_d;
       cyc_q <= cyc_q + 32'd1;
       t_node_q <= t_node_d;
@@ -994,6 +1077,8 @@ module vq_fast #(
     h_len_q <= h_len_d;
     h_op_q <= h_op_d;
     h_size_q <= h_size_d;
+    h_x11_q <= h_x11_d;
+    x_q <= x_d;
     h_unique_q <= h_unique_d;
     h_node_q <= h_node_d;
     h_fh_q <= h_fh_d;
@@ -1009,5 +1094,6 @@ module vq_fast #(
     scan_i_q <= scan_i_d;
     fast_rdata_q <= fast_rdata_d;
     tag_rslot_q <= tag_raddr;
+    xmem_rslot_q <= xmem_raddr;
   end
 endmodule

@@ -238,6 +238,23 @@ static int fsync_fh(uint64_t nodeid, uint64_t fh)
 	return r < 0 ? (int)r : 0;
 }
 
+static int release(uint64_t nodeid, uint64_t fh)
+{
+	long r = fuse(FUSE_RELEASE, nodeid, &(struct fuse_release_in){ .fh = fh }, sizeof(struct fuse_release_in),
+		      NULL, 0, 0);
+
+	return r < 0 ? (int)r : 0;
+}
+
+/* FORGET has no reply: the call returns once the card took it. */
+static int forget(uint64_t nodeid, uint64_t n)
+{
+	long r = fuse(FUSE_FORGET, nodeid, &(struct fuse_forget_in){ .nlookup = n },
+		      sizeof(struct fuse_forget_in), NULL, 0, 0);
+
+	return r < 0 && r != -EPROTO ? (int)r : 0;
+}
+
 static void pattern(uint8_t *b, size_t len, uint32_t seed)
 {
 	uint32_t x = seed * 2654435761u + 1;
@@ -318,6 +335,92 @@ static void expect_fw(const char *what, uint64_t node, uint64_t fh, uint64_t off
 }
 
 /* ---------------------------------------------------------------- tests */
+
+/* GETXATTR of security.capability (size: the guest's buffer, 0 for the
+ * size alone): -error or the payload's length. */
+static const char cap_name[] = "security.capability";
+static long getcap(uint64_t node, uint32_t size)
+{
+	struct fuse_getxattr_in in = { .size = size };
+
+	return fuse(FUSE_GETXATTR, node, &in, sizeof(in), cap_name, sizeof(cap_name),
+		    size ? size : sizeof(struct fuse_getxattr_out));
+}
+
+/* SETXATTR (val, len) or, with val NULL, REMOVEXATTR of security.capability */
+static int setcap(uint64_t node, const void *val, uint32_t len)
+{
+	uint8_t b[sizeof(cap_name) + 64];
+	struct fuse_setxattr_in in = { .size = len };
+	long r;
+
+	if (!val) {
+		r = fuse(FUSE_REMOVEXATTR, node, NULL, 0, cap_name, sizeof(cap_name), 0);
+		return r < 0 ? (int)r : 0;
+	}
+	if (len > sizeof(b) - sizeof(cap_name))
+		return -EINVAL;
+	memcpy(b, cap_name, sizeof(cap_name));
+	memcpy(b + sizeof(cap_name), val, len);
+	r = fuse(FUSE_SETXATTR, node, &in, FUSE_COMPAT_SETXATTR_IN_SIZE, b, sizeof(cap_name) + len, 0);
+	return r < 0 ? (int)r : 0;
+}
+
+/* One GETXATTR of security.capability answered want, by the fast path (hw:
+ * one more XHITS, no instruction or store of the core) or by the firmware. */
+static void expect_cap(const char *what, uint64_t node, uint32_t size, long want, int hw)
+{
+	struct obs a, b;
+	long r;
+
+	snap(&a);
+	r = getcap(node, size);
+	snap(&b);
+	CHECK(r == want, "%s: %ld (want %ld)", what, r, want);
+	if (hw)
+		CHECK(b.f.xattr_hits == a.f.xattr_hits + 1 && b.retired == a.retired && b.stores == a.stores,
+		      "%s: answered by the fast path (XHITS %u -> %u; %llu instructions, %llu stores)", what,
+		      a.f.xattr_hits, b.f.xattr_hits, (unsigned long long)(b.retired - a.retired),
+		      (unsigned long long)(b.stores - a.stores));
+	else
+		CHECK(b.f.xattr_hits == a.f.xattr_hits && b.retired > a.retired,
+		      "%s: answered by the firmware (XHITS %u -> %u; %llu instructions)", what, a.f.xattr_hits,
+		      b.f.xattr_hits, (unsigned long long)(b.retired - a.retired));
+}
+
+/* The no-capability table: the firmware's ENODATA enters a node, the fast
+ * path answers the next ones, and no answer is stale after SETXATTR. */
+static void test_xattr(void)
+{
+	static const uint8_t capv[20] = { 0, 0, 0, 2, 0x20, 0, 0, 0 };	/* vfs_cap_data rev 2, CAP_SYS_CHROOT */
+	uint64_t node = 0, fh = 0, node2 = 0, fh2 = 0, node3 = 0;
+	uint8_t b[PAGE];
+
+	CHECK(create("xattr", &node, &fh) == 0 && create("xattr2", &node2, &fh2) == 0, "xattr: CREATE two files");
+	expect_cap("xattr: first GETXATTR", node, 0, -ENODATA, 0);
+	expect_cap("xattr: second GETXATTR", node, 0, -ENODATA, 1);
+	expect_cap("xattr: a 256-byte buffer", node, 256, -ENODATA, 1);
+	expect_cap("xattr: another node, first", node2, 0, -ENODATA, 0);
+	expect_cap("xattr: another node, second", node2, 0, -ENODATA, 1);
+	pattern(b, sizeof(b), 77);
+	CHECK(fwrite_at(node, fh, 0, b, sizeof(b)) == 0, "xattr: WRITE");
+	expect_cap("xattr: after a WRITE (Linux's order)", node, 0, -ENODATA, 1);
+	CHECK(setcap(node, capv, sizeof(capv)) == 0, "xattr: SETXATTR security.capability");
+	expect_cap("xattr: after SETXATTR, the size", node, 0, (long)sizeof(struct fuse_getxattr_out), 0);
+	CHECK(((struct fuse_getxattr_out *)payload())->size == sizeof(capv), "xattr: size %u (want %zu)",
+	      ((struct fuse_getxattr_out *)payload())->size, sizeof(capv));
+	expect_cap("xattr: after SETXATTR, the value", node, 64, (long)sizeof(capv), 0);
+	CHECK(!memcmp(payload(), capv, sizeof(capv)), "xattr: the value as set");
+	expect_cap("xattr: the other node's absence was asked again", node2, 0, -ENODATA, 0);
+	CHECK(setcap(node, NULL, 0) == 0, "xattr: REMOVEXATTR");
+	expect_cap("xattr: after REMOVEXATTR", node, 0, -ENODATA, 0);
+	expect_cap("xattr: after REMOVEXATTR, again", node, 0, -ENODATA, 1);
+	CHECK(lookup("xattr", &node3) == 0 && node3 == node, "xattr: LOOKUP");
+	CHECK(forget(node3, 1) == 0, "xattr: FORGET");
+	expect_cap("xattr: after a FORGET", node, 0, -ENODATA, 0);
+	expect_cap("xattr: after a FORGET, again", node, 0, -ENODATA, 1);
+	CHECK(release(node, fh) == 0 && release(node2, fh2) == 0, "xattr: RELEASE");
+}
 
 #define FSIZE (16u * PAGE + 1000u)	/* 17 pages, the last one short */
 static uint8_t file[64 * PAGE];		/* the model of "f" */
@@ -541,23 +644,6 @@ static uint32_t mix_rand(uint32_t *x, uint32_t n)
 	return (*x >> 8) % n;
 }
 
-static int release(uint64_t nodeid, uint64_t fh)
-{
-	long r = fuse(FUSE_RELEASE, nodeid, &(struct fuse_release_in){ .fh = fh }, sizeof(struct fuse_release_in),
-		      NULL, 0, 0);
-
-	return r < 0 ? (int)r : 0;
-}
-
-/* FORGET has no reply: the call returns once the card took it. */
-static int forget(uint64_t nodeid, uint64_t n)
-{
-	long r = fuse(FUSE_FORGET, nodeid, &(struct fuse_forget_in){ .nlookup = n },
-		      sizeof(struct fuse_forget_in), NULL, 0, 0);
-
-	return r < 0 && r != -EPROTO ? (int)r : 0;
-}
-
 static int open_rw(uint64_t nodeid, uint64_t *fh)
 {
 	return open_flags(nodeid, 02 /* O_RDWR */, fh);
@@ -691,7 +777,7 @@ struct brow {
 static void bench(const char *path)
 {
 	static uint8_t big[MAXIO], got[MAXIO];
-	struct brow rows[10];
+	struct brow rows[10], xrows[2];
 	unsigned nr = 0;
 	uint64_t node = 0, fh = 0, fh2 = 0, fh3 = 0;
 	struct vtop_fast f;
@@ -731,6 +817,14 @@ static void bench(const char *path)
 	expect_fw("bench: READ by the firmware", node, fh3, 0, FW_MAXIO, big, FW_MAXIO);
 	rows[nr++] = (struct brow){ "firmware (page cache, by reference)", 0, last_used_cycles, last_call_cycles,
 				    FW_MAXIO };
+	/* GETXATTR of security.capability, the firmware's answer then the fast
+	 * path's (the node entered by the first) */
+	expect_cap("bench: GETXATTR by the firmware", node, 0, -ENODATA, 0);
+	xrows[0] = (struct brow){ "firmware", 0, last_used_cycles, last_call_cycles, 0 };
+	expect_cap("bench: GETXATTR by the fast path", node, 0, -ENODATA, 1);
+	vtop_fast_counters(rc_vtop(rc), &f);
+	xrows[1] = (struct brow){ "RTL fast path (no-capability table)", f.last_cycles, last_used_cycles,
+				  last_call_cycles, 0 };
 	o = fopen(path, "w");
 	if (!o)
 		return;
@@ -754,6 +848,18 @@ static void bench(const char *path)
 		fprintf(o, "| %zu KiB | %s | %llu | %s | %llu | %.0f |\n", rows[i].bytes / 1024, rows[i].what,
 			(unsigned long long)rows[i].host_used, nu, (unsigned long long)rows[i].call,
 			(double)rows[i].bytes / (double)rows[i].call * 250.0);
+	}
+	fprintf(o, "\nGETXATTR of `security.capability` on a file without one (Linux asks before every write), "
+		   "size 0: ENODATA from the firmware, which then enters the node in the fast path's "
+		   "no-capability table, and from the fast path. Same testbench and columns.\n\n");
+	fprintf(o, "| GETXATTR | answered by | notify write -> used index (cycles) | FAST.LAST_CYCLES | driver call (cycles) |\n");
+	fprintf(o, "|---|---|---:|---:|---:|\n");
+	for (unsigned i = 0; i < 2; i++) {
+		char nu[32];
+
+		snprintf(nu, sizeof(nu), xrows[i].notify_used ? "%llu" : "-", (unsigned long long)xrows[i].notify_used);
+		fprintf(o, "| security.capability, ENODATA | %s | %llu | %s | %llu |\n", xrows[i].what,
+			(unsigned long long)xrows[i].host_used, nu, (unsigned long long)xrows[i].call);
 	}
 	fclose(o);
 	printf("fast_rtl_test: bench written to %s\n", path);
@@ -815,6 +921,7 @@ int main(int argc, char **argv)
 	CHECK(console_has(con_path, "FAST: armed, 256 tags"), "the firmware read FAST.TAGS and armed the path "
 	      "(console: %s)", con_path);
 	test_directed();
+	test_xattr();
 	test_host_faults();
 	test_random_reads();
 	if (!bench_path)
@@ -824,8 +931,9 @@ int main(int argc, char **argv)
 	CHECK(fuse(FUSE_DESTROY, 0, NULL, 0, NULL, 0, 0) >= 0, "DESTROY");
 	vtop_fast_counters(rc_vtop(rc), &f);
 	printf("fast_rtl_test: FAST %u hits (%u bytes), misses %u opcode %u chain %u tag %u size %u dma, "
-	       "%u tags invalidated by node; last hit %u cycles\n", f.hits, f.hit_bytes, f.miss_opcode,
-	       f.miss_chain, f.miss_tag, f.miss_size, f.miss_dma, f.invals, f.last_cycles);
+	       "%u tags invalidated by node; last hit %u cycles; GETXATTR ENODATA %u, not entered %u\n", f.hits,
+	       f.hit_bytes, f.miss_opcode, f.miss_chain, f.miss_tag, f.miss_size, f.miss_dma, f.invals, f.last_cycles,
+	       f.xattr_hits, f.miss_xattr);
 	vfsdrv_stop(&drv);
 	CHECK(save(argv[3], "expect/f", file, file_len) == 0, "expected bytes of f saved");
 	CHECK(save_g && save(argv[3], "expect/g", gsave, sizeof(gsave)) == 0, "expected bytes of g saved");
