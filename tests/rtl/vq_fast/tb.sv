@@ -710,6 +710,21 @@ module tb;
     clear_notified();
   endtask
 
+  // The request in req[] on queue q: only the used ring and the chain's
+  // writable buffers may be written; published, notified (at t0), and
+  // waited for until the fast path is idle.
+  task automatic send_req(input int q, input int rl [$], input int wl [$], input bit indirect,
+                          output logic [15:0] head, output int t0);
+    ok_lo.delete();
+    ok_hi.delete();
+    ok_lo.push_back(q_used_a(q));
+    ok_hi.push_back(q_used_a(q) + 64'(4 + 8 * QSZ + 2));
+    publish(q, rl, wl, indirect, head);
+    t0 = now;
+    notify(q);
+    wait_idle(20000);
+  endtask
+
   // One READ: request, chain, notify, wait; then the hit or miss checks.
   task automatic one_read(input int q, input logic [63:0] node, input logic [63:0] fh, input logic [63:0] off,
                           input logic [31:0] size, input int rl [$], input int wl [$], input bit indirect,
@@ -719,14 +734,7 @@ module tb;
     read_counters(cnt_before);
     uniq = uniq + 64'd1;
     make_req(opcode, uniq, node, fh, off, size, 32'd80);
-    ok_lo.delete();
-    ok_hi.delete();
-    ok_lo.push_back(q_used_a(q));
-    ok_hi.push_back(q_used_a(q) + 64'(4 + 8 * QSZ + 2));
-    publish(q, rl, wl, indirect, head);
-    t0 = now;
-    notify(q);
-    wait_idle(20000);
+    send_req(q, rl, wl, indirect, head, t0);
     if (why == soc_map_pkg::FASTWHY_NONE) begin
       expect_hit(q, head, node, off, exp_n, what);
       // from the cycle the notification reaches vq_fast
@@ -753,14 +761,7 @@ module tb;
     for (int i = 0; i < name.len(); i++) req[48 + i] = name[i];
     req[48 + name.len()] = 8'd0;
     for (int i = 44; i < 48; i++) req[i] = 8'd0;          // padding
-    ok_lo.delete();
-    ok_hi.delete();
-    ok_lo.push_back(q_used_a(q));
-    ok_hi.push_back(q_used_a(q) + 64'(4 + 8 * QSZ + 2));
-    publish(q, rl, wl, indirect, head);
-    t0 = now;
-    notify(q);
-    wait_idle(20000);
+    send_req(q, rl, wl, indirect, head, t0);
     if (why == soc_map_pkg::FASTWHY_NONE) begin
       if (lat_x < 0 && used_wr_after(q, t0) >= 0) lat_x = used_wr_after(q, t0) - t0 - 1;
       exp_err = 32'hffff_ffc3;                      // -ENODATA
