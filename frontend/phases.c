@@ -31,6 +31,14 @@ void phases_arrival(struct phases *p, uint64_t cycle)
 		p->arrived_at = cycle;
 }
 
+void phases_fast_served(struct phases *p, uint64_t cycle)
+{
+	if (p->notify_at && p->notify_at <= cycle)
+		p->notify_at = 0;
+	if (p->arrived_at && p->arrived_at <= cycle)
+		p->arrived_at = 0;
+}
+
 /* Starts following a request from this cycle (the firmware looks for one). */
 static void restart(struct phases *p, uint64_t cycle)
 {

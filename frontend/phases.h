@@ -56,6 +56,13 @@ void phases_notify(struct phases *p, uint64_t cycle);
 /* A request was published in a ring at this cycle (seen by the front end;
  * a notify write counts as one too). */
 void phases_arrival(struct phases *p, uint64_t cycle);
+/* The READ fast path answered requests by this cycle (FAST's hit counters
+ * moved): the notify and arrival stamped until then were theirs, so the
+ * firmware's next request is not charged with them (its notice would run
+ * from a hit's notify write). A request for the firmware that arrived
+ * while the fast path served loses its stamps too: its notice then reads
+ * 0 and its pop runs from the firmware's last mark. */
+void phases_fast_served(struct phases *p, uint64_t cycle);
 /* A SIMCTRL.MARK word written at this cycle. */
 void phases_mark(struct phases *p, uint64_t cycle, uint32_t word);
 /* The FUSE opcode of the request being served (from its DISPATCH mark to

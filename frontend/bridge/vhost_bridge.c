@@ -100,6 +100,7 @@ struct bridge {
 	uint64_t settle_from;		/* 0: none being timed */
 	uint64_t settles, settle_sum, settle_max, awake;
 	/* READ service times split by the fast path's hit counter */
+	uint32_t fast_served_seen;	/* FAST's READ + GETXATTR hits at the last look (phases) */
 	uint32_t fast_hits_seen;
 	uint64_t hit_n, hit_sum, miss_n, miss_sum, unsplit;
 	uint64_t notifies, interrupts, busy_cycles;
@@ -429,6 +430,15 @@ static void note_used(struct bridge *b)
 		return;
 	b->last_done = now;
 	split_reads(b, reads, read_sum);
+	{
+		struct vtop_fast f;
+
+		vtop_fast_counters(rc_vtop(b->rc), &f);
+		if (f.hits + f.xattr_hits != b->fast_served_seen) {
+			b->fast_served_seen = f.hits + f.xattr_hits;
+			phases_fast_served(&b->ph, now);
+		}
+	}
 	/* a reply of the firmware's (a fast-path hit leaves it asleep) */
 	if (rc_fw_busy(b->rc) == 1)
 		b->settle_from = now;
