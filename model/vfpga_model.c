@@ -174,8 +174,14 @@ static int model_pop(void *ctx, unsigned q, unsigned slot, uint64_t *rd, uint64_
 	int ret = vring_pop(&m->vu, q, &m->chain[slot]);
 
 	if (ret == 1) {
+		const struct vu_vring *vq = &m->vu.vq[q];
+
 		*rd = m->chain[slot].in_bytes;
 		*wr = m->chain[slot].out_bytes;
+		/* what the guest had published and not yet seen answered, this
+		 * chain included (the stats' most outstanding, as the bridge's) */
+		devstats_occupancy(&m->st, q,
+				   (uint16_t)(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) - vq->used_idx));
 	}
 	return ret;
 }

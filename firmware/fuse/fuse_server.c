@@ -99,8 +99,14 @@ static long do_init(struct fuse_req *r, uint64_t ino, const void *arg)
 	if (ii.major != FUSE_KERNEL_VERSION)
 		return fuse_reply_data(r, &o, 8);	/* the client retries with ours, or gives up */
 	o.max_readahead = ii.max_readahead;
-	o.flags = ii.flags & (FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_PARALLEL_DIROPS |
-			      FUSE_DO_READDIRPLUS | FUSE_EXPORT_SUPPORT | FUSE_INIT_EXT | FUSE_SETXATTR_EXT | FUSE_POSIX_LOCKS);
+	/* FUSE_ASYNC_DIO: the guest may send an O_DIRECT read or write of one
+	 * handle while earlier ones are still queued (libaio at depth, a large
+	 * O_DIRECT request split into several). Every READ and WRITE is served
+	 * whole, from the file as the requests before it left it, and keeps no
+	 * state in the handle, so nothing here depends on their number. */
+	o.flags = ii.flags & (FUSE_ASYNC_READ | FUSE_ASYNC_DIO | FUSE_BIG_WRITES | FUSE_MAX_PAGES |
+			      FUSE_PARALLEL_DIROPS | FUSE_DO_READDIRPLUS | FUSE_EXPORT_SUPPORT | FUSE_INIT_EXT |
+			      FUSE_SETXATTR_EXT | FUSE_POSIX_LOCKS);
 	o.max_background = 32;
 	o.congestion_threshold = 24;
 	o.max_write = FUSE_SRV_MAX_WRITE;

@@ -5,7 +5,7 @@ test-bridge: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/model/vu
 	@sh tests/bridge/run.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/model/vu_test $(BUILD)/tests/bridge
 TEST_TARGETS += test-bridge
 
-test-guest-rtl: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Test: a stock guest on the RTL card (vfpga-sim --socket --image): file operations (300 readdir entries), fio verify psync+libaio 1 MiB, e2fsck + debugfs, device-side figures (about 3 min)
+test-guest-rtl: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf guest ## Test: a stock guest on the RTL card (vfpga-sim --socket --image): file operations (300 readdir entries), fio verify psync+libaio QD16 1 MiB, e2fsck + debugfs, device-side figures; a second boot of libaio QD16 O_DIRECT I/O with several requests outstanding at once (about 4 min)
 	@sh tests/bridge/guest_rtl.sh $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/tests/guest-rtl
 TEST_TARGETS += test-guest-rtl
 

@@ -8,7 +8,7 @@ test-guest-virtiofsd: $(GUEST_FILES) $(GUEST_TESTS) ## Test: the guest tooling a
 	@sh tests/guest/run.sh virtiofsd $(VIRTIOFSD) $(GUEST)/test-virtiofsd
 TEST_TARGETS += test-guest-virtiofsd
 
-test-guest: $(GUEST_FILES) $(GUEST_TESTS) $(BIN)/vfpga-model ## Test: a stock guest on vfpga-model (file operations, fio verify), then e2fsck + debugfs
+test-guest: $(GUEST_FILES) $(GUEST_TESTS) $(BIN)/vfpga-model ## Test: a stock guest on vfpga-model (file operations, fio verify psync + libaio QD16, libaio QD16 O_DIRECT reads several at once), then e2fsck + debugfs
 	@sh tests/guest/run.sh vfpga-model $(BIN)/vfpga-model $(GUEST)/test-model
 TEST_TARGETS += test-guest
 

@@ -6,7 +6,8 @@
  * dropping waiting requests, malformed and headerless chains under both
  * policies, replies larger than the writable room, requests cut short, and
  * the idle work: a FORGET that only queues the eviction of a big unlinked
- * file, idle steps that free it, a request arriving between two steps.
+ * file, idle steps that free it, a request arriving between two steps;
+ * O_DIRECT READs and WRITEs of one handle queued together (FUSE_ASYNC_DIO).
  *
  *   fsdev_test IMG     (IMG: an ext4 image made by mke2fs; written to)
  */
@@ -481,6 +482,95 @@ int main(int argc, char **argv)
 			      (i == 0 || ch[reqs[i]].popped_at > ch[reqs[i - 1]].popped_at),
 			      "request %u answered in order", i);
 		CHECK(notified_calls >= 16, "notifications asked once per turn (%u)", notified_calls);
+	}
+
+	/* Several O_DIRECT READs and WRITEs of one handle on the ring at once,
+	 * as a guest sends them once FUSE_ASYNC_DIO is agreed (libaio at depth
+	 * 16): 16 WRITEs queued together, then 16 READs of them amid 8 WRITEs
+	 * to other ranges, then READs of those. Each is answered once, on its
+	 * own chain, with its own unique, and every READ returns the bytes
+	 * written before it was queued. */
+	{
+		enum { DEPTH = 16, PIECE = 512, STRIDE = 4096 };
+		struct fuse_create_in dci = { .flags = 2 | FUSE_O_DIRECT, .mode = 0100644 };
+		unsigned w[DEPTH], rd[DEPTH], w2[DEPTH / 2];
+		uint64_t dnode, dfh;
+
+		id = offer(1, FUSE_CREATE, 1, &dci, sizeof(dci), "direct", OUT_MAX);
+		fsdev_serve(&dev, 1);
+		{
+			const struct fuse_entry_out *e = (const void *)(ch[id].out + sizeof(struct fuse_out_header));
+			const struct fuse_open_out *o = (const void *)(e + 1);
+
+			CHECK(reply(id)->error == 0, "CREATE direct (O_DIRECT): %d", reply(id)->error);
+			dnode = e->nodeid;
+			dfh = o->fh;
+		}
+		for (unsigned k = 0; k < DEPTH; k++) {
+			struct { struct fuse_write_in w; uint8_t d[PIECE]; } wr = {
+				.w = { .fh = dfh, .offset = (uint64_t)(DEPTH - 1 - k) * STRIDE, .size = PIECE } };
+
+			memset(wr.d, 0x40 + (int)(DEPTH - 1 - k), PIECE);
+			w[k] = offer(1, FUSE_WRITE, dnode, &wr, sizeof(wr), NULL, OUT_MAX);
+		}
+		CHECK(fsdev_serve_queues(&dev, 1u << 1) == 0, "serve 16 queued O_DIRECT WRITEs");
+		for (unsigned k = 0; k < DEPTH; k++) {
+			const struct fuse_write_out *wo = (const void *)(ch[w[k]].out + sizeof(struct fuse_out_header));
+
+			CHECK(ch[w[k]].pushed == 1 && reply(w[k])->error == 0 && reply(w[k])->unique == unique_of(w[k]) &&
+			      wo->size == PIECE, "queued WRITE %u: answered once on its chain (pushed %d, error %d, "
+			      "size %u)", k, ch[w[k]].pushed, reply(w[k])->error, wo->size);
+		}
+		for (unsigned k = 0; k < DEPTH; k++) {
+			struct fuse_read_in ri = { .fh = dfh, .offset = (uint64_t)k * STRIDE, .size = PIECE };
+
+			rd[k] = offer(1, FUSE_READ, dnode, &ri, sizeof(ri), NULL, OUT_MAX);
+			if (k % 2) {
+				struct { struct fuse_write_in w; uint8_t d[PIECE]; } wr = {
+					.w = { .fh = dfh, .offset = (uint64_t)(k / 2) * STRIDE + 2048, .size = PIECE } };
+
+				memset(wr.d, 0x60 + (int)(k / 2), PIECE);
+				w2[k / 2] = offer(1, FUSE_WRITE, dnode, &wr, sizeof(wr), NULL, OUT_MAX);
+			}
+		}
+		CHECK(fsdev_serve_queues(&dev, 1u << 1) == 0, "serve 16 READs amid 8 WRITEs");
+		for (unsigned k = 0; k < DEPTH; k++) {
+			const uint8_t *d = ch[rd[k]].out + sizeof(struct fuse_out_header);
+			unsigned bad = 0;
+
+			for (unsigned i = 0; i < PIECE; i++)
+				bad += d[i] != 0x40 + k;
+			CHECK(ch[rd[k]].pushed == 1 && reply(rd[k])->error == 0 && reply(rd[k])->unique == unique_of(rd[k]) &&
+			      reply(rd[k])->len == sizeof(struct fuse_out_header) + PIECE && !bad,
+			      "queued READ %u: its own bytes on its chain (pushed %d, error %d, len %u, %u bytes wrong)",
+			      k, ch[rd[k]].pushed, reply(rd[k])->error, reply(rd[k])->len, bad);
+			if (k % 2)
+				CHECK(ch[w2[k / 2]].pushed == 1 && reply(w2[k / 2])->error == 0 &&
+				      reply(w2[k / 2])->unique == unique_of(w2[k / 2]), "WRITE %u amid the READs answered",
+				      k / 2);
+		}
+		for (unsigned k = 0; k < DEPTH / 2; k++) {
+			struct fuse_read_in ri = { .fh = dfh, .offset = (uint64_t)k * STRIDE + 2048, .size = PIECE };
+
+			rd[k] = offer(1, FUSE_READ, dnode, &ri, sizeof(ri), NULL, OUT_MAX);
+		}
+		fsdev_serve_queues(&dev, 1u << 1);
+		for (unsigned k = 0; k < DEPTH / 2; k++) {
+			const uint8_t *d = ch[rd[k]].out + sizeof(struct fuse_out_header);
+			unsigned bad = 0;
+
+			for (unsigned i = 0; i < PIECE; i++)
+				bad += d[i] != 0x60 + k;
+			CHECK(ch[rd[k]].pushed == 1 && reply(rd[k])->error == 0 && !bad,
+			      "READ %u of a WRITE queued amid READs: %u bytes wrong", k, bad);
+		}
+		{
+			struct fuse_release_in rl = { .fh = dfh };
+
+			id = offer(1, FUSE_RELEASE, dnode, &rl, sizeof(rl), NULL, OUT_MAX);
+			fsdev_serve(&dev, 1);
+			CHECK(reply(id)->error == 0, "RELEASE direct: %d", reply(id)->error);
+		}
 	}
 
 	/* Idle work. The FORGET of a big unlinked file (32 extents, 1 MiB) is

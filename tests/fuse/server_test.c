@@ -259,6 +259,15 @@ static void test_init_flags(void)
 	CHECK(init_with(FUSE_ASYNC_READ | FUSE_MAX_PAGES | FUSE_POSIX_LOCKS | FUSE_FLOCK_LOCKS, &fl) == 0 &&
 	      (fl & FUSE_POSIX_LOCKS) && !(fl & FUSE_FLOCK_LOCKS),
 	      "INIT with FUSE_POSIX_LOCKS offered: advertised, flock locks not (flags %#x)", fl);
+	/* O_DIRECT reads and writes of one handle several at a time (libaio at
+	 * depth): agreed when the guest offers it, never pressed on one that
+	 * does not. */
+	CHECK(init_with(FUSE_ASYNC_READ | FUSE_MAX_PAGES | FUSE_ASYNC_DIO, &fl) == 0 && (fl & FUSE_ASYNC_DIO) &&
+	      (fl & FUSE_ASYNC_READ), "INIT with FUSE_ASYNC_DIO offered: advertised (flags %#x)", fl);
+	CHECK(init_with(FUSE_ASYNC_READ | FUSE_MAX_PAGES, &fl) == 0 && !(fl & FUSE_ASYNC_DIO),
+	      "INIT without FUSE_ASYNC_DIO offered: not advertised (flags %#x)", fl);
+	CHECK(init_with(FUSE_ASYNC_DIO, &fl) == 0 && fl == FUSE_ASYNC_DIO,
+	      "INIT offering FUSE_ASYNC_DIO alone: that flag alone back (flags %#x)", fl);
 }
 
 /* One owner's locks merge, split and convert; other owners see them through GETLK. */

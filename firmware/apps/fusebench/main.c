@@ -278,13 +278,14 @@ int main(void)
 
 	{
 		struct fuse_init_in ii = { .major = 7, .minor = 38, .max_readahead = 65536,
-					   .flags = FUSE_ASYNC_READ | FUSE_MAX_PAGES | FUSE_POSIX_LOCKS };
+					   .flags = FUSE_ASYNC_READ | FUSE_ASYNC_DIO | FUSE_MAX_PAGES |
+						    FUSE_POSIX_LOCKS };
 		struct fuse_init_out io;
 
 		err = dispatch(build(FUSE_INIT, 0, &ii, sizeof(ii), NULL, NULL, 0), &b, &bl, NULL);
 		memcpy(&io, b, sizeof(io));
-		expect(!err && bl == sizeof(io) && io.max_write == FUSE_SRV_MAX_WRITE && (io.flags & FUSE_POSIX_LOCKS),
-		       "INIT: 7.38, max_write, POSIX locks", err);
+		expect(!err && bl == sizeof(io) && io.max_write == FUSE_SRV_MAX_WRITE && (io.flags & FUSE_POSIX_LOCKS) &&
+		       (io.flags & FUSE_ASYNC_DIO), "INIT: 7.38, max_write, POSIX locks, async O_DIRECT", err);
 	}
 	expect(create(FUSE_ROOT_ID, "f", &f, NULL) == 0, "CREATE f", 0);
 	expect(create(FUSE_ROOT_ID, "g", &g, NULL) == 0, "CREATE g", 0);
