@@ -27,6 +27,7 @@ static struct fast_fw_stats {
 	uint32_t installs, inval_all, inval_node;
 	uint32_t inval_pcache;	/* of inval_all: the page cache changed */
 	uint32_t x_installs, x_clears;
+	uint32_t kicks;		/* queues handed over with requests waiting */
 } fst;
 
 /* Evicted, dropped and dirtied frames so far: when the sum moves, a frame a
@@ -119,6 +120,19 @@ void fast_arm(uint32_t qmask)
 	sync_pcache();
 	mmio_write32(FAST_REG(CTRL), SOC_FAST_CTRL_ARM_MASK | SOC_FIELD_PREP(SOC_FAST_CTRL_QMASK, qmask));
 	armed = 1;
+}
+
+int fast_may_take(void)
+{
+	return ntags && !(mmio_read32(FAST_REG(STATUS)) & SOC_FAST_STATUS_PEND_MASK);
+}
+
+void fast_kick(uint32_t kick)
+{
+	if (!armed || !(kick & ~1u))
+		return;
+	mmio_write32(FAST_REG(KICK), kick & ~1u);
+	fst.kicks++;
 }
 
 void fast_disarm(void)
@@ -288,12 +302,12 @@ void fast_report(void)
 	       "%lu not READ-shaped (length or chain), %lu READs without a tag, %lu READs too long, %lu DMA failures; "
 	       "%lu tags installed, %lu whole-table (%lu after page-cache changes) and %lu node invalidations; "
 	       "GETXATTR security.capability: %lu answered ENODATA, %lu for nodes not entered, %lu nodes entered, "
-	       "table emptied %lu times\n",
+	       "table emptied %lu times; %lu hand-overs of waiting requests\n",
 	       (unsigned long)mmio_read32(FAST_REG(HITS)), (unsigned long)mmio_read32(FAST_REG(HIT_BYTES)),
 	       (unsigned long)mmio_read32(FAST_REG(MISS_OPCODE)), (unsigned long)mmio_read32(FAST_REG(MISS_CHAIN)),
 	       (unsigned long)mmio_read32(FAST_REG(MISS_TAG)), (unsigned long)mmio_read32(FAST_REG(MISS_SIZE)),
 	       (unsigned long)mmio_read32(FAST_REG(MISS_DMA)), (unsigned long)fst.installs,
 	       (unsigned long)fst.inval_all, (unsigned long)fst.inval_pcache, (unsigned long)fst.inval_node,
 	       (unsigned long)mmio_read32(FAST_REG(XHITS)), (unsigned long)mmio_read32(FAST_REG(MISS_XATTR)),
-	       (unsigned long)fst.x_installs, (unsigned long)fst.x_clears);
+	       (unsigned long)fst.x_installs, (unsigned long)fst.x_clears, (unsigned long)fst.kicks);
 }

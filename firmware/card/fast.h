@@ -33,6 +33,13 @@ void fast_reset(void);
 /* Before WFI: the request queues of mask (never the hiprio queue 0) go to
  * the fast path, after the table was brought up to date. */
 void fast_arm(uint32_t qmask);
+/* Whether the fast path can take queues over now (on, and no chain it
+ * handed to the firmware is still waiting for its POP). */
+int fast_may_take(void);
+/* Right after fast_arm(qmask): the queues of kick (within qmask) are popped
+ * by the fast path as if notified: their entries are in the ring and the
+ * firmware, which took their notification, hands them over. */
+void fast_kick(uint32_t kick);
 /* After WFI: the engines come back (a hit in flight completes first). */
 void fast_disarm(void);
 /* A request was gathered (len bytes at req): tags it may make wrong go. */

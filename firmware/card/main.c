@@ -55,6 +55,10 @@ static uint64_t driver_features(void)
 }
 
 static uint32_t pending;	/* queues notified and not yet served */
+/* Request queues the READ fast path takes over with requests waiting in
+ * them (card_hand_over), kicked when it is armed next; and the queues it
+ * may serve in the current turn of the loop (fast_queues). */
+static uint32_t handed, fast_ok;
 
 /* Tells a simulator that steps the card only while it works (vfpga-sim
  * --cosim, --socket) whether the firmware has work (a request, a reset's
@@ -94,6 +98,8 @@ static void wait_for_host(uint32_t fast_qmask)
 
 	intc_enable_line(FN_IRQ_LINE);
 	fast_arm(fast_qmask);
+	fast_kick(handed & fast_qmask);
+	handed = 0;
 	sim_busy(0);
 	cpu_wfi();
 	fast_disarm();
@@ -117,6 +123,7 @@ static void forget_queues(void)
 	memset(queues, 0, sizeof(queues));
 	fsdev_reset(&dev);
 	broken = 0;
+	handed = 0;
 	fast_report();
 	fast_reset();
 	card_fs_reset();
@@ -265,6 +272,25 @@ static uint32_t card_notified(void *ctx)
 	return ready_pending();
 }
 
+/* Asked by fsdev between turns: request queues with requests waiting go to
+ * the fast path first (a READ hit is served without the core; anything
+ * else comes back as a miss, the first chain the firmware's next POP of
+ * that queue returns), unless a chain it handed over still waits for that
+ * POP or the server has idle work owed (which the firmware does first, as
+ * when it finds the queues empty). Without this, a guest that keeps
+ * several READs in the ring (FUSE_ASYNC_DIO) would never find the fast
+ * path armed. */
+static uint32_t card_hand_over(void *ctx, uint32_t mask, int idle_due)
+{
+	uint32_t take = mask & fast_ok;
+
+	(void)ctx;
+	if (!take || idle_due || !fast_may_take())
+		return 0;
+	handed |= take;
+	return take;
+}
+
 static const struct fsdev_queue_ops card_queue_ops = {
 	.pop = card_pop,
 	.gather = card_gather,
@@ -274,6 +300,7 @@ static const struct fsdev_queue_ops card_queue_ops = {
 	.bad_chain = card_bad_chain,
 	.fail = card_fail,
 	.notified = card_notified,
+	.hand_over = card_hand_over,
 };
 
 /* Idle work (fsdev_idle: evictions a FORGET queued, an early commit), one
@@ -323,8 +350,11 @@ int main(void)
 		if (reg & SOC_VIRTIO_STATUS_RESET_SEEN_MASK)
 			end_session();
 		status = SOC_FIELD_GET(SOC_VIRTIO_STATUS_DEVICE_STATUS, reg);
+		fast_ok = fast_queues(status);
 		if (!pending) {
-			if (!broken && (status & VIRTIO_CONFIG_S_DRIVER_OK) && card_idle_step())
+			/* queues handed over go to the fast path at once (they
+			 * were handed over only with no idle work owed) */
+			if (!handed && !broken && (status & VIRTIO_CONFIG_S_DRIVER_OK) && card_idle_step())
 				continue;
 			wait_for_host(fast_queues(status));
 			continue;

@@ -1620,6 +1620,13 @@ static int idle_commit_step(struct vfs *fs)
 	return fs->cp_idle;
 }
 
+int vfs_idle_due(struct vfs *fs)
+{
+	if (!fs || !fs->in_use || fs->rdonly || fs->broken)
+		return 0;
+	return fs->nevict || (fs->cp_idle && fs->jlive && !fs->ndirty) || commit_due(fs);
+}
+
 int vfs_idle(struct vfs *fs)
 {
 	if (!fs || !fs->in_use || fs->rdonly || fs->broken)

@@ -248,6 +248,10 @@ int fsdev_serve_queues(struct fsdev *d, uint32_t mask)
 	while (mask) {
 		if (d->ops->notified)
 			mask |= d->ops->notified(d->ctx) & ~dead;
+		if (d->ops->hand_over)
+			mask &= ~d->ops->hand_over(d->ctx, mask, fuse_server_idle_due(d->srv));
+		if (!mask)
+			break;
 		for (unsigned q = 0; q < 32 && (mask >> q); q++) {
 			uint32_t bit = 1u << q;
 			int ret;

@@ -64,6 +64,11 @@ struct fsdev_queue_ops {
 	/* Optional: the queues (bit q: queue q) notified since the last call,
 	 * asked once per turn of fsdev_serve_queues. */
 	uint32_t (*notified)(void *ctx);
+	/* Optional: asked once per turn of fsdev_serve_queues with the queues
+	 * still to serve; returns those the binding takes over (the card's
+	 * READ fast path), which leave the round. idle_due: the server has
+	 * idle work waiting. */
+	uint32_t (*hand_over)(void *ctx, uint32_t mask, int idle_due);
 };
 
 struct fsdev_stats {

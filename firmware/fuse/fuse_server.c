@@ -337,3 +337,8 @@ int fuse_server_idle(struct fuse_server *srv)
 {
 	return srv->fs ? vfs_idle(srv->fs) : 0;
 }
+
+int fuse_server_idle_due(const struct fuse_server *srv)
+{
+	return srv->fs ? vfs_idle_due(srv->fs) : 0;
+}

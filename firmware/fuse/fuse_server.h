@@ -216,6 +216,8 @@ long fuse_server_pending_reply(struct fuse_server *srv, uint64_t *unique,
  * 1 when more is left, 0 when none.
  */
 int fuse_server_idle(struct fuse_server *srv);
+/* Whether fuse_server_idle would find work now. */
+int fuse_server_idle_due(const struct fuse_server *srv);
 
 /* Guest-visible nodes in use (root excluded) and handles in use. */
 uint32_t fuse_server_nodes(const struct fuse_server *srv);

@@ -142,6 +142,8 @@ int vfs_evict(struct vfs *fs, uint64_t ino);
  * again), 0 when none. Call it only while no request waits: a request
  * that arrives waits for the step. */
 int vfs_idle(struct vfs *fs);
+/* Whether vfs_idle would find work now (0: every step would return 0). */
+int vfs_idle_due(struct vfs *fs);
 
 /* Returns the target length; copies at most size bytes (no NUL added). */
 int vfs_readlink(struct vfs *fs, uint64_t ino, char *buf, size_t size);

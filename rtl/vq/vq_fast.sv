@@ -434,6 +434,13 @@ module vq_fast #(
           end
         end
         soc_map_pkg::FAST_INVAL_ALL: valid_d = '0;
+        soc_map_pkg::FAST_KICK: begin
+          for (int i = 0; i < NQ; i++)
+            if (c_wdata[i] && qmask_q[i] && !nq_q[i]) begin
+              nq_d[i] = 1'b1;
+              t_steal_d[32 * i +: 32] = cyc_q;
+            end
+        end
         soc_map_pkg::FAST_TAG_NODE_LO: t_node_d[31:0] = c_wdata;
         soc_map_pkg::FAST_TAG_NODE_HI: t_node_d[63:32] = c_wdata;
         soc_map_pkg::FAST_TAG_FH_LO:   t_fh_d[31:0] = c_wdata;

@@ -38,6 +38,7 @@
 #include "nvme_dev.h"
 #include "rc.h"
 #include "rc_transport.h"
+#include "ring_slots.h"
 #include "sim_card.h"
 #include "vfsdrv.h"
 #include "vtop.h"
@@ -51,6 +52,7 @@ static int passed, failed;
 #define FW_MAXIO 24576u			/* the card's max_write: what the firmware's reads return at most */
 
 static struct rc *rc;
+static struct vfs_transport *tr;
 static struct vfsdrv drv;
 static uint64_t unique = 1;
 static uint64_t last_call_cycles;	/* of the last fuse() call */
@@ -386,6 +388,69 @@ static void expect_cap(const char *what, uint64_t node, uint32_t size, long want
 		CHECK(b.f.xattr_hits == a.f.xattr_hits && b.retired > a.retired,
 		      "%s: answered by the firmware (XHITS %u -> %u; %llu instructions)", what, a.f.xattr_hits,
 		      b.f.xattr_hits, (unsigned long long)(b.retired - a.retired));
+}
+
+/* Requests already waiting in the ring when the firmware is done with the
+ * one it was woken for go to the fast path first (FAST.KICK): a GETATTR
+ * (the firmware's) followed by BURST READs of tagged pages, all published
+ * at once, notified each, as a guest at iodepth BURST + 1 would. */
+#define BURST 8
+static void test_burst(void)
+{
+	static uint8_t data[BURST * PAGE];
+	struct ring_slot mem[BURST + 1];
+	struct ring_slots r = { .drv = &drv, .q = QREQ, .slot = mem, .n = BURST + 1,
+				.reqcap = 4096, .repcap = PAGE + 4096, .unique = &unique };
+	struct fuse_read_in rin[BURST];
+	struct fuse_getattr_in gin = { 0 };
+	uint64_t node = 0, fh = 0, c0;
+	struct obs a, b;
+	unsigned done = 0;
+
+	CHECK(create("burst", &node, &fh) == 0, "burst: CREATE");
+	pattern(data, sizeof(data), 31);
+	CHECK(fwrite_at(node, fh, 0, data, sizeof(data)) == 0 && fsync_fh(node, fh) == 0, "burst: %u pages written",
+	      BURST);
+	for (unsigned i = 0; i < BURST; i++) {
+		uint8_t got[PAGE];
+
+		CHECK(read1(node, fh, (uint64_t)i * PAGE, got, PAGE) == PAGE && !memcmp(got, data + i * PAGE, PAGE),
+		      "burst: page %u read (its tag installed)", i);
+	}
+	memset(mem, 0, sizeof(mem));
+	CHECK(ring_slots_alloc(&r, tr) == 0, "burst: ring buffers");
+	snap(&a);
+	CHECK(ring_slots_post(&r, 0, &(struct fuse_req){ .opcode = FUSE_GETATTR, .nodeid = node, .args = &gin,
+							 .args_len = sizeof(gin) },
+			      (uint32_t)(sizeof(struct fuse_out_header) + sizeof(struct fuse_attr_out)), 1) == 0,
+	      "burst: GETATTR posted");
+	for (unsigned i = 0; i < BURST; i++) {
+		rin[i] = (struct fuse_read_in){ .fh = fh, .offset = (uint64_t)i * PAGE, .size = PAGE };
+		CHECK(ring_slots_post(&r, 1 + i, &(struct fuse_req){ .opcode = FUSE_READ, .nodeid = node, .args = &rin[i],
+								     .args_len = sizeof(rin[i]) },
+				      (uint32_t)(sizeof(struct fuse_out_header) + PAGE), 1) == 0,
+		      "burst: READ %u posted", i);
+	}
+	for (c0 = rc_cycles(rc); done < BURST + 1 && rc_cycles(rc) - c0 < 4000000;) {
+		rc_advance(rc, 64, 1u << 16);
+		ring_slots_reap(&r);
+		done = 0;
+		for (unsigned i = 0; i <= BURST; i++)
+			done += mem[i].done;
+	}
+	snap(&b);
+	CHECK(done == BURST + 1 && r.stray == 0, "burst: %u of %u answered, %u stray used entries", done, BURST + 1,
+	      r.stray);
+	CHECK(ring_slots_reply(&r, 0) == (long)sizeof(struct fuse_attr_out) &&
+	      ((struct fuse_attr_out *)(mem[0].out + sizeof(struct fuse_out_header)))->attr.size == sizeof(data),
+	      "burst: GETATTR answered, size %zu", sizeof(data));
+	for (unsigned i = 0; i < BURST; i++)
+		CHECK(ring_slots_reply(&r, 1 + i) == PAGE &&
+		      !memcmp(mem[1 + i].out + sizeof(struct fuse_out_header), data + i * PAGE, PAGE),
+		      "burst: READ %u: its page's bytes", i);
+	CHECK(b.f.hits - a.f.hits == BURST, "burst: the READs waiting behind the GETATTR were the fast path's "
+	      "(%u hits of %u)", b.f.hits - a.f.hits, BURST);
+	CHECK(release(node, fh) == 0, "burst: RELEASE");
 }
 
 /* The no-capability table: the firmware's ENODATA enters a node, the fast
@@ -912,6 +977,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = card.rc;
+	tr = card.tr;
 	bar2 = sim_card_window(&card, &drv);
 	if (vfsdrv_start(&drv, NQ, 64) || init_session()) {
 		printf("FAIL device start and INIT\n");
@@ -922,6 +988,7 @@ int main(int argc, char **argv)
 	      "(console: %s)", con_path);
 	test_directed();
 	test_xattr();
+	test_burst();
 	test_host_faults();
 	test_random_reads();
 	if (!bench_path)

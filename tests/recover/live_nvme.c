@@ -53,6 +53,7 @@
 #include "nvme_dev.h"
 #include "rc.h"
 #include "rc_transport.h"
+#include "ring_slots.h"
 #include "sim_card.h"
 #include "vfsdrv.h"
 #include "vtop.h"
@@ -86,74 +87,22 @@ static const char *srcdir;
 
 /* ------------------------------------------------------ requests on the ring */
 
-struct slot {
-	uint8_t *in, *out;
-	uint64_t in_iova, out_iova;
-	int busy, done;
-	uint32_t outlen;
-	uint64_t unique;
-};
-static struct slot slots[NSLOT];
+static struct ring_slot slot_mem[NSLOT];
+static struct ring_slots ring = { .drv = &drv, .q = QREQ, .slot = slot_mem, .n = NSLOT,
+				   .reqcap = REQCAP, .repcap = REPCAP, .unique = &unique };
 
-static int slots_alloc(void)
-{
-	for (unsigned i = 0; i < NSLOT; i++) {
-		slots[i].in = tr->ops->dma_alloc(tr, REQCAP, &slots[i].in_iova);
-		slots[i].out = tr->ops->dma_alloc(tr, REPCAP, &slots[i].out_iova);
-		if (!slots[i].in || !slots[i].out)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Posts request r in slot i (descriptors 2i, 2i+1) and rings the doorbell. */
 static int post(unsigned i, const struct fuse_req *r, uint32_t outcap)
 {
-	struct vfsdrv_queue *q = &drv.q[QREQ];
-	struct slot *s = &slots[i];
-	struct fuse_req rq = *r;
-	uint16_t head = (uint16_t)(2 * i), idx;
-	size_t len;
-
-	rq.unique = s->unique = unique++;
-	len = fuse_req_build(s->in, REQCAP, &rq);
-	if (!len || outcap > REPCAP || !q->mem)
-		return -EINVAL;
-	q->desc[head].addr = s->in_iova;
-	q->desc[head].len = (uint32_t)len;
-	q->desc[head].flags = VRING_DESC_F_NEXT;
-	q->desc[head].next = (uint16_t)(head + 1);
-	q->desc[head + 1].addr = s->out_iova;
-	q->desc[head + 1].len = outcap;
-	q->desc[head + 1].flags = VRING_DESC_F_WRITE;
-	q->desc[head + 1].next = 0;
-	idx = q->avail->idx;
-	q->avail->ring[idx % q->size] = head;
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* descriptors before the index */
-	q->avail->idx = (uint16_t)(idx + 1);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	s->busy = 1;
-	s->done = 0;
-	return vfsdrv_notify(&drv, QREQ);
+	return ring_slots_post(&ring, i, r, outcap, 1);
 }
 
 /* Takes the used entries the card wrote. */
 static void reap(void)
 {
-	struct vfsdrv_queue *q = &drv.q[QREQ];
+	unsigned stray = ring.stray;
 
-	while (q->mem && __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE) != q->last_used) {
-		struct vring_used_elem e = q->used->ring[q->last_used % q->size];
-
-		q->last_used++;
-		if (e.id % 2 == 0 && e.id / 2 < NSLOT && slots[e.id / 2].busy) {
-			slots[e.id / 2].busy = 0;
-			slots[e.id / 2].done = 1;
-			slots[e.id / 2].outlen = e.len;
-		} else {
-			CHECK(0, "used entry %u names no request in flight", e.id);
-		}
-	}
+	ring_slots_reap(&ring);
+	CHECK(ring.stray == stray, "%u used entries named no request in flight", ring.stray - stray);
 }
 
 /* Runs the card until slot i is answered: 0, or -ETIMEDOUT after limit
@@ -164,7 +113,7 @@ static int wait_slot(unsigned i, uint64_t limit)
 
 	for (;;) {
 		reap();
-		if (slots[i].done)
+		if (slot_mem[i].done)
 			return 0;
 		/* the status is a read of BAR0: now and then, so that the card
 		 * can be quiet and its idle spans skipped */
@@ -183,18 +132,12 @@ static int wait_slot(unsigned i, uint64_t limit)
 /* The FUSE reply of an answered slot: -error, or the payload's length. */
 static long reply_of(unsigned i)
 {
-	struct fuse_out_header *o = (void *)slots[i].out;
-
-	if (slots[i].outlen < sizeof(*o) || o->unique != slots[i].unique || o->len != slots[i].outlen)
-		return -EPROTO;
-	if (o->error)
-		return o->error;
-	return (long)(slots[i].outlen - sizeof(*o));
+	return ring_slots_reply(&ring, i);
 }
 
 static void *payload(unsigned i)
 {
-	return slots[i].out + sizeof(struct fuse_out_header);
+	return slot_mem[i].out + sizeof(struct fuse_out_header);
 }
 
 static uint64_t last_cycles;	/* cycles the last call() took */
@@ -211,7 +154,7 @@ static long call(const struct fuse_req *r, uint32_t outcap)
 	if (ret) {
 		fprintf(stderr, "live_nvme: opcode %u: %d (card PC 0x%08x)\n", r->opcode, ret,
 			vtop_debug_pc(rc_vtop(rc)));
-		slots[0].busy = 0;
+		slot_mem[0].busy = 0;
 		return ret;
 	}
 	return reply_of(0);
@@ -739,18 +682,18 @@ static void phase_abandon(const char *name, int unbind)
 		reap();
 		answered = 0;
 		for (unsigned i = 0; i < NSLOT; i++)
-			answered += slots[i].done;
+			answered += slot_mem[i].done;
 		rc_advance(rc, 64, 1u << 24);
 	}
 	CHECK(answered >= 2 && answered < NSLOT, "%s: %u requests answered before the device went away", name,
 	      answered);
 	/* the answers, before the new session's calls reuse slot 0 */
 	for (unsigned i = 0; i < NSLOT; i++) {
-		done[i] = slots[i].done;
+		done[i] = slot_mem[i].done;
 		res[i] = done[i] ? reply_of(i) : 0;
 		wsize[i] = done[i] && is_write[i] && res[i] >= (long)sizeof(struct fuse_write_out) ?
 				   ((struct fuse_write_out *)payload(i))->size : 0;
-		slots[i].busy = slots[i].done = 0;
+		slot_mem[i].busy = slot_mem[i].done = 0;
 	}
 	if (unbind)
 		CHECK(rebind() == 0, "%s: unbind, rebind, probe and a new session", name);
@@ -857,7 +800,7 @@ int main(int argc, char **argv)
 	tr = card.tr;
 	rc = card.rc;
 	ssd = card.ssd;
-	if ((ret = slots_alloc())) {
+	if ((ret = ring_slots_alloc(&ring, tr))) {
 		fprintf(stderr, "live_nvme: no DMA memory for the requests (%d)\n", ret);
 		return 2;
 	}

@@ -883,6 +883,33 @@ module tb;
       check(n_bad_writes == 0, "two chains: no write outside");
     end
 
+    // two chains published without a notification, handed over by KICK
+    // (the firmware took their notification); a queue outside QMASK is not
+    begin
+      read_counters(cnt_before);
+      ok_lo.delete(); ok_hi.delete();
+      ok_lo.push_back(q_used_a(3)); ok_hi.push_back(q_used_a(3) + 64'(4 + 8 * QSZ + 2));
+      uniq = uniq + 64'd1;
+      make_req(FUSE_READ, uniq, N1, FH1, 64'd0, 32'd100, 32'd80);
+      rl = '{40, 40}; wl = '{16, 100};
+      publish(3, rl, wl, 0, h1);
+      uniq = uniq + 64'd1;
+      make_req(FUSE_READ, uniq, N1, FH1, 64'd4096, 32'd200, 32'd80);
+      wl = '{16, 200};
+      publish(3, rl, wl, 0, h2);
+      fw_wr(fa(soc_map_pkg::FAST_KICK), 32'b1);          // queue 0: not in QMASK
+      wait_idle(2000);
+      check_eq(used_idx(3), used_seen[3], "KICK of a queue outside QMASK: nothing popped");
+      fw_wr(fa(soc_map_pkg::FAST_KICK), 32'b1000);
+      wait_idle(20000);
+      read_counters(c);
+      check_eq(c[0], cnt_before[0] + 2, "KICK: both waiting chains served");
+      check_eq(used_idx(3), used_seen[3] + 16'd2, "KICK: two used entries");
+      check(!notified(3), "KICK: the firmware was not notified");
+      used_seen[3] = used_idx(3);
+      check(n_bad_writes == 0, "KICK: no write outside");
+    end
+
     // ---- misses of every kind
     rl = '{40, 40}; wl = '{16, 4096};
     one_read(1, N1, FH1, 64'd0, 32'd4096, rl, wl, 0, 32'd16, 0, soc_map_pkg::FASTWHY_OPCODE, "miss: another opcode");
