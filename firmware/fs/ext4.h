@@ -522,6 +522,7 @@ void ext4_icache_dir_changed(struct vfs *fs, uint32_t dir);
 int ext4_ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit);
 int ext4_ext_csum_settle(struct vfs *fs, struct ext4_buf *b);
 int ext4_ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit);
+int ext4_ext_convert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint32_t n);
 /* A commit trigger (journal.c's ext4_maybe_commit) passed down to a long
  * operation, so that the lower layer does not depend on the journal. */
 typedef int (*ext4_commit_t)(struct vfs *fs);

@@ -667,10 +667,13 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 					chunk = len - done;
 			}
 			err = put_data(fs, ip->ino, wb, lblk, pblk, boff, in + done, chunk, 1);
-			if (!err)
+			/* in the extent's leaf when it can (no inode write
+			 * when the tree has depth); else unmap and map again */
+			if (!err && (err = ext4_ext_convert(fs, ip, lblk, nb)) > 0) {
 				err = ext4_ext_remove(fs, ip, lblk, lblk + nb, 0, NULL);
-			if (!err)
-				err = ext4_ext_insert(fs, ip, lblk, pblk, nb, 0);
+				if (!err)
+					err = ext4_ext_insert(fs, ip, lblk, pblk, nb, 0);
+			}
 			if (err) {
 				/* not mapped as written: no frame may say they are */
 				pcache_drop(fs, ip->ino, lblk, lblk + nb);
