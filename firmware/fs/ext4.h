@@ -402,6 +402,7 @@ struct vfs {
 	struct { uint64_t start, len; } sysz[EXT4_SYSZ_MAX];
 	uint32_t nsysz;
 	int sysz_off;		/* more ranges than EXT4_SYSZ_MAX: no check */
+	uint64_t sysz_gap_lo, sysz_gap_hi;	/* blocks between two ranges the last look found */
 };
 
 /* error.c: depends on nothing else here, so any unit may report through it */
@@ -410,7 +411,7 @@ int ext4_corrupt(struct vfs *fs, const char *what, uint64_t where);
 
 /* syszone.c: the blocks the filesystem's own structures occupy */
 int ext4_sysz_build(struct vfs *fs);
-int ext4_sysz_hits(const struct vfs *fs, uint64_t start, uint64_t len);
+int ext4_sysz_hits(struct vfs *fs, uint64_t start, uint64_t len);
 
 /* super.c: the clock */
 void ext4_now(uint64_t *sec, uint32_t *nsec);
