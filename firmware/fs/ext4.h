@@ -402,6 +402,7 @@ struct vfs {
 	struct { uint64_t start, len; } sysz[EXT4_SYSZ_MAX];
 	uint32_t nsysz;
 	int sysz_off;		/* more ranges than EXT4_SYSZ_MAX: no check */
+	uint64_t sysz_gap_lo, sysz_gap_hi;	/* blocks between two ranges the last look found */
 };
 
 /* error.c: depends on nothing else here, so any unit may report through it */
@@ -410,7 +411,7 @@ int ext4_corrupt(struct vfs *fs, const char *what, uint64_t where);
 
 /* syszone.c: the blocks the filesystem's own structures occupy */
 int ext4_sysz_build(struct vfs *fs);
-int ext4_sysz_hits(const struct vfs *fs, uint64_t start, uint64_t len);
+int ext4_sysz_hits(struct vfs *fs, uint64_t start, uint64_t len);
 
 /* super.c: the clock */
 void ext4_now(uint64_t *sec, uint32_t *nsec);
@@ -522,6 +523,7 @@ void ext4_icache_dir_changed(struct vfs *fs, uint32_t dir);
 int ext4_ext_map(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t *pblk, uint32_t *len, int *uninit);
 int ext4_ext_csum_settle(struct vfs *fs, struct ext4_buf *b);
 int ext4_ext_insert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint64_t pblk, uint32_t len, int uninit);
+int ext4_ext_convert(struct vfs *fs, struct ext4_inode *ip, uint32_t lblk, uint32_t n);
 /* A commit trigger (journal.c's ext4_maybe_commit) passed down to a long
  * operation, so that the lower layer does not depend on the journal. */
 typedef int (*ext4_commit_t)(struct vfs *fs);

@@ -332,6 +332,8 @@ static int write_part(struct vfs *fs, uint64_t pblk, uint32_t boff, const uint8_
 static int cache_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint64_t pblk, uint32_t boff,
 		       const uint8_t *src, size_t len, int fresh)
 {
+	uint32_t last = PCACHE_NONE;	/* the frame of the block before, placed here */
+
 	while (len) {
 		size_t n = fs->bs - boff < len ? fs->bs - boff : len;
 		uint8_t *fr = pcache_find(fs, ino, lblk);
@@ -341,12 +343,14 @@ static int cache_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint64_t pbl
 		if (fr) {
 			i = pcache_index(fr);
 		} else {
-			const uint8_t *prev = lblk ? pcache_find(fs, ino, lblk - 1) : NULL;
+			const uint8_t *prev = last != PCACHE_NONE ? pcache_frame(last) :
+					      lblk ? pcache_find(fs, ino, lblk - 1) : NULL;
 
 			if (!(prev && pcache_alloc_at(i = pcache_index(prev) + 1)) && !pcache_alloc_run(1, &i)) {
 				err = write_part(fs, pblk, boff, src, n, fresh, NULL);
 				if (err)
 					return err;
+				last = PCACHE_NONE;
 				goto next;
 			}
 			err = fs->broken ? -EIO : 0;	/* a write-back to make room failed */
@@ -368,6 +372,7 @@ static int cache_write(struct vfs *fs, uint32_t ino, uint32_t lblk, uint64_t pbl
 		else
 			memcpy(fr + boff, src, n);
 		pcache_set_dirty(i, pblk);
+		last = i;
 next:
 		lblk++;
 		pblk++;
@@ -667,10 +672,13 @@ long ext4_file_write(struct vfs *fs, struct ext4_inode *ip, uint64_t off, const 
 					chunk = len - done;
 			}
 			err = put_data(fs, ip->ino, wb, lblk, pblk, boff, in + done, chunk, 1);
-			if (!err)
+			/* in the extent's leaf when it can (no inode write
+			 * when the tree has depth); else unmap and map again */
+			if (!err && (err = ext4_ext_convert(fs, ip, lblk, nb)) > 0) {
 				err = ext4_ext_remove(fs, ip, lblk, lblk + nb, 0, NULL);
-			if (!err)
-				err = ext4_ext_insert(fs, ip, lblk, pblk, nb, 0);
+				if (!err)
+					err = ext4_ext_insert(fs, ip, lblk, pblk, nb, 0);
+			}
 			if (err) {
 				/* not mapped as written: no frame may say they are */
 				pcache_drop(fs, ip->ino, lblk, lblk + nb);

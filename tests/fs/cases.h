@@ -32,6 +32,7 @@ void t_namespace(void);
 void t_blockmap_empty(void);
 void t_sparse_large(void);
 void t_random_model(void);
+void t_unwritten_convert(void);
 void t_enospc(void);
 
 /* fs_pcache.c */

@@ -308,6 +308,41 @@ void t_syszone(void)
 	    (unsigned long long)target, workdir);
 	CHECK(run("cmp -s %s/sz.before %s/sz.after", workdir, workdir) == 0, "the inode table block was not written");
 
+	/* an extent that starts in the gap between two metadata ranges that
+	 * the last look found clear (the system zone remembers it), and runs
+	 * on into the next group's superblock copy: still refused */
+	run("mkdir -p %s/sz2 && printf 'hello, extents' > %s/sz2/f && printf 'good' > %s/sz2/g", workdir, workdir,
+	    workdir);
+	{
+		char o[256];
+		uint64_t first, bpg, total, gblk;
+		const char *p;
+
+		snprintf(o, sizeof(o), "%s -d %s/sz2", variant_opts, workdir);
+		CHECK(make_image(o, "32M") == 0, "mke2fs");
+		CHECK(debugfs_out("stats", out, sizeof(out)) > 0 && (p = strstr(out, "Blocks per group:")), "stats");
+		bpg = strtoull(p + 17, NULL, 10);
+		first = strtoull(strstr(out, "First block:") + 12, NULL, 10);
+		total = strtoull(strstr(out, "Block count:") + 12, NULL, 10);
+		CHECK(debugfs_out("blocks /g", out, sizeof(out)) > 0, "debugfs blocks /g");
+		gblk = strtoull(out, NULL, 10);
+		if (first + bpg + 1 < total && gblk && gblk < first + bpg && first + bpg + 1 - gblk < 32768) {
+			CHECK(run("debugfs -w -R 'sif /f block[5] %llu' %s >/dev/null 2>&1", (unsigned long long)gblk,
+				  cur_img) == 0, "debugfs sif start");
+			CHECK(run("debugfs -w -R 'sif /f block[4] %llu' %s >/dev/null 2>&1",
+				  (unsigned long long)(first + bpg + 1 - gblk), cur_img) == 0, "debugfs sif len");
+			OK(mount_img(&fs));
+			OK(vfs_lookup(fs, 2, NAME("g"), &a));
+			CHECK(vfs_read(fs, a.ino, 0, buf, sizeof(buf)) == 4 && !memcmp(buf, "good", 4), "read g");
+			OK(vfs_lookup(fs, 2, NAME("f"), &a));
+			err = (int)vfs_read(fs, a.ino, 0, buf, sizeof(buf));
+			CHECK(err == -EUCLEAN && strstr(vfs_last_error(fs), "metadata"),
+			      "read through an extent from g's gap into group 1's superblock: %d %s", err,
+			      vfs_last_error(fs));
+			umount_img(fs);
+		}
+	}
+
 	/* a block bitmap that frees inode-table blocks: allocation refuses
 	 * instead of handing them out (at the write, or at the fsync that
 	 * allocates the write's delayed blocks) */

@@ -48,6 +48,7 @@ static const struct test tests[] = {
 	{ "group_commit", t_group_commit },
 	{ "checkpoint", t_checkpoint },
 	{ "random_model", t_random_model },
+	{ "unwritten_convert", t_unwritten_convert },
 	{ "pcache", t_pcache },
 	{ "pcache_model", t_pcache_model },
 	{ "pcache_writeback", t_pcache_writeback },
