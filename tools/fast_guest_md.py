@@ -42,10 +42,10 @@ print("`make bench-fast-guest`: fio 4 KiB random reads, O_DIRECT, from a Debian 
       + ("; one here even at iodepth 16: the guest's kernel sent its O_DIRECT reads one at a time "
          "(no FUSE_ASYNC_DIO agreed at INIT)." if serial else
          ": the card's FUSE server agrees FUSE_ASYNC_DIO at INIT, so at iodepth 16 the guest's kernel "
-         "sends its O_DIRECT reads together. The fast path is armed only while the firmware sleeps, "
-         "and the firmware sleeps only once the request queues are empty: READs queued behind one "
-         "another are the firmware's, each waiting for those before it (in the READ mean), and while "
-         "the core works every cycle is simulated, so fewer READs fit in the guest's 8 s.") + "\n")
+         "sends its O_DIRECT reads together, and READs waiting in the ring when the firmware is done "
+         "with one go to the fast path first (FAST.KICK). The READ mean then includes each READ's "
+         "wait behind those before it; hits and the firmware's READs are told apart only where one "
+         "look at the used rings saw only one kind (the rest: not split).") + "\n")
 print("| fio job | most outstanding | READs | fast-path hits | hit ratio | READ mean | hits' mean | "
       "firmware's READs' mean |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
