@@ -300,12 +300,16 @@ static int begin_modify(struct vfs *fs)
 		if (err)
 			return err;
 	}
-	/* like the kernel's 5 s commit: bound what a power cut can take */
+	/* like the kernel's 5 s commit: bound what a power cut can take. Past
+	 * the interval the commit is idle work (commit_due), done in bounded
+	 * steps between requests, as the kernel's commit thread does it
+	 * beside the writer; only a caller that never leaves it idle time
+	 * pays for the whole commit here, once twice the interval is gone. */
 	if (fs->ndirty || fs->npend) {
 		uint64_t s;
 		uint32_t ns;
 		ext4_now(&s, &ns);
-		if (s >= fs->last_commit + EXT4_COMMIT_INTERVAL || s < fs->last_commit)
+		if (s >= fs->last_commit + 2 * EXT4_COMMIT_INTERVAL || s < fs->last_commit)
 			return ext4_commit(fs);
 	}
 	return ext4_maybe_commit(fs);

@@ -46,6 +46,7 @@ void t_pcache_wb_error(void);
 void t_powercut(void);
 void t_failwrite(void);
 void t_commit_interval(void);
+void t_commit_interval_idle(void);
 void t_clock_floor(void);
 void t_replay_foreign(void);
 void t_replay_by_e2fsck(void);

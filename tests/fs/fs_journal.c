@@ -190,6 +190,47 @@ void t_commit_interval(void)
 	CHECK(fsck_clean(), "fsck");
 }
 
+/* Past the interval but not twice it: the change does not wait for a
+ * commit (no write); the commit is idle work, and after the idle steps a
+ * power cut keeps both changes. */
+void t_commit_interval_idle(void)
+{
+	struct blockdev_file bf;
+	struct blockdev_fault f;
+	struct vfs *fs;
+	struct vfs_attr a;
+	long w0;
+	unsigned steps = 0;
+
+	CHECK(make_image(variant_opts, "32M") == 0, "mke2fs");
+	vfs_set_clock(fake_clock);
+	OK(blockdev_file_open(&bf, cur_img, 0));
+	blockdev_fault_init(&f, &bf.bd, 0, 0);
+	OK(vfs_mount(&fs, &f.bd, 0));
+	while (vfs_idle(fs) > 0)	/* what the mount left */
+		;
+	OK(vfs_mknod(fs, 2, NAME("early"), S_IFREG | 0644, 0, 0, 0, &a));
+	fake_now += 6;		/* EXT4_COMMIT_INTERVAL (5 s) and one */
+	w0 = f.writes;
+	OK(vfs_mknod(fs, 2, NAME("mid"), S_IFREG | 0644, 0, 0, 0, &a));
+	CHECK(f.writes == w0, "a change past the interval wrote %ld blocks (the commit is idle work)", (long)(f.writes - w0));
+	CHECK(vfs_idle_due(fs), "the commit is due as idle work");
+	while (vfs_idle(fs) > 0 && steps < 1000)
+		steps++;
+	CHECK(f.writes > w0 && !vfs_idle_due(fs), "idle steps committed (%u steps, %ld writes)", steps, (long)(f.writes - w0));
+	f.cut_after = f.writes;	/* power lost now */
+	OK(vfs_mknod(fs, 2, NAME("later"), S_IFREG | 0644, 0, 0, 0, &a));
+	vfs_unmount(fs);
+	blockdev_file_close(&bf);
+	vfs_set_clock(host_clock);
+	OK(mount_img(&fs));
+	OK(vfs_lookup(fs, 2, NAME("early"), &a));
+	OK(vfs_lookup(fs, 2, NAME("mid"), &a));
+	CHECK(vfs_lookup(fs, 2, NAME("later"), &a) == -ENOENT, "later committed without a sync or idle time");
+	OK(umount_img(fs));
+	CHECK(fsck_clean(), "fsck");
+}
+
 /* A journal written by e2fsprogs' jbd2 code (kernel format: 64bit tags,
  * csum v3 when -c, revoke records): our mount must replay it. */
 void t_replay_foreign(void)

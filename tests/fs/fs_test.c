@@ -41,6 +41,7 @@ static const struct test tests[] = {
 	{ "powercut", t_powercut },
 	{ "failwrite", t_failwrite },
 	{ "commit_interval", t_commit_interval },
+	{ "commit_interval_idle", t_commit_interval_idle },
 	{ "clock_floor", t_clock_floor },
 	{ "replay_foreign", t_replay_foreign },
 	{ "powercut_extents", t_powercut_extents },
