@@ -18,7 +18,7 @@
 #include "rc.h"
 #include "vtop.h"
 
-static uint64_t wall_ns(void)
+uint64_t gq_wall_ns(void)
 {
 	struct timespec ts;
 
@@ -199,7 +199,7 @@ static int may_release(const struct guestq *g, unsigned q, uint64_t now, int kic
 		return 0;
 	if (kicked || !kick_due(g, q, r->shadow, r->held_idx))
 		return 1;
-	return wall_ns() - r->held_wall > GQ_KICK_WAIT_NS;
+	return gq_wall_ns() - r->held_wall > GQ_KICK_WAIT_NS;
 }
 
 void gq_pace(struct guestq *g, const int *kicked)
@@ -218,7 +218,7 @@ void gq_pace(struct guestq *g, const int *kicked)
 		if (!r->held && a != r->shadow) {
 			r->held = 1;
 			r->held_idx = a;
-			r->held_wall = wall_ns();
+			r->held_wall = gq_wall_ns();
 			r->release_at = g->last_done + g->turnaround > now ? g->last_done + g->turnaround : now;
 			if (r->release_at > now) {
 				g->holds++;

@@ -88,6 +88,8 @@ struct guestq {
 	unsigned nmapped;
 };
 
+/* The wall clock (CLOCK_MONOTONIC) in ns. */
+uint64_t gq_wall_ns(void);
 /* --host-turnaround's value: nanoseconds, 0 to GQ_TURNAROUND_MAX_NS, the
  * whole word; else a message on stderr and -1. */
 int gq_parse_turnaround(const char *s, uint64_t *ns);

@@ -217,13 +217,6 @@ static void deliver_kicks(struct bridge *b)
 		}
 }
 
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The card's clock follows the host's (rc_time_sync; off with --no-time). */
 static void time_sync(struct bridge *b)
@@ -235,7 +228,7 @@ static void time_sync(struct bridge *b)
  * is idle (rc_advance). */
 static void step(struct bridge *b, uint64_t cycles)
 {
-	uint64_t done = 0, t0 = wall_ns();
+	uint64_t done = 0, t0 = gq_wall_ns();
 
 	while (done < cycles) {
 		unsigned bucket;
@@ -261,7 +254,7 @@ static void step(struct bridge *b, uint64_t cycles)
 		gq_note_settled(&b->gq);
 	}
 	b->busy_cycles += done;
-	b->busy_ns += wall_ns() - t0;
+	b->busy_ns += gq_wall_ns() - t0;
 	gq_occupancy(&b->gq);
 	report_config_change(b);
 }

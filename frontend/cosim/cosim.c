@@ -140,13 +140,6 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int send_all(struct cosim *c, const void *buf, size_t len)
 {
@@ -228,7 +221,7 @@ static void on_mark(void *ctx, uint64_t cycle, uint32_t word)
 static void run_busy(struct cosim *c)
 {
 	unsigned bucket;
-	uint64_t t0 = now_ns(), n;
+	uint64_t t0 = gq_wall_ns(), n;
 
 	gq_pace(&c->gq, c->kicked);
 	for (unsigned q = 0; q < GQ_MAX_QUEUES; q++)
@@ -242,7 +235,7 @@ static void run_busy(struct cosim *c)
 	gq_note_settled(&c->gq);
 	gq_occupancy(&c->gq);
 	c->busy_cycles += n;
-	c->busy_ns += now_ns() - t0;
+	c->busy_ns += gq_wall_ns() - t0;
 }
 
 /* Published entries the card is not shown yet (the turnaround, or their
@@ -538,7 +531,7 @@ static void account(struct cosim *c, int kind, uint64_t c0, uint64_t t0)
 {
 	c->n[kind]++;
 	c->cycles[kind] += rc_cycles(c->rc) - c0;
-	c->ns[kind] += now_ns() - t0;
+	c->ns[kind] += gq_wall_ns() - t0;
 }
 
 /* One complete, well-framed message. */
@@ -584,7 +577,7 @@ static void handle(struct cosim *c, const struct vfc_hdr *h, const uint8_t *p)
 		host_gate(c, nq);
 	}
 	c0 = rc_cycles(c->rc);
-	t0 = now_ns();
+	t0 = gq_wall_ns();
 
 	switch (type) {
 	case VFC_HELLO: {
