@@ -140,7 +140,6 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-
 static int send_all(struct cosim *c, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

@@ -154,7 +154,7 @@ import json, sys, os
 s = json.load(open(sys.argv[1]))
 f, r, h = s["fast"], s["read_service"], s["host"]
 msg = (f'{f["hits"]} hits of {f["reads"]} READs ({r["hit_cycles_mean"]:.0f} cycles each, the firmware\'s READs '
-       f'{r["miss_cycles_mean"]:.0f}); host turnaround {s["host_turnaround_ns"]} ns, {h["held"]} accesses held; '
+       f'{r["miss_cycles_mean"]:.0f}); host turnaround {s["host_turnaround_ns"]} ns, {h["held"]} times entries held for it; '
        f'the firmware back asleep {h["settle_cycles_mean"]:.0f} cycles after a reply (max {h["settle_cycles_max"]}), '
        f'found awake by {h["awake_notifies"]} of {s["notifies"]} notifies')
 open(os.path.join(os.path.dirname(sys.argv[1]), "fast.txt"), "w").write(msg)
