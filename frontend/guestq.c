@@ -237,14 +237,17 @@ int gq_held(const struct guestq *g, unsigned q)
 	return g->q[q].on && g->q[q].held;
 }
 
-int gq_turnaround_pending(const struct guestq *g)
+uint64_t gq_release_in(const struct guestq *g)
 {
-	uint64_t now = rc_cycles(g->rc);
+	uint64_t now = rc_cycles(g->rc), left = 0;
 
-	for (unsigned q = 0; q < GQ_MAX_QUEUES; q++)
-		if (g->q[q].on && g->q[q].held && now < g->q[q].release_at)
-			return 1;
-	return 0;
+	for (unsigned q = 0; q < GQ_MAX_QUEUES; q++) {
+		const struct gq_ring *r = &g->q[q];
+
+		if (r->on && r->held && now < r->release_at && (!left || r->release_at - now < left))
+			left = r->release_at - now;
+	}
+	return left;
 }
 
 int gq_work_pending(const struct guestq *g)

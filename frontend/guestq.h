@@ -118,9 +118,10 @@ uint16_t gq_card_avail(const struct guestq *g, unsigned q);
  * and its kick, if one is owed, has come (kicked[q]; NULL: none came). */
 void gq_pace(struct guestq *g, const int *kicked);
 /* Whether queue q's published entries still wait (its kick waits with
- * them); whether any queue's wait for the turnaround itself is not over. */
+ * them); the cycles until the first queue's wait for the turnaround itself
+ * is over (0: none waits for it). */
 int gq_held(const struct guestq *g, unsigned q);
-int gq_turnaround_pending(const struct guestq *g);
+uint64_t gq_release_in(const struct guestq *g);
 /* Some attached ring has entries published and not used. */
 int gq_work_pending(const struct guestq *g);
 

@@ -213,11 +213,11 @@ static void on_mark(void *ctx, uint64_t cycle, uint32_t word)
 	phases_mark(&c->ph, cycle, word);
 }
 
-/* Runs the model while it is busy: up to SKIP_MAX cycles, idle ones skipped;
+/* Runs the model while it is busy: up to max_skip cycles, idle ones skipped;
  * the profile gets the core's PC for the request being served. Before, the
  * card is shown what the guest published once the host turnaround allows;
  * after, the requests it completed are timed. */
-static void run_busy(struct cosim *c)
+static void run_busy(struct cosim *c, uint64_t max_skip)
 {
 	unsigned bucket;
 	uint64_t t0 = gq_wall_ns(), n;
@@ -226,7 +226,7 @@ static void run_busy(struct cosim *c)
 	for (unsigned q = 0; q < GQ_MAX_QUEUES; q++)
 		gq_note_avail(&c->gq, q);
 	bucket = phases_opcode(&c->ph);
-	n = rc_advance(c->rc, STEP_CYCLES, SKIP_MAX);
+	n = rc_advance(c->rc, STEP_CYCLES, max_skip);
 	if (c->prof)
 		profile_sample(c->prof, bucket < PROFILE_BETWEEN ? bucket : PROFILE_BETWEEN,
 			       vtop_debug_pc(rc_vtop(c->rc)), n);
@@ -502,11 +502,14 @@ static void common_write(struct cosim *c, uint64_t bar0, unsigned off, unsigned 
  * keeps the guest's writes in order; the model runs meanwhile. */
 static void host_gate(struct cosim *c, int notify_q)
 {
+	uint64_t left;
+
 	if (notify_q >= 0)
 		c->kicked[notify_q] = 1;
 	gq_pace(&c->gq, c->kicked);
-	while (gq_turnaround_pending(&c->gq) && !c->dead) {
-		run_busy(c);
+	while ((left = gq_release_in(&c->gq)) && !c->dead) {
+		/* idle cycles are skipped up to the release, not beyond */
+		run_busy(c, left < SKIP_MAX ? left : SKIP_MAX);
 		after_run(c, 0);
 		gq_pace(&c->gq, c->kicked);
 	}
@@ -764,7 +767,7 @@ static int serve(struct cosim *c)
 			continue;
 		}
 		rc_time_sync(c->rc, TIME_SYNC_MS);
-		run_busy(c);
+		run_busy(c, SKIP_MAX);
 		after_run(c, 0);
 	}
 	return 0;
