@@ -25,7 +25,7 @@ bench-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/pro
 	@cat $(BUILD)/bench/cosim.md
 BENCH_TARGETS += bench-cosim-proto
 
-test-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: a stock Debian guest on the RTL through -device vfpga-pci (enumeration, virtio_pci binding, capabilities, file operations, READ fast-path hits of O_DIRECT re-reads with the host turnaround, bad --host-turnaround values, mount -o dax with fio ioengine=mmap, INTx, nonsense writes, simulator death and stall; about 80 s after the QEMU build)
+test-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: a stock Debian guest on the RTL through -device vfpga-pci (enumeration, virtio_pci binding, capabilities, file operations, READ fast-path hits of O_DIRECT re-reads with the host turnaround, bad --host-turnaround values, mount -o dax with fio ioengine=mmap, INTx, nonsense writes, simulator death and stall; about 70 s after the QEMU build)
 	@sh tests/cosim/guest.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/guest
 TEST_TARGETS += test-cosim
 # The QEMU build comes first when cold (~4 min alone, longer beside other builds).
