@@ -5,7 +5,7 @@
  *             [--image IMG [--nvme-latency N] [--nvme-bw B] [--nvme-fault SPEC]...]
  *   vfpga-sim --socket PATH [--firmware ELF] [--image IMG] [--console FILE]
  *             (the card behind a vhost-user-fs socket: frontend/bridge/vhost_bridge.c)
- *   vfpga-sim --cosim PATH [--firmware ELF] [--image IMG] [--console FILE] [--tail N]
+ *   vfpga-sim --cosim PATH [--firmware ELF] [--image IMG] [--console FILE] [--tail N] [--host-turnaround NS]
  *             (the card behind QEMU's vfpga-pci device: frontend/cosim/cosim.c)
  *
  * Loads every PT_LOAD segment into the TCMs through the loader port, releases

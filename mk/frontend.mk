@@ -7,7 +7,7 @@
 
 FRONTEND_INC := -I$(GEN) -Iinclude -Ifrontend -Isim -Iworld -Iworld/rc -Iworld/ssd -Idriver -Imodel/vhost
 VSIM_OBJS := $(BUILD)/frontend/vfpga_sim.o $(BUILD)/frontend/bridge/vhost_bridge.o \
-             $(BUILD)/frontend/cosim/cosim.o $(BUILD)/frontend/phases.o $(BUILD)/frontend/fast_stats.o $(BUILD)/frontend/profile.o $(VHOST_LIB_OBJS) $(RC_DRV_OBJS) $(RC_OBJS) $(SSD_OBJS)
+             $(BUILD)/frontend/cosim/cosim.o $(BUILD)/frontend/phases.o $(BUILD)/frontend/fast_stats.o $(BUILD)/frontend/guestq.o $(BUILD)/frontend/profile.o $(VHOST_LIB_OBJS) $(RC_DRV_OBJS) $(RC_OBJS) $(SSD_OBJS)
 
 $(BUILD)/frontend/%.o: frontend/%.c $(GEN)/soc_map.stamp
 	@mkdir -p $(dir $@)

@@ -1,15 +1,34 @@
 #!/usr/bin/env python3
-"""The READ fast path seen from a stock guest (make bench-fast-guest): from
+"""The READ fast path seen from a stock guest (make bench-fast-guest through
+the vhost-user bridge, make bench-fast-cosim through -device vfpga-pci): from
 the --stats JSON of each fio run, READs, fast-path hits and the device's
 service time per READ (notify write to used-ring entry), as the README's
 markdown table.
 
-    fast_guest_md.py SSD_PROFILE PSYNC.json LIBAIO.json
+    fast_guest_md.py SSD_PROFILE PSYNC.json LIBAIO.json [bridge|cosim]
 """
 import json
 import sys
 
 profile = sys.argv[1]
+frontend = sys.argv[4] if len(sys.argv) > 4 else "bridge"
+if frontend not in ("bridge", "cosim"):
+    sys.exit(f"fast_guest_md.py: front end '{frontend}': bridge or cosim")
+# what each front end is, and how it holds the guest back for the turnaround
+FRONTENDS = {
+    "bridge": ("make bench-fast-guest",
+               "through the vhost-user bridge into the RTL card (`vfpga-sim --socket`",
+               "The bridge shows the card what the guest publishes (the avail index, through a "
+               "shadow, and the kick)"),
+    "cosim": ("make bench-fast-cosim",
+              "through the card's own PCI function (QEMU's `-device vfpga-pci`, every "
+              "configuration and BAR access and the card's DMA over the co-simulation socket "
+              "into the RTL: `vfpga-sim --cosim`",
+              "The co-simulation shows the card what the guest publishes (the avail index, "
+              "through a shadow) and lets the guest's notify write and every access after it "
+              "reach the card"),
+}
+target, path, hold = FRONTENDS[frontend]
 runs = [("psync", "psync, iodepth 1", sys.argv[2]), ("libaio", "libaio, iodepth 16", sys.argv[3])]
 stats = [(label, json.load(open(path))) for _, label, path in runs]
 turn = sorted({s["host_turnaround_ns"] for _, s in stats})
@@ -27,13 +46,13 @@ def us(cycles):
     return f"{cycles / mhz:.2f}"
 
 
-print("## The READ fast path from a stock guest (make bench-fast-guest)\n")
-print("`make bench-fast-guest`: fio 4 KiB random reads, O_DIRECT, from a Debian 6.1 guest "
-      "through the vhost-user bridge into the RTL card (`vfpga-sim --socket`, ext4 on a fresh "
+print(f"## The READ fast path from a stock guest ({target})\n")
+print(f"`{target}`: fio 4 KiB random reads, O_DIRECT, from a Debian 6.1 guest "
+      f"{path}, ext4 on a fresh "
       f"128 MiB image, SSD profile `{profile}`), reads drawn with replacement "
       "(`norandommap`, one open) over a 256 KiB file just written (so in the card's page cache) "
       "for 8 s of the guest's clock (`time_based`: the count is what the guest managed), a fresh "
-      "card per job. The bridge shows the card what the guest publishes no sooner than the host "
+      f"card per job. {hold} no sooner than the host "
       f"turnaround ({', '.join(str(t) for t in turn)} ns of simulated time) after the last "
       "completion the guest saw. Hits: READs the RTL fast path answered while the firmware "
       "slept; the first READ of each page is the firmware's (it installs the page's tag). "

@@ -16,7 +16,7 @@ struct vhost_bridge_opts {
 	const char *profile;	/* PC-sampling profile at exit (frontend/profile.h), or NULL */
 	int verbose;
 	int no_time;	/* never set the card's clock (a card whose host never did) */
-	uint64_t turnaround_ns;	/* host turnaround (vhost_bridge.c), simulated ns */
+	uint64_t turnaround_ns;	/* host turnaround (../guestq.h), simulated ns */
 };
 
 /* Serves one front end; returns the process exit status (0 clean, 1 runtime
@@ -26,9 +26,5 @@ int vhost_bridge_main(const struct vhost_bridge_opts *o);
 int vhost_bridge_cli(int argc, char **argv);
 
 #define VHOST_BRIDGE_DEFAULT_FIRMWARE "build/firmware/card.elf"
-/* A Linux host's answer to a completion with the next psync request
- * (interrupt, wake-up, return to user, the next pread through FUSE, the
- * notify write): a few microseconds. */
-#define VHOST_BRIDGE_DEFAULT_TURNAROUND_NS 5000u
 
 #endif /* VHOST_BRIDGE_H */

@@ -17,10 +17,25 @@
  * after_run); otherwise we block on the socket, so an idle guest costs
  * nothing. With --image an NVMe SSD model sits behind the card's root port.
  *
+ * Host turnaround (--host-turnaround NS, as with --socket): QEMU runs in
+ * real time and the card well under a million cycles a second, so without it
+ * a guest's next request would reach the card a few simulated cycles after
+ * the completion it answers. The guest's writes to the common configuration
+ * (queue_select, the ring addresses, queue_enable; device_status 0 resets)
+ * tell us where each ring lives; the card reads each ring's avail index from
+ * a shadow mapped over the guest's, which shows what the guest published no
+ * sooner than NS of simulated time after the last completion the guest could
+ * have seen (a used entry, an MSI, INTx raised), and the guest's notify
+ * write and every access after it (PCIe keeps them in order) wait for that
+ * too, while the model keeps running. Shared with the bridge: ../guestq.h.
+ *
  * Figures: the firmware's phase marks give each request's cycles from the
  * guest's notify write to its push (phases.h; a summary line per FUSE opcode,
- * --stats FILE as JSON), and --profile FILE samples the core's PC per opcode
- * at every step of the model while it serves (profile.h), as with --socket.
+ * --stats FILE as JSON); the rings, once the guest enabled them, give every
+ * request's cycles from its notify to its used entry by FUSE opcode, READs
+ * split into the fast path's hits and the firmware's (guestq.h); and
+ * --profile FILE samples the core's PC per opcode at every step of the model
+ * while it serves (profile.h), as with --socket.
  *
  * Protocol: cosim_proto.h and docs/cosim-protocol.md.
  */
@@ -46,6 +61,7 @@
 #include "cosim_proto.h"
 #include "devstats.h"
 #include "fast_stats.h"
+#include "guestq.h"
 #include "nvme_dev.h"
 #include "phases.h"
 #include "profile.h"
@@ -61,6 +77,20 @@
  * RC_BAR0_SIZE bytes, so its base is aligned to that. */
 #define NOTIFY_OFF	0x1000u
 #define NOTIFY_LEN	0x1000u
+#define NOTIFY_MULT	4u	/* notify_off_multiplier: queue q at NOTIFY_OFF + 4q */
+/* struct virtio_pci_common_cfg at BAR0 0: the bytes below QUEUE_REGS are
+ * global, the rest belong to the queue queue_select names. */
+#define COMMON_LEN	0x38u
+#define QUEUE_REGS	0x18u
+#define CC_GFSEL	0x08u	/* guest_feature_select */
+#define CC_GF		0x0cu	/* guest_feature */
+#define CC_STATUS	0x14u	/* device_status */
+#define CC_QSEL		0x16u	/* queue_select */
+#define CC_QSIZE	0x18u
+#define CC_QENABLE	0x1cu
+#define CC_QDESC	0x20u
+#define CC_QDRIVER	0x28u
+#define CC_QDEVICE	0x30u
 
 enum { ST_CFG_RD, ST_CFG_WR, ST_MEM_RD, ST_MEM_WR, ST_KINDS };
 static const char *const st_name[ST_KINDS] = { "config reads", "config writes", "BAR reads", "BAR writes" };
@@ -83,8 +113,16 @@ struct cosim {
 	unsigned nfds;
 	struct cosim_map maps[VFC_MAX_FDS];
 	unsigned nmaps;
-	uint64_t mapped_gpa[VFC_MAX_REGIONS];
-	unsigned nmapped;
+	struct vfc_region regions[VFC_MAX_REGIONS];	/* guest RAM, in maps[] */
+	unsigned nregions;
+	/* the common configuration as the guest wrote it */
+	uint8_t common[QUEUE_REGS];
+	uint8_t qregs[GQ_MAX_QUEUES][COMMON_LEN - QUEUE_REGS];
+	uint64_t guest_features;
+	int kicked[GQ_MAX_QUEUES];	/* a notify write waits for the turnaround */
+	struct guestq gq;		/* the rings: host turnaround, request timing */
+	struct devstats st;
+	uint64_t attaches;
 	uint64_t last_activity, tlps_seen, moves_seen, ssd_seen, busy_cycles;
 	int intx;
 	uint64_t msis, intx_changes, refused;
@@ -100,14 +138,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int send_all(struct cosim *c, const void *buf, size_t len)
@@ -169,6 +199,7 @@ static void on_msi(void *ctx, uint64_t addr, uint32_t data)
 
 	c->msis++;
 	c->last_activity = rc_cycles(c->rc);
+	gq_interrupt(&c->gq);
 	if (c->o->verbose)
 		fprintf(stderr, "vfpga-sim: cosim: MSI 0x%llx <- 0x%08x at cycle %llu\n",
 			(unsigned long long)addr, data, (unsigned long long)rc_cycles(c->rc));
@@ -182,18 +213,38 @@ static void on_mark(void *ctx, uint64_t cycle, uint32_t word)
 	phases_mark(&c->ph, cycle, word);
 }
 
-/* Runs the model while it is busy: up to SKIP_MAX cycles, idle ones skipped;
- * the profile gets the core's PC for the request being served. */
-static void run_busy(struct cosim *c)
+/* Runs the model while it is busy: up to max_skip cycles, idle ones skipped;
+ * the profile gets the core's PC for the request being served. Before, the
+ * card is shown what the guest published once the host turnaround allows;
+ * after, the requests it completed are timed. */
+static void run_busy(struct cosim *c, uint64_t max_skip)
 {
-	unsigned bucket = phases_opcode(&c->ph);
-	uint64_t t0 = now_ns(), n = rc_advance(c->rc, STEP_CYCLES, SKIP_MAX);
+	unsigned bucket;
+	uint64_t t0 = gq_wall_ns(), n;
 
+	gq_pace(&c->gq, c->kicked);
+	for (unsigned q = 0; q < GQ_MAX_QUEUES; q++)
+		gq_note_avail(&c->gq, q);
+	bucket = phases_opcode(&c->ph);
+	n = rc_advance(c->rc, STEP_CYCLES, max_skip);
 	if (c->prof)
 		profile_sample(c->prof, bucket < PROFILE_BETWEEN ? bucket : PROFILE_BETWEEN,
 			       vtop_debug_pc(rc_vtop(c->rc)), n);
+	gq_note_used(&c->gq);
+	gq_note_settled(&c->gq);
+	gq_occupancy(&c->gq);
 	c->busy_cycles += n;
-	c->busy_ns += now_ns() - t0;
+	c->busy_ns += gq_wall_ns() - t0;
+}
+
+/* Published entries the card is not shown yet (the turnaround, or their
+ * kick, is still to come): the model runs on meanwhile. */
+static int any_held(const struct cosim *c)
+{
+	for (unsigned q = 0; q < GQ_MAX_QUEUES; q++)
+		if (gq_held(&c->gq, q))
+			return 1;
+	return 0;
 }
 
 /* Everything the SSD model has done, as one number that grows. */
@@ -244,15 +295,17 @@ static void after_run(struct cosim *c, unsigned own)
 
 		c->intx = l;
 		c->intx_changes++;
+		if (l)
+			gq_interrupt(&c->gq);
 		send_msg(c, VFC_INTX, 0, &m, sizeof(m));
 	}
 }
 
 static void unmap_all(struct cosim *c)
 {
-	for (unsigned i = 0; i < c->nmapped; i++)
-		rc_host_unmap(c->rc, c->mapped_gpa[i]);
-	c->nmapped = 0;
+	gq_detach_all(&c->gq);
+	gq_unmap(&c->gq);
+	c->nregions = 0;
 	for (unsigned i = 0; i < c->nmaps; i++)
 		munmap(c->maps[i].base, c->maps[i].len);
 	c->nmaps = 0;
@@ -263,6 +316,36 @@ static void close_fds(struct cosim *c)
 	for (unsigned i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
 	c->nfds = 0;
+}
+
+/* Guest-physical to our mapping of guest RAM (len bytes in one range). */
+static void *gpa_to_host(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct cosim *c = ctx;
+
+	for (unsigned i = 0; i < c->nregions; i++) {
+		const struct vfc_region *r = &c->regions[i];
+
+		if (gpa >= r->gpa && len <= r->size && gpa - r->gpa <= r->size - len)
+			return c->maps[r->fd].base + r->offset + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+/* Guest RAM into the host model (rc_host_map), the shadow avail indexes of
+ * the rings the card reads over the guest's. 0 or -1 (too many ranges). */
+static int map_guest(struct cosim *c)
+{
+	gq_unmap(&c->gq);
+	for (unsigned i = 0; i < c->nregions; i++) {
+		const struct vfc_region *r = &c->regions[i];
+
+		if (gq_map(&c->gq, r->gpa, c->maps[r->fd].base + r->offset, r->size)) {
+			fprintf(stderr, "vfpga-sim: cosim: too many host ranges\n");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* MEM_TABLE: maps each descriptor whole, checks every range against its
@@ -305,19 +388,23 @@ static int mem_table(struct cosim *c, const struct vfc_mem_table *t)
 			goto out_unmap;
 		}
 	}
-	unmap_all(c);
+	/* the rings stay where the guest put them: only our pointers move */
+	gq_unmap(&c->gq);
+	for (unsigned i = 0; i < c->nmaps; i++)
+		munmap(c->maps[i].base, c->maps[i].len);
 	memcpy(c->maps, nm, n * sizeof(nm[0]));
 	c->nmaps = n;
 	n = 0;
+	memcpy(c->regions, t->r, t->nregions * sizeof(t->r[0]));
+	c->nregions = t->nregions;
+	gq_resolve(&c->gq);
+	if (map_guest(c)) {
+		unmap_all(c);
+		goto out;
+	}
 	for (unsigned i = 0; i < t->nregions; i++) {
 		const struct vfc_region *r = &t->r[i];
 
-		if (rc_host_map(c->rc, r->gpa, c->maps[r->fd].base + r->offset, r->size)) {
-			fprintf(stderr, "vfpga-sim: cosim: too many host ranges\n");
-			unmap_all(c);
-			goto out;
-		}
-		c->mapped_gpa[c->nmapped++] = r->gpa;
 		if (c->o->verbose)
 			fprintf(stderr, "vfpga-sim: cosim: guest RAM 0x%llx..0x%llx (file %u offset 0x%llx)\n",
 				(unsigned long long)r->gpa, (unsigned long long)(r->gpa + r->size - 1), r->fd,
@@ -332,18 +419,128 @@ out:
 	return ret;
 }
 
+static uint64_t le_bytes(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* queue_enable = 1 for queue q: the card reads its rings from now on, so
+ * its avail index gets a shadow. A ring outside guest RAM (the card's DMA
+ * is refused there anyway) is not followed. */
+static void attach_queue(struct cosim *c, uint64_t bar0, unsigned q)
+{
+	const uint8_t *r = c->qregs[q];
+	uint64_t num = le_bytes(r + CC_QSIZE - QUEUE_REGS, 2);
+	uint64_t desc = le_bytes(r + CC_QDESC - QUEUE_REGS, 8), avail = le_bytes(r + CC_QDRIVER - QUEUE_REGS, 8),
+		 used = le_bytes(r + CC_QDEVICE - QUEUE_REGS, 8);
+
+	if (!num && rc_mem_read(c->rc, bar0 + CC_QSIZE, 2, &num))	/* the card's own size */
+		num = 0;
+	if (gq_attach(&c->gq, q, (unsigned)num, desc, avail, used)) {
+		fprintf(stderr, "vfpga-sim: cosim: queue %u enabled with rings outside guest RAM (%llu entries, desc "
+			"0x%llx, driver 0x%llx, device 0x%llx): not followed\n", q, (unsigned long long)num,
+			(unsigned long long)desc, (unsigned long long)avail, (unsigned long long)used);
+		return;
+	}
+	c->attaches++;
+	c->kicked[q] = 0;
+	if (c->o->verbose)
+		fprintf(stderr, "vfpga-sim: cosim: queue %u (%llu entries) at desc 0x%llx driver 0x%llx device 0x%llx\n",
+			q, (unsigned long long)num, (unsigned long long)desc, (unsigned long long)avail,
+			(unsigned long long)used);
+	if (map_guest(c))
+		unmap_all(c);
+}
+
+/* A write the card took into its common configuration (BAR0 below
+ * COMMON_LEN, bar0 its base): mirrored byte by byte, the queue registers
+ * for the queue queue_select named; the negotiated features (EVENT_IDX
+ * decides when the guest owes a kick); device_status 0 resets every queue;
+ * queue_enable = 1 attaches one. */
+static void common_write(struct cosim *c, uint64_t bar0, unsigned off, unsigned size, uint64_t v)
+{
+	unsigned sel = (unsigned)le_bytes(c->common + CC_QSEL, 2);
+	int reset = 0, enable = 0;
+
+	for (unsigned i = 0; i < size && off + i < COMMON_LEN; i++) {
+		unsigned o = off + i;
+		uint8_t byte = (uint8_t)(v >> 8 * i);
+
+		if (o < QUEUE_REGS)
+			c->common[o] = byte;
+		else if (sel < GQ_MAX_QUEUES)
+			c->qregs[sel][o - QUEUE_REGS] = byte;
+		reset |= o == CC_STATUS && !byte;
+		enable |= o == CC_QENABLE;
+	}
+	if (off < CC_GF + 4 && off + size > CC_GF) {
+		uint64_t fsel = le_bytes(c->common + CC_GFSEL, 4), word = le_bytes(c->common + CC_GF, 4);
+
+		if (fsel < 2)
+			c->guest_features = (c->guest_features & ~(0xffffffffull << 32 * fsel)) | word << 32 * fsel;
+		c->gq.event_idx = (int)(c->guest_features >> VIRTIO_RING_F_EVENT_IDX & 1);
+	}
+	if (reset) {
+		gq_detach_all(&c->gq);
+		memset(c->qregs, 0, sizeof(c->qregs));
+		memset(c->kicked, 0, sizeof(c->kicked));
+		if (map_guest(c))
+			unmap_all(c);
+	}
+	if (enable && sel < GQ_MAX_QUEUES && le_bytes(c->qregs[sel] + CC_QENABLE - QUEUE_REGS, 2) == 1)
+		attach_queue(c, bar0, sel);
+}
+
+/* Before a guest's access reaches the card: the host turnaround. What the
+ * guest published waits until the turnaround after the last completion it
+ * could have seen has passed, and so does the access (notify_q >= 0: it is
+ * that queue's notify write, which shows the card its entries), as PCIe
+ * keeps the guest's writes in order; the model runs meanwhile. */
+static void host_gate(struct cosim *c, int notify_q)
+{
+	uint64_t left;
+
+	if (notify_q >= 0)
+		c->kicked[notify_q] = 1;
+	gq_pace(&c->gq, c->kicked);
+	while ((left = gq_release_in(&c->gq)) && !c->dead) {
+		/* idle cycles are skipped up to the release, not beyond */
+		run_busy(c, left < SKIP_MAX ? left : SKIP_MAX);
+		after_run(c, 0);
+		gq_pace(&c->gq, c->kicked);
+	}
+	if (notify_q >= 0 && !gq_held(&c->gq, (unsigned)notify_q)) {
+		c->kicked[notify_q] = 0;
+		gq_notified(&c->gq, (unsigned)notify_q);
+	}
+}
+
+/* A BAR0 notify write: its queue, or -1. */
+static int notify_queue(const struct vfc_mem *m)
+{
+	uint64_t off = (m->addr & (RC_BAR0_SIZE - 1)) - NOTIFY_OFF;
+
+	if (m->bar != 0 || off >= NOTIFY_LEN || off / NOTIFY_MULT >= GQ_MAX_QUEUES)
+		return -1;
+	return (int)(off / NOTIFY_MULT);
+}
+
 static void account(struct cosim *c, int kind, uint64_t c0, uint64_t t0)
 {
 	c->n[kind]++;
 	c->cycles[kind] += rc_cycles(c->rc) - c0;
-	c->ns[kind] += now_ns() - t0;
+	c->ns[kind] += gq_wall_ns() - t0;
 }
 
 /* One complete, well-framed message. */
 static void handle(struct cosim *c, const struct vfc_hdr *h, const uint8_t *p)
 {
 	uint16_t type = h->type;
-	uint64_t c0 = rc_cycles(c->rc), t0 = now_ns();
+	uint64_t c0, t0;
 	uint32_t want;
 
 	if (h->flags || h->reserved) {
@@ -370,6 +567,19 @@ static void handle(struct cosim *c, const struct vfc_hdr *h, const uint8_t *p)
 		refuse(c, h, -EMSGSIZE, "payload of type 0x%04x is %u bytes, expected %u", type, h->len, want);
 		return;
 	}
+	if (type >= VFC_CFG_READ && type <= VFC_MEM_WRITE) {
+		int nq = -1;
+
+		if (type == VFC_MEM_WRITE) {
+			struct vfc_mem m;
+
+			memcpy(&m, p, sizeof(m));
+			nq = notify_queue(&m);
+		}
+		host_gate(c, nq);
+	}
+	c0 = rc_cycles(c->rc);
+	t0 = gq_wall_ns();
 
 	switch (type) {
 	case VFC_HELLO: {
@@ -445,6 +655,9 @@ static void handle(struct cosim *c, const struct vfc_hdr *h, const uint8_t *p)
 			c->notifies++;
 		}
 		out.status = rc_mem_write(c->rc, in.addr, in.size, in.value);
+		if (!out.status && in.bar == 0 && (in.addr & (RC_BAR0_SIZE - 1)) < COMMON_LEN)
+			common_write(c, in.addr & ~(uint64_t)(RC_BAR0_SIZE - 1), (unsigned)(in.addr & (RC_BAR0_SIZE - 1)),
+				     in.size, in.value);
 		after_run(c, 0);
 		c->last_activity = rc_cycles(c->rc);
 		account(c, ST_MEM_WR, c0, t0);
@@ -534,7 +747,7 @@ static int serve(struct cosim *c)
 		/* The firmware's own word (SIMCTRL.BUSY) keeps the model running
 		 * for as long as it serves a request; the tail rule covers
 		 * firmware without it and the moments around accesses. */
-		int busy = rc_cycles(c->rc) - c->last_activity < tail(c) || rc_fw_busy(c->rc) == 1;
+		int busy = rc_cycles(c->rc) - c->last_activity < tail(c) || rc_fw_busy(c->rc) == 1 || any_held(c);
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		int r = poll(&p, 1, busy ? 0 : -1);
 
@@ -554,7 +767,7 @@ static int serve(struct cosim *c)
 			continue;
 		}
 		rc_time_sync(c->rc, TIME_SYNC_MS);
-		run_busy(c);
+		run_busy(c, SKIP_MAX);
 		after_run(c, 0);
 	}
 	return 0;
@@ -619,31 +832,34 @@ static void summary(struct cosim *c)
 }
 
 /* --stats FILE: the run's figures as JSON (the members the --socket front
- * end writes for the card: cycles, phases per FUSE opcode). 0 or -1. */
+ * end writes: cycles, requests by opcode timed from the rings, the host
+ * turnaround, READs split by the fast path's hits, phases per FUSE opcode).
+ * 0 or -1. */
 static int write_stats(struct cosim *c, const char *path)
 {
 	static char buf[16384];
+	struct rc_dma_stats ds;
+	/* the READs the rings showed, hits included; without rings (a front
+	 * end that never enabled a queue) those the firmware served */
+	uint64_t reads = c->attaches ? c->st.op[FUSE_READ].count : FAST_STATS_FW_READS(c->ph.op[FUSE_READ].count);
 	size_t n = (size_t)snprintf(buf, sizeof(buf),
-		"{\n  \"backend\": \"rtl-cosim\",\n  \"clock_mhz\": 250,\n  \"cycles\": %llu,\n"
+		"  \"backend\": \"rtl-cosim\",\n  \"clock_mhz\": 250,\n  \"cycles\": %llu,\n"
 		"  \"cycles_serving\": %llu,\n  \"cycles_skipped\": %llu,\n  \"wall_serving_s\": %.3f,\n"
-		"  \"notifies\": %llu,\n  \"interrupts\": %llu,\n",
+		"  \"notifies\": %llu,\n  \"interrupts\": %llu,\n  \"messages_refused\": %llu,\n",
 		(unsigned long long)rc_cycles(c->rc), (unsigned long long)c->busy_cycles,
 		(unsigned long long)rc_skipped(c->rc), (double)c->busy_ns / 1e9, (unsigned long long)c->notifies,
-		(unsigned long long)c->msis);
-	FILE *f;
-	int bad;
+		(unsigned long long)c->msis, (unsigned long long)c->refused);
 
+	rc_dma_stats(c->rc, &ds);
+	c->st.bytes_to_card = ds.rd_bytes;
+	c->st.bytes_to_host = ds.wr_bytes;
 	if (n < sizeof(buf))
-		n += fast_stats_json(rc_vtop(c->rc), FAST_STATS_FW_READS(c->ph.op[FUSE_READ].count), buf + n, sizeof(buf) - n);
+		n += gq_json(&c->gq, buf + n, sizeof(buf) - n);
 	if (n < sizeof(buf))
-		n += phases_json(&c->ph, buf + n, sizeof(buf) - n);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	/* phases_json ends its member with ",\n": one more member closes it */
-	fprintf(f, "%.*s  \"messages_refused\": %llu\n}\n", (int)n, buf, (unsigned long long)c->refused);
-	bad = ferror(f);
-	return fclose(f) || bad ? -1 : 0;
+		n += fast_stats_json(rc_vtop(c->rc), reads, buf + n, sizeof(buf) - n);
+	if (n < sizeof(buf))
+		phases_json(&c->ph, buf + n, sizeof(buf) - n);
+	return devstats_write_json(&c->st, path, buf) ? -1 : 0;
 }
 
 int cosim_main(const struct cosim_opts *o)
@@ -693,6 +909,8 @@ int cosim_main(const struct cosim_opts *o)
 	}
 	rc_set_msi_handler(c->rc, on_msi, c);
 	rc_set_mark_handler(c->rc, on_mark, c);
+	c->st.timed = 1;
+	gq_init(&c->gq, c->rc, o->turnaround_ns, &c->st, &c->ph, gpa_to_host, c);
 	rc_host_strict(c->rc, 1);	/* the card's DMA reaches the guest's RAM only */
 	if (o->nvme.image) {
 		c->ssd = nvme_dev_attach(rc_vtop(c->rc), &o->nvme, err, sizeof(err));
@@ -744,6 +962,7 @@ int cosim_main(const struct cosim_opts *o)
 	close(c->lfd);
 	unlink(o->socket);
 	summary(c);
+	gq_report(&c->gq, "vfpga-sim: cosim: ");
 	if (o->stats && write_stats(c, o->stats)) {
 		fprintf(stderr, "vfpga-sim: cannot write %s\n", o->stats);
 		ret = 1;
@@ -762,7 +981,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vfpga-sim --cosim PATH [--firmware ELF] [--image IMG] [--console FILE|-] [--tail N]\n"
-		"                 [--stats FILE] [--profile FILE] [--verbose]\n"
+		"                 [--stats FILE] [--profile FILE] [--host-turnaround NS] [--verbose]\n"
 		"  --cosim PATH      serve QEMU's vfpga-pci device on PATH (-chardev socket,path=PATH)\n"
 		"  --firmware ELF    card firmware (default %s)\n"
 		"  --image IMG       the SSD's image (ext4): an NVMe SSD model behind the card's root port;\n"
@@ -770,18 +989,23 @@ static void usage(FILE *f)
 		"  --console FILE    the card's UART output (- = stderr)\n"
 		"  --tail N          cycles the model keeps running after the last activity (default: %llu\n"
 		"                    once the firmware says when it is busy (SIMCTRL.BUSY), else %llu)\n"
-		"  --stats FILE      the run's figures as JSON at the end: cycles, and per FUSE opcode the\n"
-		"                    requests and their cycles by phase, from the notify to the push\n"
+		"  --stats FILE      the run's figures as JSON at the end: cycles; per FUSE opcode the\n"
+		"                    requests, their cycles from the notify to the used entry and by\n"
+		"                    phase from the notify to the push; the host turnaround; the READ\n"
+		"                    fast path's hits and the READs' cycles, hits against the firmware's\n"
 		"  --profile FILE    PC-sampling profile of the card firmware, one flat profile per FUSE\n"
 		"                    opcode (the --firmware ELF's symbols)\n"
-		"  --verbose         log every access, MSI and guest RAM range\n"
+		"%s"
+		"                    (the rings' places come from the guest's common configuration\n"
+		"                    writes; the notify write and every access after it wait too)\n"
+		"  --verbose         log every access, MSI, guest RAM range and ring\n"
 		"%s",
-		COSIM_DEFAULT_FIRMWARE, COSIM_HINT_TAIL, COSIM_DEFAULT_TAIL, nvme_dev_usage());
+		COSIM_DEFAULT_FIRMWARE, COSIM_HINT_TAIL, COSIM_DEFAULT_TAIL, gq_turnaround_usage(), nvme_dev_usage());
 }
 
 int cosim_cli(int argc, char **argv)
 {
-	struct cosim_opts o = { .firmware = COSIM_DEFAULT_FIRMWARE };
+	struct cosim_opts o = { .firmware = COSIM_DEFAULT_FIRMWARE, .turnaround_ns = GQ_TURNAROUND_DEFAULT_NS };
 
 	nvme_dev_opts_init(&o.nvme);
 	for (int i = 1; i < argc; i++) {
@@ -808,6 +1032,9 @@ int cosim_cli(int argc, char **argv)
 			o.stats = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--profile")) {
 			o.profile = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--host-turnaround")) {
+			if (gq_parse_turnaround(argv[++i], &o.turnaround_ns))
+				return 2;
 		} else if (i + 1 < argc && !strcmp(a, "--tail")) {
 			char *end;
 

@@ -8,6 +8,8 @@
 #ifndef COSIM_H
 #define COSIM_H
 
+#include <stdint.h>
+
 #include "nvme_dev.h"
 
 struct cosim_opts {
@@ -19,6 +21,7 @@ struct cosim_opts {
 	int verbose;		/* log every access */
 	const char *stats;	/* --stats: figures as JSON at the end (NULL: none) */
 	const char *profile;	/* --profile: PC samples per FUSE opcode (NULL: none) */
+	uint64_t turnaround_ns;	/* --host-turnaround (../guestq.h), simulated ns */
 };
 
 /* Serves one QEMU; returns the exit status (0 it disconnected, 1 runtime or

@@ -25,7 +25,7 @@ bench-cosim-proto: $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/pro
 	@cat $(BUILD)/bench/cosim.md
 BENCH_TARGETS += bench-cosim-proto
 
-test-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: a stock Debian guest on the RTL through -device vfpga-pci (enumeration, virtio_pci binding, capabilities, file operations, mount -o dax with fio ioengine=mmap, INTx, nonsense writes, simulator death and stall; about 70 s after the QEMU build)
+test-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Test: a stock Debian guest on the RTL through -device vfpga-pci (enumeration, virtio_pci binding, capabilities, file operations, READ fast-path hits of O_DIRECT re-reads with the host turnaround, bad --host-turnaround values, mount -o dax with fio ioengine=mmap, INTx, nonsense writes, simulator death and stall; about 70 s after the QEMU build)
 	@sh tests/cosim/guest.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(COSIM_TEST)/guest
 TEST_TARGETS += test-cosim
 # The QEMU build comes first when cold (~4 min alone, longer beside other builds).
@@ -44,3 +44,20 @@ bench-frontends: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)
 	@SSD_PROFILE=$(SSD_PROFILE) sh tests/cosim/frontends.sh $(QEMU_COSIM) $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf \
 	  $(COSIM_TEST)/frontends $(FRONTENDS_N) $(BUILD)/bench/frontends.md
 BENCH_TARGETS += bench-frontends
+
+# The READ fast path from a stock guest through -device vfpga-pci: the jobs of
+# bench-fast-guest (fio 4 KiB random O_DIRECT reads of a file the card's page
+# cache holds, psync then libaio iodepth 16), the co-simulation's host
+# turnaround holding the guest back (HOST_TURNAROUND=NS; default its own).
+.PHONY: bench-fast-cosim
+bench-fast-cosim: qemu-cosim $(BIN)/vfpga-sim $(BUILD)/firmware/card.elf $(BUILD)/guest/vmlinuz $(BUILD)/guest/initramfs.cpio.gz ## Benchmark: fio 4 KiB randread O_DIRECT (psync, libaio QD16) from a stock guest through -device vfpga-pci: READ fast-path hit ratio, service time per READ, build/bench/fast_cosim.{md,json} (about 1 min; SSD_PROFILE, HOST_TURNAROUND)
+	@mkdir -p $(BUILD)/bench
+	@SSD_PROFILE=$(SSD_PROFILE) HOST_TURNAROUND=$(HOST_TURNAROUND) sh tools/fast_guest_bench.sh $(BIN)/vfpga-sim \
+	  $(BUILD)/firmware/card.elf $(BUILD)/bench-fast-cosim $(QEMU_COSIM) > $(BUILD)/bench/fast_cosim.log 2>&1 || \
+	  { tail -30 $(BUILD)/bench/fast_cosim.log; exit 1; }
+	@python3 tools/fast_guest_md.py $(SSD_PROFILE) $(BUILD)/bench-fast-cosim/fast_guest_psync.json \
+	  $(BUILD)/bench-fast-cosim/fast_guest_libaio.json cosim > $(BUILD)/bench/fast_cosim.md
+	@cp $(BUILD)/bench-fast-cosim/fast_guest_psync.json $(BUILD)/bench/fast_cosim_psync.json
+	@cp $(BUILD)/bench-fast-cosim/fast_guest_libaio.json $(BUILD)/bench/fast_cosim_libaio.json
+	@cat $(BUILD)/bench/fast_cosim.md
+BENCH_TARGETS += bench-fast-cosim

@@ -92,7 +92,9 @@ b, c = phases(f"{w}/bridge.out"), phases(f"{w}/cosim.out")
 print("## The two front ends side by side (make bench-frontends)\n")
 print(f"The same stock guest (Debian 6.1, QEMU TCG) creates {n} empty files, lists them and removes them one by one, "
       f"through the vhost-user bridge (`vfpga-sim --socket`) and through the card's own PCI function "
-      f"(`vfpga-sim --cosim`, `-device vfpga-pci`), each over a fresh image with SSD profile `{profile}`. "
+      f"(`vfpga-sim --cosim`, `-device vfpga-pci`), each over a fresh image with SSD profile `{profile}` and "
+      "its default host turnaround (5 000 ns: the guest's next request reaches the card no sooner than that, "
+      "so the firmware goes back to sleep between requests). "
       "Wall seconds per phase measured by the guest's clock, in one run on the same machine.\n")
 print("| phase | bridge s | cosim s | cosim / bridge | bridge ms per file | cosim ms per file |")
 print("|---|---:|---:|---:|---:|---:|")
