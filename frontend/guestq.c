@@ -202,12 +202,13 @@ static int may_release(const struct guestq *g, unsigned q, uint64_t now, int kic
 	return gq_wall_ns() - r->held_wall > GQ_KICK_WAIT_NS;
 }
 
-void gq_pace(struct guestq *g, const int *kicked)
+uint32_t gq_pace(struct guestq *g, const int *kicked)
 {
 	uint64_t now = rc_cycles(g->rc);
+	uint32_t unkicked = 0;
 
 	if (!g->turnaround)
-		return;
+		return 0;
 	for (unsigned q = 0; q < GQ_MAX_QUEUES; q++) {
 		struct gq_ring *r = &g->q[q];
 		uint16_t a;
@@ -228,8 +229,13 @@ void gq_pace(struct guestq *g, const int *kicked)
 		if (r->held && may_release(g, q, now, kicked && kicked[q])) {
 			r->shadow = r->held_idx;
 			r->held = 0;
+			if (!(kicked && kicked[q])) {
+				unkicked |= 1u << q;
+				g->unkicked++;
+			}
 		}
 	}
+	return unkicked;
 }
 
 int gq_held(const struct guestq *g, unsigned q)
@@ -426,12 +432,13 @@ void gq_report(const struct guestq *g, const char *prefix)
 {
 	fprintf(stderr, "%shost turnaround %llu ns (%llu kicks held, %.0f cycles on average); "
 		"the firmware back asleep %.0f cycles after a reply on average (max %llu, %llu times), "
-		"still awake at %llu notifies; READs: %llu fast-path hits (%.0f cycles each), %llu served by "
+		"still awake at %llu notifies, %llu releases without a kick; READs: %llu fast-path hits (%.0f cycles each), %llu served by "
 		"the firmware (%.0f cycles each)\n", prefix,
 		(unsigned long long)g->turnaround_ns, (unsigned long long)g->holds,
 		mean(g->held_cycles, g->holds), mean(g->settle_sum, g->settles),
 		(unsigned long long)g->settle_max, (unsigned long long)g->settles,
-		(unsigned long long)g->awake, (unsigned long long)g->hit_n, mean(g->hit_sum, g->hit_n),
+		(unsigned long long)g->awake, (unsigned long long)g->unkicked, (unsigned long long)g->hit_n,
+		mean(g->hit_sum, g->hit_n),
 		(unsigned long long)g->miss_n, mean(g->miss_sum, g->miss_n));
 }
 
@@ -441,14 +448,14 @@ size_t gq_json(const struct guestq *g, char *buf, size_t cap)
 		"  \"host_turnaround_ns\": %llu,\n"
 		"  \"host\": {\"turnaround_cycles\": %llu, \"held\": %llu, \"held_cycles_mean\": %.1f, "
 		"\"settled\": %llu, \"settle_cycles_mean\": %.1f, \"settle_cycles_max\": %llu, "
-		"\"awake_notifies\": %llu},\n"
+		"\"awake_notifies\": %llu, \"released_unkicked\": %llu},\n"
 		"  \"read_service\": {\"hits\": %llu, \"hit_cycles_mean\": %.1f, \"misses\": %llu, "
 		"\"miss_cycles_mean\": %.1f, \"unsplit\": %llu},\n",
 		(unsigned long long)g->turnaround_ns, (unsigned long long)g->turnaround,
 		(unsigned long long)g->holds, mean(g->held_cycles, g->holds),
 		(unsigned long long)g->settles, mean(g->settle_sum, g->settles),
 		(unsigned long long)g->settle_max, (unsigned long long)g->awake,
-		(unsigned long long)g->hit_n, mean(g->hit_sum, g->hit_n),
+		(unsigned long long)g->unkicked, (unsigned long long)g->hit_n, mean(g->hit_sum, g->hit_n),
 		(unsigned long long)g->miss_n, mean(g->miss_sum, g->miss_n), (unsigned long long)g->unsplit);
 
 	if (n < 0 || !cap)

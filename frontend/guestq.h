@@ -78,6 +78,7 @@ struct guestq {
 	uint64_t last_done;		/* last used entry or interrupt shown to the guest */
 	uint64_t last_used;		/* last step a used index moved in */
 	uint64_t holds, held_cycles;
+	uint64_t unkicked;	/* releases of held entries without the guest's kick */
 	/* the firmware's settling: a used entry it wrote -> its idle word */
 	uint64_t settle_from;		/* 0: none being timed */
 	uint64_t settles, settle_sum, settle_max, awake;
@@ -116,8 +117,12 @@ void gq_unmap(struct guestq *g);
 uint16_t gq_guest_avail(const struct guestq *g, unsigned q);
 uint16_t gq_card_avail(const struct guestq *g, unsigned q);
 /* Shows the card what the guest published once the turnaround has passed
- * and its kick, if one is owed, has come (kicked[q]; NULL: none came). */
-void gq_pace(struct guestq *g, const int *kicked);
+ * and its kick, if one is owed, has come (kicked[q]; NULL: none came).
+ * Returns the queues whose entries it showed without the guest's kick
+ * (none owed, or none came within GQ_KICK_WAIT_NS): a front end that can
+ * should notify the card of them itself, as a device finds entries on its
+ * own re-check of the ring (a card asleep would otherwise never see them). */
+uint32_t gq_pace(struct guestq *g, const int *kicked);
 /* Whether queue q's published entries still wait (its kick waits with
  * them); the cycles until the first queue's wait for the turnaround itself
  * is over (0: none waits for it). */

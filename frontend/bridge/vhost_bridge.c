@@ -201,11 +201,26 @@ static void take_kicks(struct bridge *b)
 		read_kicks(b, pfd, qmap, n);
 }
 
+/* What the turnaround lets the card see. Entries shown without the guest's
+ * kick get a notify of ours: on a host the device finds them on its own
+ * look at the ring after it published avail_event (the guest skipped the
+ * kick because it read the older value), or the guest's notify write
+ * follows within nanoseconds (here it may come through QEMU milliseconds
+ * of wall clock later, while the card sleeps with the request timed). */
+static void pace(struct bridge *b)
+{
+	uint32_t unkicked = gq_pace(&b->gq, b->kicked);
+
+	for (unsigned q = 0; q < b->nqueues; q++)
+		if (unkicked & (1u << q))
+			b->kicked[q] = 1;
+}
+
 /* Notify writes for the kicked queues; their new requests are stamped now.
  * A kick whose entries wait for the host turnaround waits with them. */
 static void deliver_kicks(struct bridge *b)
 {
-	gq_pace(&b->gq, b->kicked);
+	pace(b);
 	for (unsigned q = 0; q < b->nqueues; q++)
 		if (b->kicked[q] && b->gq.q[q].on && !gq_held(&b->gq, q)) {
 			b->kicked[q] = 0;
@@ -238,8 +253,11 @@ static void step(struct bridge *b, uint64_t cycles)
 		if (b->live)
 			deliver_kicks(b);
 		/* Requests published without a kick (the card is still popping
-		 * that ring) count from the step they appeared in. */
-		gq_pace(&b->gq, b->kicked);
+		 * that ring) count from the step they appeared in, notified by
+		 * us (pace) when the card is live. */
+		pace(b);
+		if (b->live)
+			deliver_kicks(b);
 		for (unsigned q = 0; q < b->nqueues; q++)
 			gq_note_avail(&b->gq, q);
 		time_sync(b);

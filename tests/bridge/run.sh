@@ -51,7 +51,7 @@ assert s["bytes_to_card"] > 0 and s["bytes_to_host"] > 0, s
 # no tag and no READ; the INIT and GETATTRs came while it was armed or not.
 f = s["fast"]
 assert f["hits"] == 0 and f["reads"] == 0 and f["read_hit_ratio"] == 0, f
-assert set(f["misses"]) == {"opcode", "chain", "tag", "size", "dma"}, f
+assert set(f["misses"]) == {"opcode", "chain", "tag", "size", "dma", "xattr"}, f
 assert f["handed_over"] == sum(f["misses"].values()) and f["misses"]["tag"] == 0, f
 # Per-phase figures from the firmware's marks: both requests, every phase
 # of a served request present, and the phases inside the request's time
