@@ -28,20 +28,29 @@ mke2fs -q -F -t ext4 "$IMG" 128M || exit 2
 for j in verify-psync verify-libaio; do
 	sed 's/^size=.*/size=1m/' "$G/$j.fio" > "$W/$j.fio"
 done
+# One boot: a fresh card (vfpga-sim over $IMG, its files named with SUFFIX
+# in $W) and the guest running GUEST-RUN ARGS; what the guest printed in
+# $W/guest$SUFFIX.out. usage: boot SUFFIX TIMEOUT GUEST-RUN-ARGS...
+boot() {
+	sfx=$1 tmo=$2
+	shift 2
+	"$SIM" --socket "$SOCK" --image "$IMG" --firmware "$FW" --console "$W/card$sfx.log" \
+		--stats "$W/stats$sfx.json" 2>"$W/sim$sfx.log" &
+	pid=$!
+	i=0; while [ ! -S "$SOCK" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+	"$here/../../tools/guest-run" --socket "$SOCK" --timeout "$tmo" --log "$W/guest$sfx.log" "$@" \
+		> "$W/guest$sfx.out" 2>&1; rc=$?
+	grep -E "FAIL|fileops:|^fio " "$W/guest$sfx.out"
+	[ $rc -eq 0 ] || { bad "boot$sfx: guest command status $rc"; tail -30 "$W/guest$sfx.out"; }
+	i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+	kill -0 $pid 2>/dev/null && { kill $pid; bad "boot$sfx: vfpga-sim still running after the guest left"; }
+	wait $pid || bad "boot$sfx: vfpga-sim exit status $?"
+}
+
 t0=$(date +%s)
-"$SIM" --socket "$SOCK" --image "$IMG" --firmware "$FW" --console "$W/card.log" \
-	--stats "$W/stats.json" 2>"$W/sim.log" &
-pid=$!
-i=0; while [ ! -S "$SOCK" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-"$here/../../tools/guest-run" --socket "$SOCK" --timeout 1500 --log "$W/guest.log" \
+boot "" 1500 \
 	--file "$G/fileops.sh" --file "$G/fio-verify.sh" --file "$W/verify-psync.fio" --file "$W/verify-libaio.fio" \
-	-- sh -c 'FILEOPS_ENTRIES=300 sh /opt/fileops.sh && sh /opt/fio-verify.sh /opt/verify-psync.fio /opt/verify-libaio.fio && echo "written on the RTL card" > /mnt/persist.txt && dd if=/dev/urandom of=/mnt/rr.dat bs=4096 count=64 conv=fsync 2>/dev/null && fio --name=rr --filename=/mnt/rr.dat --rw=randread --bs=4k --size=256k --io_size=1m --norandommap --direct=1 --ioengine=psync --randrepeat=1 --output=/tmp/rr.out && echo "fio randread-direct: ok"' \
-	> "$W/guest.out" 2>&1; rc=$?
-grep -E "FAIL|fileops:|^fio " "$W/guest.out"
-[ $rc -eq 0 ] || { bad "guest command status $rc"; tail -30 "$W/guest.out"; }
-i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-kill -0 $pid 2>/dev/null && { kill $pid; bad "vfpga-sim still running after the guest left"; }
-wait $pid || bad "vfpga-sim exit status $?"
+	-- sh -c 'FILEOPS_ENTRIES=300 sh /opt/fileops.sh && sh /opt/fio-verify.sh /opt/verify-psync.fio /opt/verify-libaio.fio && echo "written on the RTL card" > /mnt/persist.txt && dd if=/dev/urandom of=/mnt/rr.dat bs=4096 count=64 conv=fsync 2>/dev/null && fio --name=rr --filename=/mnt/rr.dat --rw=randread --bs=4k --size=256k --io_size=1m --norandommap --direct=1 --ioengine=psync --randrepeat=1 --output=/tmp/rr.out && echo "fio randread-direct: ok"'
 e2fsck -fn "$IMG" > "$W/e2fsck.log" 2>&1 || { cat "$W/e2fsck.log"; bad "e2fsck -fn"; }
 [ "$(debugfs -R 'cat /persist.txt' "$IMG" 2>/dev/null)" = "written on the RTL card" ] || bad "debugfs: persist.txt"
 debugfs -R "dump /fio-psync.dat $W/fio-psync.dat" "$IMG" >/dev/null 2>&1
@@ -78,19 +87,9 @@ print(f'test-guest-rtl: {s["requests"]} requests, {s["cycles"]} cycles simulated
 PY
 # Boot 2: O_DIRECT at depth on a fresh card, nothing else in the guest.
 t1=$(date +%s)
-"$SIM" --socket "$SOCK" --image "$IMG" --firmware "$FW" --console "$W/card-qd16.log" \
-	--stats "$W/stats-qd16.json" 2>"$W/sim-qd16.log" &
-pid=$!
-i=0; while [ ! -S "$SOCK" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-"$here/../../tools/guest-run" --socket "$SOCK" --timeout 900 --log "$W/guest-qd16.log" \
+boot -qd16 900 \
 	--file "$G/fio-verify.sh" --file "$W/verify-libaio.fio" \
-	-- sh -c 'sh /opt/fio-verify.sh --verify-only /opt/verify-libaio.fio && fio --name=rr16 --filename=/mnt/rr.dat --rw=randread --bs=4k --size=256k --io_size=1m --norandommap --direct=1 --ioengine=libaio --iodepth=16 --randrepeat=1 --output=/tmp/rr16.out && echo "fio randread-direct libaio iodepth 16: ok"' \
-	> "$W/guest-qd16.out" 2>&1; rc=$?
-grep -E "FAIL|^fio " "$W/guest-qd16.out"
-[ $rc -eq 0 ] || { bad "boot 2 (iodepth 16): guest command status $rc"; tail -30 "$W/guest-qd16.out"; }
-i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-kill -0 $pid 2>/dev/null && { kill $pid; bad "boot 2: vfpga-sim still running after the guest left"; }
-wait $pid || bad "boot 2: vfpga-sim exit status $?"
+	-- sh -c 'sh /opt/fio-verify.sh --verify-only /opt/verify-libaio.fio && fio --name=rr16 --filename=/mnt/rr.dat --rw=randread --bs=4k --size=256k --io_size=1m --norandommap --direct=1 --ioengine=libaio --iodepth=16 --randrepeat=1 --output=/tmp/rr16.out && echo "fio randread-direct libaio iodepth 16: ok"'
 e2fsck -fn "$IMG" > "$W/e2fsck-qd16.log" 2>&1 || { cat "$W/e2fsck-qd16.log"; bad "e2fsck -fn after boot 2"; }
 python3 - "$W/stats-qd16.json" <<'PY' || bad "device-side figures of boot 2 (iodepth 16)"
 import json, sys

@@ -815,6 +815,24 @@ module tb;
   localparam logic [63:0] FSIZE = 64'd100000;              // N1: 24 full pages and a part
   localparam logic [63:0] N3 = 64'h0000_0003_0000_0233;   // a 1 MiB file, page 0 tagged
 
+  // Two READs of node N1 (100 bytes of page 0, 200 of page 1) published on
+  // queue q, not notified; the counters before them in cnt_before.
+  task automatic publish_two(input int q, output logic [15:0] h1, output logic [15:0] h2);
+    int rl [$], wl [$];
+    read_counters(cnt_before);
+    ok_lo.delete(); ok_hi.delete();
+    ok_lo.push_back(q_used_a(q)); ok_hi.push_back(q_used_a(q) + 64'(4 + 8 * QSZ + 2));
+    uniq = uniq + 64'd1;
+    make_req(FUSE_READ, uniq, N1, FH1, 64'd0, 32'd100, 32'd80);
+    rl = '{40, 40}; wl = '{16, 100};
+    publish(q, rl, wl, 0, h1);
+    uniq = uniq + 64'd1;
+    make_req(FUSE_READ, uniq, N1, FH1, 64'd4096, 32'd200, 32'd80);
+    wl = '{16, 200};
+    publish(q, rl, wl, 0, h2);
+  endtask
+
+
   initial begin
     logic [31:0] v, st;
     int rl [$], wl [$];
@@ -861,19 +879,7 @@ module tb;
     one_read(1, N1, FH1, 64'd512, 32'd0, rl, wl, 0, FUSE_READ, 0, soc_map_pkg::FASTWHY_NONE, "size 0");
     // two chains, one notification
     begin
-      logic [63:0] u1;
-      read_counters(cnt_before);
-      ok_lo.delete(); ok_hi.delete();
-      ok_lo.push_back(q_used_a(2)); ok_hi.push_back(q_used_a(2) + 64'(4 + 8 * QSZ + 2));
-      uniq = uniq + 64'd1;
-      u1 = uniq;
-      make_req(FUSE_READ, uniq, N1, FH1, 64'd0, 32'd100, 32'd80);
-      rl = '{40, 40}; wl = '{16, 100};
-      publish(2, rl, wl, 0, h1);
-      uniq = uniq + 64'd1;
-      make_req(FUSE_READ, uniq, N1, FH1, 64'd4096, 32'd200, 32'd80);
-      wl = '{16, 200};
-      publish(2, rl, wl, 0, h2);
+      publish_two(2, h1, h2);
       notify(2);
       wait_idle(20000);
       read_counters(c);
@@ -886,17 +892,7 @@ module tb;
     // two chains published without a notification, handed over by KICK
     // (the firmware took their notification); a queue outside QMASK is not
     begin
-      read_counters(cnt_before);
-      ok_lo.delete(); ok_hi.delete();
-      ok_lo.push_back(q_used_a(3)); ok_hi.push_back(q_used_a(3) + 64'(4 + 8 * QSZ + 2));
-      uniq = uniq + 64'd1;
-      make_req(FUSE_READ, uniq, N1, FH1, 64'd0, 32'd100, 32'd80);
-      rl = '{40, 40}; wl = '{16, 100};
-      publish(3, rl, wl, 0, h1);
-      uniq = uniq + 64'd1;
-      make_req(FUSE_READ, uniq, N1, FH1, 64'd4096, 32'd200, 32'd80);
-      wl = '{16, 200};
-      publish(3, rl, wl, 0, h2);
+      publish_two(3, h1, h2);
       fw_wr(fa(soc_map_pkg::FAST_KICK), 32'b1);          // queue 0: not in QMASK
       wait_idle(2000);
       check_eq(used_idx(3), used_seen[3], "KICK of a queue outside QMASK: nothing popped");
