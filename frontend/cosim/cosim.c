@@ -120,6 +120,7 @@ struct cosim {
 	uint8_t qregs[GQ_MAX_QUEUES][COMMON_LEN - QUEUE_REGS];
 	uint64_t guest_features;
 	int kicked[GQ_MAX_QUEUES];	/* a notify write waits for the turnaround */
+	uint64_t bar0;			/* BAR0's bus address, once the guest wrote its common config */
 	struct guestq gq;		/* the rings: host turnaround, request timing */
 	struct devstats st;
 	uint64_t attaches;
@@ -213,6 +214,24 @@ static void on_mark(void *ctx, uint64_t cycle, uint32_t word)
 	phases_mark(&c->ph, cycle, word);
 }
 
+/* What the turnaround lets the card see (gq_pace). Entries shown without
+ * the guest's kick (none owed, or none came within GQ_KICK_WAIT_NS of wall
+ * clock) get a notify write of ours, as a device finds them on its own look
+ * at the ring: a card asleep (its fast path armed) would otherwise never see
+ * them, and the guest, waiting for their completions, would send nothing
+ * more. */
+static void pace(struct cosim *c)
+{
+	uint32_t unkicked = gq_pace(&c->gq, c->kicked);
+
+	for (unsigned q = 0; q < GQ_MAX_QUEUES && c->bar0; q++)
+		if ((unkicked & (1u << q)) &&
+		    !rc_mem_write(c->rc, c->bar0 + NOTIFY_OFF + NOTIFY_MULT * q, 2, q)) {
+			gq_notified(&c->gq, q);
+			phases_notify(&c->ph, rc_cycles(c->rc));
+		}
+}
+
 /* Runs the model while it is busy: up to max_skip cycles, idle ones skipped;
  * the profile gets the core's PC for the request being served. Before, the
  * card is shown what the guest published once the host turnaround allows;
@@ -222,7 +241,7 @@ static void run_busy(struct cosim *c, uint64_t max_skip)
 	unsigned bucket;
 	uint64_t t0 = gq_wall_ns(), n;
 
-	gq_pace(&c->gq, c->kicked);
+	pace(c);
 	for (unsigned q = 0; q < GQ_MAX_QUEUES; q++)
 		gq_note_avail(&c->gq, q);
 	bucket = phases_opcode(&c->ph);
@@ -506,12 +525,12 @@ static void host_gate(struct cosim *c, int notify_q)
 
 	if (notify_q >= 0)
 		c->kicked[notify_q] = 1;
-	gq_pace(&c->gq, c->kicked);
+	pace(c);
 	while ((left = gq_release_in(&c->gq)) && !c->dead) {
 		/* idle cycles are skipped up to the release, not beyond */
 		run_busy(c, left < SKIP_MAX ? left : SKIP_MAX);
 		after_run(c, 0);
-		gq_pace(&c->gq, c->kicked);
+		pace(c);
 	}
 	if (notify_q >= 0 && !gq_held(&c->gq, (unsigned)notify_q)) {
 		c->kicked[notify_q] = 0;
@@ -655,9 +674,10 @@ static void handle(struct cosim *c, const struct vfc_hdr *h, const uint8_t *p)
 			c->notifies++;
 		}
 		out.status = rc_mem_write(c->rc, in.addr, in.size, in.value);
-		if (!out.status && in.bar == 0 && (in.addr & (RC_BAR0_SIZE - 1)) < COMMON_LEN)
-			common_write(c, in.addr & ~(uint64_t)(RC_BAR0_SIZE - 1), (unsigned)(in.addr & (RC_BAR0_SIZE - 1)),
-				     in.size, in.value);
+		if (!out.status && in.bar == 0 && (in.addr & (RC_BAR0_SIZE - 1)) < COMMON_LEN) {
+			c->bar0 = in.addr & ~(uint64_t)(RC_BAR0_SIZE - 1);
+			common_write(c, c->bar0, (unsigned)(in.addr & (RC_BAR0_SIZE - 1)), in.size, in.value);
+		}
 		after_run(c, 0);
 		c->last_activity = rc_cycles(c->rc);
 		account(c, ST_MEM_WR, c0, t0);
